@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import { hostname } from 'node:os';
+import type { Config } from './core/config.js';
+import type { Capability, Core } from './core/context.js';
+import { createKeyring } from './core/crypto.js';
+import { openDatabase, type Db } from './core/db/index.js';
+import { migrateToLatest } from './core/db/migrate.js';
+import { deleteFinishedJobsBefore } from './core/jobs/queries.js';
+import { JobQueue } from './core/jobs/queue.js';
+import { Worker, type JobHandler, type RecurringJob } from './core/jobs/worker.js';
+import { createLogger } from './core/log.js';
+import { catcherTransport, Mailer, smtpTransport, type MailTransport } from './core/mail/mailer.js';
+import { createWebApp } from './core/web/app.js';
+import { adminCapability } from './admin/routes.js';
+import { contentCapability } from './content/routes.js';
+import { staffCapability } from './staff/routes.js';
+
+/** Every capability, in the order their navigation entries appear. */
+export const capabilities: Capability[] = [contentCapability, staffCapability, adminCapability];
+
+export interface Lantern {
+  core: Core;
+  web: FastifyInstance;
+  /** The in-process worker, when LANTERN_WORKER=inline. */
+  worker: Worker | undefined;
+  handlers: Record<string, JobHandler>;
+  recurring: RecurringJob[];
+  /** Stops the worker (finishing in-flight jobs), the web server, the mail pool and the database, in that order. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Use this transport instead of the one the config names (tests). */
+  transport?: MailTransport;
+  /** Start the in-process worker (default: when config.worker is inline). */
+  worker?: boolean;
+  /** Use an already-open database instead of opening the configured one. */
+  db?: Db;
+}
+
+/** Opens the database, brings it up to date, and assembles the core, the web app and the job handlers. */
+export async function buildCore(config: Config, o: BuildOptions = {}): Promise<Core> {
+  const logger = createLogger(config.logLevel);
+  const db = o.db ?? openDatabase(config.database);
+  await migrateToLatest(db);
+  const keyring = createKeyring(config.secret, config.retiredSecrets);
+  const queue = new JobQueue(keyring);
+  const transport = o.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl, { dkim: config.dkim }) : catcherTransport());
+  const host = config.baseUrl ? new URL(config.baseUrl).hostname : hostname();
+  const mailer = new Mailer({ db, keyring, queue, transport, from: config.mailFrom, host });
+  return { config, db, keyring, queue, mailer, logger };
+}
+
+/** All job handlers and recurring jobs of all capabilities. */
+export function jobTable(core: Core): { handlers: Record<string, JobHandler>; recurring: RecurringJob[] } {
+  const handlers: Record<string, JobHandler> = {
+    ...core.mailer.jobs(),
+    deleteFinishedJobs: async () => {
+      await deleteFinishedJobsBefore(core.db, Date.now() - 7 * 24 * 3600_000);
+    },
+  };
+  const recurring: RecurringJob[] = [
+    { name: 'deleteFinishedJobs', everyMs: 3600_000 },
+    { name: 'deleteOldMailRecords', everyMs: 24 * 3600_000 },
+  ];
+  for (const c of capabilities) {
+    Object.assign(handlers, c.jobs?.(core) ?? {});
+    recurring.push(...(c.recurring ?? []));
+  }
+  return { handlers, recurring };
+}
+
+/** Builds a whole Lantern: core, web app with every capability's routes, and (optionally) the worker. */
+export async function buildLantern(config: Config, o: BuildOptions = {}): Promise<Lantern> {
+  const core = await buildCore(config, o);
+  const web = await createWebApp({
+    config,
+    db: core.db,
+    keyring: core.keyring,
+    logger: core.logger,
+    nav: capabilities.flatMap((c) => c.nav ?? []),
+    adminNav: capabilities.flatMap((c) => c.adminNav ?? []),
+  });
+  for (const c of capabilities) await c.routes?.(web, core);
+  const { handlers, recurring } = jobTable(core);
+  const runWorker = o.worker ?? config.worker === 'inline';
+  const worker = runWorker ? new Worker({ db: core.db, queue: core.queue, handlers, recurring, logger: core.logger }) : undefined;
+  worker?.start();
+  return {
+    core,
+    web,
+    worker,
+    handlers,
+    recurring,
+    async close() {
+      await worker?.stop();
+      await web.close();
+      await core.mailer.close();
+      if (!o.db) await core.db.destroy();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import type { Config } from './config.js';
+import type { Keyring } from './crypto.js';
+import type { Db } from './db/index.js';
+import type { JobQueue } from './jobs/queue.js';
+import type { JobHandler, RecurringJob } from './jobs/worker.js';
+import type { Mailer } from './mail/mailer.js';
+import type { NavItem } from './web/layout.js';
+
+/** The shared machinery every capability is given. */
+export interface Core {
+  config: Config;
+  db: Db;
+  keyring: Keyring;
+  queue: JobQueue;
+  mailer: Mailer;
+  logger: pino.Logger;
+}
+
+/** What a capability adds to Lantern: routes, job handlers, recurring jobs and navigation entries. */
+export interface Capability {
+  name: string;
+  /** Public navigation entries (in order). */
+  nav?: NavItem[];
+  /** Admin navigation entries, each shown only with its permission. */
+  adminNav?: Array<NavItem & { permission: string }>;
+  routes?(app: FastifyInstance, core: Core): Promise<void> | void;
+  jobs?(core: Core): Record<string, JobHandler>;
+  recurring?: RecurringJob[];
+}

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import { redact, type Logger } from '../log.js';
+import {
+  claimDueJobs, extendLeases, markJobDone, parkJob, recoverExpiredJobs, rescheduleJob, type ClaimedJob,
+} from './queries.js';
+import { onEnqueued, type JobQueue, type Lane } from './queue.js';
+
+export interface JobContext {
+  jobId: number;
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+// Handlers receive the payload as stored; each validates its own (payloads outlive deployments).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JobHandler = (payload: any, ctx: JobContext) => Promise<void>;
+
+/** Thrown by a handler when retrying cannot help (bad address, deleted record): the job is parked at once. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface RecurringJob {
+  name: string;
+  everyMs: number;
+  lane?: Lane;
+}
+
+export interface WorkerOptions {
+  db: Db;
+  queue: JobQueue;
+  handlers: Readonly<Record<string, JobHandler>>;
+  logger: Logger;
+  /** Concurrent jobs per lane; a lane set to 0 is not worked here. */
+  lanes?: Partial<Record<Lane, number>>;
+  recurring?: readonly RecurringJob[];
+  pollMs?: number;
+  leaseMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Delay before attempt n+1: 5 s doubling each time, capped at an hour, with ±20% jitter. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** Runs queued jobs until stopped: claims in batches per lane, retries with backoff, parks permanent failures. */
+export class Worker {
+  readonly id = `w-${process.pid}-${randomBytes(4).toString('hex')}`;
+  private stopping = false;
+  private readonly inflight = new Map<number, Promise<void>>();
+  private readonly inflightByLane = new Map<Lane, number>();
+  private wakers = new Set<() => void>();
+  private loops: Promise<void>[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  /** Jobs finished by this worker since start (for tests and metrics). */
+  completed = 0;
+  failed = 0;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.pollMs = o.pollMs ?? 500;
+    this.leaseMs = o.leaseMs ?? 5 * 60_000;
+  }
+
+  /** Starts the lane loops, the lease heartbeat, the recovery of dead workers' jobs and the recurring schedule. */
+  start(): void {
+    const lanes = { default: 4, bulk: 2, ...this.o.lanes };
+    for (const [lane, concurrency] of Object.entries(lanes) as Array<[Lane, number]>) {
+      if (concurrency > 0) this.loops.push(this.loop(lane, concurrency));
+    }
+    this.unsubscribe = onEnqueued(() => setTimeout(() => this.wake(), 5));
+    this.every(Math.max(1000, this.leaseMs / 3), () =>
+      extendLeases(this.o.db, [...this.inflight.keys()], this.id, Date.now() + this.leaseMs));
+    this.every(30_000, async () => {
+      const n = await recoverExpiredJobs(this.o.db, Date.now());
+      if (n > 0) this.o.logger.warn({ jobs: n }, 'recovered jobs from a stopped worker');
+    }, true);
+    if (this.o.recurring?.length) this.every(15_000, () => this.enqueueRecurring(), true);
+  }
+
+  /** Stops claiming, waits for running jobs to finish, then resolves. The caller closes the database after. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    this.wake();
+    await Promise.all(this.loops);
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  /** Enqueues each recurring job once per period, whichever worker gets there first (unique key per slot). */
+  async enqueueRecurring(now = Date.now()): Promise<void> {
+    for (const r of this.o.recurring ?? []) {
+      const slot = Math.floor(now / r.everyMs);
+      await this.o.queue.enqueue(this.o.db, r.name, {}, { lane: r.lane ?? 'default', uniqueKey: `recurring:${r.name}:${slot}`, maxAttempts: 3 });
+    }
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>, runNow = false): void {
+    const tick = () => {
+      if (this.stopping) return;
+      fn().catch((err: unknown) => this.o.logger.error({ err: redact(String(err)) }, 'worker housekeeping failed'));
+    };
+    if (runNow) tick();
+    const t = setInterval(tick, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private wake(): void {
+    const ws = this.wakers;
+    this.wakers = new Set();
+    for (const w of ws) w();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  private async loop(lane: Lane, concurrency: number): Promise<void> {
+    while (!this.stopping) {
+      const free = concurrency - (this.inflightByLane.get(lane) ?? 0);
+      if (free <= 0) {
+        await this.idle(this.pollMs);
+        continue;
+      }
+      let claimed: ClaimedJob[] = [];
+      try {
+        claimed = await claimDueJobs(this.o.db, { lane, limit: free, workerId: this.id, leaseMs: this.leaseMs, now: Date.now() });
+      } catch (err) {
+        if (this.stopping) break;
+        this.o.logger.error({ err: redact(String(err)), lane }, 'could not claim jobs; retrying');
+        await sleep(this.pollMs);
+        continue;
+      }
+      for (const job of claimed) this.launch(lane, job);
+      if (claimed.length < free) await this.idle(this.pollMs);
+    }
+  }
+
+  private launch(lane: Lane, job: ClaimedJob): void {
+    this.inflightByLane.set(lane, (this.inflightByLane.get(lane) ?? 0) + 1);
+    const p = this.run(job).finally(() => {
+      this.inflight.delete(job.id);
+      this.inflightByLane.set(lane, (this.inflightByLane.get(lane) ?? 1) - 1);
+      this.wake();
+    });
+    this.inflight.set(job.id, p);
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const { db, logger } = this.o;
+    const handler = this.o.handlers[job.name];
+    try {
+      if (!handler) throw new PermanentJobError(`no handler is registered for job "${job.name}"`);
+      const payload = this.o.queue.decodePayload(job.payload);
+      await handler(payload, { jobId: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts });
+    } catch (err) {
+      this.failed++;
+      const message = redact(err instanceof Error ? err.message : String(err));
+      const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;
+      try {
+        if (permanent) await parkJob(db, job.id, this.id, { error: message, now: Date.now() });
+        else await rescheduleJob(db, job.id, this.id, { runAt: Date.now() + backoffMs(job.attempts), error: message, now: Date.now() });
+      } catch (dbErr) {
+        logger.error({ job: job.id, err: redact(String(dbErr)) }, 'could not record job failure; its lease will expire and it will run again');
+      }
+      logger.warn({ job: job.id, name: job.name, attempt: job.attempts, parked: permanent, err: message }, 'job failed');
+      return;
+    }
+    this.completed++;
+    try {
+      await markJobDone(db, job.id, this.id, Date.now());
+    } catch (dbErr) {
+      logger.error({ job: job.id, err: redact(String(dbErr)) }, 'could not mark job done; its lease will expire and it will run again');
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Keyring } from '../crypto.js';
+import type { Db, DbOrTrx } from '../db/index.js';
+import { PermanentJobError, type JobHandler } from '../jobs/worker.js';
+import type { JobQueue, Lane } from '../jobs/queue.js';
+import { deleteMailBefore, findMailById, insertMailRecord, listRecentMail, type MailRow } from './queries.js';
+import type { RenderedEmail } from './render.js';
+
+export interface OutgoingMail extends RenderedEmail {
+  to: string;
+  replyTo?: string;
+  /** Extra headers, e.g. List-Unsubscribe for marketing mail. */
+  headers?: Record<string, string>;
+  category?: 'transactional' | 'bulk';
+}
+
+interface SendMailPayload extends OutgoingMail {
+  messageId: string;
+}
+
+/** Where messages go: a real SMTP server, or the built-in catcher that keeps them for staff to read. */
+export interface MailTransport {
+  readonly kind: 'smtp' | 'catcher';
+  send(message: SendMailPayload & { from: string }): Promise<{ stored: boolean }>;
+  close(): Promise<void>;
+}
+
+/** An SMTP failure that retrying will not fix (5xx reply, rejected recipient). */
+export function isPermanentSmtpError(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  return typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+}
+
+/** Sends through nodemailer's pooled SMTP transport. */
+export function smtpTransport(url: string, o: { maxConnections?: number; dkim?: { domainName: string; keySelector: string; privateKey: string } } = {}): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: o.maxConnections ?? 5,
+    maxMessages: 100,
+    ...(o.dkim ? { dkim: o.dkim } : {}),
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  return {
+    kind: 'smtp',
+    async send(m) {
+      await transporter.sendMail({
+        from: m.from,
+        to: m.to,
+        replyTo: m.replyTo,
+        subject: m.subject,
+        html: m.html,
+        text: m.text,
+        headers: m.headers,
+        messageId: m.messageId,
+      });
+      return { stored: false };
+    },
+    async close() {
+      transporter.close();
+    },
+  };
+}
+
+/** Keeps every message in the database (encrypted) instead of sending it: the default without SMTP_URL. */
+export function catcherTransport(): MailTransport {
+  return {
+    kind: 'catcher',
+    async send() {
+      return { stored: true };
+    },
+    async close() {},
+  };
+}
+
+export interface CaughtMail {
+  id: number;
+  category: 'transactional' | 'bulk';
+  transport: 'catcher' | 'smtp';
+  status: string;
+  to: string;
+  subject: string;
+  createdAt: number;
+  body: { html: string; text: string; headers: Record<string, string>; replyTo?: string | undefined; from: string } | null;
+}
+
+/**
+ * Mail goes through the job queue: enqueue() in the caller's transaction, and the sendEmail job delivers it
+ * with retries. Every message is recorded (recipient and subject encrypted) for the admin's recent-mail list;
+ * the catcher also keeps the body so staff can read what would have been sent.
+ */
+export class Mailer {
+  constructor(
+    private readonly o: { db: Db; keyring: Keyring; queue: JobQueue; transport: MailTransport; from: string; host: string },
+  ) {}
+
+  get transportKind(): 'smtp' | 'catcher' {
+    return this.o.transport.kind;
+  }
+
+  /** Queues a message for delivery, in the caller's transaction when given one. */
+  async enqueue(db: DbOrTrx, mail: OutgoingMail, o: { lane?: Lane; uniqueKey?: string } = {}): Promise<void> {
+    const payload: SendMailPayload = { ...mail, messageId: `<${randomBytes(12).toString('hex')}@${this.o.host}>` };
+    await this.o.queue.enqueue(db, 'sendEmail', payload, { lane: o.lane ?? 'default', maxAttempts: 10, ...(o.uniqueKey ? { uniqueKey: o.uniqueKey } : {}) });
+  }
+
+  /** The job handlers this module provides. */
+  jobs(): Record<string, JobHandler> {
+    return {
+      sendEmail: async (payload: SendMailPayload) => {
+        if (!payload || typeof payload.to !== 'string') throw new PermanentJobError('sendEmail payload is malformed');
+        await this.deliver(payload);
+      },
+      deleteOldMailRecords: async () => {
+        await deleteMailBefore(this.o.db, Date.now() - 30 * 24 * 3600_000);
+      },
+    };
+  }
+
+  /** Sends one message now (used by the job); classifies SMTP failures as permanent or temporary. */
+  async deliver(payload: SendMailPayload): Promise<void> {
+    const { keyring, transport } = this.o;
+    try {
+      const r = await transport.send({ ...payload, from: this.o.from });
+      await insertMailRecord(this.o.db, {
+        category: payload.category ?? 'transactional',
+        transport: transport.kind,
+        status: r.stored ? 'caught' : 'sent',
+        to_enc: keyring.encrypt(payload.to),
+        subject_enc: keyring.encrypt(payload.subject),
+        body_enc: r.stored
+          ? keyring.encrypt(JSON.stringify({ html: payload.html, text: payload.text, headers: payload.headers ?? {}, replyTo: payload.replyTo, from: this.o.from }))
+          : null,
+        message_id: payload.messageId,
+        created_at: Date.now(),
+      });
+    } catch (err) {
+      if (isPermanentSmtpError(err)) {
+        await insertMailRecord(this.o.db, {
+          category: payload.category ?? 'transactional',
+          transport: transport.kind,
+          status: 'failed',
+          to_enc: keyring.encrypt(payload.to),
+          subject_enc: keyring.encrypt(payload.subject),
+          body_enc: null,
+          message_id: payload.messageId,
+          created_at: Date.now(),
+        });
+        throw new PermanentJobError(`the mail server refused the message: ${(err as Error).message}`);
+      }
+      throw err;
+    }
+  }
+
+  private decode(r: MailRow): CaughtMail {
+    const k = this.o.keyring;
+    return {
+      id: r.id,
+      category: r.category,
+      transport: r.transport,
+      status: r.status,
+      to: k.decrypt(r.to_enc),
+      subject: k.decrypt(r.subject_enc),
+      createdAt: r.created_at,
+      body: r.body_enc ? JSON.parse(k.decrypt(r.body_enc)) : null,
+    };
+  }
+
+  /** The newest recorded messages, decrypted for staff. */
+  async recent(limit: number, offset = 0): Promise<CaughtMail[]> {
+    return (await listRecentMail(this.o.db, { limit, offset })).map((r) => this.decode(r));
+  }
+
+  /** One recorded message, decrypted. */
+  async find(id: number): Promise<CaughtMail | undefined> {
+    const r = await findMailById(this.o.db, id);
+    return r ? this.decode(r) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.o.transport.close();
+  }
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { Db, DbOrTrx } from './db/index.js';
+
+// Organisation settings: one row per key, JSON values, read through a short cache because every page shows them.
+
+export const SiteSettingsSchema = z.object({
+  orgName: z.string().trim().min(1, 'Enter the organisation name').max(120, 'Organisation name must be 120 characters or fewer'),
+  tagline: z.string().trim().max(200, 'Tagline must be 200 characters or fewer').default(''),
+  charityNumber: z.string().trim().max(40, 'Charity number must be 40 characters or fewer').default(''),
+  timeZone: z
+    .string()
+    .trim()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'Choose a time zone from the list, like Europe/London')
+    .default('Europe/London'),
+  contactEmail: z.union([z.literal(''), z.email('Enter a contact email in the right format, like info@example.org')]).default(''),
+  postalAddress: z.string().trim().max(500, 'Postal address must be 500 characters or fewer').default(''),
+  require2fa: z.boolean().default(false),
+});
+
+export type SiteSettings = z.output<typeof SiteSettingsSchema>;
+
+export const defaultSettings: SiteSettings = SiteSettingsSchema.parse({ orgName: 'Lantern' });
+
+const CACHE_MS = 5_000;
+let cache: { db: Db; at: number; value: SiteSettings } | undefined;
+
+/** The organisation's settings, cached for a few seconds (other processes see a change within that time). */
+export async function getSiteSettings(db: Db): Promise<SiteSettings> {
+  const now = Date.now();
+  if (cache && cache.db === db && now - cache.at < CACHE_MS) return cache.value;
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'site.%').execute();
+  const raw: Record<string, unknown> = {};
+  for (const r of rows) raw[r.key.slice(5)] = JSON.parse(r.value);
+  const parsed = SiteSettingsSchema.safeParse({ ...defaultSettings, ...raw });
+  const value = parsed.success ? parsed.data : defaultSettings;
+  cache = { db, at: now, value };
+  return value;
+}
+
+/** Stores settings (a whole or partial set) and clears the cache. */
+export async function saveSiteSettings(db: DbOrTrx, values: Partial<SiteSettings>): Promise<void> {
+  const now = Date.now();
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    await db
+      .insertInto('settings')
+      .values({ key: `site.${k}`, value: JSON.stringify(v), updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(v), updated_at: now }))
+      .execute();
+  }
+  cache = undefined;
+}
+
+/** Whether the settings table has ever been written (false on a brand-new database). */
+export async function hasSiteSettings(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('settings').select('key').where('key', '=', 'site.orgName').executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,179 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { h, type VNode } from 'preact';
+import type pino from 'pino';
+import type { Config } from '../config.js';
+import type { Keyring } from '../crypto.js';
+import type { Db } from '../db/index.js';
+import { redact } from '../log.js';
+import { getSiteSettings } from '../settings.js';
+import { AppError, DomainError, errorTitles, fromDomainError } from './errors.js';
+import { Layout, type NavItem } from './layout.js';
+import { registerMetrics } from './metrics.js';
+import { renderDocument } from './render.js';
+import { csrfProtection, securityHeaders } from './security.js';
+
+/** Who is signed in to the admin area, as the staff capability sets it on the request. */
+export interface Viewer {
+  id: number;
+  name: string;
+  role: string;
+  can(permission: string): boolean;
+}
+
+export interface PageOptions {
+  title: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: VNode<any>;
+  status?: number;
+  description?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer | null;
+    csrfToken(): string;
+  }
+  interface FastifyReply {
+    /** Renders a public page in the layout. */
+    page(o: PageOptions): Promise<FastifyReply>;
+    /** Renders an admin page in the layout with the staff bar and the admin navigation. */
+    adminPage(o: PageOptions): Promise<FastifyReply>;
+  }
+  interface FastifyContextConfig {
+    /** false: this route accepts posts without a CSRF token (it authenticates another way). */
+    csrf?: boolean;
+    /** The permission an admin route requires; checked by the staff capability. */
+    permission?: string;
+  }
+}
+
+export interface WebOptions {
+  config: Config;
+  db: Db;
+  keyring: Keyring;
+  logger: pino.Logger;
+  /** The public navigation, in order. */
+  nav: NavItem[];
+  /** The admin navigation; each item is shown only to staff with its permission. */
+  adminNav: Array<NavItem & { permission: string }>;
+}
+
+const publicDir = fileURLToPath(new URL('../../../public/', import.meta.url));
+
+function wantsJson(req: FastifyRequest): boolean {
+  if (req.url.startsWith('/api/')) return true;
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** Builds the Fastify instance with the shared machinery; capabilities add their routes to it. */
+export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
+  const https = o.config.baseUrl.startsWith('https:');
+  const app: FastifyInstance = Fastify({
+    loggerInstance: o.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: o.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Malformed percent-encoding and the like become 400s rather than crashes.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.decorateRequest('viewer', null);
+  await app.register(cookie, {
+    parseOptions: {},
+    hook: 'onRequest',
+  });
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(429, 'rate_limited', `Too many attempts. Please wait ${Math.ceil(ctx.ttl / 1000)} seconds and try again.`),
+  });
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1d', index: false, wildcard: true });
+
+  securityHeaders(app, { https });
+  csrfProtection(app, { keyring: o.keyring, secureCookies: https });
+  registerMetrics(app, { db: o.db, token: o.config.metricsToken });
+
+  const renderPage = async (req: FastifyRequest, reply: FastifyReply, p: PageOptions, admin: boolean) => {
+    const site = await getSiteSettings(o.db);
+    const viewer = req.viewer;
+    const shell = {
+      site,
+      title: p.title,
+      path: req.url.split('?')[0] ?? '/',
+      nav: o.nav,
+      description: p.description,
+      admin:
+        admin && viewer
+          ? { staffName: viewer.name, role: viewer.role, nav: o.adminNav.filter((n) => viewer.can(n.permission)), csrf: req.csrfToken() }
+          : undefined,
+      children: p.body,
+    };
+    return reply
+      .code(p.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .send(renderDocument(h(Layout, shell)));
+  };
+  app.decorateReply('page', function (this: FastifyReply, p: PageOptions) {
+    return renderPage(this.request, this, p, false);
+  });
+  app.decorateReply('adminPage', function (this: FastifyReply, p: PageOptions) {
+    return renderPage(this.request, this, p, true);
+  });
+
+  // Request log: method, route pattern, status and time. No URL (tokens live in URLs), no IP, no user agent.
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  const sendError = async (req: FastifyRequest, reply: FastifyReply, e: AppError) => {
+    if (e.status === 429) reply.header('retry-after', '60');
+    if (wantsJson(req)) {
+      return reply.code(e.status).type('application/json').send({ error: { code: e.code, message: e.message, fields: e.fields } });
+    }
+    const title = errorTitles[e.status] ?? 'Something went wrong';
+    const body = h('div', { class: 'error-page' }, h('h1', null, title), h('p', null, e.message), h('p', null, h('a', { href: '/' }, 'Go to the home page')));
+    return renderPage(req, reply, { title, body, status: e.status }, false).catch(() =>
+      reply.code(e.status).type('text/plain; charset=utf-8').send(`${title}\n\n${e.message}\n`),
+    );
+  };
+
+  app.setNotFoundHandler(async (req, reply) =>
+    sendError(req, reply, new AppError(404, 'not_found', 'We could not find that page. It may have moved, or the link may be mistyped.')),
+  );
+
+  app.setErrorHandler(async (err: FastifyError | Error, req, reply) => {
+    let e: AppError;
+    if (err instanceof AppError) e = err;
+    else if (err instanceof DomainError) e = fromDomainError(err);
+    else {
+      const status = (err as FastifyError).statusCode ?? 500;
+      if (status === 413) e = new AppError(413, 'payload_too_large', 'What you sent is larger than this page accepts.');
+      else if (status === 415) e = new AppError(415, 'unsupported_media_type', 'Send the form as a normal web form or as JSON.');
+      else if (status === 429) e = new AppError(429, 'rate_limited', err.message);
+      else if (status >= 400 && status < 500) e = new AppError(status === 404 ? 404 : 400, status === 404 ? 'not_found' : 'bad_request', 'The request could not be understood. Please check it and try again.');
+      else {
+        req.log.error({ route: req.routeOptions.url ?? 'unmatched', err: redact(String(err.stack ?? err)) }, 'unhandled error');
+        e = new AppError(500, 'internal', 'Please try again in a moment. If it keeps happening, contact us.');
+      }
+    }
+    return sendError(req, reply, e);
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await o.db.selectFrom('settings').select('key').limit(1).execute();
+      return reply.send({ status: 'ok' });
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,132 @@
+import type { ComponentChildren, InputHTMLAttributes } from 'preact';
+
+// Building blocks for forms and pages, following the GOV.UK pattern: an error summary at the top linking to
+// each field, the message beside the field, and aria-describedby tying hints and errors to inputs.
+
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+export function ErrorSummary({ errors }: { errors: Record<string, string> | undefined }) {
+  const entries = Object.entries(errors ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
+      <h2 id="error-summary-title">There is a problem</h2>
+      <ul>
+        {entries.map(([field, message]) => (
+          <li key={field}>{field === '_form' ? message : <a href={`#f-${field}`}>{message}</a>}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'tel' | 'url' | 'number' | 'date' | 'datetime-local';
+  value?: string | undefined;
+  error?: string | undefined;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  inputMode?: 'numeric' | 'text' | 'email';
+  maxLength?: number;
+  width?: 'short' | 'full';
+}
+
+export function Field(p: FieldProps) {
+  const id = `f-${p.name}`;
+  const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  // preact's input typings tie some attributes to some types; these are plain HTML attributes.
+  const inputAttrs = {
+    id,
+    name: p.name,
+    type: p.type ?? 'text',
+    value: p.value ?? '',
+    required: p.required,
+    autocomplete: p.autocomplete,
+    inputMode: p.inputMode,
+    maxLength: p.maxLength,
+    'aria-describedby': describedBy,
+    'aria-invalid': p.error ? 'true' : undefined,
+    class: p.width === 'short' ? 'input-short' : undefined,
+  } as InputHTMLAttributes<HTMLInputElement>;
+  return (
+    <div class={`field${p.error ? ' field-error' : ''}`}>
+      <label for={id}>{p.label}</label>
+      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+      {p.error && (
+        <p class="error-message" id={`${id}-error`}>
+          <span class="visually-hidden">Error: </span>
+          {p.error}
+        </p>
+      )}
+      <input {...inputAttrs} />
+    </div>
+  );
+}
+
+export function TextArea(p: Omit<FieldProps, 'type'> & { rows?: number }) {
+  const id = `f-${p.name}`;
+  const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${p.error ? ' field-error' : ''}`}>
+      <label for={id}>{p.label}</label>
+      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+      {p.error && (
+        <p class="error-message" id={`${id}-error`}>
+          <span class="visually-hidden">Error: </span>
+          {p.error}
+        </p>
+      )}
+      <textarea id={id} name={p.name} rows={p.rows ?? 5} required={p.required} maxLength={p.maxLength} aria-describedby={describedBy} aria-invalid={p.error ? 'true' : undefined}>
+        {p.value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
+export function Checkbox(p: { name: string; label: ComponentChildren; checked?: boolean; hint?: string }) {
+  const id = `f-${p.name}`;
+  return (
+    <div class="checkbox">
+      <input type="checkbox" id={id} name={p.name} checked={p.checked} aria-describedby={p.hint ? `${id}-hint` : undefined} />
+      <label for={id}>{p.label}</label>
+      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+    </div>
+  );
+}
+
+export function Select(p: { name: string; label: string; options: ReadonlyArray<{ value: string; label: string }>; value?: string | undefined; error?: string | undefined; hint?: string }) {
+  const id = `f-${p.name}`;
+  const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${p.error ? ' field-error' : ''}`}>
+      <label for={id}>{p.label}</label>
+      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+      {p.error && <p class="error-message" id={`${id}-error`}><span class="visually-hidden">Error: </span>{p.error}</p>}
+      <select id={id} name={p.name} aria-describedby={describedBy} aria-invalid={p.error ? 'true' : undefined}>
+        {p.options.map((o) => (
+          <option key={o.value} value={o.value} selected={o.value === p.value}>{o.label}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' | 'warning'; children: ComponentChildren }) {
+  return <div class={`notice notice-${kind}`} role={kind === 'info' ? undefined : 'status'}>{children}</div>;
+}
+
+/** Formats a UTC millisecond timestamp for display in the organisation's time zone. */
+export function formatTime(ms: number | null | undefined, timeZone: string): string {
+  if (ms === null || ms === undefined) return '—';
+  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+}
+
+export function Time({ ms, timeZone }: { ms: number | null | undefined; timeZone: string }) {
+  if (ms === null || ms === undefined) return <span>—</span>;
+  return <time dateTime={new Date(ms).toISOString()}>{formatTime(ms, timeZone)}</time>;
+}

@@ -1,0 +1,90 @@
+import type { ComponentChildren } from 'preact';
+import type { SiteSettings } from '../settings.js';
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+export interface PageShell {
+  site: SiteSettings;
+  title: string;
+  path: string;
+  nav: readonly NavItem[];
+  children: ComponentChildren;
+  /** Admin pages get the staff bar and the admin navigation. */
+  admin?: { staffName: string; role: string; nav: readonly NavItem[]; csrf: string } | undefined;
+  description?: string | undefined;
+}
+
+function isCurrent(path: string, href: string): boolean {
+  return href === '/' || href === '/admin' ? path === href : path === href || path.startsWith(`${href}/`);
+}
+
+/** The one layout: skip link, header with the organisation's name and navigation, main, footer. */
+export function Layout(p: PageShell) {
+  const nav = p.admin ? p.admin.nav : p.nav;
+  const fullTitle = p.admin ? `${p.title} · Admin · ${p.site.orgName}` : p.title === p.site.orgName ? p.title : `${p.title} · ${p.site.orgName}`;
+  return (
+    <html lang="en-GB">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{fullTitle}</title>
+        {p.description && <meta name="description" content={p.description} />}
+        <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        {p.admin && <meta name="robots" content="noindex" />}
+      </head>
+      <body class={p.admin ? 'admin' : 'public'}>
+        <a class="skip-link" href="#main">Skip to main content</a>
+        <header class="site-header">
+          <div class="wrap header-inner">
+            <a class="brand" href={p.admin ? '/admin' : '/'}>
+              <span class="brand-mark" aria-hidden="true"></span>
+              <span class="brand-name">{p.site.orgName}</span>
+              {p.admin && <span class="brand-tag">Admin</span>}
+            </a>
+            {p.admin && (
+              <form method="post" action="/admin/logout" class="staff-bar">
+                <span class="staff-name">{p.admin.staffName} <span class="role">({p.admin.role})</span></span>
+                <input type="hidden" name="_csrf" value={p.admin.csrf} />
+                <button type="submit" class="button-link">Sign out</button>
+              </form>
+            )}
+          </div>
+          {nav.length > 0 && (
+            <nav class="site-nav" aria-label={p.admin ? 'Admin' : 'Main'}>
+              <ul class="wrap">
+                {nav.map((n) => (
+                  <li key={n.href}>
+                    <a href={n.href} aria-current={isCurrent(p.path, n.href) ? 'page' : undefined}>{n.label}</a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+        </header>
+        <main id="main" class="wrap" tabIndex={-1}>
+          {p.children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap footer-inner">
+            <div>
+              <p class="footer-org">{p.site.orgName}</p>
+              {p.site.charityNumber && <p>Registered charity number {p.site.charityNumber}</p>}
+              {p.site.postalAddress && <p class="address">{p.site.postalAddress}</p>}
+              {p.site.contactEmail && <p>Contact: <a href={`mailto:${p.site.contactEmail}`}>{p.site.contactEmail}</a></p>}
+            </div>
+            <ul class="footer-links">
+              <li><a href="/privacy">Privacy</a></li>
+              <li><a href="/data-sources">Data sources and attributions</a></li>
+              {!p.admin && <li><a href="/admin">Staff sign in</a></li>}
+            </ul>
+            <p class="powered">Runs on Lantern, free software under the AGPL-3.0.</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,36 @@
+import type { StaffRole } from '../core/db/schema.js';
+
+// Every admin route names one of these permissions beside it; roles are fixed sets of them.
+export const PERMISSIONS = [
+  'dashboard:view',
+  'settings:manage',
+  'staff:manage',
+  'audit:view',
+  'mail:view',
+  'jobs:view',
+  'jobs:manage',
+  'account:manage',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES: readonly StaffRole[] = ['owner', 'editor', 'campaigner', 'viewer'];
+
+const everything = new Set<Permission>(PERMISSIONS);
+
+export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, ReadonlySet<Permission>>> = {
+  // Owners run the install: staff, settings, the audit log and everything else.
+  owner: everything,
+  // Editors publish content (later issues add those permissions). The mail catcher stays with owners: it holds
+  // password-reset links, so reading it would let anyone take over another staff account.
+  editor: new Set<Permission>(['dashboard:view', 'jobs:view', 'account:manage']),
+  // Campaigners run actions and newsletters (later issues add those permissions); they can retry failed jobs.
+  campaigner: new Set<Permission>(['dashboard:view', 'jobs:view', 'jobs:manage', 'account:manage']),
+  // Viewers see the dashboard and nothing personal.
+  viewer: new Set<Permission>(['dashboard:view', 'account:manage']),
+};
+
+/** Whether a role carries a permission. */
+export function roleCan(role: StaffRole, permission: string): boolean {
+  return ROLE_PERMISSIONS[role]?.has(permission as Permission) ?? false;
+}

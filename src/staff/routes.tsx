@@ -1,0 +1,5 @@
+import type { Capability } from '../core/context.js';
+
+export const staffCapability: Capability = {
+  name: 'staff',
+};
