@@ -3,7 +3,7 @@ import type { JobRecord } from '../core/jobs/queue.js';
 import type { JobState } from '../core/db/schema.js';
 import type { SiteSettings } from '../core/settings.js';
 import type { AuditEntry } from '../staff/service.js';
-import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TextArea, Time } from '../core/web/components.js';
+import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time } from '../core/web/components.js';
 
 export interface QueueHealth {
   counts: Array<{ lane: string; state: JobState; count: number }>;
@@ -73,7 +73,7 @@ export function DashboardView(p: {
 
 export function AuditTable({ entries, tz }: { entries: AuditEntry[]; tz: string }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Staff activity">
       <table>
         <thead>
           <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Subject</th></tr>
@@ -89,7 +89,7 @@ export function AuditTable({ entries, tz }: { entries: AuditEntry[]; tz: string 
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -131,7 +131,7 @@ export function MailListView(p: { mail: CaughtMail[]; tz: string; transport: 'sm
       {p.mail.length === 0 ? (
         <p>No mail yet.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Mail">
           <table>
             <thead>
               <tr><th scope="col">When</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Kind</th><th scope="col">Status</th></tr>
@@ -148,7 +148,7 @@ export function MailListView(p: { mail: CaughtMail[]; tz: string; transport: 'sm
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <nav class="pager" aria-label="Pages">
         {p.page > 1 && <a href={`/admin/mail?page=${p.page - 1}`}>Newer</a>}
@@ -212,7 +212,7 @@ export function JobsView(p: { jobs: JobRecord[]; state: JobState | 'all'; health
       {p.jobs.length === 0 ? (
         <p>No jobs here.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Jobs">
           <table>
             <thead>
               <tr><th scope="col">#</th><th scope="col">Job</th><th scope="col">Lane</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Created</th><th scope="col">Last error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
@@ -239,7 +239,7 @@ export function JobsView(p: { jobs: JobRecord[]; state: JobState | 'all'; health
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

@@ -3,7 +3,11 @@ export class TestClient {
   private cookies = new Map<string, string>();
   lastCsrf: string | undefined;
 
-  constructor(readonly baseUrl: string) {}
+  /** defaultHeaders go with every request (e.g. x-forwarded-for, to appear as another address behind a trusted proxy). */
+  constructor(
+    readonly baseUrl: string,
+    readonly defaultHeaders: Record<string, string> = {},
+  ) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -22,7 +26,7 @@ export class TestClient {
 
   /** Sends a request without following redirects; reads the CSRF token from HTML answers. */
   async request(method: string, path: string, o: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string>; body?: string } = {}): Promise<Response & { text: string }> {
-    const headers: Record<string, string> = { accept: 'text/html', ...o.headers };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.defaultHeaders, ...o.headers };
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     let body: string | undefined = o.body;
     if (o.form) {

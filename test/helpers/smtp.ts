@@ -11,7 +11,7 @@ export interface SmtpSink {
 }
 
 /** A real SMTP server on loopback that parses every message it accepts; rejectRcpt makes chosen recipients fail with 550. */
-export async function startSmtpSink(o: { rejectRcpt?: (address: string) => boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(o: { rejectRcpt?: (address: string) => boolean; port?: number } = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const waiters: Array<() => void> = [];
   const server = new SMTPServer({
@@ -36,7 +36,7 @@ export async function startSmtpSink(o: { rejectRcpt?: (address: string) => boole
         .catch(cb);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   return {
     url: `smtp://127.0.0.1:${port}`,

@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './index.js';
 import * as m0001 from './migrations/2026_11_21_0001_foundation.js';
+import * as m0002 from './migrations/2026_11_22_0001_staff_auth.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': m0001,
+  '2026_11_22_0001_staff_auth': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

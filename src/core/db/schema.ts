@@ -20,6 +20,8 @@ export interface StaffTable {
   password_hash: string;
   totp_secret_enc: string | null;
   totp_enabled_at: number | null;
+  /** The last TOTP time step accepted, so the same code cannot be used twice. */
+  totp_last_step: number | null;
   created_at: number;
   updated_at: number;
   disabled_at: number | null;
@@ -35,7 +37,7 @@ export interface StaffSessionsTable {
   expires_at: number;
 }
 
-export type TokenPurpose = 'setup' | 'password_reset';
+export type TokenPurpose = 'setup' | 'password_reset' | 'staff_invite';
 
 export interface TokensTable {
   token_hash: string;

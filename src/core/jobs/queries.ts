@@ -42,12 +42,13 @@ export async function claimDueJobs(db: Db, o: { lane: Lane; limit: number; worke
     .sort((a, b) => a.id - b.id);
 }
 
-/** Marks a job this worker holds as done. */
-export async function markJobDone(db: DbOrTrx, id: number, workerId: string, now: number): Promise<void> {
+/** Marks jobs this worker holds as done, in one statement. */
+export async function markJobsDone(db: DbOrTrx, ids: readonly number[], workerId: string, now: number): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('jobs')
     .set({ state: 'done', finished_at: now, updated_at: now, locked_by: null, locked_until: null, last_error: null })
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .where('locked_by', '=', workerId)
     .execute();
 }

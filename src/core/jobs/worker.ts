@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import { redact, type Logger } from '../log.js';
 import {
-  claimDueJobs, extendLeases, markJobDone, parkJob, recoverExpiredJobs, rescheduleJob, type ClaimedJob,
+  claimDueJobs, extendLeases, markJobsDone, parkJob, recoverExpiredJobs, rescheduleJob, type ClaimedJob,
 } from './queries.js';
 import { onEnqueued, type JobQueue, type Lane } from './queue.js';
 
@@ -40,8 +40,6 @@ export interface WorkerOptions {
   leaseMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Delay before attempt n+1: 5 s doubling each time, capped at an hour, with ±20% jitter. */
 export function backoffMs(attempt: number): number {
   const base = Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempt - 1));
@@ -59,6 +57,9 @@ export class Worker {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private readonly pollMs: number;
+  /** Finished jobs waiting to be marked done, and the flush now writing (group commit). */
+  private doneBatch: Array<{ id: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
   private readonly leaseMs: number;
   /** Jobs finished by this worker since start (for tests and metrics). */
   completed = 0;
@@ -133,6 +134,7 @@ export class Worker {
   }
 
   private async loop(lane: Lane, concurrency: number): Promise<void> {
+    let failures = 0;
     while (!this.stopping) {
       const free = concurrency - (this.inflightByLane.get(lane) ?? 0);
       if (free <= 0) {
@@ -142,10 +144,12 @@ export class Worker {
       let claimed: ClaimedJob[] = [];
       try {
         claimed = await claimDueJobs(this.o.db, { lane, limit: free, workerId: this.id, leaseMs: this.leaseMs, now: Date.now() });
+        failures = 0;
       } catch (err) {
         if (this.stopping) break;
-        this.o.logger.error({ err: redact(String(err)), lane }, 'could not claim jobs; retrying');
-        await sleep(this.pollMs);
+        // The database is unreachable or locked: log once per streak, and back off up to 10 s.
+        if (failures++ === 0) this.o.logger.error({ err: redact(String(err)), lane }, 'could not claim jobs; retrying with backoff');
+        await this.idle(Math.min(10_000, this.pollMs * 2 ** failures));
         continue;
       }
       for (const job of claimed) this.launch(lane, job);
@@ -161,6 +165,27 @@ export class Worker {
       this.wake();
     });
     this.inflight.set(job.id, p);
+  }
+
+  /**
+   * Marks a job done, sharing one UPDATE (one commit, one fsync on SQLite) with every other job that finished
+   * while the previous batch was being written. Resolves once this job's row is committed.
+   */
+  private markDone(id: number): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => this.doneBatch.push({ id, resolve, reject }));
+    this.flushing ??= (async () => {
+      while (this.doneBatch.length) {
+        const batch = this.doneBatch.splice(0, 500);
+        try {
+          await markJobsDone(this.o.db, batch.map((b) => b.id), this.id, Date.now());
+          for (const b of batch) b.resolve();
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+      this.flushing = undefined;
+    })();
+    return p;
   }
 
   private async run(job: ClaimedJob): Promise<void> {
@@ -185,7 +210,7 @@ export class Worker {
     }
     this.completed++;
     try {
-      await markJobDone(db, job.id, this.id, Date.now());
+      await this.markDone(job.id);
     } catch (dbErr) {
       logger.error({ job: job.id, err: redact(String(dbErr)) }, 'could not mark job done; its lease will expire and it will run again');
     }

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { h, type VNode } from 'preact';
 import type pino from 'pino';
@@ -44,12 +44,23 @@ declare module 'fastify' {
     /** Renders an admin page in the layout with the staff bar and the admin navigation. */
     adminPage(o: PageOptions): Promise<FastifyReply>;
   }
+  interface FastifyInstance {
+    /** Every route as registered (HEAD twins included), so tests can walk the whole table. */
+    routeTable: readonly RouteEntry[];
+  }
   interface FastifyContextConfig {
     /** false: this route accepts posts without a CSRF token (it authenticates another way). */
     csrf?: boolean;
     /** The permission an admin route requires; checked by the staff capability. */
     permission?: string;
   }
+}
+
+/** One registered route: method, URL pattern and its config (permission, csrf, …). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  config: Record<string, unknown>;
 }
 
 export interface WebOptions {
@@ -63,7 +74,8 @@ export interface WebOptions {
   adminNav: Array<NavItem & { permission: string }>;
 }
 
-const publicDir = fileURLToPath(new URL('../../../public/', import.meta.url));
+// public/assets/ is served at /assets/ (the stylesheet, the favicon, any small same-origin scripts).
+const publicDir = fileURLToPath(new URL('../../../public/assets/', import.meta.url));
 
 function wantsJson(req: FastifyRequest): boolean {
   if (req.url.startsWith('/api/')) return true;
@@ -76,14 +88,21 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
   const https = o.config.baseUrl.startsWith('https:');
   const app: FastifyInstance = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: o.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Malformed percent-encoding and the like become 400s rather than crashes.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 
+  // Forms arrive urlencoded (formbody) and API calls as JSON; anything else, plain text included, is a 415.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('viewer', null);
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, config: { ...(r.config ?? {}) } });
+  });
   await app.register(cookie, {
     parseOptions: {},
     hook: 'onRequest',

@@ -116,6 +116,18 @@ export function Select(p: { name: string; label: string; options: ReadonlyArray<
   );
 }
 
+/**
+ * Wraps a table so that on a narrow screen it scrolls sideways inside the page instead of widening it. The
+ * wrapper is a labelled region in the tab order, so keyboard users can reach it and scroll it with the arrows.
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' | 'warning'; children: ComponentChildren }) {
   return <div class={`notice notice-${kind}`} role={kind === 'info' ? undefined : 'status'}>{children}</div>;
 }

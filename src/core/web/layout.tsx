@@ -30,6 +30,8 @@ export function Layout(p: PageShell) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="theme-color" content="#1f1b16" />
         <title>{fullTitle}</title>
         {p.description && <meta name="description" content={p.description} />}
         <link rel="stylesheet" href="/assets/site.css" />
@@ -76,11 +78,13 @@ export function Layout(p: PageShell) {
               {p.site.postalAddress && <p class="address">{p.site.postalAddress}</p>}
               {p.site.contactEmail && <p>Contact: <a href={`mailto:${p.site.contactEmail}`}>{p.site.contactEmail}</a></p>}
             </div>
-            <ul class="footer-links">
-              <li><a href="/privacy">Privacy</a></li>
-              <li><a href="/data-sources">Data sources and attributions</a></li>
-              {!p.admin && <li><a href="/admin">Staff sign in</a></li>}
-            </ul>
+            <nav aria-label="Footer">
+              <ul class="footer-links">
+                <li><a href="/privacy">Privacy</a></li>
+                <li><a href="/data-sources">Data sources and attributions</a></li>
+                {!p.admin && <li><a href="/admin">Staff sign in</a></li>}
+              </ul>
+            </nav>
             <p class="powered">Runs on Lantern, free software under the AGPL-3.0.</p>
           </div>
         </footer>

@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { backupSqlite } from '../src/core/db/backup.js';
+import { addStaffFromCli } from '../src/staff/service.js';
+import { startTestLantern, type TestLantern } from './helpers/app.js';
+import { describeEachDialect } from './helpers/db.js';
+
+// A copy of the database (its file, its write-ahead log, a backup) must reveal no person without the key.
+const EMAIL = 'planted.person.7f3a@example.org';
+const NAME = 'Plantedname Zq7xw';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describeEachDialect('personal data at rest', (ctx) => {
+  let t: TestLantern;
+  beforeAll(async () => {
+    t = await startTestLantern(ctx, { worker: true });
+    const added = await addStaffFromCli(t.lantern.core, { email: EMAIL, role: 'owner', name: NAME, password: 'a long enough passphrase 42' });
+    expect(added).toEqual({ ok: true });
+    // Personal data flows through a job payload, the mail catcher and the audit log.
+    const c = t.client();
+    await c.get('/admin/password/forgot');
+    const r = await c.post('/admin/password/forgot', { email: EMAIL });
+    expect(r.status).toBeLessThan(400);
+    await until(async () => (await t.lantern.core.mailer.recent(5)).some((m) => m.to === EMAIL));
+  });
+  afterAll(() => t.close());
+
+  test('the planted email and name are readable through Lantern', async () => {
+    const mail = await t.lantern.core.mailer.recent(5);
+    expect(mail.find((m) => m.to === EMAIL)?.body?.text).toBeTruthy();
+  });
+
+  test('no table holds the planted email or name in clear (PostgreSQL: every row as text; SQLite: the raw files)', async () => {
+    if (ctx.dialect === 'postgres') {
+      const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(ctx.db);
+      expect(tables.rows.length).toBeGreaterThan(5);
+      for (const { tablename } of tables.rows) {
+        const hits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'}`.execute(ctx.db);
+        expect({ tablename, hits: hits.rows[0]!.n }).toEqual({ tablename, hits: 0 });
+      }
+      return;
+    }
+    const file = (ctx.testDb.config as { file: string }).file;
+    const backup = join(ctx.testDb.dataDir, 'backup.db');
+    await backupSqlite(file, backup);
+    const files = [file, `${file}-wal`, backup].filter(existsSync);
+    expect(files).toContain(`${file}-wal`);
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      expect(bytes.length).toBeGreaterThan(0);
+      for (const needle of [EMAIL, NAME, EMAIL.toUpperCase(), 'planted.person']) {
+        expect({ f, needle, found: bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle, 'utf16le')) }).toEqual({ f, needle, found: false });
+      }
+    }
+  });
+});

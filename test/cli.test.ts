@@ -1,0 +1,99 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { freePort } from './helpers/app.js';
+import { describeEachDialect } from './helpers/db.js';
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+function lantern(args: string[], env: Record<string, string>, input?: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env }, input, encoding: 'utf8', timeout: 60_000 });
+}
+
+describeEachDialect('the lantern command', (ctx) => {
+  const env = () => ({
+    DATABASE_URL: ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
+    LANTERN_DATA_DIR: ctx.testDb.dataDir,
+    LANTERN_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+    BASE_URL: '',
+    LOG_LEVEL: 'warn',
+  });
+
+  test('start on an empty database seeds the demo, prints a setup link, serves the site, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], { env: { ...process.env, ...env(), PORT: String(port) } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const end = Date.now() + 30_000;
+      while (!/\/setup\/[A-Za-z0-9_-]{43}/.test(out)) {
+        if (Date.now() > end) throw new Error(`no setup link in output:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).toContain(`Lantern is running at http://127.0.0.1:${port}`);
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('Freedom Thread');
+      const link = /(http:\/\/\S+\/setup\/[A-Za-z0-9_-]{43})/.exec(out)![1]!;
+      expect((await fetch(link)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).not.toMatch(/error/i);
+  }, 60_000);
+
+  test('staff add reads the password from standard input and refuses bad input with a clear message', () => {
+    const ok = lantern(['staff', 'add', '--email', 'ops@example.org', '--role', 'owner', '--name', 'Ops'], env(), 'correct horse battery staple\n');
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain('Added owner ops@example.org');
+    expect(ok.status).toBe(0);
+    const dup = lantern(['staff', 'add', '--email', 'OPS@example.org', '--role', 'editor'], env(), 'another long passphrase\n');
+    expect(dup.status).not.toBe(0);
+    expect(dup.stderr).toMatch(/already/i);
+    const badRole = lantern(['staff', 'add', '--email', 'x@example.org', '--role', 'admin'], env(), 'another long passphrase\n');
+    expect(badRole.status).not.toBe(0);
+    expect(badRole.stderr).toMatch(/role/i);
+    const shortPw = lantern(['staff', 'add', '--email', 'y@example.org', '--role', 'viewer'], env(), 'short\n');
+    expect(shortPw.status).not.toBe(0);
+    expect(shortPw.stderr).toMatch(/12 characters/);
+  }, 60_000);
+
+  test('a bad configuration stops start-up naming the variable', () => {
+    const r = lantern(['migrate'], { ...env(), PORT: 'eighty' });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('PORT');
+  });
+
+  test('migrate reports an up-to-date database', () => {
+    const r = lantern(['migrate'], env());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/up to date|Applied/);
+  });
+
+  test('backup copies SQLite (and explains pg_dump on PostgreSQL)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lantern-backup-'));
+    try {
+      const file = join(dir, 'copy.db');
+      const r = lantern(['backup', file], env());
+      if (ctx.dialect === 'postgres') {
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain('pg_dump');
+        return;
+      }
+      expect(r.status).toBe(0);
+      expect(existsSync(file)).toBe(true);
+      expect(readFileSync(file).subarray(0, 15).toString()).toBe('SQLite format 3');
+      const again = lantern(['backup', file], env());
+      expect(again.status).not.toBe(0);
+      expect(again.stderr).toContain('already exists');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
