@@ -79,7 +79,8 @@ export async function buildLantern(config: Config, o: BuildOptions = {}): Promis
     keyring: core.keyring,
     logger: core.logger,
     nav: capabilities.flatMap((c) => c.nav ?? []),
-    adminNav: capabilities.flatMap((c) => c.adminNav ?? []),
+    // The admin shell's entries (Dashboard first) lead the admin navigation.
+    adminNav: [adminCapability, ...capabilities.filter((c) => c !== adminCapability)].flatMap((c) => c.adminNav ?? []),
   });
   for (const c of capabilities) await c.routes?.(web, core);
   const { handlers, recurring } = jobTable(core);
