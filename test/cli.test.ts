@@ -48,6 +48,27 @@ describeEachDialect('the lantern command', (ctx) => {
     expect(out).not.toMatch(/error/i);
   }, 60_000);
 
+  test('worker runs queued jobs in its own process and stops cleanly on SIGTERM', async () => {
+    const { buildCore } = await import('../src/app.js');
+    const { testConfig } = await import('./helpers/db.js');
+    const core = await buildCore(testConfig(ctx.testDb), { db: ctx.db });
+    await core.mailer.enqueue(ctx.db, { subject: 'From the worker process', html: '<p>hi</p>', text: 'hi', to: 'worker@example.org' });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'worker'], { env: { ...process.env, ...env() } });
+    let out = '';
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const end = Date.now() + 30_000;
+      while (!(await core.mailer.recent(5)).some((m) => m.subject === 'From the worker process')) {
+        if (Date.now() > end) throw new Error(`the worker did not deliver the message:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   test('staff add reads the password from standard input and refuses bad input with a clear message', () => {
     const ok = lantern(['staff', 'add', '--email', 'ops@example.org', '--role', 'owner', '--name', 'Ops'], env(), 'correct horse battery staple\n');
     expect(ok.stderr).toBe('');

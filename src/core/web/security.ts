@@ -28,7 +28,9 @@ export function securityHeaders(app: FastifyInstance, o: { https: boolean }): vo
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
     if (o.https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    if (req.url.startsWith('/admin') || req.url.startsWith('/setup')) reply.header('cache-control', 'no-store');
+    // The route pattern as well as the URL: the router decodes %61dmin, so the URL alone can miss an admin page.
+    const paths = [req.url, req.routeOptions.url ?? ''];
+    if (paths.some((p) => p.startsWith('/admin') || p.startsWith('/setup'))) reply.header('cache-control', 'no-store');
     return payload;
   });
 }
