@@ -6,18 +6,12 @@ import { backupSqlite } from '../src/core/db/backup.js';
 import { addStaffFromCli } from '../src/staff/service.js';
 import { startTestLantern, type TestLantern } from './helpers/app.js';
 import { describeEachDialect } from './helpers/db.js';
+import { until } from './helpers/wait.js';
 
 // A copy of the database (its file, its write-ahead log, a backup) must reveal no person without the key.
 const EMAIL = 'planted.person.7f3a@example.org';
 const NAME = 'Plantedname Zq7xw';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describeEachDialect('personal data at rest', (ctx) => {
   let t: TestLantern;

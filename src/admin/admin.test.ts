@@ -5,14 +5,8 @@ import { signedInAs } from '../../test/helpers/signin.js';
 import { getSiteSettings } from '../core/settings.js';
 import { renderEmail } from '../core/mail/render.js';
 import { h } from 'preact';
+import { until } from '../../test/helpers/wait.js';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describeEachDialect('admin shell', (ctx) => {
   let t: TestLantern;

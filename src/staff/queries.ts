@@ -105,12 +105,7 @@ export async function lockActiveOwners(trx: Trx): Promise<number[]> {
 }
 
 /** Whether an error is a unique-constraint violation, on either dialect. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; errcode?: unknown; message?: unknown };
-  if (e?.code === '23505') return true;
-  if (e?.errcode === 2067 || e?.errcode === 1555) return true;
-  return typeof e?.message === 'string' && e.message.includes('UNIQUE constraint failed');
-}
+export { isUniqueViolation } from '../core/db/errors.js';
 
 // ---- sessions ----------------------------------------------------------------------------------------------
 

@@ -7,19 +7,13 @@ import { createLogger } from '../log.js';
 import { claimDueJobs, recoverExpiredJobs, retryParkedJob } from './queries.js';
 import { JobQueue } from './queue.js';
 import { PermanentJobError, Worker, backoffMs, type JobHandler } from './worker.js';
+import { until } from '../../../test/helpers/wait.js';
 
 const keyring = createKeyring('test-secret-0123456789abcdef0123456789abcdef');
 const queue = new JobQueue(keyring);
 const logger = createLogger('silent');
 const fixture = fileURLToPath(new URL('../../../test/fixtures/worker-process.ts', import.meta.url));
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describeEachDialect('job queue', (ctx) => {
   const job = (id: number) => ctx.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

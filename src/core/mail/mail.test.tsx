@@ -9,18 +9,12 @@ import { Worker } from '../jobs/worker.js';
 import { createLogger } from '../log.js';
 import { catcherTransport, Mailer, smtpTransport } from './mailer.js';
 import { renderEmail } from './render.js';
+import { until } from '../../../test/helpers/wait.js';
 
 const keyring = createKeyring('test-secret-0123456789abcdef0123456789abcdef');
 const queue = new JobQueue(keyring);
 const logger = createLogger('silent');
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const welcome = (name: string) =>
   renderEmail({
