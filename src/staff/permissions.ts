@@ -10,6 +10,13 @@ export const PERMISSIONS = [
   'jobs:view',
   'jobs:manage',
   'account:manage',
+  'supporters:view',
+  'supporters:manage',
+  'supporters:import',
+  'supporters:export',
+  'lists:manage',
+  'newsletters:edit',
+  'newsletters:send',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -23,9 +30,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, ReadonlySet<Permission
   owner: everything,
   // Editors publish content (later issues add those permissions). The mail catcher stays with owners: it holds
   // password-reset links, so reading it would let anyone take over another staff account.
-  editor: new Set<Permission>(['dashboard:view', 'jobs:view', 'account:manage']),
-  // Campaigners run actions and newsletters (later issues add those permissions); they can retry failed jobs.
-  campaigner: new Set<Permission>(['dashboard:view', 'jobs:view', 'jobs:manage', 'account:manage']),
+  // Editors may draft newsletters but not send them, and see no supporter records.
+  editor: new Set<Permission>(['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit']),
+  // Campaigners run the list, actions and newsletters: supporter records, import and export (audited), sending.
+  campaigner: new Set<Permission>([
+    'dashboard:view', 'jobs:view', 'jobs:manage', 'account:manage', 'supporters:view', 'supporters:manage',
+    'supporters:import', 'supporters:export', 'lists:manage', 'newsletters:edit', 'newsletters:send',
+  ]),
   // Viewers see the dashboard and nothing personal.
   viewer: new Set<Permission>(['dashboard:view', 'account:manage']),
 };

@@ -2,11 +2,19 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { Db } from './index.js';
 import * as m0001 from './migrations/2026_11_21_0001_foundation.js';
 import * as m0002 from './migrations/2026_11_22_0001_staff_auth.js';
+import * as m0003 from './migrations/2026_11_23_0001_jobs_claim_order.js';
+import * as m0004 from './migrations/2026_11_24_0001_supporters.js';
+import * as m0006 from './migrations/2026_11_25_0002_supporter_imports.js';
+import * as m0007 from './migrations/2026_11_25_0003_newsletter_sending.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': m0001,
   '2026_11_22_0001_staff_auth': m0002,
+  '2026_11_23_0001_jobs_claim_order': m0003,
+  '2026_11_24_0001_supporters': m0004,
+  '2026_11_25_0002_supporter_imports': m0006,
+  '2026_11_25_0003_newsletter_sending': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -56,6 +56,8 @@ export class Worker {
   private loops: Promise<void>[] = [];
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
+  private enqueueWake: NodeJS.Timeout | undefined;
+  private lastEnqueueAt = 0;
   private readonly pollMs: number;
   /** Finished jobs waiting to be marked done, and the flush now writing (group commit). */
   private doneBatch: Array<{ id: number; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -76,7 +78,12 @@ export class Worker {
     for (const [lane, concurrency] of Object.entries(lanes) as Array<[Lane, number]>) {
       if (concurrency > 0) this.loops.push(this.loop(lane, concurrency));
     }
-    this.unsubscribe = onEnqueued(() => setTimeout(() => this.wake(), 5));
+    // Wake the loops 5 ms after an enqueue (time for the enqueuing transaction to commit), with one timer for a
+    // burst of enqueues so that its jobs are claimed together rather than one claim per job.
+    this.unsubscribe = onEnqueued(() => {
+      this.lastEnqueueAt = Date.now();
+      this.enqueueWake ??= setTimeout(this.wakeAfterEnqueue, 5);
+    });
     this.every(Math.max(1000, this.leaseMs / 3), () =>
       extendLeases(this.o.db, [...this.inflight.keys()], this.id, Date.now() + this.leaseMs));
     this.every(30_000, async () => {
@@ -91,6 +98,7 @@ export class Worker {
     this.stopping = true;
     this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.enqueueWake);
     this.wake();
     await Promise.all(this.loops);
     await Promise.allSettled([...this.inflight.values()]);
@@ -114,6 +122,14 @@ export class Worker {
     t.unref();
     this.timers.push(t);
   }
+
+  private readonly wakeAfterEnqueue = (): void => {
+    this.enqueueWake = undefined;
+    this.wake();
+    // Jobs enqueued after this timer was set get their own 5 ms.
+    const wait = this.lastEnqueueAt + 5 - Date.now();
+    if (wait > 0 && !this.stopping) this.enqueueWake = setTimeout(this.wakeAfterEnqueue, wait);
+  };
 
   private wake(): void {
     const ws = this.wakers;
@@ -152,17 +168,28 @@ export class Worker {
         await this.idle(Math.min(10_000, this.pollMs * 2 ** failures));
         continue;
       }
-      for (const job of claimed) this.launch(lane, job);
+      for (const job of claimed) this.launch(lane, concurrency, job);
       if (claimed.length < free) await this.idle(this.pollMs);
     }
   }
 
-  private launch(lane: Lane, job: ClaimedJob): void {
+  private launch(lane: Lane, concurrency: number, job: ClaimedJob): void {
     this.inflightByLane.set(lane, (this.inflightByLane.get(lane) ?? 0) + 1);
-    const p = this.run(job).finally(() => {
+    let released = false;
+    // The lane's slot is held while the handler runs, not while its outcome is written, so the next claim can
+    // overlap that write. The job stays in flight (stop() waits for it) until the outcome is recorded.
+    const release = () => {
+      if (released) return;
+      released = true;
+      const running = this.inflightByLane.get(lane) ?? 1;
+      this.inflightByLane.set(lane, running - 1);
+      // Only a full lane's loop waits for a free slot; one with free slots is waiting for work, which a finished
+      // job does not bring (waking it anyway cost an empty claim per job).
+      if (running >= concurrency) this.wake();
+    };
+    const p = this.run(job, release).finally(() => {
+      release();
       this.inflight.delete(job.id);
-      this.inflightByLane.set(lane, (this.inflightByLane.get(lane) ?? 1) - 1);
-      this.wake();
     });
     this.inflight.set(job.id, p);
   }
@@ -188,7 +215,8 @@ export class Worker {
     return p;
   }
 
-  private async run(job: ClaimedJob): Promise<void> {
+  /** Runs a job's handler, calls `handled` as soon as the handler has finished, then records the outcome. */
+  private async run(job: ClaimedJob, handled: () => void): Promise<void> {
     const { db, logger } = this.o;
     const handler = this.o.handlers[job.name];
     try {
@@ -196,6 +224,7 @@ export class Worker {
       const payload = this.o.queue.decodePayload(job.payload);
       await handler(payload, { jobId: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts });
     } catch (err) {
+      handled();
       this.failed++;
       const message = redact(err instanceof Error ? err.message : String(err));
       const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;
@@ -208,6 +237,7 @@ export class Worker {
       logger.warn({ job: job.id, name: job.name, attempt: job.attempts, parked: permanent, err: message }, 'job failed');
       return;
     }
+    handled();
     this.completed++;
     try {
       await this.markDone(job.id);

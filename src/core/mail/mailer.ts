@@ -32,14 +32,21 @@ export function isPermanentSmtpError(err: unknown): boolean {
   return typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
 }
 
+// nodemailer's default list of signed headers, plus List-Unsubscribe-Post: RFC 8058 asks for a DKIM signature
+// covering both one-click unsubscribe headers.
+const DKIM_SIGNED_HEADERS =
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:Content-ID:' +
+  'Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID:In-Reply-To:References:' +
+  'List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:List-Owner:List-Archive';
+
 /** Sends through nodemailer's pooled SMTP transport. */
-export function smtpTransport(url: string, o: { maxConnections?: number; dkim?: { domainName: string; keySelector: string; privateKey: string } } = {}): MailTransport {
+export function smtpTransport(url: string, o: { maxConnections?: number; dkim?: { domainName: string; keySelector: string; privateKey: string } | undefined } = {}): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
     maxConnections: o.maxConnections ?? 5,
     maxMessages: 100,
-    ...(o.dkim ? { dkim: o.dkim } : {}),
+    ...(o.dkim ? { dkim: { headerFieldNames: DKIM_SIGNED_HEADERS, ...o.dkim } } : {}),
   } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     kind: 'smtp',
@@ -91,7 +98,11 @@ export interface CaughtMail {
  */
 export class Mailer {
   constructor(
-    private readonly o: { db: Db; keyring: Keyring; queue: JobQueue; transport: MailTransport; from: string; host: string },
+    private readonly o: {
+      db: Db; keyring: Keyring; queue: JobQueue; transport: MailTransport; from: string; host: string;
+      /** Where bulk mail goes (its own SMTP pool, so a newsletter never queues ahead of transactional mail); default: transport. */
+      bulkTransport?: MailTransport | undefined;
+    },
   ) {}
 
   get transportKind(): 'smtp' | 'catcher' {
@@ -152,6 +163,28 @@ export class Mailer {
     }
   }
 
+  /**
+   * Sends one bulk message now, through the bulk transport, without the queue: the newsletter sender keeps its own
+   * record per recipient, so nothing is recorded here except by the catcher, which keeps every message for staff to
+   * read. Throws the transport's error unchanged, for the caller to sort into permanent and temporary.
+   */
+  async sendBulk(mail: OutgoingMail & { messageId: string }): Promise<void> {
+    const transport = this.o.bulkTransport ?? this.o.transport;
+    const r = await transport.send({ ...mail, category: 'bulk', from: this.o.from });
+    if (!r.stored) return;
+    const { keyring } = this.o;
+    await insertMailRecord(this.o.db, {
+      category: 'bulk',
+      transport: transport.kind,
+      status: 'caught',
+      to_enc: keyring.encrypt(mail.to),
+      subject_enc: keyring.encrypt(mail.subject),
+      body_enc: keyring.encrypt(JSON.stringify({ html: mail.html, text: mail.text, headers: mail.headers ?? {}, replyTo: mail.replyTo, from: this.o.from })),
+      message_id: mail.messageId,
+      created_at: Date.now(),
+    });
+  }
+
   private decode(r: MailRow): CaughtMail {
     const k = this.o.keyring;
     return {
@@ -179,5 +212,6 @@ export class Mailer {
 
   async close(): Promise<void> {
     await this.o.transport.close();
+    await this.o.bulkTransport?.close();
   }
 }

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Keyring } from '../crypto.js';
 import type { Db } from '../db/index.js';
 import { redact } from '../log.js';
-import { getSiteSettings } from '../settings.js';
+import { getSiteSettings, type SiteSettings } from '../settings.js';
 import { AppError, DomainError, errorTitles, fromDomainError } from './errors.js';
 import { Layout, type NavItem } from './layout.js';
 import { registerMetrics } from './metrics.js';
@@ -31,6 +31,12 @@ export interface PageOptions {
   body: VNode<any>;
   status?: number;
   description?: string;
+  /**
+   * For a public page whose whole content follows from this key (a page's slug and update time, say): the document
+   * is rendered once and reused while the key, the path and the site settings stay the same. Never for a page with
+   * a form (it carries a CSRF token) or anything about the visitor.
+   */
+  cacheKey?: string;
 }
 
 declare module 'fastify' {
@@ -119,13 +125,34 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
   csrfProtection(app, { keyring: o.keyring, secureCookies: https });
   registerMetrics(app, { db: o.db, token: o.config.metricsToken });
 
+  // Documents of the pages that opted in with cacheKey, oldest first; rendering is most of a public page's cost.
+  const documents = new Map<string, { site: SiteSettings; html: string }>();
   const renderPage = async (req: FastifyRequest, reply: FastifyReply, p: PageOptions, admin: boolean) => {
     const site = await getSiteSettings(o.db);
+    const path = req.url.split('?')[0] ?? '/';
+    const key = p.cacheKey !== undefined && !admin ? `${p.status ?? 200} ${path} ${p.cacheKey}` : undefined;
+    const cached = key === undefined ? undefined : documents.get(key);
+    // The settings are one object until they are reloaded, so an edit to them renders the document afresh.
+    let html = cached?.site === site ? cached.html : undefined;
+    if (html === undefined) {
+      html = renderShell(req, p, admin, site, path);
+      if (key !== undefined) {
+        documents.delete(key);
+        documents.set(key, { site, html });
+        if (documents.size > 100) documents.delete(documents.keys().next().value!);
+      }
+    }
+    return reply
+      .code(p.status ?? 200)
+      .type('text/html; charset=utf-8')
+      .send(html);
+  };
+  const renderShell = (req: FastifyRequest, p: PageOptions, admin: boolean, site: SiteSettings, path: string) => {
     const viewer = req.viewer;
     const shell = {
       site,
       title: p.title,
-      path: req.url.split('?')[0] ?? '/',
+      path,
       nav: o.nav,
       description: p.description,
       admin:
@@ -134,10 +161,7 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
           : undefined,
       children: p.body,
     };
-    return reply
-      .code(p.status ?? 200)
-      .type('text/html; charset=utf-8')
-      .send(renderDocument(h(Layout, shell)));
+    return renderDocument(h(Layout, shell));
   };
   app.decorateReply('page', function (this: FastifyReply, p: PageOptions) {
     return renderPage(this.request, this, p, false);

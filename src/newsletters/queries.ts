@@ -1,0 +1,233 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { Db, DbOrTrx } from '../core/db/index.js';
+import type { DeliveryStatus, NewsletterStatus, NewslettersTable } from '../core/db/schema.js';
+import { mailableSupporterIds, type SupporterFilters } from '../supporters/queries.js';
+
+export type NewsletterRow = Selectable<NewslettersTable>;
+
+/** Inserts a newsletter; returns its id. */
+export async function insertNewsletter(db: DbOrTrx, row: Insertable<NewslettersTable>): Promise<number> {
+  return (await db.insertInto('newsletters').values(row).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+/** One newsletter by id. */
+export async function findNewsletter(db: DbOrTrx, id: number): Promise<NewsletterRow | undefined> {
+  return db.selectFrom('newsletters').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every newsletter, newest first. */
+export async function listNewsletterRows(db: Db, o: { limit: number; offset: number }): Promise<NewsletterRow[]> {
+  return db.selectFrom('newsletters').selectAll().orderBy('id', 'desc').limit(o.limit).offset(o.offset).execute();
+}
+
+/**
+ * Changes a newsletter only while it is in one of the given states; returns whether it was. The state check and
+ * the change are one statement, so two staff pressing two buttons at once cannot both win.
+ */
+export async function updateNewsletterIf(db: DbOrTrx, id: number, from: readonly NewsletterStatus[], values: Updateable<NewslettersTable>): Promise<boolean> {
+  const r = await db.updateTable('newsletters').set(values).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Deletes a draft; returns whether there was one. */
+export async function deleteDraftRow(db: DbOrTrx, id: number): Promise<boolean> {
+  const r = await db.deleteFrom('newsletters').where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/** Whether an archive slug is taken. */
+export async function archiveSlugTaken(db: DbOrTrx, slug: string): Promise<boolean> {
+  return (await db.selectFrom('newsletters').select('id').where('archive_slug', '=', slug).executeTakeFirst()) !== undefined;
+}
+
+/** How many supporters a list (and segment filters) would reach now. */
+export async function countMailable(db: DbOrTrx, listId: number, filters: SupporterFilters): Promise<number> {
+  const r = await db
+    .selectFrom(mailableSupporterIds(db, listId, filters).as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/**
+ * Writes one pending delivery per supporter the audience reaches, in one INSERT … SELECT (nothing passes through
+ * the application); returns how many. A supporter already holding a delivery of this newsletter is left alone.
+ */
+export async function insertDeliveriesForAudience(
+  trx: DbOrTrx,
+  o: { newsletterId: number; listId: number; filters: SupporterFilters; now: number; status?: DeliveryStatus },
+): Promise<number> {
+  // Literals, not parameters: PostgreSQL types an INSERT … SELECT's parameters as text. Both are integers checked here.
+  if (!Number.isSafeInteger(o.newsletterId) || !Number.isSafeInteger(o.now)) throw new Error('newsletter id and time must be integers');
+  const audience = mailableSupporterIds(trx, o.listId, o.filters).select([
+    sql.lit(o.newsletterId).as('newsletter_id'),
+    sql.lit(o.status ?? 'pending').as('status'),
+    sql.lit(o.now).as('updated_at'),
+  ]);
+  const r = await trx
+    .insertInto('newsletter_deliveries')
+    .columns(['supporter_id', 'newsletter_id', 'status', 'updated_at'])
+    .expression(audience)
+    .onConflict((oc) => oc.columns(['newsletter_id', 'supporter_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** One delivery waiting to be sent, with what the sender needs of its supporter and whether they may still be mailed. */
+export interface PendingDelivery {
+  id: number;
+  supporterId: number;
+  publicId: string;
+  emailEnc: string | null;
+  firstNameEnc: string | null;
+  /** Still subscribed to the list, confirmed, with an address, not undeliverable, erased or suppressed: checked now. */
+  eligible: boolean;
+}
+
+/**
+ * The next pending deliveries after a cursor, in id order, each with its supporter re-checked against the list in
+ * the same statement, and only while the newsletter is still sending (a pause or cancel stops the next fetch).
+ */
+export async function findPendingDeliveries(db: Db, o: { newsletterId: number; listId: number | null; afterId: number; limit: number }): Promise<PendingDelivery[]> {
+  const listId = o.listId ?? -1;
+  const rows = await db
+    .selectFrom('newsletter_deliveries as d')
+    .innerJoin('supporters as s', 's.id', 'd.supporter_id')
+    .select(['d.id', 'd.supporter_id', 's.public_id', 's.email_enc', 's.first_name_enc'])
+    .select((eb) =>
+      eb
+        .case()
+        .when(eb.exists(mailableSupporterIds(db, listId).where(sql<boolean>`supporters.id = d.supporter_id`)))
+        .then(1)
+        .else(0)
+        .end()
+        .as('eligible'),
+    )
+    .where('d.newsletter_id', '=', o.newsletterId)
+    .where('d.status', '=', 'pending')
+    .where('d.id', '>', o.afterId)
+    .where((eb) => eb.exists(eb.selectFrom('newsletters as n').select(sql`1`.as('one')).where('n.id', '=', o.newsletterId).where('n.status', '=', 'sending')))
+    .orderBy('d.id')
+    .limit(o.limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id, supporterId: r.supporter_id, publicId: r.public_id, emailEnc: r.email_enc, firstNameEnc: r.first_name_enc, eligible: Number(r.eligible) === 1,
+  }));
+}
+
+/** Sets the outcome of deliveries (one statement per outcome). */
+export async function setDeliveryStatus(trx: DbOrTrx, ids: readonly number[], status: DeliveryStatus, o: { error?: string | null; now: number }): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await trx.updateTable('newsletter_deliveries').set({ status, error: o.error ?? null, updated_at: o.now }).where('id', 'in', ids.slice(i, i + 500)).execute();
+  }
+}
+
+/** Whether any delivery of a newsletter is still pending. */
+export async function hasPendingDeliveries(db: DbOrTrx, newsletterId: number): Promise<boolean> {
+  const r = await db.selectFrom('newsletter_deliveries').select('id').where('newsletter_id', '=', newsletterId).where('status', '=', 'pending').limit(1).executeTakeFirst();
+  return r !== undefined;
+}
+
+/** How many deliveries of a newsletter are in each state, and how many were sent in the last minute. */
+export async function deliveryCounts(db: Db, newsletterId: number, now: number): Promise<{ byStatus: Record<DeliveryStatus, number>; sentLastMinute: number }> {
+  const [rows, recent] = await Promise.all([
+    db
+      .selectFrom('newsletter_deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('newsletter_id', '=', newsletterId)
+      .groupBy('status')
+      .execute(),
+    db
+      .selectFrom('newsletter_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('newsletter_id', '=', newsletterId)
+      .where('status', '=', 'sent')
+      .where('updated_at', '>=', now - 60_000)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const byStatus: Record<DeliveryStatus, number> = { pending: 0, sent: 0, failed: 0, skipped: 0 };
+  for (const r of rows) byStatus[r.status] = Number(r.n);
+  return { byStatus, sentLastMinute: Number(recent.n) };
+}
+
+/**
+ * Takes the sender lock of a newsletter that is sending: free, expired, or held by an earlier run of the same job
+ * (the queue hands a job out again only once its previous run is known to have stopped). Returns the status when
+ * taken, or why not.
+ */
+export async function takeSenderLock(db: Db, o: { newsletterId: number; runner: string; jobId: number; until: number; now: number }): Promise<'taken' | 'held' | 'not_sending'> {
+  const r = await db
+    .updateTable('newsletters')
+    .set({ runner: o.runner, runner_until: o.until })
+    .where('id', '=', o.newsletterId)
+    .where('status', '=', 'sending')
+    .where((eb) => eb.or([eb('runner', 'is', null), eb('runner_until', '<', o.now), eb('runner', 'like', `job:${o.jobId}:%`)]))
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 1) return 'taken';
+  const row = await db.selectFrom('newsletters').select('status').where('id', '=', o.newsletterId).executeTakeFirst();
+  return row?.status === 'sending' ? 'held' : 'not_sending';
+}
+
+/** Renews the sender lock; returns the newsletter's status, or null when this runner no longer holds the lock. */
+export async function renewSenderLock(db: Db, o: { newsletterId: number; runner: string; until: number }): Promise<NewsletterStatus | null> {
+  const r = await db
+    .updateTable('newsletters')
+    .set({ runner_until: o.until })
+    .where('id', '=', o.newsletterId)
+    .where('runner', '=', o.runner)
+    .returning('status')
+    .executeTakeFirst();
+  return r?.status ?? null;
+}
+
+/** A newsletter's status, or null when this runner no longer holds its sender lock. */
+export async function senderStatus(db: Db, o: { newsletterId: number; runner: string }): Promise<NewsletterStatus | null> {
+  const r = await db.selectFrom('newsletters').select('status').where('id', '=', o.newsletterId).where('runner', '=', o.runner).executeTakeFirst();
+  return r?.status ?? null;
+}
+
+/** Releases the sender lock (only if this runner holds it), setting anything else given at the same time. */
+export async function releaseSenderLock(trx: DbOrTrx, o: { newsletterId: number; runner: string; values?: Updateable<NewslettersTable> }): Promise<void> {
+  await trx
+    .updateTable('newsletters')
+    .set({ ...o.values, runner: null, runner_until: null })
+    .where('id', '=', o.newsletterId)
+    .where('runner', '=', o.runner)
+    .execute();
+}
+
+/** Newsletters in the public archive, newest first: sending has started, and they were not cancelled. */
+export async function listArchivedRows(db: Db, o: { limit: number; offset: number }) {
+  return db
+    .selectFrom('newsletters')
+    .select(['id', 'subject', 'body', 'archive_slug', 'started_at', 'updated_at'])
+    .where('in_archive', '=', 1)
+    .where('archive_slug', 'is not', null)
+    .where('status', 'in', ['sending', 'paused', 'sent'])
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(o.limit)
+    .offset(o.offset)
+    .execute();
+}
+
+/** One archived newsletter by its slug. */
+export async function findArchivedBySlug(db: Db, slug: string) {
+  return db
+    .selectFrom('newsletters')
+    .select(['id', 'subject', 'body', 'archive_slug', 'started_at', 'updated_at'])
+    .where('archive_slug', '=', slug)
+    .where('in_archive', '=', 1)
+    .where('status', 'in', ['sending', 'paused', 'sent'])
+    .executeTakeFirst();
+}
+
+/** Lists that are not archived, by name (what a new newsletter can go to). */
+export async function listOpenLists(db: DbOrTrx): Promise<Array<{ id: number; name: string }>> {
+  return db.selectFrom('lists').select(['id', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+}
+
+/** The id of the list with this slug, if there is one. */
+export async function findListIdBySlug(db: DbOrTrx, slug: string): Promise<number | undefined> {
+  return (await db.selectFrom('lists').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+}

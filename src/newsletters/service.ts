@@ -1,0 +1,479 @@
+import { z } from 'zod';
+import type { Core } from '../core/context.js';
+import { isUniqueViolation } from '../core/db/errors.js';
+import type { Db, DbOrTrx } from '../core/db/index.js';
+import type { NewsletterStatus } from '../core/db/schema.js';
+import { getSiteSettings, type SiteSettings } from '../core/settings.js';
+import { DomainError } from '../core/web/errors.js';
+import { checkbox, text } from '../core/web/forms.js';
+import { getStaffMember, recordAudit } from '../staff/service.js';
+import { listName, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
+import type { SupporterFilters } from '../supporters/queries.js';
+import { compileNewsletter, FALLBACK_NAME, findPlaceholders, personalise, placeholderInLink, renderWebVersion, type CompiledNewsletter } from './emails.js';
+import {
+  archiveSlugTaken, countMailable, deleteDraftRow, deliveryCounts, findArchivedBySlug, findNewsletter, insertDeliveriesForAudience,
+  insertNewsletter, listArchivedRows, listNewsletterRows, listOpenLists, updateNewsletterIf, type NewsletterRow,
+} from './queries.js';
+
+// Newsletters: a draft is written in Markdown for a list (optionally narrowed by a saved segment); sending it
+// writes one delivery row per eligible supporter at once, and the bulk lane's jobs (jobs.ts) work through them.
+// Lantern does not track opens or clicks: no pixel, no rewritten links (see ARCHITECTURE.md, "Newsletters").
+
+export interface Newsletter {
+  id: number;
+  subject: string;
+  body: string;
+  listId: number | null;
+  segmentId: number | null;
+  status: NewsletterStatus;
+  scheduledAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  archiveSlug: string | null;
+  inArchive: boolean;
+  /** The throttle: at most this many messages a minute; null for as fast as the mail server takes them. */
+  ratePerMinute: number | null;
+  recipientCount: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function rowToNewsletter(r: NewsletterRow): Newsletter {
+  return {
+    id: r.id, subject: r.subject, body: r.body, listId: r.list_id, segmentId: r.segment_id, status: r.status, scheduledAt: r.scheduled_at,
+    startedAt: r.started_at, finishedAt: r.finished_at, archiveSlug: r.archive_slug, inArchive: r.in_archive === 1, ratePerMinute: r.rate_per_minute,
+    recipientCount: r.recipient_count, lastError: r.last_error,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/** The states in which a newsletter can still be edited or sent. */
+export const UNSENT: readonly NewsletterStatus[] = ['draft', 'scheduled'];
+
+// ---- the compose form ------------------------------------------------------------------------------------------
+
+const MAX_BODY = 100_000;
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+function placeholderProblem(value: string): string | undefined {
+  const { unknown } = findPlaceholders(value);
+  if (unknown.length === 0) return undefined;
+  return `{{${unknown[0]}}} is not a placeholder Lantern knows: use {{first_name}} or {{org_name}}`;
+}
+
+const listField = z.preprocess(blankToUndefined, z.coerce.number({ error: 'Choose a list' }).int('Choose a list').positive('Choose a list').max(Number.MAX_SAFE_INTEGER, 'Choose a list'));
+const segmentField = z.preprocess(
+  blankToUndefined,
+  z.coerce.number({ error: 'Choose a segment' }).int('Choose a segment').positive('Choose a segment').max(Number.MAX_SAFE_INTEGER, 'Choose a segment').optional(),
+);
+
+/** The audience part of the compose form, for counting recipients before saving. */
+export const AudienceFormSchema = z.object({ listId: listField, segmentId: segmentField });
+
+/** What staff enter to write a newsletter. */
+export const NewsletterFormSchema = z
+  .object({
+    subject: text('a subject', { max: 200 }),
+    body: z
+      .string({ error: 'Write the newsletter' })
+      .transform((s) => s.replace(/\r\n?/g, '\n'))
+      .pipe(
+        z
+          .string()
+          .refine((s) => s.trim().length > 0, 'Write the newsletter')
+          .refine((s) => s.length <= MAX_BODY, `The newsletter must be ${MAX_BODY.toLocaleString('en-GB')} characters or fewer`)
+          .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'The newsletter contains characters that are not allowed'),
+      ),
+    listId: listField,
+    segmentId: segmentField,
+    ratePerMinute: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Enter the messages per minute as a whole number, or leave it empty' })
+        .int('Enter the messages per minute as a whole number, or leave it empty')
+        .min(1, 'Messages per minute must be at least 1')
+        .max(100_000, 'Messages per minute must be 100,000 or fewer')
+        .optional(),
+    ),
+    inArchive: checkbox,
+  })
+  .superRefine((v, ctx) => {
+    const subject = placeholderProblem(v.subject);
+    if (subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: subject });
+    const body = placeholderProblem(v.body);
+    if (body) ctx.addIssue({ code: 'custom', path: ['body'], message: body });
+    else if (placeholderInLink(v.body)) {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'Placeholders cannot go inside a link address: a supporter’s name must not be sent to another website' });
+    }
+  });
+
+export type NewsletterInput = z.output<typeof NewsletterFormSchema>;
+
+/** The lists and segments a newsletter can go to, for the compose form. */
+export interface AudienceOptions {
+  lists: Array<{ id: number; name: string; mailable: number }>;
+  segments: Segment[];
+}
+
+/** Every list that is not archived, with how many supporters it could be sent to now, and every saved segment. */
+export async function audienceOptions(core: Core): Promise<AudienceOptions> {
+  const rows = await listOpenLists(core.db);
+  const counts = await Promise.all(rows.map((l) => countMailable(core.db, l.id, {})));
+  const segments = await listSegments(core.db).catch(() => [] as Segment[]);
+  return { lists: rows.map((l, i) => ({ id: l.id, name: l.name, mailable: counts[i]! })), segments };
+}
+
+async function filtersOf(db: Db, segmentId: number | null): Promise<SupporterFilters> {
+  return segmentId === null ? {} : segmentFilters(db, segmentId);
+}
+
+/** How many supporters a list and segment would reach if sent now. */
+export async function countRecipients(core: Core, listId: number, segmentId: number | null): Promise<number> {
+  return countMailable(core.db, listId, await filtersOf(core.db, segmentId));
+}
+
+async function checkAudience(core: Core, input: NewsletterInput): Promise<void> {
+  if ((await listName(core, input.listId)) === undefined) throw new DomainError('invalid', 'Choose a list.', { listId: 'Choose a list' });
+  if (input.segmentId !== undefined) {
+    try {
+      await segmentFilters(core.db, input.segmentId);
+    } catch {
+      throw new DomainError('invalid', 'Choose a segment.', { segmentId: 'Choose a segment that still exists, or none' });
+    }
+  }
+}
+
+function columnsOf(input: NewsletterInput) {
+  return {
+    subject: input.subject,
+    body: input.body,
+    list_id: input.listId,
+    segment_id: input.segmentId ?? null,
+    rate_per_minute: input.ratePerMinute ?? null,
+    in_archive: input.inArchive ? 1 : 0,
+  };
+}
+
+/** Saves a new draft; returns its id. */
+export async function createNewsletter(core: Core, staffId: number, input: NewsletterInput): Promise<number> {
+  await checkAudience(core, input);
+  const now = Date.now();
+  return core.db.transaction().execute(async (trx) => {
+    const id = await insertNewsletter(trx, { ...columnsOf(input), status: 'draft', created_by: staffId, created_at: now, updated_at: now });
+    await recordAudit(trx, { staffId, action: 'newsletter.create', target: `newsletter ${id}` });
+    return id;
+  });
+}
+
+/** Changes a draft (a scheduled newsletter is unscheduled first; one being sent can no longer change). */
+export async function updateNewsletter(core: Core, staffId: number, id: number, input: NewsletterInput): Promise<void> {
+  await checkAudience(core, input);
+  await core.db.transaction().execute(async (trx) => {
+    if (!(await updateNewsletterIf(trx, id, ['draft'], { ...columnsOf(input), last_error: null, updated_at: Date.now() }))) throw notEditable();
+    await recordAudit(trx, { staffId, action: 'newsletter.update', target: `newsletter ${id}` });
+  });
+}
+
+/** Deletes a draft. */
+export async function deleteNewsletter(core: Core, staffId: number, id: number): Promise<void> {
+  await core.db.transaction().execute(async (trx) => {
+    if (!(await deleteDraftRow(trx, id))) throw notEditable();
+    await recordAudit(trx, { staffId, action: 'newsletter.delete', target: `newsletter ${id}` });
+  });
+}
+
+const notEditable = () => new DomainError('conflict', 'Only a draft can be changed. Unschedule it first, or copy it into a new draft.');
+
+/** One newsletter, or not_found. */
+export async function getNewsletter(db: DbOrTrx, id: number): Promise<Newsletter> {
+  const r = await findNewsletter(db, id);
+  if (!r) throw new DomainError('not_found', 'There is no such newsletter.');
+  return rowToNewsletter(r);
+}
+
+/** Newsletters, newest first, with the names of their lists. */
+export async function listNewsletters(core: Core, o: { limit: number; offset: number }): Promise<Array<Newsletter & { listName: string | null }>> {
+  const rows = await listNewsletterRows(core.db, o);
+  const ids = [...new Set(rows.flatMap((r) => (r.list_id === null ? [] : [r.list_id])))];
+  const names = new Map(await Promise.all(ids.map(async (id) => [id, (await listName(core, id)) ?? null] as const)));
+  return rows.map((r) => ({ ...rowToNewsletter(r), listName: r.list_id === null ? null : names.get(r.list_id) ?? null }));
+}
+
+/** The name of a newsletter's list and segment, for pages. */
+export async function audienceNames(core: Core, n: Newsletter): Promise<{ list: string | null; segment: string | null }> {
+  let segment: string | null = null;
+  if (n.segmentId !== null) segment = (await listSegments(core.db).catch(() => [] as Segment[])).find((s) => s.id === n.segmentId)?.name ?? 'a segment that no longer exists';
+  return { list: n.listId === null ? null : (await listName(core, n.listId)) ?? null, segment };
+}
+
+// ---- rendering -------------------------------------------------------------------------------------------------
+
+/** The address of the public web version of a newsletter. */
+export function webVersionUrl(core: Core, slug: string): string {
+  return `${core.config.baseUrl}/newsletters/${encodeURIComponent(slug)}`;
+}
+
+/** A newsletter rendered once for sending: the same template for the test, the preview and every recipient. */
+export async function compileFor(core: Core, n: Pick<Newsletter, 'subject' | 'body' | 'listId' | 'inArchive' | 'archiveSlug'>, site?: SiteSettings): Promise<CompiledNewsletter> {
+  const s = site ?? (await getSiteSettings(core.db));
+  const list = n.listId === null ? undefined : await listName(core, n.listId);
+  const slug = n.archiveSlug ?? slugFor(n.subject, Date.now());
+  return compileNewsletter({
+    subject: n.subject,
+    body: n.body,
+    orgName: s.orgName,
+    listName: list ?? 'our newsletter',
+    postalAddress: s.postalAddress,
+    charityNumber: s.charityNumber,
+    webUrl: n.inArchive ? webVersionUrl(core, slug) : null,
+  });
+}
+
+/** What the preview page shows: the web version, and the email as a supporter with no first name on record would get it. */
+export async function previewNewsletter(core: Core, n: Newsletter): Promise<{ webHtml: string; subject: string; emailHtml: string; emailText: string }> {
+  const site = await getSiteSettings(core.db);
+  const email = personalise(await compileFor(core, n, site), { firstName: null, orgName: site.orgName, manageUrl: `${core.config.baseUrl}/s/manage/(each-supporter’s-own-link)` });
+  return { webHtml: renderWebVersion(n.body, site.orgName), subject: email.subject, emailHtml: email.html, emailText: email.text };
+}
+
+/** Sends the newsletter to the signed-in staff member's own address, marked [Test], through the ordinary mail queue. */
+export async function sendTestNewsletter(core: Core, staffId: number, id: number): Promise<void> {
+  const n = await getNewsletter(core.db, id);
+  const staff = await getStaffMember(core, staffId);
+  const site = await getSiteSettings(core.db);
+  const email = personalise(await compileFor(core, n, site), {
+    firstName: staff.name.split(/\s+/)[0] ?? null,
+    orgName: site.orgName,
+    // A test has no supporter behind it, so its preferences link goes to the site.
+    manageUrl: `${core.config.baseUrl}/`,
+  });
+  await core.db.transaction().execute(async (trx) => {
+    await core.mailer.enqueue(trx, { to: staff.email, subject: `[Test] ${email.subject}`, html: email.html, text: email.text, category: 'transactional' });
+    await recordAudit(trx, { staffId, action: 'newsletter.test', target: `newsletter ${id}` });
+  });
+}
+
+// ---- sending ---------------------------------------------------------------------------------------------------
+
+/** A URL-safe slug for the archive from the subject and the day it is sent: "2026-11-25-the-cotton-report". */
+export function slugFor(subject: string, at: number): string {
+  const words = subject
+    .replace(/\{\{[^{}]*\}\}/g, ' ')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return `${new Date(at).toISOString().slice(0, 10)}-${words || 'newsletter'}`;
+}
+
+async function freeSlug(db: DbOrTrx, base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!(await archiveSlugTaken(db, slug))) return slug;
+  }
+}
+
+/**
+ * Starts sending: in one transaction the newsletter becomes "sending", one pending delivery is written per
+ * supporter the audience reaches now (one INSERT … SELECT), and the first bulk job is queued. Returns how many
+ * recipients. staffId is null when the schedule starts it.
+ */
+export async function startSending(core: Core, staffId: number | null, id: number, o: { from?: readonly NewsletterStatus[] } = {}): Promise<number> {
+  const n = await getNewsletter(core.db, id);
+  const from = o.from ?? UNSENT;
+  if (!from.includes(n.status)) throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
+  if (n.listId === null) throw new DomainError('invalid', 'Choose a list before sending.', { listId: 'Choose a list' });
+  const listId = n.listId;
+  const filters = await filtersOf(core.db, n.segmentId);
+  const now = Date.now();
+  try {
+    return await core.db.transaction().execute(async (trx) => {
+      const slug = await freeSlug(trx, slugFor(n.subject, now));
+      if (!(await updateNewsletterIf(trx, id, from, { status: 'sending', started_at: now, archive_slug: slug, last_error: null, updated_at: now }))) {
+        throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
+      }
+      const count = await insertDeliveriesForAudience(trx, { newsletterId: id, listId, filters, now });
+      await trx.updateTable('newsletters').set({ recipient_count: count }).where('id', '=', id).execute();
+      await core.queue.enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS });
+      await recordAudit(trx, { staffId, action: 'newsletter.send', target: `newsletter ${id}`, details: { recipients: count } });
+      return count;
+    });
+  } catch (err) {
+    // Two sends of newsletters with the same subject on the same day, at the same moment: the slug clashed.
+    if (isUniqueViolation(err)) throw new DomainError('conflict', 'Another newsletter was starting at the same moment. Please try again.');
+    throw err;
+  }
+}
+
+/** How many times a bulk job is tried before it is parked for staff (with backoff capped at an hour: about two days). */
+export const SENDER_MAX_ATTEMPTS = 50;
+
+/** Schedules a draft (or moves a scheduled one) to start sending at a time (UTC ms, in the future). */
+export async function scheduleNewsletter(core: Core, staffId: number, id: number, at: number): Promise<void> {
+  if (at <= Date.now()) throw new DomainError('invalid', 'Choose a time in the future.', { sendAt: 'Choose a time in the future' });
+  const n = await getNewsletter(core.db, id);
+  if (n.listId === null) throw new DomainError('invalid', 'Choose a list before scheduling.', { listId: 'Choose a list' });
+  await core.db.transaction().execute(async (trx) => {
+    if (!(await updateNewsletterIf(trx, id, UNSENT, { status: 'scheduled', scheduled_at: at, last_error: null, updated_at: Date.now() }))) {
+      throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
+    }
+    // One job per scheduled time: it starts the send only if the newsletter is still scheduled for that time.
+    await core.queue.enqueue(trx, 'startScheduledNewsletter', { newsletterId: id, at }, { lane: 'bulk', runAt: at, uniqueKey: `newsletter:${id}:at:${at}`, maxAttempts: 20 });
+    await recordAudit(trx, { staffId, action: 'newsletter.schedule', target: `newsletter ${id}`, details: { at: new Date(at).toISOString() } });
+  });
+}
+
+/** Takes a scheduled newsletter back to draft. */
+export async function unscheduleNewsletter(core: Core, staffId: number, id: number): Promise<void> {
+  await core.db.transaction().execute(async (trx) => {
+    if (!(await updateNewsletterIf(trx, id, ['scheduled'], { status: 'draft', scheduled_at: null, updated_at: Date.now() }))) {
+      throw new DomainError('conflict', 'This newsletter is not scheduled.');
+    }
+    await recordAudit(trx, { staffId, action: 'newsletter.unschedule', target: `newsletter ${id}` });
+  });
+}
+
+/** The scheduled start: sends the newsletter if it is still scheduled for this time; otherwise does nothing. */
+export async function startScheduled(core: Core, id: number, at: number): Promise<void> {
+  const r = await findNewsletter(core.db, id);
+  if (!r || r.status !== 'scheduled' || r.scheduled_at !== at) return;
+  try {
+    await startSending(core, null, id, { from: ['scheduled'] });
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    // The audience cannot be resolved (its segment became unreadable, say): back to draft, saying why.
+    await updateNewsletterIf(core.db, id, ['scheduled'], { status: 'draft', scheduled_at: null, last_error: `The scheduled send could not start: ${err.message}`, updated_at: Date.now() });
+  }
+}
+
+/** Pauses a send: the sender stops between messages and keeps its place. */
+export async function pauseNewsletter(core: Core, staffId: number, id: number): Promise<void> {
+  await transition(core, staffId, id, { from: ['sending'], to: 'paused', action: 'newsletter.pause', refusal: 'This newsletter is not being sent.' });
+}
+
+/** Resumes a paused send where it stopped: only the recipients not yet sent to get it. */
+export async function resumeNewsletter(core: Core, staffId: number, id: number): Promise<void> {
+  await transition(core, staffId, id, {
+    from: ['paused'], to: 'sending', action: 'newsletter.resume', refusal: 'This newsletter is not paused.',
+    then: (trx) => core.queue.enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS }).then(() => undefined),
+  });
+}
+
+/** Cancels a send for good: nobody else gets it; those who already have, keep it. */
+export async function cancelNewsletter(core: Core, staffId: number, id: number): Promise<void> {
+  await transition(core, staffId, id, { from: ['sending', 'paused'], to: 'cancelled', action: 'newsletter.cancel', refusal: 'This newsletter is not being sent.', finished: true });
+}
+
+async function transition(
+  core: Core,
+  staffId: number,
+  id: number,
+  o: { from: readonly NewsletterStatus[]; to: NewsletterStatus; action: string; refusal: string; finished?: boolean; then?: (trx: DbOrTrx) => Promise<void> },
+): Promise<void> {
+  await getNewsletter(core.db, id);
+  await core.db.transaction().execute(async (trx) => {
+    const now = Date.now();
+    if (!(await updateNewsletterIf(trx, id, o.from, { status: o.to, updated_at: now, ...(o.finished ? { finished_at: now } : {}) }))) {
+      throw new DomainError('conflict', o.refusal);
+    }
+    await o.then?.(trx);
+    await recordAudit(trx, { staffId, action: o.action, target: `newsletter ${id}` });
+  });
+}
+
+/** How a send is going. */
+export interface Progress {
+  total: number;
+  sent: number;
+  failed: number;
+  /** No longer eligible when their turn came (unsubscribed, erased, suppressed). */
+  skipped: number;
+  /** Not sent yet (or, once cancelled, never to be). */
+  remaining: number;
+  /** Messages sent in the last minute. */
+  ratePerMinute: number;
+}
+
+/** Counts of a newsletter's deliveries by outcome, and the current rate. */
+export async function newsletterProgress(db: Db, id: number): Promise<Progress> {
+  const { byStatus, sentLastMinute } = await deliveryCounts(db, id, Date.now());
+  const total = byStatus.pending + byStatus.sent + byStatus.failed + byStatus.skipped;
+  return { total, sent: byStatus.sent, failed: byStatus.failed, skipped: byStatus.skipped, remaining: byStatus.pending, ratePerMinute: sentLastMinute };
+}
+
+// ---- scheduling times ------------------------------------------------------------------------------------------
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+
+function offsetAt(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
+}
+
+/**
+ * The UTC instant of a wall-clock time ("2026-12-01T09:30", as a datetime-local field sends it) in a time zone.
+ * A time repeated by a clock change means its first occurrence; one skipped by it is read with the offset from
+ * before the change (01:30 in the hour skipped in spring is 02:30 summer time).
+ */
+export function zonedLocalToUtc(local: string, timeZone: string): number | null {
+  const m = LOCAL.exec(local);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
+  const guess = Date.UTC(y, mo - 1, d, h, mi);
+  if (new Date(guess).getUTCDate() !== d) return null;
+  const before = guess - offsetAt(guess - 86_400_000 / 2, timeZone);
+  const after = guess - offsetAt(guess + 86_400_000 / 2, timeZone);
+  // Either reading that shows the same wall-clock time is a real occurrence; prefer the earlier one.
+  const candidates = [before, after].filter((t) => t + offsetAt(t, timeZone) === guess).sort((a, b) => a - b);
+  return candidates[0] ?? Math.max(before, after);
+}
+
+/** A UTC instant as the value of a datetime-local field in a time zone. */
+export function utcToZonedLocal(ms: number, timeZone: string): string {
+  const local = new Date(ms + offsetAt(ms, timeZone));
+  return local.toISOString().slice(0, 16);
+}
+
+/** What staff enter to schedule a send: a date and time in the organisation's time zone. */
+export const ScheduleFormSchema = z.object({
+  sendAt: z.string({ error: 'Enter a date and time' }).trim().regex(LOCAL, 'Enter a date and time, like 2026-12-01 09:30'),
+});
+
+// ---- the public archive ----------------------------------------------------------------------------------------
+
+/** A newsletter as the public archive shows it: nothing personal, placeholders filled in for nobody in particular. */
+export interface ArchivedNewsletter {
+  slug: string;
+  subject: string;
+  sentAt: number;
+  html: string;
+  updatedAt: number;
+}
+
+function archiveSubject(subject: string, orgName: string): string {
+  return subject.replace(/\{\{\s*first_name\s*\}\}/g, () => FALLBACK_NAME).replace(/\{\{\s*org_name\s*\}\}/g, () => orgName);
+}
+
+/** Newsletters in the public archive, newest first (one page, and whether there are more). */
+export async function listArchive(core: Core, page: number, perPage = 20): Promise<{ items: Array<Omit<ArchivedNewsletter, 'html'>>; more: boolean }> {
+  const site = await getSiteSettings(core.db);
+  const rows = await listArchivedRows(core.db, { limit: perPage + 1, offset: (page - 1) * perPage });
+  return {
+    items: rows.slice(0, perPage).map((r) => ({ slug: r.archive_slug!, subject: archiveSubject(r.subject, site.orgName), sentAt: r.started_at ?? r.updated_at, updatedAt: r.updated_at })),
+    more: rows.length > perPage,
+  };
+}
+
+/** One newsletter of the public archive, or undefined. */
+export async function getArchived(core: Core, slug: string): Promise<ArchivedNewsletter | undefined> {
+  const r = await findArchivedBySlug(core.db, slug);
+  if (!r) return undefined;
+  const site = await getSiteSettings(core.db);
+  return { slug: r.archive_slug!, subject: archiveSubject(r.subject, site.orgName), sentAt: r.started_at ?? r.updated_at, html: renderWebVersion(r.body, site.orgName), updatedAt: r.updated_at };
+}
