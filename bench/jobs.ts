@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { DatabaseConfig } from '../src/core/config.js';
 import type { Dialect } from '../src/core/db/index.js';
 import type { JobsInput, JobsResult } from './children/jobs.js';
-import { onCleanup } from './lib/cleanup.js';
+import { adminQuery, freshDatabase, PG_ADMIN_URL } from './lib/pg.js';
 import { repoRoot } from './lib/lantern.js';
 import { runChild, tempDir } from './lib/proc.js';
 import type { Row } from './lib/report.js';
@@ -19,28 +16,6 @@ const ROUND_MS = 2000;
 const GOAL_RATIO = 0.3;
 const jobsScript = join(repoRoot, 'bench/children/jobs.ts');
 
-export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** A fresh, empty database of the dialect, dropped (or deleted) at cleanup. */
-async function freshDatabase(dialect: Dialect, label: string): Promise<DatabaseConfig> {
-  if (dialect === 'sqlite') return { dialect, file: join(tempDir(`jobs-${label}`), 'lantern.db') };
-  const name = `lantern_bench_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  onCleanup(`drop database ${name}`, () => adminQuery(`drop database if exists ${name} with (force)`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { dialect, url: url.toString() };
-}
 
 /**
  * Jobs enqueued, claimed and completed per second through the real queue and Worker (no-op handler), against
@@ -61,8 +36,8 @@ export async function benchJobs(dialect: Dialect, log: (s: string) => void): Pro
   }
   log(`${benchmark}: ${PRODUCERS} producers; ${WARMUP_MS} ms warm-up of each, then ${ROUNDS} alternating rounds of ${ROUND_MS} ms (floor: raw inserts; queue: JobQueue + Worker)`);
   const input: JobsInput = {
-    floorDb: await freshDatabase(dialect, 'floor'),
-    queueDb: await freshDatabase(dialect, 'queue'),
+    floorDb: await freshDatabase(dialect, tempDir('jobs-floor')),
+    queueDb: await freshDatabase(dialect, tempDir('jobs-queue')),
     producers: PRODUCERS,
     warmupMs: WARMUP_MS,
     rounds: ROUNDS,

@@ -1,14 +1,13 @@
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { DatabaseConfig } from '../src/core/config.js';
 import { openDatabase, type Db, type Dialect } from '../src/core/db/index.js';
 import { BENCH_SECRET } from './children/newsletter-common.js';
 import type { FloorInput, FloorResult } from './children/newsletter-floor.js';
 import type { PrepareInput, PrepareResult } from './children/newsletter-prepare.js';
 import { onCleanup } from './lib/cleanup.js';
+import { adminQuery, freshDatabase, PG_ADMIN_URL } from './lib/pg.js';
 import { lanternCommand, repoRoot } from './lib/lantern.js';
 import { logTail, profileArgs, runChild, sleep, startNode, tempDir } from './lib/proc.js';
 import { fmt, type Row } from './lib/report.js';
@@ -27,28 +26,6 @@ const FLOOR_OUTSTANDING = Number(process.env.BENCH_FLOOR_OUTSTANDING ?? 10);
 const GOAL = { prepareS: 10, ratio: 0.8, rssMb: 300 };
 const child = (name: string) => join(repoRoot, `bench/children/${name}.ts`);
 
-export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** A fresh, empty database of the dialect, dropped (or deleted) at cleanup. */
-async function freshDatabase(dialect: Dialect, dataDir: string): Promise<DatabaseConfig> {
-  if (dialect === 'sqlite') return { dialect, file: join(dataDir, 'lantern.db') };
-  const name = `lantern_bench_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  onCleanup(`drop database ${name}`, () => adminQuery(`drop database if exists ${name} with (force)`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { dialect, url: url.toString() };
-}
 
 /** Starts the sink process; returns its SMTP URL and a way to ask how many messages it has accepted. */
 async function startSink(): Promise<{ url: string; count(): Promise<number> }> {

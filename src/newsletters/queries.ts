@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
 import type { DeliveryStatus, NewsletterStatus, NewslettersTable } from '../core/db/schema.js';
-import { mailableSupporterIds, type SupporterFilters } from '../supporters/queries.js';
+import { mailableSupporterIds, type SupporterFilters } from '../supporters/service.js';
 
 export type NewsletterRow = Selectable<NewslettersTable>;
 

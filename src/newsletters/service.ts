@@ -8,7 +8,7 @@ import { DomainError } from '../core/web/errors.js';
 import { checkbox, text } from '../core/web/forms.js';
 import { getStaffMember, recordAudit } from '../staff/service.js';
 import { listName, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
-import type { SupporterFilters } from '../supporters/queries.js';
+import type { SupporterFilters } from '../supporters/service.js';
 import { compileNewsletter, FALLBACK_NAME, findPlaceholders, personalise, placeholderInLink, renderWebVersion, type CompiledNewsletter } from './emails.js';
 import {
   archiveSlugTaken, countMailable, deleteDraftRow, deliveryCounts, findArchivedBySlug, findNewsletter, insertDeliveriesForAudience,

@@ -704,3 +704,6 @@ export async function recordConsentForMany(
   await insertConsentEventsOfMany(trx, { pairs, kind: o.change, basis: o.basis, source: o.source, at: now });
   if (o.change === 'granted') await touchSupporters(trx, [...new Set(pairs.map((p) => p.supporterId))], now);
 }
+
+// For other capabilities: the audience query and the filter type, so they need not reach into queries.ts.
+export { mailableSupporterIds, type SupporterFilters } from './queries.js';

@@ -72,6 +72,9 @@ export async function startBulkSink(o: BulkSinkOptions = {}): Promise<BulkSink> 
       });
     },
   });
+  // A client that drops its connection (as Lantern's pool does when a test closes it) makes the server emit
+  // ECONNRESET; without a listener that would surface as an unhandled error in whichever test runs next.
+  server.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(o.port ?? 0, '127.0.0.1', () => resolve());

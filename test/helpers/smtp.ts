@@ -36,6 +36,9 @@ export async function startSmtpSink(o: { rejectRcpt?: (address: string) => boole
         .catch(cb);
     },
   });
+  // A client that drops its connection (as Lantern's pool does when a test closes it) makes the server emit
+  // ECONNRESET; without a listener that would surface as an unhandled error in whichever test runs next.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   return {
