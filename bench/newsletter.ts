@@ -8,7 +8,7 @@ import type { FloorInput, FloorResult } from './children/newsletter-floor.js';
 import type { PrepareInput, PrepareResult } from './children/newsletter-prepare.js';
 import { onCleanup } from './lib/cleanup.js';
 import { adminQuery, freshDatabase, PG_ADMIN_URL } from './lib/pg.js';
-import { lanternCommand, repoRoot } from './lib/lantern.js';
+import { lanternCommand, repoRoot, startNodeFlags } from './lib/lantern.js';
 import { logTail, profileArgs, runChild, sleep, startNode, tempDir } from './lib/proc.js';
 import { fmt, type Row } from './lib/report.js';
 import { list } from './lib/stats.js';
@@ -84,8 +84,9 @@ interface SendResult {
  */
 async function sendWithLanternWorker(o: { database: DatabaseConfig; dataDir: string; smtpUrl: string; newsletterId: number; timeoutMs: number }): Promise<SendResult> {
   const cmd = await lanternCommand();
-  const built = cmd.args[0] === 'dist/cli.js';
-  const args = built ? ['dist/cli.js', 'worker'] : ['--import', 'tsx', 'src/cli.ts', 'worker'];
+  const built = cmd.args.includes('dist/cli.js');
+  // As `npm run worker` runs it (the same V8 flags as `npm start`).
+  const args = built ? [...startNodeFlags(), 'dist/cli.js', 'worker'] : ['--import', 'tsx', 'src/cli.ts', 'worker'];
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LANTERN_VARS.test(k)));
   Object.assign(env, {
     DATABASE_URL: o.database.dialect === 'sqlite' ? `sqlite:${o.database.file}` : o.database.url,
@@ -97,8 +98,6 @@ async function sendWithLanternWorker(o: { database: DatabaseConfig; dataDir: str
     LOG_LEVEL: 'warn',
     LANTERN_DEMO: 'false',
   });
-  // To try the worker with other V8 settings (BENCH_WORKER_NODE_OPTIONS=--max-semi-space-size=16, say).
-  if (process.env.BENCH_WORKER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS;
   const db: Db = openDatabase(o.database, { poolSize: 2 });
   const t0 = performance.now();
   const worker = startNode({ args: [...profileArgs(), ...args], env, cwd: repoRoot, logFile: join(o.dataDir, 'worker.log') });
@@ -121,7 +120,7 @@ async function sendWithLanternWorker(o: { database: DatabaseConfig; dataDir: str
       .executeTakeFirstOrThrow();
     const sent = Number(r.n);
     return {
-      command: `${env.NODE_OPTIONS ? `NODE_OPTIONS=${env.NODE_OPTIONS} ` : ''}node ${args.join(' ')}${built ? '' : ' (npm run build failed; from source)'}`,
+      command: `node ${args.join(' ')}${built ? '' : ' (npm run build failed; from source)'}`,
       sent,
       elapsedMs,
       steadyPerSec: (sent - 1) / (Math.max(1, Number(r.last) - Number(r.first)) / 1000),

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { benchHome } from './home.js';
 import { benchJobs } from './jobs.js';
 import { benchNewsletter } from './newsletter.js';
+import { benchRepresentatives } from './representatives.js';
 import { benchSignup } from './signup.js';
+import { benchSurge } from './surge.js';
 import { cleanupAll } from './lib/cleanup.js';
 import { lanternCommand, repoRoot } from './lib/lantern.js';
 import { machine, notes, table, type Row } from './lib/report.js';
@@ -21,8 +23,10 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
   'npm-ci': { what: 'npm ci on a clean clone', needsServer: false, run: benchNpmCi },
   startup: { what: 'start to first 200 on an existing database, and idle RSS', needsServer: true, run: benchStartup },
   signup: { what: 'sign-up POST through the real route vs a bare insert route, SQLite', needsServer: false, run: benchSignup },
+  surge: { what: 'petition signatures through the real route vs a bare insert route, SQLite (and PostgreSQL, reported)', needsServer: false, run: benchSurge },
   'newsletter-sqlite': { what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, SQLite', needsServer: false, run: (log) => benchNewsletter('sqlite', log) },
   'newsletter-postgres': { what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, PostgreSQL', needsServer: false, run: (log) => benchNewsletter('postgres', log) },
+  representatives: { what: 'import a 1.73M-row postcode file vs csv-parse alone; postcode → MP lookup p99 vs Map.get, SQLite', needsServer: false, run: benchRepresentatives },
 };
 const GROUPS: Record<string, string[]> = {
   jobs: ['jobs-sqlite', 'jobs-postgres'],

@@ -11,9 +11,12 @@ import { Worker, type JobHandler, type RecurringJob } from './core/jobs/worker.j
 import { createLogger } from './core/log.js';
 import { catcherTransport, Mailer, smtpTransport, type MailTransport } from './core/mail/mailer.js';
 import { createWebApp } from './core/web/app.js';
+import { actionsAdminCapability } from './actions/admin-routes.js';
+import { actionsCapability } from './actions/routes.js';
 import { adminCapability } from './admin/routes.js';
 import { contentCapability } from './content/routes.js';
 import { newslettersCapability } from './newsletters/routes.js';
+import { representativesCapability } from './representatives/routes.js';
 import { staffCapability } from './staff/routes.js';
 import { supportersAdminCapability } from './supporters/admin-routes.js';
 import { supportersCapability } from './supporters/routes.js';
@@ -26,6 +29,9 @@ export const capabilities: Capability[] = [
   supportersCapability,
   supportersAdminCapability,
   newslettersCapability,
+  representativesCapability,
+  actionsCapability,
+  actionsAdminCapability,
 ];
 
 export interface Lantern {

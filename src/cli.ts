@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 import { parseArgs } from 'node:util';
 import { buildCore, buildLantern } from './app.js';
 import { ConfigError, loadConfig, type Config } from './core/config.js';
@@ -11,6 +11,8 @@ import { jobTable } from './app.js';
 import { ensureEssentialPages } from './content/service.js';
 import { seedDemo } from './demo/seed.js';
 import { addStaffFromCli, setupLinkIfNoStaff } from './staff/service.js';
+import { DataFileError } from './representatives/data.js';
+import { describeMpsImport, describePostcodeImport, importMpsFile, importPostcodesFile } from './representatives/import.js';
 
 const USAGE = `Usage: lantern <command>
 
@@ -21,6 +23,8 @@ Commands:
   staff add --email E --role R [--name N]
                                  add a staff account; the password is read from standard input
   backup FILE                    copy the SQLite database to FILE (safe while Lantern runs)
+  import postcodes FILE          import ONSPD or NSPL postcodes (CSV or .csv.gz) for exact postcode → MP lookup
+  import mps FILE                import MPs from a CSV like opendata/uk/current_mps.csv or Members API JSON
 
 Configuration comes from environment variables: see .env.example.`;
 
@@ -126,6 +130,23 @@ async function main(argv: string[]): Promise<void> {
       if (cfg.database.dialect !== 'sqlite') fail('lantern backup copies the SQLite database. On PostgreSQL use pg_dump (see README.md).', 64);
       const pages = await backupSqlite(cfg.database.file, file);
       process.stdout.write(`Backed up ${pages} pages to ${file}.\n`);
+      return;
+    }
+    case 'import': {
+      const [what, file, ...extra] = rest;
+      if ((what !== 'postcodes' && what !== 'mps') || !file || extra.length > 0) fail(USAGE, 64);
+      const db = openDatabase(config().database);
+      try {
+        await migrateToLatest(db);
+        const progress = (line: string) => process.stderr.write(`${line}\n`);
+        const done = what === 'postcodes' ? describePostcodeImport(await importPostcodesFile(db, file, { progress })) : describeMpsImport(await importMpsFile(db, file));
+        process.stdout.write(`${done}\n`);
+      } catch (e) {
+        if (e instanceof DataFileError) fail(e.message, 65);
+        throw e;
+      } finally {
+        await db.destroy();
+      }
       return;
     }
     case undefined:

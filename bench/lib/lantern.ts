@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { profileArgs, runCommand, startNode, type Server } from './proc.js';
@@ -22,11 +22,19 @@ let resolved: Promise<LanternCommand> | undefined;
  * bench/servers/lantern.ts (the same start-up as `lantern start`, through buildLantern, run from source with tsx)
  * and says so, so a half-finished capability elsewhere does not stop the measurements.
  */
+/** The V8 flags `npm start` gives Node (package.json), so the benchmarks run Lantern exactly as an admin does. */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts.start ?? '').split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/cli.js'));
+}
+
 export function lanternCommand(): Promise<LanternCommand> {
   resolved ??= (async () => {
     const build = await runCommand('npm', ['run', 'build'], { cwd: repoRoot, timeoutMs: 180_000 });
     if (build.code === 0 && existsSync(join(repoRoot, 'dist/cli.js'))) {
-      return { args: ['dist/cli.js', 'start'], label: `node dist/cli.js start (built by npm run build in ${(build.ms / 1000).toFixed(1)} s)` };
+      const flags = startNodeFlags();
+      return { args: [...flags, 'dist/cli.js', 'start'], label: `node ${[...flags, ''].join(' ')}dist/cli.js start (built by npm run build in ${(build.ms / 1000).toFixed(1)} s)` };
     }
     const firstError = `${build.stdout}\n${build.stderr}`.split('\n').find((l) => /error/i.test(l))?.trim() ?? `exit code ${build.code}`;
     return {

@@ -30,6 +30,7 @@ export const DATA_ATTRIBUTIONS = [
   'Contains Parliamentary information licensed under the Open Parliament Licence v3.0.',
   'Contains OS data © Crown copyright and database right; Contains Royal Mail data © Royal Mail copyright and database right; Source: Office for National Statistics licensed under the Open Government Licence v3.0.',
   'Constituency and postcode lookup © mySociety, CC BY 4.0.',
+  'Contains public sector information licensed under the Open Government Licence v3.0 (MPs list: Department for Education, from UK Parliament data).',
 ];
 
 export function DataSourcesView() {

@@ -110,7 +110,7 @@ export const newslettersCapability: Capability = {
             errors={o.errors}
             scheduleValue={o.scheduleValue}
             webUrl={x.inArchive && x.archiveSlug && !unsent && x.status !== 'cancelled' ? webVersionUrl(core, x.archiveSlug) : null}
-            autoRefresh={x.status === 'sending' && query(req).refresh !== 'off'}
+            autoRefresh={x.status === 'sending' && query(req).refresh === 'on'}
           />
         ),
       });

@@ -233,7 +233,7 @@ function ProgressSection(p: { csrf: string; newsletter: Newsletter; base: string
       <h2 id="progress-h">Progress</h2>
       {x.status === 'sending' && (
         <p>
-          {p.autoRefresh ? <>This page updates itself every 5 seconds while sending. <a href={`${p.base}?refresh=off`}>Stop updating</a></> : <>This page is not updating itself. <a href={p.base}>Update it every 5 seconds</a></>}
+          {p.autoRefresh ? <>This page updates itself every 5 seconds while sending. <a href={p.base}>Stop updating</a></> : <>This page does not update itself. <a href={p.base}>Refresh now</a> or <a href={`${p.base}?refresh=on`}>update it every 5 seconds</a>.</>}
         </p>
       )}
       <label for="send-progress">{n(done)} of {n(g.total)} done</label>

@@ -91,7 +91,7 @@ describeEachDialect('staff sign-in', (ctx) => {
     const c = clientFromNewAddress();
     await c.get('/admin/login');
     const timings: Record<string, number[]> = { unknown: [], wrong: [] };
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       for (const [kind, email] of [['unknown', `nobody${i}@example.org`], ['wrong', alice.email]] as const) {
         const started = performance.now();
         const res = await c.post('/admin/login', { email, password: 'not the right password' });
@@ -102,9 +102,10 @@ describeEachDialect('staff sign-in', (ctx) => {
       }
       await clearLoginFailures(t);
     }
-    // Without the dummy hash an unknown email would skip the ~25 ms of argon2id and answer in well under half the time.
+    // Without the dummy hash an unknown email would skip the ~25 ms of argon2id and answer in a tenth of the time or
+    // less; with it the two are alike. The bound is loose because the suite shares two cores with other test files.
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    expect(median(timings.unknown!) / median(timings.wrong!)).toBeGreaterThan(0.6);
+    expect(median(timings.unknown!) / median(timings.wrong!)).toBeGreaterThan(0.4);
     const failures = (await auditActions()).filter((a) => a.action === 'login.failure');
     expect(failures.length).toBeGreaterThanOrEqual(10);
     for (const f of failures) {

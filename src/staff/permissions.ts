@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   'lists:manage',
   'newsletters:edit',
   'newsletters:send',
+  'actions:edit',
+  'actions:moderate',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -31,11 +33,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, ReadonlySet<Permission
   // Editors publish content (later issues add those permissions). The mail catcher stays with owners: it holds
   // password-reset links, so reading it would let anyone take over another staff account.
   // Editors may draft newsletters but not send them, and see no supporter records.
-  editor: new Set<Permission>(['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit']),
+  // Editors may also write and open actions, but not moderate what supporters sent (that shows their words).
+  editor: new Set<Permission>(['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit', 'actions:edit']),
   // Campaigners run the list, actions and newsletters: supporter records, import and export (audited), sending.
   campaigner: new Set<Permission>([
     'dashboard:view', 'jobs:view', 'jobs:manage', 'account:manage', 'supporters:view', 'supporters:manage',
-    'supporters:import', 'supporters:export', 'lists:manage', 'newsletters:edit', 'newsletters:send',
+    'supporters:import', 'supporters:export', 'lists:manage', 'newsletters:edit', 'newsletters:send', 'actions:edit',
+    'actions:moderate',
   ]),
   // Viewers see the dashboard and nothing personal.
   viewer: new Set<Permission>(['dashboard:view', 'account:manage']),

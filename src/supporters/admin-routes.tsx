@@ -271,7 +271,7 @@ export const supportersAdminCapability: Capability = {
       const imp = await getImport(core, idOf(req.params));
       const q = ImportPageQuery.parse(formValues(req.query));
       if (imp.status === 'checking' || imp.status === 'importing') {
-        return reply.adminPage({ title: imp.status === 'checking' ? 'Checking the file' : 'Importing supporters', body: <ImportProgressView imp={imp} refresh={q.refresh !== 'off'} /> });
+        return reply.adminPage({ title: imp.status === 'checking' ? 'Checking the file' : 'Importing supporters', body: <ImportProgressView imp={imp} refresh={q.refresh === 'on'} /> });
       }
       const changing = q.change === '1' || q.read === '1';
       if (imp.status === 'checked' && !changing) {

@@ -679,8 +679,8 @@ export function ImportProgressView(p: { imp: ImportView; refresh: boolean }) {
       <h1>{checking ? 'Checking the file' : 'Importing supporters'}</h1>
       <p>
         {p.refresh
-          ? <>This page refreshes itself every 3 seconds. <a href={`/admin/supporters/import/${imp.id}?refresh=off`}>Stop refreshing</a></>
-          : <>This page does not refresh itself. <a href={`/admin/supporters/import/${imp.id}`}>Refresh now</a></>}
+          ? <>This page refreshes itself every 3 seconds. <a href={`/admin/supporters/import/${imp.id}`}>Stop refreshing</a></>
+          : <>This page does not refresh itself. <a href={`/admin/supporters/import/${imp.id}`}>Refresh now</a> or <a href={`/admin/supporters/import/${imp.id}?refresh=on`}>refresh every 3 seconds</a>.</>}
       </p>
       <div class="field">
         <label for="import-progress">{checking ? 'Read so far' : 'Imported so far'}</label>

@@ -284,18 +284,19 @@ describeEachDialect('supporter import', (ctx) => {
     await worker!.stop();
     const r = await staff.post(`/admin/supporters/import/${id}/check`, mapping(['email', 'firstName', 'lastName', 'ignore']));
     expect(r.status).toBe(303);
-    const progress = await staff.get(`/admin/supporters/import/${id}`);
+    // Refreshing itself is the viewer's choice (a timed refresh is a WCAG 2.2.1 time limit).
+    expect((await staff.get(`/admin/supporters/import/${id}`)).text).not.toContain('http-equiv');
+    const progress = await staff.get(`/admin/supporters/import/${id}?refresh=on`);
     expect(progress.text, /<main[\s\S]*<\/main>/.exec(progress.text)?.[0]).toContain('<meta http-equiv="refresh" content="3"/>');
     expect(progress.text).toContain('Checking the file');
     expect(progress.text).toMatch(/<progress id="import-progress" max="100" value="\d+">/);
-    expect((await staff.get(`/admin/supporters/import/${id}?refresh=off`)).text).not.toContain('http-equiv');
     worker = startWorker();
     await until(async () => (await importRow(id)).status === 'checked', 40_000);
     expect((await importRow(id)).rows_total).toBe(rows);
     await staff.get(`/admin/supporters/import/${id}`);
     await worker.stop();
     expect((await staff.post(`/admin/supporters/import/${id}/confirm`)).status).toBe(303);
-    const waiting = await staff.get(`/admin/supporters/import/${id}`);
+    const waiting = await staff.get(`/admin/supporters/import/${id}?refresh=on`);
     expect(waiting.text).toContain('Importing supporters');
     expect(waiting.text).toContain('0 of 5,000 rows done (0%)');
     expect(waiting.text).toContain('<meta http-equiv="refresh" content="3"/>');

@@ -4,6 +4,7 @@ import type {
   ConsentEventKind, LawfulBasis, ListsTable, Schema, SubscriptionStatus, SupporterImportStatus, SupporterImportsTable, SupportersTable,
   SuppressionReason,
 } from '../core/db/schema.js';
+import { findToken, insertToken, insertTokenOnce as insertTokenOnceIn, newestTokenAt, spendToken } from '../core/tokens.js';
 
 export type SupporterRow = Selectable<SupportersTable>;
 export type ListRow = Selectable<ListsTable>;
@@ -459,7 +460,7 @@ export async function insertSupporterToken(
   db: DbOrTrx,
   t: { tokenHash: string; purpose: SupporterTokenPurpose; subjectId: number | null; at: number; expiresAt: number; usedAt?: number | null },
 ): Promise<void> {
-  await db.insertInto('tokens').values({ token_hash: t.tokenHash, purpose: t.purpose, subject_id: t.subjectId, created_at: t.at, expires_at: t.expiresAt, used_at: t.usedAt ?? null }).execute();
+  await insertToken(db, t);
 }
 
 /** Inserts the name-word blind indexes of a supporter who has none yet. */
@@ -487,44 +488,22 @@ export async function insertConsentRequests(db: DbOrTrx, o: { supporterId: numbe
 
 /** Records a token that may exist only once (a spent proof of work); false when it was already there. */
 export async function insertTokenOnce(db: DbOrTrx, t: { tokenHash: string; purpose: SupporterTokenPurpose; at: number; expiresAt: number }): Promise<boolean> {
-  const r = await db
-    .insertInto('tokens')
-    .values({ token_hash: t.tokenHash, purpose: t.purpose, subject_id: null, created_at: t.at, expires_at: t.expiresAt, used_at: t.at })
-    .onConflict((oc) => oc.column('token_hash').doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  return insertTokenOnceIn(db, t);
 }
 
 /** The token with this hash and purpose, used or not, expired or not. */
 export async function findSupporterToken(db: DbOrTrx, tokenHash: string, purpose: SupporterTokenPurpose) {
-  return db.selectFrom('tokens').selectAll().where('token_hash', '=', tokenHash).where('purpose', '=', purpose).executeTakeFirst();
+  return findToken(db, tokenHash, purpose);
 }
 
 /** Marks an unused, unexpired token as used; returns its subject, or undefined when it could not be used. */
 export async function useSupporterToken(db: DbOrTrx, tokenHash: string, purpose: SupporterTokenPurpose, now: number): Promise<number | undefined> {
-  const row = await db
-    .updateTable('tokens')
-    .set({ used_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning('subject_id')
-    .executeTakeFirst();
-  return row?.subject_id ?? undefined;
+  return spendToken(db, tokenHash, purpose, now);
 }
 
 /** When the newest token of a purpose was made for a supporter, if ever. */
 export async function newestSupporterTokenAt(db: DbOrTrx, purpose: SupporterTokenPurpose, subjectId: number): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('tokens')
-    .select('created_at')
-    .where('purpose', '=', purpose)
-    .where('subject_id', '=', subjectId)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.created_at;
+  return newestTokenAt(db, purpose, subjectId);
 }
 
 /** Deletes a supporter's confirmation and data-export tokens. */

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { Capability, Core } from '../core/context.js';
+import type { Capability } from '../core/context.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
+import { postOrigin } from '../core/web/security.js';
 import { seedSupportersDemo } from './demo.js';
 import { supporterJobs, supporterRecurringJobs } from './jobs.js';
 import { checkProof, createProofChallenge } from './proof-of-work.js';
@@ -54,26 +55,6 @@ const SIGNUP_LIMIT = {
   keyGenerator: (req: FastifyRequest) => `${req.ip}|${carriesProof(req.body) ? 'proof' : 'plain'}`,
   max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? SIGNUP_WITH_PROOF_MAX : SIGNUP_WITHOUT_PROOF_MAX),
 };
-
-const CSRF_COOKIE = 'lantern_csrf';
-
-/**
- * Where a sign-up post came from. The sign-up block sits on cached pages, so it carries no per-visitor CSRF token;
- * instead a browser's own word is taken: Sec-Fetch-Site, or else Origin. A post from another site is refused. A
- * browser that sends neither (very old ones; scripts) needs the signed token of the /stay-in-touch page, which the
- * form re-displayed with a 422 gives it, so nobody real is turned away.
- */
-function postOrigin(req: FastifyRequest, core: Core): 'same' | 'cross' | 'unknown' {
-  const site = req.headers['sec-fetch-site'];
-  if (site === 'same-origin') return 'same';
-  if (typeof site === 'string' && site !== 'none') return 'cross';
-  const origin = req.headers.origin;
-  if (typeof origin === 'string') return origin === new URL(core.config.baseUrl).origin ? 'same' : 'cross';
-  const cookie = req.cookies[CSRF_COOKIE];
-  const sent = formValues(req.body)._csrf;
-  const signed = typeof cookie === 'string' && /^[A-Za-z0-9_-]{43}$/.test(cookie) && typeof sent === 'string' && core.keyring.verify('csrf', cookie, sent);
-  return signed ? 'same' : 'unknown';
-}
 
 /** Pages about one supporter: never stored by a cache, never indexed. */
 function personal(reply: FastifyReply): FastifyReply {

@@ -9,7 +9,7 @@ import { getSiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
 import { email as emailField, optionalText, text } from '../core/web/forms.js';
 import { alreadySubscribedEmail, confirmSignupEmail, dataExportEmail } from './emails.js';
-import { inSharedTransaction } from './group-commit.js';
+import { inSharedTransaction } from '../core/db/group-commit.js';
 import {
   deleteUnconfirmedBefore, findListsByIds, findSupporterByEmailIndex, findSupporterById, findSupporterByPublicId,
   findSuppression, insertConsentEvents, insertSupporter, insertSuppression, listConsentEventsOf, listSubscriptionsOf,
@@ -375,8 +375,8 @@ export const PreferencesSchema = z.object({ list: listIdsField(null) });
 const PROOF_USED = 'That check was already used. Please press the button again.';
 const LISTS_CHANGED = 'The lists have changed since the page was loaded. Please choose again.';
 
-/** Records a solved proof-of-work challenge as spent; false when it had been used already. */
-async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: number }, now: number): Promise<boolean> {
+/** Records a solved proof-of-work challenge as spent (in the caller's transaction); false when it had been used already. */
+export async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: number }, now: number): Promise<boolean> {
   return insertTokenOnce(trx, { tokenHash: hashToken(`altcha:${proof.id}`), purpose: 'proof_of_work', at: now, expiresAt: proof.expiresAt });
 }
 
@@ -390,7 +390,7 @@ async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: number }
 export async function signUp(core: Core, input: SignupInput, o: { proof?: { id: string; expiresAt: number } | undefined } = {}): Promise<void> {
   const { keyring } = core;
   const site = await getSiteSettings(core.db);
-  // Sign-ups arriving together share one commit on SQLite (see group-commit.ts); each is answered once it is stored.
+  // Sign-ups arriving together share one commit on SQLite (see core/db/group-commit.ts); each is answered once it is stored.
   // Every refusal (a DomainError) comes before this sign-up writes anything, as inSharedTransaction requires.
   await inSharedTransaction(core.db, async (trx) => {
     const now = Date.now();

@@ -66,7 +66,7 @@ describeInBrowser('sign-up in a browser', (ctx) => {
             await page.setViewportSize({ width: 320, height: 640 });
             expect(await horizontalOverflow(page), 'no sideways scrolling at 320 px').toBe(0);
           }
-          for (const asset of ['/assets/signup.js', '/assets/altcha/altcha.js', '/assets/altcha/altcha.css']) expect(record.requests).toContain(app.baseUrl + asset);
+          for (const asset of ['/assets/forms.js', '/assets/altcha/altcha.js', '/assets/altcha/altcha.css']) expect(record.requests).toContain(app.baseUrl + asset);
           expect(foreignRequests(record, app.baseUrl)).toEqual([]);
           expect(record.failed).toEqual([]);
           expect(record.errors, 'console errors (CSP violations among them)').toEqual([]);

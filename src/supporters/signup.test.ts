@@ -475,7 +475,7 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
 
   test('the widget is served from our own origin, and the challenge endpoint hands out signed, expiring challenges', async () => {
     const c = new TestClient(t.baseUrl, { 'x-forwarded-for': ip() });
-    for (const [path, type] of [['/assets/altcha/altcha.js', 'text/javascript'], ['/assets/altcha/altcha.css', 'text/css'], ['/assets/altcha/pbkdf2-worker.js', 'text/javascript'], ['/assets/signup.js', 'javascript']] as const) {
+    for (const [path, type] of [['/assets/altcha/altcha.js', 'text/javascript'], ['/assets/altcha/altcha.css', 'text/css'], ['/assets/altcha/pbkdf2-worker.js', 'text/javascript'], ['/assets/forms.js', 'javascript']] as const) {
       const r = await c.get(path);
       expect(r.status, path).toBe(200);
       expect(r.headers.get('content-type')).toContain(type);

@@ -114,7 +114,7 @@ export function SignupBlock(p: {
           <a href="/privacy">How we look after your information</a>.
         </p>
       </form>
-      <script type="module" src="/assets/signup.js"></script>
+      <script type="module" src="/assets/forms.js"></script>
     </section>
   );
 }

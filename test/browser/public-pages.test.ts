@@ -32,6 +32,13 @@ const PAGES = [
   { name: 'data-sources', path: '/data-sources', status: 200, h1: /^Data sources and attributions$/ },
   { name: 'not-found', path: '/no-such-page', status: 404, h1: /^Page not found$/ },
   { name: 'staff-sign-in', path: '/admin/login', status: 200, h1: /sign in/i },
+  { name: 'take-action', path: '/act', status: 200, h1: /^Take action$/ },
+  { name: 'campaign', path: '/campaigns/free-the-supply-chain', status: 200, h1: /^Free the supply chain$/ },
+  { name: 'petition', path: '/act/label-the-cotton', status: 200, h1: /^Label the cotton/ },
+  { name: 'petition-thanks', path: '/act/label-the-cotton/thanks', status: 200, h1: /^Thank you$/ },
+  { name: 'letter-to-mp', path: '/act/write-to-your-mp-import-ban', status: 200, h1: /^Ask your MP/ },
+  { name: 'email-a-company', path: '/act/email-northway-apparel', status: 200, h1: /^Ask Northway Apparel/ },
+  { name: 'sign-on', path: '/act/statement-public-procurement', status: 200, h1: /^Organisations’ statement/ },
 ] as const;
 
 // The page background of each scheme: proof that the stylesheet was served and applied.

@@ -1,20 +1,11 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../bench/lib/proc.js';
 import { buildLantern, type Lantern } from '../../src/app.js';
 import type { DialectContext } from './db.js';
 import { testConfig } from './db.js';
 import { TestClient } from './http.js';
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// One way to find a free port, shared with the benchmarks.
+export { freePort };
 
 export interface TestLantern {
   lantern: Lantern;

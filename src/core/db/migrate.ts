@@ -6,6 +6,8 @@ import * as m0003 from './migrations/2026_11_23_0001_jobs_claim_order.js';
 import * as m0004 from './migrations/2026_11_24_0001_supporters.js';
 import * as m0006 from './migrations/2026_11_25_0002_supporter_imports.js';
 import * as m0007 from './migrations/2026_11_25_0003_newsletter_sending.js';
+import * as m0008 from './migrations/2026_11_26_0001_representatives.js';
+import * as m0009 from './migrations/2026_11_26_0002_actions.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -15,6 +17,8 @@ const migrations: Record<string, Migration> = {
   '2026_11_24_0001_supporters': m0004,
   '2026_11_25_0002_supporter_imports': m0006,
   '2026_11_25_0003_newsletter_sending': m0007,
+  '2026_11_26_0001_representatives': m0008,
+  '2026_11_26_0002_actions': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -38,7 +38,10 @@ export interface StaffSessionsTable {
 }
 
 /** proof_of_work: a spent sign-up challenge (its nonce, hashed), kept until the challenge expires so it works once. */
-export type TokenPurpose = 'setup' | 'password_reset' | 'staff_invite' | 'supporter_confirm' | 'data_export' | 'proof_of_work';
+/** letter_confirm: the link that sends a letter to an MP or a target (actions/letters). */
+/** sign_on_confirm: the link that confirms an organisation's sign-on (actions/sign-ons). */
+/** signature_confirm: the link that confirms a petition signature (actions/petitions; subject: the signature). */
+export type TokenPurpose = 'setup' | 'password_reset' | 'staff_invite' | 'supporter_confirm' | 'data_export' | 'proof_of_work' | 'letter_confirm' | 'sign_on_confirm' | 'signature_confirm';
 
 export interface TokensTable {
   token_hash: string;
@@ -274,6 +277,216 @@ export interface SupporterImportChunksTable {
   data_enc: string;
 }
 
+export interface CampaignsTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  summary: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FilesTable {
+  id: Generated<number>;
+  content_type: string;
+  size: number;
+  sha256: string;
+  bytes: Uint8Array;
+  created_at: number;
+}
+
+export type ActionKind = 'petition' | 'letter_mp' | 'email_target' | 'sign_on';
+export type ActionStatus = 'draft' | 'open' | 'closed';
+
+export interface ActionsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  slug: string;
+  kind: ActionKind;
+  status: ActionStatus;
+  title: string;
+  summary: string;
+  /** Markdown. */
+  body: string;
+  /** Markdown shown after acting. */
+  thank_you: string;
+  /** Markdown shown once closed. */
+  result: string;
+  /** The last day to act, YYYY-MM-DD in the organisation's time zone. */
+  deadline: string | null;
+  /** The end of the deadline's day in the organisation's time zone, UTC ms. */
+  closes_at: number | null;
+  goal: number | null;
+  /** Confirmed actions taken, refreshed in batches by one job (never +1 per request). */
+  count: number;
+  count_updated_at: number | null;
+  newsletter_list_id: number | null;
+  next_action_id: number | null;
+  /** JSON of the kind's own settings (actions/settings.ts). */
+  settings: string;
+  opened_at: number | null;
+  closed_at: number | null;
+  created_by: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ActionUpdateKind = 'delivery' | 'response' | 'update';
+
+export interface ActionUpdatesTable {
+  id: Generated<number>;
+  action_id: number;
+  kind: ActionUpdateKind;
+  title: string;
+  body: string;
+  /** YYYY-MM-DD, for "handed in on …". */
+  happened_on: string | null;
+  posted_at: number;
+  created_by: number | null;
+}
+
+export interface ActionTargetsTable {
+  id: Generated<number>;
+  action_id: number;
+  name: string;
+  role: string;
+  email: string;
+  position: number;
+  created_at: number;
+}
+
+export type SignatureStatus = 'pending' | 'confirmed';
+
+export interface SignaturesTable {
+  id: Generated<number>;
+  action_id: number;
+  email_index: string;
+  email_enc: string;
+  first_name_enc: string;
+  last_name_enc: string | null;
+  postcode_enc: string | null;
+  town_enc: string | null;
+  constituency_code: string | null;
+  /** 1 when the signer chose to show their first name and town. */
+  show_name: number;
+  opt_in: number;
+  supporter_id: number | null;
+  status: SignatureStatus;
+  created_at: number;
+  confirmed_at: number | null;
+}
+
+export type LetterStatus = 'unconfirmed' | 'held' | 'queued' | 'sent' | 'rejected';
+export type LetterHoldReason = 'similar' | 'moderation';
+
+export interface LettersTable {
+  id: Generated<number>;
+  action_id: number;
+  email_index: string;
+  email_enc: string;
+  first_name_enc: string;
+  last_name_enc: string;
+  address_enc: string | null;
+  postcode_enc: string | null;
+  constituency_code: string | null;
+  subject_enc: string;
+  body_enc: string;
+  /** A similarity sketch of the body (keyed hashes of word shingles), to hold near-copies. */
+  fingerprint: string;
+  similarity: number | null;
+  opt_in: number;
+  supporter_id: number | null;
+  status: LetterStatus;
+  hold_reason: LetterHoldReason | null;
+  created_at: number;
+  confirmed_at: number | null;
+  decided_at: number | null;
+  decided_by: number | null;
+  sent_at: number | null;
+  /** When to ask "did your MP reply?". */
+  followup_at: number | null;
+  reply: string | null;
+  replied_at: number | null;
+}
+
+export type LetterDeliveryStatus = 'waiting' | 'sent' | 'failed';
+
+export interface LetterDeliveriesTable {
+  id: Generated<number>;
+  letter_id: number;
+  action_id: number;
+  /** 'mp:<constituency code>' or 'target:<id>'. */
+  recipient_key: string;
+  recipient_name: string;
+  recipient_email: string;
+  party: string | null;
+  status: LetterDeliveryStatus;
+  /** The pace limit's slot: not sent before this time. */
+  not_before: number;
+  sent_at: number | null;
+  error: string | null;
+  created_at: number;
+}
+
+export type SignOnStatus = 'unconfirmed' | 'pending' | 'approved' | 'rejected';
+
+export interface SignOnsTable {
+  id: Generated<number>;
+  action_id: number;
+  organisation: string;
+  website: string | null;
+  contact_name_enc: string;
+  contact_role_enc: string | null;
+  email_index: string;
+  email_enc: string;
+  logo_file_id: number | null;
+  status: SignOnStatus;
+  created_at: number;
+  confirmed_at: number | null;
+  decided_at: number | null;
+  decided_by: number | null;
+}
+
+/** A Westminster constituency (2024 boundaries); code is the ONS GSS code. */
+export interface ConstituenciesTable {
+  code: string;
+  name: string;
+  name_cy: string | null;
+  nation: string;
+}
+
+export interface MpsTable {
+  constituency_code: string;
+  member_id: number;
+  name: string;
+  full_title: string;
+  party: string;
+  email: string | null;
+}
+
+/** Imported from ONSPD/NSPL: a postcode ('SW1A 0AA') and its constituency. */
+export interface PostcodesTable {
+  postcode: string;
+  constituency_code: string;
+}
+
+export type RepresentativesSourceKey = 'constituencies' | 'mps' | 'postcodes';
+export type RepresentativesOrigin = 'none' | 'shipped' | 'import';
+
+export interface RepresentativesSourcesTable {
+  key: RepresentativesSourceKey;
+  origin: RepresentativesOrigin;
+  /** SHA-256 of the file the rows came from. */
+  version: string;
+  /** SHA-256 of the shipped file last loaded, so an upgrade that ships a new file reloads it once. */
+  shipped_version: string;
+  file: string;
+  row_count: number;
+  /** JSON: what an import skipped, and why. */
+  details: string;
+  loaded_at: number | null;
+}
+
 export interface Schema {
   settings: SettingsTable;
   staff: StaffTable;
@@ -297,4 +510,17 @@ export interface Schema {
   newsletter_deliveries: NewsletterDeliveriesTable;
   supporter_imports: SupporterImportsTable;
   supporter_import_chunks: SupporterImportChunksTable;
+  campaigns: CampaignsTable;
+  files: FilesTable;
+  actions: ActionsTable;
+  action_updates: ActionUpdatesTable;
+  action_targets: ActionTargetsTable;
+  signatures: SignaturesTable;
+  letters: LettersTable;
+  letter_deliveries: LetterDeliveriesTable;
+  sign_ons: SignOnsTable;
+  constituencies: ConstituenciesTable;
+  mps: MpsTable;
+  postcodes: PostcodesTable;
+  representatives_sources: RepresentativesSourcesTable;
 }

@@ -67,7 +67,30 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  /**
+   * The one connection is handed out in turn. Code that reads through the database object while its own transaction
+   * holds the connection would wait for itself forever, and with nothing else pending Node would simply exit; after
+   * ACQUIRE_TIMEOUT_MS the wait fails loudly instead (the late connection is given straight back).
+   */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const waiting = super.acquireConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void waiting.then(() => this.releaseConnection());
+        reject(new Error(`Waited ${ACQUIRE_TIMEOUT_MS / 1000} s for the SQLite connection: is something reading through the database object inside its own transaction?`));
+      }, ACQUIRE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([waiting, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+const ACQUIRE_TIMEOUT_MS = 20_000;
 
 /** Kysely dialect over node:sqlite (WAL, synchronous=FULL, busy timeout). */
 export class NodeSqliteDialect extends SqliteDialect {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newToken, type Keyring } from '../crypto.js';
 import { AppError } from './errors.js';
+import { formValues } from './forms.js';
 
 const CSP = [
   "default-src 'self'",
@@ -73,4 +74,21 @@ export function csrfProtection(app: FastifyInstance, o: { keyring: Keyring; secu
       throw new AppError(403, 'csrf', 'This form has expired or was sent from another site. Go back, reload the page and try again.');
     }
   });
+}
+
+/**
+ * Where a post to a public form without a per-visitor CSRF token came from (the sign-up block, a petition: they sit
+ * on cached pages). A browser's own word is taken: Sec-Fetch-Site, or else Origin; a post from another site is
+ * refused by the caller. A browser that sends neither (very old ones; scripts) needs the signed token of a page
+ * with the form, which the form re-displayed with a 422 gives it, so nobody real is turned away.
+ */
+export function postOrigin(req: FastifyRequest, core: { config: { baseUrl: string }; keyring: Keyring }): 'same' | 'cross' | 'unknown' {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'same-origin') return 'same';
+  if (typeof site === 'string' && site !== 'none') return 'cross';
+  const origin = req.headers.origin;
+  if (typeof origin === 'string') return origin === new URL(core.config.baseUrl).origin ? 'same' : 'cross';
+  const cookie = req.cookies[CSRF_COOKIE];
+  const sent = formValues(req.body)._csrf;
+  return validCookie(cookie) && typeof sent === 'string' && core.keyring.verify('csrf', cookie, sent) ? 'same' : 'unknown';
 }

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { describeEachDialect } from '../../test/helpers/db.js';
-import { DomainError } from '../core/web/errors.js';
+import { describeEachDialect } from '../../../test/helpers/db.js';
+import { DomainError } from '../web/errors.js';
 import { inSharedTransaction } from './group-commit.js';
 
 // Calls made together share a transaction on SQLite. A refusal thrown before writing costs nobody anything; an

@@ -1,16 +1,17 @@
-import { byDialect, type Db, type DbOrTrx } from '../core/db/index.js';
-import { DomainError } from '../core/web/errors.js';
+import { byDialect, type Db, type DbOrTrx } from './index.js';
+import { DomainError } from '../web/errors.js';
 
-// Group commit for the public sign-up. On SQLite every commit waits for the disk (synchronous=FULL), and there is
-// one writer at a time, so a burst of sign-ups would queue one fsync each. Instead, sign-ups that arrive while one
-// is being written join its transaction and share its commit, and each caller is answered only once that commit is
-// done: nothing is acknowledged before it is on disk. A lone sign-up commits at once.
+// Group commit for public forms (the sign-up, petition signatures). On SQLite every commit waits for the disk
+// (synchronous=FULL), and there is one writer at a time, so a burst of sign-ups would queue one fsync each.
+// Instead, sign-ups that arrive while one is being written join its transaction and share its commit, and each
+// caller is answered only once that commit is done: nothing is acknowledged before it is on disk. A lone sign-up
+// commits at once.
 //
 // The work functions keep to one rule: a refusal they expect (a DomainError) is thrown before they write anything,
 // so it needs no undoing. Anything else thrown means the batch may hold half of someone's writes: it is rolled
 // back whole and each of its sign-ups runs again in a transaction of its own, so one failure never costs the others.
 // PostgreSQL already commits concurrent transactions together, so there each call simply gets its own transaction.
-// (Generic enough to move to core/db if other public forms need it.)
+// (Moved here from supporters/ when petitions needed it too.)
 
 const MAX_BATCH = 64;
 

@@ -1,0 +1,312 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Capability, Core } from '../core/context.js';
+import { getSiteSettings } from '../core/settings.js';
+import { AppError, DomainError } from '../core/web/errors.js';
+import { formValues, parseForm } from '../core/web/forms.js';
+import { signupBlockData } from '../supporters/service.js';
+import { ActionAdminView, ActionFormView, ActionListView, CampaignEditView, CampaignListView, ChooseKindView } from './admin-views.js';
+import { KINDS, kindModule } from './registry.js';
+import {
+  ActionFormSchema, actionCountsByDay, ActionUpdateFormSchema, CampaignFormSchema, changeActionStatus, createAction, createCampaign, getActionTargets,
+  getActionUpdates, getCampaign, getCampaigns, KindChoiceSchema, listActionsForStaff, parseKindSettings, parseTargets, postActionUpdate,
+  removeActionUpdate, requireAction, setActionTargets, updateAction, updateCampaign, type Action, type StatusChange,
+} from './service.js';
+
+// The staff side of actions: the list, creating (kind first, then the form) and editing, opening and closing,
+// numbers over time, updates (delivery record, response, news), targets, and campaigns. Permissions beside each route.
+
+const IdParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number) });
+const UpdateParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number), updateId: z.string().regex(/^\d{1,12}$/).transform(Number) });
+
+const NOTICES: Record<string, string> = {
+  created: 'The action was saved as a draft. Open it when it is ready.',
+  saved: 'Your changes were saved.',
+  open: 'The action is open to supporters.',
+  close: 'The action is closed.',
+  reopen: 'The action is open again.',
+  unpublish: 'The action is back to draft.',
+  update: 'The update was posted.',
+  'update-deleted': 'The update was deleted.',
+  targets: 'The targets were saved.',
+  campaign: 'The campaign was saved.',
+};
+
+const idOf = (req: FastifyRequest) => {
+  const p = IdParams.safeParse(req.params);
+  if (!p.success) throw new AppError(404, 'not_found', 'There is no such action.');
+  return p.data.id;
+};
+
+/** Field messages of a rule the service refused; anything else is rethrown. */
+function refusedFields(err: unknown): Record<string, string> {
+  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  throw err;
+}
+
+/** A refusal of a state change, as a message on the action's page. */
+function refusedChange(err: unknown): Record<string, string> {
+  if (err instanceof DomainError && (err.code === 'conflict' || err.code === 'invalid')) return { _form: err.message };
+  throw err;
+}
+
+function valuesOf(a: Action): Record<string, string> {
+  const kind = kindModule(a.kind);
+  return {
+    campaignId: String(a.campaignId),
+    title: a.title,
+    slug: a.slug,
+    summary: a.summary,
+    body: a.body,
+    thankYou: a.thankYou,
+    result: a.result,
+    deadline: a.deadline ?? '',
+    goal: a.goal === null ? '' : String(a.goal),
+    newsletterListId: a.newsletterListId === null ? '' : String(a.newsletterListId),
+    nextActionId: a.nextActionId === null ? '' : String(a.nextActionId),
+    ...kind.settingsToValues(a.settings),
+  };
+}
+
+/** Actions, staff side. */
+export const actionsAdminCapability: Capability = {
+  name: 'actions-admin',
+  adminNav: [{ href: '/admin/actions', label: 'Actions', permission: 'actions:edit' }],
+  routes(app, core: Core) {
+    const { db } = core;
+    const notice = (req: FastifyRequest) => NOTICES[formValues(req.query).done ?? ''];
+
+    const formPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { kind: Action['kind']; action?: Action; values: Record<string, string>; errors?: Record<string, string>; status?: number },
+    ) => {
+      const module = kindModule(o.kind);
+      const [campaigns, lists, all, site] = await Promise.all([getCampaigns(db), signupBlockData(core), listActionsForStaff(db), getSiteSettings(db)]);
+      return reply.adminPage({
+        title: o.action ? `Edit: ${o.action.title}` : `New action: ${module.label}`,
+        status: o.status ?? 200,
+        body: (
+          <ActionFormView
+            csrf={req.csrfToken()}
+            formAction={o.action ? `/admin/actions/${o.action.id}` : '/admin/actions'}
+            isNew={!o.action}
+            kind={o.kind}
+            kindLabel={module.label}
+            campaigns={campaigns}
+            lists={lists.lists.map((l) => ({ id: l.id, name: l.name }))}
+            otherActions={all.filter((a) => a.id !== o.action?.id && a.status !== 'closed').map((a) => ({ id: a.id, title: a.title }))}
+            values={o.values}
+            errors={o.errors}
+            kindFields={module.SettingsFields({ values: o.values, errors: o.errors })}
+            timeZone={site.timeZone}
+          />
+        ),
+      });
+    };
+
+    const actionPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      o: { errors?: Record<string, string>; updateValues?: Record<string, string>; targetsValue?: string; status?: number } = {},
+    ) => {
+      const action = await requireAction(db, id).catch(() => {
+        throw new AppError(404, 'not_found', 'There is no such action.');
+      });
+      const module = kindModule(action.kind);
+      const [campaign, days, updates, targets] = await Promise.all([
+        getCampaign(db, { id: action.campaignId }),
+        actionCountsByDay(db, action),
+        getActionUpdates(db, action.id),
+        action.kind === 'email_target' ? getActionTargets(db, action.id) : Promise.resolve(null),
+      ]);
+      const links = (module.adminLinks?.(action) ?? []).filter((l) => l.href.startsWith('/admin/'));
+      return reply.adminPage({
+        title: action.title,
+        status: o.status ?? 200,
+        body: (
+          <ActionAdminView
+            csrf={req.csrfToken()}
+            action={action}
+            campaign={campaign}
+            kindLabel={module.label}
+            noun={module.noun}
+            days={days}
+            updates={updates}
+            targets={targets}
+            links={links}
+            canEdit={req.viewer!.can('actions:edit')}
+            notice={notice(req)}
+            errors={o.errors}
+            updateValues={o.updateValues}
+            {...(o.targetsValue !== undefined ? { targetsValue: o.targetsValue } : {})}
+          />
+        ),
+      });
+    };
+
+    app.get('/admin/actions', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const actions = await listActionsForStaff(db);
+      const kindLabels = Object.fromEntries(KINDS.map((k) => [k.kind, k.label]));
+      return reply.adminPage({ title: 'Actions', body: <ActionListView actions={actions} kindLabels={kindLabels} canEdit={req.viewer!.can('actions:edit')} notice={notice(req)} /> });
+    });
+
+    app.get('/admin/actions/new', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const q = formValues(req.query);
+      const choice = KindChoiceSchema.safeParse(q);
+      const hasCampaigns = (await getCampaigns(db)).length > 0;
+      if (!choice.success || !hasCampaigns) {
+        const error = q.kind !== undefined && !choice.success ? 'Choose what supporters will do' : undefined;
+        return reply.adminPage({
+          title: 'Create an action',
+          status: error ? 422 : 200,
+          body: <ChooseKindView kinds={KINDS.map((k) => ({ kind: k.kind, label: k.label }))} error={error} hasCampaigns={hasCampaigns} />,
+        });
+      }
+      const module = kindModule(choice.data.kind);
+      const campaigns = await getCampaigns(db);
+      const defaults = module.settingsToValues(module.settingsSchema.parse({}));
+      return formPage(req, reply, { kind: choice.data.kind, values: { campaignId: campaigns.length === 1 ? String(campaigns[0]!.id) : '', ...defaults } });
+    });
+
+    app.post('/admin/actions', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const choice = KindChoiceSchema.safeParse(formValues(req.body));
+      if (!choice.success) throw new AppError(422, 'invalid', 'Choose what supporters will do, then fill in the form.');
+      const module = kindModule(choice.data.kind);
+      const values = formValues(req.body);
+      const form = parseForm(ActionFormSchema, req.body);
+      let settings: Record<string, unknown> | undefined;
+      let errors: Record<string, string> = form.ok ? {} : form.errors;
+      try {
+        settings = parseKindSettings(module, req.body);
+      } catch (e) {
+        errors = { ...errors, ...refusedFields(e) };
+      }
+      if (!form.ok || !settings) return formPage(req, reply, { kind: choice.data.kind, values, errors, status: 422 });
+      try {
+        const action = await createAction(core, req.viewer!.id, choice.data.kind, form.data, settings);
+        return reply.redirect(`/admin/actions/${action.id}?done=created`, 303);
+      } catch (e) {
+        return formPage(req, reply, { kind: choice.data.kind, values, errors: refusedFields(e), status: 422 });
+      }
+    });
+
+    app.get('/admin/actions/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => actionPage(req, reply, idOf(req)));
+
+    app.get('/admin/actions/:id/edit', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const action = await requireAction(db, idOf(req)).catch(() => {
+        throw new AppError(404, 'not_found', 'There is no such action.');
+      });
+      return formPage(req, reply, { kind: action.kind, action, values: valuesOf(action) });
+    });
+
+    app.post('/admin/actions/:id/edit', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const action = await requireAction(db, idOf(req)).catch(() => {
+        throw new AppError(404, 'not_found', 'There is no such action.');
+      });
+      const module = kindModule(action.kind);
+      const values = { ...formValues(req.body), slug: action.slug };
+      const form = parseForm(ActionFormSchema, { ...formValues(req.body), slug: action.slug });
+      let settings: Record<string, unknown> | undefined;
+      let errors: Record<string, string> = form.ok ? {} : form.errors;
+      try {
+        settings = parseKindSettings(module, req.body);
+      } catch (e) {
+        errors = { ...errors, ...refusedFields(e) };
+      }
+      if (!form.ok || !settings) return formPage(req, reply, { kind: action.kind, action, values, errors, status: 422 });
+      try {
+        await updateAction(core, req.viewer!.id, action.id, form.data, settings);
+        return reply.redirect(`/admin/actions/${action.id}?done=saved`, 303);
+      } catch (e) {
+        return formPage(req, reply, { kind: action.kind, action, values, errors: refusedFields(e), status: 422 });
+      }
+    });
+
+    for (const change of ['open', 'close', 'reopen', 'unpublish'] as const satisfies readonly StatusChange[]) {
+      app.post(`/admin/actions/:id/${change}`, { config: { permission: 'actions:edit' } }, async (req, reply) => {
+        const id = idOf(req);
+        try {
+          await changeActionStatus(core, req.viewer!.id, id, change);
+          return reply.redirect(`/admin/actions/${id}?done=${change}`, 303);
+        } catch (e) {
+          if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
+          return actionPage(req, reply, id, { errors: refusedChange(e), status: 409 });
+        }
+      });
+    }
+
+    app.post('/admin/actions/:id/updates', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const id = idOf(req);
+      const form = parseForm(ActionUpdateFormSchema, req.body);
+      if (!form.ok) return actionPage(req, reply, id, { errors: form.errors, updateValues: form.values, status: 422 });
+      try {
+        await postActionUpdate(core, req.viewer!.id, id, form.data);
+        return reply.redirect(`/admin/actions/${id}?done=update`, 303);
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
+        return actionPage(req, reply, id, { errors: refusedFields(e), updateValues: formValues(req.body), status: 422 });
+      }
+    });
+
+    app.post('/admin/actions/:id/updates/:updateId/delete', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const p = UpdateParams.safeParse(req.params);
+      if (!p.success) throw new AppError(404, 'not_found', 'There is no such update.');
+      if (!(await removeActionUpdate(core, req.viewer!.id, p.data.id, p.data.updateId))) throw new AppError(404, 'not_found', 'There is no such update.');
+      return reply.redirect(`/admin/actions/${p.data.id}?done=update-deleted`, 303);
+    });
+
+    app.post('/admin/actions/:id/targets', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const id = idOf(req);
+      const raw = formValues(req.body).targets ?? '';
+      try {
+        await setActionTargets(core, req.viewer!.id, id, parseTargets(raw.slice(0, 100_000)));
+        return reply.redirect(`/admin/actions/${id}?done=targets`, 303);
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
+        if (e instanceof DomainError && e.code === 'conflict') throw new AppError(409, 'conflict', e.message);
+        return actionPage(req, reply, id, { errors: refusedFields(e), targetsValue: raw.slice(0, 100_000), status: 422 });
+      }
+    });
+
+    // ---- campaigns ----
+
+    const campaignsPage = async (req: FastifyRequest, reply: FastifyReply, o: { values?: Record<string, string>; errors?: Record<string, string>; status?: number } = {}) =>
+      reply.adminPage({
+        title: 'Campaigns',
+        status: o.status ?? 200,
+        body: <CampaignListView csrf={req.csrfToken()} campaigns={await getCampaigns(db)} values={o.values ?? {}} errors={o.errors} notice={notice(req)} canEdit={req.viewer!.can('actions:edit')} />,
+      });
+
+    app.get('/admin/campaigns', { config: { permission: 'actions:edit' } }, async (req, reply) => campaignsPage(req, reply));
+
+    app.post('/admin/campaigns', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const form = parseForm(CampaignFormSchema, req.body);
+      if (!form.ok) return campaignsPage(req, reply, { values: form.values, errors: form.errors, status: 422 });
+      try {
+        await createCampaign(core, req.viewer!.id, form.data);
+        return reply.redirect('/admin/campaigns?done=campaign', 303);
+      } catch (e) {
+        return campaignsPage(req, reply, { values: formValues(req.body), errors: refusedFields(e), status: 422 });
+      }
+    });
+
+    app.get('/admin/campaigns/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const campaign = await getCampaign(db, { id: idOf(req) });
+      if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
+      return reply.adminPage({ title: `Edit: ${campaign.title}`, body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={{ title: campaign.title, summary: campaign.summary }} /> });
+    });
+
+    app.post('/admin/campaigns/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => {
+      const campaign = await getCampaign(db, { id: idOf(req) });
+      if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
+      const form = parseForm(CampaignFormSchema.pick({ title: true, summary: true }), req.body);
+      if (!form.ok) {
+        return reply.adminPage({ title: `Edit: ${campaign.title}`, status: 422, body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={form.values} errors={form.errors} /> });
+      }
+      await updateCampaign(core, req.viewer!.id, campaign.id, form.data);
+      return reply.redirect('/admin/campaigns?done=campaign', 303);
+    });
+  },
+};

@@ -1,0 +1,107 @@
+import type { FastifyInstance } from 'fastify';
+import type { VNode } from 'preact';
+import type { z } from 'zod';
+import type { Core } from '../core/context.js';
+import type { DbOrTrx } from '../core/db/index.js';
+import type { ActionKind, ActionsTable } from '../core/db/schema.js';
+import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
+import type { Selectable } from 'kysely';
+
+// Every kind of action (petition, letter to an MP, email to a target, organisation sign-on) shares the frame the
+// actions capability gives it: the campaign, title, summary, body, deadline, goal and live counter, the updates,
+// the thank-you page, the admin list and editor, the counter job and the numbers over time. What a supporter
+// does on the page, and everything after (confirmation, sending, moderation, export), is the kind's own, behind
+// this interface, so each kind lives in its own files.
+
+export type ActionRow = Selectable<ActionsTable>;
+
+/** An action as the kinds see it: the row with its settings parsed by the kind's schema. */
+export interface Action<S = Record<string, unknown>> {
+  id: number;
+  campaignId: number;
+  slug: string;
+  kind: ActionKind;
+  status: ActionRow['status'];
+  title: string;
+  summary: string;
+  body: string;
+  thankYou: string;
+  result: string;
+  deadline: string | null;
+  closesAt: number | null;
+  goal: number | null;
+  count: number;
+  newsletterListId: number | null;
+  nextActionId: number | null;
+  settings: S;
+  openedAt: number | null;
+  closedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Whether an action takes part now: open, and its deadline's day not yet over. */
+export function isTakingPart(a: Pick<Action, 'status' | 'closesAt'>, now = Date.now()): boolean {
+  return a.status === 'open' && (a.closesAt === null || now < a.closesAt);
+}
+
+/** What the public action page needs from the kind to show the part where a supporter acts. */
+export interface ActAreaProps<S = Record<string, unknown>> {
+  core: Core;
+  action: Action<S>;
+  /** The organisation's time zone, for any date the kind shows. */
+  timeZone: string;
+}
+
+/** One kind of action. The actions capability calls these; a kind never reaches into another kind. */
+export interface KindModule<S extends Record<string, unknown> = Record<string, unknown>> {
+  kind: ActionKind;
+  /** What staff see when choosing the kind ("Petition"). */
+  label: string;
+  /** What the counter counts, singular and plural ("signature", "signatures"). */
+  noun: readonly [string, string];
+  /** The kind's settings, stored as JSON in actions.settings; parsing `{}` gives the defaults. */
+  settingsSchema: z.ZodType<S>;
+  /** The settings' fields in the admin editor (names matching settingsSchema), filled from `values`. */
+  SettingsFields(p: { values: Record<string, string>; errors: Record<string, string> | undefined }): VNode;
+  /** The settings as form values, to fill SettingsFields when editing. */
+  settingsToValues(s: S): Record<string, string>;
+  /**
+   * The submitted editor form's values as input for settingsSchema. Needed when a field's absence means something
+   * other than "use the default" (an unticked checkbox whose default is ticked); without it the values go as they are.
+   */
+  settingsFromForm?(values: Record<string, string>): unknown;
+  /** The part of the public page where the supporter acts, shown only while the action is taking part. */
+  ActArea(p: ActAreaProps<S>): Promise<VNode>;
+  /** What the kind adds to the public page once the action has closed, below the result (a list of signatories…). */
+  ResultArea?(p: ActAreaProps<S>): Promise<VNode | null>;
+  /** The kind's public routes (its form posts, confirmation links…) and admin routes (each with a permission). */
+  routes?(app: FastifyInstance, core: Core): void | Promise<void>;
+  jobs?(core: Core): Record<string, JobHandler>;
+  recurring?: RecurringJob[];
+  /** Actions taken and confirmed, for the live counter (refreshed in batches by one job). */
+  countConfirmed(db: DbOrTrx, actionId: number): Promise<number>;
+  /** Confirmed actions per day (YYYY-MM-DD in `timeZone`), for the admin chart. */
+  countsByDay(db: DbOrTrx, actionId: number, timeZone: string): Promise<Array<{ day: string; count: number }>>;
+  /** Admin pages about one action that the kind adds (moderation, export…), linked from the action's admin page. */
+  adminLinks?(action: Action<S>): Array<{ href: string; label: string }>;
+  /** Fictional demo content for an action of this kind that the demo has just created. */
+  demo?(core: Core, action: Action<S>): Promise<void>;
+}
+
+const HOUR = 3600_000;
+
+/**
+ * Folds counts per UTC hour (what every kind's query returns: `floor(t / 3600000)` grouped, portable SQL) into
+ * counts per day in the organisation's time zone, oldest first. Hours are exact for every zone with whole-hour
+ * offsets, which includes the UK's.
+ */
+export function hoursToDays(hours: ReadonlyArray<{ hour: number; count: number }>, timeZone: string): Array<{ day: string; count: number }> {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const days = new Map<string, number>();
+  for (const h of [...hours].sort((a, b) => a.hour - b.hour)) {
+    const day = fmt.format(new Date(Number(h.hour) * HOUR));
+    days.set(day, (days.get(day) ?? 0) + Number(h.count));
+  }
+  return [...days].map(([day, count]) => ({ day, count }));
+}

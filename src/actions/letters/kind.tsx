@@ -1,0 +1,56 @@
+import type { KindModule } from '../kinds.js';
+import { LetterSettingsFields } from './admin-views.js';
+import { seedLettersDemo } from './demo.js';
+import { letterJobs, letterRecurringJobs } from './jobs.js';
+import { countConfirmedLetters, confirmedLettersByDay, LetterSettingsSchema, letterSettingsToValues, type LetterSettings } from './service.js';
+import { registerLetterRoutes } from './routes.js';
+import { letterActArea } from './views.js';
+
+// Letters to MPs and emails to targets are two kinds of action sharing one letter flow: the supporter writes (or
+// edits) a letter, previews it addressed to its recipients, confirms by email, and it is sent from the platform
+// with Reply-To the supporter. A letter to an MP starts with the postcode, which finds the MP; an email to a
+// target goes to every target staff listed. The routes, jobs and recurring jobs are registered once, by the
+// letter-to-MP kind, and serve both kinds (the frame calls each kind's hooks, and a route may exist only once).
+
+/** Admin pages of a letter action, linked from the action's admin page. */
+function letterAdminLinks(a: { id: number; kind: string }): Array<{ href: string; label: string }> {
+  const base = `/admin/actions/${a.id}/letters`;
+  const links = [
+    { href: base, label: 'Letters: moderation and delivery' },
+    { href: `${base}/export`, label: 'Export letter writers' },
+  ];
+  if (a.kind === 'letter_mp') links.splice(1, 0, { href: `${base}/responses`, label: 'MP response figures' });
+  return links;
+}
+
+export const letterToMpKind: KindModule<LetterSettings> = {
+  kind: 'letter_mp',
+  label: 'Letter to MPs',
+  noun: ['letter', 'letters'],
+  settingsSchema: LetterSettingsSchema,
+  SettingsFields: (p) => <LetterSettingsFields kind="letter_mp" values={p.values} errors={p.errors} />,
+  settingsToValues: letterSettingsToValues,
+  ActArea: (p) => letterActArea(p),
+  routes: registerLetterRoutes,
+  jobs: letterJobs,
+  recurring: letterRecurringJobs,
+  countConfirmed: countConfirmedLetters,
+  countsByDay: confirmedLettersByDay,
+  adminLinks: letterAdminLinks,
+  demo: seedLettersDemo,
+};
+
+export const emailTargetKind: KindModule<LetterSettings> = {
+  kind: 'email_target',
+  label: 'Email to targets',
+  noun: ['email', 'emails'],
+  settingsSchema: LetterSettingsSchema,
+  SettingsFields: (p) => <LetterSettingsFields kind="email_target" values={p.values} errors={p.errors} />,
+  settingsToValues: letterSettingsToValues,
+  ActArea: (p) => letterActArea(p),
+  // routes, jobs and recurring jobs: registered once by letterToMpKind, for both kinds.
+  countConfirmed: countConfirmedLetters,
+  countsByDay: confirmedLettersByDay,
+  adminLinks: letterAdminLinks,
+  demo: seedLettersDemo,
+};

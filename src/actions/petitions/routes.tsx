@@ -1,0 +1,168 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Core } from '../../core/context.js';
+import { AppError, DomainError } from '../../core/web/errors.js';
+import { formValues } from '../../core/web/forms.js';
+import { postOrigin } from '../../core/web/security.js';
+import { getSiteSettings } from '../../core/settings.js';
+import { checkProof } from '../../supporters/proof-of-work.js';
+import { isTakingPart } from '../kinds.js';
+import {
+  confirmSignature, exportSignatures, findPetition, hideSigner, parseSignature, petitionNewsletter, shownSignersForStaff, signatureLink, signPetition, type Petition,
+} from './service.js';
+import { checkEmailPath, CheckEmailView, ClosedView, ConfirmUsedView, ConfirmView, ShownSignersAdminView, SignPageView } from './views.js';
+
+// The petition's routes. Public: the form's post (origin check instead of a CSRF token, honeypot, proof of work,
+// per-address burst and sustained limits), "check your email", the confirmation link (GET shows a button, only the
+// POST confirms, so link scanners cannot). Staff: the shown signers (to hide one) and the signature export.
+
+// Slugs are lower-case ASCII words joined by hyphens (actions/service.ts); anything else names no petition.
+const slug = z.string().regex(/^[a-z0-9-]{1,100}$/);
+const SlugParams = z.object({ slug });
+const TokenParams = z.object({ slug, token: z.string().max(200) });
+const IdParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number) });
+const SignerParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number), signatureId: z.string().regex(/^\d{1,12}$/).transform(Number) });
+
+const notFound = () => new AppError(404, 'not_found', 'There is no such petition.');
+const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
+
+const carriesProof = (body: unknown) => {
+  const v = body && typeof body === 'object' ? (body as Record<string, unknown>).altcha : undefined;
+  return typeof v === 'string' && v !== '';
+};
+/** Signatures are counted per address in two buckets: with a proof of work, and without (no JavaScript), held to far fewer. */
+const bucket = (req: FastifyRequest) => `${req.ip}|${carriesProof(req.body) ? 'proof' : 'plain'}`;
+
+// Two windows per address and bucket. The burst window stops a machine firing many at once; the sustained one stops
+// it trickling all day. Generous enough for a household, an office or a campus behind one address on the morning
+// of a vote (and mobile networks share addresses widely), because each signature with a proof has already cost its
+// sender about a second of work, and every signature must still be confirmed from its own address.
+const LIMITS = {
+  burst: { timeWindow: 60_000, withProof: 20, withoutProof: 5 },
+  sustained: { timeWindow: 3600_000, withProof: 120, withoutProof: 30 },
+  link: { max: 30, timeWindow: '1 minute' },
+} as const;
+
+const SUSTAINED = {
+  hook: 'preHandler' as const,
+  timeWindow: LIMITS.sustained.timeWindow,
+  keyGenerator: bucket,
+  max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? LIMITS.sustained.withProof : LIMITS.sustained.withoutProof),
+};
+
+/** Pages about one signer: never stored by a cache, never indexed. */
+function personal(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+}
+
+/** The petition's public and staff routes. */
+export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<void> {
+  // ---- signing ----
+
+  const burst = app.createRateLimit({
+    timeWindow: LIMITS.burst.timeWindow,
+    keyGenerator: bucket,
+    max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? LIMITS.burst.withProof : LIMITS.burst.withoutProof),
+  });
+  /** The burst window (the sustained one is the route's own rate limit). */
+  const limitBursts = async (req: FastifyRequest) => {
+    const r = await burst(req);
+    if (!r.isAllowed && r.isExceeded) throw new AppError(429, 'rate_limited', `Too many attempts. Please wait ${r.ttlInSeconds} seconds and try again.`);
+  };
+
+  /** The petition a request names, or a 404. */
+  const petitionOf = async (req: FastifyRequest): Promise<Petition> => {
+    const params = SlugParams.safeParse(req.params);
+    const petition = params.success ? await findPetition(core, params.data.slug) : undefined;
+    if (!petition || petition.status === 'draft') throw notFound();
+    return petition;
+  };
+
+  const closed = (reply: FastifyReply, petition: Petition) =>
+    reply.page({ title: 'This petition is closed', status: 409, body: <ClosedView petition={petition} /> });
+
+  const signPage = async (req: FastifyRequest, reply: FastifyReply, petition: Petition, errors: Record<string, string>) =>
+    personal(reply).page({
+      title: `Sign: ${petition.title}`,
+      status: 422,
+      body: <SignPageView petition={petition} newsletter={await petitionNewsletter(core, petition)} csrf={req.csrfToken()} values={formValues(req.body)} errors={errors} />,
+    });
+
+  // Someone who reloads the page of a form that needed correcting lands back on the petition.
+  app.get('/act/:slug/sign', async (req, reply) => reply.redirect(`/act/${(await petitionOf(req)).slug}#sign`, 303));
+
+  app.post('/act/:slug/sign', { config: { csrf: false, rateLimit: SUSTAINED }, preHandler: limitBursts }, async (req, reply) => {
+    const petition = await petitionOf(req);
+    if (!isTakingPart(petition)) return closed(reply, petition);
+    const origin = postOrigin(req, core);
+    if (origin === 'cross') throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the petition on our site and sign it there.');
+    if (origin === 'unknown') return signPage(req, reply, petition, { _form: 'Please check your details and press Sign the petition again.' });
+    // The same page whether the signature was new, a repeat, or a robot's: only the email (to the address's owner) differs.
+    const done = () => reply.redirect(petition.settings.requireConfirmation ? checkEmailPath(petition.slug) : `/act/${petition.slug}/thanks`, 303);
+    // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
+    const trap = formValues(req.body).website;
+    if (trap !== undefined && trap !== '') return done();
+    const form = parseSignature(petition.settings, req.body);
+    if (!form.ok) return signPage(req, reply, petition, form.errors);
+    const proof = await checkProof(core.keyring, req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined);
+    if (proof.kind === 'invalid') return signPage(req, reply, petition, { _form: 'The automatic check that you are a person did not finish. Please press Sign the petition again.' });
+    try {
+      await signPetition(core, petition, form.data, { proof: proof.kind === 'valid' ? proof : undefined });
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'conflict') return closed(reply, petition);
+      throw err;
+    }
+    return done();
+  });
+
+  app.get('/act/:slug/check-your-email', async (req, reply) => {
+    const petition = await petitionOf(req);
+    return reply.page({ title: 'Check your email', body: <CheckEmailView petition={petition} />, cacheKey: `petition-check ${petition.slug} ${petition.title}` });
+  });
+
+  // ---- confirming (GET shows a button; only the POST confirms) ----
+
+  app.get('/act/:slug/confirm/:token', async (req, reply) => {
+    const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
+    const link = await signatureLink(core, slug, token);
+    if (link.state === 'invalid') throw badLink();
+    if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={link.title} /> });
+    return personal(reply).page({ title: 'Confirm your signature', body: <ConfirmView csrf={req.csrfToken()} slug={slug} token={token} link={link} /> });
+  });
+
+  app.post('/act/:slug/confirm/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
+    const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
+    const result = await confirmSignature(core, slug, token);
+    if (result.state === 'invalid') throw badLink();
+    if (result.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={result.title} /> });
+    return reply.redirect(`/act/${slug}/thanks`, 303);
+  });
+
+  // ---- staff ----
+
+  app.get('/admin/actions/:id/signers', { config: { permission: 'actions:moderate' } }, async (req, reply) => {
+    const params = IdParams.safeParse(req.params);
+    if (!params.success) throw notFound();
+    const shown = await shownSignersForStaff(core, params.data.id);
+    const notice = formValues(req.query).done === 'hidden' ? 'The signer is no longer shown.' : undefined;
+    const { timeZone } = await getSiteSettings(core.db);
+    return reply.adminPage({ title: 'Signers shown', body: <ShownSignersAdminView csrf={req.csrfToken()} actionId={params.data.id} {...shown} timeZone={timeZone} notice={notice} /> });
+  });
+
+  app.post('/admin/actions/:id/signers/:signatureId/hide', { config: { permission: 'actions:moderate' } }, async (req, reply) => {
+    const params = SignerParams.safeParse(req.params);
+    if (!params.success) throw notFound();
+    await hideSigner(core, req.viewer!.id, params.data.id, params.data.signatureId);
+    return reply.redirect(`/admin/actions/${params.data.id}/signers?done=hidden`, 303);
+  });
+
+  app.get('/admin/actions/:id/signatures.csv', { config: { permission: 'supporters:export' } }, async (req, reply) => {
+    const params = IdParams.safeParse(req.params);
+    if (!params.success) throw notFound();
+    const file = await exportSignatures(core, req.viewer!.id, params.data.id);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${file.filename}"`)
+      .send(file.stream);
+  });
+}

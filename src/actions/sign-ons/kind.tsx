@@ -1,0 +1,38 @@
+import type { KindModule } from '../kinds.js';
+import { registerSignOnAdminRoutes } from './admin-routes.js';
+import { SignOnSettingsFields } from './admin-views.js';
+import { seedSignOnsDemo } from './demo.js';
+import { signOnJobs, signOnRecurringJobs } from './jobs.js';
+import { registerSignOnRoutes } from './routes.js';
+import { approvedSignOnsByDay, countApprovedSignOns } from './service.js';
+import { SignOnSettingsSchema, signOnSettingsToValues, type SignOnSettings } from './settings.js';
+import { signatoriesSection, signOnActArea } from './views.js';
+
+// Organisation sign-ons: organisations add their name to a statement (the action's body). The contact confirms by
+// email, staff approve, and only then is the organisation listed and counted. Everything here is behind KindModule.
+// Every value used below is a function declaration or comes from settings.ts (which imports nothing of the
+// actions), so this module can be evaluated from either end of the import cycle through ../registry.ts.
+
+/** Organisation sign-ons, as the actions frame sees them. */
+export const signOnKind: KindModule<SignOnSettings> = {
+  kind: 'sign_on',
+  label: 'Organisation sign-on',
+  noun: ['organisation', 'organisations'],
+  settingsSchema: SignOnSettingsSchema,
+  SettingsFields: SignOnSettingsFields,
+  settingsToValues: signOnSettingsToValues,
+  ActArea: signOnActArea,
+  // Once closed, the frame shows the result; the organisations that signed stay listed beneath it.
+  ResultArea: signatoriesSection,
+  async routes(app, core) {
+    await registerSignOnRoutes(app, core);
+    await registerSignOnAdminRoutes(app, core);
+  },
+  jobs: signOnJobs,
+  recurring: signOnRecurringJobs(),
+  // Only approved sign-ons count: the counter is the number of organisations listed.
+  countConfirmed: countApprovedSignOns,
+  countsByDay: approvedSignOnsByDay,
+  adminLinks: (action) => [{ href: `/admin/actions/${action.id}/sign-ons`, label: 'Sign-ons: moderation and export' }],
+  demo: seedSignOnsDemo,
+};

@@ -1,0 +1,229 @@
+import type { VNode } from 'preact';
+import type { Action, Campaign, ActionUpdate } from './service.js';
+
+// The public frame of an action (its campaign, text, deadline, counter and updates around the kind's own area),
+// the thank-you page, the campaign hub and the list of open actions.
+
+const KIND_VERBS: Record<Action['kind'], string> = {
+  petition: 'Sign the petition',
+  letter_mp: 'Write to your MP',
+  email_target: 'Send an email',
+  sign_on: 'Sign on as an organisation',
+};
+
+/** "31 August 2026" for a YYYY-MM-DD day (a calendar day: no time zone applies). */
+export function formatDay(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : d.toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+const n = (x: number) => x.toLocaleString('en-GB');
+
+/** The counter: the number, the noun, and progress towards the goal (a native <progress> with a text equivalent). */
+export function Counter({ count, goal, noun }: { count: number; goal: number | null; noun: readonly [string, string] }) {
+  const word = count === 1 ? noun[0] : noun[1];
+  return (
+    <div class="counter">
+      <p class="counter-figure">
+        <strong>{n(count)}</strong> {word}
+        {goal !== null && <span class="muted"> of a goal of {n(goal)}</span>}
+      </p>
+      {goal !== null && (
+        <progress max={goal} value={Math.min(count, goal)} aria-label={`${n(count)} ${word} of a goal of ${n(goal)}`}>
+          {Math.floor((Math.min(count, goal) / goal) * 100)}%
+        </progress>
+      )}
+    </div>
+  );
+}
+
+/** When the action closes, or closed. */
+export function DeadlineLine({ action, open }: { action: Action; open: boolean }) {
+  if (open) return action.deadline ? <p class="meta">Open until the end of {formatDay(action.deadline)}.</p> : null;
+  return <p class="meta">{action.deadline ? `This action closed at the end of ${formatDay(action.deadline)}.` : 'This action has closed.'}</p>;
+}
+
+const UPDATE_LABEL: Record<ActionUpdate['kind'], string> = { delivery: 'Handed in', response: 'Response', update: 'Update' };
+
+/** The updates on an action: delivery, response and news, newest first. */
+export function Updates({ updates, renderMarkdown }: { updates: readonly ActionUpdate[]; renderMarkdown: (s: string) => string }) {
+  if (updates.length === 0) return null;
+  return (
+    <section class="action-updates" aria-labelledby="updates-title">
+      <h2 id="updates-title">Updates</h2>
+      <ol class="timeline">
+        {updates.map((u) => (
+          <li key={u.id}>
+            <p class="timeline-kind">
+              {UPDATE_LABEL[u.kind]}
+              {u.happenedOn && <> · {formatDay(u.happenedOn)}</>}
+            </p>
+            <h3>{u.kind === 'delivery' && u.happenedOn ? `${u.title}` : u.title}</h3>
+            {u.body && <div class="prose" dangerouslySetInnerHTML={{ __html: renderMarkdown(u.body) }} />}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function ActionPageView(p: {
+  action: Action;
+  campaign: Campaign;
+  noun: readonly [string, string];
+  open: boolean;
+  bodyHtml: string;
+  resultHtml: string;
+  updates: readonly ActionUpdate[];
+  renderMarkdown: (s: string) => string;
+  actArea: VNode | null;
+  after?: VNode | null;
+}) {
+  const { action } = p;
+  return (
+    <article class="action">
+      <p class="meta">
+        <a href={`/campaigns/${p.campaign.slug}`}>{p.campaign.title}</a>
+      </p>
+      <h1>{action.title}</h1>
+      <p class="lede">{action.summary}</p>
+      <Counter count={action.count} goal={action.goal} noun={p.noun} />
+      <DeadlineLine action={action} open={p.open} />
+      {!p.open && (
+        <section class="notice" aria-labelledby="closed-title">
+          <h2 id="closed-title">This action is closed</h2>
+          {p.resultHtml ? <div class="prose" dangerouslySetInnerHTML={{ __html: p.resultHtml }} /> : <p>Thank you to everyone who took part.</p>}
+        </section>
+      )}
+      <div class="prose" dangerouslySetInnerHTML={{ __html: p.bodyHtml }} />
+      {p.open && p.actArea}
+      {p.after}
+      <Updates updates={p.updates} renderMarkdown={p.renderMarkdown} />
+    </article>
+  );
+}
+
+/** Share links: plain links to each service's own share page (nothing of theirs is loaded here), and the address to copy. */
+export function ShareLinks({ url, title }: { url: string; title: string }) {
+  const u = encodeURIComponent(url);
+  const t = encodeURIComponent(title);
+  const links = [
+    { label: 'Email', href: `mailto:?subject=${t}&body=${encodeURIComponent(`${title}\n\n${url}`)}` },
+    { label: 'WhatsApp', href: `https://wa.me/?text=${encodeURIComponent(`${title} ${url}`)}` },
+    { label: 'Bluesky', href: `https://bsky.app/intent/compose?text=${encodeURIComponent(`${title} ${url}`)}` },
+    { label: 'X', href: `https://x.com/intent/post?text=${t}&url=${u}` },
+    { label: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${u}` },
+  ];
+  return (
+    <section class="share" aria-labelledby="share-title">
+      <h2 id="share-title">Ask others to join you</h2>
+      <ul class="share-links">
+        {links.map((l) => (
+          <li key={l.label}>
+            <a href={l.href} rel="noopener noreferrer" class="button button-secondary">
+              Share by {l.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <div class="field">
+        <label for="f-share-url">Or copy this link</label>
+        <input id="f-share-url" type="text" readOnly value={url} class="input-full" />
+      </div>
+    </section>
+  );
+}
+
+/** A card for an action in a list: title, summary, counter and the verb. */
+export function ActionCard({ action, noun }: { action: Action; noun: readonly [string, string] }) {
+  return (
+    <li class="card action-card">
+      <h3>
+        <a href={`/act/${action.slug}`}>{action.title}</a>
+      </h3>
+      <p>{action.summary}</p>
+      <p class="meta">
+        {n(action.count)} {action.count === 1 ? noun[0] : noun[1]}
+        {action.status === 'open' && action.deadline && <> · until {formatDay(action.deadline)}</>}
+        {action.status === 'closed' && <> · closed</>}
+      </p>
+      {action.status === 'open' && (
+        <p>
+          <a href={`/act/${action.slug}`} class="button">
+            {KIND_VERBS[action.kind]}
+            <span class="visually-hidden">: {action.title}</span>
+          </a>
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function ThanksView(p: { action: Action; thankYouHtml: string; shareUrl: string; next: { action: Action; noun: readonly [string, string] } | null }) {
+  return (
+    <article class="action-thanks">
+      <h1>Thank you</h1>
+      {p.thankYouHtml ? <div class="prose" dangerouslySetInnerHTML={{ __html: p.thankYouHtml }} /> : <p class="lede">You have added your voice to “{p.action.title}”.</p>}
+      <ShareLinks url={p.shareUrl} title={p.action.title} />
+      {p.next && (
+        <section aria-labelledby="next-title">
+          <h2 id="next-title">What you can do next</h2>
+          <ul class="cards">
+            <ActionCard action={p.next.action} noun={p.next.noun} />
+          </ul>
+        </section>
+      )}
+      <p>
+        <a href={`/act/${p.action.slug}`}>Back to “{p.action.title}”</a>
+      </p>
+    </article>
+  );
+}
+
+export function CampaignView(p: { campaign: Campaign; open: ReadonlyArray<{ action: Action; noun: readonly [string, string] }>; closed: ReadonlyArray<{ action: Action; noun: readonly [string, string] }> }) {
+  return (
+    <article class="campaign">
+      <h1>{p.campaign.title}</h1>
+      <p class="lede">{p.campaign.summary}</p>
+      <section aria-labelledby="open-title">
+        <h2 id="open-title">Take action</h2>
+        {p.open.length === 0 ? (
+          <p>There is nothing open to sign or send in this campaign just now.</p>
+        ) : (
+          <ul class="cards">
+            {p.open.map((x) => (
+              <ActionCard key={x.action.id} action={x.action} noun={x.noun} />
+            ))}
+          </ul>
+        )}
+      </section>
+      {p.closed.length > 0 && (
+        <section aria-labelledby="closed-title">
+          <h2 id="closed-title">Earlier actions</h2>
+          <ul class="cards">
+            {p.closed.map((x) => (
+              <ActionCard key={x.action.id} action={x.action} noun={x.noun} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </article>
+  );
+}
+
+export function ActionsIndexView({ items }: { items: ReadonlyArray<{ action: Action; noun: readonly [string, string] }> }) {
+  return (
+    <article>
+      <h1>Take action</h1>
+      {items.length === 0 ? (
+        <p class="lede">There is nothing open to sign or send just now. Sign up for updates to hear when there is.</p>
+      ) : (
+        <ul class="cards">
+          {items.map((x) => (
+            <ActionCard key={x.action.id} action={x.action} noun={x.noun} />
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,109 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { refreshActionCount } from '../../src/actions/service.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import { startTestLantern, type TestLantern } from '../helpers/app.js';
+import { browserAvailable, launchBrowser, openPage, PHONE, DESKTOP, runAxe, formatViolations, foreignRequests } from '../helpers/browser.js';
+import { describeEachDialect } from '../helpers/db.js';
+import { signedInAs } from '../helpers/signin.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+
+// Persona journeys in a real browser (style.md): a supporter on a phone, with JavaScript off, signs the demo
+// petition, confirms from the email, and is counted; the same with JavaScript on, where the proof of work runs.
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
+
+describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
+  let app: TestLantern;
+  let sink: SmtpSink;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    app = await startTestLantern(ctx, { env: { SMTP_URL: sink.url }, worker: true });
+    await seedDemo(app.lantern.core);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sink?.close();
+  });
+
+  const linkIn = (text: string | undefined, path: RegExp) => {
+    const m = new RegExp(`https?://[^\\s]+${path.source}[^\\s]*`).exec(text ?? '');
+    return m?.[0];
+  };
+
+  for (const js of [false, true]) {
+    test(`Suzie signs the petition on her phone with JavaScript ${js ? 'on' : 'off'}, confirms by email and is counted`, async () => {
+      const email = `suzie.${js ? 'js' : 'nojs'}.${ctx.dialect}@example.org`;
+      const id = Number((await app.lantern.core.db.selectFrom('actions').select('id').where('slug', '=', 'label-the-cotton').executeTakeFirstOrThrow()).id);
+      await refreshActionCount(app.lantern.core.db, id);
+      const action = await app.lantern.core.db.selectFrom('actions').select(['id', 'count']).where('id', '=', id).executeTakeFirstOrThrow();
+      const { context, page, record } = await openPage(browser, { viewport: PHONE, javaScriptEnabled: js });
+      try {
+        await page.goto(`${app.baseUrl}/act/label-the-cotton`);
+        // The page also has the newsletter sign-up block, with its own name and email fields.
+        const form = page.locator('form.petition-form');
+        await form.getByLabel('First name', { exact: true }).fill('Suzie');
+        await form.getByLabel('Last name', { exact: true }).fill('Okafor');
+        await form.getByLabel('Email address').fill(email);
+        await form.getByLabel('Postcode').fill('ab11 6aa');
+        await form.getByLabel('Show my first name and town').check();
+        await form.getByLabel(/^Town/).fill('Aberdeen');
+        await Promise.all([page.waitForURL('**/act/label-the-cotton/check-your-email', { timeout: 30_000 }), form.getByRole('button', { name: 'Sign the petition' }).click()]);
+        expect(await page.locator('main h1').textContent()).toMatch(/check your email/i);
+        if (js) expect(await runAxe(page), 'axe needs JavaScript to run in the page').toEqual([]);
+
+        const toSuzie = () => sink.messages.find((m) => JSON.stringify(m.to).includes(email));
+        const deadline = Date.now() + 30_000;
+        while (!toSuzie() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        const mail = toSuzie();
+        expect(mail, 'the confirmation email arrived').toBeDefined();
+        const link = linkIn(mail!.text, /\/act\/label-the-cotton\/confirm\//);
+        expect(link).toBeDefined();
+        await page.goto(link!.replace(/^https?:\/\/[^/]+/, app.baseUrl));
+        await Promise.all([page.waitForURL('**/act/label-the-cotton/thanks'), page.getByRole('button', { name: /confirm/i }).click()]);
+        expect(await page.locator('main h1').textContent()).toBe('Thank you');
+        expect(await page.getByRole('link', { name: 'Share by Email' }).count()).toBe(1);
+        expect(foreignRequests(record, app.baseUrl)).toEqual([]);
+
+        await refreshActionCount(app.lantern.core.db, Number(action.id));
+        await page.goto(`${app.baseUrl}/act/label-the-cotton`);
+        expect(await page.locator('.counter-figure strong').textContent()).toBe((Number(action.count) + 1).toLocaleString('en-GB'));
+        // The list of shown signers is kept for a few seconds per process; she appears once it is read again.
+        const deadline2 = Date.now() + 10_000;
+        while (!(await page.locator('main').innerText()).includes('Suzie, Aberdeen') && Date.now() < deadline2) {
+          await new Promise((r) => setTimeout(r, 500));
+          await page.reload();
+        }
+        expect(await page.locator('main').innerText()).toContain('Suzie, Aberdeen');
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
+  }
+
+  test('a staff member opens a new action and sees its numbers: the admin pages pass axe', async () => {
+    const { context, page } = await openPage(browser, { viewport: DESKTOP });
+    try {
+      const owner = await signedInAs(app, 'owner');
+      await context.addCookies([{ name: 'lantern_session', value: owner.client.cookie('lantern_session')!, url: app.baseUrl }]);
+      const action = await app.lantern.core.db.selectFrom('actions').select('id').where('slug', '=', 'label-the-cotton').executeTakeFirstOrThrow();
+      for (const path of ['/admin/actions', '/admin/actions/new', '/admin/actions/new?kind=petition', `/admin/actions/${action.id}`, `/admin/actions/${action.id}/edit`, '/admin/campaigns']) {
+        await page.goto(app.baseUrl + path);
+        expect(page.url(), path).toContain(path.split('?')[0]!);
+        const violations = await runAxe(page);
+        expect(violations, `${path}:\n${formatViolations(violations)}`).toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
