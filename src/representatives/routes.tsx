@@ -1,7 +1,7 @@
 import type { Capability } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { AppError } from '../core/web/errors.js';
-import { ensureShippedData, loadShippedLookup, lookupPostcode, representativesStatus } from './service.js';
+import { ensureShippedData, lookupPostcode, representativesStatus } from './service.js';
 import { RepresentativesAdminView } from './views.js';
 
 // A visitor may look up a few postcodes (their own, a mistyped one, a relative's); nobody needs hundreds a minute.
@@ -12,9 +12,10 @@ export const representativesCapability: Capability = {
   name: 'representatives',
   adminNav: [{ href: '/admin/representatives', label: 'MPs and postcodes', permission: 'settings:manage' }],
   async routes(app, core) {
-    // On the first start, and after an upgrade that ships newer data, load it before serving anyone; decode the
-    // postcode range table now rather than during a supporter's first lookup.
-    await Promise.all([ensureShippedData(core.db), loadShippedLookup()]);
+    // On the first start, and after an upgrade that ships newer data, load it before serving anyone. The postcode
+    // range table is decoded on the first lookup (about 30 ms, once per process), so an install that never writes to
+    // MPs does not carry it.
+    await ensureShippedData(core.db);
 
     app.get('/api/representatives/postcode/:postcode', { config: { rateLimit: LOOKUP_LIMIT } }, async (req, reply) => {
       const raw = (req.params as { postcode?: unknown }).postcode;

@@ -90,6 +90,48 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
     }, 120_000);
   }
 
+  test('Amina writes to her MP on her phone: every stage passes axe, nothing comes from elsewhere, and the letter waits for her click', async () => {
+    const email = `amina.${ctx.dialect}@example.org`;
+    const { context, page, record } = await openPage(browser, { viewport: PHONE });
+    const checkPage = async (h1: RegExp, label: string) => {
+      expect(await page.locator('main h1').first().textContent(), label).toMatch(h1);
+      const violations = await runAxe(page);
+      expect(violations, `${label}:\n${formatViolations(violations)}`).toEqual([]);
+    };
+    try {
+      await page.goto(`${app.baseUrl}/act/write-to-your-mp-import-ban`);
+      // A Northern Ireland postcode: choose from the 18 constituencies.
+      await page.getByLabel('Your postcode').fill('BT1 1AA');
+      await page.getByRole('button', { name: 'Find my MP' }).click();
+      await checkPage(/Choose your constituency/, 'choose (Northern Ireland)');
+      // A GB postcode in any case and spacing: straight to writing.
+      await page.goto(`${app.baseUrl}/act/write-to-your-mp-import-ban`);
+      await page.getByLabel('Your postcode').fill('ab11 6aa');
+      await page.getByRole('button', { name: 'Find my MP' }).click();
+      await checkPage(/./, 'write');
+      const letter = page.getByLabel('Your letter', { exact: true });
+      await letter.fill(
+        'I live in Aberdeen and I care about where my clothes come from. My grandmother picked cotton as a girl and told me what it ' +
+          'costs the people who do it against their will. Please speak in the debate and vote for a ban on importing goods made with forced labour. <b>Thank you.</b>',
+      );
+      await page.getByLabel('First name', { exact: true }).fill('Amina');
+      await page.getByLabel('Last name', { exact: true }).fill('Rahman');
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Your postal address').fill('14 Union Street\nAberdeen');
+      await page.getByRole('button', { name: 'Preview my letter' }).click();
+      await checkPage(/Check your letter/, 'preview');
+      expect(await page.locator('main').innerText()).toContain('<b>Thank you.</b>');
+      await Promise.all([page.waitForURL('**/check-your-email', { timeout: 30_000 }), page.getByRole('button', { name: 'Send it' }).click()]);
+      await checkPage(/Check your email/, 'check your email');
+      expect(foreignRequests(record, app.baseUrl)).toEqual([]);
+      // Nothing has gone to the MP: the letter waits, unconfirmed, for the writer's click.
+      const row = await app.lantern.core.db.selectFrom('letters').select('status').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      expect(row.status).toBe('unconfirmed');
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
   test('a staff member opens a new action and sees its numbers: the admin pages pass axe', async () => {
     const { context, page } = await openPage(browser, { viewport: DESKTOP });
     try {
