@@ -66,7 +66,9 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   // Newsletters get a pool of their own, so transactional mail never waits behind a bulk send at the mail server either.
   const bulkTransport = !o.transport && config.smtpUrl ? smtpTransport(config.smtpUrl, { dkim: config.dkim }) : undefined;
   const mailer = new Mailer({ db, keyring, queue, transport, bulkTransport, from: config.mailFrom, host });
-  return { config, db, keyring, queue, mailer, logger };
+  const core: Core = { config, db, keyring, queue, mailer, logger };
+  core.erasure = capabilities.flatMap((c) => (c.erasure ? [c.erasure(core)] : []));
+  return core;
 }
 
 /** All job handlers and recurring jobs of all capabilities. */

@@ -7,6 +7,7 @@ import { garbage } from '../../test/helpers/garbage.js';
 import type { TestClient } from '../../test/helpers/http.js';
 import { signedInAs } from '../../test/helpers/signin.js';
 import { saveSiteSettings } from '../core/settings.js';
+import { emailIndex, eraseSupporter, upsertSupporter } from '../supporters/service.js';
 import { closeActionsPastDeadline, endOfDay, getActionById, parseTargets, refreshActionCounts } from './service.js';
 
 // The frame every action shares, over real HTTP on both dialects: staff create a campaign and an action (kind
@@ -251,6 +252,50 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     expect(closed.text).toContain('This action is closed');
     expect(closed.text).toContain('Riverside Refugee Forum');
     expect(closed.text).not.toContain('name="organisation"');
+  });
+
+  test('erasing a supporter reaches their signatures, letters and sign-ons: personal fields go, what was counted stays counted', async () => {
+    const k = core().keyring;
+    const email = 'erase.me@example.org';
+    const idx = emailIndex(k, email);
+    const { id: supporterId } = await upsertSupporter(db(), k, { email, firstName: 'Mehmet' }, { source: 'test', mode: 'fill', confirmed: true });
+    const petition = await openTestAction(core(), { kind: 'petition' });
+    const other = await openTestAction(core(), { kind: 'petition' });
+    const letterAction = await openTestAction(core(), { kind: 'email_target' });
+    const statement = await openTestAction(core(), { kind: 'sign_on' });
+    const now = Date.now();
+    const sig = { email_index: idx, email_enc: k.encrypt(email), first_name_enc: k.encrypt('Mehmet'), last_name_enc: k.encrypt('Yilmaz'), postcode_enc: k.encrypt('AB11 6AA'), town_enc: k.encrypt('Aberdeen'), constituency_code: 'S14000061', show_name: 1, opt_in: 0, created_at: now };
+    await db().insertInto('signatures').values([{ ...sig, action_id: petition.id, status: 'confirmed', confirmed_at: now, supporter_id: supporterId }, { ...sig, action_id: other.id, status: 'pending', confirmed_at: null, supporter_id: null }]).execute();
+    await db()
+      .insertInto('letters')
+      .values({ action_id: letterAction.id, email_index: idx, email_enc: k.encrypt(email), first_name_enc: k.encrypt('Mehmet'), last_name_enc: k.encrypt('Yilmaz'), address_enc: k.encrypt('1 High St'), subject_enc: k.encrypt('Hello'), body_enc: k.encrypt('My words'), fingerprint: '', opt_in: 0, status: 'queued', created_at: now, confirmed_at: now })
+      .execute();
+    await db()
+      .insertInto('sign_ons')
+      .values({ action_id: statement.id, organisation: 'Harbour Aid', contact_name_enc: k.encrypt('Mehmet Yilmaz'), email_index: idx, email_enc: k.encrypt(email), status: 'approved', created_at: now, confirmed_at: now, decided_at: now })
+      .execute();
+    await refreshActionCounts(db());
+    const before = (await getActionById(db(), petition.id))!.count;
+    expect(before).toBe(1);
+
+    await eraseSupporter(core(), supporterId, { source: 'test' });
+
+    const sigs = await db().selectFrom('signatures').selectAll().where('action_id', 'in', [petition.id, other.id]).execute();
+    expect(sigs).toHaveLength(1);
+    expect(sigs[0]).toMatchObject({ status: 'confirmed', last_name_enc: null, postcode_enc: null, town_enc: null, show_name: 0, supporter_id: null, constituency_code: 'S14000061' });
+    expect(k.decrypt(sigs[0]!.email_enc)).toBe('');
+    expect(k.decrypt(sigs[0]!.first_name_enc)).toBe('');
+    expect(sigs[0]!.email_index).not.toBe(idx);
+    await refreshActionCounts(db());
+    expect((await getActionById(db(), petition.id))!.count).toBe(before);
+    const letter = await db().selectFrom('letters').selectAll().where('action_id', '=', letterAction.id).executeTakeFirstOrThrow();
+    expect(letter).toMatchObject({ status: 'rejected', address_enc: null });
+    expect(k.decrypt(letter.body_enc)).toBe('');
+    expect(letter.email_index).not.toBe(idx);
+    const signOn = await db().selectFrom('sign_ons').selectAll().where('action_id', '=', statement.id).executeTakeFirstOrThrow();
+    expect(signOn).toMatchObject({ organisation: 'Harbour Aid', status: 'approved' });
+    expect(k.decrypt(signOn.contact_name_enc)).toBe('');
+    expect(signOn.email_index).not.toBe(idx);
   });
 
   test('permissions: viewers cannot reach actions; editors may write them', async () => {

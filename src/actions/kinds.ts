@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { VNode } from 'preact';
 import type { z } from 'zod';
-import type { Core } from '../core/context.js';
+import type { Core, ErasureSubject } from '../core/context.js';
 import type { DbOrTrx } from '../core/db/index.js';
 import type { ActionKind, ActionsTable } from '../core/db/schema.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
@@ -85,6 +85,11 @@ export interface KindModule<S extends Record<string, unknown> = Record<string, u
   countsByDay(db: DbOrTrx, actionId: number, timeZone: string): Promise<Array<{ day: string; count: number }>>;
   /** Admin pages about one action that the kind adds (moderation, export…), linked from the action's admin page. */
   adminLinks?(action: Action<S>): Array<{ href: string; label: string }>;
+  /**
+   * Erases what the kind holds about a supporter (matched by supporter id or email blind index), inside the
+   * supporter's erasure: personal fields go, what was counted stays counted.
+   */
+  erase?(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void>;
   /** Fictional demo content for an action of this kind that the demo has just created. */
   demo?(core: Core, action: Action<S>): Promise<void>;
 }

@@ -63,6 +63,9 @@ export const actionsCapability: Capability = {
   jobs: actionJobs,
   recurring,
   demo: seedActionsDemo,
+  erasure: (core) => async (trx, subject) => {
+    for (const k of KINDS) await k.erase?.(core, trx, subject);
+  },
   async routes(app, core) {
     const { db } = core;
 

@@ -2,11 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import type { Keyring } from './crypto.js';
-import type { Db } from './db/index.js';
+import type { Db, DbOrTrx } from './db/index.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { JobHandler, RecurringJob } from './jobs/worker.js';
 import type { Mailer } from './mail/mailer.js';
 import type { NavItem } from './web/layout.js';
+
+/** Who is being erased: the supporter record, and the blind index of the address they used (other records match on it). */
+export interface ErasureSubject {
+  supporterId: number;
+  emailIndex: string | null;
+}
+
+/** A capability's part of erasing a supporter, run in the erasure's transaction. */
+export type ErasureStep = (trx: DbOrTrx, subject: ErasureSubject) => Promise<void>;
 
 /** The shared machinery every capability is given. */
 export interface Core {
@@ -16,6 +25,8 @@ export interface Core {
   queue: JobQueue;
   mailer: Mailer;
   logger: pino.Logger;
+  /** Every capability's part of erasing a supporter (signatures, letters…), so erasure reaches all of their data. */
+  erasure?: readonly ErasureStep[];
 }
 
 /** What a capability adds to Lantern: routes, job handlers, recurring jobs and navigation entries. */
@@ -28,6 +39,8 @@ export interface Capability {
   routes?(app: FastifyInstance, core: Core): Promise<void> | void;
   jobs?(core: Core): Record<string, JobHandler>;
   recurring?: RecurringJob[];
+  /** Erases what this capability holds about a supporter (called inside the supporter's erasure). */
+  erasure?(core: Core): ErasureStep;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
 }

@@ -227,6 +227,8 @@ export async function eraseSupporter(core: Core, supporterId: number, o: { sourc
     });
     await replaceNameTokens(trx, supporterId, []);
     await trx.deleteFrom('supporter_tags').where('supporter_id', '=', supporterId).execute();
+    // What other capabilities hold about this person (a petition signature, a letter…), matched by record or address.
+    for (const step of core.erasure ?? []) await step(trx, { supporterId, emailIndex: r.email_index });
   });
 }
 

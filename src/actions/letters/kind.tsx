@@ -2,7 +2,7 @@ import type { KindModule } from '../kinds.js';
 import { LetterSettingsFields } from './admin-views.js';
 import { seedLettersDemo } from './demo.js';
 import { letterJobs, letterRecurringJobs } from './jobs.js';
-import { countConfirmedLetters, confirmedLettersByDay, LetterSettingsSchema, letterSettingsToValues, type LetterSettings } from './service.js';
+import { countConfirmedLetters, confirmedLettersByDay, eraseLettersOf, LetterSettingsSchema, letterSettingsToValues, type LetterSettings } from './service.js';
 import { registerLetterRoutes } from './routes.js';
 import { letterActArea } from './views.js';
 
@@ -37,6 +37,8 @@ export const letterToMpKind: KindModule<LetterSettings> = {
   countConfirmed: countConfirmedLetters,
   countsByDay: confirmedLettersByDay,
   adminLinks: letterAdminLinks,
+  // Both letter kinds share the letters table: one erases for both.
+  erase: eraseLettersOf,
   demo: seedLettersDemo,
 };
 

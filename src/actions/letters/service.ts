@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Core } from '../../core/context.js';
+import type { Core, ErasureSubject } from '../../core/context.js';
 import { hashToken, newToken, safeEqual } from '../../core/crypto.js';
 import { isUniqueViolation } from '../../core/db/errors.js';
 import type { Db, DbOrTrx, Trx } from '../../core/db/index.js';
@@ -884,4 +884,30 @@ export async function deleteStaleUnconfirmedLetters(db: Db, now = Date.now()): P
   const n = await deleteUnconfirmedLettersBefore(db, now - UNCONFIRMED_KEPT_MS);
   await deleteExpiredLetterTokens(db, now);
   return n;
+}
+
+/**
+ * A supporter's erasure reaches their letters: unconfirmed ones go; the rest keep their place in the figures with
+ * every personal field emptied, and one not yet sent is withdrawn (its waiting deliveries then fail as withdrawn).
+ */
+export async function eraseLettersOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
+  const rows = await trx
+    .selectFrom('letters')
+    .select(['id', 'status'])
+    .where((eb) => eb.or([eb('supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('email_index', '=', subject.emailIndex)] : [])]))
+    .execute();
+  const unconfirmed = rows.filter((r) => r.status === 'unconfirmed').map((r) => Number(r.id));
+  if (unconfirmed.length) await trx.deleteFrom('letters').where('id', 'in', unconfirmed).execute();
+  const blank = core.keyring.encrypt('');
+  for (const r of rows.filter((x) => x.status !== 'unconfirmed')) {
+    await trx
+      .updateTable('letters')
+      .set({
+        email_index: `erased:${newToken()}`, email_enc: blank, first_name_enc: blank, last_name_enc: blank, address_enc: null, postcode_enc: null,
+        subject_enc: blank, body_enc: blank, supporter_id: null, opt_in: 0, followup_at: null,
+        ...(r.status === 'held' || r.status === 'queued' ? { status: 'rejected' as const } : {}),
+      })
+      .where('id', '=', Number(r.id))
+      .execute();
+  }
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Core } from '../../core/context.js';
+import type { Core, ErasureSubject } from '../../core/context.js';
 import { hashToken, newToken } from '../../core/crypto.js';
 import { inSharedTransaction } from '../../core/db/group-commit.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
@@ -417,4 +417,25 @@ export async function exportSignatures(core: Core, staffId: number, actionId: nu
 /** Deletes signatures never confirmed within CONFIRM_LINK_MS (their links have expired); returns how many. */
 export async function deleteStaleUnconfirmedSignatures(db: Db, now = Date.now()): Promise<number> {
   return deletePendingSignaturesBefore(db, now - CONFIRM_LINK_MS);
+}
+
+/**
+ * A supporter's erasure reaches their signatures: unconfirmed ones go; confirmed ones stay counted (and in their
+ * constituency's figure) with every personal field emptied and the address's blind index replaced by a random one.
+ */
+export async function eraseSignaturesOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
+  const rows = await trx
+    .selectFrom('signatures')
+    .select(['id', 'status'])
+    .where((eb) => eb.or([eb('supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('email_index', '=', subject.emailIndex)] : [])]))
+    .execute();
+  const pending = rows.filter((r) => r.status !== 'confirmed').map((r) => Number(r.id));
+  if (pending.length) await trx.deleteFrom('signatures').where('id', 'in', pending).execute();
+  for (const r of rows.filter((x) => x.status === 'confirmed')) {
+    await trx
+      .updateTable('signatures')
+      .set({ email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), first_name_enc: core.keyring.encrypt(''), last_name_enc: null, postcode_enc: null, town_enc: null, show_name: 0, opt_in: 0, supporter_id: null })
+      .where('id', '=', Number(r.id))
+      .execute();
+  }
 }

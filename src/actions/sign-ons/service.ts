@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Core } from '../../core/context.js';
+import type { Core, ErasureSubject } from '../../core/context.js';
 import { hashToken, newToken, safeEqual } from '../../core/crypto.js';
 import { isUniqueViolation } from '../../core/db/errors.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
@@ -484,5 +484,23 @@ export async function deleteStaleUnconfirmedSignOns(db: Db, now = Date.now()): P
     total += batch.length;
     // SQLite calls are synchronous: let web requests in between batches.
     await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
+ * A supporter's erasure reaches the sign-ons they made as an organisation's contact (matched by address): an
+ * unconfirmed one goes; otherwise the organisation stays listed and the contact's name, role and address are emptied.
+ */
+export async function eraseSignOnContactsOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
+  if (!subject.emailIndex) return;
+  const rows = await trx.selectFrom('sign_ons').select(['id', 'status']).where('email_index', '=', subject.emailIndex).execute();
+  const unconfirmed = rows.filter((r) => r.status === 'unconfirmed').map((r) => Number(r.id));
+  if (unconfirmed.length) await trx.deleteFrom('sign_ons').where('id', 'in', unconfirmed).execute();
+  for (const r of rows.filter((x) => x.status !== 'unconfirmed')) {
+    await trx
+      .updateTable('sign_ons')
+      .set({ email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), contact_name_enc: core.keyring.encrypt(''), contact_role_enc: null })
+      .where('id', '=', Number(r.id))
+      .execute();
   }
 }
