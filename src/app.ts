@@ -68,6 +68,7 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   const mailer = new Mailer({ db, keyring, queue, transport, bulkTransport, from: config.mailFrom, host });
   const core: Core = { config, db, keyring, queue, mailer, logger };
   core.erasure = capabilities.flatMap((c) => (c.erasure ? [c.erasure(core)] : []));
+  core.dataExport = capabilities.flatMap((c) => (c.dataExport ? [c.dataExport(core)] : []));
   return core;
 }
 

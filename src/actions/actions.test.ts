@@ -7,7 +7,7 @@ import { garbage } from '../../test/helpers/garbage.js';
 import type { TestClient } from '../../test/helpers/http.js';
 import { signedInAs } from '../../test/helpers/signin.js';
 import { saveSiteSettings } from '../core/settings.js';
-import { emailIndex, eraseSupporter, upsertSupporter } from '../supporters/service.js';
+import { emailIndex, eraseSupporter, exportSupporterData, upsertSupporter } from '../supporters/service.js';
 import { closeActionsPastDeadline, endOfDay, getActionById, parseTargets, refreshActionCounts } from './service.js';
 
 // The frame every action shares, over real HTTP on both dialects: staff create a campaign and an action (kind
@@ -254,7 +254,7 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     expect(closed.text).not.toContain('name="organisation"');
   });
 
-  test('erasing a supporter reaches their signatures, letters and sign-ons: personal fields go, what was counted stays counted', async () => {
+  test('a supporter’s copy of their data and their erasure reach their signatures, letters and sign-ons: personal fields go, what was counted stays counted', async () => {
     const k = core().keyring;
     const email = 'erase.me@example.org';
     const idx = emailIndex(k, email);
@@ -277,6 +277,12 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     await refreshActionCounts(db());
     const before = (await getActionById(db(), petition.id))!.count;
     expect(before).toBe(1);
+
+    // Their copy of their data holds all of it first.
+    const copy = await exportSupporterData(db(), k, supporterId, core().dataExport);
+    expect(copy.petitionSignatures).toEqual(expect.arrayContaining([expect.objectContaining({ lastName: 'Yilmaz', town: 'Aberdeen', status: 'confirmed' }), expect.objectContaining({ status: 'pending' })]));
+    expect(copy.letters).toEqual([expect.objectContaining({ body: 'My words', address: '1 High St', status: 'queued' })]);
+    expect(copy.organisationSignOns).toEqual([expect.objectContaining({ organisation: 'Harbour Aid', contactName: 'Mehmet Yilmaz' })]);
 
     await eraseSupporter(core(), supporterId, { source: 'test' });
 

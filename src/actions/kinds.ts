@@ -90,6 +90,8 @@ export interface KindModule<S extends Record<string, unknown> = Record<string, u
    * supporter's erasure: personal fields go, what was counted stays counted.
    */
   erase?(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void>;
+  /** What the kind holds about a supporter, as plain values, for their copy of their data. */
+  exportFor?(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>>;
   /** Fictional demo content for an action of this kind that the demo has just created. */
   demo?(core: Core, action: Action<S>): Promise<void>;
 }

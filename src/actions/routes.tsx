@@ -66,6 +66,10 @@ export const actionsCapability: Capability = {
   erasure: (core) => async (trx, subject) => {
     for (const k of KINDS) await k.erase?.(core, trx, subject);
   },
+  dataExport: (core) => async (db, subject) => {
+    const parts = await Promise.all(KINDS.map((k) => k.exportFor?.(core, db, subject) ?? Promise.resolve({})));
+    return Object.assign({}, ...parts);
+  },
   async routes(app, core) {
     const { db } = core;
 

@@ -17,6 +17,9 @@ export interface ErasureSubject {
 /** A capability's part of erasing a supporter, run in the erasure's transaction. */
 export type ErasureStep = (trx: DbOrTrx, subject: ErasureSubject) => Promise<void>;
 
+/** A capability's part of a supporter's copy of their data: named sections of plain values. */
+export type DataExportStep = (db: Db, subject: ErasureSubject) => Promise<Record<string, unknown>>;
+
 /** The shared machinery every capability is given. */
 export interface Core {
   config: Config;
@@ -27,6 +30,8 @@ export interface Core {
   logger: pino.Logger;
   /** Every capability's part of erasing a supporter (signatures, letters…), so erasure reaches all of their data. */
   erasure?: readonly ErasureStep[];
+  /** Every capability's part of a supporter's copy of their data ("email me my data"). */
+  dataExport?: readonly DataExportStep[];
 }
 
 /** What a capability adds to Lantern: routes, job handlers, recurring jobs and navigation entries. */
@@ -41,6 +46,8 @@ export interface Capability {
   recurring?: RecurringJob[];
   /** Erases what this capability holds about a supporter (called inside the supporter's erasure). */
   erasure?(core: Core): ErasureStep;
+  /** What this capability holds about a supporter, for their copy of their data. */
+  dataExport?(core: Core): DataExportStep;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
 }

@@ -50,7 +50,7 @@ describeEachDialect('representatives over HTTP', (ctx) => {
         else {
           expect(r.status).toBeGreaterThanOrEqual(400);
           const body = JSON.parse(r.text);
-          // Fastify answers a path segment over the router's 200-character limit itself (414, its own JSON shape).
+          // Fastify answers a path segment over the router's 2,000-character limit itself (414, its own JSON shape).
           expect(r.status === 414 ? body.message : body.error.message).toMatch(/\w/);
         }
       }),

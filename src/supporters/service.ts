@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Core } from '../core/context.js';
+import type { Core, DataExportStep } from '../core/context.js';
 import { hashToken, newToken, normaliseEmail, safeEqual, type Keyring } from '../core/crypto.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
@@ -233,7 +233,7 @@ export async function eraseSupporter(core: Core, supporterId: number, o: { sourc
 }
 
 /** Everything Lantern holds about a supporter, as a plain object for their data export. */
-export async function exportSupporterData(db: Db, keyring: Keyring, supporterId: number): Promise<Record<string, unknown>> {
+export async function exportSupporterData(db: Db, keyring: Keyring, supporterId: number, extra: readonly DataExportStep[] = []): Promise<Record<string, unknown>> {
   const s = await getSupporter(db, keyring, supporterId);
   if (!s) throw new DomainError('not_found', 'There is no such supporter.');
   const consent = await supporterConsent(db, supporterId);
@@ -247,6 +247,8 @@ export async function exportSupporterData(db: Db, keyring: Keyring, supporterId:
     subscriptions: consent.subscriptions.map((x) => ({ list: x.list, status: x.status, lawfulBasis: x.lawfulBasis, since: iso(x.updatedAt) })),
     consentHistory: consent.ledger.map((e) => ({ list: e.list, event: e.kind, lawfulBasis: e.lawfulBasis, wording: e.wording, source: e.source, at: iso(e.createdAt) })),
     tags: consent.tags,
+    // What other capabilities hold about this person (petition signatures, letters…), matched by record or address.
+    ...Object.assign({}, ...(await Promise.all(extra.map((step) => step(db, { supporterId, emailIndex: s.email ? emailIndex(keyring, s.email) : null }))))),
   };
 }
 
@@ -625,7 +627,7 @@ export async function takeDataExport(core: Core, token: string): Promise<{ filen
   if (subjectId === undefined) return undefined;
   const r = await findSupporterById(core.db, subjectId);
   if (!r || r.erased_at !== null) return undefined;
-  const data = await exportSupporterData(core.db, core.keyring, subjectId);
+  const data = await exportSupporterData(core.db, core.keyring, subjectId, core.dataExport);
   return { filename: `my-data-${new Date().toISOString().slice(0, 10)}.json`, json: `${JSON.stringify(data, null, 2)}\n` };
 }
 

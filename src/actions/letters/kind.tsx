@@ -2,7 +2,7 @@ import type { KindModule } from '../kinds.js';
 import { LetterSettingsFields } from './admin-views.js';
 import { seedLettersDemo } from './demo.js';
 import { letterJobs, letterRecurringJobs } from './jobs.js';
-import { countConfirmedLetters, confirmedLettersByDay, eraseLettersOf, LetterSettingsSchema, letterSettingsToValues, type LetterSettings } from './service.js';
+import { countConfirmedLetters, confirmedLettersByDay, eraseLettersOf, LetterSettingsSchema, lettersFor, letterSettingsToValues, type LetterSettings } from './service.js';
 import { registerLetterRoutes } from './routes.js';
 import { letterActArea } from './views.js';
 
@@ -39,6 +39,7 @@ export const letterToMpKind: KindModule<LetterSettings> = {
   adminLinks: letterAdminLinks,
   // Both letter kinds share the letters table: one erases for both.
   erase: eraseLettersOf,
+  exportFor: lettersFor,
   demo: seedLettersDemo,
 };
 

@@ -911,3 +911,26 @@ export async function eraseLettersOf(core: Core, trx: DbOrTrx, subject: ErasureS
       .execute();
   }
 }
+
+/** A supporter's letters, for their copy of their data (matched by record or address). */
+export async function lettersFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
+  const rows = await db
+    .selectFrom('letters')
+    .innerJoin('actions', 'actions.id', 'letters.action_id')
+    .select(['letters.id', 'actions.title', 'letters.first_name_enc', 'letters.last_name_enc', 'letters.address_enc', 'letters.postcode_enc', 'letters.subject_enc', 'letters.body_enc', 'letters.status', 'letters.created_at', 'letters.sent_at', 'letters.reply'])
+    .where((eb) => eb.or([eb('letters.supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('letters.email_index', '=', subject.emailIndex)] : [])]))
+    .execute();
+  const k = core.keyring;
+  const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+  const recipients = rows.length
+    ? await db.selectFrom('letter_deliveries').select(['letter_id', 'recipient_name', 'status']).where('letter_id', 'in', rows.map((r) => Number(r.id))).execute()
+    : [];
+  return {
+    letters: rows.map((r) => ({
+      action: r.title, firstName: k.decrypt(r.first_name_enc), lastName: k.decrypt(r.last_name_enc), address: k.decryptNullable(r.address_enc),
+      postcode: k.decryptNullable(r.postcode_enc), subject: k.decrypt(r.subject_enc), body: k.decrypt(r.body_enc), status: r.status,
+      to: recipients.filter((d) => Number(d.letter_id) === Number(r.id)).map((d) => ({ name: d.recipient_name, status: d.status })),
+      writtenAt: iso(r.created_at), sentAt: iso(r.sent_at), didTheyReply: r.reply,
+    })),
+  };
+}

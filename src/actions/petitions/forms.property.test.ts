@@ -109,7 +109,7 @@ describeEachDialect('petition forms (property)', (ctx) => {
     );
     const keys = ['email', 'firstName', 'lastName', 'postcode', 'abroad', 'showName', 'town', 'optIn', 'website', 'altcha', '_csrf'] as const;
     const anything = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, { requiredKeys: [] });
-    // (Paths past the router's 200-character limit get Fastify's own 414, before any route: not this form's business.)
+    // (Paths past the router's 2,000-character limit get Fastify's own 414, before any route: not this form's business.)
     const slug = fc.constantFrom(petition.slug, petition.slug, petition.slug, 'no-such-petition', '%00', 'Upper-Case', 'a'.repeat(150));
     let stored = 0;
     let refused = 0;

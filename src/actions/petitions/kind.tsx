@@ -3,7 +3,7 @@ import { seedPetitionDemo } from './demo.js';
 import { confirmedSignaturesPerHour, countConfirmedSignatures } from './queries.js';
 import { petitionJobs, petitionRecurringJobs } from './jobs.js';
 import { petitionRoutes } from './routes.js';
-import { eraseSignaturesOf, petitionActArea, shownSigners } from './service.js';
+import { eraseSignaturesOf, petitionActArea, shownSigners, signaturesFor } from './service.js';
 import { PetitionSettingsSchema, type PetitionSettings } from './settings.js';
 import { PetitionActArea, PetitionSettingsFields, settingsToValues, ShownSigners } from './views.js';
 
@@ -35,5 +35,6 @@ export const petitionKind: KindModule<PetitionSettings> = {
     { href: `/admin/actions/${action.id}/signatures.csv`, label: 'Download the signatures (CSV)' },
   ],
   erase: eraseSignaturesOf,
+  exportFor: signaturesFor,
   demo: seedPetitionDemo,
 };

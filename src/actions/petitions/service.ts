@@ -439,3 +439,21 @@ export async function eraseSignaturesOf(core: Core, trx: DbOrTrx, subject: Erasu
       .execute();
   }
 }
+
+/** A supporter's signatures, for their copy of their data (matched by record or address). */
+export async function signaturesFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
+  const rows = await db
+    .selectFrom('signatures')
+    .innerJoin('actions', 'actions.id', 'signatures.action_id')
+    .select(['actions.title', 'signatures.first_name_enc', 'signatures.last_name_enc', 'signatures.postcode_enc', 'signatures.town_enc', 'signatures.show_name', 'signatures.status', 'signatures.created_at', 'signatures.confirmed_at'])
+    .where((eb) => eb.or([eb('signatures.supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('signatures.email_index', '=', subject.emailIndex)] : [])]))
+    .execute();
+  const k = core.keyring;
+  const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+  return {
+    petitionSignatures: rows.map((r) => ({
+      petition: r.title, firstName: k.decrypt(r.first_name_enc), lastName: k.decryptNullable(r.last_name_enc), postcode: k.decryptNullable(r.postcode_enc),
+      town: k.decryptNullable(r.town_enc), nameShown: r.show_name === 1, status: r.status, signedAt: iso(r.created_at), confirmedAt: iso(r.confirmed_at),
+    })),
+  };
+}

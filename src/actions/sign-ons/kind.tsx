@@ -4,7 +4,7 @@ import { SignOnSettingsFields } from './admin-views.js';
 import { seedSignOnsDemo } from './demo.js';
 import { signOnJobs, signOnRecurringJobs } from './jobs.js';
 import { registerSignOnRoutes } from './routes.js';
-import { approvedSignOnsByDay, countApprovedSignOns, eraseSignOnContactsOf } from './service.js';
+import { approvedSignOnsByDay, countApprovedSignOns, eraseSignOnContactsOf, signOnsFor } from './service.js';
 import { SignOnSettingsSchema, signOnSettingsToValues, type SignOnSettings } from './settings.js';
 import { signatoriesSection, signOnActArea } from './views.js';
 
@@ -35,5 +35,6 @@ export const signOnKind: KindModule<SignOnSettings> = {
   countsByDay: approvedSignOnsByDay,
   adminLinks: (action) => [{ href: `/admin/actions/${action.id}/sign-ons`, label: 'Sign-ons: moderation and export' }],
   erase: eraseSignOnContactsOf,
+  exportFor: signOnsFor,
   demo: seedSignOnsDemo,
 };

@@ -504,3 +504,21 @@ export async function eraseSignOnContactsOf(core: Core, trx: DbOrTrx, subject: E
       .execute();
   }
 }
+
+/** The sign-ons a supporter made as an organisation's contact, for their copy of their data (matched by address). */
+export async function signOnsFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
+  if (!subject.emailIndex) return { organisationSignOns: [] };
+  const rows = await db
+    .selectFrom('sign_ons')
+    .innerJoin('actions', 'actions.id', 'sign_ons.action_id')
+    .select(['actions.title', 'sign_ons.organisation', 'sign_ons.website', 'sign_ons.contact_name_enc', 'sign_ons.contact_role_enc', 'sign_ons.status', 'sign_ons.created_at'])
+    .where('sign_ons.email_index', '=', subject.emailIndex)
+    .execute();
+  const k = core.keyring;
+  return {
+    organisationSignOns: rows.map((r) => ({
+      statement: r.title, organisation: r.organisation, website: r.website, contactName: k.decrypt(r.contact_name_enc), role: k.decryptNullable(r.contact_role_enc),
+      status: r.status, signedAt: new Date(Number(r.created_at)).toISOString(),
+    })),
+  };
+}

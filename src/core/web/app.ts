@@ -98,7 +98,7 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
     trustProxy: o.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Malformed percent-encoding and the like become 400s rather than crashes.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
   });
 
   // Forms arrive urlencoded (formbody) and API calls as JSON; anything else, plain text included, is a 415.
