@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Capability } from '../core/context.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
+import { personal, proofBucketLimit } from '../core/web/public-forms.js';
 import { postOrigin } from '../core/web/security.js';
 import { seedSupportersDemo } from './demo.js';
 import { supporterJobs, supporterRecurringJobs } from './jobs.js';
@@ -39,27 +40,12 @@ const LIMITS = {
 const SIGNUP_WITH_PROOF_MAX = 20;
 const SIGNUP_WITHOUT_PROOF_MAX = 5;
 
-const carriesProof = (body: unknown) => {
-  const v = body && typeof body === 'object' ? (body as Record<string, unknown>).altcha : undefined;
-  return typeof v === 'string' && v !== '';
-};
-
 /**
  * Sign-ups are counted in two buckets per address: those carrying a proof of work, and those without (browsers
  * without JavaScript, or where the check failed), which are held to far fewer. The bucket needs the parsed body,
  * so the limit runs as a preHandler.
  */
-const SIGNUP_LIMIT = {
-  hook: 'preHandler' as const,
-  timeWindow: '10 minutes',
-  keyGenerator: (req: FastifyRequest) => `${req.ip}|${carriesProof(req.body) ? 'proof' : 'plain'}`,
-  max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? SIGNUP_WITH_PROOF_MAX : SIGNUP_WITHOUT_PROOF_MAX),
-};
-
-/** Pages about one supporter: never stored by a cache, never indexed. */
-function personal(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-}
+const SIGNUP_LIMIT = proofBucketLimit({ timeWindow: '10 minutes', withProof: SIGNUP_WITH_PROOF_MAX, withoutProof: SIGNUP_WITHOUT_PROOF_MAX });
 
 /** The field messages of a rule the service refused (shown on the form); anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {

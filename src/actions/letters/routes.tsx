@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues, parseForm } from '../../core/web/forms.js';
+import { personal, proofBucketLimit, proofBucketLimiter } from '../../core/web/public-forms.js';
 import { postOrigin } from '../../core/web/security.js';
 import { checkProof } from '../../supporters/proof-of-work.js';
 import { signupBlockData } from '../../supporters/service.js';
@@ -34,13 +35,6 @@ const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It
 const CROSS_SITE = 'This form was sent from another site. Go to the action on our site and write your letter there.';
 const PRESS_AGAIN = 'Please check what you entered and press the button again.';
 
-const carriesProof = (body: unknown) => {
-  const v = body && typeof body === 'object' ? (body as Record<string, unknown>).altcha : undefined;
-  return typeof v === 'string' && v !== '';
-};
-/** Letters are counted per address in two buckets: with a proof of work, and without (no JavaScript), held to far fewer. */
-const bucket = (req: FastifyRequest) => `${req.ip}|${carriesProof(req.body) ? 'proof' : 'plain'}`;
-
 // A letter takes minutes to write, so even a shared address (an office, a campus, a mobile network) sends few in a
 // minute. The burst window stops a machine firing many at once; the sustained one stops it trickling all day.
 const LIMITS = {
@@ -51,17 +45,7 @@ const LIMITS = {
   link: { max: 30, timeWindow: '1 minute' },
 } as const;
 
-const SUSTAINED = {
-  hook: 'preHandler' as const,
-  timeWindow: LIMITS.sustained.timeWindow,
-  keyGenerator: bucket,
-  max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? LIMITS.sustained.withProof : LIMITS.sustained.withoutProof),
-};
-
-/** Pages about one writer: never stored by a cache, never indexed. */
-function personal(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-}
+const SUSTAINED = proofBucketLimit(LIMITS.sustained);
 
 /** The values a stage's form carries, as strings (long enough for the longest letter; formValues cuts at 10,000). */
 function carried(body: unknown): Record<string, string> {
@@ -85,16 +69,9 @@ function draftValues(d: LetterDraft): Record<string, string> {
 
 /** The letters' public routes, and (from admin-routes.tsx) the staff's. Registered once for both kinds. */
 export async function registerLetterRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  const burst = app.createRateLimit({
-    timeWindow: LIMITS.burst.timeWindow,
-    keyGenerator: bucket,
-    max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? LIMITS.burst.withProof : LIMITS.burst.withoutProof),
-  });
   /** The burst window (the sustained one is the route's own rate limit). */
-  const limitBursts = async (req: FastifyRequest) => {
-    const r = await burst(req);
-    if (!r.isAllowed && r.isExceeded) throw new AppError(429, 'rate_limited', `Too many attempts. Please wait ${r.ttlInSeconds} seconds and try again.`);
-  };
+  const limitBursts = proofBucketLimiter(app, LIMITS.burst);
+
 
   /** The letter action a request names (open or closed; never a draft), or a 404. */
   const actionOf = async (req: FastifyRequest): Promise<LetterAction> => {

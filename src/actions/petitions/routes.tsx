@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues } from '../../core/web/forms.js';
+import { personal, proofBucketLimit, proofBucketLimiter } from '../../core/web/public-forms.js';
 import { postOrigin } from '../../core/web/security.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { checkProof } from '../../supporters/proof-of-work.js';
@@ -26,13 +27,6 @@ const SignerParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Num
 const notFound = () => new AppError(404, 'not_found', 'There is no such petition.');
 const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
 
-const carriesProof = (body: unknown) => {
-  const v = body && typeof body === 'object' ? (body as Record<string, unknown>).altcha : undefined;
-  return typeof v === 'string' && v !== '';
-};
-/** Signatures are counted per address in two buckets: with a proof of work, and without (no JavaScript), held to far fewer. */
-const bucket = (req: FastifyRequest) => `${req.ip}|${carriesProof(req.body) ? 'proof' : 'plain'}`;
-
 // Two windows per address and bucket. The burst window stops a machine firing many at once; the sustained one stops
 // it trickling all day. Generous enough for a household, an office or a campus behind one address on the morning
 // of a vote (and mobile networks share addresses widely), because each signature with a proof has already cost its
@@ -43,32 +37,14 @@ const LIMITS = {
   link: { max: 30, timeWindow: '1 minute' },
 } as const;
 
-const SUSTAINED = {
-  hook: 'preHandler' as const,
-  timeWindow: LIMITS.sustained.timeWindow,
-  keyGenerator: bucket,
-  max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? LIMITS.sustained.withProof : LIMITS.sustained.withoutProof),
-};
-
-/** Pages about one signer: never stored by a cache, never indexed. */
-function personal(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-}
+const SUSTAINED = proofBucketLimit(LIMITS.sustained);
 
 /** The petition's public and staff routes. */
 export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<void> {
   // ---- signing ----
 
-  const burst = app.createRateLimit({
-    timeWindow: LIMITS.burst.timeWindow,
-    keyGenerator: bucket,
-    max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? LIMITS.burst.withProof : LIMITS.burst.withoutProof),
-  });
   /** The burst window (the sustained one is the route's own rate limit). */
-  const limitBursts = async (req: FastifyRequest) => {
-    const r = await burst(req);
-    if (!r.isAllowed && r.isExceeded) throw new AppError(429, 'rate_limited', `Too many attempts. Please wait ${r.ttlInSeconds} seconds and try again.`);
-  };
+  const limitBursts = proofBucketLimiter(app, LIMITS.burst);
 
   /** The petition a request names, or a 404. */
   const petitionOf = async (req: FastifyRequest): Promise<Petition> => {

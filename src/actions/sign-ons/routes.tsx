@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../content/service.js';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues, parseForm } from '../../core/web/forms.js';
+import { personal, proofBucketLimit } from '../../core/web/public-forms.js';
 import { postOrigin } from '../../core/web/security.js';
 import { checkProof } from '../../supporters/proof-of-work.js';
 import { isTakingPart, type Action } from '../kinds.js';
@@ -38,24 +39,8 @@ const LIMITS = {
 const SIGN_WITH_PROOF_MAX = 10;
 const SIGN_WITHOUT_PROOF_MAX = 3;
 
-const carriesProof = (body: unknown) => {
-  const v = body && typeof body === 'object' ? (body as Record<string, unknown>).altcha : undefined;
-  return typeof v === 'string' && v !== '';
-};
-
 /** Sign-ons per address in two buckets, with and without a proof of work; the bucket needs the parsed body. */
-const SIGN_LIMIT = {
-  hook: 'preHandler' as const,
-  timeWindow: '10 minutes',
-  keyGenerator: (req: FastifyRequest) => `${req.ip}|${carriesProof(req.body) ? 'proof' : 'plain'}`,
-  max: (_req: FastifyRequest, key: string) => (key.endsWith('|proof') ? SIGN_WITH_PROOF_MAX : SIGN_WITHOUT_PROOF_MAX),
-};
-
-
-/** Pages about one sign-on (or holding what someone typed): never stored by a cache, never indexed. */
-function personal(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-}
+const SIGN_LIMIT = proofBucketLimit({ timeWindow: '10 minutes', withProof: SIGN_WITH_PROOF_MAX, withoutProof: SIGN_WITHOUT_PROOF_MAX });
 
 /** The field messages of a rule the service refused (shown on the form); anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
