@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DEMO_SUPPORTERS } from '../src/supporters/demo.js';
 import type { SignupLoadInput, SignupLoadResult, SignupPhase } from './children/signup-load.js';
-import { repoRoot } from './lib/lantern.js';
+import { envWithoutLanternVars, repoRoot } from './lib/lantern.js';
 import { freePort, httpGet, profileArgs, runChild, startNode, tempDir, waitFor200, type Server } from './lib/proc.js';
 import type { Row } from './lib/report.js';
 import { list, median } from './lib/stats.js';
@@ -28,9 +28,6 @@ const ROUNDS = { web: 5, inline: 3 };
 const GOAL_RATIO = 0.5;
 const DIFFICULTY = { cost: 1, counterMin: 1, counterMax: 3 };
 const loadScript = join(repoRoot, 'bench/children/signup-load.ts');
-
-// Every variable Lantern reads (src/core/config.ts); the bench's own environment must not leak into the server.
-const LANTERN_VARS = /^(PORT|HOST|BASE_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|DKIM_.*|METRICS_TOKEN|TRUST_PROXY|LOG_LEVEL|LANTERN_.*)$/;
 
 async function listIdsOf(url: string): Promise<number[]> {
   const r = await httpGet(url);
@@ -60,7 +57,7 @@ async function measure(o: { worker: 'off' | 'inline'; rounds: number; floor: Ser
   const secret = randomBytes(32).toString('hex');
   const port = await freePort();
   const dataDir = join(o.dir, `data-${o.worker}`);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LANTERN_VARS.test(k)));
+  const env = envWithoutLanternVars();
   Object.assign(env, {
     LANTERN_DATA_DIR: dataDir,
     LANTERN_SECRET: secret,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import type { SurgeLoadInput, SurgeLoadResult, SurgePhase } from './children/surge-load.js';
-import { repoRoot, startNodeFlags } from './lib/lantern.js';
+import { envWithoutLanternVars, repoRoot, startNodeFlags } from './lib/lantern.js';
 import { adminQuery, freshDatabase } from './lib/pg.js';
 import { freePort, httpGet, profileArgs, runChild, startNode, tempDir, waitFor200, type Server } from './lib/proc.js';
 import type { Row } from './lib/report.js';
@@ -32,9 +32,6 @@ const GOAL_P99_MS = 100;
 const DIFFICULTY = { cost: 1, counterMin: 1, counterMax: 3 };
 const loadScript = join(repoRoot, 'bench/children/surge-load.ts');
 const SLUG = 'surge-benchmark-petition';
-
-// Every variable Lantern reads (src/core/config.ts); the bench's own environment must not leak into the server.
-const LANTERN_VARS = /^(PORT|HOST|BASE_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|DKIM_.*|METRICS_TOKEN|TRUST_PROXY|LOG_LEVEL|LANTERN_.*)$/;
 
 type Database = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
 
@@ -98,7 +95,7 @@ async function measure(o: { database: Database; floor: Server; floorUrl: string;
   const secret = randomBytes(32).toString('hex');
   const port = await freePort();
   const dataDir = join(o.dir, `data-${o.database.dialect}`);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LANTERN_VARS.test(k)));
+  const env = envWithoutLanternVars();
   Object.assign(env, {
     LANTERN_DATA_DIR: dataDir,
     LANTERN_SECRET: secret,

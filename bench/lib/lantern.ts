@@ -49,10 +49,15 @@ export function lanternCommand(): Promise<LanternCommand> {
 // Every variable Lantern reads (src/core/config.ts); the bench's own environment must not leak into the server.
 const LANTERN_VARS = /^(PORT|HOST|BASE_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|DKIM_.*|METRICS_TOKEN|TRUST_PROXY|LOG_LEVEL|LANTERN_.*)$/;
 
+/** The bench's environment without any variable Lantern reads: the start of a server's environment. */
+export function envWithoutLanternVars(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !LANTERN_VARS.test(k)));
+}
+
 /** Starts the real Lantern on a SQLite data dir with Lantern's defaults (demo content, inline worker, info logs). */
 export async function startLantern(o: { dataDir: string; port: number; logFile: string }): Promise<Server> {
   const cmd = await lanternCommand();
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LANTERN_VARS.test(k)));
+  const env = envWithoutLanternVars();
   Object.assign(env, { LANTERN_DATA_DIR: o.dataDir, PORT: String(o.port), HOST: '127.0.0.1' });
   return startNode({ args: [...profileArgs(), ...cmd.args], env, cwd: repoRoot, logFile: o.logFile });
 }

@@ -10,7 +10,7 @@ type Values = Record<string, string>;
 const STATUS_LABELS: Record<ActionStatus, string> = { draft: 'Draft', open: 'Open', closed: 'Closed' };
 const n = (x: number) => x.toLocaleString('en-GB');
 
-export interface KindChoice {
+interface KindChoice {
   kind: Action['kind'];
   label: string;
 }
@@ -144,7 +144,7 @@ export function ActionFormView(p: {
 }
 
 /** A chart of the cumulative count per day, as SVG, with the same figures in a table beside it. */
-export function CountChart({ days, noun }: { days: ReadonlyArray<{ day: string; count: number }>; noun: string }) {
+function CountChart({ days, noun }: { days: ReadonlyArray<{ day: string; count: number }>; noun: string }) {
   if (days.length === 0) return <p>Nothing confirmed yet, so there is nothing to chart.</p>;
   let total = 0;
   const points = days.map((d) => ({ day: d.day, count: d.count, total: (total += d.count) }));

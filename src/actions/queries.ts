@@ -4,8 +4,8 @@ import type { ActionsTable, ActionStatus, ActionTargetsTable, ActionUpdateKind, 
 
 export type CampaignRow = Selectable<CampaignsTable>;
 export type ActionRowFull = Selectable<ActionsTable>;
-export type ActionUpdateRow = Selectable<ActionUpdatesTable>;
-export type ActionTargetRow = Selectable<ActionTargetsTable>;
+type ActionUpdateRow = Selectable<ActionUpdatesTable>;
+type ActionTargetRow = Selectable<ActionTargetsTable>;
 
 // ---- campaigns ----
 

@@ -25,7 +25,7 @@ const slugOf = (params: unknown) => {
 };
 
 /** A published action (open or closed) by slug, or 404: drafts are not public. */
-export async function publicActionOr404(core: Core, slug: string): Promise<Action> {
+async function publicActionOr404(core: Core, slug: string): Promise<Action> {
   const a = await getActionBySlug(core.db, slug);
   if (!a || a.status === 'draft') throw notFound();
   return a;

@@ -6,7 +6,7 @@ import type { ActionKind, ActionStatus, ActionUpdateKind } from '../core/db/sche
 import { getSiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
 import { formValues, optionalText, text } from '../core/web/forms.js';
-import { zonedLocalToUtc } from '../newsletters/service.js';
+import { zonedLocalToUtc } from '../core/time.js';
 import { recordAudit } from '../staff/service.js';
 import { signupBlockData } from '../supporters/service.js';
 import type { Action, KindModule } from './kinds.js';
@@ -35,7 +35,7 @@ export interface Campaign {
 const toCampaign = (r: CampaignRow): Campaign => ({ id: Number(r.id), slug: r.slug, title: r.title, summary: r.summary });
 
 /** Turns a row into an action, its settings parsed by its kind (unknown or broken settings fall back to the defaults). */
-export function rowToAction(r: ActionRowFull): Action {
+function rowToAction(r: ActionRowFull): Action {
   const kind = kindModule(r.kind);
   let raw: unknown = {};
   try {
@@ -161,7 +161,7 @@ export async function getActionTargets(db: DbOrTrx, actionId: number): Promise<A
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A URL slug from a title: lower-case ASCII words joined by hyphens, at most 60 characters. */
-export function slugify(title: string): string {
+function slugify(title: string): string {
   const s = title
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -270,7 +270,7 @@ export const ActionFormSchema = z.object({
 });
 export type ActionInput = z.output<typeof ActionFormSchema>;
 
-export const KIND_VALUES = ['petition', 'letter_mp', 'email_target', 'sign_on'] as const satisfies readonly ActionKind[];
+const KIND_VALUES = ['petition', 'letter_mp', 'email_target', 'sign_on'] as const satisfies readonly ActionKind[];
 export const KindChoiceSchema = z.object({ kind: z.enum(KIND_VALUES, { error: 'Choose what supporters will do' }) });
 
 /** What checking an action's form needs from outside its transaction (SQLite has one connection: read it first). */
@@ -424,7 +424,7 @@ export async function changeActionStatus(core: Core, staffId: number | null, id:
   });
 }
 
-export const UPDATE_KINDS = ['delivery', 'response', 'update'] as const satisfies readonly ActionUpdateKind[];
+const UPDATE_KINDS = ['delivery', 'response', 'update'] as const satisfies readonly ActionUpdateKind[];
 
 export const ActionUpdateFormSchema = z.object({
   kind: z.enum(UPDATE_KINDS, { error: 'Choose what kind of update this is' }),
@@ -501,14 +501,17 @@ const COUNT_AFTER_CLOSE_MS = 31 * DAY;
 /** Recounts every live action's confirmed actions in one pass; returns how many counters changed. */
 export async function refreshActionCounts(db: Db, now = Date.now()): Promise<number> {
   let changed = 0;
-  for (const a of await listActionsWithLiveCounters(db, now, COUNT_AFTER_CLOSE_MS)) {
-    const n = await kindModule(a.kind).countConfirmed(db, Number(a.id));
-    if (n !== Number(a.count)) {
-      await setActionCount(db, Number(a.id), n, now);
-      changed++;
-    }
-  }
+  for (const a of await listActionsWithLiveCounters(db, now, COUNT_AFTER_CLOSE_MS)) if (await recount(db, a, now)) changed++;
   return changed;
+}
+
+/** Recounts one action's confirmed actions and stores the figure if it moved; true when it did. */
+async function recount(db: Db, a: { id: number; kind: ActionKind; count: number }, now: number): Promise<boolean> {
+  const id = Number(a.id);
+  const n = await kindModule(a.kind).countConfirmed(db, id);
+  if (n === Number(a.count)) return false;
+  await setActionCount(db, id, n, now);
+  return true;
 }
 
 /** Closes open actions whose deadline day has ended; returns how many. */
@@ -538,7 +541,5 @@ export async function scheduleCountRefresh(core: Core, trx: DbOrTrx, actionId: n
 /** Recounts one action's counter now. */
 export async function refreshActionCount(db: Db, actionId: number, now = Date.now()): Promise<void> {
   const r = await findActionById(db, actionId);
-  if (!r) return;
-  const n = await kindModule(r.kind).countConfirmed(db, actionId);
-  if (n !== Number(r.count)) await setActionCount(db, actionId, n, now);
+  if (r) await recount(db, r, now);
 }

@@ -20,7 +20,7 @@ export function formatDay(day: string): string {
 const n = (x: number) => x.toLocaleString('en-GB');
 
 /** The counter: the number, the noun, and progress towards the goal (a native <progress> with a text equivalent). */
-export function Counter({ count, goal, noun }: { count: number; goal: number | null; noun: readonly [string, string] }) {
+function Counter({ count, goal, noun }: { count: number; goal: number | null; noun: readonly [string, string] }) {
   const word = count === 1 ? noun[0] : noun[1];
   return (
     <div class="counter">
@@ -38,7 +38,7 @@ export function Counter({ count, goal, noun }: { count: number; goal: number | n
 }
 
 /** When the action closes, or closed. */
-export function DeadlineLine({ action, open }: { action: Action; open: boolean }) {
+function DeadlineLine({ action, open }: { action: Action; open: boolean }) {
   if (open) return action.deadline ? <p class="meta">Open until the end of {formatDay(action.deadline)}.</p> : null;
   return <p class="meta">{action.deadline ? `This action closed at the end of ${formatDay(action.deadline)}.` : 'This action has closed.'}</p>;
 }
@@ -104,7 +104,7 @@ export function ActionPageView(p: {
 }
 
 /** Share links: plain links to each service's own share page (nothing of theirs is loaded here), and the address to copy. */
-export function ShareLinks({ url, title }: { url: string; title: string }) {
+function ShareLinks({ url, title }: { url: string; title: string }) {
   const u = encodeURIComponent(url);
   const t = encodeURIComponent(title);
   const links = [
@@ -135,7 +135,7 @@ export function ShareLinks({ url, title }: { url: string; title: string }) {
 }
 
 /** A card for an action in a list: title, summary, counter and the verb. */
-export function ActionCard({ action, noun }: { action: Action; noun: readonly [string, string] }) {
+function ActionCard({ action, noun }: { action: Action; noun: readonly [string, string] }) {
   return (
     <li class="card action-card">
       <h3>

@@ -74,7 +74,7 @@ type Outcome =
   | { id: number; status: 'failed'; error: string; undeliverable: number | null };
 
 /** Which failures are whose: the recipient's address (suppress it), this message (record it), or the mail server (retry later). */
-export function classifySendError(err: unknown): 'address' | 'message' | 'temporary' {
+function classifySendError(err: unknown): 'address' | 'message' | 'temporary' {
   const e = err as { code?: string; command?: string; responseCode?: number };
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
   // A recipient refused with 5xx, or an address nodemailer cannot even put in an envelope.

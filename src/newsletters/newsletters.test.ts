@@ -7,7 +7,7 @@ import { seedAudience, sendState, type Audience } from '../../test/helpers/newsl
 import { addTestStaff, clearLoginFailures, signedInClient, type TestStaff } from '../../test/helpers/staff.js';
 import { saveSiteSettings } from '../core/settings.js';
 import { createSegment } from '../supporters/segments.js';
-import { utcToZonedLocal, zonedLocalToUtc } from './service.js';
+import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 
 // The admin side of newsletters over real HTTP (compose, preview, test, send, schedule, progress, permissions) and
 // the public archive. The worker is off: sends are driven by calling the bulk job's handler, so each page is seen

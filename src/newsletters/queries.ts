@@ -29,6 +29,11 @@ export async function updateNewsletterIf(db: DbOrTrx, id: number, from: readonly
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Records how many deliveries a send queued. */
+export async function setRecipientCount(db: DbOrTrx, id: number, count: number): Promise<void> {
+  await db.updateTable('newsletters').set({ recipient_count: count }).where('id', '=', id).execute();
+}
+
 /** Deletes a draft; returns whether there was one. */
 export async function deleteDraftRow(db: DbOrTrx, id: number): Promise<boolean> {
   const r = await db.deleteFrom('newsletters').where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();

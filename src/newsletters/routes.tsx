@@ -5,11 +5,12 @@ import { getSiteSettings } from '../core/settings.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
 import { seedDemoNewsletters } from './demo.js';
+import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 import { newsletterJobs } from './jobs.js';
 import {
   AudienceFormSchema, audienceNames, audienceOptions, cancelNewsletter, countRecipients, createNewsletter, deleteNewsletter, getArchived, getNewsletter, listArchive,
   listNewsletters, NewsletterFormSchema, newsletterProgress, pauseNewsletter, previewNewsletter, resumeNewsletter, ScheduleFormSchema,
-  scheduleNewsletter, sendTestNewsletter, startSending, unscheduleNewsletter, updateNewsletter, utcToZonedLocal, webVersionUrl, zonedLocalToUtc,
+  scheduleNewsletter, sendTestNewsletter, startSending, unscheduleNewsletter, updateNewsletter, webVersionUrl,
   type Newsletter,
 } from './service.js';
 import { ArchiveItemView, ArchiveListView, ComposeView, NewsletterListView, NewsletterView, PreviewView } from './views.js';

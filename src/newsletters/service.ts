@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../core/db/errors.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
 import type { NewsletterStatus } from '../core/db/schema.js';
 import { getSiteSettings, type SiteSettings } from '../core/settings.js';
+import { DATETIME_LOCAL } from '../core/time.js';
 import { DomainError } from '../core/web/errors.js';
 import { checkbox, text } from '../core/web/forms.js';
 import { getStaffMember, recordAudit } from '../staff/service.js';
@@ -12,7 +13,7 @@ import type { SupporterFilters } from '../supporters/service.js';
 import { compileNewsletter, FALLBACK_NAME, findPlaceholders, personalise, placeholderInLink, renderWebVersion, type CompiledNewsletter } from './emails.js';
 import {
   archiveSlugTaken, countMailable, deleteDraftRow, deliveryCounts, findArchivedBySlug, findNewsletter, insertDeliveriesForAudience,
-  insertNewsletter, listArchivedRows, listNewsletterRows, listOpenLists, updateNewsletterIf, type NewsletterRow,
+  insertNewsletter, listArchivedRows, listNewsletterRows, listOpenLists, setRecipientCount, updateNewsletterIf, type NewsletterRow,
 } from './queries.js';
 
 // Newsletters: a draft is written in Markdown for a list (optionally narrowed by a saved segment); sending it
@@ -297,7 +298,7 @@ export async function startSending(core: Core, staffId: number | null, id: numbe
         throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
       }
       const count = await insertDeliveriesForAudience(trx, { newsletterId: id, listId, filters, now });
-      await trx.updateTable('newsletters').set({ recipient_count: count }).where('id', '=', id).execute();
+      await setRecipientCount(trx, id, count);
       await core.queue.enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS });
       await recordAudit(trx, { staffId, action: 'newsletter.send', target: `newsletter ${id}`, details: { recipients: count } });
       return count;
@@ -407,42 +408,11 @@ export async function newsletterProgress(db: Db, id: number): Promise<Progress> 
 
 // ---- scheduling times ------------------------------------------------------------------------------------------
 
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
-
-function offsetAt(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
-}
-
-/**
- * The UTC instant of a wall-clock time ("2026-12-01T09:30", as a datetime-local field sends it) in a time zone.
- * A time repeated by a clock change means its first occurrence; one skipped by it is read with the offset from
- * before the change (01:30 in the hour skipped in spring is 02:30 summer time).
- */
-export function zonedLocalToUtc(local: string, timeZone: string): number | null {
-  const m = LOCAL.exec(local);
-  if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
-  const guess = Date.UTC(y, mo - 1, d, h, mi);
-  if (new Date(guess).getUTCDate() !== d) return null;
-  const before = guess - offsetAt(guess - 86_400_000 / 2, timeZone);
-  const after = guess - offsetAt(guess + 86_400_000 / 2, timeZone);
-  // Either reading that shows the same wall-clock time is a real occurrence; prefer the earlier one.
-  const candidates = [before, after].filter((t) => t + offsetAt(t, timeZone) === guess).sort((a, b) => a - b);
-  return candidates[0] ?? Math.max(before, after);
-}
-
-/** A UTC instant as the value of a datetime-local field in a time zone. */
-export function utcToZonedLocal(ms: number, timeZone: string): string {
-  const local = new Date(ms + offsetAt(ms, timeZone));
-  return local.toISOString().slice(0, 16);
-}
+// The scheduling times are wall-clock times in the organisation's time zone (core/time.ts).
 
 /** What staff enter to schedule a send: a date and time in the organisation's time zone. */
 export const ScheduleFormSchema = z.object({
-  sendAt: z.string({ error: 'Enter a date and time' }).trim().regex(LOCAL, 'Enter a date and time, like 2026-12-01 09:30'),
+  sendAt: z.string({ error: 'Enter a date and time' }).trim().regex(DATETIME_LOCAL, 'Enter a date and time, like 2026-12-01 09:30'),
 });
 
 // ---- the public archive ----------------------------------------------------------------------------------------

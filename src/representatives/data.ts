@@ -53,7 +53,7 @@ function records(text: string, required: readonly string[], what: string): Recor
 }
 
 /** The nation of a constituency GSS code, from its first letter. */
-export function nationOfCode(code: string): (typeof NATIONS)[number] | undefined {
+function nationOfCode(code: string): (typeof NATIONS)[number] | undefined {
   return NATION_BY_LETTER[code[0] ?? ''];
 }
 
@@ -76,7 +76,7 @@ export function parseConstituenciesCsv(text: string): ConstituenciesTable[] {
 const EMAIL = /^[^\s@<>()[\]",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 
 /** The address if it looks like one deliverable email address, else null ("No email found", blanks, junk). */
-export function emailOrNull(raw: string | null | undefined): string | null {
+function emailOrNull(raw: string | null | undefined): string | null {
   const v = (raw ?? '').trim();
   return v.length <= 254 && EMAIL.test(v) ? v : null;
 }
@@ -230,7 +230,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** Folds a constituency name for matching Parliament's spelling to the ONS one (case, accents, "&", punctuation). */
-export function foldName(name: string): string {
+function foldName(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')

@@ -9,6 +9,7 @@ import { SupporterEditSchema } from './admin-service.js';
 import { insertList } from './queries.js';
 import { upsertSupporter } from './service.js';
 import { garbage } from '../../test/helpers/garbage.js';
+import { formString } from '../../test/helpers/send-garbage.js';
 
 // Property tests on the two staff forms with the most fields: the supporter edit form and the import's column
 // mapping form. Whatever arrives (any strings, arrays, objects, huge values, any content type, with or without a
@@ -18,18 +19,16 @@ const { value } = garbage({ extra: ['=HYPERLINK("x")', '@SUM(A1)', '9'.repeat(30
 type Encoding = 'form' | 'json' | 'text/plain' | 'multipart' | 'none';
 const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'json', 'text/plain', 'multipart', 'none');
 
-const str = (v: unknown) => (typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
-
 /** Sends fields in an encoding; returns the status and what the server saw as the body (when it could parse it). */
 async function send(c: TestClient, path: string, fields: Record<string, unknown>, how: Encoding, withCsrf: boolean) {
   const all = withCsrf ? { ...fields, _csrf: c.lastCsrf ?? '' } : { ...fields, _csrf: 'forged' };
   if (how === 'multipart') {
-    const flat = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, str(Array.isArray(v) ? v[0] : v)]));
+    const flat = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, formString(Array.isArray(v) ? v[0] : v)]));
     return { status: (await postMultipart(c, path, flat)).status, seen: undefined };
   }
   if (how === 'form') {
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(all)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, str(x));
+    for (const [k, v] of Object.entries(all)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, formString(x));
     const seen: Record<string, string | string[]> = {};
     for (const k of new Set(p.keys())) {
       const xs = p.getAll(k);

@@ -111,7 +111,7 @@ export const newsletterTimeline: TimelineSource = async (db, supporterId) =>
 export const TIMELINE_SOURCES: readonly TimelineSource[] = [consentTimeline, newsletterTimeline];
 
 /** A supporter's timeline from every source, newest first. */
-export async function supporterTimeline(db: DbOrTrx, supporterId: number, sources: readonly TimelineSource[] = TIMELINE_SOURCES): Promise<TimelineEntry[]> {
+async function supporterTimeline(db: DbOrTrx, supporterId: number, sources: readonly TimelineSource[] = TIMELINE_SOURCES): Promise<TimelineEntry[]> {
   const all = (await Promise.all(sources.map((s) => s(db, supporterId)))).flat();
   return all.sort((a, b) => b.at - a.at);
 }

@@ -35,7 +35,7 @@ function HiddenFilters({ state }: { state: FilterState }) {
 }
 
 /** The filters in words, for segments and confirmations. */
-export function describeFilters(f: SegmentFilters & { q?: string | undefined }, lists: readonly ListChoice[]): string[] {
+function describeFilters(f: SegmentFilters & { q?: string | undefined }, lists: readonly ListChoice[]): string[] {
   const list = f.list === undefined ? undefined : lists.find((l) => l.id === f.list)?.name ?? `list ${f.list}`;
   const out: string[] = [];
   if (f.q) out.push(`name or email “${f.q}”`);

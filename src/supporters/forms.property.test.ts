@@ -6,6 +6,7 @@ import { TestClient } from '../../test/helpers/http.js';
 import { insertList } from './queries.js';
 import { markConfirmed, recordConsent, supporterConsent, supporterLink, upsertSupporter } from './service.js';
 import { garbage } from '../../test/helpers/garbage.js';
+import { expectClearPage, nextAddress, send } from '../../test/helpers/send-garbage.js';
 
 // Property tests on the three forms anyone can reach: sign-up, preferences and one-click unsubscribe. Whatever
 // arrives (any strings, arrays, objects, unicode, huge values, any content type, with or without a token, from any
@@ -18,48 +19,6 @@ type Encoding = 'form' | 'json' | 'text/plain' | 'application/xml' | 'multipart/
 const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'json', 'json', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'none', 'broken-json');
 // Where the browser says the post came from (the sign-up form checks it); undefined sends no header.
 const fetchSite = fc.constantFrom<string | undefined>('same-origin', 'same-origin', 'same-origin', 'cross-site', 'same-site', 'none', undefined);
-
-function formString(v: unknown): string {
-  return typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function encode(fields: Record<string, unknown>, how: Encoding): { body: string | undefined; contentType: string | undefined } {
-  if (how === 'form') {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, formString(x));
-    return { body: p.toString(), contentType: 'application/x-www-form-urlencoded' };
-  }
-  if (how === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
-  if (how === 'broken-json') return { body: `${JSON.stringify(fields).slice(0, -1)},`, contentType: 'application/json' };
-  if (how === 'none') return { body: undefined, contentType: undefined };
-  return { body: formString(fields), contentType: how };
-}
-
-let address = 0;
-/** A fresh address per request (behind a trusted proxy), so rate limits do not decide the answers. */
-const nextAddress = () => {
-  address++;
-  return `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`;
-};
-
-async function send(c: TestClient, path: string, fields: Record<string, unknown>, how: Encoding, o: { csrf?: boolean; site?: string | undefined } = {}) {
-  const all = o.csrf ? { ...fields, _csrf: c.lastCsrf ?? '' } : fields;
-  const { body, contentType } = encode(all, how);
-  const headers: Record<string, string> = { 'x-forwarded-for': nextAddress() };
-  if (contentType) headers['content-type'] = contentType;
-  if (o.site) headers['sec-fetch-site'] = o.site;
-  const res = await c.request('POST', path, body === undefined ? { headers } : { headers, body });
-  return { status: res.status, location: res.headers.get('location'), text: res.text, type: res.headers.get('content-type') ?? '' };
-}
-
-/** Every error answer is a page in the layout that says what happened. */
-function expectClearPage(r: { status: number; text: string; type: string }) {
-  expect(r.status).toBeLessThan(500);
-  if (r.status >= 400) {
-    expect(r.type).toMatch(/^text\/html/);
-    expect(r.text).toMatch(/<h1[^>]*>[^<]+<\/h1>/);
-  }
-}
 
 const fieldsOf = <K extends string>(keys: readonly K[]) =>
   fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<K, typeof value>, { requiredKeys: [] });

@@ -199,7 +199,7 @@ async function* fileRecords(core: Core, imp: { id: number; chunks: number }, s: 
 }
 
 /** The delimiter a first line most likely uses (comma unless semicolons, tabs or bars clearly win). */
-export function detectDelimiter(firstLine: string): Delimiter {
+function detectDelimiter(firstLine: string): Delimiter {
   const counts = new Map<Delimiter, number>(DELIMITERS.map((d) => [d, 0]));
   let quoted = false;
   for (const ch of firstLine) {
@@ -214,7 +214,7 @@ export function detectDelimiter(firstLine: string): Delimiter {
 const EMAILISH = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** The field a column heading most likely means. */
-export function guessColumn(heading: string): ColumnChoice {
+function guessColumn(heading: string): ColumnChoice {
   const h = heading.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]/g, '');
   if (/^(e?mail|emailaddress|mailaddress)$/.test(h)) return 'email';
   if (/^(first|firstname|forename|forenames|givenname|given)$/.test(h)) return 'firstName';
@@ -580,7 +580,7 @@ function checkField(field: Exclude<ImportField, 'tags' | 'email'>, v: string): s
 const emailSchema = z.email().max(254);
 
 /** Checks one data row against the mapping: what would be stored, and every problem with it. */
-export function checkRow(core: Core, s: ImportSettings, row: number, cells: readonly string[]): CheckedRow {
+function checkRow(core: Core, s: ImportSettings, row: number, cells: readonly string[]): CheckedRow {
   const issues: ImportIssue[] = [];
   const tags: string[] = [];
   const d: Partial<Record<ImportField, string>> = {};

@@ -4,7 +4,6 @@ import type {
   ConsentEventKind, LawfulBasis, ListsTable, Schema, SubscriptionStatus, SupporterImportStatus, SupporterImportsTable, SupportersTable,
   SuppressionReason,
 } from '../core/db/schema.js';
-import { findToken, insertToken, insertTokenOnce as insertTokenOnceIn, newestTokenAt, spendToken } from '../core/tokens.js';
 
 export type SupporterRow = Selectable<SupportersTable>;
 export type ListRow = Selectable<ListsTable>;
@@ -73,6 +72,11 @@ export async function removeTag(db: DbOrTrx, supporterIds: readonly number[], ta
   await db.deleteFrom('supporter_tags').where('supporter_id', 'in', supporterIds).where('tag', '=', tag).execute();
 }
 
+/** Removes every tag of one supporter (on erasure). */
+export async function deleteTagsOf(db: DbOrTrx, supporterId: number): Promise<void> {
+  await db.deleteFrom('supporter_tags').where('supporter_id', '=', supporterId).execute();
+}
+
 /** The tags of one supporter, sorted. */
 export async function listTagsOf(db: DbOrTrx, supporterId: number): Promise<string[]> {
   const rows = await db.selectFrom('supporter_tags').select('tag').where('supporter_id', '=', supporterId).orderBy('tag').execute();
@@ -115,11 +119,6 @@ export async function updateList(db: DbOrTrx, id: number, l: { name: string; des
   if (version !== current.wording_version) {
     await db.insertInto('consent_wordings').values({ list_id: id, version, wording: l.wording, created_at: l.at }).execute();
   }
-}
-
-/** The wording a list showed at a version. */
-export async function findWording(db: DbOrTrx, listId: number, version: number): Promise<string | undefined> {
-  return (await db.selectFrom('consent_wordings').select('wording').where('list_id', '=', listId).where('version', '=', version).executeTakeFirst())?.wording;
 }
 
 /** Sets subscription states for one supporter on several lists. */
@@ -453,16 +452,6 @@ export async function findExpiredImports(db: DbOrTrx, now: number) {
 
 // ---- the public side: single-use tokens (confirmation, data export, spent proofs of work) and demo batches ----
 
-type SupporterTokenPurpose = 'supporter_confirm' | 'data_export' | 'proof_of_work';
-
-/** Stores a single-use token by its hash. */
-export async function insertSupporterToken(
-  db: DbOrTrx,
-  t: { tokenHash: string; purpose: SupporterTokenPurpose; subjectId: number | null; at: number; expiresAt: number; usedAt?: number | null },
-): Promise<void> {
-  await insertToken(db, t);
-}
-
 /** Inserts the name-word blind indexes of a supporter who has none yet. */
 export async function insertNameTokens(db: DbOrTrx, supporterId: number, tokenIndexes: readonly string[]): Promise<void> {
   if (tokenIndexes.length === 0) return;
@@ -484,26 +473,6 @@ export async function insertConsentRequests(db: DbOrTrx, o: { supporterId: numbe
     .insertInto('consent_events')
     .values(o.lists.map((l) => ({ supporter_id: o.supporterId, list_id: l.id, kind: 'requested' as const, lawful_basis: 'consent' as const, wording_version: l.wordingVersion, source: o.source, created_at: o.at })))
     .execute();
-}
-
-/** Records a token that may exist only once (a spent proof of work); false when it was already there. */
-export async function insertTokenOnce(db: DbOrTrx, t: { tokenHash: string; purpose: SupporterTokenPurpose; at: number; expiresAt: number }): Promise<boolean> {
-  return insertTokenOnceIn(db, t);
-}
-
-/** The token with this hash and purpose, used or not, expired or not. */
-export async function findSupporterToken(db: DbOrTrx, tokenHash: string, purpose: SupporterTokenPurpose) {
-  return findToken(db, tokenHash, purpose);
-}
-
-/** Marks an unused, unexpired token as used; returns its subject, or undefined when it could not be used. */
-export async function useSupporterToken(db: DbOrTrx, tokenHash: string, purpose: SupporterTokenPurpose, now: number): Promise<number | undefined> {
-  return spendToken(db, tokenHash, purpose, now);
-}
-
-/** When the newest token of a purpose was made for a supporter, if ever. */
-export async function newestSupporterTokenAt(db: DbOrTrx, purpose: SupporterTokenPurpose, subjectId: number): Promise<number | undefined> {
-  return newestTokenAt(db, purpose, subjectId);
 }
 
 /** Deletes a supporter's confirmation and data-export tokens. */

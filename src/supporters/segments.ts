@@ -44,7 +44,7 @@ export async function listSegments(db: DbOrTrx): Promise<Segment[]> {
 }
 
 /** One segment, or a not-found error. */
-export async function getSegment(db: DbOrTrx, id: number): Promise<Segment> {
+async function getSegment(db: DbOrTrx, id: number): Promise<Segment> {
   const r = await findSegment(db, id);
   if (!r) throw new DomainError('not_found', 'There is no such segment.');
   return rowToSegment(r);

@@ -16,9 +16,9 @@ import {
   listTagsOf, replaceNameTokens, setSubscriptions, updateSupporter, type SupporterRow,
 } from './queries.js';
 import {
-  deleteSupporterTokens, findSupporterToken, insertConsentRequests, insertNameTokens, insertSupporterToken, insertTokenOnce,
-  listActiveLists, newestSupporterTokenAt, useSupporterToken, type ListRow,
+  deleteSupporterTokens, deleteTagsOf, insertConsentRequests, insertNameTokens, listActiveLists, type ListRow,
 } from './queries.js';
+import { findToken, insertToken, insertTokenOnce, newestTokenAt, spendToken } from '../core/tokens.js';
 import {
   findSupportersByEmailIndexes, insertConsentEventsOfMany, insertSupporters, replaceNameTokensOfMany, setSubscriptionsOfMany, touchSupporters,
 } from './queries.js';
@@ -60,7 +60,7 @@ export function emailIndex(keyring: Keyring, email: string): string {
 }
 
 /** A name word normalised for search: lower case, accents removed, only letters and digits. */
-export function normaliseNameWord(word: string): string {
+function normaliseNameWord(word: string): string {
   return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 }
 
@@ -90,12 +90,6 @@ export async function findSupporterByEmail(db: DbOrTrx, keyring: Keyring, email:
 /** One supporter by id. */
 export async function getSupporter(db: DbOrTrx, keyring: Keyring, id: number): Promise<Supporter | undefined> {
   const r = await findSupporterById(db, id);
-  return r ? rowToSupporter(keyring, r) : undefined;
-}
-
-/** One supporter by the random id used in links. */
-export async function getSupporterByPublicId(db: DbOrTrx, keyring: Keyring, publicId: string): Promise<Supporter | undefined> {
-  const r = await findSupporterByPublicId(db, publicId);
   return r ? rowToSupporter(keyring, r) : undefined;
 }
 
@@ -226,7 +220,7 @@ export async function eraseSupporter(core: Core, supporterId: number, o: { sourc
       address_enc: null, erased_at: now, updated_at: now,
     });
     await replaceNameTokens(trx, supporterId, []);
-    await trx.deleteFrom('supporter_tags').where('supporter_id', '=', supporterId).execute();
+    await deleteTagsOf(trx, supporterId);
     // What other capabilities hold about this person (a petition signature, a letter…), matched by record or address.
     for (const step of core.erasure ?? []) await step(trx, { supporterId, emailIndex: r.email_index });
   });
@@ -414,7 +408,7 @@ export async function signUp(core: Core, input: SignupInput, o: { proof?: { id: 
       // A new record has no subscriptions, tokens or confirmation yet: the requests go in directly (what
       // recordConsent does, without reading the lists again), each with the list's current wording version.
       await insertConsentRequests(trx, { supporterId: id, lists: chosen.map((l) => ({ id: l.id, wordingVersion: l.wording_version })), source: 'signup form', at: now });
-      await insertSupporterToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: id, at: now, expiresAt: now + CONFIRM_LINK_MS });
+      await insertToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: id, at: now, expiresAt: now + CONFIRM_LINK_MS });
       const mail = confirmSignupEmail({ orgName: site.orgName, lists: chosen.map((l) => l.name), link: `${core.config.baseUrl}/s/confirm/${token}`, days: CONFIRM_LINK_MS / DAY });
       await core.mailer.enqueue(trx, { ...mail, to: input.email });
       return;
@@ -422,12 +416,12 @@ export async function signUp(core: Core, input: SignupInput, o: { proof?: { id: 
     const status = new Map((await listSubscriptionsOf(trx, id)).map((s) => [s.list_id, s.status]));
     const toRequest = chosen.filter((l) => status.get(l.id) !== 'subscribed');
     await recordConsent(trx, { supporterId: id, listIds: toRequest.map((l) => l.id), change: 'requested', basis: 'consent', source: 'signup form' });
-    const last = await newestSupporterTokenAt(trx, 'supporter_confirm', id);
+    const last = await newestTokenAt(trx, 'supporter_confirm', id);
     if (last !== undefined && now - last < SIGNUP_EMAIL_GAP_MS) return;
     const confirmed = (await findSupporterById(trx, id))?.confirmed_at != null;
     const needsConfirming = toRequest.length > 0 || !confirmed;
     // When there is nothing to confirm the token is stored already used: it only marks that this address was emailed.
-    await insertSupporterToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: id, at: now, expiresAt: now + CONFIRM_LINK_MS, usedAt: needsConfirming ? null : now });
+    await insertToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: id, at: now, expiresAt: now + CONFIRM_LINK_MS, usedAt: needsConfirming ? null : now });
     if (needsConfirming) {
       const pending = (await listSubscriptionsOf(trx, id)).filter((s) => s.status === 'pending').map((s) => s.name);
       const mail = confirmSignupEmail({ orgName: site.orgName, lists: pending, link: `${core.config.baseUrl}/s/confirm/${token}`, days: CONFIRM_LINK_MS / DAY });
@@ -454,7 +448,7 @@ async function pendingListsOf(db: DbOrTrx, supporterId: number) {
 /** Looks at a confirmation link without using it (link scanners only ever GET). */
 export async function confirmationLink(core: Core, token: string): Promise<ConfirmationLink> {
   if (!TOKEN_SHAPE.test(token)) return { state: 'invalid' };
-  const row = await findSupporterToken(core.db, hashToken(token), 'supporter_confirm');
+  const row = await findToken(core.db, hashToken(token), 'supporter_confirm');
   if (!row || row.subject_id === null) return { state: 'invalid' };
   if (row.used_at !== null) return { state: 'used' };
   if (row.expires_at <= Date.now()) return { state: 'invalid' };
@@ -472,9 +466,9 @@ export async function confirmSubscription(core: Core, token: string): Promise<{ 
   if (!TOKEN_SHAPE.test(token)) return { state: 'invalid' };
   return core.db.transaction().execute(async (trx) => {
     const tokenHash = hashToken(token);
-    const subjectId = await useSupporterToken(trx, tokenHash, 'supporter_confirm', Date.now());
+    const subjectId = await spendToken(trx, tokenHash, 'supporter_confirm', Date.now());
     if (subjectId === undefined) {
-      const row = await findSupporterToken(trx, tokenHash, 'supporter_confirm');
+      const row = await findToken(trx, tokenHash, 'supporter_confirm');
       return row && row.used_at !== null ? { state: 'used' as const } : { state: 'invalid' as const };
     }
     const supporter = await findSupporterById(trx, subjectId);
@@ -498,7 +492,7 @@ export interface Preferences {
 }
 
 /** An address with most of its local part hidden, so a forwarded link shows little: "z•••@example.org". */
-export function maskEmail(email: string): string {
+function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '•••';
   return `${email.slice(0, 1)}•••${email.slice(at)}`;
@@ -547,7 +541,7 @@ export async function updatePreferences(core: Core, publicId: string, wanted: re
     if (request.length > 0) {
       const now = Date.now();
       const token = newToken();
-      await insertSupporterToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: r.id, at: now, expiresAt: now + CONFIRM_LINK_MS });
+      await insertToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: r.id, at: now, expiresAt: now + CONFIRM_LINK_MS });
       const pending = (await pendingListsOf(trx, r.id)).map((l) => l.name);
       const mail = confirmSignupEmail({ orgName: site.orgName, lists: pending, link: `${core.config.baseUrl}/s/confirm/${token}`, days: CONFIRM_LINK_MS / DAY });
       await core.mailer.enqueue(trx, { ...mail, to: keyring.decrypt(r.email_enc!) });
@@ -597,10 +591,10 @@ export async function sendDataExportLink(core: Core, supporterId: number, o: { m
     const r = await findSupporterById(trx, supporterId);
     if (!r || r.erased_at !== null || r.email_enc === null) throw new DomainError('not_found', 'There is no such supporter.');
     const now = Date.now();
-    const last = await newestSupporterTokenAt(trx, 'data_export', supporterId);
+    const last = await newestTokenAt(trx, 'data_export', supporterId);
     if (o.minGapMs && last !== undefined && now - last < o.minGapMs) return false;
     const token = newToken();
-    await insertSupporterToken(trx, { tokenHash: hashToken(token), purpose: 'data_export', subjectId: supporterId, at: now, expiresAt: now + DATA_EXPORT_LINK_MS });
+    await insertToken(trx, { tokenHash: hashToken(token), purpose: 'data_export', subjectId: supporterId, at: now, expiresAt: now + DATA_EXPORT_LINK_MS });
     const mail = dataExportEmail({ orgName: site.orgName, link: `${core.config.baseUrl}/s/data/${token}`, days: DATA_EXPORT_LINK_MS / DAY });
     await core.mailer.enqueue(trx, { ...mail, to: core.keyring.decrypt(r.email_enc) });
     return true;
@@ -615,7 +609,7 @@ export async function liveSupporterId(core: Core, publicId: string): Promise<num
 /** Whether a data-export link can still be used (looking does not use it). */
 export async function dataExportLinkUsable(core: Core, token: string): Promise<boolean> {
   if (!TOKEN_SHAPE.test(token)) return false;
-  const row = await findSupporterToken(core.db, hashToken(token), 'data_export');
+  const row = await findToken(core.db, hashToken(token), 'data_export');
   if (!row || row.used_at !== null || row.expires_at <= Date.now() || row.subject_id === null) return false;
   return (await findSupporterById(core.db, row.subject_id))?.erased_at === null;
 }
@@ -623,7 +617,7 @@ export async function dataExportLinkUsable(core: Core, token: string): Promise<b
 /** Uses a data-export link: the supporter's data as pretty JSON, or undefined when the link cannot be used. */
 export async function takeDataExport(core: Core, token: string): Promise<{ filename: string; json: string } | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const subjectId = await useSupporterToken(core.db, hashToken(token), 'data_export', Date.now());
+  const subjectId = await spendToken(core.db, hashToken(token), 'data_export', Date.now());
   if (subjectId === undefined) return undefined;
   const r = await findSupporterById(core.db, subjectId);
   if (!r || r.erased_at !== null) return undefined;

@@ -1,16 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../test/helpers/app.js';
 import {
-  browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, hasVisibleFocus, horizontalOverflow, launchBrowser,
-  openPage, runAxe, tabToNext,
+  browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, hasVisibleFocus, horizontalOverflow, launchBrowser, openPage, runAxe, tabToNext, describeInBrowser, widgetReady,
 } from '../../test/helpers/browser.js';
-import { describeEachDialect } from '../../test/helpers/db.js';
 import { ensureEssentialPages } from '../content/service.js';
 import { seedDemo } from '../demo/seed.js';
 import { hashToken, newToken } from '../core/crypto.js';
-import { insertSupporterToken } from './queries.js';
+import { insertToken } from '../core/tokens.js';
 import { findSupporterByEmail, recordConsent, supporterLink, upsertSupporter } from './service.js';
 
 // The sign-up form in a real browser: accessible with the ALTCHA widget running (axe, WCAG 2.2 AA, phone and
@@ -27,11 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
-
-/** Waits until the widget has rendered itself (its script, stylesheet and strings loaded). */
-const widgetReady = (page: Page) => page.locator('altcha-widget .altcha-main').waitFor({ state: 'visible', timeout: 10_000 });
 
 describeInBrowser('sign-up in a browser', (ctx) => {
   let app: TestLantern;
@@ -131,7 +124,7 @@ describeInBrowser('sign-up in a browser', (ctx) => {
     await recordConsent(ctx.db, { supporterId: id, listIds: [lists[1]!.id], change: 'requested', basis: 'consent', source: 'test' });
     const token = async (purpose: 'supporter_confirm' | 'data_export') => {
       const raw = newToken();
-      await insertSupporterToken(ctx.db, { tokenHash: hashToken(raw), purpose, subjectId: id, at: Date.now(), expiresAt: Date.now() + 3600_000 });
+      await insertToken(ctx.db, { tokenHash: hashToken(raw), purpose, subjectId: id, at: Date.now(), expiresAt: Date.now() + 3600_000 });
       return raw;
     };
     const manage = new URL(supporterLink(core, 'manage', publicId)).pathname;

@@ -1,10 +1,9 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { refreshActionCount } from '../../src/actions/service.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
-import { browserAvailable, launchBrowser, openPage, PHONE, DESKTOP, runAxe, formatViolations, foreignRequests } from '../helpers/browser.js';
-import { describeEachDialect } from '../helpers/db.js';
+import { launchBrowser, openPage, PHONE, DESKTOP, runAxe, formatViolations, foreignRequests, describeInBrowser } from '../helpers/browser.js';
 import { signedInAs } from '../helpers/signin.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 
@@ -18,8 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
 
 describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
   let app: TestLantern;

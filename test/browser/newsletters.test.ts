@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureEssentialPages } from '../../src/content/service.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
-import { browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe } from '../helpers/browser.js';
-import { describeEachDialect } from '../helpers/db.js';
+import { DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe, describeInBrowser } from '../helpers/browser.js';
 import { draftNewsletter } from '../helpers/newsletters.js';
 import { addTestStaff, signedInClient } from '../helpers/staff.js';
 import { startSending } from '../../src/newsletters/service.js';
@@ -24,8 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
 
 describeInBrowser('newsletter pages in a browser', (ctx) => {
   let app: TestLantern;

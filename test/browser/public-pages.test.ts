@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureEssentialPages } from '../../src/content/service.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
 import {
-  browserAvailable,
+  describeInBrowser,
   DESKTOP,
   PHONE,
   SCREENSHOT_DIR,
@@ -19,7 +19,6 @@ import {
   tabToNext,
   type FocusStyle,
 } from '../helpers/browser.js';
-import { describeEachDialect } from '../helpers/db.js';
 
 // Every public page, in a real browser: accessible (axe, WCAG 2.2 A and AA, light and dark schemes, phone and
 // desktop), nothing loaded from another origin, no CSP violation, readable without JavaScript, no sideways
@@ -64,8 +63,6 @@ afterAll(async () => {
 const mainHeading = (page: Page) => page.locator('main h1').first();
 
 // Without Chromium (outside CI) the suite is skipped with a notice rather than failing.
-const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
-
 describeInBrowser('public pages in a browser', (ctx) => {
   let app: TestLantern;
 

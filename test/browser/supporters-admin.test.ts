@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { checkSupporterImport, importSupportersFromFile } from '../../src/supporters/import.js';
 import { addTags, insertList } from '../../src/supporters/queries.js';
 import { recordConsent, upsertSupporter } from '../../src/supporters/service.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
-import { browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe } from '../helpers/browser.js';
-import { describeEachDialect } from '../helpers/db.js';
+import { DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe, describeInBrowser } from '../helpers/browser.js';
 import { postMultipart } from '../helpers/multipart.js';
 import { addTestStaff, signedInClient } from '../helpers/staff.js';
 
@@ -24,8 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
 
 describeInBrowser('supporters admin pages in a browser', (ctx) => {
   let app: TestLantern;

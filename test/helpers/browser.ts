@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { describe, test } from 'vitest';
+import { describeEachDialect, type DialectContext } from './db.js';
 
 // Browser tests drive Debian's Chromium (never a downloaded one) through playwright-core, and check pages with
 // axe-core. One browser per test file: launch it in beforeAll, close it in afterAll.
@@ -29,10 +31,19 @@ export function browserAvailable(): boolean {
   return false;
 }
 
+/** describeEachDialect when Chromium is here; without it, one skipped test that says so. */
+export function describeInBrowser(name: string, fn: (ctx: DialectContext) => void): void {
+  if (browserAvailable()) describeEachDialect(name, fn);
+  else describe.skip(name, () => test('needs Chromium', () => {}));
+}
+
 /** Launches headless Chromium with the flags every browser test uses. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
+
+/** Waits until the ALTCHA widget has rendered itself (its script, stylesheet and strings loaded). */
+export const widgetReady = (page: Page) => page.locator('altcha-widget .altcha-main').waitFor({ state: 'visible', timeout: 10_000 });
 
 /** The viewports the design is checked at: a common phone and a common laptop. */
 export const PHONE = { width: 390, height: 844 } as const;

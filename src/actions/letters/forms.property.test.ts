@@ -5,6 +5,7 @@ import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { garbage } from '../../../test/helpers/garbage.js';
 import { TestClient } from '../../../test/helpers/http.js';
+import { nextAddress, send } from '../../../test/helpers/send-garbage.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
 import type { Action } from '../kinds.js';
 import { replyToken } from './service.js';
@@ -20,39 +21,6 @@ const { scalar, value } = garbage({ extra: ['GU11 1AA', 'bt1 1aa', 'JE2 3AB', 'G
 type Encoding = 'form' | 'json' | 'text/plain' | 'multipart/form-data; boundary=x' | 'none' | 'broken-json';
 const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'form', 'json', 'text/plain', 'multipart/form-data; boundary=x', 'none', 'broken-json');
 const fetchSite = fc.constantFrom<string | undefined>('same-origin', 'same-origin', 'same-origin', 'same-origin', 'cross-site', 'none', undefined);
-
-function formString(v: unknown): string {
-  return typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function encode(fields: Record<string, unknown>, how: Encoding): { body: string | undefined; contentType: string | undefined } {
-  if (how === 'form') {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, formString(x));
-    return { body: p.toString(), contentType: 'application/x-www-form-urlencoded' };
-  }
-  if (how === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
-  if (how === 'broken-json') return { body: `${JSON.stringify(fields).slice(0, -1)},`, contentType: 'application/json' };
-  if (how === 'none') return { body: undefined, contentType: undefined };
-  return { body: formString(fields), contentType: how };
-}
-
-let address = 0;
-/** A fresh address per request (behind a trusted proxy), so rate limits do not decide the answers. */
-const nextAddress = () => {
-  address++;
-  return `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`;
-};
-
-async function send(c: TestClient, path: string, fields: Record<string, unknown>, how: Encoding, o: { csrf?: boolean; site?: string | undefined } = {}) {
-  const all = o.csrf ? { ...fields, _csrf: c.lastCsrf ?? '' } : fields;
-  const { body, contentType } = encode(all, how);
-  const headers: Record<string, string> = { 'x-forwarded-for': nextAddress() };
-  if (contentType) headers['content-type'] = contentType;
-  if (o.site) headers['sec-fetch-site'] = o.site;
-  const res = await c.request('POST', path, body === undefined ? { headers } : { headers, body });
-  return { status: res.status, location: res.headers.get('location'), text: res.text, type: res.headers.get('content-type') ?? '' };
-}
 
 /** Every answer is a page in the layout (or a redirect), never a 500. */
 function expectClearPage(r: { status: number; text: string; type: string }) {

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { byDialect, type DbOrTrx, type Trx } from '../../core/db/index.js';
-import { findToken, insertToken, insertTokenOnce, newestTokenAt, spendToken } from '../../core/tokens.js';
+import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
 import type { ActionsTable, LetterDeliveriesTable, LetterDeliveryStatus, LettersTable, LetterStatus } from '../../core/db/schema.js';
 
 // The letters' SQL: letters, their deliveries (one per recipient), their confirmation tokens, and what the admin
@@ -26,11 +26,6 @@ export async function findLetterAction(db: DbOrTrx, key: { slug: string } | { id
 /** An action's fixed recipients, in order. */
 export async function listTargetsOf(db: DbOrTrx, actionId: number) {
   return db.selectFrom('action_targets').select(['id', 'name', 'role', 'email']).where('action_id', '=', actionId).orderBy('position').orderBy('id').execute();
-}
-
-/** The titles of actions by id (for the admin's letters across actions). */
-export async function findActionTitle(db: DbOrTrx, actionId: number): Promise<string | undefined> {
-  return (await db.selectFrom('actions').select('title').where('id', '=', actionId).executeTakeFirst())?.title;
 }
 
 // ---- letters ----
@@ -118,6 +113,37 @@ export async function deleteUnconfirmedLettersBefore(db: DbOrTrx, before: number
   return Number(r.numDeletedRows);
 }
 
+/** The letters made by a supporter's record or written from their address, with their state. */
+export async function listLettersOfWriter(db: DbOrTrx, who: { supporterId: number; emailIndex: string | null }): Promise<Array<{ id: number; status: LetterStatus }>> {
+  const rows = await db
+    .selectFrom('letters')
+    .select(['id', 'status'])
+    .where((eb) => eb.or([eb('supporter_id', '=', who.supporterId), ...(who.emailIndex ? [eb('email_index', '=', who.emailIndex)] : [])]))
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), status: r.status }));
+}
+
+/** The same letters with their action's title, for the writer's copy of their data. */
+export async function listLettersOfWriterWithTitles(db: DbOrTrx, who: { supporterId: number; emailIndex: string | null }) {
+  return db
+    .selectFrom('letters')
+    .innerJoin('actions', 'actions.id', 'letters.action_id')
+    .select(['letters.id', 'actions.title', 'letters.first_name_enc', 'letters.last_name_enc', 'letters.address_enc', 'letters.postcode_enc', 'letters.subject_enc', 'letters.body_enc', 'letters.status', 'letters.created_at', 'letters.sent_at', 'letters.reply'])
+    .where((eb) => eb.or([eb('letters.supporter_id', '=', who.supporterId), ...(who.emailIndex ? [eb('letters.email_index', '=', who.emailIndex)] : [])]))
+    .execute();
+}
+
+/** Deletes letters by id. */
+export async function deleteLetters(db: DbOrTrx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('letters').where('id', 'in', [...ids]).execute();
+}
+
+/** Changes one letter, whatever its state. */
+export async function updateLetter(db: DbOrTrx, id: number, set: Updateable<LettersTable>): Promise<void> {
+  await db.updateTable('letters').set(set).where('id', '=', id).execute();
+}
+
 /** Sent letters whose "did they reply?" question is due, oldest first. */
 export async function lettersDueForFollowup(db: DbOrTrx, now: number, limit: number): Promise<LetterRow[]> {
   return db
@@ -170,11 +196,6 @@ export async function newestUsableLetterTokenAt(db: DbOrTrx, letterId: number, n
   return newestTokenAt(db, 'letter_confirm', letterId, { usableAt: now });
 }
 
-/** Records a solved proof of work as spent (shared with the sign-up form's); false when it was spent already. */
-export async function spendProofOnce(db: DbOrTrx, t: { tokenHash: string; at: number; expiresAt: number }): Promise<boolean> {
-  return insertTokenOnce(db, { ...t, purpose: 'proof_of_work' });
-}
-
 /** Deletes expired letter confirmation tokens. */
 export async function deleteExpiredLetterTokens(db: DbOrTrx, now: number): Promise<void> {
   await db.deleteFrom('tokens').where('purpose', '=', 'letter_confirm').where('expires_at', '<', now).execute();
@@ -225,6 +246,12 @@ export async function findDelivery(db: DbOrTrx, id: number): Promise<DeliveryRow
 /** A letter's deliveries, in the order they were made. */
 export async function listDeliveriesOf(db: DbOrTrx, letterId: number): Promise<DeliveryRow[]> {
   return db.selectFrom('letter_deliveries').selectAll().where('letter_id', '=', letterId).orderBy('id').execute();
+}
+
+/** Who each of these letters went to, and how its delivery stands. */
+export async function listRecipientsOfLetters(db: DbOrTrx, letterIds: readonly number[]) {
+  if (letterIds.length === 0) return [];
+  return db.selectFrom('letter_deliveries').select(['letter_id', 'recipient_name', 'status']).where('letter_id', 'in', [...letterIds]).execute();
 }
 
 /** Moves a delivery from one state to another; returns whether it was in the first. */

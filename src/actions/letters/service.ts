@@ -11,15 +11,16 @@ import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, optionalText, text } from '../../core/web/forms.js';
 import { lookupPostcode, representativeFor, type Constituency, type Mp } from '../../representatives/service.js';
 import { recordAudit } from '../../staff/service.js';
-import { emailIndex, isSuppressed, recordConsent, upsertSupporter } from '../../supporters/service.js';
+import { emailIndex, isSuppressed, recordConsent, spendProof, upsertSupporter } from '../../supporters/service.js';
 import { hoursToDays, isTakingPart, type Action, type ActionRow } from '../kinds.js';
 import { alreadyWroteEmail, confirmLetterEmail, followupEmail, letterCopyEmail, letterRejectedEmail } from './emails.js';
 import { nextSlot } from './pace.js';
 import {
-  confirmedLettersPerHour, countConfirmedLettersOf, countLettersByStatus, deleteExpiredLetterTokens, deleteUnconfirmedLettersBefore, deliverySummary,
+  confirmedLettersPerHour, countConfirmedLettersOf, countLettersByStatus, deleteExpiredLetterTokens, deleteLetters, deleteUnconfirmedLettersBefore, deliverySummary,
   findDelivery, findLetter, findLetterAction, findLetterByEmailIndex, findLetterToken, insertDelivery, insertLetter, insertLetterToken, latestSlotFor,
-  lettersDueForFollowup, listDeliveriesOf, listDeliveriesOfAction, listLettersForExport, listFailedDeliveries, listHeldLetters, listTargetsOf, lockLetter, lockRecipient, newestUsableLetterTokenAt,
-  recentFingerprints, replyFiguresPerRecipient, setLetterReply, spendProofOnce, takeFollowup, updateDeliveryIf, updateLetterIf, useLetterToken,
+  lettersDueForFollowup, listDeliveriesOf, listDeliveriesOfAction, listLettersForExport, listLettersOfWriter, listLettersOfWriterWithTitles, listFailedDeliveries,
+  listHeldLetters, listRecipientsOfLetters, listTargetsOf, lockLetter, lockRecipient, newestUsableLetterTokenAt,
+  recentFingerprints, replyFiguresPerRecipient, setLetterReply, takeFollowup, updateDeliveryIf, updateLetter, updateLetterIf, useLetterToken,
   type DeliveryRow, type LetterRow,
 } from './queries.js';
 import { countWords, fingerprint, highestResemblance, parseFingerprint } from './similarity.js';
@@ -366,7 +367,7 @@ export async function submitLetter(core: Core, action: LetterAction, draft: Lett
   const attempt = () =>
     core.db.transaction().execute(async (trx) => {
       const now = o.now ?? Date.now();
-      if (o.proof && !(await spendProofOnce(trx, { tokenHash: hashToken(`altcha:${o.proof.id}`), at: now, expiresAt: o.proof.expiresAt }))) {
+      if (o.proof && !(await spendProof(trx, o.proof, now))) {
         throw new DomainError('invalid', PROOF_USED, { _form: PROOF_USED });
       }
       if (await isSuppressed(trx, keyring, draft.email)) return;
@@ -891,40 +892,24 @@ export async function deleteStaleUnconfirmedLetters(db: Db, now = Date.now()): P
  * every personal field emptied, and one not yet sent is withdrawn (its waiting deliveries then fail as withdrawn).
  */
 export async function eraseLettersOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
-  const rows = await trx
-    .selectFrom('letters')
-    .select(['id', 'status'])
-    .where((eb) => eb.or([eb('supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('email_index', '=', subject.emailIndex)] : [])]))
-    .execute();
-  const unconfirmed = rows.filter((r) => r.status === 'unconfirmed').map((r) => Number(r.id));
-  if (unconfirmed.length) await trx.deleteFrom('letters').where('id', 'in', unconfirmed).execute();
+  const rows = await listLettersOfWriter(trx, subject);
+  await deleteLetters(trx, rows.filter((r) => r.status === 'unconfirmed').map((r) => r.id));
   const blank = core.keyring.encrypt('');
   for (const r of rows.filter((x) => x.status !== 'unconfirmed')) {
-    await trx
-      .updateTable('letters')
-      .set({
-        email_index: `erased:${newToken()}`, email_enc: blank, first_name_enc: blank, last_name_enc: blank, address_enc: null, postcode_enc: null,
-        subject_enc: blank, body_enc: blank, supporter_id: null, opt_in: 0, followup_at: null,
-        ...(r.status === 'held' || r.status === 'queued' ? { status: 'rejected' as const } : {}),
-      })
-      .where('id', '=', Number(r.id))
-      .execute();
+    await updateLetter(trx, r.id, {
+      email_index: `erased:${newToken()}`, email_enc: blank, first_name_enc: blank, last_name_enc: blank, address_enc: null, postcode_enc: null,
+      subject_enc: blank, body_enc: blank, supporter_id: null, opt_in: 0, followup_at: null,
+      ...(r.status === 'held' || r.status === 'queued' ? { status: 'rejected' as const } : {}),
+    });
   }
 }
 
 /** A supporter's letters, for their copy of their data (matched by record or address). */
 export async function lettersFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
-  const rows = await db
-    .selectFrom('letters')
-    .innerJoin('actions', 'actions.id', 'letters.action_id')
-    .select(['letters.id', 'actions.title', 'letters.first_name_enc', 'letters.last_name_enc', 'letters.address_enc', 'letters.postcode_enc', 'letters.subject_enc', 'letters.body_enc', 'letters.status', 'letters.created_at', 'letters.sent_at', 'letters.reply'])
-    .where((eb) => eb.or([eb('letters.supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('letters.email_index', '=', subject.emailIndex)] : [])]))
-    .execute();
+  const rows = await listLettersOfWriterWithTitles(db, subject);
   const k = core.keyring;
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-  const recipients = rows.length
-    ? await db.selectFrom('letter_deliveries').select(['letter_id', 'recipient_name', 'status']).where('letter_id', 'in', rows.map((r) => Number(r.id))).execute()
-    : [];
+  const recipients = await listRecipientsOfLetters(db, rows.map((r) => Number(r.id)));
   return {
     letters: rows.map((r) => ({
       action: r.title, firstName: k.decrypt(r.first_name_enc), lastName: k.decrypt(r.last_name_enc), address: k.decryptNullable(r.address_enc),

@@ -46,7 +46,7 @@ export function confirmSignatureEmail(o: ConfirmOptions): RenderedEmail {
 }
 
 /** The confirmation email rendered afresh, without the template cache. */
-export function renderConfirmSignatureEmail(o: ConfirmOptions): RenderedEmail {
+function renderConfirmSignatureEmail(o: ConfirmOptions): RenderedEmail {
   return renderEmail({
     subject: o.counted ? `Please confirm: emails from ${o.orgName}` : `Please confirm your signature: ${o.title}`,
     orgName: o.orgName,

@@ -5,6 +5,7 @@ import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { garbage } from '../../../test/helpers/garbage.js';
 import { TestClient } from '../../../test/helpers/http.js';
+import { expectClearPage, nextAddress, send } from '../../../test/helpers/send-garbage.js';
 import { insertList } from '../../supporters/queries.js';
 import type { Action } from '../kinds.js';
 
@@ -18,37 +19,6 @@ const { scalar, value } = garbage({ extra: ['%00', 'SW1A 1AA', 'BFPO 1234', 'on'
 type Encoding = 'form' | 'json' | 'text/plain' | 'multipart/form-data; boundary=x' | 'none' | 'broken-json';
 const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'form', 'json', 'json', 'text/plain', 'multipart/form-data; boundary=x', 'none', 'broken-json');
 const fetchSite = fc.constantFrom<string | undefined>('same-origin', 'same-origin', 'same-origin', 'same-origin', 'cross-site', 'same-site', 'none', undefined);
-
-function formString(v: unknown): string {
-  return typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function encode(fields: Record<string, unknown>, how: Encoding): { body: string | undefined; contentType: string | undefined } {
-  if (how === 'form') {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, formString(x));
-    return { body: p.toString(), contentType: 'application/x-www-form-urlencoded' };
-  }
-  if (how === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
-  if (how === 'broken-json') return { body: `${JSON.stringify(fields).slice(0, -1)},`, contentType: 'application/json' };
-  if (how === 'none') return { body: undefined, contentType: undefined };
-  return { body: formString(fields), contentType: how };
-}
-
-let address = 0;
-/** A fresh address per request (behind a trusted proxy), so rate limits do not decide the answers. */
-const nextAddress = () => {
-  address++;
-  return `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`;
-};
-
-function expectClearPage(r: { status: number; text: string; type: string }) {
-  expect(r.status).toBeLessThan(500);
-  if (r.status >= 400) {
-    expect(r.type).toMatch(/^text\/html/);
-    expect(r.text).toMatch(/<h1[^>]*>[^<]+<\/h1>/);
-  }
-}
 
 describeEachDialect('petition forms (property)', (ctx) => {
   let t: TestLantern;
@@ -73,16 +43,6 @@ describeEachDialect('petition forms (property)', (ctx) => {
     tokens: await n(db().selectFrom('tokens').select((eb) => eb.fn.countAll().as('n')).where('purpose', '=', 'signature_confirm').executeTakeFirst()),
     mail: await n(db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirst()),
   });
-
-  const send = async (c: TestClient, path: string, fields: Record<string, unknown>, how: Encoding, o: { csrf: boolean; site: string | undefined }) => {
-    const all = o.csrf ? { ...fields, _csrf: c.lastCsrf ?? '' } : fields;
-    const { body, contentType } = encode(all, how);
-    const headers: Record<string, string> = { 'x-forwarded-for': nextAddress() };
-    if (contentType) headers['content-type'] = contentType;
-    if (o.site) headers['sec-fetch-site'] = o.site;
-    const res = await c.request('POST', path, body === undefined ? { headers } : { headers, body });
-    return { status: res.status, location: res.headers.get('location'), text: res.text, type: res.headers.get('content-type') ?? '' };
-  };
 
   test('POST /act/:slug/sign: any input gets a 303 or a clear 4xx page; only a whole signature is stored', async () => {
     const c = new TestClient(t.baseUrl);

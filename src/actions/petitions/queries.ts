@@ -1,12 +1,13 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { ErasureSubject } from '../../core/context.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { findToken, newestTokenAt, spendToken } from '../../core/tokens.js';
-import type { ActionsTable, SignaturesTable } from '../../core/db/schema.js';
+import type { ActionsTable, Schema, SignaturesTable } from '../../core/db/schema.js';
 
 // The petition kind's SQL: signatures, their confirmation tokens, and what the counter, chart, public list and
 // export read. No rules here (service.ts has them).
 
-export type SignatureRow = Selectable<SignaturesTable>;
+type SignatureRow = Selectable<SignaturesTable>;
 export type ActionRow = Selectable<ActionsTable>;
 
 /** The petition with this id (any status), or undefined. */
@@ -175,4 +176,35 @@ export async function findMaxSignatureId(db: Db, actionId: number): Promise<numb
 /** Inserts many signatures (the demo). */
 export async function insertSignaturesBatch(db: DbOrTrx, rows: ReadonlyArray<Insertable<SignaturesTable>>): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('signatures').values(rows.slice(i, i + 200)).execute();
+}
+
+// ---- a supporter's signatures (erasure, their copy of their data): matched by record or by address ----
+
+const ofSubject = (subject: ErasureSubject) => (eb: ExpressionBuilder<Schema, 'signatures'>) =>
+  eb.or([eb('signatures.supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('signatures.email_index', '=', subject.emailIndex)] : [])]);
+
+/** The ids and statuses of a supporter's signatures. */
+export async function findSignaturesOfSubject(db: DbOrTrx, subject: ErasureSubject): Promise<Array<{ id: number; status: SignatureRow['status'] }>> {
+  const rows = await db.selectFrom('signatures').select(['id', 'status']).where(ofSubject(subject)).execute();
+  return rows.map((r) => ({ id: Number(r.id), status: r.status }));
+}
+
+/** A supporter's signatures with the title of each petition, for their copy of their data. */
+export async function findSignatureDetailsOfSubject(db: DbOrTrx, subject: ErasureSubject) {
+  return db
+    .selectFrom('signatures')
+    .innerJoin('actions', 'actions.id', 'signatures.action_id')
+    .select(['actions.title', 'signatures.first_name_enc', 'signatures.last_name_enc', 'signatures.postcode_enc', 'signatures.town_enc', 'signatures.show_name', 'signatures.status', 'signatures.created_at', 'signatures.confirmed_at'])
+    .where(ofSubject(subject))
+    .execute();
+}
+
+/** Deletes these signatures. */
+export async function deleteSignatures(db: DbOrTrx, ids: readonly number[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('signatures').where('id', 'in', ids).execute();
+}
+
+/** Overwrites these columns of one signature. */
+export async function updateSignature(db: DbOrTrx, id: number, values: Updateable<SignaturesTable>): Promise<void> {
+  await db.updateTable('signatures').set(values).where('id', '=', id).execute();
 }

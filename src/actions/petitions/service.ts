@@ -21,9 +21,10 @@ import type { Petition, PetitionSettings } from './settings.js';
 export type { Petition, PetitionSettings } from './settings.js';
 import { alreadySignedEmail, confirmSignatureEmail } from './emails.js';
 import {
-  countConfirmedSignaturesUpTo, deletePendingSignaturesBefore, findConfirmedSignaturesBefore, findMaxSignatureId, findPetitionRowById,
-  findShownSigners, findSignatureByEmailIndex, hideShownSigner, findSignatureById, findSignatureToken, insertSignatureOnce,
-  insertSignatureToken, markSignatureConfirmed, newestSignatureTokenAt, setSignatureSupporter, useSignatureToken
+  countConfirmedSignaturesUpTo, deletePendingSignaturesBefore, deleteSignatures, findConfirmedSignaturesBefore, findMaxSignatureId, findPetitionRowById,
+  findShownSigners, findSignatureByEmailIndex, findSignatureById, findSignatureDetailsOfSubject, findSignaturesOfSubject, findSignatureToken,
+  hideShownSigner, insertSignatureOnce, insertSignatureToken, markSignatureConfirmed, newestSignatureTokenAt, setSignatureSupporter, updateSignature,
+  useSignatureToken,
 } from './queries.js';
 
 // The rules of petitions: who may sign, what is stored (every personal field encrypted; the address found again
@@ -35,20 +36,37 @@ import {
 // In a surge every signature needs its petition: it is kept for a second, so a thousand signatures a second read it
 // once. A deadline is checked against the clock on every signature; a status changed by staff applies within it.
 const PETITION_CACHE_MS = 1000;
-const petitionCache = new WeakMap<Db, Map<string, { at: number; petition: Petition | undefined }>>();
+
+/** A cache per database of values read for `ms` (at most a thousand keys, so it cannot grow without end). */
+function shortCache<K, V>(ms: number) {
+  const byDb = new WeakMap<Db, Map<K, { at: number; value: V }>>();
+  return {
+    /** The value kept for this key if it is fresh enough, else what `load` reads now (then kept). */
+    async get(db: Db, key: K, load: () => Promise<V>): Promise<V> {
+      let entries = byDb.get(db);
+      if (!entries) byDb.set(db, (entries = new Map()));
+      const now = Date.now();
+      const hit = entries.get(key);
+      if (hit && now - hit.at < ms) return hit.value;
+      const value = await load();
+      if (entries.size >= 1000) entries.clear();
+      entries.set(key, { at: now, value });
+      return value;
+    },
+    forget(db: Db, key: K): void {
+      byDb.get(db)?.delete(key);
+    },
+  };
+}
+
+const petitionCache = shortCache<string, Petition | undefined>(PETITION_CACHE_MS);
 
 /** The petition with this slug, whatever its status (kept for a second); undefined when there is none. */
 export async function findPetition(core: Core, slug: string): Promise<Petition | undefined> {
-  let byslug = petitionCache.get(core.db);
-  if (!byslug) petitionCache.set(core.db, (byslug = new Map()));
-  const now = Date.now();
-  const hit = byslug.get(slug);
-  if (hit && now - hit.at < PETITION_CACHE_MS) return hit.petition;
-  const action = await getActionBySlug(core.db, slug);
-  const petition = action?.kind === 'petition' ? (action as Petition) : undefined;
-  if (byslug.size >= 1000) byslug.clear();
-  byslug.set(slug, { at: now, petition });
-  return petition;
+  return petitionCache.get(core.db, slug, async () => {
+    const action = await getActionBySlug(core.db, slug);
+    return action?.kind === 'petition' ? (action as Petition) : undefined;
+  });
 }
 
 // ---- signing ----------------------------------------------------------------------------------------------------
@@ -57,7 +75,7 @@ const DAY = 24 * 3600_000;
 /** Confirmation links work for 30 days; signatures never confirmed are deleted after the same time. */
 export const CONFIRM_LINK_MS = 30 * DAY;
 /** At most one "you have already signed" email per signature in this time, so the form cannot flood an inbox. */
-export const REMINDER_GAP_MS = 5 * 60_000;
+const REMINDER_GAP_MS = 5 * 60_000;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export const CLOSED = 'This petition is not taking signatures any more.';
@@ -296,9 +314,9 @@ export async function confirmSignature(core: Core, slug: string, token: string):
 // ---- the public page: the form, and the signers who chose to be shown ---------------------------------------------
 
 /** How many signers the public list shows. */
-export const SHOWN_SIGNERS = 20;
+const SHOWN_SIGNERS = 20;
 const SIGNERS_CACHE_MS = 5000;
-const signersCache = new WeakMap<Db, Map<number, { at: number; signers: ShownSigner[] }>>();
+const signersCache = shortCache<number, ShownSigner[]>(SIGNERS_CACHE_MS);
 
 /** A signer on the public list: only what they chose to show. */
 export interface ShownSigner {
@@ -308,16 +326,10 @@ export interface ShownSigner {
 
 /** The newest confirmed signers who chose to show their first name and town (kept for a few seconds). */
 export async function shownSigners(core: Core, petitionId: number): Promise<ShownSigner[]> {
-  let byId = signersCache.get(core.db);
-  if (!byId) signersCache.set(core.db, (byId = new Map()));
-  const now = Date.now();
-  const hit = byId.get(petitionId);
-  if (hit && now - hit.at < SIGNERS_CACHE_MS) return hit.signers;
-  const rows = await findShownSigners(core.db, petitionId, SHOWN_SIGNERS);
-  const signers = rows.map((r) => ({ firstName: core.keyring.decrypt(r.first_name_enc), town: core.keyring.decryptNullable(r.town_enc) }));
-  if (byId.size >= 1000) byId.clear();
-  byId.set(petitionId, { at: now, signers });
-  return signers;
+  return signersCache.get(core.db, petitionId, async () => {
+    const rows = await findShownSigners(core.db, petitionId, SHOWN_SIGNERS);
+    return rows.map((r) => ({ firstName: core.keyring.decrypt(r.first_name_enc), town: core.keyring.decryptNullable(r.town_enc) }));
+  });
 }
 
 /** What the part of the action page where a supporter signs needs. */
@@ -358,7 +370,7 @@ export async function hideSigner(core: Core, staffId: number, actionId: number, 
     if (!(await hideShownSigner(trx, actionId, signatureId))) throw new DomainError('not_found', 'That signer is not shown on the petition.');
     await recordAudit(trx, { staffId, action: 'petition.signer.hide', target: `signature ${signatureId}`, details: { actionId } });
   });
-  signersCache.get(core.db)?.delete(actionId);
+  signersCache.forget(core.db, actionId);
 }
 
 // ---- staff: the export, and retention -----------------------------------------------------------------------------
@@ -424,30 +436,19 @@ export async function deleteStaleUnconfirmedSignatures(db: Db, now = Date.now())
  * constituency's figure) with every personal field emptied and the address's blind index replaced by a random one.
  */
 export async function eraseSignaturesOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
-  const rows = await trx
-    .selectFrom('signatures')
-    .select(['id', 'status'])
-    .where((eb) => eb.or([eb('supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('email_index', '=', subject.emailIndex)] : [])]))
-    .execute();
-  const pending = rows.filter((r) => r.status !== 'confirmed').map((r) => Number(r.id));
-  if (pending.length) await trx.deleteFrom('signatures').where('id', 'in', pending).execute();
+  const rows = await findSignaturesOfSubject(trx, subject);
+  await deleteSignatures(trx, rows.filter((r) => r.status !== 'confirmed').map((r) => r.id));
   for (const r of rows.filter((x) => x.status === 'confirmed')) {
-    await trx
-      .updateTable('signatures')
-      .set({ email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), first_name_enc: core.keyring.encrypt(''), last_name_enc: null, postcode_enc: null, town_enc: null, show_name: 0, opt_in: 0, supporter_id: null })
-      .where('id', '=', Number(r.id))
-      .execute();
+    await updateSignature(trx, r.id, {
+      email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), first_name_enc: core.keyring.encrypt(''), last_name_enc: null, postcode_enc: null,
+      town_enc: null, show_name: 0, opt_in: 0, supporter_id: null,
+    });
   }
 }
 
 /** A supporter's signatures, for their copy of their data (matched by record or address). */
 export async function signaturesFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
-  const rows = await db
-    .selectFrom('signatures')
-    .innerJoin('actions', 'actions.id', 'signatures.action_id')
-    .select(['actions.title', 'signatures.first_name_enc', 'signatures.last_name_enc', 'signatures.postcode_enc', 'signatures.town_enc', 'signatures.show_name', 'signatures.status', 'signatures.created_at', 'signatures.confirmed_at'])
-    .where((eb) => eb.or([eb('signatures.supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('signatures.email_index', '=', subject.emailIndex)] : [])]))
-    .execute();
+  const rows = await findSignatureDetailsOfSubject(db, subject);
   const k = core.keyring;
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
   return {

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import {
-  browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe,
+  browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe, describeInBrowser, widgetReady,
 } from '../../../test/helpers/browser.js';
-import { describeEachDialect } from '../../../test/helpers/db.js';
 import { ensureEssentialPages } from '../../content/service.js';
 import { hashToken, newToken } from '../../core/crypto.js';
 import { seedDemo } from '../../demo/seed.js';
@@ -27,11 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const describeInBrowser = browserAvailable() ? describeEachDialect : (name: string) => describe.skip(name, () => test('needs Chromium', () => {}));
-
-/** Waits until the widget has rendered itself (its script, stylesheet and strings loaded). */
-const widgetReady = (page: Page) => page.locator('altcha-widget .altcha-main').waitFor({ state: 'visible', timeout: 10_000 });
 
 describeInBrowser('signing a petition in a browser', (ctx) => {
   let app: TestLantern;

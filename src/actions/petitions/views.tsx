@@ -11,7 +11,7 @@ type Errors = Record<string, string> | undefined;
 type Values = Record<string, string>;
 
 /** Where a petition's form posts. */
-export const signPath = (slug: string) => `/act/${slug}/sign`;
+const signPath = (slug: string) => `/act/${slug}/sign`;
 /** The page after signing when the signature must be confirmed by email. */
 export const checkEmailPath = (slug: string) => `/act/${slug}/check-your-email`;
 
@@ -89,7 +89,7 @@ export function settingsToValues(s: PetitionSettings): Record<string, string> {
  * where a post comes from instead. With JavaScript, an ALTCHA proof of work runs when the form is sent; without,
  * the form works as it is (under a stricter limit).
  */
-export function PetitionForm(p: { petition: Petition; newsletter: PublicList | undefined; csrf?: string | undefined; values?: Values | undefined; errors?: Errors }) {
+function PetitionForm(p: { petition: Petition; newsletter: PublicList | undefined; csrf?: string | undefined; values?: Values | undefined; errors?: Errors }) {
   const { petition } = p;
   const v = p.values ?? {};
   const e = p.errors ?? {};

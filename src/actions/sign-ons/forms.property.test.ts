@@ -7,6 +7,7 @@ import { openTestAction } from '../../../test/helpers/actions.js';
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { garbage } from '../../../test/helpers/garbage.js';
 import { TestClient } from '../../../test/helpers/http.js';
+import { expectClearPage, formString, nextAddress } from '../../../test/helpers/send-garbage.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
 import { insertList } from '../../supporters/queries.js';
 import { demoLogoPng } from './demo.js';
@@ -33,13 +34,11 @@ const logo = fc.oneof(
   fc.constant({ content: Buffer.concat([PNG, Buffer.alloc(600 * 1024)]), filename: 'big.png', type: 'image/png' }),
 );
 
-const asString = (v: unknown) => (typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
-
 function multipart(fields: Record<string, unknown>, file: { content: Buffer; filename: string; type: string } | undefined): { body: Buffer; contentType: string } {
   const boundary = `----prop${randomBytes(8).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) {
-    for (const x of Array.isArray(v) ? v : [v]) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${asString(x)}\r\n`, 'utf8'));
+    for (const x of Array.isArray(v) ? v : [v]) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${formString(x)}\r\n`, 'utf8'));
   }
   if (file) {
     parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="logo"; filename="${file.filename}"\r\ncontent-type: ${file.type}\r\n\r\n`, 'utf8'), file.content, Buffer.from('\r\n'));
@@ -60,12 +59,12 @@ function encode(fields: Record<string, unknown>, file: { content: Buffer; filena
   if (how === 'multipart-no-boundary') return { body: new Uint8Array(multipart(fields, file).body), contentType: 'multipart/form-data' };
   if (how === 'form') {
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, asString(x));
+    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, formString(x));
     return { body: p.toString(), contentType: 'application/x-www-form-urlencoded' };
   }
   if (how === 'json') return { body: JSON.stringify(fields), contentType: 'application/json' };
   if (how === 'none') return { body: undefined, contentType: undefined };
-  return { body: asString(fields), contentType: how };
+  return { body: formString(fields), contentType: how };
 }
 
 /**
@@ -84,21 +83,6 @@ function rawPost(url: URL, headers: Record<string, string>, body: Uint8Array | s
     req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? resolve(null) : reject(err)));
     req.end(body);
   });
-}
-
-let address = 0;
-/** A fresh address per request (behind a trusted proxy), so rate limits do not decide the answers. */
-const nextAddress = () => {
-  address++;
-  return `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`;
-};
-
-function expectClearPage(r: { status: number; text: string; type: string }) {
-  expect(r.status).toBeLessThan(500);
-  if (r.status >= 400) {
-    expect(r.type).toMatch(/^text\/html/);
-    expect(r.text).toMatch(/<h1[^>]*>[^<]+<\/h1>/);
-  }
 }
 
 describeEachDialect('sign-on forms (property)', (ctx) => {
@@ -203,17 +187,17 @@ describeEachDialect('sign-on forms (property)', (ctx) => {
     const actionId = Number((await db().selectFrom('actions').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id);
     const signOnIds = (await db().selectFrom('sign_ons').select('id').limit(5).execute()).map((r) => String(r.id));
     // Path segments are kept under the router's 200-character limit (a longer one is answered by the router itself).
-    const short = scalar.map((x) => asString(x).slice(0, 150));
+    const short = scalar.map((x) => formString(x).slice(0, 150));
     const id = fc.oneof(fc.constant(String(actionId)), fc.constantFrom(...signOnIds, '0', '-1', '1e3', '99999999999999999999'), short);
     const query = fc.record({ status: fc.oneof(fc.constantFrom('pending', 'approved', 'rejected', 'unconfirmed'), short), page: fc.oneof(fc.nat().map(String), short), done: short }, { requiredKeys: [] });
-    const qs = (q: Record<string, unknown>) => new URLSearchParams(Object.entries(q).map(([k, v]) => [k, asString(v)])).toString();
+    const qs = (q: Record<string, unknown>) => new URLSearchParams(Object.entries(q).map(([k, v]) => [k, formString(v)])).toString();
     await client.get(`/admin/actions/${actionId}/sign-ons`);
     await fc.assert(
       fc.asyncProperty(id, id, query, fc.constantFrom('approve', 'reject', 'export', 'view'), async (a, so, q, what) => {
         const base = `/admin/actions/${encodeURIComponent(a)}/sign-ons`;
         const r = what === 'view'
           ? await client.get(`${base}?${qs(q)}`)
-          : await client.post(what === 'export' ? `${base}/export` : `${base}/${encodeURIComponent(so)}/${what}?${qs(q)}`, { status: asString(q.status ?? '') });
+          : await client.post(what === 'export' ? `${base}/export` : `${base}/${encodeURIComponent(so)}/${what}?${qs(q)}`, { status: formString(q.status ?? '') });
         expect(r.status, `${what} ${a} ${so}`).toBeLessThan(500);
         if (r.status >= 400) expect(r.text).toMatch(/<h1[^>]*>[^<]+<\/h1>/);
       }),
@@ -223,7 +207,7 @@ describeEachDialect('sign-on forms (property)', (ctx) => {
 
   test('the confirmation link: any token gets the button page or a 404, and a bad one changes nothing', async () => {
     const c = new TestClient(t.baseUrl);
-    const token = fc.oneof(fc.string({ maxLength: 60 }), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), scalar.map((x) => asString(x).slice(0, 500)));
+    const token = fc.oneof(fc.string({ maxLength: 60 }), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), scalar.map((x) => formString(x).slice(0, 500)));
     await fc.assert(
       fc.asyncProperty(token, fc.constantFrom(slug, 'no-such-statement'), async (tok, s) => {
         const before = await counts();

@@ -1,5 +1,5 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
-import { findToken, insertToken, insertTokenOnce, newestTokenAt, spendToken } from '../../core/tokens.js';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
 import type { DbOrTrx } from '../../core/db/index.js';
 import type { SignOnsTable, SignOnStatus } from '../../core/db/schema.js';
 
@@ -142,11 +142,6 @@ export async function newestSignOnTokenAt(db: DbOrTrx, signOnId: number): Promis
   return newestTokenAt(db, 'sign_on_confirm', signOnId);
 }
 
-/** Records a solved proof of work as spent (the same row as the sign-up form's); false when it had been spent already. */
-export async function spendProofOnce(db: DbOrTrx, t: { tokenHash: string; at: number; expiresAt: number }): Promise<boolean> {
-  return insertTokenOnce(db, { ...t, purpose: 'proof_of_work' });
-}
-
 /** Deletes the tokens of these sign-ons (old sign-ons never confirmed). */
 export async function deleteSignOnTokens(db: DbOrTrx, signOnIds: readonly number[]): Promise<void> {
   if (signOnIds.length === 0) return;
@@ -164,6 +159,27 @@ export async function findUnconfirmedBefore(db: DbOrTrx, before: number, limit: 
     .limit(limit)
     .execute();
   return rows.map((r) => ({ id: Number(r.id), logo_file_id: r.logo_file_id === null ? null : Number(r.logo_file_id) }));
+}
+
+/** The sign-ons made from this address, with their state. */
+export async function listSignOnsByEmailIndex(db: DbOrTrx, emailIndex: string): Promise<Array<{ id: number; status: SignOnStatus }>> {
+  const rows = await db.selectFrom('sign_ons').select(['id', 'status']).where('email_index', '=', emailIndex).execute();
+  return rows.map((r) => ({ id: Number(r.id), status: r.status }));
+}
+
+/** The same sign-ons with their statement's title, for the contact's copy of their data. */
+export async function listSignOnsWithTitlesByEmailIndex(db: DbOrTrx, emailIndex: string) {
+  return db
+    .selectFrom('sign_ons')
+    .innerJoin('actions', 'actions.id', 'sign_ons.action_id')
+    .select(['actions.title', 'sign_ons.organisation', 'sign_ons.website', 'sign_ons.contact_name_enc', 'sign_ons.contact_role_enc', 'sign_ons.status', 'sign_ons.created_at'])
+    .where('sign_ons.email_index', '=', emailIndex)
+    .execute();
+}
+
+/** Changes one sign-on, whatever its state. */
+export async function updateSignOn(db: DbOrTrx, id: number, set: Updateable<SignOnsTable>): Promise<void> {
+  await db.updateTable('sign_ons').set(set).where('id', '=', id).execute();
 }
 
 /** Deletes sign-ons by id. */

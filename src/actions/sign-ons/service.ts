@@ -11,7 +11,7 @@ import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, optionalText, text } from '../../core/web/forms.js';
 import { recordAudit } from '../../staff/service.js';
 import {
-  emailIndex, findSupporterByEmail, isSuppressed, markConfirmed, recordConsent, signupBlockData, supporterConsent, upsertSupporter,
+  emailIndex, findSupporterByEmail, isSuppressed, markConfirmed, recordConsent, signupBlockData, spendProof, supporterConsent, upsertSupporter,
 } from '../../supporters/service.js';
 import { hoursToDays, type Action } from '../kinds.js';
 import { getActionById, getActionBySlug, scheduleCountRefresh } from '../service.js';
@@ -19,7 +19,7 @@ import { alreadySignedEmail, confirmSignOnEmail, signOnApprovedEmail } from './e
 import {
   approvalsPerHour, countApproved, countSignOnsByStatus, deleteFiles, deleteSignOns, deleteSignOnTokens, findFileById, findSignOnByEmailIndex,
   findSignOnById, findSignOnToken, findUnconfirmedBefore, insertFile, insertSignOn, insertSignOnToken, listApprovedSignOns, listSignOnsAfter,
-  listSignOnsInState, moveSignOn, newestSignOnTokenAt, spendProofOnce, useSignOnToken, type SignOnRow,
+  listSignOnsByEmailIndex, listSignOnsInState, listSignOnsWithTitlesByEmailIndex, moveSignOn, newestSignOnTokenAt, updateSignOn, useSignOnToken, type SignOnRow,
 } from './queries.js';
 import type { SignOnSettings } from './settings.js';
 
@@ -184,7 +184,7 @@ export async function signOn(
     core.db.transaction().execute(async (trx) => {
       const now = Date.now();
       // The proof is spent whatever follows, so reusing it cannot tell anyone whether an address is suppressed.
-      if (o.proof && !(await spendProofOnce(trx, { tokenHash: hashToken(`altcha:${o.proof.id}`), at: now, expiresAt: o.proof.expiresAt }))) {
+      if (o.proof && !(await spendProof(trx, o.proof, now))) {
         throw new DomainError('invalid', PROOF_USED, { _form: PROOF_USED });
       }
       if (await isSuppressed(trx, keyring, input.email)) return;
@@ -493,27 +493,17 @@ export async function deleteStaleUnconfirmedSignOns(db: Db, now = Date.now()): P
  */
 export async function eraseSignOnContactsOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
   if (!subject.emailIndex) return;
-  const rows = await trx.selectFrom('sign_ons').select(['id', 'status']).where('email_index', '=', subject.emailIndex).execute();
-  const unconfirmed = rows.filter((r) => r.status === 'unconfirmed').map((r) => Number(r.id));
-  if (unconfirmed.length) await trx.deleteFrom('sign_ons').where('id', 'in', unconfirmed).execute();
+  const rows = await listSignOnsByEmailIndex(trx, subject.emailIndex);
+  await deleteSignOns(trx, rows.filter((r) => r.status === 'unconfirmed').map((r) => r.id));
   for (const r of rows.filter((x) => x.status !== 'unconfirmed')) {
-    await trx
-      .updateTable('sign_ons')
-      .set({ email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), contact_name_enc: core.keyring.encrypt(''), contact_role_enc: null })
-      .where('id', '=', Number(r.id))
-      .execute();
+    await updateSignOn(trx, r.id, { email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), contact_name_enc: core.keyring.encrypt(''), contact_role_enc: null });
   }
 }
 
 /** The sign-ons a supporter made as an organisation's contact, for their copy of their data (matched by address). */
 export async function signOnsFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
   if (!subject.emailIndex) return { organisationSignOns: [] };
-  const rows = await db
-    .selectFrom('sign_ons')
-    .innerJoin('actions', 'actions.id', 'sign_ons.action_id')
-    .select(['actions.title', 'sign_ons.organisation', 'sign_ons.website', 'sign_ons.contact_name_enc', 'sign_ons.contact_role_enc', 'sign_ons.status', 'sign_ons.created_at'])
-    .where('sign_ons.email_index', '=', subject.emailIndex)
-    .execute();
+  const rows = await listSignOnsWithTitlesByEmailIndex(db, subject.emailIndex);
   const k = core.keyring;
   return {
     organisationSignOns: rows.map((r) => ({

@@ -6,7 +6,7 @@ import { AppError } from './errors.js';
 // failed), which are held to far fewer; and pages about one person are never cached or indexed.
 
 /** Whether a form post carries an ALTCHA proof of work. */
-export function carriesProof(body: unknown): boolean {
+function carriesProof(body: unknown): boolean {
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>).altcha : undefined;
   return typeof v === 'string' && v !== '';
 }
