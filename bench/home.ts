@@ -41,9 +41,23 @@ export async function benchHome(log: (s: string) => void): Promise<Row[]> {
     await expect200(floorUrl, 'hello', 'floor');
     await expect200(homeUrl, 'Freedom Thread', 'Lantern (demo content)');
 
-    log(`home: ${WARMUP_S} s warm-up of each, then ${ROUNDS} alternating rounds of ${ROUND_S} s (floor, Lantern) at ${CONNECTIONS} connections`);
-    const floorPhase = (durationS: number, measured: boolean): LoadPhase => ({ url: floorUrl, serverPid: hello.pid, connections: CONNECTIONS, durationS, measured });
-    const homePhase = (durationS: number, measured: boolean): LoadPhase => ({ url: homeUrl, serverPid: lantern.pid, connections: CONNECTIONS, durationS, measured });
+    log(
+      `home: ${WARMUP_S} s warm-up of each, then ${ROUNDS} alternating rounds of ${ROUND_S} s (floor, Lantern) at ${CONNECTIONS} connections`,
+    );
+    const floorPhase = (durationS: number, measured: boolean): LoadPhase => ({
+      url: floorUrl,
+      serverPid: hello.pid,
+      connections: CONNECTIONS,
+      durationS,
+      measured,
+    });
+    const homePhase = (durationS: number, measured: boolean): LoadPhase => ({
+      url: homeUrl,
+      serverPid: lantern.pid,
+      connections: CONNECTIONS,
+      durationS,
+      measured,
+    });
     const phases = [floorPhase(WARMUP_S, false), homePhase(WARMUP_S, false)];
     for (let i = 0; i < ROUNDS; i++) phases.push(floorPhase(ROUND_S, true), homePhase(ROUND_S, true));
     const results = await runChild<LoadPhase[], LoadResult[]>(loadScript, phases, (2 * (WARMUP_S + ROUNDS * ROUND_S) + 60) * 1000);

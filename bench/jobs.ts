@@ -16,7 +16,6 @@ const ROUND_MS = 2000;
 const GOAL_RATIO = 0.3;
 const jobsScript = join(repoRoot, 'bench/children/jobs.ts');
 
-
 /**
  * Jobs enqueued, claimed and completed per second through the real queue and Worker (no-op handler), against
  * the floor of raw single-row inserts into the same table with the same durability, on one dialect.
@@ -34,7 +33,9 @@ export async function benchJobs(dialect: Dialect, log: (s: string) => void): Pro
       return [{ benchmark, figure, value: null, unit: 'jobs/s', floor: null, ratio: null, goal, met: null, note: why }];
     }
   }
-  log(`${benchmark}: ${PRODUCERS} producers; ${WARMUP_MS} ms warm-up of each, then ${ROUNDS} alternating rounds of ${ROUND_MS} ms (floor: raw inserts; queue: JobQueue + Worker)`);
+  log(
+    `${benchmark}: ${PRODUCERS} producers; ${WARMUP_MS} ms warm-up of each, then ${ROUNDS} alternating rounds of ${ROUND_MS} ms (floor: raw inserts; queue: JobQueue + Worker)`,
+  );
   const input: JobsInput = {
     floorDb: await freshDatabase(dialect, tempDir('jobs-floor')),
     queueDb: await freshDatabase(dialect, tempDir('jobs-queue')),

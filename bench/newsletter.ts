@@ -26,10 +26,12 @@ const FLOOR_OUTSTANDING = Number(process.env.BENCH_FLOOR_OUTSTANDING ?? 10);
 const GOAL = { prepareS: 10, ratio: 0.8, rssMb: 300 };
 const child = (name: string) => join(repoRoot, `bench/children/${name}.ts`);
 
-
 /** Starts the sink process; returns its SMTP URL and a way to ask how many messages it has accepted. */
 async function startSink(): Promise<{ url: string; count(): Promise<number> }> {
-  const proc = fork(child('newsletter-sink'), [], { execArgv: ['--import', 'tsx', ...profileArgs()], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(child('newsletter-sink'), [], {
+    execArgv: ['--import', 'tsx', ...profileArgs()],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   onCleanup('stop the SMTP sink', async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const gone = new Promise((r) => proc.once('exit', r));
@@ -82,7 +84,13 @@ interface SendResult {
  * Sends the prepared newsletter with the real `lantern worker` process (the built dist/cli.js when it builds,
  * otherwise the same command from source), into the sink; watches the database until the newsletter is sent.
  */
-async function sendWithLanternWorker(o: { database: DatabaseConfig; dataDir: string; smtpUrl: string; newsletterId: number; timeoutMs: number }): Promise<SendResult> {
+async function sendWithLanternWorker(o: {
+  database: DatabaseConfig;
+  dataDir: string;
+  smtpUrl: string;
+  newsletterId: number;
+  timeoutMs: number;
+}): Promise<SendResult> {
   const cmd = await lanternCommand();
   const built = cmd.args.includes('dist/cli.js');
   // As `npm run worker` runs it (the same V8 flags as `npm start`).
@@ -106,7 +114,8 @@ async function sendWithLanternWorker(o: { database: DatabaseConfig; dataDir: str
       if (worker.hasExited()) throw new Error(`lantern worker exited before the newsletter was sent:\n${logTail(worker.logFile)}`);
       const row = await db.selectFrom('newsletters').select('status').where('id', '=', o.newsletterId).executeTakeFirstOrThrow();
       if (row.status === 'sent') break;
-      if (performance.now() - t0 > o.timeoutMs) throw new Error(`the newsletter was still ${row.status} after ${o.timeoutMs} ms:\n${logTail(worker.logFile)}`);
+      if (performance.now() - t0 > o.timeoutMs)
+        throw new Error(`the newsletter was still ${row.status} after ${o.timeoutMs} ms:\n${logTail(worker.logFile)}`);
       await sleep(25);
     }
     const elapsedMs = performance.now() - t0;
@@ -155,20 +164,32 @@ export async function benchNewsletter(dialect: Dialect, log: (s: string) => void
   const sink = await startSink();
 
   log(`${benchmark}: seeding ${RECIPIENTS.toLocaleString('en-GB')} supporters, then preparing the send`);
-  const prep = await runChild<PrepareInput, PrepareResult>(child('newsletter-prepare'), { database, dataDir, recipients: RECIPIENTS }, 600_000);
+  const prep = await runChild<PrepareInput, PrepareResult>(
+    child('newsletter-prepare'),
+    { database, dataDir, recipients: RECIPIENTS },
+    600_000,
+  );
   if (prep.recipients !== RECIPIENTS) throw new Error(`prepared ${prep.recipients} deliveries for ${RECIPIENTS} supporters`);
-  log(`${benchmark}: seeded in ${fmt(prep.seedMs / 1000)} s; prepared ${prep.recipients.toLocaleString('en-GB')} deliveries in ${fmt(prep.prepareMs / 1000)} s`);
+  log(
+    `${benchmark}: seeded in ${fmt(prep.seedMs / 1000)} s; prepared ${prep.recipients.toLocaleString('en-GB')} deliveries in ${fmt(prep.prepareMs / 1000)} s`,
+  );
 
   const floor: FloorResult[] = [];
   const runFloor = async () => {
-    const r = await runChild<FloorInput, FloorResult>(child('newsletter-floor'), { smtpUrl: sink.url, messages: FLOOR_MESSAGES, outstanding: FLOOR_OUTSTANDING }, 600_000);
+    const r = await runChild<FloorInput, FloorResult>(
+      child('newsletter-floor'),
+      { smtpUrl: sink.url, messages: FLOOR_MESSAGES, outstanding: FLOOR_OUTSTANDING },
+      600_000,
+    );
     floor.push(r);
     log(`${benchmark}: floor (raw nodemailer) ${fmt(r.perSec)} msg/s over ${r.sent.toLocaleString('en-GB')} messages`);
   };
   await runFloor();
   log(`${benchmark}: sending the newsletter with a bulk-lane worker`);
   const send = await sendWithLanternWorker({ database, dataDir, smtpUrl: sink.url, newsletterId: prep.newsletterId, timeoutMs: 900_000 });
-  log(`${benchmark}: Lantern ${fmt(send.steadyPerSec)} msg/s (${fmt(send.elapsedMs / 1000)} s from process start), peak RSS ${fmt(send.peakRssMb)} MB, ${send.command}`);
+  log(
+    `${benchmark}: Lantern ${fmt(send.steadyPerSec)} msg/s (${fmt(send.elapsedMs / 1000)} s from process start), peak RSS ${fmt(send.peakRssMb)} MB, ${send.command}`,
+  );
   await runFloor();
 
   const accepted = await sink.count();

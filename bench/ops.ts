@@ -13,7 +13,10 @@ const POLL_MS = 20;
 /** The environment of a plain shell: without what `npm run` adds (npm_* variables, node_modules/.bin on PATH). */
 function plainShellEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD' && k !== 'NODE'));
-  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes(`node_modules${'/'}.bin`) && !p.includes('node-gyp-bin')).join(delimiter);
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((p) => !p.includes(`node_modules${'/'}.bin`) && !p.includes('node-gyp-bin'))
+    .join(delimiter);
   return env;
 }
 
@@ -28,7 +31,14 @@ async function npmCi(cwd: string, env: NodeJS.ProcessEnv): Promise<{ seconds: nu
   // make-fetch-happen's words: hit and stale are answered from the cache (stale: without asking the registry),
   // revalidated after a 304; updated and miss are downloaded.
   const fromCache = (outcomes.get('cache hit') ?? 0) + (outcomes.get('cache stale') ?? 0) + (outcomes.get('cache revalidated') ?? 0);
-  const state = fetches === 0 ? 'no registry requests (all from the cache)' : fromCache === fetches ? 'warm (every request answered from the cache)' : fromCache === 0 ? 'not warm (nothing answered from the cache)' : 'partly warm';
+  const state =
+    fetches === 0
+      ? 'no registry requests (all from the cache)'
+      : fromCache === fetches
+        ? 'warm (every request answered from the cache)'
+        : fromCache === 0
+          ? 'not warm (nothing answered from the cache)'
+          : 'partly warm';
   const detail = [...outcomes].map(([k, v]) => `${v} ${k}`).join(', ');
   return { seconds: ci.ms / 1000, cache: `${state}${detail ? `: ${fetches} registry requests, ${detail}` : ''}` };
 }
@@ -41,7 +51,9 @@ export async function benchNpmCi(log: (s: string) => void): Promise<Row[]> {
   if (git.code !== 0) throw new Error(`git clone failed: ${git.stderr}`);
   const head = (await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: clone, timeoutMs: 10_000 })).stdout.trim();
   const env = plainShellEnv();
-  const versions = (await runCommand('sh', ['-c', 'echo "npm $(npm --version) under node $(node --version)"'], { cwd: clone, env, timeoutMs: 30_000 })).stdout.trim();
+  const versions = (
+    await runCommand('sh', ['-c', 'echo "npm $(npm --version) under node $(node --version)"'], { cwd: clone, env, timeoutMs: 30_000 })
+  ).stdout.trim();
   log(`npm-ci: clone of ${head}: npm ci (${versions})`);
   const plain = await npmCi(clone, env);
   log(`npm-ci: ${plain.seconds.toFixed(1)} s; npm cache ${plain.cache}`);

@@ -37,9 +37,13 @@ export async function benchRepresentatives(log: (s: string) => void): Promise<Ro
   let what: string;
   if (synthetic) {
     file = join(dir, 'NSPL_SYNTHETIC_2025_UK.csv');
-    log(`${benchmark}: ${REAL_FILE} is absent, so the import is measured on a SYNTHETIC file: NSPL 2025 layout, made-up postcodes with the real distribution of districts and constituencies`);
+    log(
+      `${benchmark}: ${REAL_FILE} is absent, so the import is measured on a SYNTHETIC file: NSPL 2025 layout, made-up postcodes with the real distribution of districts and constituencies`,
+    );
     const gen = await run<GenerateResult>({ mode: 'generate', file }, 300_000);
-    log(`${benchmark}: ${n(gen.rows)} rows, ${(gen.bytes / 2 ** 20).toFixed(0)} MiB, ${n(gen.districts)} districts, written in ${gen.seconds.toFixed(1)} s`);
+    log(
+      `${benchmark}: ${n(gen.rows)} rows, ${(gen.bytes / 2 ** 20).toFixed(0)} MiB, ${n(gen.districts)} districts, written in ${gen.seconds.toFixed(1)} s`,
+    );
     what = `SYNTHETIC postcodes (the real file ${REAL_FILE} was absent): ${n(gen.rows)} rows made up per district and constituency from opendata/uk/gb_outcode_to_pcon2024.csv, NSPL 2025 layout (35 columns, ${(gen.bytes / 2 ** 20).toFixed(0)} MiB)`;
   } else {
     what = `the real GB postcode file ${file.split('/').pop()} (mySociety, Code-Point Open: postcode,pcon24cd, gzip, ${(statSync(file).size / 2 ** 20).toFixed(1)} MiB)`;
@@ -52,10 +56,14 @@ export async function benchRepresentatives(log: (s: string) => void): Promise<Ro
   let db = await freshDatabase('sqlite', tempDir('representatives-db'));
   for (let i = 0; i < IMPORT_ROUNDS; i++) {
     floors.push(await run<ImportResult>({ mode: 'parse', file }, 600_000));
-    log(`${benchmark}: floor (read, gunzip, csv-parse, nothing stored) round ${i + 1}: ${floors[i]!.seconds.toFixed(1)} s, ${n(floors[i]!.rows)} rows, peak RSS ${floors[i]!.maxRssMiB.toFixed(0)} MiB`);
+    log(
+      `${benchmark}: floor (read, gunzip, csv-parse, nothing stored) round ${i + 1}: ${floors[i]!.seconds.toFixed(1)} s, ${n(floors[i]!.rows)} rows, peak RSS ${floors[i]!.maxRssMiB.toFixed(0)} MiB`,
+    );
     if (i > 0) db = await freshDatabase('sqlite', tempDir('representatives-db'));
     imports.push(await run<ImportResult>({ mode: 'import', file, db }, 900_000));
-    log(`${benchmark}: import round ${i + 1}: ${imports[i]!.seconds.toFixed(1)} s, ${n(imports[i]!.imported)} postcodes, peak RSS ${imports[i]!.maxRssMiB.toFixed(0)} MiB`);
+    log(
+      `${benchmark}: import round ${i + 1}: ${imports[i]!.seconds.toFixed(1)} s, ${n(imports[i]!.imported)} postcodes, peak RSS ${imports[i]!.maxRssMiB.toFixed(0)} MiB`,
+    );
   }
   const importS = median(imports.map((r) => r.seconds));
   const floorS = median(floors.map((r) => r.seconds));
@@ -65,10 +73,18 @@ export async function benchRepresentatives(log: (s: string) => void): Promise<Ro
 
   const lookups: Array<[string, LookupResult]> = [];
   const bare = await freshDatabase('sqlite', tempDir('representatives-bare'));
-  for (const [label, target] of [['shipped range table only (no import)', bare], [`${n(last.imported)} imported postcodes`, db]] as const) {
+  for (const [label, target] of [
+    ['shipped range table only (no import)', bare],
+    [`${n(last.imported)} imported postcodes`, db],
+  ] as const) {
     log(`${benchmark}: ${n(LOOKUPS)} lookups (after ${n(WARMUP)} to warm up), one at a time, ${label}`);
-    const lk = await run<LookupResult>({ mode: 'lookup', db: target, dataDir: dir, warmup: WARMUP, lookups: LOOKUPS, file, synthetic }, 600_000);
-    log(`${benchmark}: lookup p50 ${lk.lantern.p50Us.toFixed(1)} µs, p99 ${lk.lantern.p99Us.toFixed(1)} µs; Map.get p99 ${lk.floor.p99Us.toFixed(2)} µs; range table decoded in ${lk.decodeMs.toFixed(0)} ms; wrong answers ${lk.wrong}`);
+    const lk = await run<LookupResult>(
+      { mode: 'lookup', db: target, dataDir: dir, warmup: WARMUP, lookups: LOOKUPS, file, synthetic },
+      600_000,
+    );
+    log(
+      `${benchmark}: lookup p50 ${lk.lantern.p50Us.toFixed(1)} µs, p99 ${lk.lantern.p99Us.toFixed(1)} µs; Map.get p99 ${lk.floor.p99Us.toFixed(2)} µs; range table decoded in ${lk.decodeMs.toFixed(0)} ms; wrong answers ${lk.wrong}`,
+    );
     if (lk.wrong > 0) throw new Error(`${lk.wrong} real postcodes were matched to the wrong constituency (${label})`);
     lookups.push([label, lk]);
   }
@@ -85,8 +101,18 @@ export async function benchRepresentatives(log: (s: string) => void): Promise<Ro
       goal: `≤ ${IMPORT_GOAL_S} s`,
       met: importS <= IMPORT_GOAL_S,
       note:
-        `${what}; synchronous=FULL; median of ${IMPORT_ROUNDS} rounds (${list(imports.map((r) => r.seconds), 1)} s), each into a fresh database, stored ${n(last.imported)} ` +
-        `(skipped: ${Object.entries(last.skipped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); floor: the same file read, gunzipped and streamed through csv-parse, nothing stored (${list(floors.map((r) => r.seconds), 1)} s)`,
+        `${what}; synchronous=FULL; median of ${IMPORT_ROUNDS} rounds (${list(
+          imports.map((r) => r.seconds),
+          1,
+        )} s), each into a fresh database, stored ${n(last.imported)} ` +
+        `(skipped: ${
+          Object.entries(last.skipped)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none'
+        }); floor: the same file read, gunzipped and streamed through csv-parse, nothing stored (${list(
+          floors.map((r) => r.seconds),
+          1,
+        )} s)`,
     },
     {
       benchmark,
@@ -111,7 +137,11 @@ export async function benchRepresentatives(log: (s: string) => void): Promise<Ro
       note:
         `lookupPostcode one at a time; p50 ${lk.lantern.p50Us.toFixed(1)} µs, mean ${lk.lantern.meanUs.toFixed(1)} µs, max ${lk.lantern.maxUs.toFixed(0)} µs; ` +
         `real postcodes from the 1,896 of fixtures/gb_postcode_sample_by_constituency.csv${synthetic ? '' : `, every one matched to its stated constituency`}; ` +
-        `mix: ${Object.entries(lk.mix).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}; answers: ${Object.entries(lk.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+        `mix: ${Object.entries(lk.mix)
+          .map(([k, v]) => `${k} ${pct(v)}`)
+          .join(', ')}; answers: ${Object.entries(lk.kinds)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; ` +
         `range table (54,076 ranges) decoded once in ${lk.decodeMs.toFixed(0)} ms; floor: Map.get of the same normalised postcodes in a Map of every postcode of the file (p50 ${lk.floor.p50Us.toFixed(2)} µs)`,
     })),
   ];

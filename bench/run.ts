@@ -23,10 +23,26 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
   'npm-ci': { what: 'npm ci on a clean clone', needsServer: false, run: benchNpmCi },
   startup: { what: 'start to first 200 on an existing database, and idle RSS', needsServer: true, run: benchStartup },
   signup: { what: 'sign-up POST through the real route vs a bare insert route, SQLite', needsServer: false, run: benchSignup },
-  surge: { what: 'petition signatures through the real route vs a bare insert route, SQLite (and PostgreSQL, reported)', needsServer: false, run: benchSurge },
-  'newsletter-sqlite': { what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, SQLite', needsServer: false, run: (log) => benchNewsletter('sqlite', log) },
-  'newsletter-postgres': { what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, PostgreSQL', needsServer: false, run: (log) => benchNewsletter('postgres', log) },
-  representatives: { what: 'import a 1.73M-row postcode file vs csv-parse alone; postcode → MP lookup p99 vs Map.get, SQLite', needsServer: false, run: benchRepresentatives },
+  surge: {
+    what: 'petition signatures through the real route vs a bare insert route, SQLite (and PostgreSQL, reported)',
+    needsServer: false,
+    run: benchSurge,
+  },
+  'newsletter-sqlite': {
+    what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, SQLite',
+    needsServer: false,
+    run: (log) => benchNewsletter('sqlite', log),
+  },
+  'newsletter-postgres': {
+    what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, PostgreSQL',
+    needsServer: false,
+    run: (log) => benchNewsletter('postgres', log),
+  },
+  representatives: {
+    what: 'import a 1.73M-row postcode file vs csv-parse alone; postcode → MP lookup p99 vs Map.get, SQLite',
+    needsServer: false,
+    run: benchRepresentatives,
+  },
 };
 const GROUPS: Record<string, string[]> = {
   jobs: ['jobs-sqlite', 'jobs-postgres'],
@@ -66,7 +82,9 @@ async function main(): Promise<number> {
   const started = performance.now();
   const log: Log = (s) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${s}\n`);
   const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
-  process.stdout.write(`Lantern benchmarks: ${command}\n${m.date} · ${m.cores} cores · ${m.ramGiB} GiB RAM · ${m.cpu} · Node ${m.node} · Linux ${m.kernel}\n`);
+  process.stdout.write(
+    `Lantern benchmarks: ${command}\n${m.date} · ${m.cores} cores · ${m.ramGiB} GiB RAM · ${m.cpu} · Node ${m.node} · Linux ${m.kernel}\n`,
+  );
   // Other work on the machine lowers every figure; the floors run alongside, but a busy machine is worth knowing about.
   const loadAtStart = loadavg()[0]!;
   log(`load average at start: ${loadAtStart.toFixed(2)} on ${m.cores} cores`);
@@ -106,7 +124,9 @@ async function main(): Promise<number> {
   if (server) process.stdout.write(`Server under test: ${server}\n`);
   const busiest = Math.max(0, ...Object.values(busyBefore).map((b) => b ?? 0));
   if (busiest > 10) {
-    warnings.push(`other work kept the CPUs up to ${busiest}% busy just before a benchmark (load average ${loadAtStart.toFixed(2)} at start, ${m.cores} cores): figures are lower and noisier than on a quiet machine`);
+    warnings.push(
+      `other work kept the CPUs up to ${busiest}% busy just before a benchmark (load average ${loadAtStart.toFixed(2)} at start, ${m.cores} cores): figures are lower and noisier than on a quiet machine`,
+    );
   }
   for (const w of warnings) process.stdout.write(`WARNING: ${w}\n`);
   const n = notes(rows);
@@ -116,7 +136,14 @@ async function main(): Promise<number> {
   const dir = join(repoRoot, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${m.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ command, machine: m, server, warnings, loadAtStart, cpuBusyBefore: busyBefore, rows, failures, totalSeconds: totalS }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { command, machine: m, server, warnings, loadAtStart, cpuBusyBefore: busyBefore, rows, failures, totalSeconds: totalS },
+      null,
+      2,
+    ) + '\n',
+  );
   process.stdout.write(`Figures saved to ${file}\n`);
   return failures.length > 0 ? 1 : 0;
 }
@@ -127,7 +154,9 @@ function summary(rows: Row[]): string {
   const met = goals.filter((r) => r.met === true).length;
   const missed = goals.filter((r) => r.met === false).length;
   const unmeasured = goals.length - met - missed;
-  return [`${met} of ${goals.length} goals met`, missed ? `${missed} missed` : '', unmeasured ? `${unmeasured} not measured` : ''].filter(Boolean).join(', ');
+  return [`${met} of ${goals.length} goals met`, missed ? `${missed} missed` : '', unmeasured ? `${unmeasured} not measured` : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** How busy the machine's CPUs are over the next second (from /proc/stat), as a percentage; null off Linux. */
@@ -141,7 +170,7 @@ async function cpuBusyPercent(): Promise<number | null> {
     const a = sample();
     await new Promise((r) => setTimeout(r, 1000));
     const b = sample();
-    return Math.round((100 * (1 - (b.idle - a.idle) / (b.total - a.total))));
+    return Math.round(100 * (1 - (b.idle - a.idle) / (b.total - a.total)));
   } catch {
     return null;
   }

@@ -53,7 +53,14 @@ interface Measured {
 }
 
 /** Starts Lantern in one layout, runs warm-ups and alternating rounds against the floor, and checks what was stored. */
-async function measure(o: { worker: 'off' | 'inline'; rounds: number; floor: Server; floorUrl: string; dir: string; log: (s: string) => void }): Promise<Measured> {
+async function measure(o: {
+  worker: 'off' | 'inline';
+  rounds: number;
+  floor: Server;
+  floorUrl: string;
+  dir: string;
+  log: (s: string) => void;
+}): Promise<Measured> {
   const secret = randomBytes(32).toString('hex');
   const port = await freePort();
   const dataDir = join(o.dir, `data-${o.worker}`);
@@ -68,7 +75,12 @@ async function measure(o: { worker: 'off' | 'inline'; rounds: number; floor: Ser
     TRUST_PROXY: 'true',
     BENCH_POW_DIFFICULTY: JSON.stringify(DIFFICULTY),
   });
-  const lantern = startNode({ args: [...profileArgs(), '--import', 'tsx', join(repoRoot, 'bench/servers/signup-lantern.ts')], env, cwd: repoRoot, logFile: join(o.dir, `lantern-${o.worker}.log`) });
+  const lantern = startNode({
+    args: [...profileArgs(), '--import', 'tsx', join(repoRoot, 'bench/servers/signup-lantern.ts')],
+    env,
+    cwd: repoRoot,
+    logFile: join(o.dir, `lantern-${o.worker}.log`),
+  });
   try {
     const url = `http://127.0.0.1:${port}/stay-in-touch`;
     await waitFor200(`http://127.0.0.1:${port}/healthz`, { server: lantern, intervalMs: 20, timeoutMs: 60_000 });
@@ -87,12 +99,17 @@ async function measure(o: { worker: 'off' | 'inline'; rounds: number; floor: Ser
     for (let i = 0; i < o.rounds; i++) phases.push(phase('floor', ROUND_REQUESTS, true), phase('lantern', ROUND_REQUESTS, true));
     // Exactly what the phases need, with room for requests autocannon prepares but never sends at the end of one.
     const pool = WARMUP_REQUESTS + o.rounds * ROUND_REQUESTS + phases.length * CONNECTIONS;
-    o.log(`signup (worker ${o.worker}): solving ${pool} proofs of work ahead, then a warm-up of ${WARMUP_REQUESTS} requests each and ${o.rounds} alternating rounds of ${ROUND_REQUESTS} (floor, Lantern) at ${CONNECTIONS} connections`);
+    o.log(
+      `signup (worker ${o.worker}): solving ${pool} proofs of work ahead, then a warm-up of ${WARMUP_REQUESTS} requests each and ${o.rounds} alternating rounds of ${ROUND_REQUESTS} (floor, Lantern) at ${CONNECTIONS} connections`,
+    );
     const input: SignupLoadInput = { secret, difficulty: DIFFICULTY, listIds, pool, phases };
     const result = await runChild<SignupLoadInput, SignupLoadResult>(loadScript, input, 1_200_000);
 
     const bad = result.phases.filter((r) => r.errors > 0 || r.timeouts > 0 || Object.keys(r.statusCodes).some((c) => c !== '303'));
-    if (bad.length) throw new Error(`answers other than 303 under load: ${JSON.stringify(bad.map((b) => ({ url: b.url, statusCodes: b.statusCodes, errors: b.errors })))}`);
+    if (bad.length)
+      throw new Error(
+        `answers other than 303 under load: ${JSON.stringify(bad.map((b) => ({ url: b.url, statusCodes: b.statusCodes, errors: b.errors })))}`,
+      );
     const floorRounds = result.phases.filter((r) => r.url === o.floorUrl);
     const rounds = result.phases.filter((r) => r.url === url);
 
@@ -122,7 +139,10 @@ async function measure(o: { worker: 'off' | 'inline'; rounds: number; floor: Ser
       max: { lantern: Math.max(...rounds.map((r) => r.maxMs)), floor: Math.max(...floorRounds.map((r) => r.maxMs)) },
       ratios: rounds.map((r, i) => r.reqPerSec / floorRounds[i]!.reqPerSec),
       rounds: { lantern: rounds.map((r) => r.reqPerSec), floor: floorRounds.map((r) => r.reqPerSec) },
-      cpuUs: { lantern: Math.round(m(rounds.map((r) => r.serverCpuUsPerReq))), floor: Math.round(m(floorRounds.map((r) => r.serverCpuUsPerReq))) },
+      cpuUs: {
+        lantern: Math.round(m(rounds.map((r) => r.serverCpuUsPerReq))),
+        floor: Math.round(m(floorRounds.map((r) => r.serverCpuUsPerReq))),
+      },
       stored: stored.supporters!,
       prepareS: result.prepareS,
     };
@@ -149,9 +169,13 @@ export async function benchSignup(log: (s: string) => void): Promise<Row[]> {
     await waitFor200(`http://127.0.0.1:${floorPort}/`, { server: floor, intervalMs: 20, timeoutMs: 30_000 });
     const floorUrl = `http://127.0.0.1:${floorPort}/stay-in-touch`;
     const web = await measure({ worker: 'off', rounds: ROUNDS.web, floor, floorUrl, dir, log });
-    log(`signup (web process): Lantern ${Math.round(web.rps.lantern)} sign-ups/s (p99 ${web.p99.lantern} ms), floor ${Math.round(web.rps.floor)} inserts/s (p99 ${web.p99.floor} ms)`);
+    log(
+      `signup (web process): Lantern ${Math.round(web.rps.lantern)} sign-ups/s (p99 ${web.p99.lantern} ms), floor ${Math.round(web.rps.floor)} inserts/s (p99 ${web.p99.floor} ms)`,
+    );
     const inline = await measure({ worker: 'inline', rounds: ROUNDS.inline, floor, floorUrl, dir, log });
-    log(`signup (inline worker): Lantern ${Math.round(inline.rps.lantern)} sign-ups/s (p99 ${inline.p99.lantern} ms), floor ${Math.round(inline.rps.floor)} inserts/s`);
+    log(
+      `signup (inline worker): Lantern ${Math.round(inline.rps.lantern)} sign-ups/s (p99 ${inline.p99.lantern} ms), floor ${Math.round(inline.rps.floor)} inserts/s`,
+    );
 
     const ratio = median(web.ratios);
     const inlineRatio = median(inline.ratios);

@@ -54,7 +54,8 @@ async function storedFor(db: Database, slug: string): Promise<Stored> {
   if (db.dialect === 'sqlite') {
     const h = new DatabaseSync(db.file, { readOnly: true });
     try {
-      for (const [k, q] of Object.entries(queries)) out[k as keyof Stored] = Number((h.prepare(q.replace('$1', '?')).get(...(q.includes('$1') ? [slug] : [])) as { n: number }).n);
+      for (const [k, q] of Object.entries(queries))
+        out[k as keyof Stored] = Number((h.prepare(q.replace('$1', '?')).get(...(q.includes('$1') ? [slug] : [])) as { n: number }).n);
     } finally {
       h.close();
     }
@@ -63,7 +64,8 @@ async function storedFor(db: Database, slug: string): Promise<Stored> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
-    for (const [k, q] of Object.entries(queries)) out[k as keyof Stored] = Number((await client.query<{ n: string }>(q, q.includes('$1') ? [slug] : [])).rows[0]!.n);
+    for (const [k, q] of Object.entries(queries))
+      out[k as keyof Stored] = Number((await client.query<{ n: string }>(q, q.includes('$1') ? [slug] : [])).rows[0]!.n);
   } finally {
     await client.end();
   }
@@ -74,7 +76,8 @@ async function storedFor(db: Database, slug: string): Promise<Stored> {
 async function petitionSlug(base: string): Promise<string> {
   const slug = SLUG;
   const page = await httpGet(`${base}/act/${slug}`);
-  if (page.status !== 200 || !page.body.includes(`action="/act/${slug}/sign"`)) throw new Error(`GET /act/${slug} answered ${page.status} without the signing form`);
+  if (page.status !== 200 || !page.body.includes(`action="/act/${slug}/sign"`))
+    throw new Error(`GET /act/${slug} answered ${page.status} without the signing form`);
   return slug;
 }
 
@@ -91,7 +94,13 @@ interface Measured {
 }
 
 /** Starts Lantern on the database, runs warm-ups and alternating rounds against the floor, and checks what was stored. */
-async function measure(o: { database: Database; floor: Server; floorUrl: string; dir: string; log: (s: string) => void }): Promise<Measured> {
+async function measure(o: {
+  database: Database;
+  floor: Server;
+  floorUrl: string;
+  dir: string;
+  log: (s: string) => void;
+}): Promise<Measured> {
   const secret = randomBytes(32).toString('hex');
   const port = await freePort();
   const dataDir = join(o.dir, `data-${o.database.dialect}`);
@@ -131,14 +140,19 @@ async function measure(o: { database: Database; floor: Server; floorUrl: string;
     for (let i = 0; i < ROUNDS; i++) phases.push(phase('floor', ROUND_REQUESTS, true), phase('lantern', ROUND_REQUESTS, true));
     // Exactly what the phases need, with room for requests autocannon prepares but never sends at the end of one.
     const pool = WARMUP_REQUESTS + ROUNDS * ROUND_REQUESTS + phases.length * CONNECTIONS;
-    o.log(`surge (${o.database.dialect}): petition /act/${slug}; solving ${pool} proofs of work ahead, then a warm-up of ${WARMUP_REQUESTS} requests each and ${ROUNDS} alternating rounds of ${ROUND_REQUESTS} (floor, Lantern) at ${CONNECTIONS} connections`);
+    o.log(
+      `surge (${o.database.dialect}): petition /act/${slug}; solving ${pool} proofs of work ahead, then a warm-up of ${WARMUP_REQUESTS} requests each and ${ROUNDS} alternating rounds of ${ROUND_REQUESTS} (floor, Lantern) at ${CONNECTIONS} connections`,
+    );
     // The database is new (a new data dir, or a new PostgreSQL database) and its petition unsigned: all starts at 0.
     const before: Stored = { signatures: 0, tokens: 0, proofs: 0, emails: 0 };
     const input: SurgeLoadInput = { secret, difficulty: DIFFICULTY, pool, phases };
     const result = await runChild<SurgeLoadInput, SurgeLoadResult>(loadScript, input, 1_200_000);
 
     const bad = result.phases.filter((r) => r.errors > 0 || r.timeouts > 0 || Object.keys(r.statusCodes).some((c) => c !== '303'));
-    if (bad.length) throw new Error(`answers other than 303 under load: ${JSON.stringify(bad.map((b) => ({ url: b.url, statusCodes: b.statusCodes, errors: b.errors, timeouts: b.timeouts })))}`);
+    if (bad.length)
+      throw new Error(
+        `answers other than 303 under load: ${JSON.stringify(bad.map((b) => ({ url: b.url, statusCodes: b.statusCodes, errors: b.errors, timeouts: b.timeouts })))}`,
+      );
     const floorRounds = result.phases.filter((r) => r.url === o.floorUrl);
     const rounds = result.phases.filter((r) => r.url === url);
 
@@ -158,7 +172,10 @@ async function measure(o: { database: Database; floor: Server; floorUrl: string;
       max: { lantern: Math.max(...rounds.map((r) => r.maxMs)), floor: Math.max(...floorRounds.map((r) => r.maxMs)) },
       ratios: rounds.map((r, i) => r.reqPerSec / floorRounds[i]!.reqPerSec),
       rounds: { lantern: rounds.map((r) => r.reqPerSec), floor: floorRounds.map((r) => r.reqPerSec) },
-      cpuUs: { lantern: Math.round(m(rounds.map((r) => r.serverCpuUsPerReq))), floor: Math.round(m(floorRounds.map((r) => r.serverCpuUsPerReq))) },
+      cpuUs: {
+        lantern: Math.round(m(rounds.map((r) => r.serverCpuUsPerReq))),
+        floor: Math.round(m(floorRounds.map((r) => r.serverCpuUsPerReq))),
+      },
       stored: after.signatures - before.signatures,
       slug,
     };
@@ -194,17 +211,39 @@ export async function benchSurge(log: (s: string) => void): Promise<Row[]> {
 
   const liteFloor = await startFloor({ dialect: 'sqlite', file: join(dir, 'floor.db') }, dir);
   try {
-    const lite = await measure({ database: { dialect: 'sqlite', file: join(dir, 'lantern.db') }, floor: liteFloor.server, floorUrl: liteFloor.url, dir, log });
-    log(`surge (SQLite): Lantern ${Math.round(lite.rps.lantern)} signatures/s (p99 ${lite.p99.lantern} ms), floor ${Math.round(lite.rps.floor)} inserts/s (p99 ${lite.p99.floor} ms)`);
+    const lite = await measure({
+      database: { dialect: 'sqlite', file: join(dir, 'lantern.db') },
+      floor: liteFloor.server,
+      floorUrl: liteFloor.url,
+      dir,
+      log,
+    });
+    log(
+      `surge (SQLite): Lantern ${Math.round(lite.rps.lantern)} signatures/s (p99 ${lite.p99.lantern} ms), floor ${Math.round(lite.rps.floor)} inserts/s (p99 ${lite.p99.floor} ms)`,
+    );
     const durability = 'SQLite (WAL, synchronous=FULL) on both';
     rows.push(
       {
-        benchmark: 'surge', figure: 'petition signatures, SQLite', value: lite.rps.lantern, unit: 'sig/s', floor: lite.rps.floor, ratio: median(lite.ratios),
-        goal: `≥ ${GOAL_PER_SECOND.toLocaleString('en-GB')}/s`, met: lite.rps.lantern >= GOAL_PER_SECOND, note: note(lite, durability),
+        benchmark: 'surge',
+        figure: 'petition signatures, SQLite',
+        value: lite.rps.lantern,
+        unit: 'sig/s',
+        floor: lite.rps.floor,
+        ratio: median(lite.ratios),
+        goal: `≥ ${GOAL_PER_SECOND.toLocaleString('en-GB')}/s`,
+        met: lite.rps.lantern >= GOAL_PER_SECOND,
+        note: note(lite, durability),
       },
       {
-        benchmark: 'surge', figure: 'petition signature p99, SQLite', value: lite.p99.lantern, unit: 'ms', floor: lite.p99.floor, ratio: null,
-        goal: `≤ ${GOAL_P99_MS} ms`, met: lite.p99.lantern <= GOAL_P99_MS, note: `median of the rounds' p99 (autocannon measures whole ms) at ${CONNECTIONS} connections`,
+        benchmark: 'surge',
+        figure: 'petition signature p99, SQLite',
+        value: lite.p99.lantern,
+        unit: 'ms',
+        floor: lite.p99.floor,
+        ratio: null,
+        goal: `≤ ${GOAL_P99_MS} ms`,
+        met: lite.p99.lantern <= GOAL_P99_MS,
+        note: `median of the rounds' p99 (autocannon measures whole ms) at ${CONNECTIONS} connections`,
       },
     );
   } finally {
@@ -218,20 +257,46 @@ export async function benchSurge(log: (s: string) => void): Promise<Row[]> {
   } catch (err) {
     const why = `PostgreSQL unreachable (${err instanceof Error ? err.message : String(err)})`;
     log(`surge (PostgreSQL): ${why}`);
-    rows.push({ benchmark: 'surge (PostgreSQL)', figure: 'petition signatures', value: null, unit: 'sig/s', goal: 'reported', met: null, note: why });
+    rows.push({
+      benchmark: 'surge (PostgreSQL)',
+      figure: 'petition signatures',
+      value: null,
+      unit: 'sig/s',
+      goal: 'reported',
+      met: null,
+      note: why,
+    });
     return rows;
   }
   const pgFloor = await startFloor((await freshDatabase('postgres', dir)) as Database, dir);
   try {
     const db = (await freshDatabase('postgres', dir)) as Database;
     const r = await measure({ database: db, floor: pgFloor.server, floorUrl: pgFloor.url, dir, log });
-    log(`surge (PostgreSQL): Lantern ${Math.round(r.rps.lantern)} signatures/s (p99 ${r.p99.lantern} ms), floor ${Math.round(r.rps.floor)} inserts/s (p99 ${r.p99.floor} ms)`);
+    log(
+      `surge (PostgreSQL): Lantern ${Math.round(r.rps.lantern)} signatures/s (p99 ${r.p99.lantern} ms), floor ${Math.round(r.rps.floor)} inserts/s (p99 ${r.p99.floor} ms)`,
+    );
     rows.push(
       {
-        benchmark: 'surge (PostgreSQL)', figure: 'petition signatures', value: r.rps.lantern, unit: 'sig/s', floor: r.rps.floor, ratio: median(r.ratios),
-        goal: 'reported', met: null, note: note(r, "PostgreSQL on 127.0.0.1 with the server's synchronous_commit on both; a pool of 10 on each"),
+        benchmark: 'surge (PostgreSQL)',
+        figure: 'petition signatures',
+        value: r.rps.lantern,
+        unit: 'sig/s',
+        floor: r.rps.floor,
+        ratio: median(r.ratios),
+        goal: 'reported',
+        met: null,
+        note: note(r, "PostgreSQL on 127.0.0.1 with the server's synchronous_commit on both; a pool of 10 on each"),
       },
-      { benchmark: 'surge (PostgreSQL)', figure: 'petition signature p99', value: r.p99.lantern, unit: 'ms', floor: r.p99.floor, ratio: null, goal: 'reported', met: null },
+      {
+        benchmark: 'surge (PostgreSQL)',
+        figure: 'petition signature p99',
+        value: r.p99.lantern,
+        unit: 'ms',
+        floor: r.p99.floor,
+        ratio: null,
+        goal: 'reported',
+        met: null,
+      },
     );
   } finally {
     await pgFloor.server.stop();

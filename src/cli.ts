@@ -64,7 +64,9 @@ function onShutdown(close: () => Promise<void>): void {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function start(): Promise<void> {
@@ -110,7 +112,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'staff': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+      });
       if (positionals[0] !== 'add' || !values.email || !values.role) fail(USAGE, 64);
       const core = await buildCore(config());
       try {
@@ -127,7 +133,8 @@ async function main(argv: string[]): Promise<void> {
       const file = rest[0];
       if (!file) fail(USAGE, 64);
       const cfg = config();
-      if (cfg.database.dialect !== 'sqlite') fail('lantern backup copies the SQLite database. On PostgreSQL use pg_dump (see README.md).', 64);
+      if (cfg.database.dialect !== 'sqlite')
+        fail('lantern backup copies the SQLite database. On PostgreSQL use pg_dump (see README.md).', 64);
       const pages = await backupSqlite(cfg.database.file, file);
       process.stdout.write(`Backed up ${pages} pages to ${file}.\n`);
       return;
@@ -139,7 +146,10 @@ async function main(argv: string[]): Promise<void> {
       try {
         await migrateToLatest(db);
         const progress = (line: string) => process.stderr.write(`${line}\n`);
-        const done = what === 'postcodes' ? describePostcodeImport(await importPostcodesFile(db, file, { progress })) : describeMpsImport(await importMpsFile(db, file));
+        const done =
+          what === 'postcodes'
+            ? describePostcodeImport(await importPostcodesFile(db, file, { progress }))
+            : describeMpsImport(await importMpsFile(db, file));
         process.stdout.write(`${done}\n`);
       } catch (e) {
         if (e instanceof DataFileError) fail(e.message, 65);

@@ -12,12 +12,16 @@ import { until } from './helpers/wait.js';
 const EMAIL = 'planted.person.7f3a@example.org';
 const NAME = 'Plantedname Zq7xw';
 
-
 describeEachDialect('personal data at rest', (ctx) => {
   let t: TestLantern;
   beforeAll(async () => {
     t = await startTestLantern(ctx, { worker: true });
-    const added = await addStaffFromCli(t.lantern.core, { email: EMAIL, role: 'owner', name: NAME, password: 'a long enough passphrase 42' });
+    const added = await addStaffFromCli(t.lantern.core, {
+      email: EMAIL,
+      role: 'owner',
+      name: NAME,
+      password: 'a long enough passphrase 42',
+    });
     expect(added).toEqual({ ok: true });
     // Personal data flows through a job payload, the mail catcher and the audit log.
     const c = t.client();
@@ -38,7 +42,11 @@ describeEachDialect('personal data at rest', (ctx) => {
       const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(ctx.db);
       expect(tables.rows.length).toBeGreaterThan(5);
       for (const { tablename } of tables.rows) {
-        const hits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'}`.execute(ctx.db);
+        const hits = await sql<{
+          n: number;
+        }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'}`.execute(
+          ctx.db,
+        );
         expect({ tablename, hits: hits.rows[0]!.n }).toEqual({ tablename, hits: 0 });
       }
       return;
@@ -52,7 +60,9 @@ describeEachDialect('personal data at rest', (ctx) => {
       const bytes = readFileSync(f);
       expect(bytes.length).toBeGreaterThan(0);
       for (const needle of [EMAIL, NAME, EMAIL.toUpperCase(), 'planted.person']) {
-        expect({ f, needle, found: bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle, 'utf16le')) }).toEqual({ f, needle, found: false });
+        expect({ f, needle, found: bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle, 'utf16le')) }).toEqual(
+          { f, needle, found: false },
+        );
       }
     }
   });

@@ -10,12 +10,18 @@ import { describeEachDialect } from './helpers/db.js';
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 function lantern(args: string[], env: Record<string, string>, input?: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env }, input, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describeEachDialect('the lantern command', (ctx) => {
   const env = () => ({
-    DATABASE_URL: ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
+    DATABASE_URL:
+      ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
     LANTERN_DATA_DIR: ctx.testDb.dataDir,
     LANTERN_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
     BASE_URL: '',
@@ -70,7 +76,11 @@ describeEachDialect('the lantern command', (ctx) => {
   }, 60_000);
 
   test('staff add reads the password from standard input and refuses bad input with a clear message', () => {
-    const ok = lantern(['staff', 'add', '--email', 'ops@example.org', '--role', 'owner', '--name', 'Ops'], env(), 'correct horse battery staple\n');
+    const ok = lantern(
+      ['staff', 'add', '--email', 'ops@example.org', '--role', 'owner', '--name', 'Ops'],
+      env(),
+      'correct horse battery staple\n',
+    );
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toContain('Added owner ops@example.org');
     expect(ok.status).toBe(0);

@@ -13,6 +13,9 @@ export default async function setup(project: TestProject): Promise<void> {
   if (!reachable && process.env.CI === 'true') {
     throw new Error(`CI=true: the PostgreSQL test run is required, but ${PG_ADMIN_URL} is unreachable. Start PostgreSQL and run again.`);
   }
-  if (!reachable) console.warn(`\n[lantern tests] PostgreSQL at ${PG_ADMIN_URL} is unreachable: PostgreSQL runs are skipped (they are required with CI=true).\n`);
+  if (!reachable)
+    console.warn(
+      `\n[lantern tests] PostgreSQL at ${PG_ADMIN_URL} is unreachable: PostgreSQL runs are skipped (they are required with CI=true).\n`,
+    );
   project.provide('pgReachable', reachable);
 }

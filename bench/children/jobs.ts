@@ -104,7 +104,19 @@ async function queueRound(db: Db, queue: JobQueue, producers: number, ms: number
   };
 }
 
-const COLUMNS = ['queue', 'name', 'payload', 'state', 'priority', 'run_at', 'attempts', 'max_attempts', 'unique_key', 'created_at', 'updated_at'];
+const COLUMNS = [
+  'queue',
+  'name',
+  'payload',
+  'state',
+  'priority',
+  'run_at',
+  'attempts',
+  'max_attempts',
+  'unique_key',
+  'created_at',
+  'updated_at',
+];
 
 /** The row JobQueue.enqueue writes, with a payload of the same (encrypted) size. */
 function floorRow(cipher: string): Array<string | number | null> {

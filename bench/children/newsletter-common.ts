@@ -43,4 +43,3 @@ export function benchConfig(o: { database: DatabaseConfig; dataDir: string; smtp
     ...(o.smtpUrl ? { SMTP_URL: o.smtpUrl } : {}),
   });
 }
-

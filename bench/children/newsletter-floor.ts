@@ -22,10 +22,24 @@ export interface FloorResult {
 }
 
 serveChild<FloorInput, FloorResult>(async (input) => {
-  const transporter = nodemailer.createTransport({ url: input.smtpUrl, pool: true, maxConnections: 5, maxMessages: 100 } as Parameters<typeof nodemailer.createTransport>[0]);
+  const transporter = nodemailer.createTransport({ url: input.smtpUrl, pool: true, maxConnections: 5, maxMessages: 100 } as Parameters<
+    typeof nodemailer.createTransport
+  >[0]);
   const email = personalise(
-    compileNewsletter({ subject: BENCH_SUBJECT, body: BENCH_BODY, orgName: 'Freedom Thread', listName: 'Campaign updates', postalAddress: 'Freedom Thread\n2 Sample Yard\nLondon', charityNumber: '1190000', webUrl: 'https://freedomthread.example.org/newsletters/2026-11-25-what-the-label-on-your-jumper-does-not-say' }),
-    { firstName: 'Gülnar', orgName: 'Freedom Thread', manageUrl: 'https://freedomthread.example.org/s/manage/AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
+    compileNewsletter({
+      subject: BENCH_SUBJECT,
+      body: BENCH_BODY,
+      orgName: 'Freedom Thread',
+      listName: 'Campaign updates',
+      postalAddress: 'Freedom Thread\n2 Sample Yard\nLondon',
+      charityNumber: '1190000',
+      webUrl: 'https://freedomthread.example.org/newsletters/2026-11-25-what-the-label-on-your-jumper-does-not-say',
+    }),
+    {
+      firstName: 'Gülnar',
+      orgName: 'Freedom Thread',
+      manageUrl: 'https://freedomthread.example.org/s/manage/AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+    },
   );
   const headers = {
     'List-Unsubscribe': '<https://freedomthread.example.org/s/unsubscribe/AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB/1>',
@@ -39,8 +53,14 @@ serveChild<FloorInput, FloorResult>(async (input) => {
     while (next < input.messages) {
       const i = next++;
       await transporter.sendMail({
-        from: 'Freedom Thread <news@freedomthread.example.org>', to: `floor${i}@example.org`, replyTo: 'hello@freedomthread.example.org',
-        subject: email.subject, html: email.html, text: email.text, headers, messageId: `<floor${i}.bench@freedomthread.example.org>`,
+        from: 'Freedom Thread <news@freedomthread.example.org>',
+        to: `floor${i}@example.org`,
+        replyTo: 'hello@freedomthread.example.org',
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        headers,
+        messageId: `<floor${i}.bench@freedomthread.example.org>`,
       });
       sent++;
     }
@@ -49,5 +69,11 @@ serveChild<FloorInput, FloorResult>(async (input) => {
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   transporter.close();
-  return { sent, elapsedMs, perSec: sent / (elapsedMs / 1000), peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6, cpuUsPerMessage: (cpu.user + cpu.system) / sent };
+  return {
+    sent,
+    elapsedMs,
+    perSec: sent / (elapsedMs / 1000),
+    peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    cpuUsPerMessage: (cpu.user + cpu.system) / sent,
+  };
 });

@@ -36,10 +36,34 @@ export type RepresentativesInput =
   | { mode: 'parse'; file: string }
   | { mode: 'lookup'; db: DatabaseConfig; dataDir: string; warmup: number; lookups: number; file: string; synthetic: boolean };
 
-export interface GenerateResult { rows: number; bytes: number; seconds: number; districts: number }
-export interface ImportResult { seconds: number; rows: number; imported: number; skipped: Record<string, number>; maxRssMiB: number }
-export interface LatencyStats { p50Us: number; p99Us: number; maxUs: number; meanUs: number }
-export interface LookupResult { lookups: number; lantern: LatencyStats; floor: LatencyStats; kinds: Record<string, number>; mix: Record<string, number>; decodeMs: number; wrong: number }
+export interface GenerateResult {
+  rows: number;
+  bytes: number;
+  seconds: number;
+  districts: number;
+}
+export interface ImportResult {
+  seconds: number;
+  rows: number;
+  imported: number;
+  skipped: Record<string, number>;
+  maxRssMiB: number;
+}
+export interface LatencyStats {
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
+  meanUs: number;
+}
+export interface LookupResult {
+  lookups: number;
+  lantern: LatencyStats;
+  floor: LatencyStats;
+  kinds: Record<string, number>;
+  mix: Record<string, number>;
+  decodeMs: number;
+  wrong: number;
+}
 
 const NSPL_2025_HEADER =
   'pcd7,pcd8,pcds,dointr,doterm,usrtypind,east1m,north1m,gridind,oa21cd,cty25cd,ced25cd,lad25cd,wd25cd,nhser24cd,ctry25cd,rgn25cd,pcon24cd,ttwa15cd,itl25cd,npark16cd,lsoa21cd,msoa21cd,wz11cd,sicbl24cd,bua24cd,ruc21ind,oac11ind,lat,long,lep21cd1,lep21cd2,pfa23cd,imd20ind,icb23cd';
@@ -67,7 +91,9 @@ function inward(n: number): string {
 /** Every synthetic postcode with its constituency code ('' where the real file has none), in file order. */
 function* syntheticPostcodes(): Generator<[string, string]> {
   // Some constituency names hold commas (quoted), so the file is read as CSV.
-  const records: Array<Record<string, string>> = parseCsv(readFileSync(`${SHIPPED_DIR}gb_outcode_to_pcon2024.csv`, 'utf8'), { columns: true });
+  const records: Array<Record<string, string>> = parseCsv(readFileSync(`${SHIPPED_DIR}gb_outcode_to_pcon2024.csv`, 'utf8'), {
+    columns: true,
+  });
   const rows = records.map((f) => ({ outcode: f.outcode!, code: f.pcon24cd!, count: Number(f.postcode_count) }));
   const total = rows.reduce((s, r) => s + r.count, 0);
   // Scale each count so the whole file has exactly FULL_FILE_ROWS rows (cumulative rounding keeps the total exact).
@@ -179,7 +205,13 @@ function lookupMix(sample: string[], n: number, random: () => number): { raw: st
     let kind: string;
     let pc: string;
     if (x < 0.7) [kind, pc] = ['real postcode, as written', pick()];
-    else if (x < 0.85) [kind, pc] = ['real postcode, any case and spacing', pick().toLowerCase().replace(' ', random() < 0.5 ? '' : '  ')];
+    else if (x < 0.85)
+      [kind, pc] = [
+        'real postcode, any case and spacing',
+        pick()
+          .toLowerCase()
+          .replace(' ', random() < 0.5 ? '' : '  '),
+      ];
     else if (x < 0.95) {
       // Same district, an inward code no real postcode has: not in an imported table, so the range table answers.
       const p = pick();
@@ -192,12 +224,25 @@ function lookupMix(sample: string[], n: number, random: () => number): { raw: st
 }
 
 async function lookup(input: Extract<RepresentativesInput, { mode: 'lookup' }>): Promise<LookupResult> {
-  const config = loadConfig({ DATABASE_URL: input.db.dialect === 'sqlite' ? `sqlite:${input.db.file}` : input.db.url, LANTERN_DATA_DIR: input.dataDir, LOG_LEVEL: 'silent', LANTERN_DEMO: 'false', LANTERN_WORKER: 'off' });
+  const config = loadConfig({
+    DATABASE_URL: input.db.dialect === 'sqlite' ? `sqlite:${input.db.file}` : input.db.url,
+    LANTERN_DATA_DIR: input.dataDir,
+    LOG_LEVEL: 'silent',
+    LANTERN_DEMO: 'false',
+    LANTERN_WORKER: 'off',
+  });
   const db = openDatabase(config.database);
   await migrateToLatest(db);
   const keyring = createKeyring(config.secret);
   const queue = new JobQueue(keyring);
-  const core: Core = { config, db, keyring, queue, mailer: new Mailer({ db, keyring, queue, transport: catcherTransport(), from: config.mailFrom, host: 'localhost' }), logger: createLogger('silent') };
+  const core: Core = {
+    config,
+    db,
+    keyring,
+    queue,
+    mailer: new Mailer({ db, keyring, queue, transport: catcherTransport(), from: config.mailFrom, host: 'localhost' }),
+    logger: createLogger('silent'),
+  };
   const t0 = performance.now();
   await loadShippedLookup();
   const decodeMs = performance.now() - t0;

@@ -15,6 +15,7 @@ serveChild<SignupLoadInput, SignupLoadResult>((input) => {
   const lists = input.listIds.map((id) => `list=${id}`).join('&');
   return runPowLoad(input, {
     what: 'solved sign-ups',
-    body: (n, run, altcha) => `email=bench.${run}.${n}%40example.org&firstName=Bench&lastName=Supporter&postcode=SW1A+1AA&${lists}&website=&altcha=${encodeURIComponent(altcha)}`,
+    body: (n, run, altcha) =>
+      `email=bench.${run}.${n}%40example.org&firstName=Bench&lastName=Supporter&postcode=SW1A+1AA&${lists}&website=&altcha=${encodeURIComponent(altcha)}`,
   });
 });

@@ -8,7 +8,8 @@ export function serveChild<TIn, TOut>(work: (input: TIn) => Promise<TOut>): void
   process.once('message', (input: TIn) => {
     work(input).then(
       (result) => process.send!({ ok: true, result }, () => process.exit(0)),
-      (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1)),
+      (err: unknown) =>
+        process.send!({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () => process.exit(1)),
     );
   });
 }

@@ -34,9 +34,16 @@ export function lanternCommand(): Promise<LanternCommand> {
     const build = await runCommand('npm', ['run', 'build'], { cwd: repoRoot, timeoutMs: 180_000 });
     if (build.code === 0 && existsSync(join(repoRoot, 'dist/cli.js'))) {
       const flags = startNodeFlags();
-      return { args: [...flags, 'dist/cli.js', 'start'], label: `node ${[...flags, ''].join(' ')}dist/cli.js start (built by npm run build in ${(build.ms / 1000).toFixed(1)} s)` };
+      return {
+        args: [...flags, 'dist/cli.js', 'start'],
+        label: `node ${[...flags, ''].join(' ')}dist/cli.js start (built by npm run build in ${(build.ms / 1000).toFixed(1)} s)`,
+      };
     }
-    const firstError = `${build.stdout}\n${build.stderr}`.split('\n').find((l) => /error/i.test(l))?.trim() ?? `exit code ${build.code}`;
+    const firstError =
+      `${build.stdout}\n${build.stderr}`
+        .split('\n')
+        .find((l) => /error/i.test(l))
+        ?.trim() ?? `exit code ${build.code}`;
     return {
       args: ['--import', 'tsx', 'bench/servers/lantern.ts'],
       label: 'node --import tsx bench/servers/lantern.ts (buildLantern from source)',

@@ -89,7 +89,10 @@ async function settle(pid: number): Promise<void> {
  * Prepares the pool and runs the phases. `body(n, run, altcha)` is the urlencoded body of the n-th post of this
  * run (`run` tells one run's addresses from another's); `what` names the bodies in errors ("solved sign-ups").
  */
-export async function runPowLoad(input: PowLoadInput, o: { what: string; body: (n: number, run: string, altcha: string) => string }): Promise<PowLoadResult> {
+export async function runPowLoad(
+  input: PowLoadInput,
+  o: { what: string; body: (n: number, run: string, altcha: string) => string },
+): Promise<PowLoadResult> {
   useDifficultyForBenchmarks(input.difficulty);
   const keyring = createKeyring(input.secret);
   const started = performance.now();
@@ -102,7 +105,9 @@ export async function runPowLoad(input: PowLoadInput, o: { what: string; body: (
         const challenge = await createProofChallenge(keyring);
         const solution = await solveChallenge({ challenge, deriveKey });
         if (!solution) throw new Error('could not solve a challenge');
-        const altcha = Buffer.from(JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution })).toString('base64');
+        const altcha = Buffer.from(
+          JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution }),
+        ).toString('base64');
         bodies[n] = o.body(n, run_, altcha);
       }),
     );

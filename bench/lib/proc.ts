@@ -146,7 +146,11 @@ export function runChild<TIn, TOut>(script: string, input: TIn, timeoutMs: numbe
 }
 
 /** Runs a command to completion, returning its exit code and output. */
-export function runCommand(cmd: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function runCommand(
+  cmd: string,
+  args: string[],
+  o: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -166,7 +170,12 @@ export function runCommand(cmd: string, args: string[], o: { cwd: string; env?: 
     child.once('close', (code) => {
       clearTimeout(timer);
       void stop();
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: performance.now() - t0 });
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms: performance.now() - t0,
+      });
     });
   });
 }

@@ -63,11 +63,18 @@ export function table(rows: Row[]): string {
     r.met === null ? '—' : r.met ? 'yes' : 'NO',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 2 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 /** Notes under the table, one per row that has one. */
 export function notes(rows: Row[]): string {
-  return rows.filter((r) => r.note).map((r) => `- ${r.benchmark} / ${r.figure}: ${r.note}`).join('\n');
+  return rows
+    .filter((r) => r.note)
+    .map((r) => `- ${r.benchmark} / ${r.figure}: ${r.note}`)
+    .join('\n');
 }

@@ -18,5 +18,12 @@ app.post('/stay-in-touch', async (req, reply) => {
   insert.run(String((req.body as Record<string, unknown> | undefined)?.email ?? ''), Date.now());
   return reply.redirect('/stay-in-touch/check-your-email', 303);
 });
-process.once('SIGTERM', () => void app.close().then(() => { db.close(); process.exit(0); }));
+process.once(
+  'SIGTERM',
+  () =>
+    void app.close().then(() => {
+      db.close();
+      process.exit(0);
+    }),
+);
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

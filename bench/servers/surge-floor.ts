@@ -35,5 +35,12 @@ app.post('/act/:slug/sign', async (req, reply) => {
   await insert(String((req.body as Record<string, unknown> | undefined)?.email ?? ''), Date.now());
   return reply.redirect(`/act/${(req.params as { slug: string }).slug}/check-your-email`, 303);
 });
-process.once('SIGTERM', () => void app.close().then(close).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(close)
+      .then(() => process.exit(0)),
+);
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

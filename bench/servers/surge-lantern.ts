@@ -26,15 +26,27 @@ const lantern = await buildLantern(cfg);
 const { core } = lantern;
 await ensureEssentialPages(core.db, (await getSiteSettings(core.db)).orgName);
 if (!(await getActionBySlug(core.db, SURGE_SLUG))) {
-  const campaign = await createCampaign(core, null, { title: 'Surge benchmark', summary: 'The campaign of the surge benchmark.', slug: 'surge-benchmark' });
+  const campaign = await createCampaign(core, null, {
+    title: 'Surge benchmark',
+    summary: 'The campaign of the surge benchmark.',
+    slug: 'surge-benchmark',
+  });
   const petition = await createAction(
     core,
     null,
     'petition',
     {
-      campaignId: campaign.id, title: 'Label the cotton', slug: SURGE_SLUG, summary: 'Tell us where our clothes really come from.',
+      campaignId: campaign.id,
+      title: 'Label the cotton',
+      slug: SURGE_SLUG,
+      summary: 'Tell us where our clothes really come from.',
       body: 'We call on the government to require every garment sold in the UK to name the country where its cotton was grown.',
-      thankYou: 'Thank you for signing.', result: '', deadline: null, goal: 100_000, newsletterListId: null, nextActionId: null,
+      thankYou: 'Thank you for signing.',
+      result: '',
+      deadline: null,
+      goal: 100_000,
+      newsletterListId: null,
+      nextActionId: null,
     },
     {},
   );

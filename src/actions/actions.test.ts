@@ -55,7 +55,14 @@ describeEachDialect('actions: the shared frame', (ctx) => {
   });
 
   const countRows = async (table: 'actions' | 'campaigns' | 'action_updates' | 'action_targets') =>
-    Number((await db().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db()
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   test('staff create a campaign and a petition, open it, and the public sees it; drafts stay private', async () => {
     await owner.get('/admin/campaigns');
@@ -63,11 +70,17 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Enter a title');
     expect(bad.text).toContain('Use only lower-case letters');
-    const made = await owner.post('/admin/campaigns', { title: 'Free the supply chain', summary: 'Cotton picked in camps ends up in our clothes.', slug: '' });
+    const made = await owner.post('/admin/campaigns', {
+      title: 'Free the supply chain',
+      summary: 'Cotton picked in camps ends up in our clothes.',
+      slug: '',
+    });
     expect(made.status).toBe(303);
     const campaign = await db().selectFrom('campaigns').selectAll().where('slug', '=', 'free-the-supply-chain').executeTakeFirstOrThrow();
     await owner.get('/admin/campaigns');
-    expect((await owner.post('/admin/campaigns', { title: 'Free the supply chain', summary: 'Again' })).text).toContain('Another campaign uses that web address');
+    expect((await owner.post('/admin/campaigns', { title: 'Free the supply chain', summary: 'Again' })).text).toContain(
+      'Another campaign uses that web address',
+    );
 
     const choose = await owner.get('/admin/actions/new');
     expect(choose.text).toContain('What will supporters do?');
@@ -77,12 +90,27 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     expect(form.text).toContain('New action: Petition');
 
     const before = await countRows('actions');
-    const invalid = await owner.post('/admin/actions', { kind: 'petition', campaignId: String(campaign.id), title: '', summary: 's', body: 'b', deadline: '2026-02-30', goal: 'lots' });
+    const invalid = await owner.post('/admin/actions', {
+      kind: 'petition',
+      campaignId: String(campaign.id),
+      title: '',
+      summary: 's',
+      body: 'b',
+      deadline: '2026-02-30',
+      goal: 'lots',
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('Enter a title');
     expect(invalid.text).toContain('Enter the goal as a whole number');
     expect(await countRows('actions')).toBe(before);
-    const impossible = await owner.post('/admin/actions', { kind: 'petition', campaignId: String(campaign.id), title: 'T', summary: 's', body: 'b', deadline: '2026-02-30' });
+    const impossible = await owner.post('/admin/actions', {
+      kind: 'petition',
+      campaignId: String(campaign.id),
+      title: 'T',
+      summary: 's',
+      body: 'b',
+      deadline: '2026-02-30',
+    });
     expect(impossible.status).toBe(422);
     expect(impossible.text).toContain('Enter a real date');
     expect(await countRows('actions')).toBe(before);
@@ -100,7 +128,13 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     expect(created.status).toBe(303);
     const id = Number(/\/admin\/actions\/(\d+)\?done=created$/.exec(created.headers.get('location') ?? '')?.[1]);
     const draft = (await getActionById(db(), id))!;
-    expect(draft).toMatchObject({ slug: 'label-the-cotton', status: 'draft', goal: 10_000, deadline: '2099-08-31', closesAt: endOfDay('2099-08-31', 'Europe/London') });
+    expect(draft).toMatchObject({
+      slug: 'label-the-cotton',
+      status: 'draft',
+      goal: 10_000,
+      deadline: '2099-08-31',
+      closesAt: endOfDay('2099-08-31', 'Europe/London'),
+    });
     expect((await t.client().get('/act/label-the-cotton')).status).toBe(404);
 
     await owner.get(`/admin/actions/${id}`);
@@ -128,12 +162,37 @@ describeEachDialect('actions: the shared frame', (ctx) => {
 
     // Editing keeps the address; a second action with the same title gets a numbered one.
     await owner.get(`/admin/actions/${id}/edit`);
-    const edited = await owner.post(`/admin/actions/${id}/edit`, { campaignId: String(campaign.id), title: 'Label the cotton now', summary: 's', body: 'b', deadline: '', goal: '' });
+    const edited = await owner.post(`/admin/actions/${id}/edit`, {
+      campaignId: String(campaign.id),
+      title: 'Label the cotton now',
+      summary: 's',
+      body: 'b',
+      deadline: '',
+      goal: '',
+    });
     expect(edited.status).toBe(303);
-    expect(await getActionById(db(), id)).toMatchObject({ slug: 'label-the-cotton', title: 'Label the cotton now', deadline: null, closesAt: null, goal: null });
+    expect(await getActionById(db(), id)).toMatchObject({
+      slug: 'label-the-cotton',
+      title: 'Label the cotton now',
+      deadline: null,
+      closesAt: null,
+      goal: null,
+    });
     await owner.get('/admin/actions/new?kind=petition');
-    expect((await owner.post('/admin/actions', { kind: 'petition', campaignId: String(campaign.id), title: 'Label the cotton', summary: 's', body: 'b' })).status).toBe(303);
-    expect((await db().selectFrom('actions').select('slug').orderBy('id', 'desc').executeTakeFirstOrThrow()).slug).toBe('label-the-cotton-2');
+    expect(
+      (
+        await owner.post('/admin/actions', {
+          kind: 'petition',
+          campaignId: String(campaign.id),
+          title: 'Label the cotton',
+          summary: 's',
+          body: 'b',
+        })
+      ).status,
+    ).toBe(303);
+    expect((await db().selectFrom('actions').select('slug').orderBy('id', 'desc').executeTakeFirstOrThrow()).slug).toBe(
+      'label-the-cotton-2',
+    );
   });
 
   test('when the deadline’s day ends the page shows the action closed with its result, and the job closes it', async () => {
@@ -141,7 +200,11 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     await db().updateTable('actions').set({ result: 'We handed in **12,000** signatures.' }).where('id', '=', action.id).execute();
     expect((await t.client().get(`/act/${action.slug}`)).text).toContain('Open until the end of 31 January 2099.');
     // The deadline passes (the stored instant moves into the past, as time would).
-    await db().updateTable('actions').set({ closes_at: Date.now() - 1000 }).where('id', '=', action.id).execute();
+    await db()
+      .updateTable('actions')
+      .set({ closes_at: Date.now() - 1000 })
+      .where('id', '=', action.id)
+      .execute();
     const closed = await t.client().get(`/act/${action.slug}`);
     expect(closed.status).toBe(200);
     expect(closed.text).toContain('This action is closed');
@@ -171,7 +234,10 @@ describeEachDialect('actions: the shared frame', (ctx) => {
       created_at: now - 2 * 86_400_000,
       confirmed_at: status === 'confirmed' ? now - (i % 2) * 86_400_000 : null,
     });
-    await db().insertInto('signatures').values([sig(1, 'confirmed'), sig(2, 'confirmed'), sig(3, 'pending'), sig(4, 'confirmed')]).execute();
+    await db()
+      .insertInto('signatures')
+      .values([sig(1, 'confirmed'), sig(2, 'confirmed'), sig(3, 'pending'), sig(4, 'confirmed')])
+      .execute();
     expect((await getActionById(db(), action.id))!.count).toBe(0);
     expect(await refreshActionCounts(db())).toBeGreaterThanOrEqual(1);
     expect((await getActionById(db(), action.id))!.count).toBe(3);
@@ -190,17 +256,44 @@ describeEachDialect('actions: the shared frame', (ctx) => {
   test('updates: a delivery record needs its day; updates show on the public page; staff can delete one', async () => {
     const action = await openTestAction(core(), { kind: 'petition' });
     await owner.get(`/admin/actions/${action.id}`);
-    const noDay = await owner.post(`/admin/actions/${action.id}/updates`, { kind: 'delivery', title: 'Handed in to the department', happenedOn: '', body: '' });
+    const noDay = await owner.post(`/admin/actions/${action.id}/updates`, {
+      kind: 'delivery',
+      title: 'Handed in to the department',
+      happenedOn: '',
+      body: '',
+    });
     expect(noDay.status).toBe(422);
     expect(noDay.text).toContain('Enter the day it was handed in');
     expect(await countRows('action_updates')).toBe(0);
-    expect((await owner.post(`/admin/actions/${action.id}/updates`, { kind: 'delivery', title: 'Handed in to the department', happenedOn: '2026-12-01', body: '' })).status).toBe(303);
-    expect((await owner.post(`/admin/actions/${action.id}/updates`, { kind: 'response', title: 'The minister replied', body: 'They said they would *consider* it.' })).status).toBe(303);
+    expect(
+      (
+        await owner.post(`/admin/actions/${action.id}/updates`, {
+          kind: 'delivery',
+          title: 'Handed in to the department',
+          happenedOn: '2026-12-01',
+          body: '',
+        })
+      ).status,
+    ).toBe(303);
+    expect(
+      (
+        await owner.post(`/admin/actions/${action.id}/updates`, {
+          kind: 'response',
+          title: 'The minister replied',
+          body: 'They said they would *consider* it.',
+        })
+      ).status,
+    ).toBe(303);
     const page = await t.client().get(`/act/${action.slug}`);
     expect(page.text).toContain('Handed in · 1 December 2026');
     expect(page.text).toContain('The minister replied');
     expect(page.text).toContain('<em>consider</em>');
-    const u = await db().selectFrom('action_updates').select('id').where('action_id', '=', action.id).where('kind', '=', 'response').executeTakeFirstOrThrow();
+    const u = await db()
+      .selectFrom('action_updates')
+      .select('id')
+      .where('action_id', '=', action.id)
+      .where('kind', '=', 'response')
+      .executeTakeFirstOrThrow();
     expect((await owner.post(`/admin/actions/${action.id}/updates/${u.id}/delete`)).status).toBe(303);
     expect((await t.client().get(`/act/${action.slug}`)).text).not.toContain('The minister replied');
     expect((await owner.post(`/admin/actions/${action.id}/updates/999999/delete`)).status).toBe(404);
@@ -212,7 +305,9 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     const refused = await owner.post(`/admin/actions/${action.id}/open`);
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Add at least one target');
-    const bad = await owner.post(`/admin/actions/${action.id}/targets`, { targets: 'Dana Reyes | CEO | dana@example.org\nnot a target line' });
+    const bad = await owner.post(`/admin/actions/${action.id}/targets`, {
+      targets: 'Dana Reyes | CEO | dana@example.org\nnot a target line',
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Line 2: write each target as Name | Role | email');
     expect(await db().selectFrom('action_targets').select('id').where('action_id', '=', action.id).execute()).toHaveLength(0);
@@ -243,7 +338,18 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     const now = Date.now();
     await db()
       .insertInto('sign_ons')
-      .values({ action_id: action.id, organisation: 'Riverside Refugee Forum', website: 'https://riverside.example.org', contact_name_enc: 'x', email_index: `so-${action.id}`, email_enc: 'x', status: 'approved', created_at: now, confirmed_at: now, decided_at: now })
+      .values({
+        action_id: action.id,
+        organisation: 'Riverside Refugee Forum',
+        website: 'https://riverside.example.org',
+        contact_name_enc: 'x',
+        email_index: `so-${action.id}`,
+        email_enc: 'x',
+        status: 'approved',
+        created_at: now,
+        confirmed_at: now,
+        decided_at: now,
+      })
       .execute();
     expect((await t.client().get(`/act/${action.slug}`)).text).toContain('Riverside Refugee Forum');
     await owner.get(`/admin/actions/${action.id}`);
@@ -258,21 +364,67 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     const k = core().keyring;
     const email = 'erase.me@example.org';
     const idx = emailIndex(k, email);
-    const { id: supporterId } = await upsertSupporter(db(), k, { email, firstName: 'Mehmet' }, { source: 'test', mode: 'fill', confirmed: true });
+    const { id: supporterId } = await upsertSupporter(
+      db(),
+      k,
+      { email, firstName: 'Mehmet' },
+      { source: 'test', mode: 'fill', confirmed: true },
+    );
     const petition = await openTestAction(core(), { kind: 'petition' });
     const other = await openTestAction(core(), { kind: 'petition' });
     const letterAction = await openTestAction(core(), { kind: 'email_target' });
     const statement = await openTestAction(core(), { kind: 'sign_on' });
     const now = Date.now();
-    const sig = { email_index: idx, email_enc: k.encrypt(email), first_name_enc: k.encrypt('Mehmet'), last_name_enc: k.encrypt('Yilmaz'), postcode_enc: k.encrypt('AB11 6AA'), town_enc: k.encrypt('Aberdeen'), constituency_code: 'S14000061', show_name: 1, opt_in: 0, created_at: now };
-    await db().insertInto('signatures').values([{ ...sig, action_id: petition.id, status: 'confirmed', confirmed_at: now, supporter_id: supporterId }, { ...sig, action_id: other.id, status: 'pending', confirmed_at: null, supporter_id: null }]).execute();
+    const sig = {
+      email_index: idx,
+      email_enc: k.encrypt(email),
+      first_name_enc: k.encrypt('Mehmet'),
+      last_name_enc: k.encrypt('Yilmaz'),
+      postcode_enc: k.encrypt('AB11 6AA'),
+      town_enc: k.encrypt('Aberdeen'),
+      constituency_code: 'S14000061',
+      show_name: 1,
+      opt_in: 0,
+      created_at: now,
+    };
+    await db()
+      .insertInto('signatures')
+      .values([
+        { ...sig, action_id: petition.id, status: 'confirmed', confirmed_at: now, supporter_id: supporterId },
+        { ...sig, action_id: other.id, status: 'pending', confirmed_at: null, supporter_id: null },
+      ])
+      .execute();
     await db()
       .insertInto('letters')
-      .values({ action_id: letterAction.id, email_index: idx, email_enc: k.encrypt(email), first_name_enc: k.encrypt('Mehmet'), last_name_enc: k.encrypt('Yilmaz'), address_enc: k.encrypt('1 High St'), subject_enc: k.encrypt('Hello'), body_enc: k.encrypt('My words'), fingerprint: '', opt_in: 0, status: 'queued', created_at: now, confirmed_at: now })
+      .values({
+        action_id: letterAction.id,
+        email_index: idx,
+        email_enc: k.encrypt(email),
+        first_name_enc: k.encrypt('Mehmet'),
+        last_name_enc: k.encrypt('Yilmaz'),
+        address_enc: k.encrypt('1 High St'),
+        subject_enc: k.encrypt('Hello'),
+        body_enc: k.encrypt('My words'),
+        fingerprint: '',
+        opt_in: 0,
+        status: 'queued',
+        created_at: now,
+        confirmed_at: now,
+      })
       .execute();
     await db()
       .insertInto('sign_ons')
-      .values({ action_id: statement.id, organisation: 'Harbour Aid', contact_name_enc: k.encrypt('Mehmet Yilmaz'), email_index: idx, email_enc: k.encrypt(email), status: 'approved', created_at: now, confirmed_at: now, decided_at: now })
+      .values({
+        action_id: statement.id,
+        organisation: 'Harbour Aid',
+        contact_name_enc: k.encrypt('Mehmet Yilmaz'),
+        email_index: idx,
+        email_enc: k.encrypt(email),
+        status: 'approved',
+        created_at: now,
+        confirmed_at: now,
+        decided_at: now,
+      })
       .execute();
     await refreshActionCounts(db());
     const before = (await getActionById(db(), petition.id))!.count;
@@ -280,7 +432,12 @@ describeEachDialect('actions: the shared frame', (ctx) => {
 
     // Their copy of their data holds all of it first.
     const copy = await exportSupporterData(db(), k, supporterId, core().dataExport);
-    expect(copy.petitionSignatures).toEqual(expect.arrayContaining([expect.objectContaining({ lastName: 'Yilmaz', town: 'Aberdeen', status: 'confirmed' }), expect.objectContaining({ status: 'pending' })]));
+    expect(copy.petitionSignatures).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ lastName: 'Yilmaz', town: 'Aberdeen', status: 'confirmed' }),
+        expect.objectContaining({ status: 'pending' }),
+      ]),
+    );
     expect(copy.letters).toEqual([expect.objectContaining({ body: 'My words', address: '1 High St', status: 'queued' })]);
     expect(copy.organisationSignOns).toEqual([expect.objectContaining({ organisation: 'Harbour Aid', contactName: 'Mehmet Yilmaz' })]);
 
@@ -288,7 +445,15 @@ describeEachDialect('actions: the shared frame', (ctx) => {
 
     const sigs = await db().selectFrom('signatures').selectAll().where('action_id', 'in', [petition.id, other.id]).execute();
     expect(sigs).toHaveLength(1);
-    expect(sigs[0]).toMatchObject({ status: 'confirmed', last_name_enc: null, postcode_enc: null, town_enc: null, show_name: 0, supporter_id: null, constituency_code: 'S14000061' });
+    expect(sigs[0]).toMatchObject({
+      status: 'confirmed',
+      last_name_enc: null,
+      postcode_enc: null,
+      town_enc: null,
+      show_name: 0,
+      supporter_id: null,
+      constituency_code: 'S14000061',
+    });
     expect(k.decrypt(sigs[0]!.email_enc)).toBe('');
     expect(k.decrypt(sigs[0]!.first_name_enc)).toBe('');
     expect(sigs[0]!.email_index).not.toBe(idx);
@@ -315,18 +480,50 @@ describeEachDialect('actions: the shared frame', (ctx) => {
 
   test('garbage thrown at the staff forms gets a 4xx or a redirect, never a 500, and a refusal stores nothing', async () => {
     const action = await openTestAction(core(), { kind: 'email_target' });
-    const { value } = garbage({ extra: ['petition', 'letter_mp', '2026-02-30', '1e9', '-1', '99999999999'], maxRepeat: 60_000, hugeValue: false });
-    const fieldNames = ['kind', 'campaignId', 'title', 'slug', 'summary', 'body', 'deadline', 'goal', 'thankYou', 'result', 'newsletterListId', 'nextActionId', 'targets', 'happenedOn'];
+    const { value } = garbage({
+      extra: ['petition', 'letter_mp', '2026-02-30', '1e9', '-1', '99999999999'],
+      maxRepeat: 60_000,
+      hugeValue: false,
+    });
+    const fieldNames = [
+      'kind',
+      'campaignId',
+      'title',
+      'slug',
+      'summary',
+      'body',
+      'deadline',
+      'goal',
+      'thankYou',
+      'result',
+      'newsletterListId',
+      'nextActionId',
+      'targets',
+      'happenedOn',
+    ];
     await owner.get('/admin/actions/new');
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom(...fieldNames), value, { maxKeys: 10 }), fc.constantFrom('/admin/actions', `/admin/actions/${action.id}/edit`, `/admin/actions/${action.id}/updates`, `/admin/actions/${action.id}/targets`, '/admin/campaigns'), async (fields, path) => {
-        const before = await Promise.all((['actions', 'campaigns', 'action_updates', 'action_targets'] as const).map(countRows));
-        const form = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(str) : str(v)]));
-        const r = await owner.post(path, form);
-        expect(r.status, `${path} ${JSON.stringify(fields).slice(0, 300)}`).not.toBe(500);
-        expect([303, 400, 404, 409, 413, 415, 422]).toContain(r.status);
-        if (r.status !== 303) expect(await Promise.all((['actions', 'campaigns', 'action_updates', 'action_targets'] as const).map(countRows))).toEqual(before);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...fieldNames), value, { maxKeys: 10 }),
+        fc.constantFrom(
+          '/admin/actions',
+          `/admin/actions/${action.id}/edit`,
+          `/admin/actions/${action.id}/updates`,
+          `/admin/actions/${action.id}/targets`,
+          '/admin/campaigns',
+        ),
+        async (fields, path) => {
+          const before = await Promise.all((['actions', 'campaigns', 'action_updates', 'action_targets'] as const).map(countRows));
+          const form = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(str) : str(v)]));
+          const r = await owner.post(path, form);
+          expect(r.status, `${path} ${JSON.stringify(fields).slice(0, 300)}`).not.toBe(500);
+          expect([303, 400, 404, 409, 413, 415, 422]).toContain(r.status);
+          if (r.status !== 303)
+            expect(await Promise.all((['actions', 'campaigns', 'action_updates', 'action_targets'] as const).map(countRows))).toEqual(
+              before,
+            );
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -8,16 +8,50 @@ import { signupBlockData } from '../supporters/service.js';
 import { ActionAdminView, ActionFormView, ActionListView, CampaignEditView, CampaignListView, ChooseKindView } from './admin-views.js';
 import { KINDS, kindModule } from './registry.js';
 import {
-  ActionFormSchema, actionCountsByDay, ActionUpdateFormSchema, CampaignFormSchema, changeActionStatus, createAction, createCampaign, getActionTargets,
-  getActionUpdates, getCampaign, getCampaigns, KindChoiceSchema, listActionsForStaff, parseKindSettings, parseTargets, postActionUpdate,
-  removeActionUpdate, requireAction, setActionTargets, updateAction, updateCampaign, type Action, type StatusChange,
+  ActionFormSchema,
+  actionCountsByDay,
+  ActionUpdateFormSchema,
+  CampaignFormSchema,
+  changeActionStatus,
+  createAction,
+  createCampaign,
+  getActionTargets,
+  getActionUpdates,
+  getCampaign,
+  getCampaigns,
+  KindChoiceSchema,
+  listActionsForStaff,
+  parseKindSettings,
+  parseTargets,
+  postActionUpdate,
+  removeActionUpdate,
+  requireAction,
+  setActionTargets,
+  updateAction,
+  updateCampaign,
+  type Action,
+  type StatusChange,
 } from './service.js';
 
 // The staff side of actions: the list, creating (kind first, then the form) and editing, opening and closing,
 // numbers over time, updates (delivery record, response, news), targets, and campaigns. Permissions beside each route.
 
-const IdParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number) });
-const UpdateParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number), updateId: z.string().regex(/^\d{1,12}$/).transform(Number) });
+const IdParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
+const UpdateParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+  updateId: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
 
 const NOTICES: Record<string, string> = {
   created: 'The action was saved as a draft. Open it when it is ready.',
@@ -40,7 +74,8 @@ const idOf = (req: FastifyRequest) => {
 
 /** Field messages of a rule the service refused; anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  if (err instanceof DomainError && err.code === 'invalid')
+    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
   throw err;
 }
 
@@ -82,7 +117,12 @@ export const actionsAdminCapability: Capability = {
       o: { kind: Action['kind']; action?: Action; values: Record<string, string>; errors?: Record<string, string>; status?: number },
     ) => {
       const module = kindModule(o.kind);
-      const [campaigns, lists, all, site] = await Promise.all([getCampaigns(db), signupBlockData(core), listActionsForStaff(db), getSiteSettings(db)]);
+      const [campaigns, lists, all, site] = await Promise.all([
+        getCampaigns(db),
+        signupBlockData(core),
+        listActionsForStaff(db),
+        getSiteSettings(db),
+      ]);
       return reply.adminPage({
         title: o.action ? `Edit: ${o.action.title}` : `New action: ${module.label}`,
         status: o.status ?? 200,
@@ -149,7 +189,10 @@ export const actionsAdminCapability: Capability = {
     app.get('/admin/actions', { config: { permission: 'actions:edit' } }, async (req, reply) => {
       const actions = await listActionsForStaff(db);
       const kindLabels = Object.fromEntries(KINDS.map((k) => [k.kind, k.label]));
-      return reply.adminPage({ title: 'Actions', body: <ActionListView actions={actions} kindLabels={kindLabels} canEdit={req.viewer!.can('actions:edit')} notice={notice(req)} /> });
+      return reply.adminPage({
+        title: 'Actions',
+        body: <ActionListView actions={actions} kindLabels={kindLabels} canEdit={req.viewer!.can('actions:edit')} notice={notice(req)} />,
+      });
     });
 
     app.get('/admin/actions/new', { config: { permission: 'actions:edit' } }, async (req, reply) => {
@@ -167,7 +210,10 @@ export const actionsAdminCapability: Capability = {
       const module = kindModule(choice.data.kind);
       const campaigns = await getCampaigns(db);
       const defaults = module.settingsToValues(module.settingsSchema.parse({}));
-      return formPage(req, reply, { kind: choice.data.kind, values: { campaignId: campaigns.length === 1 ? String(campaigns[0]!.id) : '', ...defaults } });
+      return formPage(req, reply, {
+        kind: choice.data.kind,
+        values: { campaignId: campaigns.length === 1 ? String(campaigns[0]!.id) : '', ...defaults },
+      });
     });
 
     app.post('/admin/actions', { config: { permission: 'actions:edit' } }, async (req, reply) => {
@@ -253,7 +299,8 @@ export const actionsAdminCapability: Capability = {
     app.post('/admin/actions/:id/updates/:updateId/delete', { config: { permission: 'actions:edit' } }, async (req, reply) => {
       const p = UpdateParams.safeParse(req.params);
       if (!p.success) throw new AppError(404, 'not_found', 'There is no such update.');
-      if (!(await removeActionUpdate(core, req.viewer!.id, p.data.id, p.data.updateId))) throw new AppError(404, 'not_found', 'There is no such update.');
+      if (!(await removeActionUpdate(core, req.viewer!.id, p.data.id, p.data.updateId)))
+        throw new AppError(404, 'not_found', 'There is no such update.');
       return reply.redirect(`/admin/actions/${p.data.id}?done=update-deleted`, 303);
     });
 
@@ -272,11 +319,24 @@ export const actionsAdminCapability: Capability = {
 
     // ---- campaigns ----
 
-    const campaignsPage = async (req: FastifyRequest, reply: FastifyReply, o: { values?: Record<string, string>; errors?: Record<string, string>; status?: number } = {}) =>
+    const campaignsPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { values?: Record<string, string>; errors?: Record<string, string>; status?: number } = {},
+    ) =>
       reply.adminPage({
         title: 'Campaigns',
         status: o.status ?? 200,
-        body: <CampaignListView csrf={req.csrfToken()} campaigns={await getCampaigns(db)} values={o.values ?? {}} errors={o.errors} notice={notice(req)} canEdit={req.viewer!.can('actions:edit')} />,
+        body: (
+          <CampaignListView
+            csrf={req.csrfToken()}
+            campaigns={await getCampaigns(db)}
+            values={o.values ?? {}}
+            errors={o.errors}
+            notice={notice(req)}
+            canEdit={req.viewer!.can('actions:edit')}
+          />
+        ),
       });
 
     app.get('/admin/campaigns', { config: { permission: 'actions:edit' } }, async (req, reply) => campaignsPage(req, reply));
@@ -295,7 +355,10 @@ export const actionsAdminCapability: Capability = {
     app.get('/admin/campaigns/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => {
       const campaign = await getCampaign(db, { id: idOf(req) });
       if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
-      return reply.adminPage({ title: `Edit: ${campaign.title}`, body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={{ title: campaign.title, summary: campaign.summary }} /> });
+      return reply.adminPage({
+        title: `Edit: ${campaign.title}`,
+        body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={{ title: campaign.title, summary: campaign.summary }} />,
+      });
     });
 
     app.post('/admin/campaigns/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => {
@@ -303,7 +366,11 @@ export const actionsAdminCapability: Capability = {
       if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
       const form = parseForm(CampaignFormSchema.pick({ title: true, summary: true }), req.body);
       if (!form.ok) {
-        return reply.adminPage({ title: `Edit: ${campaign.title}`, status: 422, body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={form.values} errors={form.errors} /> });
+        return reply.adminPage({
+          title: `Edit: ${campaign.title}`,
+          status: 422,
+          body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={form.values} errors={form.errors} />,
+        });
       }
       await updateCampaign(core, req.viewer!.id, campaign.id, form.data);
       return reply.redirect('/admin/campaigns?done=campaign', 303);

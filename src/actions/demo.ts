@@ -2,7 +2,15 @@ import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { signupBlockData } from '../supporters/service.js';
 import { kindModule } from './registry.js';
-import { changeActionStatus, createAction, createCampaign, postActionUpdate, refreshActionCounts, setActionTargets, type ActionInput } from './service.js';
+import {
+  changeActionStatus,
+  createAction,
+  createCampaign,
+  postActionUpdate,
+  refreshActionCounts,
+  setActionTargets,
+  type ActionInput,
+} from './service.js';
 
 // The demo campaign of the fictional charity, with one action of each kind, each opened and given fictional
 // participants by its kind's own demo. Written for the demo; every person and company in it is made up.
@@ -11,7 +19,9 @@ const DAY = 24 * 3600_000;
 
 /** A day `days` from now, as YYYY-MM-DD in a time zone. */
 function dayFromNow(days: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + days * DAY));
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(Date.now() + days * DAY),
+  );
 }
 
 /** Seeds the demo campaign and its four actions. */
@@ -21,7 +31,8 @@ export async function seedActionsDemo(core: Core): Promise<void> {
   const listId = lists[0]?.id ?? null;
   const campaign = await createCampaign(core, null, {
     title: 'Free the supply chain',
-    summary: 'Cotton picked and spun by people held in camps still ends up in clothes sold here. We are asking the government, our MPs and the brands to end it.',
+    summary:
+      'Cotton picked and spun by people held in camps still ends up in clothes sold here. We are asking the government, our MPs and the brands to end it.',
     slug: 'free-the-supply-chain',
   });
   const base = (o: Partial<ActionInput> & Pick<ActionInput, 'title' | 'summary' | 'body'>): ActionInput => ({
@@ -54,7 +65,11 @@ export async function seedActionsDemo(core: Core): Promise<void> {
       thankYou: 'Thank you for writing. Your MP will reply to you directly, usually within a few weeks.',
       deadline: dayFromNow(45, tz),
     }),
-    { talkingPoints: 'Say where you live and why this matters to you.\nAsk them to speak in the debate.\nAsk them to vote for an import ban.', suggestedSubject: 'Please back a ban on goods made with forced labour' },
+    {
+      talkingPoints:
+        'Say where you live and why this matters to you.\nAsk them to speak in the debate.\nAsk them to vote for an import ban.',
+      suggestedSubject: 'Please back a ban on goods made with forced labour',
+    },
   );
 
   const petition = await createAction(

@@ -103,7 +103,10 @@ const HOUR = 3600_000;
  * counts per day in the organisation's time zone, oldest first. Hours are exact for every zone with whole-hour
  * offsets, which includes the UK's.
  */
-export function hoursToDays(hours: ReadonlyArray<{ hour: number; count: number }>, timeZone: string): Array<{ day: string; count: number }> {
+export function hoursToDays(
+  hours: ReadonlyArray<{ hour: number; count: number }>,
+  timeZone: string,
+): Array<{ day: string; count: number }> {
   const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const days = new Map<string, number>();
   for (const h of [...hours].sort((a, b) => a.hour - b.hour)) {

@@ -1,6 +1,13 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { ActionsTable, ActionStatus, ActionTargetsTable, ActionUpdateKind, ActionUpdatesTable, CampaignsTable } from '../core/db/schema.js';
+import type {
+  ActionsTable,
+  ActionStatus,
+  ActionTargetsTable,
+  ActionUpdateKind,
+  ActionUpdatesTable,
+  CampaignsTable,
+} from '../core/db/schema.js';
 
 export type CampaignRow = Selectable<CampaignsTable>;
 export type ActionRowFull = Selectable<ActionsTable>;
@@ -69,8 +76,14 @@ export async function listActionsForAdmin(db: DbOrTrx): Promise<Array<ActionRowF
 }
 
 /** Actions in these states (of one campaign, if given), newest first. */
-export async function listActionsByStatus(db: DbOrTrx, o: { statuses: readonly ActionStatus[]; campaignId?: number; limit?: number }): Promise<ActionRowFull[]> {
-  let q = db.selectFrom('actions').selectAll().where('status', 'in', [...o.statuses]);
+export async function listActionsByStatus(
+  db: DbOrTrx,
+  o: { statuses: readonly ActionStatus[]; campaignId?: number; limit?: number },
+): Promise<ActionRowFull[]> {
+  let q = db
+    .selectFrom('actions')
+    .selectAll()
+    .where('status', 'in', [...o.statuses]);
   if (o.campaignId !== undefined) q = q.where('campaign_id', '=', o.campaignId);
   return q
     .orderBy('created_at', 'desc')
@@ -103,7 +116,11 @@ export async function closeActionsDueBy(db: DbOrTrx, now: number): Promise<numbe
 }
 
 /** Open actions and those closed in the last `sinceMs`, whose counters may still move. */
-export async function listActionsWithLiveCounters(db: DbOrTrx, now: number, sinceMs: number): Promise<Array<Pick<ActionRowFull, 'id' | 'kind' | 'count'>>> {
+export async function listActionsWithLiveCounters(
+  db: DbOrTrx,
+  now: number,
+  sinceMs: number,
+): Promise<Array<Pick<ActionRowFull, 'id' | 'kind' | 'count'>>> {
   return db
     .selectFrom('actions')
     .select(['id', 'kind', 'count'])
@@ -120,17 +137,39 @@ export async function setActionCount(db: DbOrTrx, id: number, count: number, at:
 
 /** An action's updates, newest first. */
 export async function listActionUpdates(db: DbOrTrx, actionId: number): Promise<ActionUpdateRow[]> {
-  return db.selectFrom('action_updates').selectAll().where('action_id', '=', actionId).orderBy('posted_at', 'desc').orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('action_updates')
+    .selectAll()
+    .where('action_id', '=', actionId)
+    .orderBy('posted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 /** Stores an update about an action. */
 export async function insertActionUpdate(
   db: DbOrTrx,
-  u: { actionId: number; kind: ActionUpdateKind; title: string; body: string; happenedOn: string | null; at: number; staffId: number | null },
+  u: {
+    actionId: number;
+    kind: ActionUpdateKind;
+    title: string;
+    body: string;
+    happenedOn: string | null;
+    at: number;
+    staffId: number | null;
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('action_updates')
-    .values({ action_id: u.actionId, kind: u.kind, title: u.title, body: u.body, happened_on: u.happenedOn, posted_at: u.at, created_by: u.staffId })
+    .values({
+      action_id: u.actionId,
+      kind: u.kind,
+      title: u.title,
+      body: u.body,
+      happened_on: u.happenedOn,
+      posted_at: u.at,
+      created_by: u.staffId,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(row.id);
@@ -150,7 +189,12 @@ export async function listActionTargets(db: DbOrTrx, actionId: number): Promise<
 }
 
 /** Replaces an action's targets with these, in this order. */
-export async function replaceActionTargets(db: DbOrTrx, actionId: number, targets: ReadonlyArray<{ name: string; role: string; email: string }>, at: number): Promise<void> {
+export async function replaceActionTargets(
+  db: DbOrTrx,
+  actionId: number,
+  targets: ReadonlyArray<{ name: string; role: string; email: string }>,
+  at: number,
+): Promise<void> {
   await db.deleteFrom('action_targets').where('action_id', '=', actionId).execute();
   if (targets.length === 0) return;
   await db

@@ -7,8 +7,16 @@ import { AppError } from '../core/web/errors.js';
 import { seedActionsDemo } from './demo.js';
 import { KINDS, kindModule } from './registry.js';
 import {
-  closeActionsPastDeadline, getActionById, getActionBySlug, getActionUpdates, getCampaign, isTakingPart, listPublicActions, refreshActionCount,
-  refreshActionCounts, type Action,
+  closeActionsPastDeadline,
+  getActionById,
+  getActionBySlug,
+  getActionUpdates,
+  getCampaign,
+  isTakingPart,
+  listPublicActions,
+  refreshActionCount,
+  refreshActionCounts,
+  type Action,
 } from './service.js';
 import { ActionPageView, ActionsIndexView, CampaignView, ThanksView } from './views.js';
 
@@ -81,7 +89,11 @@ export const actionsCapability: Capability = {
     app.get('/act/:slug', async (req, reply) => {
       const action = await publicActionOr404(core, slugOf(req.params));
       const kind = kindModule(action.kind);
-      const [campaign, updates, site] = await Promise.all([getCampaign(db, { id: action.campaignId }), getActionUpdates(db, action.id), getSiteSettings(db)]);
+      const [campaign, updates, site] = await Promise.all([
+        getCampaign(db, { id: action.campaignId }),
+        getActionUpdates(db, action.id),
+        getSiteSettings(db),
+      ]);
       if (!campaign) throw notFound();
       const open = isTakingPart(action);
       const actArea = open ? await kind.ActArea({ core, action, timeZone: site.timeZone }) : null;
@@ -124,12 +136,19 @@ export const actionsCapability: Capability = {
 
     app.get('/campaigns/:slug', async (req, reply) => {
       const campaign = await getCampaign(db, { slug: slugOf(req.params) });
-      if (!campaign) throw new AppError(404, 'not_found', 'We could not find that campaign. It may have moved, or the link may be mistyped.');
+      if (!campaign)
+        throw new AppError(404, 'not_found', 'We could not find that campaign. It may have moved, or the link may be mistyped.');
       const actions = await listPublicActions(db, { campaignId: campaign.id, closed: true });
       return reply.page({
         title: campaign.title,
         description: campaign.summary,
-        body: <CampaignView campaign={campaign} open={actions.filter((a) => isTakingPart(a)).map(withNoun)} closed={actions.filter((a) => !isTakingPart(a)).map(withNoun)} />,
+        body: (
+          <CampaignView
+            campaign={campaign}
+            open={actions.filter((a) => isTakingPart(a)).map(withNoun)}
+            closed={actions.filter((a) => !isTakingPart(a)).map(withNoun)}
+          />
+        ),
       });
     });
 

@@ -11,9 +11,28 @@ import { recordAudit } from '../staff/service.js';
 import { signupBlockData } from '../supporters/service.js';
 import type { Action, KindModule } from './kinds.js';
 import {
-  actionSlugTaken, closeActionsDueBy, deleteActionUpdate, findActionById, findActionBySlug, findCampaignById, findCampaignBySlug, insertAction,
-  insertActionUpdate, insertCampaign, listActionsByStatus, listActionsForAdmin, listActionsWithLiveCounters, listActionTargets, listActionUpdates,
-  listCampaigns, replaceActionTargets, setActionCount, updateActionRow, updateCampaignRow, type ActionRowFull, type CampaignRow,
+  actionSlugTaken,
+  closeActionsDueBy,
+  deleteActionUpdate,
+  findActionById,
+  findActionBySlug,
+  findCampaignById,
+  findCampaignBySlug,
+  insertAction,
+  insertActionUpdate,
+  insertCampaign,
+  listActionsByStatus,
+  listActionsForAdmin,
+  listActionsWithLiveCounters,
+  listActionTargets,
+  listActionUpdates,
+  listCampaigns,
+  replaceActionTargets,
+  setActionCount,
+  updateActionRow,
+  updateCampaignRow,
+  type ActionRowFull,
+  type CampaignRow,
 } from './queries.js';
 import { kindModule } from './registry.js';
 
@@ -109,7 +128,9 @@ export async function listActionsForStaff(db: Db): Promise<Array<Action & { camp
 /** The actions the public sees: open ones (and, with `closed`, closed ones), of one campaign or all. */
 export async function listPublicActions(db: Db, o: { campaignId?: number; closed?: boolean } = {}): Promise<Action[]> {
   const statuses: ActionStatus[] = o.closed ? ['open', 'closed'] : ['open'];
-  return (await listActionsByStatus(db, { statuses, ...(o.campaignId !== undefined ? { campaignId: o.campaignId } : {}) })).map(rowToAction);
+  return (await listActionsByStatus(db, { statuses, ...(o.campaignId !== undefined ? { campaignId: o.campaignId } : {}) })).map(
+    rowToAction,
+  );
 }
 
 /** Every campaign, newest first. */
@@ -199,13 +220,21 @@ export async function createCampaign(core: Core, staffId: number | null, input: 
       return { id, slug, title: input.title, summary: input.summary };
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError('invalid', 'Another campaign uses that web address.', { slug: 'Another campaign uses that web address; choose another' });
+    if (isUniqueViolation(e))
+      throw new DomainError('invalid', 'Another campaign uses that web address.', {
+        slug: 'Another campaign uses that web address; choose another',
+      });
     throw e;
   }
 }
 
 /** Changes a campaign's title and summary (its address stays, so links keep working). */
-export async function updateCampaign(core: Core, staffId: number | null, id: number, input: { title: string; summary: string }): Promise<void> {
+export async function updateCampaign(
+  core: Core,
+  staffId: number | null,
+  id: number,
+  input: { title: string; summary: string },
+): Promise<void> {
   await core.db.transaction().execute(async (trx) => {
     if (!(await findCampaignById(trx, id))) throw new DomainError('not_found', 'There is no such campaign.');
     await updateCampaignRow(trx, id, { ...input, at: Date.now() });
@@ -220,18 +249,22 @@ export async function updateCampaign(core: Core, staffId: number | null, id: num
  * message (so each field keeps its own plain-English message, which a zod union would lose).
  */
 function optionalField<T>(read: (s: string) => T | { message: string }) {
-  return z.unknown().optional().transform((v, ctx): T | null => {
-    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return null;
-    const r = typeof v === 'string' ? read(v.trim()) : { message: 'Enter a single value' };
-    if (r !== null && typeof r === 'object' && 'message' in r) {
-      ctx.addIssue({ code: 'custom', message: r.message });
-      return z.NEVER;
-    }
-    return r as T;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((v, ctx): T | null => {
+      if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return null;
+      const r = typeof v === 'string' ? read(v.trim()) : { message: 'Enter a single value' };
+      if (r !== null && typeof r === 'object' && 'message' in r) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      return r as T;
+    });
 }
 
-const optionalId = (label: string) => optionalField((s) => (/^\d{1,12}$/.test(s) ? Number(s) : { message: `Choose ${label} from the list` }));
+const optionalId = (label: string) =>
+  optionalField((s) => (/^\d{1,12}$/.test(s) ? Number(s) : { message: `Choose ${label} from the list` }));
 
 /** Whether YYYY-MM-DD names a day that exists (no 30 February). */
 function isRealDay(s: string): boolean {
@@ -256,7 +289,10 @@ const optionalGoal = optionalField((s) => {
 
 /** The fields every action has, as staff fill them in. */
 export const ActionFormSchema = z.object({
-  campaignId: z.string({ error: 'Choose a campaign' }).regex(/^\d{1,12}$/, 'Choose a campaign').transform(Number),
+  campaignId: z
+    .string({ error: 'Choose a campaign' })
+    .regex(/^\d{1,12}$/, 'Choose a campaign')
+    .transform(Number),
   title: text('a title', { max: 120 }),
   slug: slugField,
   summary: text('a summary', { max: 400 }),
@@ -280,10 +316,16 @@ async function referenceContext(core: Core): Promise<{ listIds: Set<number>; tim
 }
 
 /** Checks the references an action's form makes (campaign, list, next action) and the deadline's date. */
-async function checkReferences(trx: DbOrTrx, ref: { listIds: Set<number>; timeZone: string }, input: ActionInput, selfId: number | null): Promise<{ closesAt: number | null }> {
+async function checkReferences(
+  trx: DbOrTrx,
+  ref: { listIds: Set<number>; timeZone: string },
+  input: ActionInput,
+  selfId: number | null,
+): Promise<{ closesAt: number | null }> {
   const fields: Record<string, string> = {};
   if (!(await findCampaignById(trx, input.campaignId))) fields.campaignId = 'Choose a campaign from the list';
-  if (input.newsletterListId !== null && !ref.listIds.has(input.newsletterListId)) fields.newsletterListId = 'Choose a newsletter list from the list';
+  if (input.newsletterListId !== null && !ref.listIds.has(input.newsletterListId))
+    fields.newsletterListId = 'Choose a newsletter list from the list';
   if (input.nextActionId !== null && (input.nextActionId === selfId || !(await findActionById(trx, input.nextActionId)))) {
     fields.nextActionId = 'Choose another action from the list';
   }
@@ -310,7 +352,13 @@ export function parseKindSettings(kind: KindModule, body: unknown): Record<strin
 }
 
 /** Creates a draft action; returns it. Throws DomainError('invalid') with field messages. */
-export async function createAction(core: Core, staffId: number | null, kind: ActionKind, input: ActionInput, settings: Record<string, unknown>): Promise<Action> {
+export async function createAction(
+  core: Core,
+  staffId: number | null,
+  kind: ActionKind,
+  input: ActionInput,
+  settings: Record<string, unknown>,
+): Promise<Action> {
   const module = kindModule(kind);
   const parsedSettings = module.settingsSchema.parse(settings);
   const now = Date.now();
@@ -351,13 +399,22 @@ export async function createAction(core: Core, staffId: number | null, kind: Act
       return rowToAction((await findActionById(trx, id))!);
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError('invalid', 'Another action uses that web address.', { slug: 'Another action uses that web address; choose another' });
+    if (isUniqueViolation(e))
+      throw new DomainError('invalid', 'Another action uses that web address.', {
+        slug: 'Another action uses that web address; choose another',
+      });
     throw e;
   }
 }
 
 /** Changes an action's fields and settings (its kind and address stay, so links keep working). */
-export async function updateAction(core: Core, staffId: number | null, id: number, input: ActionInput, settings: Record<string, unknown>): Promise<void> {
+export async function updateAction(
+  core: Core,
+  staffId: number | null,
+  id: number,
+  input: ActionInput,
+  settings: Record<string, unknown>,
+): Promise<void> {
   const ref = await referenceContext(core);
   await core.db.transaction().execute(async (trx) => {
     const current = await findActionById(trx, id);
@@ -392,7 +449,13 @@ export type StatusChange = 'open' | 'close' | 'reopen' | 'unpublish';
  * one reopens only if its deadline is still ahead (or it has none); an open action with nobody's actions yet can go
  * back to draft. Throws DomainError('conflict') when the change is not allowed now.
  */
-export async function changeActionStatus(core: Core, staffId: number | null, id: number, change: StatusChange, now = Date.now()): Promise<Action> {
+export async function changeActionStatus(
+  core: Core,
+  staffId: number | null,
+  id: number,
+  change: StatusChange,
+  now = Date.now(),
+): Promise<Action> {
   return core.db.transaction().execute(async (trx) => {
     const r = await findActionById(trx, id);
     if (!r) throw new DomainError('not_found', 'There is no such action.');
@@ -415,7 +478,10 @@ export async function changeActionStatus(core: Core, staffId: number | null, id:
     } else {
       if (a.status !== 'open') throw new DomainError('conflict', 'Only an open action can go back to draft.');
       if (a.count > 0 || (await kindModule(a.kind).countConfirmed(trx, id)) > 0) {
-        throw new DomainError('conflict', 'Supporters have already taken part, so this action can only be closed, not taken back to draft.');
+        throw new DomainError(
+          'conflict',
+          'Supporters have already taken part, so this action can only be closed, not taken back to draft.',
+        );
       }
       await updateActionRow(trx, id, { status: 'draft', updated_at: now });
     }
@@ -434,14 +500,32 @@ export const ActionUpdateFormSchema = z.object({
 });
 
 /** Posts an update on an action (a delivery record needs the day it was handed in). */
-export async function postActionUpdate(core: Core, staffId: number | null, actionId: number, input: z.output<typeof ActionUpdateFormSchema>): Promise<void> {
+export async function postActionUpdate(
+  core: Core,
+  staffId: number | null,
+  actionId: number,
+  input: z.output<typeof ActionUpdateFormSchema>,
+): Promise<void> {
   if (input.kind === 'delivery' && input.happenedOn === null) {
     throw new DomainError('invalid', 'Enter the day it was handed in.', { happenedOn: 'Enter the day it was handed in, like 2026-12-31' });
   }
   await core.db.transaction().execute(async (trx) => {
     if (!(await findActionById(trx, actionId))) throw new DomainError('not_found', 'There is no such action.');
-    const id = await insertActionUpdate(trx, { actionId, kind: input.kind, title: input.title, body: input.body, happenedOn: input.happenedOn, at: Date.now(), staffId });
-    await recordAudit(trx, { staffId, action: 'action.update_posted', target: `action ${actionId}`, details: { update: id, kind: input.kind } });
+    const id = await insertActionUpdate(trx, {
+      actionId,
+      kind: input.kind,
+      title: input.title,
+      body: input.body,
+      happenedOn: input.happenedOn,
+      at: Date.now(),
+      staffId,
+    });
+    await recordAudit(trx, {
+      staffId,
+      action: 'action.update_posted',
+      target: `action ${actionId}`,
+      details: { update: id, kind: input.kind },
+    });
   });
 }
 
@@ -449,7 +533,8 @@ export async function postActionUpdate(core: Core, staffId: number | null, actio
 export async function removeActionUpdate(core: Core, staffId: number | null, actionId: number, updateId: number): Promise<boolean> {
   return core.db.transaction().execute(async (trx) => {
     const gone = await deleteActionUpdate(trx, actionId, updateId);
-    if (gone) await recordAudit(trx, { staffId, action: 'action.update_deleted', target: `action ${actionId}`, details: { update: updateId } });
+    if (gone)
+      await recordAudit(trx, { staffId, action: 'action.update_deleted', target: `action ${actionId}`, details: { update: updateId } });
     return gone;
   });
 }
@@ -462,7 +547,10 @@ const TargetEmail = z.email();
  * line. At most 50 targets: every target gets every letter, and more than that would be a mailing list.
  */
 export function parseTargets(source: string): Array<{ name: string; role: string; email: string }> {
-  const lines = source.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = source
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (lines.length > 50) throw new DomainError('invalid', 'At most 50 targets.', { targets: 'List at most 50 targets' });
   const seen = new Set<string>();
   return lines.map((line, i) => {
@@ -482,12 +570,20 @@ export function parseTargets(source: string): Array<{ name: string; role: string
 }
 
 /** Replaces the targets of an "email a target" action. */
-export async function setActionTargets(core: Core, staffId: number | null, actionId: number, targets: ReadonlyArray<{ name: string; role: string; email: string }>): Promise<void> {
+export async function setActionTargets(
+  core: Core,
+  staffId: number | null,
+  actionId: number,
+  targets: ReadonlyArray<{ name: string; role: string; email: string }>,
+): Promise<void> {
   await core.db.transaction().execute(async (trx) => {
     const r = await findActionById(trx, actionId);
     if (!r) throw new DomainError('not_found', 'There is no such action.');
     if (r.kind !== 'email_target') throw new DomainError('conflict', 'Only an "email a target" action has targets.');
-    if (r.status === 'open' && targets.length === 0) throw new DomainError('invalid', 'An open action needs at least one target.', { targets: 'An open action needs at least one target' });
+    if (r.status === 'open' && targets.length === 0)
+      throw new DomainError('invalid', 'An open action needs at least one target.', {
+        targets: 'An open action needs at least one target',
+      });
     await replaceActionTargets(trx, actionId, targets, Date.now());
     await recordAudit(trx, { staffId, action: 'action.targets', target: `action ${actionId}`, details: { count: targets.length } });
   });
@@ -535,7 +631,12 @@ const COUNT_SLOT_MS = 2_000;
  */
 export async function scheduleCountRefresh(core: Core, trx: DbOrTrx, actionId: number, now = Date.now()): Promise<void> {
   const slot = Math.floor(now / COUNT_SLOT_MS);
-  await core.queue.enqueue(trx, 'refreshActionCount', { actionId }, { uniqueKey: `count:${actionId}:${slot}`, runAt: (slot + 1) * COUNT_SLOT_MS, maxAttempts: 3 });
+  await core.queue.enqueue(
+    trx,
+    'refreshActionCount',
+    { actionId },
+    { uniqueKey: `count:${actionId}:${slot}`, runAt: (slot + 1) * COUNT_SLOT_MS, maxAttempts: 3 },
+  );
 }
 
 /** Recounts one action's counter now. */

@@ -14,7 +14,9 @@ const KIND_VERBS: Record<Action['kind'], string> = {
 /** "31 August 2026" for a YYYY-MM-DD day (a calendar day: no time zone applies). */
 export function formatDay(day: string): string {
   const d = new Date(`${day}T12:00:00Z`);
-  return Number.isNaN(d.getTime()) ? day : d.toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+  return Number.isNaN(d.getTime())
+    ? day
+    : d.toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 const n = (x: number) => x.toLocaleString('en-GB');
@@ -40,7 +42,9 @@ function Counter({ count, goal, noun }: { count: number; goal: number | null; no
 /** When the action closes, or closed. */
 function DeadlineLine({ action, open }: { action: Action; open: boolean }) {
   if (open) return action.deadline ? <p class="meta">Open until the end of {formatDay(action.deadline)}.</p> : null;
-  return <p class="meta">{action.deadline ? `This action closed at the end of ${formatDay(action.deadline)}.` : 'This action has closed.'}</p>;
+  return (
+    <p class="meta">{action.deadline ? `This action closed at the end of ${formatDay(action.deadline)}.` : 'This action has closed.'}</p>
+  );
 }
 
 const UPDATE_LABEL: Record<ActionUpdate['kind'], string> = { delivery: 'Handed in', response: 'Response', update: 'Update' };
@@ -92,7 +96,11 @@ export function ActionPageView(p: {
       {!p.open && (
         <section class="notice" aria-labelledby="closed-title">
           <h2 id="closed-title">This action is closed</h2>
-          {p.resultHtml ? <div class="prose" dangerouslySetInnerHTML={{ __html: p.resultHtml }} /> : <p>Thank you to everyone who took part.</p>}
+          {p.resultHtml ? (
+            <div class="prose" dangerouslySetInnerHTML={{ __html: p.resultHtml }} />
+          ) : (
+            <p>Thank you to everyone who took part.</p>
+          )}
         </section>
       )}
       <div class="prose" dangerouslySetInnerHTML={{ __html: p.bodyHtml }} />
@@ -159,11 +167,20 @@ function ActionCard({ action, noun }: { action: Action; noun: readonly [string, 
   );
 }
 
-export function ThanksView(p: { action: Action; thankYouHtml: string; shareUrl: string; next: { action: Action; noun: readonly [string, string] } | null }) {
+export function ThanksView(p: {
+  action: Action;
+  thankYouHtml: string;
+  shareUrl: string;
+  next: { action: Action; noun: readonly [string, string] } | null;
+}) {
   return (
     <article class="action-thanks">
       <h1>Thank you</h1>
-      {p.thankYouHtml ? <div class="prose" dangerouslySetInnerHTML={{ __html: p.thankYouHtml }} /> : <p class="lede">You have added your voice to “{p.action.title}”.</p>}
+      {p.thankYouHtml ? (
+        <div class="prose" dangerouslySetInnerHTML={{ __html: p.thankYouHtml }} />
+      ) : (
+        <p class="lede">You have added your voice to “{p.action.title}”.</p>
+      )}
       <ShareLinks url={p.shareUrl} title={p.action.title} />
       {p.next && (
         <section aria-labelledby="next-title">
@@ -180,7 +197,11 @@ export function ThanksView(p: { action: Action; thankYouHtml: string; shareUrl: 
   );
 }
 
-export function CampaignView(p: { campaign: Campaign; open: ReadonlyArray<{ action: Action; noun: readonly [string, string] }>; closed: ReadonlyArray<{ action: Action; noun: readonly [string, string] }> }) {
+export function CampaignView(p: {
+  campaign: Campaign;
+  open: ReadonlyArray<{ action: Action; noun: readonly [string, string] }>;
+  closed: ReadonlyArray<{ action: Action; noun: readonly [string, string] }>;
+}) {
   return (
     <article class="campaign">
       <h1>{p.campaign.title}</h1>

@@ -7,7 +7,6 @@ import { renderEmail } from '../core/mail/render.js';
 import { h } from 'preact';
 import { until } from '../../test/helpers/wait.js';
 
-
 describeEachDialect('admin shell', (ctx) => {
   let t: TestLantern;
   beforeAll(async () => {
@@ -17,10 +16,17 @@ describeEachDialect('admin shell', (ctx) => {
 
   test('the dashboard shows real job, mail and staff activity', async () => {
     const { client } = await signedInAs(t, 'owner', { name: 'Dash Owner' });
-    await t.lantern.core.mailer.enqueue(t.lantern.core.db, { ...renderEmail({ subject: 'Dashboard probe', orgName: 'X', body: h('p', null, 'hi') }), to: 'probe@example.org' });
+    await t.lantern.core.mailer.enqueue(t.lantern.core.db, {
+      ...renderEmail({ subject: 'Dashboard probe', orgName: 'X', body: h('p', null, 'hi') }),
+      to: 'probe@example.org',
+    });
     await until(async () => (await t.lantern.core.mailer.recent(3)).some((m) => m.subject === 'Dashboard probe'));
     await t.lantern.core.queue.enqueue(t.lantern.core.db, 'noSuchJobHandler', {});
-    await until(async () => (await t.lantern.core.db.selectFrom('jobs').select('state').where('name', '=', 'noSuchJobHandler').executeTakeFirstOrThrow()).state === 'parked');
+    await until(
+      async () =>
+        (await t.lantern.core.db.selectFrom('jobs').select('state').where('name', '=', 'noSuchJobHandler').executeTakeFirstOrThrow())
+          .state === 'parked',
+    );
     const r = await client.get('/admin');
     expect(r.status).toBe(200);
     expect(r.text).toContain('Dashboard probe');
@@ -43,7 +49,12 @@ describeEachDialect('admin shell', (ctx) => {
   test('settings: saved, audited and shown in the footer; invalid input is a 422 with messages and stores nothing', async () => {
     const { client } = await signedInAs(t, 'owner');
     await client.get('/admin/settings');
-    const bad = await client.post('/admin/settings', { orgName: '', contactEmail: 'not-an-email', timeZone: 'Mars/Olympus', charityNumber: 'x'.repeat(41) });
+    const bad = await client.post('/admin/settings', {
+      orgName: '',
+      contactEmail: 'not-an-email',
+      timeZone: 'Mars/Olympus',
+      charityNumber: 'x'.repeat(41),
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Enter the organisation name');
     expect(bad.text).toContain('Enter a contact email in the right format');
@@ -51,8 +62,13 @@ describeEachDialect('admin shell', (ctx) => {
     expect(bad.text).toContain('Charity number must be 40 characters or fewer');
     expect((await getSiteSettings(ctx.db)).orgName).not.toBe('');
     const ok = await client.post('/admin/settings', {
-      orgName: 'Harbour Light Trust', tagline: 'Standing together', charityNumber: '1234567', timeZone: 'Europe/London',
-      contactEmail: 'info@example.org', postalAddress: '1 Quay Street\nPortsmouth', require2fa: '',
+      orgName: 'Harbour Light Trust',
+      tagline: 'Standing together',
+      charityNumber: '1234567',
+      timeZone: 'Europe/London',
+      contactEmail: 'info@example.org',
+      postalAddress: '1 Quay Street\nPortsmouth',
+      require2fa: '',
     });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/admin/settings?saved=1');
@@ -65,7 +81,10 @@ describeEachDialect('admin shell', (ctx) => {
 
   test('mail catcher: owners read whole messages', async () => {
     const { client } = await signedInAs(t, 'owner');
-    await t.lantern.core.mailer.enqueue(t.lantern.core.db, { ...renderEmail({ subject: 'Catcher probe', orgName: 'X', body: h('p', null, 'Body line for the catcher') }), to: 'reader@example.org' });
+    await t.lantern.core.mailer.enqueue(t.lantern.core.db, {
+      ...renderEmail({ subject: 'Catcher probe', orgName: 'X', body: h('p', null, 'Body line for the catcher') }),
+      to: 'reader@example.org',
+    });
     await until(async () => (await t.lantern.core.mailer.recent(3)).some((m) => m.subject === 'Catcher probe'));
     const list = await client.get('/admin/mail');
     expect(list.text).toContain('Catcher probe');
@@ -80,14 +99,18 @@ describeEachDialect('admin shell', (ctx) => {
   test('jobs view lists failed jobs and a campaigner can retry one; a viewer cannot', async () => {
     const db = t.lantern.core.db;
     const id = (await t.lantern.core.queue.enqueue(db, 'alsoNoHandler', {}))!;
-    await until(async () => (await db.selectFrom('jobs').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state === 'parked');
+    await until(
+      async () => (await db.selectFrom('jobs').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state === 'parked',
+    );
     const { client } = await signedInAs(t, 'campaigner');
     const page = await client.get('/admin/jobs?state=parked');
     expect(page.text).toContain('alsoNoHandler');
     expect(page.text).toContain(`/admin/jobs/${id}/retry`);
     const retry = await client.post(`/admin/jobs/${id}/retry`);
     expect(retry.status).toBe(303);
-    expect((await db.selectFrom('jobs').select(['state', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow()).attempts).toBeLessThanOrEqual(1);
+    expect(
+      (await db.selectFrom('jobs').select(['state', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow()).attempts,
+    ).toBeLessThanOrEqual(1);
     const again = await client.post(`/admin/jobs/${id}/retry`);
     expect([303, 404]).toContain(again.status);
     const viewer = await signedInAs(t, 'viewer');

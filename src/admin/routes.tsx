@@ -39,7 +39,16 @@ export const adminCapability: Capability = {
       ]);
       return reply.adminPage({
         title: 'Dashboard',
-        body: <DashboardView tz={site.timeZone} health={health} audit={audit} mail={mail} mailTransport={mailer.transportKind} canSeeJobs={viewer.can('jobs:view')} />,
+        body: (
+          <DashboardView
+            tz={site.timeZone}
+            health={health}
+            audit={audit}
+            mail={mail}
+            mailTransport={mailer.transportKind}
+            canSeeJobs={viewer.can('jobs:view')}
+          />
+        ),
       });
     });
 
@@ -55,7 +64,11 @@ export const adminCapability: Capability = {
         const errors: Record<string, string> = {};
         for (const i of parsed.error.issues) errors[String(i.path[0] ?? '_form')] ??= i.message;
         const values = { ...formValues(req.body), require2fa: (req.body as Record<string, unknown> | undefined)?.require2fa === 'on' };
-        return reply.adminPage({ title: 'Settings', status: 422, body: <SettingsView csrf={req.csrfToken()} values={values} errors={errors} /> });
+        return reply.adminPage({
+          title: 'Settings',
+          status: 422,
+          body: <SettingsView csrf={req.csrfToken()} values={values} errors={errors} />,
+        });
       }
       await updateSettings(core, req.viewer!.id, parsed.data);
       return reply.redirect('/admin/settings?saved=1', 303);
@@ -67,7 +80,15 @@ export const adminCapability: Capability = {
       const rows = await mailer.recent(MAIL_PAGE + 1, (page - 1) * MAIL_PAGE);
       return reply.adminPage({
         title: 'Mail',
-        body: <MailListView mail={rows.slice(0, MAIL_PAGE)} more={rows.length > MAIL_PAGE} page={page} tz={site.timeZone} transport={mailer.transportKind} />,
+        body: (
+          <MailListView
+            mail={rows.slice(0, MAIL_PAGE)}
+            more={rows.length > MAIL_PAGE}
+            page={page}
+            tz={site.timeZone}
+            transport={mailer.transportKind}
+          />
+        ),
       });
     });
 
@@ -88,7 +109,17 @@ export const adminCapability: Capability = {
       const retried = (req.query as Record<string, unknown>).retried === '1';
       return reply.adminPage({
         title: 'Jobs',
-        body: <JobsView jobs={jobs} state={state ?? 'all'} health={health} tz={site.timeZone} csrf={req.csrfToken()} canManage={req.viewer!.can('jobs:manage')} retried={retried} />,
+        body: (
+          <JobsView
+            jobs={jobs}
+            state={state ?? 'all'}
+            health={health}
+            tz={site.timeZone}
+            csrf={req.csrfToken()}
+            canManage={req.viewer!.can('jobs:manage')}
+            retried={retried}
+          />
+        ),
       });
     });
 

@@ -10,7 +10,6 @@ export interface QueueHealth {
   oldestDueSeconds: number;
 }
 
-
 function total(h: QueueHealth, state: JobState): number {
   return h.counts.filter((c) => c.state === state).reduce((a, c) => a + c.count, 0);
 }
@@ -31,12 +30,28 @@ export function DashboardView(p: {
         <section class="card" aria-labelledby="queue-h">
           <h2 id="queue-h">Background jobs</h2>
           <dl class="stats">
-            <div><dt>Waiting</dt><dd>{total(p.health, 'queued')}</dd></div>
-            <div><dt>Running</dt><dd>{total(p.health, 'running')}</dd></div>
-            <div><dt>Failed, need attention</dt><dd class={parked > 0 ? 'bad' : undefined}>{parked}</dd></div>
-            <div><dt>Oldest waiting</dt><dd>{p.health.oldestDueSeconds < 1 ? 'none' : `${Math.round(p.health.oldestDueSeconds)} s`}</dd></div>
+            <div>
+              <dt>Waiting</dt>
+              <dd>{total(p.health, 'queued')}</dd>
+            </div>
+            <div>
+              <dt>Running</dt>
+              <dd>{total(p.health, 'running')}</dd>
+            </div>
+            <div>
+              <dt>Failed, need attention</dt>
+              <dd class={parked > 0 ? 'bad' : undefined}>{parked}</dd>
+            </div>
+            <div>
+              <dt>Oldest waiting</dt>
+              <dd>{p.health.oldestDueSeconds < 1 ? 'none' : `${Math.round(p.health.oldestDueSeconds)} s`}</dd>
+            </div>
           </dl>
-          {p.canSeeJobs && <p><a href="/admin/jobs">See all jobs</a></p>}
+          {p.canSeeJobs && (
+            <p>
+              <a href="/admin/jobs">See all jobs</a>
+            </p>
+          )}
         </section>
         <section class="card" aria-labelledby="mail-h">
           <h2 id="mail-h">Recent mail</h2>
@@ -53,7 +68,10 @@ export function DashboardView(p: {
             <ul class="plain-list">
               {p.mail.map((m) => (
                 <li key={m.id}>
-                  <a href={`/admin/mail/${m.id}`}>{m.subject}</a> <span class="muted">to {m.to}, <Time ms={m.createdAt} timeZone={p.tz} /></span>
+                  <a href={`/admin/mail/${m.id}`}>{m.subject}</a>{' '}
+                  <span class="muted">
+                    to {m.to}, <Time ms={m.createdAt} timeZone={p.tz} />
+                  </span>
                 </li>
               ))}
             </ul>
@@ -64,7 +82,9 @@ export function DashboardView(p: {
         <section aria-labelledby="audit-h">
           <h2 id="audit-h">Recent staff activity</h2>
           {p.audit.length === 0 ? <p>Nothing yet.</p> : <AuditTable entries={p.audit} tz={p.tz} />}
-          <p><a href="/admin/audit">Full audit log</a></p>
+          <p>
+            <a href="/admin/audit">Full audit log</a>
+          </p>
         </section>
       )}
     </>
@@ -76,12 +96,19 @@ export function AuditTable({ entries, tz }: { entries: AuditEntry[]; tz: string 
     <TableWrap label="Staff activity">
       <table>
         <thead>
-          <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Subject</th></tr>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Subject</th>
+          </tr>
         </thead>
         <tbody>
           {entries.map((e) => (
             <tr key={e.id}>
-              <td><Time ms={e.createdAt} timeZone={tz} /></td>
+              <td>
+                <Time ms={e.createdAt} timeZone={tz} />
+              </td>
               <td>{e.staffName ?? 'system'}</td>
               <td>{e.action}</td>
               <td>{e.target ?? ''}</td>
@@ -93,9 +120,23 @@ export function AuditTable({ entries, tz }: { entries: AuditEntry[]; tz: string 
   );
 }
 
-const TIME_ZONES = ['Europe/London', 'Europe/Dublin', 'Europe/Paris', 'Europe/Berlin', 'Europe/Istanbul', 'UTC', 'America/New_York', 'Asia/Almaty'];
+const TIME_ZONES = [
+  'Europe/London',
+  'Europe/Dublin',
+  'Europe/Paris',
+  'Europe/Berlin',
+  'Europe/Istanbul',
+  'UTC',
+  'America/New_York',
+  'Asia/Almaty',
+];
 
-export function SettingsView(p: { csrf: string; values: Partial<Record<keyof SiteSettings, string | boolean>>; errors?: Record<string, string>; saved?: boolean }) {
+export function SettingsView(p: {
+  csrf: string;
+  values: Partial<Record<keyof SiteSettings, string | boolean>>;
+  errors?: Record<string, string>;
+  saved?: boolean;
+}) {
   const v = (k: keyof SiteSettings) => (typeof p.values[k] === 'string' ? (p.values[k] as string) : undefined);
   const zones = TIME_ZONES.includes(v('timeZone') ?? '') || !v('timeZone') ? TIME_ZONES : [v('timeZone')!, ...TIME_ZONES];
   return (
@@ -106,12 +147,53 @@ export function SettingsView(p: { csrf: string; values: Partial<Record<keyof Sit
       <form method="post" action="/admin/settings" class="form" noValidate>
         <CsrfField token={p.csrf} />
         <Field name="orgName" label="Organisation name" value={v('orgName')} error={p.errors?.orgName} required maxLength={120} />
-        <Field name="tagline" label="Tagline" hint="One sentence shown under the name on the home page." value={v('tagline')} error={p.errors?.tagline} maxLength={200} />
-        <Field name="charityNumber" label="Charity number" hint="Shown in the footer of every page." value={v('charityNumber')} error={p.errors?.charityNumber} width="short" maxLength={40} />
-        <Select name="timeZone" label="Time zone" hint="Used to show times and to close actions at the end of their last day." options={zones.map((z) => ({ value: z, label: z }))} value={v('timeZone')} error={p.errors?.timeZone} />
-        <Field name="contactEmail" type="email" label="Contact email" value={v('contactEmail')} error={p.errors?.contactEmail} autocomplete="off" />
-        <TextArea name="postalAddress" label="Postal address" rows={4} value={v('postalAddress')} error={p.errors?.postalAddress} maxLength={500} />
-        <Checkbox name="require2fa" label="Require two-step sign-in for every staff account" checked={p.values.require2fa === true} hint="Staff without it are asked to set it up before they can do anything else." />
+        <Field
+          name="tagline"
+          label="Tagline"
+          hint="One sentence shown under the name on the home page."
+          value={v('tagline')}
+          error={p.errors?.tagline}
+          maxLength={200}
+        />
+        <Field
+          name="charityNumber"
+          label="Charity number"
+          hint="Shown in the footer of every page."
+          value={v('charityNumber')}
+          error={p.errors?.charityNumber}
+          width="short"
+          maxLength={40}
+        />
+        <Select
+          name="timeZone"
+          label="Time zone"
+          hint="Used to show times and to close actions at the end of their last day."
+          options={zones.map((z) => ({ value: z, label: z }))}
+          value={v('timeZone')}
+          error={p.errors?.timeZone}
+        />
+        <Field
+          name="contactEmail"
+          type="email"
+          label="Contact email"
+          value={v('contactEmail')}
+          error={p.errors?.contactEmail}
+          autocomplete="off"
+        />
+        <TextArea
+          name="postalAddress"
+          label="Postal address"
+          rows={4}
+          value={v('postalAddress')}
+          error={p.errors?.postalAddress}
+          maxLength={500}
+        />
+        <Checkbox
+          name="require2fa"
+          label="Require two-step sign-in for every staff account"
+          checked={p.values.require2fa === true}
+          hint="Staff without it are asked to set it up before they can do anything else."
+        />
         <button type="submit">Save settings</button>
       </form>
     </>
@@ -134,12 +216,20 @@ export function MailListView(p: { mail: CaughtMail[]; tz: string; transport: 'sm
         <TableWrap label="Mail">
           <table>
             <thead>
-              <tr><th scope="col">When</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Kind</th><th scope="col">Status</th></tr>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">To</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Status</th>
+              </tr>
             </thead>
             <tbody>
               {p.mail.map((m) => (
                 <tr key={m.id}>
-                  <td><Time ms={m.createdAt} timeZone={p.tz} /></td>
+                  <td>
+                    <Time ms={m.createdAt} timeZone={p.tz} />
+                  </td>
                   <td>{m.to}</td>
                   <td>{m.body ? <a href={`/admin/mail/${m.id}`}>{m.subject}</a> : m.subject}</td>
                   <td>{m.category}</td>
@@ -161,15 +251,44 @@ export function MailListView(p: { mail: CaughtMail[]; tz: string; transport: 'sm
 export function MailMessageView({ mail, tz }: { mail: CaughtMail; tz: string }) {
   return (
     <>
-      <p><a href="/admin/mail">Back to mail</a></p>
+      <p>
+        <a href="/admin/mail">Back to mail</a>
+      </p>
       <h1>{mail.subject}</h1>
       <dl class="meta">
-        <div><dt>To</dt><dd>{mail.to}</dd></div>
-        {mail.body?.replyTo && <div><dt>Reply to</dt><dd>{mail.body.replyTo}</dd></div>}
-        {mail.body && <div><dt>From</dt><dd>{mail.body.from}</dd></div>}
-        <div><dt>When</dt><dd><Time ms={mail.createdAt} timeZone={tz} /></dd></div>
-        <div><dt>Status</dt><dd>{mail.status}</dd></div>
-        {mail.body && Object.entries(mail.body.headers).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
+        <div>
+          <dt>To</dt>
+          <dd>{mail.to}</dd>
+        </div>
+        {mail.body?.replyTo && (
+          <div>
+            <dt>Reply to</dt>
+            <dd>{mail.body.replyTo}</dd>
+          </div>
+        )}
+        {mail.body && (
+          <div>
+            <dt>From</dt>
+            <dd>{mail.body.from}</dd>
+          </div>
+        )}
+        <div>
+          <dt>When</dt>
+          <dd>
+            <Time ms={mail.createdAt} timeZone={tz} />
+          </dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>{mail.status}</dd>
+        </div>
+        {mail.body &&
+          Object.entries(mail.body.headers).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
       </dl>
       {mail.body ? (
         <>
@@ -191,12 +310,23 @@ export function MailMessageView({ mail, tz }: { mail: CaughtMail; tz: string }) 
 
 const STATES: Array<JobState | 'all'> = ['all', 'queued', 'running', 'parked', 'done'];
 
-export function JobsView(p: { jobs: JobRecord[]; state: JobState | 'all'; health: QueueHealth; tz: string; csrf: string; canManage: boolean; retried?: boolean }) {
+export function JobsView(p: {
+  jobs: JobRecord[];
+  state: JobState | 'all';
+  health: QueueHealth;
+  tz: string;
+  csrf: string;
+  canManage: boolean;
+  retried?: boolean;
+}) {
   return (
     <>
       <h1>Background jobs</h1>
       {p.retried && <Notice kind="success">The job was queued to run again.</Notice>}
-      <p>Sending mail and other slow work happens in the background. Jobs that fail are retried with growing gaps; those that still fail are kept here as failed so you can look and try again.</p>
+      <p>
+        Sending mail and other slow work happens in the background. Jobs that fail are retried with growing gaps; those that still fail are
+        kept here as failed so you can look and try again.
+      </p>
       <nav class="tabs" aria-label="Job states">
         <ul>
           {STATES.map((s) => (
@@ -215,7 +345,18 @@ export function JobsView(p: { jobs: JobRecord[]; state: JobState | 'all'; health
         <TableWrap label="Jobs">
           <table>
             <thead>
-              <tr><th scope="col">#</th><th scope="col">Job</th><th scope="col">Lane</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Created</th><th scope="col">Last error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Job</th>
+                <th scope="col">Lane</th>
+                <th scope="col">State</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last error</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {p.jobs.map((j) => (
@@ -224,14 +365,20 @@ export function JobsView(p: { jobs: JobRecord[]; state: JobState | 'all'; health
                   <td>{j.name}</td>
                   <td>{j.lane}</td>
                   <td>{j.state === 'parked' ? 'failed' : j.state}</td>
-                  <td>{j.attempts} of {j.maxAttempts}</td>
-                  <td><Time ms={j.createdAt} timeZone={p.tz} /></td>
+                  <td>
+                    {j.attempts} of {j.maxAttempts}
+                  </td>
+                  <td>
+                    <Time ms={j.createdAt} timeZone={p.tz} />
+                  </td>
                   <td class="error-cell">{j.lastError ?? ''}</td>
                   <td>
                     {j.state === 'parked' && p.canManage && (
                       <form method="post" action={`/admin/jobs/${j.id}/retry`}>
                         <CsrfField token={p.csrf} />
-                        <button type="submit" class="button-small">Retry<span class="visually-hidden"> job {j.id}</span></button>
+                        <button type="submit" class="button-small">
+                          Retry<span class="visually-hidden"> job {j.id}</span>
+                        </button>
                       </form>
                     )}
                   </td>

@@ -10,12 +10,25 @@ export async function findPublishedPageBySlug(db: Db, slug: string): Promise<Pag
 }
 
 /** Creates or replaces the page with this slug. */
-export async function upsertPage(db: DbOrTrx, p: { slug: string; title: string; summary: string; body: string; publishedAt: number | null }): Promise<void> {
+export async function upsertPage(
+  db: DbOrTrx,
+  p: { slug: string; title: string; summary: string; body: string; publishedAt: number | null },
+): Promise<void> {
   const now = Date.now();
   await db
     .insertInto('pages')
-    .values({ slug: p.slug, title: p.title, summary: p.summary, body: p.body, published_at: p.publishedAt, created_at: now, updated_at: now })
-    .onConflict((oc) => oc.column('slug').doUpdateSet({ title: p.title, summary: p.summary, body: p.body, published_at: p.publishedAt, updated_at: now }))
+    .values({
+      slug: p.slug,
+      title: p.title,
+      summary: p.summary,
+      body: p.body,
+      published_at: p.publishedAt,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc.column('slug').doUpdateSet({ title: p.title, summary: p.summary, body: p.body, published_at: p.publishedAt, updated_at: now }),
+    )
     .execute();
 }
 

@@ -28,7 +28,12 @@ export const contentCapability: Capability = {
     app.get('/privacy', async (_req, reply) => {
       const page = await getPublishedPage(db, 'privacy');
       if (!page) throw notFound();
-      return reply.page({ title: page.title, description: page.summary, body: <PageView page={page} />, cacheKey: `privacy ${page.updatedAt}` });
+      return reply.page({
+        title: page.title,
+        description: page.summary,
+        body: <PageView page={page} />,
+        cacheKey: `privacy ${page.updatedAt}`,
+      });
     });
 
     app.get('/data-sources', async (_req, reply) =>

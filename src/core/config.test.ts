@@ -55,11 +55,15 @@ describe('config', () => {
   });
 
   test('DKIM variables must come together', () => {
-    expect(() => loadConfig({ LANTERN_DATA_DIR: dir(), DKIM_DOMAIN: 'example.org' })).toThrow(/DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE/);
+    expect(() => loadConfig({ LANTERN_DATA_DIR: dir(), DKIM_DOMAIN: 'example.org' })).toThrow(
+      /DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE/,
+    );
   });
 
   test('MAIL_FROM defaults to an address at the BASE_URL host', () => {
-    expect(loadConfig({ LANTERN_DATA_DIR: dir(), BASE_URL: 'https://act.example.org/' }).mailFrom).toBe('Lantern <lantern@act.example.org>');
+    expect(loadConfig({ LANTERN_DATA_DIR: dir(), BASE_URL: 'https://act.example.org/' }).mailFrom).toBe(
+      'Lantern <lantern@act.example.org>',
+    );
     expect(loadConfig({ LANTERN_DATA_DIR: dir(), BASE_URL: 'https://act.example.org/' }).baseUrl).toBe('https://act.example.org');
   });
 });

@@ -6,9 +6,7 @@ import { z } from 'zod';
 /** A configuration problem that must stop start-up; the message names the variable. */
 export class ConfigError extends Error {}
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -20,7 +18,10 @@ const EnvSchema = z.object({
     .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
     .optional(),
   LANTERN_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   LANTERN_DEMO: bool.default(true),
   LANTERN_WORKER: z.enum(['inline', 'off']).default('inline'),
@@ -33,9 +34,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type DatabaseConfig =
-  | { dialect: 'sqlite'; file: string }
-  | { dialect: 'postgres'; url: string };
+export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
 
 export interface Config {
   readonly port: number;
@@ -75,7 +74,8 @@ function mailDomain(baseUrl: string): string {
 function dkimFrom(e: z.output<typeof EnvSchema>): Config['dkim'] {
   const set = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
   if (set === 0) return undefined;
-  if (set !== 3) throw new ConfigError('Invalid configuration:\n  DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together');
+  if (set !== 3)
+    throw new ConfigError('Invalid configuration:\n  DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together');
   let privateKey: string;
   try {
     privateKey = readFileSync(e.DKIM_PRIVATE_KEY_FILE!, 'utf8');
@@ -110,7 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     database,
     secret: e.LANTERN_SECRET ?? secretFromDataDir(dataDir),
-    retiredSecrets: (e.LANTERN_RETIRED_SECRETS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    retiredSecrets: (e.LANTERN_RETIRED_SECRETS ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
     dkim: dkimFrom(e),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `Lantern <lantern@${mailDomain(baseUrl)}>`,

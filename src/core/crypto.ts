@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 
 // Field encryption: AES-256-GCM with a key derived from the instance secret. Ciphertext is text of the form
 // "<keyId>.<base64url(iv | tag | ciphertext)>", so a key can be rotated: old keys still decrypt, the current

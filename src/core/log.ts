@@ -13,5 +13,9 @@ export function redact(text: string, maxLength = 500): string {
 
 /** A pino logger at the given level writing JSON lines to stdout. */
 export function createLogger(level: string): pino.Logger {
-  return pino({ level, base: undefined, redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'email', 'name', 'password'], remove: true } });
+  return pino({
+    level,
+    base: undefined,
+    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'email', 'name', 'password'], remove: true },
+  });
 }

@@ -9,11 +9,24 @@ export async function insertToken(
   db: DbOrTrx,
   t: { tokenHash: string; purpose: TokenPurpose; subjectId: number | null; at: number; expiresAt: number; usedAt?: number | null },
 ): Promise<void> {
-  await db.insertInto('tokens').values({ token_hash: t.tokenHash, purpose: t.purpose, subject_id: t.subjectId, created_at: t.at, expires_at: t.expiresAt, used_at: t.usedAt ?? null }).execute();
+  await db
+    .insertInto('tokens')
+    .values({
+      token_hash: t.tokenHash,
+      purpose: t.purpose,
+      subject_id: t.subjectId,
+      created_at: t.at,
+      expires_at: t.expiresAt,
+      used_at: t.usedAt ?? null,
+    })
+    .execute();
 }
 
 /** Records a token that may exist only once (a spent proof of work); false when it was already there. */
-export async function insertTokenOnce(db: DbOrTrx, t: { tokenHash: string; purpose: TokenPurpose; at: number; expiresAt: number }): Promise<boolean> {
+export async function insertTokenOnce(
+  db: DbOrTrx,
+  t: { tokenHash: string; purpose: TokenPurpose; at: number; expiresAt: number },
+): Promise<boolean> {
   const r = await db
     .insertInto('tokens')
     .values({ token_hash: t.tokenHash, purpose: t.purpose, subject_id: null, created_at: t.at, expires_at: t.expiresAt, used_at: t.at })
@@ -42,7 +55,12 @@ export async function spendToken(db: DbOrTrx, tokenHash: string, purpose: TokenP
 }
 
 /** When the newest token of a purpose was made for a subject, if ever (to space out repeated emails). */
-export async function newestTokenAt(db: DbOrTrx, purpose: TokenPurpose, subjectId: number, o: { usableAt?: number } = {}): Promise<number | undefined> {
+export async function newestTokenAt(
+  db: DbOrTrx,
+  purpose: TokenPurpose,
+  subjectId: number,
+  o: { usableAt?: number } = {},
+): Promise<number | undefined> {
   let q = db.selectFrom('tokens').select('created_at').where('purpose', '=', purpose).where('subject_id', '=', subjectId);
   if (o.usableAt !== undefined) q = q.where('used_at', 'is', null).where('expires_at', '>', o.usableAt);
   const row = await q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();

@@ -12,7 +12,21 @@ import { NewsletterFormSchema } from './service.js';
 // control characters, huge values, arrays, objects), the form answers 303 (and stores exactly what was typed, tidied)
 // or 422 (and stores nothing), never a 500; and whatever a supporter's name is, it adds no markup to an email.
 
-const NASTY = ['', '   ', '\u0000', '\u202e', '<script>alert(1)</script>', '{{first_name}}', '{{ org_name }}', '{{nope}}', '{{', '}}', '[x]({{first_name}})', '\r\n', '__proto__'];
+const NASTY = [
+  '',
+  '   ',
+  '\u0000',
+  '\u202e',
+  '<script>alert(1)</script>',
+  '{{first_name}}',
+  '{{ org_name }}',
+  '{{nope}}',
+  '{{',
+  '}}',
+  '[x]({{first_name}})',
+  '\r\n',
+  '__proto__',
+];
 const text = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 80 }),
@@ -21,7 +35,11 @@ const text = fc.oneof(
   fc.array(fc.constantFrom(...NASTY, 'word', ' ', '\n', '**', '#', '<b>'), { maxLength: 12 }).map((xs) => xs.join('')),
   fc.nat({ max: 120_000 }).map((n) => 'x'.repeat(n)),
 );
-const field = fc.oneof({ weight: 8, arbitrary: text }, { weight: 1, arbitrary: fc.array(text, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant(undefined) });
+const field = fc.oneof(
+  { weight: 8, arbitrary: text },
+  { weight: 1, arbitrary: fc.array(text, { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
 
 describeEachDialect('the compose form under arbitrary input', (ctx) => {
   let t: TestLantern;
@@ -38,7 +56,12 @@ describeEachDialect('the compose form under arbitrary input', (ctx) => {
     await t?.close();
   });
 
-  const newsletters = () => t.lantern.core.db.selectFrom('newsletters').select(['id', 'subject', 'body', 'rate_per_minute', 'in_archive']).orderBy('id', 'desc').execute();
+  const newsletters = () =>
+    t.lantern.core.db
+      .selectFrom('newsletters')
+      .select(['id', 'subject', 'body', 'rate_per_minute', 'in_archive'])
+      .orderBy('id', 'desc')
+      .execute();
 
   test('answers 303 and stores the tidied input, or 422 and stores nothing; never a 500', async () => {
     await fc.assert(
@@ -58,7 +81,11 @@ describeEachDialect('the compose form under arbitrary input', (ctx) => {
           expect([303, 422]).toContain(r.status);
           const after = await newsletters();
           // What the server sees: a field sent once is a string, sent twice an array, sent no times absent.
-          const seen = Object.fromEntries(Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? (v.length === 0 ? [] : [[k, v.length === 1 ? v[0] : v]]) : [[k, v]])));
+          const seen = Object.fromEntries(
+            Object.entries(form).flatMap(([k, v]) =>
+              Array.isArray(v) ? (v.length === 0 ? [] : [[k, v.length === 1 ? v[0] : v]]) : [[k, v]],
+            ),
+          );
           const parsed = NewsletterFormSchema.safeParse(seen);
           if (r.status === 422) {
             expect(after.length).toBe(before.length);
@@ -100,15 +127,22 @@ test('no first name adds markup to the HTML part; the text part carries it as ty
   const tags = (html: string) => (html.match(/</g) ?? []).length;
   const baseline = tags(personalise(compiled, { firstName: 'Ann', orgName: 'Freedom <Thread>', manageUrl: 'https://x.example/m' }).html);
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('<script>', '"><img src=x>', '&amp;', '\u0000\r\n', '   ', "$`<b>$&$'", '$1')), (name) => {
-      const email = personalise(compiled, { firstName: name, orgName: 'Freedom <Thread>', manageUrl: 'https://x.example/m' });
-      expect(tags(email.html)).toBe(baseline);
-      const shown = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || FALLBACK_NAME;
-      expect(email.html).toContain(`Dear ${escapeHtml(shown)},`);
-      expect(email.text).toContain(`Dear ${shown},`);
-      expect(email.subject).toBe(`Hello ${shown}`);
-      expect(email.subject).not.toMatch(/[\r\n]/);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'grapheme' }),
+        fc.constantFrom('<script>', '"><img src=x>', '&amp;', '\u0000\r\n', '   ', "$`<b>$&$'", '$1'),
+      ),
+      (name) => {
+        const email = personalise(compiled, { firstName: name, orgName: 'Freedom <Thread>', manageUrl: 'https://x.example/m' });
+        expect(tags(email.html)).toBe(baseline);
+        const shown = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || FALLBACK_NAME;
+        expect(email.html).toContain(`Dear ${escapeHtml(shown)},`);
+        expect(email.text).toContain(`Dear ${shown},`);
+        expect(email.subject).toBe(`Hello ${shown}`);
+        expect(email.subject).not.toMatch(/[\r\n]/);
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -24,7 +24,12 @@ describeEachDialect('the newsletters demo', (ctx) => {
     const list = await db.selectFrom('lists').select('id').where('slug', '=', 'campaign-updates').executeTakeFirstOrThrow();
     for (const r of rows) {
       expect(r.list_id).toBe(list.id);
-      const sent = await db.selectFrom('newsletter_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('newsletter_id', '=', r.id).where('status', '=', 'sent').executeTakeFirstOrThrow();
+      const sent = await db
+        .selectFrom('newsletter_deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('newsletter_id', '=', r.id)
+        .where('status', '=', 'sent')
+        .executeTakeFirstOrThrow();
       expect(Number(sent.n)).toBe(r.recipient_count);
       expect(r.recipient_count).toBeGreaterThan(0);
     }

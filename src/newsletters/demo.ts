@@ -78,10 +78,26 @@ export async function seedDemoNewsletters(core: Core): Promise<void> {
     for (const n of NEWSLETTERS) {
       const sentAt = now - n.daysAgo * DAY;
       const id = await insertNewsletter(trx, {
-        subject: n.subject, body: n.body, list_id: listId, segment_id: null, status: 'sent', scheduled_at: null, started_at: sentAt,
-        finished_at: sentAt + 4 * 60_000, archive_slug: slugFor(n.subject, sentAt), created_by: null, created_at: sentAt - 2 * DAY, updated_at: sentAt + 4 * 60_000,
+        subject: n.subject,
+        body: n.body,
+        list_id: listId,
+        segment_id: null,
+        status: 'sent',
+        scheduled_at: null,
+        started_at: sentAt,
+        finished_at: sentAt + 4 * 60_000,
+        archive_slug: slugFor(n.subject, sentAt),
+        created_by: null,
+        created_at: sentAt - 2 * DAY,
+        updated_at: sentAt + 4 * 60_000,
       });
-      const count = await insertDeliveriesForAudience(trx, { newsletterId: id, listId, filters: { createdTo: sentAt }, now: sentAt + 60_000, status: 'sent' });
+      const count = await insertDeliveriesForAudience(trx, {
+        newsletterId: id,
+        listId,
+        filters: { createdTo: sentAt },
+        now: sentAt + 60_000,
+        status: 'sent',
+      });
       await trx.updateTable('newsletters').set({ recipient_count: count }).where('id', '=', id).execute();
     }
   });

@@ -26,7 +26,11 @@ export const FALLBACK_NAME = 'Supporter';
 
 // Tokens are private-use characters around a digit: Markdown, the template and the text converter leave them
 // alone (the converter upper-cases headings, which changes no character here).
-const TOKEN = { first_name: '\uE000' + '1' + '\uE001', org_name: '\uE000' + '2' + '\uE001', manage_url: '\uE000' + '3' + '\uE001' } as const;
+const TOKEN = {
+  first_name: '\uE000' + '1' + '\uE001',
+  org_name: '\uE000' + '2' + '\uE001',
+  manage_url: '\uE000' + '3' + '\uE001',
+} as const;
 const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 // How a token looks once percent-encoded, i.e. inside a link address.
 const ENCODED_TOKEN = /%EE%80%80/i;
@@ -44,7 +48,9 @@ export function findPlaceholders(text: string): { known: Placeholder[]; unknown:
 }
 
 function tokenise(text: string): string {
-  return text.replace(PLACEHOLDER_PATTERN, (whole, name: string) => (Object.hasOwn(PLACEHOLDERS, name) ? TOKEN[name as Placeholder] : whole));
+  return text.replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
+    Object.hasOwn(PLACEHOLDERS, name) ? TOKEN[name as Placeholder] : whole,
+  );
 }
 
 /** Renders newsletter Markdown to safe HTML with tokens where its placeholders were. */
@@ -123,11 +129,17 @@ export function compileNewsletter(o: NewsletterEmailInput): CompiledNewsletter {
     <>
       <p style="margin:0 0 8px;">
         You are getting this email because you signed up to {o.listName} from {o.orgName}.{' '}
-        <a href={TOKEN.manage_url} style="color:#5b5b57;">Unsubscribe or change what we send you</a>.
+        <a href={TOKEN.manage_url} style="color:#5b5b57;">
+          Unsubscribe or change what we send you
+        </a>
+        .
       </p>
       {o.webUrl && (
         <p style="margin:0 0 8px;">
-          <a href={o.webUrl} style="color:#5b5b57;">Read this newsletter on our website</a>.
+          <a href={o.webUrl} style="color:#5b5b57;">
+            Read this newsletter on our website
+          </a>
+          .
         </p>
       )}
       {o.postalAddress && <p style="margin:0 0 8px;white-space:pre-line;">{o.postalAddress}</p>}

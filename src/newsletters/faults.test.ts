@@ -32,7 +32,8 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
       execArgv: ['--import', 'tsx'],
       env: {
         ...process.env,
-        DATABASE_URL: ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
+        DATABASE_URL:
+          ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
         LANTERN_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
         LANTERN_DATA_DIR: ctx.testDb.dataDir,
         // vitest exports Vite's BASE_URL=/ into the environment; the child must not inherit it.
@@ -65,7 +66,12 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
       expect(atKill).toBeLessThan(total);
       // The killed worker's job comes back once its lease has run out.
       await until(async () => {
-        const running = await core().db.selectFrom('jobs').select('locked_until').where('name', '=', 'sendNewsletter').where('state', '=', 'running').execute();
+        const running = await core()
+          .db.selectFrom('jobs')
+          .select('locked_until')
+          .where('name', '=', 'sendNewsletter')
+          .where('state', '=', 'running')
+          .execute();
         return running.every((j) => (j.locked_until ?? 0) < Date.now());
       }, 10_000);
       second = spawnWorker(sink.url);
@@ -101,7 +107,12 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
     const worker = spawnWorker(`smtp://127.0.0.1:${port}`);
     let sink: BulkSink | undefined;
     try {
-      await until(async () => (await core().db.selectFrom('newsletters').select('last_error').where('id', '=', id).executeTakeFirstOrThrow()).last_error !== null, 15_000);
+      await until(
+        async () =>
+          (await core().db.selectFrom('newsletters').select('last_error').where('id', '=', id).executeTakeFirstOrThrow()).last_error !==
+          null,
+        15_000,
+      );
       expect(await sendState(core(), id)).toMatchObject({ status: 'sending', sent: 0, pending: 120 });
       sink = await startBulkSink({ port });
       // Half way through, the server goes away again, and comes back a second later.

@@ -8,8 +8,17 @@ import { getSiteSettings } from '../core/settings.js';
 import { listUnsubscribeHeaders, markUndeliverable, supporterLink } from '../supporters/service.js';
 import { personalise, type CompiledNewsletter } from './emails.js';
 import {
-  deliveryCounts, findNewsletter, findPendingDeliveries, hasPendingDeliveries, releaseSenderLock, renewSenderLock, senderStatus, setDeliveryStatus, takeSenderLock,
-  updateNewsletterIf, type PendingDelivery,
+  deliveryCounts,
+  findNewsletter,
+  findPendingDeliveries,
+  hasPendingDeliveries,
+  releaseSenderLock,
+  renewSenderLock,
+  senderStatus,
+  setDeliveryStatus,
+  takeSenderLock,
+  updateNewsletterIf,
+  type PendingDelivery,
 } from './queries.js';
 import { compileFor, SENDER_MAX_ATTEMPTS, startScheduled } from './service.js';
 
@@ -39,7 +48,14 @@ export interface SenderOptions {
   pollMs: number;
 }
 
-export const DEFAULT_SENDER: SenderOptions = { window: 64, concurrency: 10, commitDelayMs: 50, sliceMs: 10_000, lockMs: 60_000, pollMs: 100 };
+export const DEFAULT_SENDER: SenderOptions = {
+  window: 64,
+  concurrency: 10,
+  commitDelayMs: 50,
+  sliceMs: 10_000,
+  lockMs: 60_000,
+  pollMs: 100,
+};
 
 /** Recipients fetched (and re-checked) at once when not throttled: about a tenth of a second of sending. */
 const CHUNK = 64;
@@ -169,7 +185,11 @@ async function sendSlice(core: Core, newsletterId: number, ctx: JobContext, o: S
       return;
     }
     const site = await getSiteSettings(db);
-    const compiled: CompiledNewsletter = await compileFor(core, { subject: row.subject, body: row.body, listId: row.list_id, inArchive: row.in_archive === 1, archiveSlug: row.archive_slug }, site);
+    const compiled: CompiledNewsletter = await compileFor(
+      core,
+      { subject: row.subject, body: row.body, listId: row.list_id, inArchive: row.in_archive === 1, archiveSlug: row.archive_slug },
+      site,
+    );
     const host = new URL(core.config.baseUrl).hostname;
     const listId = row.list_id;
     const rate = row.rate_per_minute;
@@ -280,9 +300,14 @@ async function sendSlice(core: Core, newsletterId: number, ctx: JobContext, o: S
     await Promise.all(recorded);
     if (commitError) throw commitError;
 
-    const values = temporary !== null
-      ? { last_error: `The mail server did not take the messages; Lantern will try again. (${redact(temporary instanceof Error ? temporary.message : String(temporary), 300)})` }
-      : sentInSlice > 0 ? { last_error: null } : {};
+    const values =
+      temporary !== null
+        ? {
+            last_error: `The mail server did not take the messages; Lantern will try again. (${redact(temporary instanceof Error ? temporary.message : String(temporary), 300)})`,
+          }
+        : sentInSlice > 0
+          ? { last_error: null }
+          : {};
     if (state.lost) return;
     if (exhausted && state.status === 'sending' && !(await hasPendingDeliveries(db, newsletterId))) {
       await finish(core, newsletterId, runner, personalise(compiled, { firstName: null, orgName: site.orgName, manageUrl: '' }).subject);
@@ -292,11 +317,19 @@ async function sendSlice(core: Core, newsletterId: number, ctx: JobContext, o: S
       await releaseSenderLock(trx, { newsletterId, runner, values });
       // Still sending, and no failure to wait out: the next slice. After a failure the worker retries this job with backoff.
       if (temporary === null && state.status === 'sending') {
-        await core.queue.enqueue(trx, 'sendNewsletter', { newsletterId }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS, runAt: Math.max(Date.now(), nextAt) });
+        await core.queue.enqueue(
+          trx,
+          'sendNewsletter',
+          { newsletterId },
+          { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS, runAt: Math.max(Date.now(), nextAt) },
+        );
       }
     });
     if (temporary !== null) {
-      logger.warn({ newsletter: newsletterId, err: redact(String(temporary)) }, 'newsletter send paused by a mail server failure; retrying with backoff');
+      logger.warn(
+        { newsletter: newsletterId, err: redact(String(temporary)) },
+        'newsletter send paused by a mail server failure; retrying with backoff',
+      );
       throw temporary;
     }
   } catch (err) {
@@ -314,7 +347,12 @@ async function sendSlice(core: Core, newsletterId: number, ctx: JobContext, o: S
 async function finish(core: Core, newsletterId: number, runner: string, subject: string): Promise<void> {
   const now = Date.now();
   const done = await core.db.transaction().execute(async (trx) => {
-    const changed = await updateNewsletterIf(trx, newsletterId, ['sending'], { status: 'sent', finished_at: now, updated_at: now, last_error: null });
+    const changed = await updateNewsletterIf(trx, newsletterId, ['sending'], {
+      status: 'sent',
+      finished_at: now,
+      updated_at: now,
+      last_error: null,
+    });
     await releaseSenderLock(trx, { newsletterId, runner });
     return changed;
   });
@@ -324,8 +362,14 @@ async function finish(core: Core, newsletterId: number, runner: string, subject:
     const { byStatus } = await deliveryCounts(core.db, newsletterId, now);
     const sent = byStatus.sent;
     await insertMailRecord(core.db, {
-      category: 'bulk', transport: 'smtp', status: 'sent', to_enc: core.keyring.encrypt(`${sent.toLocaleString('en-GB')} supporter${sent === 1 ? '' : 's'} (newsletter)`),
-      subject_enc: core.keyring.encrypt(subject), body_enc: null, message_id: null, created_at: now,
+      category: 'bulk',
+      transport: 'smtp',
+      status: 'sent',
+      to_enc: core.keyring.encrypt(`${sent.toLocaleString('en-GB')} supporter${sent === 1 ? '' : 's'} (newsletter)`),
+      subject_enc: core.keyring.encrypt(subject),
+      body_enc: null,
+      message_id: null,
+      created_at: now,
     });
   }
 }

@@ -22,7 +22,11 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
   beforeAll(async () => {
     sink = await startBulkSink();
     t = await startTestLantern(ctx, { env: { SMTP_URL: sink.url }, worker: false });
-    await saveSiteSettings(t.lantern.core.db, { orgName: 'Freedom Thread', postalAddress: '2 Sample Yard, London', timeZone: 'Europe/London' });
+    await saveSiteSettings(t.lantern.core.db, {
+      orgName: 'Freedom Thread',
+      postalAddress: '2 Sample Yard, London',
+      timeZone: 'Europe/London',
+    });
     for (const role of ['owner', 'editor', 'campaigner', 'viewer'] as const) {
       const member = await addTestStaff(t, { role, name: `Robin ${role}` });
       staff[role] = { member, client: await signedInClient(t, member) };
@@ -38,7 +42,15 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
   });
 
   const db = () => t.lantern.core.db;
-  const countNewsletters = async () => Number((await db().selectFrom('newsletters').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const countNewsletters = async () =>
+    Number(
+      (
+        await db()
+          .selectFrom('newsletters')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const form = (o: Partial<Record<string, string>> = {}) => ({
     subject: 'Cotton news for {{first_name}}',
     body: 'Dear {{first_name}},\n\nOur **briefing** is out. [Read it](https://freedomthread.example.org/briefing).\n\n<script>alert(1)</script>',
@@ -91,7 +103,12 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect(sent.status).toBe(303);
     expect(sent.headers.get('location')).toBe(`/admin/newsletters/${id}?done=sending`);
     expect(await sendState(t.lantern.core, id)).toMatchObject({ status: 'sending', pending: audience.people.length });
-    const audit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'newsletter.send').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await db()
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'newsletter.send')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(audit.staff_id).toBe(staff.campaigner.member.id);
     // Sending twice is refused, and nothing is prepared twice.
     expect((await campaigner.post(`/admin/newsletters/${id}/send`)).status).toBe(409);
@@ -163,7 +180,13 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect(r.headers.get('location')).toBe(`/admin/newsletters/${id}?done=test`);
     expect((await client.get(r.headers.get('location')!)).text).toContain('A test is on its way to your own email address.');
     // The worker is off here: deliver the queued message by running the mail job.
-    const job = await db().selectFrom('jobs').selectAll().where('name', '=', 'sendEmail').where('state', '=', 'queued').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const job = await db()
+      .selectFrom('jobs')
+      .selectAll()
+      .where('name', '=', 'sendEmail')
+      .where('state', '=', 'queued')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     await t.lantern.handlers.sendEmail!(t.lantern.core.queue.decodePayload(job.payload), { jobId: job.id, attempt: 1, maxAttempts: 1 });
     const [mail] = await sink.parsed(staff.editor.member.email);
     expect(mail!.subject).toBe('[Test] Cotton news for Robin');
@@ -216,7 +239,9 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     for (const p of audience.people) expect(web.text).not.toContain(p.email);
     expect(web.text).not.toContain('/s/manage/');
     // The email links to the web version.
-    const [mail] = await sink.parsed(audience.people[0]!.email).then((m) => m.filter((x) => x.subject === 'The cotton report for Private Person'));
+    const [mail] = await sink
+      .parsed(audience.people[0]!.email)
+      .then((m) => m.filter((x) => x.subject === 'The cotton report for Private Person'));
     expect(mail!.text).toContain(`/newsletters/${slug}`);
   });
 
@@ -236,7 +261,8 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect(archive.text).not.toContain('Sent by mistake');
     expect(archive.text).not.toContain('Still a draft');
     for (const id of [hidden, cancelled]) {
-      const slug = (await db().selectFrom('newsletters').select('archive_slug').where('id', '=', id).executeTakeFirstOrThrow()).archive_slug!;
+      const slug = (await db().selectFrom('newsletters').select('archive_slug').where('id', '=', id).executeTakeFirstOrThrow())
+        .archive_slug!;
       expect((await t.client().get(`/newsletters/${slug}`)).status).toBe(404);
     }
     const page = await client.get(`/admin/newsletters/${cancelled}`);
@@ -258,7 +284,12 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     const row = await db().selectFrom('newsletters').select(['status', 'scheduled_at']).where('id', '=', id).executeTakeFirstOrThrow();
     // 09:30 in London in July is 08:30 UTC (summer time).
     expect(row).toEqual({ status: 'scheduled', scheduled_at: Date.UTC(2031, 6, 1, 8, 30) });
-    const job = await db().selectFrom('jobs').select(['run_at', 'queue']).where('name', '=', 'startScheduledNewsletter').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const job = await db()
+      .selectFrom('jobs')
+      .select(['run_at', 'queue'])
+      .where('name', '=', 'startScheduledNewsletter')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(job).toEqual({ run_at: Date.UTC(2031, 6, 1, 8, 30), queue: 'bulk' });
     const page = await client.get(`/admin/newsletters/${id}`);
     expect(page.text).toContain('Scheduled');
@@ -266,18 +297,27 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect((await client.post(`/admin/newsletters/${id}/unschedule`)).status).toBe(303);
     expect((await sendState(t.lantern.core, id)).status).toBe('draft');
     // The old schedule's job finds nothing to do when its time comes.
-    await t.lantern.handlers.startScheduledNewsletter!({ newsletterId: id, at: Date.UTC(2031, 6, 1, 8, 30) }, { jobId: 1, attempt: 1, maxAttempts: 1 });
+    await t.lantern.handlers.startScheduledNewsletter!(
+      { newsletterId: id, at: Date.UTC(2031, 6, 1, 8, 30) },
+      { jobId: 1, attempt: 1, maxAttempts: 1 },
+    );
     expect(await sendState(t.lantern.core, id)).toMatchObject({ status: 'draft', pending: 0 });
   });
 
   test('a scheduled send whose segment can no longer be read goes back to draft and says why', async () => {
     const client = staff.campaigner.client;
-    const segmentId = await createSegment(t.lantern.core, staff.campaigner.member.id, { name: 'Leeds', filters: { tag: 'local group: leeds' } });
+    const segmentId = await createSegment(t.lantern.core, staff.campaigner.member.id, {
+      name: 'Leeds',
+      filters: { tag: 'local group: leeds' },
+    });
     const id = await compose(client, { segmentId: String(segmentId) });
     await client.get(`/admin/newsletters/${id}`);
     expect((await client.post(`/admin/newsletters/${id}/schedule`, { sendAt: '2031-07-01T09:30' })).status).toBe(303);
     await db().updateTable('segments').set({ filters: '{"tag": 42}' }).where('id', '=', segmentId).execute();
-    await t.lantern.handlers.startScheduledNewsletter!({ newsletterId: id, at: Date.UTC(2031, 6, 1, 8, 30) }, { jobId: 1, attempt: 1, maxAttempts: 1 });
+    await t.lantern.handlers.startScheduledNewsletter!(
+      { newsletterId: id, at: Date.UTC(2031, 6, 1, 8, 30) },
+      { jobId: 1, attempt: 1, maxAttempts: 1 },
+    );
     expect(await sendState(t.lantern.core, id)).toMatchObject({ status: 'draft', pending: 0 });
     const page = await client.get(`/admin/newsletters/${id}`);
     expect(page.text).toContain('The scheduled send could not start');
@@ -295,7 +335,9 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect(row).toEqual({ subject: 'A better subject', rate_per_minute: 120 });
     const invalid = await client.post(`/admin/newsletters/${id}`, form({ subject: '' }));
     expect(invalid.status).toBe(422);
-    expect((await db().selectFrom('newsletters').select('subject').where('id', '=', id).executeTakeFirstOrThrow()).subject).toBe('A better subject');
+    expect((await db().selectFrom('newsletters').select('subject').where('id', '=', id).executeTakeFirstOrThrow()).subject).toBe(
+      'A better subject',
+    );
     await client.get(`/admin/newsletters/${id}`);
     expect((await client.post(`/admin/newsletters/${id}/delete`)).headers.get('location')).toBe('/admin/newsletters?done=deleted');
     expect((await client.get(`/admin/newsletters/${id}`)).status).toBe(404);
@@ -303,7 +345,13 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
 
   test('odd addresses are answered with 404, never 500', async () => {
     const client = staff.owner.client;
-    for (const path of ['/admin/newsletters/999999', '/admin/newsletters/abc', '/admin/newsletters/-1/preview', '/admin/newsletters/1e99', '/newsletters/no-such-thing']) {
+    for (const path of [
+      '/admin/newsletters/999999',
+      '/admin/newsletters/abc',
+      '/admin/newsletters/-1/preview',
+      '/admin/newsletters/1e99',
+      '/newsletters/no-such-thing',
+    ]) {
       const r = await client.get(path);
       expect(r.status, path).toBe(404);
     }

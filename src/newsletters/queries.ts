@@ -24,7 +24,12 @@ export async function listNewsletterRows(db: Db, o: { limit: number; offset: num
  * Changes a newsletter only while it is in one of the given states; returns whether it was. The state check and
  * the change are one statement, so two staff pressing two buttons at once cannot both win.
  */
-export async function updateNewsletterIf(db: DbOrTrx, id: number, from: readonly NewsletterStatus[], values: Updateable<NewslettersTable>): Promise<boolean> {
+export async function updateNewsletterIf(
+  db: DbOrTrx,
+  id: number,
+  from: readonly NewsletterStatus[],
+  values: Updateable<NewslettersTable>,
+): Promise<boolean> {
   const r = await db.updateTable('newsletters').set(values).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -93,7 +98,10 @@ export interface PendingDelivery {
  * The next pending deliveries after a cursor, in id order, each with its supporter re-checked against the list in
  * the same statement, and only while the newsletter is still sending (a pause or cancel stops the next fetch).
  */
-export async function findPendingDeliveries(db: Db, o: { newsletterId: number; listId: number | null; afterId: number; limit: number }): Promise<PendingDelivery[]> {
+export async function findPendingDeliveries(
+  db: Db,
+  o: { newsletterId: number; listId: number | null; afterId: number; limit: number },
+): Promise<PendingDelivery[]> {
   const listId = o.listId ?? -1;
   const rows = await db
     .selectFrom('newsletter_deliveries as d')
@@ -111,30 +119,62 @@ export async function findPendingDeliveries(db: Db, o: { newsletterId: number; l
     .where('d.newsletter_id', '=', o.newsletterId)
     .where('d.status', '=', 'pending')
     .where('d.id', '>', o.afterId)
-    .where((eb) => eb.exists(eb.selectFrom('newsletters as n').select(sql`1`.as('one')).where('n.id', '=', o.newsletterId).where('n.status', '=', 'sending')))
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('newsletters as n')
+          .select(sql`1`.as('one'))
+          .where('n.id', '=', o.newsletterId)
+          .where('n.status', '=', 'sending'),
+      ),
+    )
     .orderBy('d.id')
     .limit(o.limit)
     .execute();
   return rows.map((r) => ({
-    id: r.id, supporterId: r.supporter_id, publicId: r.public_id, emailEnc: r.email_enc, firstNameEnc: r.first_name_enc, eligible: Number(r.eligible) === 1,
+    id: r.id,
+    supporterId: r.supporter_id,
+    publicId: r.public_id,
+    emailEnc: r.email_enc,
+    firstNameEnc: r.first_name_enc,
+    eligible: Number(r.eligible) === 1,
   }));
 }
 
 /** Sets the outcome of deliveries (one statement per outcome). */
-export async function setDeliveryStatus(trx: DbOrTrx, ids: readonly number[], status: DeliveryStatus, o: { error?: string | null; now: number }): Promise<void> {
+export async function setDeliveryStatus(
+  trx: DbOrTrx,
+  ids: readonly number[],
+  status: DeliveryStatus,
+  o: { error?: string | null; now: number },
+): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
-    await trx.updateTable('newsletter_deliveries').set({ status, error: o.error ?? null, updated_at: o.now }).where('id', 'in', ids.slice(i, i + 500)).execute();
+    await trx
+      .updateTable('newsletter_deliveries')
+      .set({ status, error: o.error ?? null, updated_at: o.now })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
   }
 }
 
 /** Whether any delivery of a newsletter is still pending. */
 export async function hasPendingDeliveries(db: DbOrTrx, newsletterId: number): Promise<boolean> {
-  const r = await db.selectFrom('newsletter_deliveries').select('id').where('newsletter_id', '=', newsletterId).where('status', '=', 'pending').limit(1).executeTakeFirst();
+  const r = await db
+    .selectFrom('newsletter_deliveries')
+    .select('id')
+    .where('newsletter_id', '=', newsletterId)
+    .where('status', '=', 'pending')
+    .limit(1)
+    .executeTakeFirst();
   return r !== undefined;
 }
 
 /** How many deliveries of a newsletter are in each state, and how many were sent in the last minute. */
-export async function deliveryCounts(db: Db, newsletterId: number, now: number): Promise<{ byStatus: Record<DeliveryStatus, number>; sentLastMinute: number }> {
+export async function deliveryCounts(
+  db: Db,
+  newsletterId: number,
+  now: number,
+): Promise<{ byStatus: Record<DeliveryStatus, number>; sentLastMinute: number }> {
   const [rows, recent] = await Promise.all([
     db
       .selectFrom('newsletter_deliveries')
@@ -160,7 +200,10 @@ export async function deliveryCounts(db: Db, newsletterId: number, now: number):
  * (the queue hands a job out again only once its previous run is known to have stopped). Returns the status when
  * taken, or why not.
  */
-export async function takeSenderLock(db: Db, o: { newsletterId: number; runner: string; jobId: number; until: number; now: number }): Promise<'taken' | 'held' | 'not_sending'> {
+export async function takeSenderLock(
+  db: Db,
+  o: { newsletterId: number; runner: string; jobId: number; until: number; now: number },
+): Promise<'taken' | 'held' | 'not_sending'> {
   const r = await db
     .updateTable('newsletters')
     .set({ runner: o.runner, runner_until: o.until })
@@ -174,7 +217,10 @@ export async function takeSenderLock(db: Db, o: { newsletterId: number; runner: 
 }
 
 /** Renews the sender lock; returns the newsletter's status, or null when this runner no longer holds the lock. */
-export async function renewSenderLock(db: Db, o: { newsletterId: number; runner: string; until: number }): Promise<NewsletterStatus | null> {
+export async function renewSenderLock(
+  db: Db,
+  o: { newsletterId: number; runner: string; until: number },
+): Promise<NewsletterStatus | null> {
   const r = await db
     .updateTable('newsletters')
     .set({ runner_until: o.until })
@@ -187,12 +233,20 @@ export async function renewSenderLock(db: Db, o: { newsletterId: number; runner:
 
 /** A newsletter's status, or null when this runner no longer holds its sender lock. */
 export async function senderStatus(db: Db, o: { newsletterId: number; runner: string }): Promise<NewsletterStatus | null> {
-  const r = await db.selectFrom('newsletters').select('status').where('id', '=', o.newsletterId).where('runner', '=', o.runner).executeTakeFirst();
+  const r = await db
+    .selectFrom('newsletters')
+    .select('status')
+    .where('id', '=', o.newsletterId)
+    .where('runner', '=', o.runner)
+    .executeTakeFirst();
   return r?.status ?? null;
 }
 
 /** Releases the sender lock (only if this runner holds it), setting anything else given at the same time. */
-export async function releaseSenderLock(trx: DbOrTrx, o: { newsletterId: number; runner: string; values?: Updateable<NewslettersTable> }): Promise<void> {
+export async function releaseSenderLock(
+  trx: DbOrTrx,
+  o: { newsletterId: number; runner: string; values?: Updateable<NewslettersTable> },
+): Promise<void> {
   await trx
     .updateTable('newsletters')
     .set({ ...o.values, runner: null, runner_until: null })

@@ -8,9 +8,29 @@ import { seedDemoNewsletters } from './demo.js';
 import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 import { newsletterJobs } from './jobs.js';
 import {
-  AudienceFormSchema, audienceNames, audienceOptions, cancelNewsletter, countRecipients, createNewsletter, deleteNewsletter, getArchived, getNewsletter, listArchive,
-  listNewsletters, NewsletterFormSchema, newsletterProgress, pauseNewsletter, previewNewsletter, resumeNewsletter, ScheduleFormSchema,
-  scheduleNewsletter, sendTestNewsletter, startSending, unscheduleNewsletter, updateNewsletter, webVersionUrl,
+  AudienceFormSchema,
+  audienceNames,
+  audienceOptions,
+  cancelNewsletter,
+  countRecipients,
+  createNewsletter,
+  deleteNewsletter,
+  getArchived,
+  getNewsletter,
+  listArchive,
+  listNewsletters,
+  NewsletterFormSchema,
+  newsletterProgress,
+  pauseNewsletter,
+  previewNewsletter,
+  resumeNewsletter,
+  ScheduleFormSchema,
+  scheduleNewsletter,
+  sendTestNewsletter,
+  startSending,
+  unscheduleNewsletter,
+  updateNewsletter,
+  webVersionUrl,
   type Newsletter,
 } from './service.js';
 import { ArchiveItemView, ArchiveListView, ComposeView, NewsletterListView, NewsletterView, PreviewView } from './views.js';
@@ -46,7 +66,8 @@ function query(req: FastifyRequest): Record<string, string> {
 
 /** Field messages of a rule the service refused, for the form; anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  if (err instanceof DomainError && err.code === 'invalid')
+    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
   throw err;
 }
 
@@ -77,14 +98,33 @@ export const newslettersCapability: Capability = {
   routes(app, core) {
     const { db } = core;
 
-    const composePage = async (req: FastifyRequest, reply: FastifyReply, o: { id?: number; values: Record<string, string>; errors?: Record<string, string>; count?: number; status?: number }) =>
+    const composePage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { id?: number; values: Record<string, string>; errors?: Record<string, string>; count?: number; status?: number },
+    ) =>
       reply.adminPage({
         title: o.id ? 'Edit the newsletter' : 'Write a newsletter',
         status: o.status ?? 200,
-        body: <ComposeView csrf={req.csrfToken()} action={o.id ? `/admin/newsletters/${o.id}` : '/admin/newsletters'} audience={await audienceOptions(core)} values={o.values} errors={o.errors} count={o.count} isNew={!o.id} />,
+        body: (
+          <ComposeView
+            csrf={req.csrfToken()}
+            action={o.id ? `/admin/newsletters/${o.id}` : '/admin/newsletters'}
+            audience={await audienceOptions(core)}
+            values={o.values}
+            errors={o.errors}
+            count={o.count}
+            isNew={!o.id}
+          />
+        ),
       });
 
-    const showPage = async (req: FastifyRequest, reply: FastifyReply, id: number, o: { errors?: Record<string, string>; scheduleValue?: string; status?: number } = {}) => {
+    const showPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      o: { errors?: Record<string, string>; scheduleValue?: string; status?: number } = {},
+    ) => {
       const x = await getNewsletter(db, id);
       const site = await getSiteSettings(db);
       const unsent = x.status === 'draft' || x.status === 'scheduled';
@@ -129,10 +169,22 @@ export const newslettersCapability: Capability = {
 
     app.get('/admin/newsletters', { config: { permission: 'newsletters:edit' } }, async (req, reply) => {
       const { page } = PageQuery.parse(req.query ?? {});
-      const [rows, site] = await Promise.all([listNewsletters(core, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE }), getSiteSettings(db)]);
+      const [rows, site] = await Promise.all([
+        listNewsletters(core, { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE }),
+        getSiteSettings(db),
+      ]);
       return reply.adminPage({
         title: 'Newsletters',
-        body: <NewsletterListView newsletters={rows.slice(0, PER_PAGE)} more={rows.length > PER_PAGE} page={page} tz={site.timeZone} canEdit={req.viewer!.can('newsletters:edit')} notice={NOTICES[query(req).done ?? '']} />,
+        body: (
+          <NewsletterListView
+            newsletters={rows.slice(0, PER_PAGE)}
+            more={rows.length > PER_PAGE}
+            page={page}
+            tz={site.timeZone}
+            canEdit={req.viewer!.can('newsletters:edit')}
+            notice={NOTICES[query(req).done ?? '']}
+          />
+        ),
       });
     });
 
@@ -165,12 +217,19 @@ export const newslettersCapability: Capability = {
       try {
         count = await countRecipients(core, audience.data.listId, audience.data.segmentId ?? null);
       } catch {
-        return composePage(req, reply, { ...(id ? { id } : {}), values, errors: { segmentId: 'Choose a segment that still exists, or none' }, status: 422 });
+        return composePage(req, reply, {
+          ...(id ? { id } : {}),
+          values,
+          errors: { segmentId: 'Choose a segment that still exists, or none' },
+          status: 422,
+        });
       }
       return composePage(req, reply, { ...(id ? { id } : {}), values, count });
     };
 
-    app.get('/admin/newsletters/:id', { config: { permission: 'newsletters:edit' } }, async (req, reply) => showPage(req, reply, idOf(req)));
+    app.get('/admin/newsletters/:id', { config: { permission: 'newsletters:edit' } }, async (req, reply) =>
+      showPage(req, reply, idOf(req)),
+    );
 
     app.get('/admin/newsletters/:id/edit', { config: { permission: 'newsletters:edit' } }, async (req, reply) => {
       const x = await getNewsletter(db, idOf(req));
@@ -199,11 +258,15 @@ export const newslettersCapability: Capability = {
       return reply.adminPage({ title: `Preview: ${x.subject}`, body: <PreviewView newsletter={x} {...preview} /> });
     });
 
-    app.post('/admin/newsletters/:id/test', { config: { permission: 'newsletters:edit', rateLimit: { max: 20, timeWindow: '15 minutes' } } }, async (req, reply) => {
-      const id = idOf(req);
-      await sendTestNewsletter(core, req.viewer!.id, id);
-      return reply.redirect(`/admin/newsletters/${id}?done=test`, 303);
-    });
+    app.post(
+      '/admin/newsletters/:id/test',
+      { config: { permission: 'newsletters:edit', rateLimit: { max: 20, timeWindow: '15 minutes' } } },
+      async (req, reply) => {
+        const id = idOf(req);
+        await sendTestNewsletter(core, req.viewer!.id, id);
+        return reply.redirect(`/admin/newsletters/${id}?done=test`, 303);
+      },
+    );
 
     app.post('/admin/newsletters/:id/delete', { config: { permission: 'newsletters:edit' } }, async (req, reply) => {
       await deleteNewsletter(core, req.viewer!.id, idOf(req));
@@ -217,7 +280,8 @@ export const newslettersCapability: Capability = {
       const value = formValues(req.body).sendAt ?? '';
       if (!form.ok) return showPage(req, reply, id, { errors: form.errors, scheduleValue: value, status: 422 });
       const at = zonedLocalToUtc(form.data.sendAt, site.timeZone);
-      if (at === null) return showPage(req, reply, id, { errors: { sendAt: 'Enter a real date and time' }, scheduleValue: value, status: 422 });
+      if (at === null)
+        return showPage(req, reply, id, { errors: { sendAt: 'Enter a real date and time' }, scheduleValue: value, status: 422 });
       try {
         await scheduleNewsletter(core, req.viewer!.id, id, at);
       } catch (err) {
@@ -246,7 +310,11 @@ export const newslettersCapability: Capability = {
     app.get('/newsletters', async (req, reply) => {
       const { page } = PageQuery.parse(req.query ?? {});
       const [{ items, more }, site] = await Promise.all([listArchive(core, page), getSiteSettings(db)]);
-      return reply.page({ title: 'Newsletters', description: 'Newsletters we have sent to our supporters.', body: <ArchiveListView items={items} more={more} page={page} tz={site.timeZone} /> });
+      return reply.page({
+        title: 'Newsletters',
+        description: 'Newsletters we have sent to our supporters.',
+        body: <ArchiveListView items={items} more={more} page={page} tz={site.timeZone} />,
+      });
     });
 
     app.get('/newsletters/:slug', async (req, reply) => {
@@ -255,7 +323,11 @@ export const newslettersCapability: Capability = {
       const item = await getArchived(core, p.data.slug);
       if (!item) throw new AppError(404, 'not_found', 'We could not find that newsletter.');
       const site = await getSiteSettings(db);
-      return reply.page({ title: item.subject, body: <ArchiveItemView item={item} tz={site.timeZone} />, cacheKey: `newsletter ${item.slug} ${item.updatedAt}` });
+      return reply.page({
+        title: item.subject,
+        body: <ArchiveItemView item={item} tz={site.timeZone} />,
+        cacheKey: `newsletter ${item.slug} ${item.updatedAt}`,
+      });
     });
   },
 };

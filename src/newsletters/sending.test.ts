@@ -20,9 +20,16 @@ describeEachDialect('newsletter sending', (ctx) => {
 
   beforeAll(async () => {
     // Addresses under refuse.example.org do not exist at this mail server; those under slow.example.org take 400 ms each.
-    sink = await startBulkSink({ rejectRcpt: (a) => a.endsWith('@refuse.example.org'), delayMs: (a) => (a.endsWith('@slow.example.org') ? 400 : 0) });
+    sink = await startBulkSink({
+      rejectRcpt: (a) => a.endsWith('@refuse.example.org'),
+      delayMs: (a) => (a.endsWith('@slow.example.org') ? 400 : 0),
+    });
     t = await startTestLantern(ctx, { worker: true, env: { SMTP_URL: sink.url, MAIL_FROM: 'Freedom Thread <news@example.org>' } });
-    await saveSiteSettings(t.lantern.core.db, { orgName: 'Freedom Thread', postalAddress: '2 Sample Yard\nLondon', contactEmail: 'hello@example.org' });
+    await saveSiteSettings(t.lantern.core.db, {
+      orgName: 'Freedom Thread',
+      postalAddress: '2 Sample Yard\nLondon',
+      contactEmail: 'hello@example.org',
+    });
     staffId = (await addTestStaff(t, { role: 'campaigner' })).id;
   });
   afterAll(async () => {
@@ -36,7 +43,11 @@ describeEachDialect('newsletter sending', (ctx) => {
   test('each recipient gets one personalised message, escaped, with the preferences link and the postal address', async () => {
     const names = ['Ann', null, '<b>Zoë & "Co"</b>'];
     const audience = await seedAudience(core(), { count: 3, firstName: (i) => names[i]! });
-    const id = await draftNewsletter(core(), { listId: audience.listId, subject: 'Hello {{first_name}}', body: 'Dear {{first_name}},\n\nFrom **{{org_name}}**.' });
+    const id = await draftNewsletter(core(), {
+      listId: audience.listId,
+      subject: 'Hello {{first_name}}',
+      body: 'Dear {{first_name}},\n\nFrom **{{org_name}}**.',
+    });
     expect(await startSending(core(), null, id)).toBe(3);
     await waitSent(id);
     const counts = sink.counts();
@@ -46,13 +57,19 @@ describeEachDialect('newsletter sending', (ctx) => {
     expect(ann!.subject).toBe('Hello Ann');
     expect(ann!.text).toContain('Dear Ann,');
     expect(ann!.html).toContain('<strong>Freedom Thread</strong>');
-    const publicId = (await core().db.selectFrom('supporters').select('public_id').where('id', '=', audience.people[0]!.id).executeTakeFirstOrThrow()).public_id;
+    const publicId = (
+      await core().db.selectFrom('supporters').select('public_id').where('id', '=', audience.people[0]!.id).executeTakeFirstOrThrow()
+    ).public_id;
     const manage = supporterLink(core(), 'manage', publicId);
     expect(ann!.html).toContain(`href="${manage}"`);
     expect(ann!.text).toContain(manage);
     expect(ann!.text).toContain('2 Sample Yard');
     expect(ann!.replyTo?.text).toBe('hello@example.org');
-    const header = (key: string) => ann!.headerLines.find((l) => l.key === key)?.line.replace(/\r?\n[ \t]+/g, ' ').replace(/^[^:]*:\s*/, '');
+    const header = (key: string) =>
+      ann!.headerLines
+        .find((l) => l.key === key)
+        ?.line.replace(/\r?\n[ \t]+/g, ' ')
+        .replace(/^[^:]*:\s*/, '');
     expect(header('list-unsubscribe')).toBe(`<${supporterLink(core(), 'unsubscribe', publicId, String(audience.listId))}>`);
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 
@@ -70,7 +87,11 @@ describeEachDialect('newsletter sending', (ctx) => {
     expect(st).toMatchObject({ status: 'sent', sent: 3, pending: 0, failed: 0 });
     // The admin's recent mail shows the send as one line, not one per supporter, and keeps no message bodies.
     const recent = await core().mailer.recent(50);
-    expect(recent.filter((m) => m.category === 'bulk').map((m) => [m.to, m.subject, m.body])).toContainEqual(['3 supporters (newsletter)', 'Hello Supporter', null]);
+    expect(recent.filter((m) => m.category === 'bulk').map((m) => [m.to, m.subject, m.body])).toContainEqual([
+      '3 supporters (newsletter)',
+      'Hello Supporter',
+      null,
+    ]);
     expect(recent.some((m) => m.to === audience.people[0]!.email)).toBe(false);
   });
 
@@ -81,7 +102,11 @@ describeEachDialect('newsletter sending', (ctx) => {
     await startSending(core(), null, id);
     await sink.waitFor(before + 2);
     const last = audience.people[9]!;
-    await core().db.transaction().execute((trx) => recordConsent(trx, { supporterId: last.id, listIds: [audience.listId], change: 'withdrawn', basis: null, source: 'test' }));
+    await core()
+      .db.transaction()
+      .execute((trx) =>
+        recordConsent(trx, { supporterId: last.id, listIds: [audience.listId], change: 'withdrawn', basis: null, source: 'test' }),
+      );
     await waitSent(id);
     expect(sink.counts().get(last.email)).toBeUndefined();
     expect(await sendState(core(), id)).toMatchObject({ status: 'sent', sent: 9, skipped: 1 });
@@ -96,7 +121,11 @@ describeEachDialect('newsletter sending', (ctx) => {
     await startSending(core(), null, id);
     await until(() => sink.arrivals.filter((a) => emails.has(a.to)).length >= 1);
     const last = audience.people[29]!;
-    await core().db.transaction().execute((trx) => recordConsent(trx, { supporterId: last.id, listIds: [audience.listId], change: 'withdrawn', basis: null, source: 'test' }));
+    await core()
+      .db.transaction()
+      .execute((trx) =>
+        recordConsent(trx, { supporterId: last.id, listIds: [audience.listId], change: 'withdrawn', basis: null, source: 'test' }),
+      );
     await waitSent(id);
     expect(sink.counts().get(last.email)).toBeUndefined();
     expect(await sendState(core(), id)).toMatchObject({ status: 'sent', sent: 29, skipped: 1 });
@@ -109,17 +138,33 @@ describeEachDialect('newsletter sending', (ctx) => {
     await waitSent(id);
     expect(await sendState(core(), id)).toMatchObject({ sent: 0, failed: 4 });
     const refused = audience.people[1]!;
-    const row = await core().db.selectFrom('supporters').select(['undeliverable_at', 'email_index']).where('id', '=', refused.id).executeTakeFirstOrThrow();
+    const row = await core()
+      .db.selectFrom('supporters')
+      .select(['undeliverable_at', 'email_index'])
+      .where('id', '=', refused.id)
+      .executeTakeFirstOrThrow();
     expect(row.undeliverable_at).not.toBeNull();
-    const suppression = await core().db.selectFrom('suppressions').selectAll().where('email_index', '=', row.email_index!).executeTakeFirst();
+    const suppression = await core()
+      .db.selectFrom('suppressions')
+      .selectAll()
+      .where('email_index', '=', row.email_index!)
+      .executeTakeFirst();
     expect(suppression?.reason).toBe('undeliverable');
-    const failed = await core().db.selectFrom('newsletter_deliveries').select('error').where('newsletter_id', '=', id).where('supporter_id', '=', refused.id).executeTakeFirstOrThrow();
+    const failed = await core()
+      .db.selectFrom('newsletter_deliveries')
+      .select('error')
+      .where('newsletter_id', '=', id)
+      .where('supporter_id', '=', refused.id)
+      .executeTakeFirstOrThrow();
     expect(failed.error).toContain('550');
     expect(failed.error).not.toContain(refused.email);
   });
 
   const stopped = (id: number) =>
-    until(async () => (await core().db.selectFrom('newsletters').select('runner').where('id', '=', id).executeTakeFirstOrThrow()).runner === null);
+    until(
+      async () =>
+        (await core().db.selectFrom('newsletters').select('runner').where('id', '=', id).executeTakeFirstOrThrow()).runner === null,
+    );
   const arrivedFor = (emails: Set<string>) => sink.arrivals.filter((a) => emails.has(a.to)).length;
 
   test('the throttle spaces messages at the set rate', async () => {
@@ -128,7 +173,10 @@ describeEachDialect('newsletter sending', (ctx) => {
     const id = await draftNewsletter(core(), { listId: audience.listId, ratePerMinute: 300 });
     await startSending(core(), null, id);
     await waitSent(id);
-    const times = sink.arrivals.filter((a) => emails.has(a.to)).map((a) => a.at).sort((a, b) => a - b);
+    const times = sink.arrivals
+      .filter((a) => emails.has(a.to))
+      .map((a) => a.at)
+      .sort((a, b) => a - b);
     expect(times.length).toBe(8);
     // 300 a minute is one every 200 ms: eight messages span at least seven intervals.
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(7 * 200 * 0.9);
@@ -211,7 +259,12 @@ describeEachDialect('newsletter sending', (ctx) => {
     await startSending(core(), null, id);
     await until(() => arrivedFor(emails) >= 1);
     const queuedAt = Date.now();
-    await core().mailer.enqueue(core().db, { to: 'reset@example.org', subject: 'Reset your password', html: '<p>Reset</p>', text: 'Reset' });
+    await core().mailer.enqueue(core().db, {
+      to: 'reset@example.org',
+      subject: 'Reset your password',
+      html: '<p>Reset</p>',
+      text: 'Reset',
+    });
     await until(() => sink.arrivals.some((a) => a.to === 'reset@example.org'));
     const latency = sink.arrivals.find((a) => a.to === 'reset@example.org')!.at - queuedAt;
     const bulkLeft = (await sendState(core(), id)).pending;
@@ -234,7 +287,13 @@ describeEachDialect('newsletter sending with DKIM', (ctx) => {
     sink = await startBulkSink();
     t = await startTestLantern(ctx, {
       worker: true,
-      env: { SMTP_URL: sink.url, MAIL_FROM: 'Freedom Thread <news@freedomthread.example.org>', DKIM_DOMAIN: 'freedomthread.example.org', DKIM_SELECTOR: 'lantern2026', DKIM_PRIVATE_KEY_FILE: keyFile },
+      env: {
+        SMTP_URL: sink.url,
+        MAIL_FROM: 'Freedom Thread <news@freedomthread.example.org>',
+        DKIM_DOMAIN: 'freedomthread.example.org',
+        DKIM_SELECTOR: 'lantern2026',
+        DKIM_PRIVATE_KEY_FILE: keyFile,
+      },
     });
   });
   afterAll(async () => {
@@ -256,7 +315,10 @@ describeEachDialect('newsletter sending with DKIM', (ctx) => {
       expect(sig.h).toEqual(expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']));
     }
     // A message changed on the way no longer verifies.
-    const raw = sink.arrivals.find((a) => a.to === audience.people[0]!.email)!.raw.toString('latin1').replace('Thank you', 'Thank yov');
+    const raw = sink.arrivals
+      .find((a) => a.to === audience.people[0]!.email)!
+      .raw.toString('latin1')
+      .replace('Thank you', 'Thank yov');
     expect(() => verifyDkim(Buffer.from(raw, 'latin1'), keys.publicKey)).toThrow('body hash');
   });
 });
@@ -277,10 +339,12 @@ describeEachDialect('newsletter sending without a mail server (the catcher)', (c
     await startSending(core, null, id);
     await until(async () => (await sendState(core, id)).status === 'sent');
     const caught = (await core.mailer.recent(10)).filter((m) => m.category === 'bulk');
-    expect(caught.map((m) => [m.to, m.subject, m.status]).sort()).toEqual([
-      [audience.people[0]!.email, 'For Gülnar', 'caught'],
-      [audience.people[1]!.email, 'For Supporter', 'caught'],
-    ].sort());
+    expect(caught.map((m) => [m.to, m.subject, m.status]).sort()).toEqual(
+      [
+        [audience.people[0]!.email, 'For Gülnar', 'caught'],
+        [audience.people[1]!.email, 'For Supporter', 'caught'],
+      ].sort(),
+    );
     expect(caught[0]!.body?.headers['List-Unsubscribe']).toMatch(/^<http.*\/s\/unsubscribe\//);
   });
 });
@@ -299,15 +363,27 @@ function verifyDkim(raw: Buffer, publicKey: KeyObject): { d: string; s: string; 
   }
   const relaxed = (field: string) => {
     const colon = field.indexOf(':');
-    const value = field.slice(colon + 1).replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim();
+    const value = field
+      .slice(colon + 1)
+      .replace(/\r\n/g, '')
+      .replace(/[ \t]+/g, ' ')
+      .trim();
     return `${field.slice(0, colon).trim().toLowerCase()}:${value}`;
   };
   const sigField = fields.find((f) => /^dkim-signature:/i.test(f));
   if (!sigField) throw new Error('no DKIM-Signature header');
   const tags = Object.fromEntries(
-    relaxed(sigField).slice('dkim-signature:'.length).split(';').map((t) => t.trim()).filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')).trim(), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]),
+    relaxed(sigField)
+      .slice('dkim-signature:'.length)
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .map((t) => [t.slice(0, t.indexOf('=')).trim(), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]),
   ) as Record<string, string>;
-  const lines = text.slice(split + 4).split('\r\n').map((l) => l.replace(/[ \t]+/g, ' ').replace(/ +$/, ''));
+  const lines = text
+    .slice(split + 4)
+    .split('\r\n')
+    .map((l) => l.replace(/[ \t]+/g, ' ').replace(/ +$/, ''));
   while (lines.length && lines.at(-1) === '') lines.pop();
   const body = lines.length ? `${lines.join('\r\n')}\r\n` : '';
   if (createHash('sha256').update(body, 'latin1').digest('base64') !== tags.bh) throw new Error('the body hash does not match');
@@ -324,6 +400,7 @@ function verifyDkim(raw: Buffer, publicKey: KeyObject): { d: string; s: string; 
     }
   }
   signed += relaxed(sigField).replace(/(;\s*b=)[^;]*$/, '$1');
-  if (!verify('RSA-SHA256', Buffer.from(signed, 'latin1'), publicKey, Buffer.from(tags.b!, 'base64'))) throw new Error('the signature does not verify');
+  if (!verify('RSA-SHA256', Buffer.from(signed, 'latin1'), publicKey, Buffer.from(tags.b!, 'base64')))
+    throw new Error('the signature does not verify');
   return { d: tags.d!, s: tags.s!, h };
 }

@@ -10,10 +10,30 @@ import { checkbox, text } from '../core/web/forms.js';
 import { getStaffMember, recordAudit } from '../staff/service.js';
 import { listName, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
 import type { SupporterFilters } from '../supporters/service.js';
-import { compileNewsletter, FALLBACK_NAME, findPlaceholders, personalise, placeholderInLink, renderWebVersion, type CompiledNewsletter } from './emails.js';
 import {
-  archiveSlugTaken, countMailable, deleteDraftRow, deliveryCounts, findArchivedBySlug, findNewsletter, insertDeliveriesForAudience,
-  insertNewsletter, listArchivedRows, listNewsletterRows, listOpenLists, setRecipientCount, updateNewsletterIf, type NewsletterRow,
+  compileNewsletter,
+  FALLBACK_NAME,
+  findPlaceholders,
+  personalise,
+  placeholderInLink,
+  renderWebVersion,
+  type CompiledNewsletter,
+} from './emails.js';
+import {
+  archiveSlugTaken,
+  countMailable,
+  deleteDraftRow,
+  deliveryCounts,
+  findArchivedBySlug,
+  findNewsletter,
+  insertDeliveriesForAudience,
+  insertNewsletter,
+  listArchivedRows,
+  listNewsletterRows,
+  listOpenLists,
+  setRecipientCount,
+  updateNewsletterIf,
+  type NewsletterRow,
 } from './queries.js';
 
 // Newsletters: a draft is written in Markdown for a list (optionally narrowed by a saved segment); sending it
@@ -42,10 +62,22 @@ export interface Newsletter {
 
 function rowToNewsletter(r: NewsletterRow): Newsletter {
   return {
-    id: r.id, subject: r.subject, body: r.body, listId: r.list_id, segmentId: r.segment_id, status: r.status, scheduledAt: r.scheduled_at,
-    startedAt: r.started_at, finishedAt: r.finished_at, archiveSlug: r.archive_slug, inArchive: r.in_archive === 1, ratePerMinute: r.rate_per_minute,
-    recipientCount: r.recipient_count, lastError: r.last_error,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    subject: r.subject,
+    body: r.body,
+    listId: r.list_id,
+    segmentId: r.segment_id,
+    status: r.status,
+    scheduledAt: r.scheduled_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    archiveSlug: r.archive_slug,
+    inArchive: r.in_archive === 1,
+    ratePerMinute: r.rate_per_minute,
+    recipientCount: r.recipient_count,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -63,10 +95,18 @@ function placeholderProblem(value: string): string | undefined {
   return `{{${unknown[0]}}} is not a placeholder Lantern knows: use {{first_name}} or {{org_name}}`;
 }
 
-const listField = z.preprocess(blankToUndefined, z.coerce.number({ error: 'Choose a list' }).int('Choose a list').positive('Choose a list').max(Number.MAX_SAFE_INTEGER, 'Choose a list'));
+const listField = z.preprocess(
+  blankToUndefined,
+  z.coerce.number({ error: 'Choose a list' }).int('Choose a list').positive('Choose a list').max(Number.MAX_SAFE_INTEGER, 'Choose a list'),
+);
 const segmentField = z.preprocess(
   blankToUndefined,
-  z.coerce.number({ error: 'Choose a segment' }).int('Choose a segment').positive('Choose a segment').max(Number.MAX_SAFE_INTEGER, 'Choose a segment').optional(),
+  z.coerce
+    .number({ error: 'Choose a segment' })
+    .int('Choose a segment')
+    .positive('Choose a segment')
+    .max(Number.MAX_SAFE_INTEGER, 'Choose a segment')
+    .optional(),
 );
 
 /** The audience part of the compose form, for counting recipients before saving. */
@@ -84,7 +124,10 @@ export const NewsletterFormSchema = z
           .string()
           .refine((s) => s.trim().length > 0, 'Write the newsletter')
           .refine((s) => s.length <= MAX_BODY, `The newsletter must be ${MAX_BODY.toLocaleString('en-GB')} characters or fewer`)
-          .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'The newsletter contains characters that are not allowed'),
+          .refine(
+            (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
+            'The newsletter contains characters that are not allowed',
+          ),
       ),
     listId: listField,
     segmentId: segmentField,
@@ -105,7 +148,11 @@ export const NewsletterFormSchema = z
     const body = placeholderProblem(v.body);
     if (body) ctx.addIssue({ code: 'custom', path: ['body'], message: body });
     else if (placeholderInLink(v.body)) {
-      ctx.addIssue({ code: 'custom', path: ['body'], message: 'Placeholders cannot go inside a link address: a supporter’s name must not be sent to another website' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['body'],
+        message: 'Placeholders cannot go inside a link address: a supporter’s name must not be sent to another website',
+      });
     }
   });
 
@@ -171,7 +218,8 @@ export async function createNewsletter(core: Core, staffId: number, input: Newsl
 export async function updateNewsletter(core: Core, staffId: number, id: number, input: NewsletterInput): Promise<void> {
   await checkAudience(core, input);
   await core.db.transaction().execute(async (trx) => {
-    if (!(await updateNewsletterIf(trx, id, ['draft'], { ...columnsOf(input), last_error: null, updated_at: Date.now() }))) throw notEditable();
+    if (!(await updateNewsletterIf(trx, id, ['draft'], { ...columnsOf(input), last_error: null, updated_at: Date.now() })))
+      throw notEditable();
     await recordAudit(trx, { staffId, action: 'newsletter.update', target: `newsletter ${id}` });
   });
 }
@@ -194,18 +242,24 @@ export async function getNewsletter(db: DbOrTrx, id: number): Promise<Newsletter
 }
 
 /** Newsletters, newest first, with the names of their lists. */
-export async function listNewsletters(core: Core, o: { limit: number; offset: number }): Promise<Array<Newsletter & { listName: string | null }>> {
+export async function listNewsletters(
+  core: Core,
+  o: { limit: number; offset: number },
+): Promise<Array<Newsletter & { listName: string | null }>> {
   const rows = await listNewsletterRows(core.db, o);
   const ids = [...new Set(rows.flatMap((r) => (r.list_id === null ? [] : [r.list_id])))];
   const names = new Map(await Promise.all(ids.map(async (id) => [id, (await listName(core, id)) ?? null] as const)));
-  return rows.map((r) => ({ ...rowToNewsletter(r), listName: r.list_id === null ? null : names.get(r.list_id) ?? null }));
+  return rows.map((r) => ({ ...rowToNewsletter(r), listName: r.list_id === null ? null : (names.get(r.list_id) ?? null) }));
 }
 
 /** The name of a newsletter's list and segment, for pages. */
 export async function audienceNames(core: Core, n: Newsletter): Promise<{ list: string | null; segment: string | null }> {
   let segment: string | null = null;
-  if (n.segmentId !== null) segment = (await listSegments(core.db).catch(() => [] as Segment[])).find((s) => s.id === n.segmentId)?.name ?? 'a segment that no longer exists';
-  return { list: n.listId === null ? null : (await listName(core, n.listId)) ?? null, segment };
+  if (n.segmentId !== null)
+    segment =
+      (await listSegments(core.db).catch(() => [] as Segment[])).find((s) => s.id === n.segmentId)?.name ??
+      'a segment that no longer exists';
+  return { list: n.listId === null ? null : ((await listName(core, n.listId)) ?? null), segment };
 }
 
 // ---- rendering -------------------------------------------------------------------------------------------------
@@ -216,7 +270,11 @@ export function webVersionUrl(core: Core, slug: string): string {
 }
 
 /** A newsletter rendered once for sending: the same template for the test, the preview and every recipient. */
-export async function compileFor(core: Core, n: Pick<Newsletter, 'subject' | 'body' | 'listId' | 'inArchive' | 'archiveSlug'>, site?: SiteSettings): Promise<CompiledNewsletter> {
+export async function compileFor(
+  core: Core,
+  n: Pick<Newsletter, 'subject' | 'body' | 'listId' | 'inArchive' | 'archiveSlug'>,
+  site?: SiteSettings,
+): Promise<CompiledNewsletter> {
   const s = site ?? (await getSiteSettings(core.db));
   const list = n.listId === null ? undefined : await listName(core, n.listId);
   const slug = n.archiveSlug ?? slugFor(n.subject, Date.now());
@@ -232,9 +290,16 @@ export async function compileFor(core: Core, n: Pick<Newsletter, 'subject' | 'bo
 }
 
 /** What the preview page shows: the web version, and the email as a supporter with no first name on record would get it. */
-export async function previewNewsletter(core: Core, n: Newsletter): Promise<{ webHtml: string; subject: string; emailHtml: string; emailText: string }> {
+export async function previewNewsletter(
+  core: Core,
+  n: Newsletter,
+): Promise<{ webHtml: string; subject: string; emailHtml: string; emailText: string }> {
   const site = await getSiteSettings(core.db);
-  const email = personalise(await compileFor(core, n, site), { firstName: null, orgName: site.orgName, manageUrl: `${core.config.baseUrl}/s/manage/(each-supporter’s-own-link)` });
+  const email = personalise(await compileFor(core, n, site), {
+    firstName: null,
+    orgName: site.orgName,
+    manageUrl: `${core.config.baseUrl}/s/manage/(each-supporter’s-own-link)`,
+  });
   return { webHtml: renderWebVersion(n.body, site.orgName), subject: email.subject, emailHtml: email.html, emailText: email.text };
 }
 
@@ -250,7 +315,13 @@ export async function sendTestNewsletter(core: Core, staffId: number, id: number
     manageUrl: `${core.config.baseUrl}/`,
   });
   await core.db.transaction().execute(async (trx) => {
-    await core.mailer.enqueue(trx, { to: staff.email, subject: `[Test] ${email.subject}`, html: email.html, text: email.text, category: 'transactional' });
+    await core.mailer.enqueue(trx, {
+      to: staff.email,
+      subject: `[Test] ${email.subject}`,
+      html: email.html,
+      text: email.text,
+      category: 'transactional',
+    });
     await recordAudit(trx, { staffId, action: 'newsletter.test', target: `newsletter ${id}` });
   });
 }
@@ -283,7 +354,12 @@ async function freeSlug(db: DbOrTrx, base: string): Promise<string> {
  * supporter the audience reaches now (one INSERT … SELECT), and the first bulk job is queued. Returns how many
  * recipients. staffId is null when the schedule starts it.
  */
-export async function startSending(core: Core, staffId: number | null, id: number, o: { from?: readonly NewsletterStatus[] } = {}): Promise<number> {
+export async function startSending(
+  core: Core,
+  staffId: number | null,
+  id: number,
+  o: { from?: readonly NewsletterStatus[] } = {},
+): Promise<number> {
   const n = await getNewsletter(core.db, id);
   const from = o.from ?? UNSENT;
   if (!from.includes(n.status)) throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
@@ -294,7 +370,15 @@ export async function startSending(core: Core, staffId: number | null, id: numbe
   try {
     return await core.db.transaction().execute(async (trx) => {
       const slug = await freeSlug(trx, slugFor(n.subject, now));
-      if (!(await updateNewsletterIf(trx, id, from, { status: 'sending', started_at: now, archive_slug: slug, last_error: null, updated_at: now }))) {
+      if (
+        !(await updateNewsletterIf(trx, id, from, {
+          status: 'sending',
+          started_at: now,
+          archive_slug: slug,
+          last_error: null,
+          updated_at: now,
+        }))
+      ) {
         throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
       }
       const count = await insertDeliveriesForAudience(trx, { newsletterId: id, listId, filters, now });
@@ -323,8 +407,18 @@ export async function scheduleNewsletter(core: Core, staffId: number, id: number
       throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
     }
     // One job per scheduled time: it starts the send only if the newsletter is still scheduled for that time.
-    await core.queue.enqueue(trx, 'startScheduledNewsletter', { newsletterId: id, at }, { lane: 'bulk', runAt: at, uniqueKey: `newsletter:${id}:at:${at}`, maxAttempts: 20 });
-    await recordAudit(trx, { staffId, action: 'newsletter.schedule', target: `newsletter ${id}`, details: { at: new Date(at).toISOString() } });
+    await core.queue.enqueue(
+      trx,
+      'startScheduledNewsletter',
+      { newsletterId: id, at },
+      { lane: 'bulk', runAt: at, uniqueKey: `newsletter:${id}:at:${at}`, maxAttempts: 20 },
+    );
+    await recordAudit(trx, {
+      staffId,
+      action: 'newsletter.schedule',
+      target: `newsletter ${id}`,
+      details: { at: new Date(at).toISOString() },
+    });
   });
 }
 
@@ -347,33 +441,62 @@ export async function startScheduled(core: Core, id: number, at: number): Promis
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     // The audience cannot be resolved (its segment became unreadable, say): back to draft, saying why.
-    await updateNewsletterIf(core.db, id, ['scheduled'], { status: 'draft', scheduled_at: null, last_error: `The scheduled send could not start: ${err.message}`, updated_at: Date.now() });
+    await updateNewsletterIf(core.db, id, ['scheduled'], {
+      status: 'draft',
+      scheduled_at: null,
+      last_error: `The scheduled send could not start: ${err.message}`,
+      updated_at: Date.now(),
+    });
   }
 }
 
 /** Pauses a send: the sender stops between messages and keeps its place. */
 export async function pauseNewsletter(core: Core, staffId: number, id: number): Promise<void> {
-  await transition(core, staffId, id, { from: ['sending'], to: 'paused', action: 'newsletter.pause', refusal: 'This newsletter is not being sent.' });
+  await transition(core, staffId, id, {
+    from: ['sending'],
+    to: 'paused',
+    action: 'newsletter.pause',
+    refusal: 'This newsletter is not being sent.',
+  });
 }
 
 /** Resumes a paused send where it stopped: only the recipients not yet sent to get it. */
 export async function resumeNewsletter(core: Core, staffId: number, id: number): Promise<void> {
   await transition(core, staffId, id, {
-    from: ['paused'], to: 'sending', action: 'newsletter.resume', refusal: 'This newsletter is not paused.',
-    then: (trx) => core.queue.enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS }).then(() => undefined),
+    from: ['paused'],
+    to: 'sending',
+    action: 'newsletter.resume',
+    refusal: 'This newsletter is not paused.',
+    then: (trx) =>
+      core.queue
+        .enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS })
+        .then(() => undefined),
   });
 }
 
 /** Cancels a send for good: nobody else gets it; those who already have, keep it. */
 export async function cancelNewsletter(core: Core, staffId: number, id: number): Promise<void> {
-  await transition(core, staffId, id, { from: ['sending', 'paused'], to: 'cancelled', action: 'newsletter.cancel', refusal: 'This newsletter is not being sent.', finished: true });
+  await transition(core, staffId, id, {
+    from: ['sending', 'paused'],
+    to: 'cancelled',
+    action: 'newsletter.cancel',
+    refusal: 'This newsletter is not being sent.',
+    finished: true,
+  });
 }
 
 async function transition(
   core: Core,
   staffId: number,
   id: number,
-  o: { from: readonly NewsletterStatus[]; to: NewsletterStatus; action: string; refusal: string; finished?: boolean; then?: (trx: DbOrTrx) => Promise<void> },
+  o: {
+    from: readonly NewsletterStatus[];
+    to: NewsletterStatus;
+    action: string;
+    refusal: string;
+    finished?: boolean;
+    then?: (trx: DbOrTrx) => Promise<void>;
+  },
 ): Promise<void> {
   await getNewsletter(core.db, id);
   await core.db.transaction().execute(async (trx) => {
@@ -403,7 +526,14 @@ export interface Progress {
 export async function newsletterProgress(db: Db, id: number): Promise<Progress> {
   const { byStatus, sentLastMinute } = await deliveryCounts(db, id, Date.now());
   const total = byStatus.pending + byStatus.sent + byStatus.failed + byStatus.skipped;
-  return { total, sent: byStatus.sent, failed: byStatus.failed, skipped: byStatus.skipped, remaining: byStatus.pending, ratePerMinute: sentLastMinute };
+  return {
+    total,
+    sent: byStatus.sent,
+    failed: byStatus.failed,
+    skipped: byStatus.skipped,
+    remaining: byStatus.pending,
+    ratePerMinute: sentLastMinute,
+  };
 }
 
 // ---- scheduling times ------------------------------------------------------------------------------------------
@@ -431,11 +561,22 @@ function archiveSubject(subject: string, orgName: string): string {
 }
 
 /** Newsletters in the public archive, newest first (one page, and whether there are more). */
-export async function listArchive(core: Core, page: number, perPage = 20): Promise<{ items: Array<Omit<ArchivedNewsletter, 'html'>>; more: boolean }> {
+export async function listArchive(
+  core: Core,
+  page: number,
+  perPage = 20,
+): Promise<{ items: Array<Omit<ArchivedNewsletter, 'html'>>; more: boolean }> {
   const site = await getSiteSettings(core.db);
   const rows = await listArchivedRows(core.db, { limit: perPage + 1, offset: (page - 1) * perPage });
   return {
-    items: rows.slice(0, perPage).map((r) => ({ slug: r.archive_slug!, subject: archiveSubject(r.subject, site.orgName), sentAt: r.started_at ?? r.updated_at, updatedAt: r.updated_at })),
+    items: rows
+      .slice(0, perPage)
+      .map((r) => ({
+        slug: r.archive_slug!,
+        subject: archiveSubject(r.subject, site.orgName),
+        sentAt: r.started_at ?? r.updated_at,
+        updatedAt: r.updated_at,
+      })),
     more: rows.length > perPage,
   };
 }
@@ -445,5 +586,11 @@ export async function getArchived(core: Core, slug: string): Promise<ArchivedNew
   const r = await findArchivedBySlug(core.db, slug);
   if (!r) return undefined;
   const site = await getSiteSettings(core.db);
-  return { slug: r.archive_slug!, subject: archiveSubject(r.subject, site.orgName), sentAt: r.started_at ?? r.updated_at, html: renderWebVersion(r.body, site.orgName), updatedAt: r.updated_at };
+  return {
+    slug: r.archive_slug!,
+    subject: archiveSubject(r.subject, site.orgName),
+    sentAt: r.started_at ?? r.updated_at,
+    html: renderWebVersion(r.body, site.orgName),
+    updatedAt: r.updated_at,
+  };
 }

@@ -18,28 +18,58 @@ const STATUS_LABELS: Record<NewsletterStatus, string> = {
 const n = (x: number) => x.toLocaleString('en-GB');
 
 /** The list of newsletters. */
-export function NewsletterListView(p: { newsletters: Array<Newsletter & { listName: string | null }>; tz: string; canEdit: boolean; page: number; more: boolean; notice?: string | undefined }) {
+export function NewsletterListView(p: {
+  newsletters: Array<Newsletter & { listName: string | null }>;
+  tz: string;
+  canEdit: boolean;
+  page: number;
+  more: boolean;
+  notice?: string | undefined;
+}) {
   return (
     <>
       <h1>Newsletters</h1>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
-      {p.canEdit && <p><a class="button" href="/admin/newsletters/new">Write a newsletter</a></p>}
+      {p.canEdit && (
+        <p>
+          <a class="button" href="/admin/newsletters/new">
+            Write a newsletter
+          </a>
+        </p>
+      )}
       {p.newsletters.length === 0 ? (
         <p>No newsletters yet.</p>
       ) : (
         <TableWrap label="Newsletters">
           <table>
             <thead>
-              <tr><th scope="col">Subject</th><th scope="col">Status</th><th scope="col">List</th><th scope="col">When</th></tr>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Status</th>
+                <th scope="col">List</th>
+                <th scope="col">When</th>
+              </tr>
             </thead>
             <tbody>
               {p.newsletters.map((x) => (
                 <tr key={x.id}>
-                  <td><a href={`/admin/newsletters/${x.id}`}>{x.subject}</a></td>
+                  <td>
+                    <a href={`/admin/newsletters/${x.id}`}>{x.subject}</a>
+                  </td>
                   <td>{STATUS_LABELS[x.status]}</td>
                   <td>{x.listName ?? '—'}</td>
                   <td>
-                    {x.status === 'scheduled' ? <>for <Time ms={x.scheduledAt} timeZone={p.tz} /></> : x.startedAt ? <Time ms={x.startedAt} timeZone={p.tz} /> : <>written <Time ms={x.createdAt} timeZone={p.tz} /></>}
+                    {x.status === 'scheduled' ? (
+                      <>
+                        for <Time ms={x.scheduledAt} timeZone={p.tz} />
+                      </>
+                    ) : x.startedAt ? (
+                      <Time ms={x.startedAt} timeZone={p.tz} />
+                    ) : (
+                      <>
+                        written <Time ms={x.createdAt} timeZone={p.tz} />
+                      </>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -59,25 +89,44 @@ export function NewsletterListView(p: { newsletters: Array<Newsletter & { listNa
 function NoTracking() {
   return (
     <p class="hint">
-      Lantern does not track who opens a newsletter or clicks its links: there is no tracking pixel and links are not
-      rewritten. Some of your supporters are at risk, and a record of who read what, and when, is not one we keep.
+      Lantern does not track who opens a newsletter or clicks its links: there is no tracking pixel and links are not rewritten. Some of
+      your supporters are at risk, and a record of who read what, and when, is not one we keep.
     </p>
   );
 }
 
 /** The compose form, for a new draft or an existing one. */
-export function ComposeView(p: { csrf: string; action: string; audience: AudienceOptions; values: Values; errors?: Errors; count?: number | undefined; isNew: boolean }) {
+export function ComposeView(p: {
+  csrf: string;
+  action: string;
+  audience: AudienceOptions;
+  values: Values;
+  errors?: Errors;
+  count?: number | undefined;
+  isNew: boolean;
+}) {
   const v = p.values;
-  const listOptions = [{ value: '', label: 'Choose a list' }, ...p.audience.lists.map((l) => ({ value: String(l.id), label: `${l.name} (${n(l.mailable)} can be emailed)` }))];
-  const segmentOptions = [{ value: '', label: 'Everyone on the list' }, ...p.audience.segments.map((s) => ({ value: String(s.id), label: s.name }))];
+  const listOptions = [
+    { value: '', label: 'Choose a list' },
+    ...p.audience.lists.map((l) => ({ value: String(l.id), label: `${l.name} (${n(l.mailable)} can be emailed)` })),
+  ];
+  const segmentOptions = [
+    { value: '', label: 'Everyone on the list' },
+    ...p.audience.segments.map((s) => ({ value: String(s.id), label: s.name })),
+  ];
   return (
     <>
-      <p><a href={p.isNew ? '/admin/newsletters' : p.action}>{p.isNew ? 'Back to newsletters' : 'Back to the newsletter'}</a></p>
+      <p>
+        <a href={p.isNew ? '/admin/newsletters' : p.action}>{p.isNew ? 'Back to newsletters' : 'Back to the newsletter'}</a>
+      </p>
       <h1>{p.isNew ? 'Write a newsletter' : 'Edit the newsletter'}</h1>
       <ErrorSummary errors={p.errors} />
       {p.count !== undefined && (
         <Notice kind="info">
-          <p>This list and segment reach <strong>{n(p.count)}</strong> supporter{p.count === 1 ? '' : 's'} now: subscribed, confirmed, and not unsubscribed, erased or blocked. The draft has not been saved.</p>
+          <p>
+            This list and segment reach <strong>{n(p.count)}</strong> supporter{p.count === 1 ? '' : 's'} now: subscribed, confirmed, and
+            not unsubscribed, erased or blocked. The draft has not been saved.
+          </p>
         </Notice>
       )}
       <form method="post" action={p.action} class="form" noValidate>
@@ -97,13 +146,31 @@ export function ComposeView(p: { csrf: string; action: string; audience: Audienc
           <p>These are replaced in the subject and the text for each supporter:</p>
           <ul>
             {Object.entries(PLACEHOLDERS).map(([k, d]) => (
-              <li key={k}><code>{`{{${k}}}`}</code>: {d}</li>
+              <li key={k}>
+                <code>{`{{${k}}}`}</code>: {d}
+              </li>
             ))}
           </ul>
-          <p>In the public archive, <code>{'{{first_name}}'}</code> reads “Supporter”. Placeholders cannot go inside link addresses.</p>
+          <p>
+            In the public archive, <code>{'{{first_name}}'}</code> reads “Supporter”. Placeholders cannot go inside link addresses.
+          </p>
         </details>
-        <Select name="listId" label="List" options={listOptions} value={v.listId} error={p.errors?.listId} hint="Only supporters who are subscribed to this list and have confirmed their address get it." />
-        <Select name="segmentId" label="Segment (optional)" options={segmentOptions} value={v.segmentId} error={p.errors?.segmentId} hint="A saved segment narrows the list, for example to one constituency." />
+        <Select
+          name="listId"
+          label="List"
+          options={listOptions}
+          value={v.listId}
+          error={p.errors?.listId}
+          hint="Only supporters who are subscribed to this list and have confirmed their address get it."
+        />
+        <Select
+          name="segmentId"
+          label="Segment (optional)"
+          options={segmentOptions}
+          value={v.segmentId}
+          error={p.errors?.segmentId}
+          hint="A saved segment narrows the list, for example to one constituency."
+        />
         <Field
           name="ratePerMinute"
           label="Messages per minute (optional)"
@@ -114,25 +181,59 @@ export function ComposeView(p: { csrf: string; action: string; audience: Audienc
           error={p.errors?.ratePerMinute}
           hint="Leave empty to send as fast as your mail server accepts. Set a limit if your mail provider asks for one."
         />
-        <Checkbox name="inArchive" label="Publish it in the newsletter archive on the website once it is sent" checked={v.inArchive === 'on'} hint="The web version has no personal details: the first name reads “Supporter”." />
+        <Checkbox
+          name="inArchive"
+          label="Publish it in the newsletter archive on the website once it is sent"
+          checked={v.inArchive === 'on'}
+          hint="The web version has no personal details: the first name reads “Supporter”."
+        />
         <NoTracking />
         <div class="button-row">
-          <button type="submit" name="intent" value="save">{p.isNew ? 'Save draft' : 'Save changes'}</button>
-          <button type="submit" name="intent" value="count" class="button-secondary">Count recipients</button>
+          <button type="submit" name="intent" value="save">
+            {p.isNew ? 'Save draft' : 'Save changes'}
+          </button>
+          <button type="submit" name="intent" value="count" class="button-secondary">
+            Count recipients
+          </button>
         </div>
       </form>
     </>
   );
 }
 
-function AudienceSummary(p: { list: string | null; segment: string | null; count?: number | undefined; rate: number | null; inArchive: boolean }) {
+function AudienceSummary(p: {
+  list: string | null;
+  segment: string | null;
+  count?: number | undefined;
+  rate: number | null;
+  inArchive: boolean;
+}) {
   return (
     <dl class="meta">
-      <div><dt>List</dt><dd>{p.list ?? 'No list chosen'}</dd></div>
-      <div><dt>Segment</dt><dd>{p.segment ?? 'Everyone on the list'}</dd></div>
-      {p.count !== undefined && <div><dt>Would reach now</dt><dd>{n(p.count)} supporter{p.count === 1 ? '' : 's'}</dd></div>}
-      <div><dt>Speed</dt><dd>{p.rate ? `At most ${n(p.rate)} messages a minute` : 'As fast as the mail server accepts'}</dd></div>
-      <div><dt>Public archive</dt><dd>{p.inArchive ? 'Published on the website once sending starts' : 'Not published'}</dd></div>
+      <div>
+        <dt>List</dt>
+        <dd>{p.list ?? 'No list chosen'}</dd>
+      </div>
+      <div>
+        <dt>Segment</dt>
+        <dd>{p.segment ?? 'Everyone on the list'}</dd>
+      </div>
+      {p.count !== undefined && (
+        <div>
+          <dt>Would reach now</dt>
+          <dd>
+            {n(p.count)} supporter{p.count === 1 ? '' : 's'}
+          </dd>
+        </div>
+      )}
+      <div>
+        <dt>Speed</dt>
+        <dd>{p.rate ? `At most ${n(p.rate)} messages a minute` : 'As fast as the mail server accepts'}</dd>
+      </div>
+      <div>
+        <dt>Public archive</dt>
+        <dd>{p.inArchive ? 'Published on the website once sending starts' : 'Not published'}</dd>
+      </div>
     </dl>
   );
 }
@@ -159,44 +260,98 @@ export function NewsletterView(p: {
   return (
     <>
       {p.autoRefresh && <meta httpEquiv="refresh" content="5" />}
-      <p><a href="/admin/newsletters">Back to newsletters</a></p>
+      <p>
+        <a href="/admin/newsletters">Back to newsletters</a>
+      </p>
       <h1>{x.subject}</h1>
-      <p class="lede">{STATUS_LABELS[x.status]}{x.status === 'scheduled' && <> for <Time ms={x.scheduledAt} timeZone={p.tz} /> ({p.tz})</>}</p>
+      <p class="lede">
+        {STATUS_LABELS[x.status]}
+        {x.status === 'scheduled' && (
+          <>
+            {' '}
+            for <Time ms={x.scheduledAt} timeZone={p.tz} /> ({p.tz})
+          </>
+        )}
+      </p>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
       <ErrorSummary errors={p.errors} />
       {x.lastError && <Notice kind="warning">{x.lastError}</Notice>}
       {unsent ? (
         <>
-          <AudienceSummary list={p.audience.list} segment={p.audience.segment} count={p.count} rate={x.ratePerMinute} inArchive={x.inArchive} />
+          <AudienceSummary
+            list={p.audience.list}
+            segment={p.audience.segment}
+            count={p.count}
+            rate={x.ratePerMinute}
+            inArchive={x.inArchive}
+          />
           <ul class="plain-list">
-            <li><a href={`${base}/preview`}>Preview the newsletter and the email</a></li>
-            {p.canEdit && x.status === 'draft' && <li><a href={`${base}/edit`}>Edit</a></li>}
+            <li>
+              <a href={`${base}/preview`}>Preview the newsletter and the email</a>
+            </li>
+            {p.canEdit && x.status === 'draft' && (
+              <li>
+                <a href={`${base}/edit`}>Edit</a>
+              </li>
+            )}
           </ul>
           {p.canEdit && (
             <form method="post" action={`${base}/test`} class="form">
               <CsrfField token={p.csrf} />
               <h2>Send a test</h2>
               <p>A test goes to your own email address, with [Test] before the subject and your first name in place of the supporter’s.</p>
-              <button type="submit" class="button-secondary">Send me a test</button>
+              <button type="submit" class="button-secondary">
+                Send me a test
+              </button>
             </form>
           )}
-          {p.canSend && <SendControls csrf={p.csrf} newsletter={x} base={base} count={p.count} tz={p.tz} errors={p.errors} scheduleValue={p.scheduleValue} />}
+          {p.canSend && (
+            <SendControls
+              csrf={p.csrf}
+              newsletter={x}
+              base={base}
+              count={p.count}
+              tz={p.tz}
+              errors={p.errors}
+              scheduleValue={p.scheduleValue}
+            />
+          )}
           {!p.canSend && <p>Sending needs an owner or a campaigner. You can prepare the draft and send yourself a test.</p>}
           {p.canEdit && x.status === 'draft' && (
             <form method="post" action={`${base}/delete`} class="form">
               <CsrfField token={p.csrf} />
-              <button type="submit" class="button-warning">Delete this draft</button>
+              <button type="submit" class="button-warning">
+                Delete this draft
+              </button>
             </form>
           )}
         </>
       ) : (
-        <ProgressSection csrf={p.csrf} newsletter={x} base={base} progress={p.progress!} tz={p.tz} canSend={p.canSend} webUrl={p.webUrl} autoRefresh={p.autoRefresh} audience={p.audience} />
+        <ProgressSection
+          csrf={p.csrf}
+          newsletter={x}
+          base={base}
+          progress={p.progress!}
+          tz={p.tz}
+          canSend={p.canSend}
+          webUrl={p.webUrl}
+          autoRefresh={p.autoRefresh}
+          audience={p.audience}
+        />
       )}
     </>
   );
 }
 
-function SendControls(p: { csrf: string; newsletter: Newsletter; base: string; count?: number | undefined; tz: string; errors?: Errors; scheduleValue?: string | undefined }) {
+function SendControls(p: {
+  csrf: string;
+  newsletter: Newsletter;
+  base: string;
+  count?: number | undefined;
+  tz: string;
+  errors?: Errors;
+  scheduleValue?: string | undefined;
+}) {
   const x = p.newsletter;
   return (
     <>
@@ -205,26 +360,51 @@ function SendControls(p: { csrf: string; newsletter: Newsletter; base: string; c
       <form method="post" action={`${p.base}/send`} class="form">
         <CsrfField token={p.csrf} />
         <p>Each supporter is checked again just before their message goes, so anyone who unsubscribes in the meantime is left out.</p>
-        <button type="submit">{p.count !== undefined ? `Send now to ${n(p.count)} supporter${p.count === 1 ? '' : 's'}` : 'Send now'}</button>
+        <button type="submit">
+          {p.count !== undefined ? `Send now to ${n(p.count)} supporter${p.count === 1 ? '' : 's'}` : 'Send now'}
+        </button>
       </form>
       {x.status === 'scheduled' ? (
         <form method="post" action={`${p.base}/unschedule`} class="form">
           <CsrfField token={p.csrf} />
-          <p>It will start by itself at <Time ms={x.scheduledAt} timeZone={p.tz} />.</p>
-          <button type="submit" class="button-secondary">Unschedule (back to draft)</button>
+          <p>
+            It will start by itself at <Time ms={x.scheduledAt} timeZone={p.tz} />.
+          </p>
+          <button type="submit" class="button-secondary">
+            Unschedule (back to draft)
+          </button>
         </form>
       ) : (
         <form method="post" action={`${p.base}/schedule`} class="form" noValidate>
           <CsrfField token={p.csrf} />
-          <Field name="sendAt" type="datetime-local" label="Or send it later, at" hint={`In the organisation’s time zone, ${p.tz}.`} value={p.scheduleValue} error={p.errors?.sendAt} />
-          <button type="submit" class="button-secondary">Schedule</button>
+          <Field
+            name="sendAt"
+            type="datetime-local"
+            label="Or send it later, at"
+            hint={`In the organisation’s time zone, ${p.tz}.`}
+            value={p.scheduleValue}
+            error={p.errors?.sendAt}
+          />
+          <button type="submit" class="button-secondary">
+            Schedule
+          </button>
         </form>
       )}
     </>
   );
 }
 
-function ProgressSection(p: { csrf: string; newsletter: Newsletter; base: string; progress: Progress; tz: string; canSend: boolean; webUrl: string | null; autoRefresh: boolean; audience: { list: string | null; segment: string | null } }) {
+function ProgressSection(p: {
+  csrf: string;
+  newsletter: Newsletter;
+  base: string;
+  progress: Progress;
+  tz: string;
+  canSend: boolean;
+  webUrl: string | null;
+  autoRefresh: boolean;
+  audience: { list: string | null; segment: string | null };
+}) {
   const x = p.newsletter;
   const g = p.progress;
   const done = g.sent + g.failed + g.skipped;
@@ -233,32 +413,94 @@ function ProgressSection(p: { csrf: string; newsletter: Newsletter; base: string
       <h2 id="progress-h">Progress</h2>
       {x.status === 'sending' && (
         <p>
-          {p.autoRefresh ? <>This page updates itself every 5 seconds while sending. <a href={p.base}>Stop updating</a></> : <>This page does not update itself. <a href={p.base}>Refresh now</a> or <a href={`${p.base}?refresh=on`}>update it every 5 seconds</a>.</>}
+          {p.autoRefresh ? (
+            <>
+              This page updates itself every 5 seconds while sending. <a href={p.base}>Stop updating</a>
+            </>
+          ) : (
+            <>
+              This page does not update itself. <a href={p.base}>Refresh now</a> or{' '}
+              <a href={`${p.base}?refresh=on`}>update it every 5 seconds</a>.
+            </>
+          )}
         </p>
       )}
-      <label for="send-progress">{n(done)} of {n(g.total)} done</label>
-      <progress id="send-progress" value={done} max={Math.max(1, g.total)}>{g.total ? Math.floor((100 * done) / g.total) : 100}%</progress>
+      <label for="send-progress">
+        {n(done)} of {n(g.total)} done
+      </label>
+      <progress id="send-progress" value={done} max={Math.max(1, g.total)}>
+        {g.total ? Math.floor((100 * done) / g.total) : 100}%
+      </progress>
       <dl class="stats">
-        <div><dt>Sent</dt><dd>{n(g.sent)}</dd></div>
-        <div><dt>Failed</dt><dd class={g.failed > 0 ? 'bad' : undefined}>{n(g.failed)}</dd></div>
-        <div><dt>Left out (no longer subscribed)</dt><dd>{n(g.skipped)}</dd></div>
-        <div><dt>{x.status === 'cancelled' ? 'Not sent (cancelled)' : 'Remaining'}</dt><dd>{n(g.remaining)}</dd></div>
-        {(x.status === 'sending' || x.status === 'paused') && <div><dt>Sent in the last minute</dt><dd>{n(g.ratePerMinute)}</dd></div>}
+        <div>
+          <dt>Sent</dt>
+          <dd>{n(g.sent)}</dd>
+        </div>
+        <div>
+          <dt>Failed</dt>
+          <dd class={g.failed > 0 ? 'bad' : undefined}>{n(g.failed)}</dd>
+        </div>
+        <div>
+          <dt>Left out (no longer subscribed)</dt>
+          <dd>{n(g.skipped)}</dd>
+        </div>
+        <div>
+          <dt>{x.status === 'cancelled' ? 'Not sent (cancelled)' : 'Remaining'}</dt>
+          <dd>{n(g.remaining)}</dd>
+        </div>
+        {(x.status === 'sending' || x.status === 'paused') && (
+          <div>
+            <dt>Sent in the last minute</dt>
+            <dd>{n(g.ratePerMinute)}</dd>
+          </div>
+        )}
       </dl>
       <dl class="meta">
-        <div><dt>List</dt><dd>{p.audience.list ?? '—'}{p.audience.segment ? `, segment ${p.audience.segment}` : ''}</dd></div>
-        <div><dt>Started</dt><dd><Time ms={x.startedAt} timeZone={p.tz} /></dd></div>
-        {x.finishedAt && <div><dt>{x.status === 'cancelled' ? 'Cancelled' : 'Finished'}</dt><dd><Time ms={x.finishedAt} timeZone={p.tz} /></dd></div>}
-        <div><dt>Speed</dt><dd>{x.ratePerMinute ? `At most ${n(x.ratePerMinute)} messages a minute` : 'As fast as the mail server accepts'}</dd></div>
-        {p.webUrl && <div><dt>Web version</dt><dd><a href={p.webUrl}>{p.webUrl}</a></dd></div>}
+        <div>
+          <dt>List</dt>
+          <dd>
+            {p.audience.list ?? '—'}
+            {p.audience.segment ? `, segment ${p.audience.segment}` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>
+            <Time ms={x.startedAt} timeZone={p.tz} />
+          </dd>
+        </div>
+        {x.finishedAt && (
+          <div>
+            <dt>{x.status === 'cancelled' ? 'Cancelled' : 'Finished'}</dt>
+            <dd>
+              <Time ms={x.finishedAt} timeZone={p.tz} />
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>Speed</dt>
+          <dd>{x.ratePerMinute ? `At most ${n(x.ratePerMinute)} messages a minute` : 'As fast as the mail server accepts'}</dd>
+        </div>
+        {p.webUrl && (
+          <div>
+            <dt>Web version</dt>
+            <dd>
+              <a href={p.webUrl}>{p.webUrl}</a>
+            </dd>
+          </div>
+        )}
       </dl>
-      {g.failed > 0 && <p>Failed addresses were refused by their mail server; they are marked undeliverable and will not be mailed again.</p>}
+      {g.failed > 0 && (
+        <p>Failed addresses were refused by their mail server; they are marked undeliverable and will not be mailed again.</p>
+      )}
       {p.canSend && (x.status === 'sending' || x.status === 'paused') && (
         <div class="button-row">
           {x.status === 'sending' ? (
             <form method="post" action={`${p.base}/pause`}>
               <CsrfField token={p.csrf} />
-              <button type="submit" class="button-secondary">Pause</button>
+              <button type="submit" class="button-secondary">
+                Pause
+              </button>
             </form>
           ) : (
             <form method="post" action={`${p.base}/resume`}>
@@ -268,11 +510,15 @@ function ProgressSection(p: { csrf: string; newsletter: Newsletter; base: string
           )}
           <form method="post" action={`${p.base}/cancel`}>
             <CsrfField token={p.csrf} />
-            <button type="submit" class="button-warning">Cancel the rest</button>
+            <button type="submit" class="button-warning">
+              Cancel the rest
+            </button>
           </form>
         </div>
       )}
-      {x.status === 'paused' && <p>Paused: nobody else gets it until you resume. Resuming carries on where it stopped; nobody gets it twice.</p>}
+      {x.status === 'paused' && (
+        <p>Paused: nobody else gets it until you resume. Resuming carries on where it stopped; nobody gets it twice.</p>
+      )}
     </section>
   );
 }
@@ -281,7 +527,9 @@ function ProgressSection(p: { csrf: string; newsletter: Newsletter; base: string
 export function PreviewView(p: { newsletter: Newsletter; webHtml: string; subject: string; emailText: string; emailHtml: string }) {
   return (
     <>
-      <p><a href={`/admin/newsletters/${p.newsletter.id}`}>Back to the newsletter</a></p>
+      <p>
+        <a href={`/admin/newsletters/${p.newsletter.id}`}>Back to the newsletter</a>
+      </p>
       <h1>Preview: {p.newsletter.subject}</h1>
       <section aria-labelledby="web-h">
         <h2 id="web-h">On the website</h2>
@@ -289,17 +537,27 @@ export function PreviewView(p: { newsletter: Newsletter; webHtml: string; subjec
       </section>
       <section aria-labelledby="email-h">
         <h2 id="email-h">As an email</h2>
-        <p>Rendered through the same template as the send, for a supporter whose first name we do not have. Each supporter’s own link replaces the preferences link.</p>
+        <p>
+          Rendered through the same template as the send, for a supporter whose first name we do not have. Each supporter’s own link
+          replaces the preferences link.
+        </p>
         <dl class="meta">
-          <div><dt>Subject</dt><dd>{p.subject}</dd></div>
+          <div>
+            <dt>Subject</dt>
+            <dd>{p.subject}</dd>
+          </div>
         </dl>
         <h3>Plain text part</h3>
-        <pre class="mail-text" tabIndex={0} aria-label="Plain text part">{p.emailText}</pre>
+        <pre class="mail-text" tabIndex={0} aria-label="Plain text part">
+          {p.emailText}
+        </pre>
         <h3>HTML part</h3>
         <p class="hint">Shown as source: this page loads nothing and runs nothing from the email.</p>
         <details>
           <summary>Show the HTML source</summary>
-          <pre class="mail-text" tabIndex={0} aria-label="HTML source">{p.emailHtml}</pre>
+          <pre class="mail-text" tabIndex={0} aria-label="HTML source">
+            {p.emailHtml}
+          </pre>
         </details>
       </section>
     </>
@@ -320,7 +578,10 @@ export function ArchiveListView(p: { items: Array<Omit<ArchivedNewsletter, 'html
         <ul class="plain-list newsletter-archive">
           {p.items.map((i) => (
             <li key={i.slug}>
-              <a href={`/newsletters/${encodeURIComponent(i.slug)}`}>{i.subject}</a> <span class="muted"><Time ms={i.sentAt} timeZone={p.tz} /></span>
+              <a href={`/newsletters/${encodeURIComponent(i.slug)}`}>{i.subject}</a>{' '}
+              <span class="muted">
+                <Time ms={i.sentAt} timeZone={p.tz} />
+              </span>
             </li>
           ))}
         </ul>
@@ -337,7 +598,9 @@ export function ArchiveListView(p: { items: Array<Omit<ArchivedNewsletter, 'html
 export function ArchiveItemView(p: { item: ArchivedNewsletter; tz: string }) {
   return (
     <article class="page">
-      <p><a href="/newsletters">All newsletters</a></p>
+      <p>
+        <a href="/newsletters">All newsletters</a>
+      </p>
       <h1>{p.item.subject}</h1>
       <p class="muted">Sent {formatTime(p.item.sentAt, p.tz)}</p>
       <div class="prose" dangerouslySetInnerHTML={{ __html: p.item.html }} />

@@ -42,13 +42,22 @@ export async function readShipped(key: ShippedKey): Promise<{ file: string; text
 function records(text: string, required: readonly string[], what: string): Record<string, string>[] {
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
+    rows = parseCsv(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    });
   } catch (e) {
     throw new DataFileError(`The ${what} file is not a readable CSV: ${e instanceof Error ? e.message : String(e)}`);
   }
   const first = rows[0];
   const missing = required.filter((c) => !first || !(c in first));
-  if (missing.length > 0) throw new DataFileError(`The ${what} file has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}. It needs a header row with: ${required.join(', ')}.`);
+  if (missing.length > 0)
+    throw new DataFileError(
+      `The ${what} file has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}. It needs a header row with: ${required.join(', ')}.`,
+    );
   return rows;
 }
 
@@ -73,7 +82,8 @@ export function parseConstituenciesCsv(text: string): ConstituenciesTable[] {
 
 // Addresses are checked loosely: the MPs file says "No email found" for a few members, and anything that does not
 // look like one address is treated the same way (no address) rather than sent to.
-const EMAIL = /^[^\s@<>()[\]",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[^\s@<>()[\]",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 
 /** The address if it looks like one deliverable email address, else null ("No email found", blanks, junk). */
 function emailOrNull(raw: string | null | undefined): string | null {
@@ -133,13 +143,15 @@ export function parseKnownOutcodes(text: string): Set<string> {
   // Only the first column is read, and it is never quoted: cutting each line at its first comma takes 2 ms where
   // parsing all 6,143 rows as CSV took 30 to 130 ms of every start.
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines[0]?.split(',')[0]?.trim().toLowerCase() !== 'outcode') throw new DataFileError('The outcodes file needs a header row starting with: outcode.');
+  if (lines[0]?.split(',')[0]?.trim().toLowerCase() !== 'outcode')
+    throw new DataFileError('The outcodes file needs a header row starting with: outcode.');
   const out = new Set<string>();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === '') continue;
     const outcode = line.slice(0, line.indexOf(','));
-    if (!/^[A-Z]{1,2}[0-9][A-Z0-9]?$/.test(outcode)) throw new DataFileError(`Row ${i + 1} of the outcodes file is not a postcode district (${outcode.slice(0, 20)}).`);
+    if (!/^[A-Z]{1,2}[0-9][A-Z0-9]?$/.test(outcode))
+      throw new DataFileError(`Row ${i + 1} of the outcodes file is not a postcode district (${outcode.slice(0, 20)}).`);
     out.add(outcode);
   }
   return out;
@@ -174,13 +186,23 @@ export function decodeRangeLookup(text: string, gssByShortCode: ReadonlyMap<stri
     throw new DataFileError(`The postcode range file is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { postcode_keys: keys, value_key: valueKey, value_values: values } = (isObject(json) ? json : {}) as Record<string, unknown>;
-  if (!Array.isArray(keys) || !Array.isArray(valueKey) || !Array.isArray(values) || keys.length === 0 || keys.length !== valueKey.length || values.length > 0xfffe) {
+  if (
+    !Array.isArray(keys) ||
+    !Array.isArray(valueKey) ||
+    !Array.isArray(values) ||
+    keys.length === 0 ||
+    keys.length !== valueKey.length ||
+    values.length > 0xfffe
+  ) {
     throw new DataFileError('The postcode range file needs postcode_keys and value_key of the same length, and value_values.');
   }
   const codes = values.map((v, i) => {
     if (v === null) return '';
     const gss = typeof v === 'string' ? gssByShortCode.get(v) : undefined;
-    if (gss === undefined) throw new DataFileError(`The postcode range file names a constituency the constituencies file does not have (value ${i}: ${String(v).slice(0, 40)}).`);
+    if (gss === undefined)
+      throw new DataFileError(
+        `The postcode range file names a constituency the constituencies file does not have (value ${i}: ${String(v).slice(0, 40)}).`,
+      );
     return gss;
   });
   const n = keys.length;
@@ -191,7 +213,8 @@ export function decodeRangeLookup(text: string, gssByShortCode: ReadonlyMap<stri
   for (let i = 0; i < n; i++) {
     const d = keys[i];
     const v = valueKey[i];
-    if (!isCount(d) || (i > 0 && d === 0) || !isCount(v)) throw new DataFileError(`The postcode range file has a bad entry at position ${i}.`);
+    if (!isCount(d) || (i > 0 && d === 0) || !isCount(v))
+      throw new DataFileError(`The postcode range file has a bad entry at position ${i}.`);
     at += d;
     starts[i] = at;
     raw[i] = v === 0 && i >= 2 ? raw[i - 2]! : v;
@@ -221,10 +244,28 @@ export function constituencyInRange(t: RangeTable, postcode: string): string | n
 
 // ---- UK Parliament Members API JSON (see opendata/uk/README.md) ----
 
-interface ApiParty { name?: unknown; isIndependentParty?: unknown }
-interface ApiMembership { membershipFrom?: unknown; house?: unknown; membershipEndDate?: unknown; membershipStatus?: { statusIsActive?: unknown } | null }
-interface ApiMember { id?: unknown; nameDisplayAs?: unknown; nameFullTitle?: unknown; latestParty?: ApiParty | null; latestHouseMembership?: ApiMembership | null }
-interface ApiContact { email?: unknown; isPreferred?: unknown; type?: unknown }
+interface ApiParty {
+  name?: unknown;
+  isIndependentParty?: unknown;
+}
+interface ApiMembership {
+  membershipFrom?: unknown;
+  house?: unknown;
+  membershipEndDate?: unknown;
+  membershipStatus?: { statusIsActive?: unknown } | null;
+}
+interface ApiMember {
+  id?: unknown;
+  nameDisplayAs?: unknown;
+  nameFullTitle?: unknown;
+  latestParty?: ApiParty | null;
+  latestHouseMembership?: ApiMembership | null;
+}
+interface ApiContact {
+  email?: unknown;
+  isPreferred?: unknown;
+  type?: unknown;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -250,13 +291,15 @@ function contactList(v: unknown): ApiContact[] {
 function contactEmail(contacts: ApiContact[]): string | null {
   const withEmail = contacts.filter((c) => emailOrNull(str(c.email)) !== null);
   const pick =
-    withEmail.find((c) => c.isPreferred === true) ??
-    withEmail.find((c) => /parliament/i.test(str(c.type) ?? '')) ??
-    withEmail[0];
+    withEmail.find((c) => c.isPreferred === true) ?? withEmail.find((c) => /parliament/i.test(str(c.type) ?? '')) ?? withEmail[0];
   return pick ? emailOrNull(str(pick.email)) : null;
 }
 
-interface Found { member: ApiMember; constituencyName?: string; contacts: ApiContact[] }
+interface Found {
+  member: ApiMember;
+  constituencyName?: string;
+  contacts: ApiContact[];
+}
 
 // Accepts what the Members API returns: a member ({value: Member}), a search result ({items: [...]}), a
 // constituency ({value: Constituency} with currentRepresentation.member) or a list of any of these. An entry may
@@ -280,7 +323,8 @@ function collect(v: unknown, into: Found[], depth = 0): void {
     if (m) into.push({ member: m as ApiMember, constituencyName: str(value.name), contacts });
     return;
   }
-  if (typeof value.id === 'number' && ('nameDisplayAs' in value || 'latestHouseMembership' in value)) into.push({ member: value as ApiMember, contacts });
+  if (typeof value.id === 'number' && ('nameDisplayAs' in value || 'latestHouseMembership' in value))
+    into.push({ member: value as ApiMember, contacts });
 }
 
 /**
@@ -288,7 +332,10 @@ function collect(v: unknown, into: Found[], depth = 0): void {
  * sitting MPs, or whose seat cannot be matched, are skipped and counted. `email` is null when the JSON carries no
  * contact details; the caller keeps the address it already has for the same member.
  */
-export function parseMembersJson(text: string, constituencies: ReadonlyArray<{ code: string; name: string }>): { mps: MpsTable[]; skipped: Skipped } {
+export function parseMembersJson(
+  text: string,
+  constituencies: ReadonlyArray<{ code: string; name: string }>,
+): { mps: MpsTable[]; skipped: Skipped } {
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -297,7 +344,10 @@ export function parseMembersJson(text: string, constituencies: ReadonlyArray<{ c
   }
   const found: Found[] = [];
   collect(json, found);
-  if (found.length === 0) throw new DataFileError('The JSON holds no members: expected an answer of the Members API (/api/Members/{id}, /api/Members/Search or /api/Location/Constituency/…).');
+  if (found.length === 0)
+    throw new DataFileError(
+      'The JSON holds no members: expected an answer of the Members API (/api/Members/{id}, /api/Members/Search or /api/Location/Constituency/…).',
+    );
   const byName = new Map(constituencies.map((c) => [foldName(c.name), c.code]));
   const skipped: Skipped = {};
   const byCode = new Map<string, MpsTable>();
@@ -307,12 +357,20 @@ export function parseMembersJson(text: string, constituencies: ReadonlyArray<{ c
     const name = str(m.nameDisplayAs);
     const seat = constituencyName ?? str(hm?.membershipFrom);
     if (id === undefined || !name) skip(skipped, 'no member');
-    else if (constituencyName === undefined && (hm?.house !== 1 || hm.membershipEndDate || hm.membershipStatus?.statusIsActive === false)) skip(skipped, 'not a sitting MP');
+    else if (constituencyName === undefined && (hm?.house !== 1 || hm.membershipEndDate || hm.membershipStatus?.statusIsActive === false))
+      skip(skipped, 'not a sitting MP');
     else if (!seat || !byName.has(foldName(seat))) skip(skipped, 'constituency not matched by name');
     else {
       const code = byName.get(foldName(seat))!;
       const party = str(m.latestParty?.name) ?? (m.latestParty?.isIndependentParty === true ? 'Independent' : '');
-      byCode.set(code, { constituency_code: code, member_id: id, name, full_title: str(m.nameFullTitle) ?? name, party, email: contactEmail(contacts) });
+      byCode.set(code, {
+        constituency_code: code,
+        member_id: id,
+        name,
+        full_title: str(m.nameFullTitle) ?? name,
+        party,
+        email: contactEmail(contacts),
+      });
     }
   }
   return { mps: [...byCode.values()], skipped };

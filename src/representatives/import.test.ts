@@ -25,7 +25,8 @@ const NSPL_2025_HEADER =
   'pcd7,pcd8,pcds,dointr,doterm,usrtypind,east1m,north1m,gridind,oa21cd,cty25cd,ced25cd,lad25cd,wd25cd,nhser24cd,ctry25cd,rgn25cd,pcon24cd,ttwa15cd,itl25cd,npark16cd,lsoa21cd,msoa21cd,wz11cd,sicbl24cd,bua24cd,ruc21ind,oac11ind,lat,long,lep21cd1,lep21cd2,pfa23cd,imd20ind,icb23cd';
 // The real NSPL 2025 row for CA8 7JG (formats/onspd_nspl.md); others are made from it by changing the postcode,
 // the termination date and the constituency.
-const NSPL_ROW = '"CA8 7JG","CA8  7JG","CA8 7JG","200006","","0","366033","564878","1","E00139875","E99999999","E99999999","E06000057","E05016114","E40000012","E92000001","E12000001","E14001285","E30000064","E06000057","E65000001","E01027484","E02005728","E33002161","E38000130","E63999999","RSN1","1B1",54.977349,-2.532223,"E37000025","","E23000007",17158,"E54000050"';
+const NSPL_ROW =
+  '"CA8 7JG","CA8  7JG","CA8 7JG","200006","","0","366033","564878","1","E00139875","E99999999","E99999999","E06000057","E05016114","E40000012","E92000001","E12000001","E14001285","E30000064","E06000057","E65000001","E01027484","E02005728","E33002161","E38000130","E63999999","RSN1","1B1",54.977349,-2.532223,"E37000025","","E23000007",17158,"E54000050"';
 function nsplRow(pcds: string, pcon: string, doterm = ''): string {
   const pcd7 = pcds.length === 8 ? pcds.replace(' ', '') : pcds.padEnd(7);
   const f = NSPL_ROW.split(',');
@@ -37,9 +38,12 @@ function nsplRow(pcds: string, pcon: string, doterm = ''): string {
   return f.join(',');
 }
 
-const MPS_HEADER = '"pcon_name","pcon_code","member_id","full_title","display_as","party_text","member_email","election_result_summary_2024","lad_names","lad_codes","lad_codes_2024","la_names","new_la_codes","new_la_codes_2024","old_la_codes_2024","mayoral_auth_names","mayoral_auth_codes","region_name","region_code","country_name","country_code"';
+const MPS_HEADER =
+  '"pcon_name","pcon_code","member_id","full_title","display_as","party_text","member_email","election_result_summary_2024","lad_names","lad_codes","lad_codes_2024","la_names","new_la_codes","new_la_codes_2024","old_la_codes_2024","mayoral_auth_names","mayoral_auth_codes","region_name","region_code","country_name","country_code"';
 const mpsRow = (name: string, code: string, id: string, title: string, display: string, party: string, email: string) =>
-  [name, code, id, title, display, party, email, 'Lab hold', 'x', 'x', 'x', 'x', 'x', 'x', '1', 'x', 'x', 'x', 'x', 'England', 'E92000001'].map((v) => `"${v}"`).join(',');
+  [name, code, id, title, display, party, email, 'Lab hold', 'x', 'x', 'x', 'x', 'x', 'x', '1', 'x', 'x', 'x', 'x', 'England', 'E92000001']
+    .map((v) => `"${v}"`)
+    .join(',');
 
 /** The shared machinery on the test database, built from core/ alone (the representatives need nothing else). */
 function coreOn(ctx: DialectContext): Core {
@@ -54,7 +58,8 @@ describeEachDialect('lantern import', (ctx) => {
   let dir: string;
   let core: Core;
   const env = () => ({
-    DATABASE_URL: ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
+    DATABASE_URL:
+      ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
     LANTERN_DATA_DIR: ctx.testDb.dataDir,
     LANTERN_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
     // vitest sets BASE_URL=/ for its own use; Lantern would read it as the site's address.
@@ -62,7 +67,11 @@ describeEachDialect('lantern import', (ctx) => {
     LOG_LEVEL: 'warn',
   });
   const lantern = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...env() }, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+      env: { ...process.env, ...env() },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
   const file = (name: string, content: string | Buffer) => {
     const p = join(dir, name);
     writeFileSync(p, content);
@@ -72,7 +81,8 @@ describeEachDialect('lantern import', (ctx) => {
     forgetRepresentativesCache(ctx.db);
     return lookupPostcode(core, pc);
   };
-  const stored = async () => (await ctx.db.selectFrom('postcodes').selectAll().orderBy('postcode').execute()).map((r) => `${r.postcode} ${r.constituency_code}`);
+  const stored = async () =>
+    (await ctx.db.selectFrom('postcodes').selectAll().orderBy('postcode').execute()).map((r) => `${r.postcode} ${r.constituency_code}`);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lantern-import-'));
@@ -92,7 +102,11 @@ describeEachDialect('lantern import', (ctx) => {
     expect(await stored()).toEqual(['AB10 1AB S14000061', 'AB12 3TP S14000111', 'SE1 2DL E14001085']);
     // ONSPD puts AB12 3TP in West Aberdeenshire and Kincardine, and the imported postcode wins over the range table.
     const ab12 = await lookup('ab12 3tp');
-    expect(ab12).toMatchObject({ kind: 'found', postcode: 'AB12 3TP', constituency: { code: 'S14000111', name: 'West Aberdeenshire and Kincardine' } });
+    expect(ab12).toMatchObject({
+      kind: 'found',
+      postcode: 'AB12 3TP',
+      constituency: { code: 'S14000111', name: 'West Aberdeenshire and Kincardine' },
+    });
     expect(await lookup('AB12 3TQ')).toMatchObject({ kind: 'found', constituency: { code: 'S14000061' } });
     const src = (await findSources(ctx.db)).find((s) => s.key === 'postcodes')!;
     expect(src).toMatchObject({ origin: 'import', file: 'ONSPD_AUG_2024_extract.csv', row_count: 3 });
@@ -121,7 +135,14 @@ describeEachDialect('lantern import', (ctx) => {
     expect(r.stdout).toMatch(/malformed or non-geographic postcode: 1\./);
     expect(r.stdout).toMatch(/Northern Ireland postcodes: 1\. .*Land & Property Services/);
     const after = await stored();
-    expect(after).toEqual(['AB10 1AB S14000061', 'AB12 3TP S14000111', 'BR8 7QP E14001417', 'BR8 7QW E14001417', 'BT1 1AA N05000003', 'CA8 7JG E14001285']);
+    expect(after).toEqual([
+      'AB10 1AB S14000061',
+      'AB12 3TP S14000111',
+      'BR8 7QP E14001417',
+      'BR8 7QW E14001417',
+      'BT1 1AA N05000003',
+      'CA8 7JG E14001285',
+    ]);
     expect(await lookup('ca87jg')).toMatchObject({ kind: 'found', constituency: { name: 'Hexham' } });
     expect(await lookup('BT1 1AA')).toMatchObject({ kind: 'found', constituency: { code: 'N05000003', nation: 'Northern Ireland' } });
     // Its row was refused (old boundaries), so the range table answers.
@@ -135,7 +156,14 @@ describeEachDialect('lantern import', (ctx) => {
   });
 
   test('a file of an edition before August 2024, or not a postcode file at all, is refused with a clear message', async () => {
-    const old = lantern('import', 'postcodes', file('NSPL_MAY_2024.csv', `${NSPL_2025_HEADER.replace('pcon24cd', 'pcon')}\n${nsplRow('CA8 7JG', 'E14000748')}\n${nsplRow('BR8 7QP', 'E14000882')}\n`));
+    const old = lantern(
+      'import',
+      'postcodes',
+      file(
+        'NSPL_MAY_2024.csv',
+        `${NSPL_2025_HEADER.replace('pcon24cd', 'pcon')}\n${nsplRow('CA8 7JG', 'E14000748')}\n${nsplRow('BR8 7QP', 'E14000882')}\n`,
+      ),
+    );
     expect(old.status).toBe(65);
     expect(old.stderr).toMatch(/before August 2024/);
     const wrong = lantern('import', 'postcodes', file('people.csv', 'name,email\nA,b@example.org\n'));
@@ -151,7 +179,14 @@ describeEachDialect('lantern import', (ctx) => {
     expect(usage.status).toBe(64);
     expect(usage.stderr).toContain('import postcodes FILE');
     // Nothing of the refused files was stored.
-    expect(await stored()).toEqual(['AB10 1AB S14000061', 'AB12 3TP S14000111', 'BR8 7QP E14001417', 'BR8 7QW E14001417', 'BT1 1AA N05000003', 'CA8 7JG E14001285']);
+    expect(await stored()).toEqual([
+      'AB10 1AB S14000061',
+      'AB12 3TP S14000111',
+      'BR8 7QP E14001417',
+      'BR8 7QW E14001417',
+      'BT1 1AA N05000003',
+      'CA8 7JG E14001285',
+    ]);
   });
 
   test('import mps reads the MPs CSV layout: new MPs set, "No email found" stored as no address, a seat without a member vacant', async () => {
@@ -168,7 +203,13 @@ describeEachDialect('lantern import', (ctx) => {
     expect(r.stdout).toContain('Seats marked vacant: 1.');
     expect(r.stdout).toContain('Skipped, unknown constituency code: 1.');
     forgetRepresentativesCache(ctx.db);
-    expect((await representativeFor(core, 'E14001063'))?.mp).toEqual({ memberId: 990001, name: 'Dr Amina Okafor', fullTitle: 'Dr Amina Okafor MP', party: 'Independent', email: null });
+    expect((await representativeFor(core, 'E14001063'))?.mp).toEqual({
+      memberId: 990001,
+      name: 'Dr Amina Okafor',
+      fullTitle: 'Dr Amina Okafor MP',
+      party: 'Independent',
+      email: null,
+    });
     expect(await representativeFor(core, 'E14001064')).toMatchObject({ constituency: { name: 'Aldridge-Brownhills' }, mp: null });
     // Other seats keep their MPs.
     expect((await representativeFor(core, 'E14001065'))?.mp?.name).toBe('Mr Connor Rand');
@@ -183,12 +224,35 @@ describeEachDialect('lantern import', (ctx) => {
         nameDisplayAs: display,
         nameFullTitle: `${display} MP`,
         nameAddressAs: display,
-        latestParty: { id: 8, name: 'Independent', abbreviation: 'Ind', backgroundColour: '909090', foregroundColour: 'FFFFFF', isLordsMainParty: false, isLordsSpiritualParty: false, governmentType: null, isIndependentParty: true },
+        latestParty: {
+          id: 8,
+          name: 'Independent',
+          abbreviation: 'Ind',
+          backgroundColour: '909090',
+          foregroundColour: 'FFFFFF',
+          isLordsMainParty: false,
+          isLordsSpiritualParty: false,
+          governmentType: null,
+          isIndependentParty: true,
+        },
         gender: 'F',
         latestHouseMembership: {
-          membershipFrom: seat, membershipFromId: 4074, house: 1, membershipStartDate: '2024-07-04T00:00:00', membershipEndDate: null, membershipEndReason: null,
-          membershipEndReasonNotes: null, membershipEndReasonId: null,
-          membershipStatus: { statusIsActive: true, statusDescription: 'Current Member', statusNotes: null, statusId: 0, status: 0, statusStartDate: '2024-07-04T00:00:00' },
+          membershipFrom: seat,
+          membershipFromId: 4074,
+          house: 1,
+          membershipStartDate: '2024-07-04T00:00:00',
+          membershipEndDate: null,
+          membershipEndReason: null,
+          membershipEndReasonNotes: null,
+          membershipEndReasonId: null,
+          membershipStatus: {
+            statusIsActive: true,
+            statusDescription: 'Current Member',
+            statusNotes: null,
+            statusId: 0,
+            status: 0,
+            statusStartDate: '2024-07-04T00:00:00',
+          },
         },
         thumbnailUrl: `https://members-api.parliament.uk/api/Members/${id}/Thumbnail`,
       },
@@ -198,12 +262,18 @@ describeEachDialect('lantern import', (ctx) => {
     const search = {
       items: [
         // Parliament writes some names without accents or with "&": matched all the same.
-        member(990010, 'Mx Rowan Tully', 'ynys mon', { value: [{ type: 'Parliamentary office', isPreferred: true, email: 'rowan.tully.mp@parliament.uk' }] }),
+        member(990010, 'Mx Rowan Tully', 'ynys mon', {
+          value: [{ type: 'Parliamentary office', isPreferred: true, email: 'rowan.tully.mp@parliament.uk' }],
+        }),
         // The member Aldershot already has, without contact details: the stored email stays (here: none).
         member(990001, 'Dr Amina Okafor', 'Aldershot'),
         member(990011, 'Lord Nobody', 'Atlantis North'),
       ],
-      totalResults: 3, resultContext: null, skip: 0, take: 20, links: [],
+      totalResults: 3,
+      resultContext: null,
+      skip: 0,
+      take: 20,
+      links: [],
     };
     const r = lantern('import', 'mps', file('members.json', JSON.stringify(search)));
     expect(r.status).toBe(0);
@@ -212,7 +282,13 @@ describeEachDialect('lantern import', (ctx) => {
     forgetRepresentativesCache(ctx.db);
     const ynys = await representativeFor(core, 'W07000112');
     expect(ynys?.constituency.name).toBe('Ynys Môn');
-    expect(ynys?.mp).toEqual({ memberId: 990010, name: 'Mx Rowan Tully', fullTitle: 'Mx Rowan Tully MP', party: 'Independent', email: 'rowan.tully.mp@parliament.uk' });
+    expect(ynys?.mp).toEqual({
+      memberId: 990010,
+      name: 'Mx Rowan Tully',
+      fullTitle: 'Mx Rowan Tully MP',
+      party: 'Independent',
+      email: 'rowan.tully.mp@parliament.uk',
+    });
     expect((await representativeFor(core, 'E14001063'))?.mp).toMatchObject({ memberId: 990001, email: null });
 
     const bad = lantern('import', 'mps', file('broken.json', '{"items": [1, 2'));

@@ -88,7 +88,11 @@ function skip(s: Skipped, reason: string): void {
  * Skips, and counts, rows with no constituency (pseudo codes such as L99999999 for the Channel Islands), rows with
  * constituency codes Lantern does not know (editions before August 2024 hold the old boundaries) and malformed postcodes.
  */
-export async function importPostcodesFile(db: Db, path: string, o: { progress?: (line: string) => void } = {}): Promise<PostcodeImportSummary> {
+export async function importPostcodesFile(
+  db: Db,
+  path: string,
+  o: { progress?: (line: string) => void } = {},
+): Promise<PostcodeImportSummary> {
   const started = performance.now();
   const progress = o.progress ?? (() => {});
   await checkFile(path);
@@ -97,7 +101,18 @@ export async function importPostcodesFile(db: Db, path: string, o: { progress?: 
   const gz = await isGzip(path);
   const hasher = new Hasher();
   const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 64 * 1024 });
-  const s: PostcodeImportSummary = { file: basename(path), postcodeColumn: '', constituencyColumn: '', rows: 0, imported: 0, northernIreland: 0, terminated: 0, skipped: {}, total: 0, seconds: 0 };
+  const s: PostcodeImportSummary = {
+    file: basename(path),
+    postcodeColumn: '',
+    constituencyColumn: '',
+    rows: 0,
+    imported: 0,
+    northernIreland: 0,
+    terminated: 0,
+    skipped: {},
+    total: 0,
+    seconds: 0,
+  };
   const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
 
   // Postcode → constituency code, or null for a terminated postcode; the last row for a postcode wins.
@@ -133,13 +148,16 @@ export async function importPostcodesFile(db: Db, path: string, o: { progress?: 
         tIdx = header.indexOf('doterm');
         s.postcodeColumn = pName;
         s.constituencyColumn = header[cIdx]!;
-        progress(`Reading ${s.file}${gz ? ' (gzip)' : ''}: postcodes from column ${pName}, constituencies from ${s.constituencyColumn}${tIdx < 0 ? '' : ', terminated from doterm'}.`);
+        progress(
+          `Reading ${s.file}${gz ? ' (gzip)' : ''}: postcodes from column ${pName}, constituencies from ${s.constituencyColumn}${tIdx < 0 ? '' : ', terminated from doterm'}.`,
+        );
         continue;
       }
       s.rows++;
       const postcode = normalisePostcode(rec[pIdx] ?? '');
       const code = (rec[cIdx] ?? '').trim();
-      if (postcode === null || postcode.startsWith('GIR') || postcode.startsWith('BFPO')) skip(s.skipped, 'malformed or non-geographic postcode');
+      if (postcode === null || postcode.startsWith('GIR') || postcode.startsWith('BFPO'))
+        skip(s.skipped, 'malformed or non-geographic postcode');
       else if (tIdx >= 0 && (rec[tIdx] ?? '').trim() !== '') {
         s.terminated++;
         batch.set(postcode, null);
@@ -186,7 +204,14 @@ export async function importPostcodesFile(db: Db, path: string, o: { progress?: 
     shipped_version: '',
     file: s.file,
     row_count: counts.all,
-    details: JSON.stringify({ rows: s.rows, imported: s.imported, terminated: s.terminated, northernIreland: s.northernIreland, northernIrelandStored: counts.ni, ...s.skipped }),
+    details: JSON.stringify({
+      rows: s.rows,
+      imported: s.imported,
+      terminated: s.terminated,
+      northernIreland: s.northernIreland,
+      northernIrelandStored: counts.ni,
+      ...s.skipped,
+    }),
     loaded_at: Date.now(),
   });
   forgetRepresentativesCache(db);
@@ -201,7 +226,9 @@ export function describePostcodeImport(s: PostcodeImportSummary): string {
     ...Object.entries(s.skipped).map(([why, n]) => `Skipped, ${why}: ${fmt(n)}.`),
   ];
   if (s.northernIreland > 0) {
-    lines.push(`Northern Ireland postcodes: ${fmt(s.northernIreland)}. Their use is under the NI Land & Property Services licence, not the OGL: check that your organisation may use them.`);
+    lines.push(
+      `Northern Ireland postcodes: ${fmt(s.northernIreland)}. Their use is under the NI Land & Property Services licence, not the OGL: check that your organisation may use them.`,
+    );
   }
   return lines.join('\n');
 }
@@ -228,7 +255,14 @@ export async function importMpsFile(db: Db, path: string): Promise<MpsImportSumm
   const bytes = await readFile(path);
   const text = bytes.toString('utf8');
   const json = /^\uFEFF?\s*[[{]/.test(text);
-  const summary: MpsImportSummary = { file: basename(path), format: json ? 'members-api-json' : 'csv', updated: 0, vacated: 0, withoutEmail: 0, skipped: {} };
+  const summary: MpsImportSummary = {
+    file: basename(path),
+    format: json ? 'members-api-json' : 'csv',
+    updated: 0,
+    vacated: 0,
+    withoutEmail: 0,
+    skipped: {},
+  };
   let mps: MpsTable[];
   let vacant: string[] = [];
   const current = await findMpsByCode(db);
@@ -249,17 +283,28 @@ export async function importMpsFile(db: Db, path: string): Promise<MpsImportSumm
     delete summary.skipped['no member (seat vacant)'];
   }
   if (mps.length === 0 && vacant.length === 0) {
-    throw new DataFileError(`${basename(path)} has no MPs Lantern could match to a constituency (${Object.entries(summary.skipped).map(([k, v]) => `${k}: ${v}`).join('; ') || 'no rows'}).`);
+    throw new DataFileError(
+      `${basename(path)} has no MPs Lantern could match to a constituency (${
+        Object.entries(summary.skipped)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; ') || 'no rows'
+      }).`,
+    );
   }
   await db.transaction().execute(async (trx) => {
     await upsertMps(trx, mps);
     if (vacant.length > 0) await trx.deleteFrom('mps').where('constituency_code', 'in', vacant).execute();
-    const all = await trx.selectFrom('mps').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const all = await trx
+      .selectFrom('mps')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await recordSource(trx, 'mps', {
       origin: 'import',
       version: sha256(bytes),
       // The shipped file last loaded stays recorded, so only a newer shipped file replaces these MPs.
-      shipped_version: (await trx.selectFrom('representatives_sources').select('shipped_version').where('key', '=', 'mps').executeTakeFirstOrThrow()).shipped_version,
+      shipped_version: (
+        await trx.selectFrom('representatives_sources').select('shipped_version').where('key', '=', 'mps').executeTakeFirstOrThrow()
+      ).shipped_version,
       file: summary.file,
       row_count: Number(all.n),
       details: JSON.stringify({ updated: mps.length, vacated: vacant.length, ...summary.skipped }),

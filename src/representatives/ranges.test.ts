@@ -19,7 +19,8 @@ const EXTRACT = readFileSync(new URL('./fixtures/gb_postcode_ranges_pcon2024_ext
 test('the shipped table decodes to 54,076 ascending ranges, 31 of them with no constituency, over 632 GB seats', () => {
   expect(table.starts.length).toBe(54_076);
   expect(table.seats.length).toBe(54_076);
-  for (let i = 1; i < table.starts.length; i++) if (!(table.starts[i]! > table.starts[i - 1]!)) throw new Error(`range ${i} does not ascend`);
+  for (let i = 1; i < table.starts.length; i++)
+    if (!(table.starts[i]! > table.starts[i - 1]!)) throw new Error(`range ${i} does not ascend`);
   expect(table.seats.filter((s) => s === 0).length).toBe(31);
   const seats = new Set([...table.seats].filter((s) => s !== 0).map((s) => table.codes[s - 1]));
   expect(seats.size).toBe(632);
@@ -70,7 +71,10 @@ test('a damaged range file is refused with a clear message', () => {
     [JSON.stringify({ ...good, postcode_keys: [100, 0, 5] }), /bad entry at position 1/],
     [JSON.stringify({ ...good, postcode_keys: [100, -5, 5] }), /bad entry at position 1/],
     [JSON.stringify({ ...good, value_key: [2, 'x', 0] }), /bad entry at position 1/],
-    [JSON.stringify({ ...good, value_values: [null, 'UKPARL.2025.NOPE'] }), /constituency the constituencies file does not have \(value 1: UKPARL.2025.NOPE\)/],
+    [
+      JSON.stringify({ ...good, value_values: [null, 'UKPARL.2025.NOPE'] }),
+      /constituency the constituencies file does not have \(value 1: UKPARL.2025.NOPE\)/,
+    ],
     [JSON.stringify({ ...good, postcode_keys: [2 ** 53, 5, 5] }), /bad entry at position 0|too large/],
   ];
   for (const [text, message] of bad) {
@@ -84,7 +88,10 @@ test('the known GB districts are the 2,872 of the shipped outcode file; a damage
   expect(known.size).toBe(2872);
   for (const o of ['AB10', 'BR8', 'SW1A', 'W1A', 'ZE3', 'CO15']) expect(known.has(o), o).toBe(true);
   for (const o of ['SW1B', 'BT1', 'JE2', 'N23']) expect(known.has(o), o).toBe(false);
-  expect([...parseKnownOutcodes('\uFEFFoutcode,pcon24cd\r\nAB10,S14000061\r\nAB10,S14000060\r\nBR8,"Sevenoaks, and more"\r\n')]).toEqual(['AB10', 'BR8']);
+  expect([...parseKnownOutcodes('\uFEFFoutcode,pcon24cd\r\nAB10,S14000061\r\nAB10,S14000060\r\nBR8,"Sevenoaks, and more"\r\n')]).toEqual([
+    'AB10',
+    'BR8',
+  ]);
   expect(() => parseKnownOutcodes('postcode,pcon24cd\nAB10 1AA,S14000061\n')).toThrow(/header row starting with: outcode/);
   expect(() => parseKnownOutcodes('outcode,pcon24cd\nAB10,x\n"AB11",y\n')).toThrow(/Row 3 of the outcodes file is not a postcode district/);
 });

@@ -18,7 +18,8 @@ describeEachDialect('representatives over HTTP', (ctx) => {
     address++;
     return { 'x-forwarded-for': `10.9.${(address >> 8) & 255}.${address & 255}`, accept: 'application/json' };
   };
-  const api = (pc: string, headers: Record<string, string> = from()) => t.client().get(`/api/representatives/postcode/${encodeURIComponent(pc.toWellFormed())}`, headers);
+  const api = (pc: string, headers: Record<string, string> = from()) =>
+    t.client().get(`/api/representatives/postcode/${encodeURIComponent(pc.toWellFormed())}`, headers);
 
   beforeAll(async () => {
     t = await startTestLantern(ctx, { env: { TRUST_PROXY: 'true' } });
@@ -29,15 +30,30 @@ describeEachDialect('representatives over HTTP', (ctx) => {
     const r = await api(' ab11 5aa ');
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    expect(JSON.parse(r.text)).toMatchObject({ kind: 'found', postcode: 'AB11 5AA', constituency: { code: 'S14000061', name: 'Aberdeen South', nation: 'Scotland' }, mp: { memberId: expect.any(Number) } });
-    expect(JSON.parse((await api('BT9 5AB')).text)).toMatchObject({ kind: 'choose', reason: 'northern_ireland', candidates: expect.any(Array) });
+    expect(JSON.parse(r.text)).toMatchObject({
+      kind: 'found',
+      postcode: 'AB11 5AA',
+      constituency: { code: 'S14000061', name: 'Aberdeen South', nation: 'Scotland' },
+      mp: { memberId: expect.any(Number) },
+    });
+    expect(JSON.parse((await api('BT9 5AB')).text)).toMatchObject({
+      kind: 'choose',
+      reason: 'northern_ireland',
+      candidates: expect.any(Array),
+    });
     expect(JSON.parse((await api('JE2 4WD')).text)).toMatchObject({ kind: 'not_covered', reason: 'crown_dependency' });
   });
 
   test('a malformed postcode is a 422 saying what to enter', async () => {
     const r = await api('not a postcode');
     expect(r.status).toBe(422);
-    expect(JSON.parse(r.text)).toEqual({ error: { code: 'invalid', message: 'Enter a UK postcode, like SW1A 0AA. Check it for typing mistakes.', fields: { postcode: expect.any(String) } } });
+    expect(JSON.parse(r.text)).toEqual({
+      error: {
+        code: 'invalid',
+        message: 'Enter a UK postcode, like SW1A 0AA. Check it for typing mistakes.',
+        fields: { postcode: expect.any(String) },
+      },
+    });
   });
 
   test('garbage in the postcode gets a clear 4xx or an answer, never a 500', async () => {
@@ -98,6 +114,7 @@ describeEachDialect('representatives over HTTP', (ctx) => {
       'Contains Parliamentary information licensed under the Open Parliament Licence v3.0.',
       'Contains OS data © Crown copyright and database right; Contains Royal Mail data © Royal Mail copyright and database right; Source: Office for National Statistics licensed under the Open Government Licence v3.0.',
       'Constituency and postcode lookup © mySociety, CC BY 4.0.',
-    ]) expect(r.text).toContain(line);
+    ])
+      expect(r.text).toContain(line);
   });
 });

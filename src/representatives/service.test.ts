@@ -11,7 +11,14 @@ import { catcherTransport, Mailer } from '../core/mail/mailer.js';
 import { describeEachDialect, testConfig, type DialectContext } from '../../test/helpers/db.js';
 import { importPostcodesFile } from './import.js';
 import { findSources } from './queries.js';
-import { ensureShippedData, forgetRepresentativesCache, lookupPostcode, representativeFor, representativesStatus, type PostcodeLookup } from './service.js';
+import {
+  ensureShippedData,
+  forgetRepresentativesCache,
+  lookupPostcode,
+  representativeFor,
+  representativesStatus,
+  type PostcodeLookup,
+} from './service.js';
 
 // The lookup against the data Lantern ships (loaded into a freshly migrated database on first use), on both dialects.
 
@@ -76,7 +83,9 @@ describeEachDialect('representatives lookup', (ctx) => {
     await ctx.db.updateTable('mps').set({ name: 'Edited by hand' }).where('constituency_code', '=', 'E14001063').execute();
     await ensureShippedData(ctx.db);
     expect(await findSources(ctx.db)).toEqual(before);
-    expect((await ctx.db.selectFrom('mps').select('name').where('constituency_code', '=', 'E14001063').executeTakeFirstOrThrow()).name).toBe('Edited by hand');
+    expect(
+      (await ctx.db.selectFrom('mps').select('name').where('constituency_code', '=', 'E14001063').executeTakeFirstOrThrow()).name,
+    ).toBe('Edited by hand');
     // What an upgrade shipping a new MPs file looks like: the recorded shipped version differs, so MPs are reloaded.
     await ctx.db.updateTable('representatives_sources').set({ shipped_version: 'an older file' }).where('key', '=', 'mps').execute();
     await ensureShippedData(ctx.db);
@@ -93,7 +102,8 @@ describeEachDialect('representatives lookup', (ctx) => {
     const wrong: string[] = [];
     for (const { postcode, code } of SAMPLE) {
       const r = await lookupPostcode(core, postcode);
-      if (r.kind !== 'found' || r.postcode !== postcode || r.constituency.code !== code || r.mp === null) wrong.push(`${postcode} → ${JSON.stringify(r).slice(0, 120)}`);
+      if (r.kind !== 'found' || r.postcode !== postcode || r.constituency.code !== code || r.mp === null)
+        wrong.push(`${postcode} → ${JSON.stringify(r).slice(0, 120)}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -110,7 +120,11 @@ describeEachDialect('representatives lookup', (ctx) => {
   });
 
   test('each postcode of a district split between constituencies finds its own (BR8: Sevenoaks and Orpington)', async () => {
-    expect(found(await lookupPostcode(core, 'br87re'))).toMatchObject({ postcode: 'BR8 7RE', constituency: { code: 'E14001465', name: 'Sevenoaks' }, mp: { name: 'Laura Trott' } });
+    expect(found(await lookupPostcode(core, 'br87re'))).toMatchObject({
+      postcode: 'BR8 7RE',
+      constituency: { code: 'E14001465', name: 'Sevenoaks' },
+      mp: { name: 'Laura Trott' },
+    });
     expect(found(await lookupPostcode(core, 'BR8 7QP')).constituency.name).toBe('Orpington');
     expect(found(await lookupPostcode(core, 'BR8 7QW')).constituency.name).toBe('Orpington');
     expect(found(await lookupPostcode(core, 'SW1A 0AA')).constituency.name).toBe('Cities of London and Westminster');
@@ -119,23 +133,38 @@ describeEachDialect('representatives lookup', (ctx) => {
   test('postcodes in no GB district, or in a range with no constituency, are not matched to anyone', async () => {
     // The range table answers any number; these districts do not exist, so a typing mistake is not sent to a stranger's MP.
     for (const raw of ['SW1B 0AA', 'ZY1 1AA', 'AA1 1AA', 'N23 4AB', 'CR10 1AA']) {
-      expect(await lookupPostcode(core, raw), raw).toMatchObject({ kind: 'not_covered', reason: 'unknown', message: expect.stringMatching(/could not find the postcode/) });
+      expect(await lookupPostcode(core, raw), raw).toMatchObject({
+        kind: 'not_covered',
+        reason: 'unknown',
+        message: expect.stringMatching(/could not find the postcode/),
+      });
     }
     // Real postcodes the source maps to no constituency (no grid reference).
-    for (const raw of ['CO15 1QX', 'PO33 2HF']) expect(await lookupPostcode(core, raw), raw).toMatchObject({ kind: 'not_covered', reason: 'unknown' });
+    for (const raw of ['CO15 1QX', 'PO33 2HF'])
+      expect(await lookupPostcode(core, raw), raw).toMatchObject({ kind: 'not_covered', reason: 'unknown' });
   });
 
   test('imported postcodes win over the range table, in Northern Ireland too, once the import has finished', async () => {
     // mySociety's `postcode,pcon24cd` layout (that of the full GB file), gzipped, through the real importer.
     const file = join(dir, 'postcodes.csv.gz');
-    writeFileSync(file, gzipSync('postcode,pcon24cd\nBR8 7RE,E14001417\nAB11 5AB,S14000111\nBT1 1AA,N05000003\nCO15 1QX,E14001174\nSW1B 0AA,E14001172\n'));
+    writeFileSync(
+      file,
+      gzipSync('postcode,pcon24cd\nBR8 7RE,E14001417\nAB11 5AB,S14000111\nBT1 1AA,N05000003\nCO15 1QX,E14001174\nSW1B 0AA,E14001172\n'),
+    );
     // Rows written by hand, without an import recorded, are not consulted.
     await ctx.db.insertInto('postcodes').values({ postcode: 'BR8 7QP', constituency_code: 'E14001465' }).execute();
     forgetRepresentativesCache(ctx.db);
     expect(found(await lookupPostcode(core, 'BR8 7QP')).constituency.name).toBe('Orpington');
     try {
       const s = await importPostcodesFile(ctx.db, file);
-      expect(s).toMatchObject({ postcodeColumn: 'postcode', constituencyColumn: 'pcon24cd', rows: 5, imported: 5, northernIreland: 1, total: 6 });
+      expect(s).toMatchObject({
+        postcodeColumn: 'postcode',
+        constituencyColumn: 'pcon24cd',
+        rows: 5,
+        imported: 5,
+        northernIreland: 1,
+        total: 6,
+      });
       // Where the range table says Sevenoaks and Aberdeen South, the import says otherwise, and wins.
       expect(found(await lookupPostcode(core, 'BR8 7RE')).constituency.name).toBe('Orpington');
       expect(found(await lookupPostcode(core, 'ab11 5ab')).constituency.code).toBe('S14000111');
@@ -150,7 +179,11 @@ describeEachDialect('representatives lookup', (ctx) => {
       expect(found(await lookupPostcode(core, 'BR8 7QX')).constituency.name).toBe('Sevenoaks');
     } finally {
       await ctx.db.deleteFrom('postcodes').execute();
-      await ctx.db.updateTable('representatives_sources').set({ origin: 'none', version: '', file: '', row_count: 0, details: '{}', loaded_at: null }).where('key', '=', 'postcodes').execute();
+      await ctx.db
+        .updateTable('representatives_sources')
+        .set({ origin: 'none', version: '', file: '', row_count: 0, details: '{}', loaded_at: null })
+        .where('key', '=', 'postcodes')
+        .execute();
       forgetRepresentativesCache(ctx.db);
     }
     expect(found(await lookupPostcode(core, 'BR8 7RE')).constituency.name).toBe('Sevenoaks');
@@ -164,9 +197,13 @@ describeEachDialect('representatives lookup', (ctx) => {
     expect(r.postcode).toBe('BT7 1NN');
     expect(r.candidates).toHaveLength(18);
     expect(new Set(r.candidates.map((c) => c.constituency.code)).size).toBe(18);
-    expect(r.candidates.every((c) => c.constituency.nation === 'Northern Ireland' && /^N050000(0[1-9]|1[0-8])$/.test(c.constituency.code))).toBe(true);
+    expect(
+      r.candidates.every((c) => c.constituency.nation === 'Northern Ireland' && /^N050000(0[1-9]|1[0-8])$/.test(c.constituency.code)),
+    ).toBe(true);
     expect(r.candidates.every((c) => c.mp !== null)).toBe(true);
-    expect(r.candidates.map((c) => c.constituency.name)).toEqual([...r.candidates.map((c) => c.constituency.name)].sort((a, b) => a.localeCompare(b, 'en-GB')));
+    expect(r.candidates.map((c) => c.constituency.name)).toEqual(
+      [...r.candidates.map((c) => c.constituency.name)].sort((a, b) => a.localeCompare(b, 'en-GB')),
+    );
     expect(r.message).toMatch(/Northern Ireland/);
   });
 
@@ -175,7 +212,13 @@ describeEachDialect('representatives lookup', (ctx) => {
     expect(r?.constituency.name).toBe('Bolton South and Walkden');
     expect(r?.mp).toMatchObject({ name: 'Yasmin Qureshi', email: null });
     expect((await representativeFor(core, 'N05000018'))?.mp?.email).toBeNull();
-    expect((await representativeFor(core, 'E14001063'))?.mp).toEqual({ memberId: 5173, name: 'Alex Baker', fullTitle: 'Alex Baker MP', party: 'Labour', email: 'alex.baker.mp@parliament.uk' });
+    expect((await representativeFor(core, 'E14001063'))?.mp).toEqual({
+      memberId: 5173,
+      name: 'Alex Baker',
+      fullTitle: 'Alex Baker MP',
+      party: 'Labour',
+      email: 'alex.baker.mp@parliament.uk',
+    });
     expect(await representativeFor(core, 'E99999999')).toBeUndefined();
     expect(await representativeFor(core, '')).toBeUndefined();
   });

@@ -34,10 +34,20 @@ import {
 export type Nation = 'England' | 'Scotland' | 'Wales' | 'Northern Ireland';
 
 /** A Westminster constituency (2024 boundaries); code is its ONS GSS code. */
-export interface Constituency { code: string; name: string; nation: Nation }
+export interface Constituency {
+  code: string;
+  name: string;
+  nation: Nation;
+}
 
 /** The sitting MP of a constituency. */
-export interface Mp { memberId: number; name: string /* display_as */; fullTitle: string; party: string; email: string | null /* null when 'No email found' or not a valid address */ }
+export interface Mp {
+  memberId: number;
+  name: string /* display_as */;
+  fullTitle: string;
+  party: string;
+  email: string | null; /* null when 'No email found' or not a valid address */
+}
 
 /**
  * What a postcode leads to.
@@ -51,7 +61,13 @@ export interface Mp { memberId: number; name: string /* display_as */; fullTitle
  */
 export type PostcodeLookup =
   | { kind: 'found'; postcode: string /* normalised 'SW1A 0AA' */; constituency: Constituency; mp: Mp | null }
-  | { kind: 'choose'; postcode: string; reason: 'northern_ireland'; message: string; candidates: Array<{ constituency: Constituency; mp: Mp | null }> }
+  | {
+      kind: 'choose';
+      postcode: string;
+      reason: 'northern_ireland';
+      message: string;
+      candidates: Array<{ constituency: Constituency; mp: Mp | null }>;
+    }
   | { kind: 'not_covered'; postcode: string; reason: 'crown_dependency' | 'bfpo' | 'non_geographic' | 'unknown'; message: string }
   | { kind: 'invalid'; message: string };
 
@@ -59,7 +75,8 @@ export type PostcodeLookup =
 
 // Royal Mail's rules: the outward code is A9, A99, AA9, AA99, A9A or AA9A with letters allowed per position; the
 // inward code is a digit and two letters (never C, I, K, M, O or V).
-const OUTWARD = /^(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])$/;
+const OUTWARD =
+  /^(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])$/;
 const INWARD = /^[0-9][ABD-HJLNP-UW-Z]{2}$/;
 // British Overseas Territories with UK-style postcodes (each a single "… 1ZZ" postcode).
 const OVERSEAS = new Set(['ASCN', 'STHL', 'TDCU', 'BBND', 'BIQQ', 'FIQQ', 'PCRN', 'SIQQ', 'TKCA']);
@@ -98,20 +115,41 @@ const NO_UK_ADDRESS = 'If you also have a UK address where you are registered to
 function notCovered(postcode: string): PostcodeLookup | undefined {
   const outward = postcode.slice(0, postcode.indexOf(' '));
   const area = /^[A-Z]+/.exec(outward)![0];
-  const nc = (reason: 'crown_dependency' | 'bfpo' | 'non_geographic', message: string): PostcodeLookup => ({ kind: 'not_covered', postcode, reason, message });
+  const nc = (reason: 'crown_dependency' | 'bfpo' | 'non_geographic', message: string): PostcodeLookup => ({
+    kind: 'not_covered',
+    postcode,
+    reason,
+    message,
+  });
   if (area === 'BFPO' || area === 'BF') {
-    return nc('bfpo', `BFPO addresses are for the armed forces and their families serving abroad, and belong to no constituency. Enter the postcode of the UK address where you are registered to vote.`);
+    return nc(
+      'bfpo',
+      `BFPO addresses are for the armed forces and their families serving abroad, and belong to no constituency. Enter the postcode of the UK address where you are registered to vote.`,
+    );
   }
   const place = CROWN_DEPENDENCIES[area];
   if (place) {
-    return nc('crown_dependency', `${place} is a Crown Dependency with its own parliament. It has no MP in the UK House of Commons, so there is no MP to write to for this postcode. ${NO_UK_ADDRESS}`);
+    return nc(
+      'crown_dependency',
+      `${place} is a Crown Dependency with its own parliament. It has no MP in the UK House of Commons, so there is no MP to write to for this postcode. ${NO_UK_ADDRESS}`,
+    );
   }
-  if (postcode === 'GIR 0AA') return nc('non_geographic', 'GIR 0AA was the postcode of the Girobank and is not in any constituency. Enter the postcode of your home address.');
+  if (postcode === 'GIR 0AA')
+    return nc(
+      'non_geographic',
+      'GIR 0AA was the postcode of the Girobank and is not in any constituency. Enter the postcode of your home address.',
+    );
   if (area === 'BX') {
-    return nc('non_geographic', `Postcodes starting BX are for organisations' post, not for places, so they are in no constituency. Enter the postcode of your home address.`);
+    return nc(
+      'non_geographic',
+      `Postcodes starting BX are for organisations' post, not for places, so they are in no constituency. Enter the postcode of your home address.`,
+    );
   }
   if (OVERSEAS.has(outward) || area === 'GX') {
-    return nc('non_geographic', `This postcode is in a British Overseas Territory, which has no MP in the UK House of Commons. ${NO_UK_ADDRESS}`);
+    return nc(
+      'non_geographic',
+      `This postcode is in a British Overseas Territory, which has no MP in the UK House of Commons. ${NO_UK_ADDRESS}`,
+    );
   }
   return undefined;
 }
@@ -146,8 +184,11 @@ async function readTables(db: Db, current: Tables | undefined): Promise<Tables> 
   const constituencies = new Map<string, Constituency>();
   for (const c of data.constituencies) constituencies.set(c.code, { code: c.code, name: c.name, nation: c.nation as Nation });
   const mps = new Map<string, Mp>();
-  for (const m of data.mps) mps.set(m.constituency_code, { memberId: Number(m.member_id), name: m.name, fullTitle: m.full_title, party: m.party, email: m.email });
-  const northernIreland = [...constituencies.values()].filter((c) => c.nation === 'Northern Ireland').sort((a, b) => a.name.localeCompare(b.name, 'en-GB'));
+  for (const m of data.mps)
+    mps.set(m.constituency_code, { memberId: Number(m.member_id), name: m.name, fullTitle: m.full_title, party: m.party, email: m.email });
+  const northernIreland = [...constituencies.values()]
+    .filter((c) => c.nation === 'Northern Ireland')
+    .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'));
   // The importer records its count once done; a postcode import in progress shows in lookups when it has finished.
   const exactPostcodes = Number(sources.find((x) => x.key === 'postcodes')?.row_count ?? 0) > 0;
   return { stamp, checkedAt: Date.now(), constituencies, mps, northernIreland, exactPostcodes };
@@ -188,7 +229,11 @@ let shippedLookup: Promise<ShippedLookup> | undefined;
 /** The decoded range table and the known districts, read from the shipped files on first use (10 to 150 ms). */
 export function loadShippedLookup(): Promise<ShippedLookup> {
   shippedLookup ??= (async () => {
-    const [constituencies, ranges, outcodes] = await Promise.all([readShippedOrExplain('constituencies'), readShippedOrExplain('ranges'), readShippedOrExplain('outcodes')]);
+    const [constituencies, ranges, outcodes] = await Promise.all([
+      readShippedOrExplain('constituencies'),
+      readShippedOrExplain('ranges'),
+      readShippedOrExplain('outcodes'),
+    ]);
     const table = decodeRangeLookup(ranges.text, parseShortCodes(constituencies.text));
     const known = parseKnownOutcodes(outcodes.text);
     return {
@@ -249,7 +294,10 @@ export async function lookupPostcode(core: Core, raw: string): Promise<PostcodeL
 }
 
 /** The constituency and its MP for a GSS code, or undefined when the code is unknown. */
-export async function representativeFor(core: Core, constituencyCode: string): Promise<{ constituency: Constituency; mp: Mp | null } | undefined> {
+export async function representativeFor(
+  core: Core,
+  constituencyCode: string,
+): Promise<{ constituency: Constituency; mp: Mp | null } | undefined> {
   const t = await tablesFor(core.db);
   const c = typeof constituencyCode === 'string' ? t.constituencies.get(constituencyCode) : undefined;
   return c ? withMp(t, c) : undefined;
@@ -278,7 +326,9 @@ async function readShippedOrExplain(key: ShippedKey) {
   try {
     return await readShipped(key);
   } catch (e) {
-    throw new DataFileError(`Lantern's UK data file opendata/uk/${SHIPPED_FILES[key]} could not be read (${e instanceof Error ? e.message : String(e)}). Reinstall Lantern to restore it.`);
+    throw new DataFileError(
+      `Lantern's UK data file opendata/uk/${SHIPPED_FILES[key]} could not be read (${e instanceof Error ? e.message : String(e)}). Reinstall Lantern to restore it.`,
+    );
   }
 }
 
@@ -297,7 +347,15 @@ export async function ensureShippedData(db: Db): Promise<SourceRow[]> {
     const todo = stale(await lockSources(trx));
     const now = Date.now();
     const record = (key: RepresentativesSourceKey, file: { file: string; version: string }, rowCount: number) =>
-      recordSource(trx, key, { origin: 'shipped', version: file.version, shipped_version: file.version, file: file.file, row_count: rowCount, details: '{}', loaded_at: now });
+      recordSource(trx, key, {
+        origin: 'shipped',
+        version: file.version,
+        shipped_version: file.version,
+        file: file.file,
+        row_count: rowCount,
+        details: '{}',
+        loaded_at: now,
+      });
     let codes: Set<string> | undefined;
     if (todo.includes('constituencies')) {
       const f = await readShippedOrExplain('constituencies');

@@ -28,30 +28,55 @@ export function RepresentativesAdminView({ status: s, tz }: { status: Representa
         Supporters writing to their MP are matched from their postcode to one of {n(s.constituencies)} constituencies and its MP.
       </p>
       <p>
-        Every postcode in Great Britain is matched with mySociety's postcode range table, which ships with Lantern (built from
-        Ordnance Survey's Code-Point Open of mid-2023); postcodes imported from the ONS postcode directory win over it.
-        Northern Ireland is not covered by open data: supporters there choose their constituency from its 18, unless their
-        postcode was imported.
+        Every postcode in Great Britain is matched with mySociety's postcode range table, which ships with Lantern (built from Ordnance
+        Survey's Code-Point Open of mid-2023); postcodes imported from the ONS postcode directory win over it. Northern Ireland is not
+        covered by open data: supporters there choose their constituency from its 18, unless their postcode was imported.
       </p>
       {s.postcodes === 0 && (
         <Notice>
-          No postcodes are imported. Postcodes created since mid-2023 may be missing from the range table, or matched to a
-          neighbouring constituency. To match every postcode from the ONS's own directory, run on the server{' '}
-          <code>npx lantern import postcodes ONSPD_….csv</code> (ONSPD or NSPL, August 2024 or later): imported postcodes win
-          over the range table.
+          No postcodes are imported. Postcodes created since mid-2023 may be missing from the range table, or matched to a neighbouring
+          constituency. To match every postcode from the ONS's own directory, run on the server{' '}
+          <code>npx lantern import postcodes ONSPD_….csv</code> (ONSPD or NSPL, August 2024 or later): imported postcodes win over the range
+          table.
         </Notice>
       )}
       <section aria-labelledby="counts-h">
         <h2 id="counts-h">What is loaded</h2>
         <dl class="stats">
-          <div><dt>Constituencies</dt><dd>{n(s.constituencies)}</dd></div>
-          <div><dt>MPs</dt><dd>{n(s.mps)}</dd></div>
-          <div><dt>Vacant seats</dt><dd>{n(s.vacantSeats)}</dd></div>
-          <div><dt>MPs without an email address</dt><dd class={s.mpsWithoutEmail > 0 ? 'bad' : undefined}>{n(s.mpsWithoutEmail)}</dd></div>
-          <div><dt>Postcode ranges</dt><dd>{n(s.postcodeRanges)}</dd></div>
-          <div><dt>GB postcode districts</dt><dd>{n(s.outcodes)}</dd></div>
-          <div><dt>Imported postcodes</dt><dd>{n(s.postcodes)}</dd></div>
-          {s.northernIrelandPostcodes > 0 && <div><dt>Of them in Northern Ireland</dt><dd>{n(s.northernIrelandPostcodes)}</dd></div>}
+          <div>
+            <dt>Constituencies</dt>
+            <dd>{n(s.constituencies)}</dd>
+          </div>
+          <div>
+            <dt>MPs</dt>
+            <dd>{n(s.mps)}</dd>
+          </div>
+          <div>
+            <dt>Vacant seats</dt>
+            <dd>{n(s.vacantSeats)}</dd>
+          </div>
+          <div>
+            <dt>MPs without an email address</dt>
+            <dd class={s.mpsWithoutEmail > 0 ? 'bad' : undefined}>{n(s.mpsWithoutEmail)}</dd>
+          </div>
+          <div>
+            <dt>Postcode ranges</dt>
+            <dd>{n(s.postcodeRanges)}</dd>
+          </div>
+          <div>
+            <dt>GB postcode districts</dt>
+            <dd>{n(s.outcodes)}</dd>
+          </div>
+          <div>
+            <dt>Imported postcodes</dt>
+            <dd>{n(s.postcodes)}</dd>
+          </div>
+          {s.northernIrelandPostcodes > 0 && (
+            <div>
+              <dt>Of them in Northern Ireland</dt>
+              <dd>{n(s.northernIrelandPostcodes)}</dd>
+            </div>
+          )}
         </dl>
       </section>
       <section aria-labelledby="sources-h">
@@ -76,15 +101,21 @@ export function RepresentativesAdminView({ status: s, tz }: { status: Representa
                   <td>{ORIGIN_LABELS[src.origin] ?? src.origin}</td>
                   <td>{src.file || '—'}</td>
                   <td>{n(src.rows)}</td>
-                  <td><Time ms={src.loadedAt} timeZone={tz} /></td>
-                  <td><code title={src.version}>{src.version ? src.version.slice(0, 12) : '—'}</code></td>
+                  <td>
+                    <Time ms={src.loadedAt} timeZone={tz} />
+                  </td>
+                  <td>
+                    <code title={src.version}>{src.version ? src.version.slice(0, 12) : '—'}</code>
+                  </td>
                   <td>
                     {Object.keys(src.details).length === 0 ? (
                       '—'
                     ) : (
                       <ul class="plain-list">
                         {Object.entries(src.details).map(([k, v]) => (
-                          <li key={k}>{DETAIL_LABELS[k] ?? `skipped, ${k}`}: {n(v)}</li>
+                          <li key={k}>
+                            {DETAIL_LABELS[k] ?? `skipped, ${k}`}: {n(v)}
+                          </li>
                         ))}
                       </ul>
                     )}
@@ -98,14 +129,22 @@ export function RepresentativesAdminView({ status: s, tz }: { status: Representa
       <section aria-labelledby="refresh-h">
         <h2 id="refresh-h">Refreshing the data</h2>
         <p>
-          Constituencies, MPs (as of June 2026) and the postcode range table ship with Lantern and are reloaded when an upgrade
-          brings newer files. Between upgrades, run these on the server:
+          Constituencies, MPs (as of June 2026) and the postcode range table ship with Lantern and are reloaded when an upgrade brings newer
+          files. Between upgrades, run these on the server:
         </p>
         <ul>
-          <li><code>npx lantern import mps FILE</code>: a CSV in the layout of <code>opendata/uk/current_mps.csv</code>, or JSON from the UK Parliament Members API.</li>
-          <li><code>npx lantern import postcodes FILE</code>: the ONS Postcode Directory (ONSPD) or National Statistics Postcode Lookup (NSPL), as CSV or CSV.gz.</li>
+          <li>
+            <code>npx lantern import mps FILE</code>: a CSV in the layout of <code>opendata/uk/current_mps.csv</code>, or JSON from the UK
+            Parliament Members API.
+          </li>
+          <li>
+            <code>npx lantern import postcodes FILE</code>: the ONS Postcode Directory (ONSPD) or National Statistics Postcode Lookup
+            (NSPL), as CSV or CSV.gz.
+          </li>
         </ul>
-        <p>The site shows the attributions these open data licences ask for on its <a href="/data-sources">data sources page</a>.</p>
+        <p>
+          The site shows the attributions these open data licences ask for on its <a href="/data-sources">data sources page</a>.
+        </p>
       </section>
     </>
   );

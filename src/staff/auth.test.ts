@@ -35,7 +35,8 @@ describeEachDialect('staff sign-in', (ctx) => {
   let nextAddress = 1;
   /** A client that appears to come from its own IP address. */
   const clientFromNewAddress = () => new TestClient(t.baseUrl, { 'x-forwarded-for': `198.51.100.${nextAddress++}` });
-  const auditActions = async () => (await t.lantern.core.db.selectFrom('audit_log').select(['action', 'target', 'details', 'staff_id']).orderBy('id').execute());
+  const auditActions = async () =>
+    await t.lantern.core.db.selectFrom('audit_log').select(['action', 'target', 'details', 'staff_id']).orderBy('id').execute();
 
   test('signing in sets a hardened session cookie, and signing out deletes the session', async () => {
     const c = clientFromNewAddress();
@@ -50,7 +51,11 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect(setCookie).toMatch(/Path=\//);
     expect(setCookie).not.toMatch(/Secure/i);
     const token = c.cookie('lantern_session')!;
-    const row = await t.lantern.core.db.selectFrom('staff_sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();
+    const row = await t.lantern.core.db
+      .selectFrom('staff_sessions')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirstOrThrow();
     expect(Number(row.staff_id)).toBe(alice.id);
     expect(row.expires_at - row.created_at).toBe(12 * 3600_000);
 
@@ -64,7 +69,13 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/admin/login?signedout=1');
     expect(c.cookie('lantern_session')).toBeUndefined();
-    expect(await t.lantern.core.db.selectFrom('staff_sessions').select('token_hash').where('token_hash', '=', hashToken(token)).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.lantern.core.db
+        .selectFrom('staff_sessions')
+        .select('token_hash')
+        .where('token_hash', '=', hashToken(token))
+        .executeTakeFirst(),
+    ).toBeUndefined();
     // The old cookie, replayed, no longer works.
     const replay = new TestClient(t.baseUrl);
     replay.setCookie('lantern_session', token);
@@ -92,7 +103,10 @@ describeEachDialect('staff sign-in', (ctx) => {
     await c.get('/admin/login');
     const timings: Record<string, number[]> = { unknown: [], wrong: [] };
     for (let i = 0; i < 7; i++) {
-      for (const [kind, email] of [['unknown', `nobody${i}@example.org`], ['wrong', alice.email]] as const) {
+      for (const [kind, email] of [
+        ['unknown', `nobody${i}@example.org`],
+        ['wrong', alice.email],
+      ] as const) {
         const started = performance.now();
         const res = await c.post('/admin/login', { email, password: 'not the right password' });
         timings[kind]!.push(performance.now() - started);
@@ -136,12 +150,20 @@ describeEachDialect('staff sign-in', (ctx) => {
     const hash = hashToken(c.cookie('lantern_session')!);
 
     // In use: a request more than a minute after the last one pushes the idle timeout back.
-    await db.updateTable('staff_sessions').set({ last_seen_at: Date.now() - 90 * 60_000 }).where('token_hash', '=', hash).execute();
+    await db
+      .updateTable('staff_sessions')
+      .set({ last_seen_at: Date.now() - 90 * 60_000 })
+      .where('token_hash', '=', hash)
+      .execute();
     expect((await c.get('/admin')).status).toBe(200);
     const touched = await db.selectFrom('staff_sessions').select('last_seen_at').where('token_hash', '=', hash).executeTakeFirstOrThrow();
     expect(touched.last_seen_at).toBeGreaterThan(Date.now() - 60_000);
 
-    await db.updateTable('staff_sessions').set({ last_seen_at: Date.now() - 2 * 3600_000 - 1000 }).where('token_hash', '=', hash).execute();
+    await db
+      .updateTable('staff_sessions')
+      .set({ last_seen_at: Date.now() - 2 * 3600_000 - 1000 })
+      .where('token_hash', '=', hash)
+      .execute();
     const idle = await c.get('/admin');
     expect(idle.status).toBe(303);
     expect(idle.headers.get('location')).toBe('/admin/login');
@@ -149,7 +171,11 @@ describeEachDialect('staff sign-in', (ctx) => {
 
     const d = await signedInClient(t, alice);
     const hash2 = hashToken(d.cookie('lantern_session')!);
-    await db.updateTable('staff_sessions').set({ created_at: Date.now() - 12 * 3600_000 - 1000, expires_at: Date.now() - 1000 }).where('token_hash', '=', hash2).execute();
+    await db
+      .updateTable('staff_sessions')
+      .set({ created_at: Date.now() - 12 * 3600_000 - 1000, expires_at: Date.now() - 1000 })
+      .where('token_hash', '=', hash2)
+      .execute();
     expect((await d.get('/admin')).status).toBe(303);
     expect((await d.request('POST', '/admin/settings', { form: { _csrf: d.lastCsrf ?? '' } })).status).toBe(401);
   });
@@ -157,7 +183,8 @@ describeEachDialect('staff sign-in', (ctx) => {
   test('five failures lock the account for 15 minutes, even for the right password', async () => {
     const c = clientFromNewAddress();
     await c.get('/admin/login');
-    for (let i = 0; i < 5; i++) expect((await c.post('/admin/login', { email: alice.email, password: `wrong password ${i}` })).status).toBe(422);
+    for (let i = 0; i < 5; i++)
+      expect((await c.post('/admin/login', { email: alice.email, password: `wrong password ${i}` })).status).toBe(422);
     // From another address too, and with the right password.
     const other = clientFromNewAddress();
     await other.get('/admin/login');
@@ -171,14 +198,18 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect(keys.join(' ')).not.toMatch(/alice|example|198\.51/);
 
     // When the window has passed, the right password works again.
-    await t.lantern.core.db.updateTable('login_failures').set({ created_at: Date.now() - 15 * 60_000 - 1000 }).execute();
+    await t.lantern.core.db
+      .updateTable('login_failures')
+      .set({ created_at: Date.now() - 15 * 60_000 - 1000 })
+      .execute();
     expect((await other.post('/admin/login', { email: alice.email, password: alice.password })).status).toBe(303);
   });
 
   test('twenty failures from one address lock that address out, whichever accounts it tries', async () => {
     const c = clientFromNewAddress();
     await c.get('/admin/login');
-    for (let i = 0; i < 20; i++) expect((await c.post('/admin/login', { email: `guess${i}@example.org`, password: 'a guessed password' })).status).toBe(422);
+    for (let i = 0; i < 20; i++)
+      expect((await c.post('/admin/login', { email: `guess${i}@example.org`, password: 'a guessed password' })).status).toBe(422);
     const locked = await c.post('/admin/login', { email: alice.email, password: alice.password });
     expect(locked.status).toBe(429);
     // Another address is not affected.
@@ -204,7 +235,11 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect(mail!.subject).toContain('Reset your');
     const link = /(http:\/\/127\.0\.0\.1:\d+)(\/admin\/password\/reset\/[A-Za-z0-9_-]{43})/.exec(mail!.text ?? '')!;
     expect(link[1]).toBe(t.baseUrl);
-    const token = await t.lantern.core.db.selectFrom('tokens').selectAll().where('purpose', '=', 'password_reset').executeTakeFirstOrThrow();
+    const token = await t.lantern.core.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('purpose', '=', 'password_reset')
+      .executeTakeFirstOrThrow();
     expect(token.expires_at - token.created_at).toBe(3600_000);
 
     const form = await c.get(link[2]!);
@@ -220,7 +255,9 @@ describeEachDialect('staff sign-in', (ctx) => {
     // Every session of Bob's is gone; the old password fails and the new one works.
     expect((await bobSession.get('/admin')).status).toBe(303);
     expect((await signInAs(t, bob, { client: clientFromNewAddress() })).res.status).toBe(422);
-    expect((await signInAs(t, { email: bob.email, password: 'a brand new passphrase' }, { client: clientFromNewAddress() })).res.status).toBe(303);
+    expect(
+      (await signInAs(t, { email: bob.email, password: 'a brand new passphrase' }, { client: clientFromNewAddress() })).res.status,
+    ).toBe(303);
     // The link works once.
     expect((await c.get(link[2]!)).status).toBe(404);
     expect((await c.post(link[2]!, { password: 'yet another passphrase', confirm: 'yet another passphrase' })).status).toBe(404);
@@ -245,7 +282,11 @@ describeEachDialect('staff sign-in', (ctx) => {
     await c.post('/admin/password/forgot', { email: carol.email });
     const [mail] = (await sink.waitFor(before + 1)).slice(before);
     const path = /\/admin\/password\/reset\/[A-Za-z0-9_-]{43}/.exec(mail!.text ?? '')![0];
-    await t.lantern.core.db.updateTable('tokens').set({ expires_at: Date.now() - 1 }).where('purpose', '=', 'password_reset').execute();
+    await t.lantern.core.db
+      .updateTable('tokens')
+      .set({ expires_at: Date.now() - 1 })
+      .where('purpose', '=', 'password_reset')
+      .execute();
     const expired = await c.get(path);
     expect(expired.status).toBe(404);
     expect(expired.text).toContain('it may have expired or been used already');
@@ -267,7 +308,11 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect(setup.status).toBe(200);
     expect(setup.text).toContain('<svg');
     const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(setup.text)![1]!.replace(/ /g, '');
-    const stored = await t.lantern.core.db.selectFrom('staff').select(['totp_secret_enc', 'totp_enabled_at']).where('id', '=', dan.id).executeTakeFirstOrThrow();
+    const stored = await t.lantern.core.db
+      .selectFrom('staff')
+      .select(['totp_secret_enc', 'totp_enabled_at'])
+      .where('id', '=', dan.id)
+      .executeTakeFirstOrThrow();
     expect(stored.totp_secret_enc).not.toContain(secret);
     expect(stored.totp_enabled_at).toBeNull();
     // Reloading keeps the same secret, so a code already scanned stays valid.
@@ -344,9 +389,15 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect(off.status).toBe(422);
     const off2 = await c.post('/admin/account/2fa/disable', { password: erin.password });
     expect(off2.status).toBe(303);
-    const row = await t.lantern.core.db.selectFrom('staff').select(['totp_secret_enc', 'totp_enabled_at']).where('id', '=', erin.id).executeTakeFirstOrThrow();
+    const row = await t.lantern.core.db
+      .selectFrom('staff')
+      .select(['totp_secret_enc', 'totp_enabled_at'])
+      .where('id', '=', erin.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ totp_secret_enc: null, totp_enabled_at: null });
-    expect((await auditActions()).filter((a) => a.target === `staff ${erin.id}`).map((a) => a.action)).toEqual(expect.arrayContaining(['2fa.on', '2fa.off']));
+    expect((await auditActions()).filter((a) => a.target === `staff ${erin.id}`).map((a) => a.action)).toEqual(
+      expect.arrayContaining(['2fa.on', '2fa.off']),
+    );
   });
 
   test('on an https base URL the session cookie is Secure', async () => {

@@ -9,9 +9,14 @@ export function passwordResetEmail(o: { orgName: string; name: string; link: str
       <div>
         <p>Hello {o.name},</p>
         <p>Someone asked to reset the password of your staff account. If it was you, choose a new password here:</p>
-        <p><a href={o.link}>{o.link}</a></p>
+        <p>
+          <a href={o.link}>{o.link}</a>
+        </p>
         <p>The link works once, for one hour. Choosing a new password signs you out everywhere.</p>
-        <p>If you did not ask for this, you can ignore this email: your password has not changed. If it keeps happening, tell the owner of your account.</p>
+        <p>
+          If you did not ask for this, you can ignore this email: your password has not changed. If it keeps happening, tell the owner of
+          your account.
+        </p>
       </div>
     ),
   });
@@ -25,8 +30,12 @@ export function staffInviteEmail(o: { orgName: string; name: string; role: strin
     body: (
       <div>
         <p>Hello {o.name},</p>
-        <p>You now have a staff account ({o.role}) at {o.orgName}. Choose your password to start:</p>
-        <p><a href={o.link}>{o.link}</a></p>
+        <p>
+          You now have a staff account ({o.role}) at {o.orgName}. Choose your password to start:
+        </p>
+        <p>
+          <a href={o.link}>{o.link}</a>
+        </p>
         <p>The link works once, for {o.hours} hours. After that, use "Forgotten your password?" on the sign-in page.</p>
         <p>If you were not expecting this, you can ignore this email.</p>
       </div>

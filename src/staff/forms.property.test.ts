@@ -12,7 +12,17 @@ import { garbage } from '../../test/helpers/garbage.js';
 // never a 500, and invalid input stores nothing.
 
 const { scalar, value } = garbage({ extra: ['%00', '../../etc/passwd', 'a@b'], maxRepeat: 300_000, hugeValue: true });
-const encoding = fc.constantFrom('form', 'form', 'json', 'json', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'none', 'broken-json');
+const encoding = fc.constantFrom(
+  'form',
+  'form',
+  'json',
+  'json',
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'none',
+  'broken-json',
+);
 
 type Encoding = 'form' | 'json' | 'text/plain' | 'application/xml' | 'multipart/form-data; boundary=x' | 'none' | 'broken-json';
 
@@ -21,7 +31,10 @@ function formString(v: unknown): string {
 }
 
 /** The request to send, and the body the server will see if it accepts the content type. */
-function encode(fields: Record<string, unknown>, how: Encoding): { body: string | undefined; contentType: string | undefined; seen: unknown } {
+function encode(
+  fields: Record<string, unknown>,
+  how: Encoding,
+): { body: string | undefined; contentType: string | undefined; seen: unknown } {
   if (how === 'form') {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, formString(x));
@@ -75,11 +88,15 @@ describeEachDialect('sign-in and setup forms (property)', (ctx) => {
     await c.get(new URL(link).pathname);
     let created = 0;
     // Valid submissions turn up too: the same strong password twice, a real-looking email.
-    const validish = fc.record({
-      name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
-      email: fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,20}$/), fc.constantFrom('example.org', 'example.net')).map(([l, d]) => `${l}@${d}`),
-      password: fc.string({ unit: 'grapheme', minLength: 12, maxLength: 40 }),
-    }).map((v) => ({ ...v, confirm: v.password }));
+    const validish = fc
+      .record({
+        name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+        email: fc
+          .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,20}$/), fc.constantFrom('example.org', 'example.net'))
+          .map(([l, d]) => `${l}@${d}`),
+        password: fc.string({ unit: 'grapheme', minLength: 12, maxLength: 40 }),
+      })
+      .map((v) => ({ ...v, confirm: v.password }));
     const fields = fc.oneof(fieldsOf(['name', 'email', 'password', 'confirm'] as const), validish);
 
     await fc.assert(
@@ -104,7 +121,11 @@ describeEachDialect('sign-in and setup forms (property)', (ctx) => {
         if (withCsrf && r.seen !== undefined && ![413, 429].includes(r.status)) expect(valid, `status ${r.status}`).toBe(false);
         expect(await countRows(t, 'staff')).toBe(before.staff);
         expect(await countRows(t, 'staff_sessions')).toBe(before.sessions);
-        const token = await t.lantern.core.db.selectFrom('tokens').select('used_at').where('purpose', '=', 'setup').executeTakeFirstOrThrow();
+        const token = await t.lantern.core.db
+          .selectFrom('tokens')
+          .select('used_at')
+          .where('purpose', '=', 'setup')
+          .executeTakeFirstOrThrow();
         expect(token.used_at).toBeNull();
       }),
       { numRuns: 150 },
@@ -117,7 +138,11 @@ describeEachDialect('sign-in and setup forms (property)', (ctx) => {
     const staff = await addTestStaff(t, { role: 'owner' });
     const c = new TestClient(t.baseUrl);
     await c.get('/admin/login');
-    const near = fc.record({ email: fc.constantFrom(staff.email, staff.email.toUpperCase(), ` ${staff.email}`), password: scalar, next: value });
+    const near = fc.record({
+      email: fc.constantFrom(staff.email, staff.email.toUpperCase(), ` ${staff.email}`),
+      password: scalar,
+      next: value,
+    });
     const fields = fc.oneof(fieldsOf(['email', 'password', 'next'] as const), near);
     let wellFormed = 0;
     let refused = 0;
@@ -152,7 +177,12 @@ describeEachDialect('sign-in and setup forms (property)', (ctx) => {
     const c = new TestClient(t.baseUrl);
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ maxLength: 50 }), async (a, b) => {
-        for (const path of [`/admin/login?next=${encodeURIComponent(a)}&${encodeURIComponent(b)}=${encodeURIComponent(a)}`, `/setup/${encodeURIComponent(a)}`, `/admin/password/reset/${encodeURIComponent(a)}`, `/admin/login?next=${a.replace(/[#&]/g, '')}`]) {
+        for (const path of [
+          `/admin/login?next=${encodeURIComponent(a)}&${encodeURIComponent(b)}=${encodeURIComponent(a)}`,
+          `/setup/${encodeURIComponent(a)}`,
+          `/admin/password/reset/${encodeURIComponent(a)}`,
+          `/admin/login?next=${a.replace(/[#&]/g, '')}`,
+        ]) {
           const res = await c.get(path);
           expect(res.status, path).toBeLessThan(500);
           if (res.status === 303) expect(res.headers.get('location')).toMatch(/^\/admin/);

@@ -13,7 +13,10 @@ import { PERMISSIONS, roleCan, ROLES } from './permissions.js';
 // permission, refuse anonymous visitors, and refuse staff whose role lacks that permission.
 
 function concrete(url: string): string {
-  return url.replace(/:id\b/g, '999999').replace(/:[A-Za-z_]+/g, 'A'.repeat(43)).replace(/\*/g, 'x');
+  return url
+    .replace(/:id\b/g, '999999')
+    .replace(/:[A-Za-z_]+/g, 'A'.repeat(43))
+    .replace(/\*/g, 'x');
 }
 
 describeEachDialect('staff guard', (ctx) => {
@@ -73,7 +76,11 @@ describeEachDialect('staff guard', (ctx) => {
       const client = clients.get(role)!;
       for (const r of protectedRoutes()) {
         const path = concrete(r.url);
-        const res = await client.request(r.method, path, r.method === 'GET' || r.method === 'HEAD' ? {} : { form: { _csrf: client.lastCsrf ?? '' } });
+        const res = await client.request(
+          r.method,
+          path,
+          r.method === 'GET' || r.method === 'HEAD' ? {} : { form: { _csrf: client.lastCsrf ?? '' } },
+        );
         const label = `${role} ${r.method} ${r.url}`;
         if (!roleCan(role, r.config.permission as string)) {
           expect(res.status, label).toBe(403);
@@ -134,15 +141,25 @@ describeEachDialect('staff guard', (ctx) => {
     const raw = (path: string, cookie?: string) =>
       new Promise<number>((resolve, reject) => {
         const u = new URL(t.baseUrl);
-        const req = httpRequest({ host: u.hostname, port: u.port, path, method: 'GET', headers: cookie ? { cookie: `lantern_session=${cookie}` } : {} }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = httpRequest(
+          { host: u.hostname, port: u.port, path, method: 'GET', headers: cookie ? { cookie: `lantern_session=${cookie}` } : {} },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });
     const viewerCookie = clients.get('viewer')!.cookie('lantern_session')!;
-    for (const path of ['/%61dmin/staff', '/admin/st%61ff', '/%61%64%6d%69%6e/audit', '/./admin/staff', '/admin/./audit', '/x/../admin/staff']) {
+    for (const path of [
+      '/%61dmin/staff',
+      '/admin/st%61ff',
+      '/%61%64%6d%69%6e/audit',
+      '/./admin/staff',
+      '/admin/./audit',
+      '/x/../admin/staff',
+    ]) {
       const anonymous = await raw(path);
       expect([303, 401, 404], `anonymous ${path}`).toContain(anonymous);
       const viewer = await raw(path, viewerCookie);
@@ -164,7 +181,20 @@ describeEachDialect('staff guard', (ctx) => {
 test('safeNext only returns local /admin paths', () => {
   expect(safeNext('/admin/staff?x=1')).toBe('/admin/staff?x=1');
   expect(safeNext('/admin')).toBe('/admin');
-  for (const bad of ['https://evil.example/admin', '//evil.example', '/\\evil.example', '/administrator', '/admin//evil', '/admin/../x', 'admin', '', 42, null, '/admin\nx', `/admin/${'a'.repeat(600)}`]) {
+  for (const bad of [
+    'https://evil.example/admin',
+    '//evil.example',
+    '/\\evil.example',
+    '/administrator',
+    '/admin//evil',
+    '/admin/../x',
+    'admin',
+    '',
+    42,
+    null,
+    '/admin\nx',
+    `/admin/${'a'.repeat(600)}`,
+  ]) {
     expect(safeNext(bad), String(bad)).toBe('/admin');
   }
 });

@@ -56,7 +56,11 @@ describeEachDialect('staff management', (ctx) => {
     expect(dup).toEqual({ ok: false, message: 'A staff account with that email address already exists.' });
     expect(await countRows(t, 'staff')).toBe(before + 1);
 
-    const row = await db().selectFrom('staff').selectAll().where('email_index', '=', core.keyring.blindIndex('email', normaliseEmail(good.email))).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('staff')
+      .selectAll()
+      .where('email_index', '=', core.keyring.blindIndex('email', normaliseEmail(good.email)))
+      .executeTakeFirstOrThrow();
     expect(row.role).toBe('campaigner');
     expect(core.keyring.decrypt(row.name_enc)).toBe('Cli.Person');
     expect(core.keyring.decrypt(row.email_enc)).toBe('Cli.Person@Example.org');
@@ -87,7 +91,7 @@ describeEachDialect('staff management', (ctx) => {
     expect(list.text).toContain('invited');
 
     const [mail] = (await sink.waitFor(mailsBefore + 1)).slice(mailsBefore);
-    expect(mail!.subject).toContain("You have been added to");
+    expect(mail!.subject).toContain('You have been added to');
     const path = /\/admin\/password\/reset\/[A-Za-z0-9_-]{43}/.exec(mail!.text ?? '')![0];
     // Before choosing a password, the account cannot sign in with anything.
     expect((await signInAs(t, { email: 'fatima@example.org', password: '!no-password' })).res.status).toBe(422);
@@ -141,23 +145,38 @@ describeEachDialect('staff management', (ctx) => {
     expect((await back.post(`/admin/staff/${owner.id}/role`, { role: 'owner' })).status).toBe(303);
     expect((await ownerClient.get('/admin/staff')).status).toBe(200);
 
-    for (const [path, status] of [[`/admin/staff/999999`, 404], [`/admin/staff/abc`, 404], [`/admin/staff/-1`, 404]] as const) {
+    for (const [path, status] of [
+      [`/admin/staff/999999`, 404],
+      [`/admin/staff/abc`, 404],
+      [`/admin/staff/-1`, 404],
+    ] as const) {
       expect((await ownerClient.get(path)).status, path).toBe(status);
     }
     expect((await ownerClient.post('/admin/staff/999999/disable')).status).toBe(404);
 
-    const actions = (await db().selectFrom('audit_log').select(['action', 'details']).where('target', '=', `staff ${second.id}`).execute()).map((a) => a.action);
+    const actions = (
+      await db().selectFrom('audit_log').select(['action', 'details']).where('target', '=', `staff ${second.id}`).execute()
+    ).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['staff.add', 'staff.role_change', 'staff.disable', 'staff.enable']));
   });
 
   test('an owner can turn off the two-step sign-in of someone who lost their phone', async () => {
     const lost = await addTestStaff(t, { role: 'viewer' });
-    await db().updateTable('staff').set({ totp_secret_enc: t.lantern.core.keyring.encrypt('JBSWY3DPEHPK3PXP'), totp_enabled_at: Date.now() }).where('id', '=', lost.id).execute();
+    await db()
+      .updateTable('staff')
+      .set({ totp_secret_enc: t.lantern.core.keyring.encrypt('JBSWY3DPEHPK3PXP'), totp_enabled_at: Date.now() })
+      .where('id', '=', lost.id)
+      .execute();
     expect((await signInAs(t, lost)).res.headers.get('location')).toBe('/admin/login/2fa');
     await ownerClient.get(`/admin/staff/${lost.id}`);
     expect((await ownerClient.post(`/admin/staff/${lost.id}/2fa/reset`)).status).toBe(303);
     expect((await signInAs(t, lost)).res.headers.get('location')).toBe('/admin');
-    const off = await db().selectFrom('audit_log').selectAll().where('action', '=', '2fa.off').where('target', '=', `staff ${lost.id}`).execute();
+    const off = await db()
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', '2fa.off')
+      .where('target', '=', `staff ${lost.id}`)
+      .execute();
     expect(off).toHaveLength(1);
     expect(Number(off[0]!.staff_id)).toBe(owner.id);
   });
@@ -169,17 +188,27 @@ describeEachDialect('staff management', (ctx) => {
     const account = await here.get('/admin/account');
     expect(account.status).toBe(200);
     expect(account.text).toContain('Gil Viewer');
-    const wrong = await here.post('/admin/account/password', { current: 'not it at all', password: 'gil new passphrase', confirm: 'gil new passphrase' });
+    const wrong = await here.post('/admin/account/password', {
+      current: 'not it at all',
+      password: 'gil new passphrase',
+      confirm: 'gil new passphrase',
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('Your current password is not right');
     const weak = await here.post('/admin/account/password', { current: gil.password, password: 'short', confirm: 'short' });
     expect(weak.status).toBe(422);
-    const ok = await here.post('/admin/account/password', { current: gil.password, password: 'gil new passphrase', confirm: 'gil new passphrase' });
+    const ok = await here.post('/admin/account/password', {
+      current: gil.password,
+      password: 'gil new passphrase',
+      confirm: 'gil new passphrase',
+    });
     expect(ok.status).toBe(303);
     expect((await here.get('/admin/account')).status).toBe(200);
     expect((await elsewhere.get('/admin/account')).status).toBe(303);
     expect((await signInAs(t, { email: gil.email, password: 'gil new passphrase' })).res.status).toBe(303);
-    expect((await db().selectFrom('audit_log').select('action').where('target', '=', `staff ${gil.id}`).execute()).map((a) => a.action)).toContain('password.change');
+    expect(
+      (await db().selectFrom('audit_log').select('action').where('target', '=', `staff ${gil.id}`).execute()).map((a) => a.action),
+    ).toContain('password.change');
   });
 
   test('the hourly clean-up deletes expired and idle sessions, dead links and old sign-in failures, and nothing else', async () => {
@@ -190,25 +219,70 @@ describeEachDialect('staff management', (ctx) => {
     await d
       .insertInto('staff_sessions')
       .values([
-        { token_hash: 'expired', staff_id: owner.id, mfa_pending: 0, created_at: now - 13 * 3600_000, last_seen_at: now - 60_000, expires_at: now - 3600_000 },
-        { token_hash: 'idle', staff_id: owner.id, mfa_pending: 0, created_at: now - 3 * 3600_000, last_seen_at: now - 2 * 3600_000 - 1000, expires_at: now + 3600_000 },
-        { token_hash: 'live', staff_id: owner.id, mfa_pending: 0, created_at: now - 3600_000, last_seen_at: now - 60_000, expires_at: now + 3600_000 },
+        {
+          token_hash: 'expired',
+          staff_id: owner.id,
+          mfa_pending: 0,
+          created_at: now - 13 * 3600_000,
+          last_seen_at: now - 60_000,
+          expires_at: now - 3600_000,
+        },
+        {
+          token_hash: 'idle',
+          staff_id: owner.id,
+          mfa_pending: 0,
+          created_at: now - 3 * 3600_000,
+          last_seen_at: now - 2 * 3600_000 - 1000,
+          expires_at: now + 3600_000,
+        },
+        {
+          token_hash: 'live',
+          staff_id: owner.id,
+          mfa_pending: 0,
+          created_at: now - 3600_000,
+          last_seen_at: now - 60_000,
+          expires_at: now + 3600_000,
+        },
       ])
       .execute();
     await d
       .insertInto('tokens')
       .values([
-        { token_hash: 'dead-link', purpose: 'password_reset', subject_id: owner.id, created_at: now - 3 * 3600_000, expires_at: now - 2 * 3600_000, used_at: null },
-        { token_hash: 'live-link', purpose: 'password_reset', subject_id: owner.id, created_at: now, expires_at: now + 3600_000, used_at: null },
+        {
+          token_hash: 'dead-link',
+          purpose: 'password_reset',
+          subject_id: owner.id,
+          created_at: now - 3 * 3600_000,
+          expires_at: now - 2 * 3600_000,
+          used_at: null,
+        },
+        {
+          token_hash: 'live-link',
+          purpose: 'password_reset',
+          subject_id: owner.id,
+          created_at: now,
+          expires_at: now + 3600_000,
+          used_at: null,
+        },
       ])
       .execute();
-    await d.insertInto('login_failures').values([{ key: 'old', created_at: now - 25 * 3600_000 }, { key: 'recent', created_at: now - 60_000 }]).execute();
+    await d
+      .insertInto('login_failures')
+      .values([
+        { key: 'old', created_at: now - 25 * 3600_000 },
+        { key: 'recent', created_at: now - 60_000 },
+      ])
+      .execute();
 
     await t.lantern.handlers.deleteExpiredSignInRecords!(null, {} as never);
 
-    const sessions = (await d.selectFrom('staff_sessions').select('token_hash').where('token_hash', 'in', ['expired', 'idle', 'live']).execute()).map((r) => r.token_hash);
+    const sessions = (
+      await d.selectFrom('staff_sessions').select('token_hash').where('token_hash', 'in', ['expired', 'idle', 'live']).execute()
+    ).map((r) => r.token_hash);
     expect(sessions).toEqual(['live']);
-    const links = (await d.selectFrom('tokens').select('token_hash').where('token_hash', 'in', ['dead-link', 'live-link']).execute()).map((r) => r.token_hash);
+    const links = (await d.selectFrom('tokens').select('token_hash').where('token_hash', 'in', ['dead-link', 'live-link']).execute()).map(
+      (r) => r.token_hash,
+    );
     expect(links).toEqual(['live-link']);
     expect((await d.selectFrom('login_failures').select('key').execute()).map((r) => r.key)).toEqual(['recent']);
     await d.deleteFrom('staff_sessions').where('token_hash', '=', 'live').execute();
@@ -216,7 +290,8 @@ describeEachDialect('staff management', (ctx) => {
   });
 
   test('the audit log is shown to owners a page at a time, with no email addresses in it', async () => {
-    for (let i = 0; i < 120; i++) await recordAudit(db(), { staffId: owner.id, action: 'test.entry', target: `thing ${i}`, details: { n: i } });
+    for (let i = 0; i < 120; i++)
+      await recordAudit(db(), { staffId: owner.id, action: 'test.entry', target: `thing ${i}`, details: { n: i } });
     const first = await ownerClient.get('/admin/audit');
     expect(first.status).toBe(200);
     expect(first.text).toContain('thing 119');

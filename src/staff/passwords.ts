@@ -33,7 +33,14 @@ function derive(password: string, salt: Buffer, cost: PasswordCost, length: numb
     argon2(
       'argon2id',
       // NFC, so the same password typed on two devices that compose accents differently still matches.
-      { message: Buffer.from(password.normalize('NFC'), 'utf8'), nonce: salt, parallelism: cost.parallelism, tagLength: length, memory: cost.memoryKiB, passes: cost.passes },
+      {
+        message: Buffer.from(password.normalize('NFC'), 'utf8'),
+        nonce: salt,
+        parallelism: cost.parallelism,
+        tagLength: length,
+        memory: cost.memoryKiB,
+        passes: cost.passes,
+      },
       (err, key) => (err ? reject(err) : resolve(key)),
     );
   });

@@ -37,8 +37,18 @@ export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, ReadonlySet<Permission
   editor: new Set<Permission>(['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit', 'actions:edit']),
   // Campaigners run the list, actions and newsletters: supporter records, import and export (audited), sending.
   campaigner: new Set<Permission>([
-    'dashboard:view', 'jobs:view', 'jobs:manage', 'account:manage', 'supporters:view', 'supporters:manage',
-    'supporters:import', 'supporters:export', 'lists:manage', 'newsletters:edit', 'newsletters:send', 'actions:edit',
+    'dashboard:view',
+    'jobs:view',
+    'jobs:manage',
+    'account:manage',
+    'supporters:view',
+    'supporters:manage',
+    'supporters:import',
+    'supporters:export',
+    'lists:manage',
+    'newsletters:edit',
+    'newsletters:send',
+    'actions:edit',
     'actions:moderate',
   ]),
   // Viewers see the dashboard and nothing personal.

@@ -5,8 +5,14 @@ import type { StaffRole, StaffTable, TokenPurpose } from '../core/db/schema.js';
 export type StaffRow = Selectable<StaffTable>;
 
 /** Appends one entry to the audit log. */
-export async function insertAuditEntry(db: DbOrTrx, e: { staffId: number | null; action: string; target: string | null; details: string | null; at: number }): Promise<void> {
-  await db.insertInto('audit_log').values({ staff_id: e.staffId, action: e.action, target: e.target, details: e.details, created_at: e.at }).execute();
+export async function insertAuditEntry(
+  db: DbOrTrx,
+  e: { staffId: number | null; action: string; target: string | null; details: string | null; at: number },
+): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({ staff_id: e.staffId, action: e.action, target: e.target, details: e.details, created_at: e.at })
+    .execute();
 }
 
 /** Audit entries newest first, with the encrypted name of the staff member who acted. */
@@ -25,7 +31,10 @@ export async function listAuditEntries(db: Db, o: { limit: number; offset: numbe
 
 /** How many staff accounts exist, disabled ones included. */
 export async function countStaff(db: DbOrTrx): Promise<number> {
-  const row = await db.selectFrom('staff').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('staff')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -74,7 +83,9 @@ export async function insertStaff(
 export async function updateStaff(
   db: DbOrTrx,
   id: number,
-  values: Partial<Pick<StaffRow, 'role' | 'password_hash' | 'totp_secret_enc' | 'totp_enabled_at' | 'totp_last_step' | 'disabled_at' | 'last_login_at'>> & { updated_at: number },
+  values: Partial<
+    Pick<StaffRow, 'role' | 'password_hash' | 'totp_secret_enc' | 'totp_enabled_at' | 'totp_last_step' | 'disabled_at' | 'last_login_at'>
+  > & { updated_at: number },
 ): Promise<void> {
   await db.updateTable('staff').set(values).where('id', '=', id).execute();
 }
@@ -122,10 +133,20 @@ export interface SessionWithStaff {
 }
 
 /** Stores a new session. */
-export async function insertSession(db: DbOrTrx, s: { tokenHash: string; staffId: number; mfaPending: boolean; at: number; expiresAt: number }): Promise<void> {
+export async function insertSession(
+  db: DbOrTrx,
+  s: { tokenHash: string; staffId: number; mfaPending: boolean; at: number; expiresAt: number },
+): Promise<void> {
   await db
     .insertInto('staff_sessions')
-    .values({ token_hash: s.tokenHash, staff_id: s.staffId, mfa_pending: s.mfaPending ? 1 : 0, created_at: s.at, last_seen_at: s.at, expires_at: s.expiresAt })
+    .values({
+      token_hash: s.tokenHash,
+      staff_id: s.staffId,
+      mfa_pending: s.mfaPending ? 1 : 0,
+      created_at: s.at,
+      last_seen_at: s.at,
+      expires_at: s.expiresAt,
+    })
     .execute();
 }
 
@@ -180,10 +201,20 @@ export async function deleteStaleSessions(db: DbOrTrx, o: { now: number; idleSin
 // ---- tokens ------------------------------------------------------------------------------------------------
 
 /** Stores a single-use token (by its hash). */
-export async function insertToken(db: DbOrTrx, t: { tokenHash: string; purpose: TokenPurpose; subjectId: number | null; at: number; expiresAt: number }): Promise<void> {
+export async function insertToken(
+  db: DbOrTrx,
+  t: { tokenHash: string; purpose: TokenPurpose; subjectId: number | null; at: number; expiresAt: number },
+): Promise<void> {
   await db
     .insertInto('tokens')
-    .values({ token_hash: t.tokenHash, purpose: t.purpose, subject_id: t.subjectId, created_at: t.at, expires_at: t.expiresAt, used_at: null })
+    .values({
+      token_hash: t.tokenHash,
+      purpose: t.purpose,
+      subject_id: t.subjectId,
+      created_at: t.at,
+      expires_at: t.expiresAt,
+      used_at: null,
+    })
     .execute();
 }
 
@@ -243,7 +274,10 @@ export async function deleteExpiredTokens(db: DbOrTrx, before: number): Promise<
 /** Records one failed sign-in under each of the given keys. */
 export async function insertLoginFailures(db: DbOrTrx, keys: string[], at: number): Promise<void> {
   if (keys.length === 0) return;
-  await db.insertInto('login_failures').values(keys.map((key) => ({ key, created_at: at }))).execute();
+  await db
+    .insertInto('login_failures')
+    .values(keys.map((key) => ({ key, created_at: at })))
+    .execute();
 }
 
 /**

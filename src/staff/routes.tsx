@@ -67,13 +67,18 @@ function query(q: unknown): Record<string, string> {
 
 /** The field messages of a rule the service refused, to show on the form; anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  if (err instanceof DomainError && err.code === 'invalid')
+    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
   throw err;
 }
 
 function tooManyAttempts(retryAt: number): AppError {
   const minutes = Math.max(1, Math.ceil((retryAt - Date.now()) / 60_000));
-  return new AppError(429, 'rate_limited', `Too many failed sign-in attempts. For your security, signing in is paused: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+  return new AppError(
+    429,
+    'rate_limited',
+    `Too many failed sign-in attempts. For your security, signing in is paused: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  );
 }
 
 function setSession(reply: FastifyReply, core: Core, token: string): void {
@@ -120,7 +125,8 @@ export const staffCapability: Capability = {
       if (result.kind === 'throttled') throw tooManyAttempts(result.retryAt);
       if (result.kind === 'wrong') return null;
       setSession(reply, core, result.token);
-      if (result.kind === 'needs_2fa') return reply.redirect(next === '/admin' ? '/admin/login/2fa' : `/admin/login/2fa?next=${encodeURIComponent(next)}`, 303);
+      if (result.kind === 'needs_2fa')
+        return reply.redirect(next === '/admin' ? '/admin/login/2fa' : `/admin/login/2fa?next=${encodeURIComponent(next)}`, 303);
       return reply.redirect(next, 303);
     };
 
@@ -138,7 +144,12 @@ export const staffCapability: Capability = {
       const problem = await setupLinkProblem(db, token);
       if (problem) throw new AppError(404, 'not_found', problem);
       const form = parseForm(SetupSchema, req.body);
-      if (!form.ok) return reply.page({ title: 'Set up Lantern', status: 422, body: <SetupView csrf={req.csrfToken()} token={token} values={form.values} errors={form.errors} /> });
+      if (!form.ok)
+        return reply.page({
+          title: 'Set up Lantern',
+          status: 422,
+          body: <SetupView csrf={req.csrfToken()} token={token} values={form.values} errors={form.errors} />,
+        });
       const { sessionToken } = await completeSetup(core, token, form.data);
       setSession(reply, core, sessionToken);
       return reply.redirect('/admin', 303);
@@ -157,12 +168,21 @@ export const staffCapability: Capability = {
     app.post('/admin/login', { config: { staffAuth: 'public', rateLimit: LIMITS.signIn } }, async (req, reply) => {
       const next = safeNext(formValues(req.body).next);
       const form = parseForm(LoginSchema, req.body);
-      if (!form.ok) return reply.page({ title: 'Sign in', status: 422, body: <LoginView csrf={req.csrfToken()} next={next} values={form.values} errors={form.errors} /> });
+      if (!form.ok)
+        return reply.page({
+          title: 'Sign in',
+          status: 422,
+          body: <LoginView csrf={req.csrfToken()} next={next} values={form.values} errors={form.errors} />,
+        });
       const result = await signIn(core, { ...form.data, ip: req.ip, previousToken: req.cookies[SESSION_COOKIE] });
       const done = afterSignIn(reply, result, next);
       if (done) return done;
       const errors = { _form: 'The email address or password is not right.' };
-      return reply.page({ title: 'Sign in', status: 422, body: <LoginView csrf={req.csrfToken()} next={next} values={{ email: form.data.email }} errors={errors} /> });
+      return reply.page({
+        title: 'Sign in',
+        status: 422,
+        body: <LoginView csrf={req.csrfToken()} next={next} values={{ email: form.data.email }} errors={errors} />,
+      });
     });
 
     app.get('/admin/login/2fa', { config: { staffAuth: 'mfa' } }, async (req, reply) => {
@@ -174,7 +194,11 @@ export const staffCapability: Capability = {
       const next = safeNext(formValues(req.body).next);
       const form = parseForm(CodeSchema, req.body);
       const page = (errors: Record<string, string>) =>
-        reply.page({ title: 'Enter your sign-in code', status: 422, body: <TwoFactorChallengeView csrf={req.csrfToken()} next={next} errors={errors} /> });
+        reply.page({
+          title: 'Enter your sign-in code',
+          status: 422,
+          body: <TwoFactorChallengeView csrf={req.csrfToken()} next={next} errors={errors} />,
+        });
       if (!form.ok) return page(form.errors);
       const result = await completeTwoFactorSignIn(core, { session: req.staffSession!, code: form.data.code, ip: req.ip });
       const done = afterSignIn(reply, result, next);
@@ -197,7 +221,12 @@ export const staffCapability: Capability = {
 
     app.post('/admin/password/forgot', { config: { staffAuth: 'public', rateLimit: LIMITS.sendsMail } }, async (req, reply) => {
       const form = parseForm(ForgotSchema, req.body);
-      if (!form.ok) return reply.page({ title: 'Reset your password', status: 422, body: <ForgotView csrf={req.csrfToken()} values={form.values} errors={form.errors} /> });
+      if (!form.ok)
+        return reply.page({
+          title: 'Reset your password',
+          status: 422,
+          body: <ForgotView csrf={req.csrfToken()} values={form.values} errors={form.errors} />,
+        });
       // Answered before the work is done, so the time taken cannot tell whether the address has an account.
       requestPasswordReset(core, form.data.email).catch((err: unknown) => {
         req.log.error({ err: redact(String((err as Error)?.stack ?? err)) }, 'password reset request failed');
@@ -208,16 +237,31 @@ export const staffCapability: Capability = {
     app.get('/admin/password/reset/:token', { config: { staffAuth: 'public' } }, async (req, reply) => {
       const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
       const kind = await resetLinkKind(db, token);
-      if (!kind) throw new AppError(404, 'not_found', 'This link is not valid: it may have expired or been used already. Ask for a new one from the sign-in page.');
+      if (!kind)
+        throw new AppError(
+          404,
+          'not_found',
+          'This link is not valid: it may have expired or been used already. Ask for a new one from the sign-in page.',
+        );
       return reply.page({ title: 'Choose a password', body: <ResetView csrf={req.csrfToken()} token={token} kind={kind} /> });
     });
 
     app.post('/admin/password/reset/:token', { config: { staffAuth: 'public', rateLimit: LIMITS.setsPassword } }, async (req, reply) => {
       const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
       const kind = await resetLinkKind(db, token);
-      if (!kind) throw new AppError(404, 'not_found', 'This link is not valid: it may have expired or been used already. Ask for a new one from the sign-in page.');
+      if (!kind)
+        throw new AppError(
+          404,
+          'not_found',
+          'This link is not valid: it may have expired or been used already. Ask for a new one from the sign-in page.',
+        );
       const form = parseForm(NewPasswordSchema, req.body);
-      if (!form.ok) return reply.page({ title: 'Choose a password', status: 422, body: <ResetView csrf={req.csrfToken()} token={token} kind={kind} errors={form.errors} /> });
+      if (!form.ok)
+        return reply.page({
+          title: 'Choose a password',
+          status: 422,
+          body: <ResetView csrf={req.csrfToken()} token={token} kind={kind} errors={form.errors} />,
+        });
       await resetPassword(core, token, form.data.password);
       return reply.redirect('/admin/login?reset=1', 303);
     });
@@ -236,7 +280,11 @@ export const staffCapability: Capability = {
     app.post('/admin/staff', { config: { permission: 'staff:manage' } }, async (req, reply) => {
       const form = parseForm(NewStaffSchema, req.body);
       const page = (values: Record<string, string>, errors: Record<string, string>) =>
-        reply.adminPage({ title: 'Add a staff member', status: 422, body: <NewStaffView csrf={req.csrfToken()} values={values} errors={errors} /> });
+        reply.adminPage({
+          title: 'Add a staff member',
+          status: 422,
+          body: <NewStaffView csrf={req.csrfToken()} values={values} errors={errors} />,
+        });
       if (!form.ok) return page(form.values, form.errors);
       try {
         await addStaff(core, req.viewer!.id, form.data);
@@ -246,7 +294,13 @@ export const staffCapability: Capability = {
       return reply.redirect('/admin/staff?done=added', 303);
     });
 
-    const staffPage = async (reply: FastifyReply, viewerId: number, csrf: string, id: number, o: { errors?: Record<string, string>; notice?: string | undefined } = {}) => {
+    const staffPage = async (
+      reply: FastifyReply,
+      viewerId: number,
+      csrf: string,
+      id: number,
+      o: { errors?: Record<string, string>; notice?: string | undefined } = {},
+    ) => {
       const [member, site] = await Promise.all([getStaffMember(core, id), getSiteSettings(db)]);
       return reply.adminPage({
         title: member.name,
@@ -275,7 +329,10 @@ export const staffCapability: Capability = {
       return reply.redirect(`/admin/staff/${id}?done=role`, 303);
     });
 
-    for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+    for (const [action, disabled] of [
+      ['disable', true],
+      ['enable', false],
+    ] as const) {
       app.post(`/admin/staff/:id/${action}`, { config: { permission: 'staff:manage' } }, async (req, reply) => {
         const params = IdParams.safeParse(req.params);
         if (!params.success) throw notFound();
@@ -298,63 +355,94 @@ export const staffCapability: Capability = {
 
     // ---- your account (every role) ----
 
-    const accountPage = async (reply: FastifyReply, staffId: number, csrf: string, o: { errors?: Record<string, string>; notice?: string | undefined } = {}) => {
+    const accountPage = async (
+      reply: FastifyReply,
+      staffId: number,
+      csrf: string,
+      o: { errors?: Record<string, string>; notice?: string | undefined } = {},
+    ) => {
       const member = await getStaffMember(core, staffId);
-      return reply.adminPage({ title: 'Your account', status: o.errors ? 422 : 200, body: <AccountView member={member} csrf={csrf} errors={o.errors} notice={o.notice} /> });
+      return reply.adminPage({
+        title: 'Your account',
+        status: o.errors ? 422 : 200,
+        body: <AccountView member={member} csrf={csrf} errors={o.errors} notice={o.notice} />,
+      });
     };
 
     app.get('/admin/account', { config: { permission: 'account:manage' } }, async (req, reply) =>
       accountPage(reply, req.viewer!.id, req.csrfToken(), { notice: noticeFor(req.query) }),
     );
 
-    app.post('/admin/account/password', { config: { permission: 'account:manage', rateLimit: LIMITS.setsPassword } }, async (req, reply) => {
-      const form = parseForm(ChangePasswordSchema, req.body);
-      if (!form.ok) return accountPage(reply, req.viewer!.id, req.csrfToken(), { errors: form.errors });
-      try {
-        await changeOwnPassword(core, req.staffSession!, { current: form.data.current, password: form.data.password, ip: req.ip });
-      } catch (err) {
-        return accountPage(reply, req.viewer!.id, req.csrfToken(), { errors: refusedFields(err) });
-      }
-      return reply.redirect('/admin/account?done=password', 303);
-    });
+    app.post(
+      '/admin/account/password',
+      { config: { permission: 'account:manage', rateLimit: LIMITS.setsPassword } },
+      async (req, reply) => {
+        const form = parseForm(ChangePasswordSchema, req.body);
+        if (!form.ok) return accountPage(reply, req.viewer!.id, req.csrfToken(), { errors: form.errors });
+        try {
+          await changeOwnPassword(core, req.staffSession!, { current: form.data.current, password: form.data.password, ip: req.ip });
+        } catch (err) {
+          return accountPage(reply, req.viewer!.id, req.csrfToken(), { errors: refusedFields(err) });
+        }
+        return reply.redirect('/admin/account?done=password', 303);
+      },
+    );
 
     const twoFactorPage = async (reply: FastifyReply, staffId: number, csrf: string, errors?: Record<string, string>) => {
       const [setup, site] = await Promise.all([twoFactorSetup(core, staffId), getSiteSettings(db)]);
-      return reply.adminPage({ title: 'Two-step sign-in', status: errors ? 422 : 200, body: <TwoFactorView setup={setup} csrf={csrf} required={site.require2fa} errors={errors} /> });
+      return reply.adminPage({
+        title: 'Two-step sign-in',
+        status: errors ? 422 : 200,
+        body: <TwoFactorView setup={setup} csrf={csrf} required={site.require2fa} errors={errors} />,
+      });
     };
 
     app.get('/admin/account/2fa', { config: { permission: 'account:manage', allowWithout2fa: true } }, async (req, reply) =>
       twoFactorPage(reply, req.viewer!.id, req.csrfToken()),
     );
 
-    app.post('/admin/account/2fa', { config: { permission: 'account:manage', allowWithout2fa: true, rateLimit: LIMITS.setsPassword } }, async (req, reply) => {
-      const form = parseForm(CodeSchema, req.body);
-      if (!form.ok) return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), form.errors);
-      try {
-        await enableTwoFactor(core, req.viewer!.id, form.data.code);
-      } catch (err) {
-        return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), refusedFields(err));
-      }
-      return reply.redirect('/admin/account?done=2fa-on', 303);
-    });
+    app.post(
+      '/admin/account/2fa',
+      { config: { permission: 'account:manage', allowWithout2fa: true, rateLimit: LIMITS.setsPassword } },
+      async (req, reply) => {
+        const form = parseForm(CodeSchema, req.body);
+        if (!form.ok) return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), form.errors);
+        try {
+          await enableTwoFactor(core, req.viewer!.id, form.data.code);
+        } catch (err) {
+          return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), refusedFields(err));
+        }
+        return reply.redirect('/admin/account?done=2fa-on', 303);
+      },
+    );
 
-    app.post('/admin/account/2fa/disable', { config: { permission: 'account:manage', rateLimit: LIMITS.setsPassword } }, async (req, reply) => {
-      const form = parseForm(DisableTwoFactorSchema, req.body);
-      if (!form.ok) return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), form.errors);
-      try {
-        await disableTwoFactor(core, req.viewer!.id, form.data.password);
-      } catch (err) {
-        return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), refusedFields(err));
-      }
-      return reply.redirect('/admin/account?done=2fa-disabled', 303);
-    });
+    app.post(
+      '/admin/account/2fa/disable',
+      { config: { permission: 'account:manage', rateLimit: LIMITS.setsPassword } },
+      async (req, reply) => {
+        const form = parseForm(DisableTwoFactorSchema, req.body);
+        if (!form.ok) return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), form.errors);
+        try {
+          await disableTwoFactor(core, req.viewer!.id, form.data.password);
+        } catch (err) {
+          return twoFactorPage(reply, req.viewer!.id, req.csrfToken(), refusedFields(err));
+        }
+        return reply.redirect('/admin/account?done=2fa-disabled', 303);
+      },
+    );
 
     // ---- audit log (owners) ----
 
     app.get('/admin/audit', { config: { permission: 'audit:view' } }, async (req, reply) => {
       const { page } = PageQuery.parse(req.query ?? {});
-      const [rows, site] = await Promise.all([listAudit(db, keyring, { limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE }), getSiteSettings(db)]);
-      return reply.adminPage({ title: 'Audit log', body: <AuditView entries={rows.slice(0, AUDIT_PAGE)} page={page} more={rows.length > AUDIT_PAGE} tz={site.timeZone} /> });
+      const [rows, site] = await Promise.all([
+        listAudit(db, keyring, { limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE }),
+        getSiteSettings(db),
+      ]);
+      return reply.adminPage({
+        title: 'Audit log',
+        body: <AuditView entries={rows.slice(0, AUDIT_PAGE)} page={page} more={rows.length > AUDIT_PAGE} tz={site.timeZone} />,
+      });
     });
   },
 };

@@ -79,14 +79,30 @@ export interface AuditEntry {
  * Records a staff action in the audit log. `action` is a short verb phrase ("settings.update", "job.retry");
  * `target` names what was acted on without personal data ("job 12", "staff 3").
  */
-export async function recordAudit(db: DbOrTrx, e: { staffId: number | null; action: string; target?: string; details?: Record<string, unknown> }): Promise<void> {
-  await insertAuditEntry(db, { staffId: e.staffId, action: e.action, target: e.target ?? null, details: e.details ? JSON.stringify(e.details) : null, at: Date.now() });
+export async function recordAudit(
+  db: DbOrTrx,
+  e: { staffId: number | null; action: string; target?: string; details?: Record<string, unknown> },
+): Promise<void> {
+  await insertAuditEntry(db, {
+    staffId: e.staffId,
+    action: e.action,
+    target: e.target ?? null,
+    details: e.details ? JSON.stringify(e.details) : null,
+    at: Date.now(),
+  });
 }
 
 /** The audit log, newest first, with staff names decrypted. */
 export async function listAudit(db: Db, keyring: Keyring, o: { limit: number; offset?: number }): Promise<AuditEntry[]> {
   const rows = await listAuditEntries(db, { limit: o.limit, offset: o.offset ?? 0 });
-  return rows.map((r) => ({ id: r.id, staffName: keyring.decryptNullable(r.name_enc), action: r.action, target: r.target, details: r.details, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    staffName: keyring.decryptNullable(r.name_enc),
+    action: r.action,
+    target: r.target,
+    details: r.details,
+    createdAt: r.created_at,
+  }));
 }
 
 const staffTarget = (id: number) => `staff ${id}`;
@@ -162,10 +178,29 @@ export async function addStaff(core: Core, actorId: number, input: z.output<type
     return await db.transaction().execute(async (trx) => {
       if (await findStaffByEmailIndex(trx, emailIndex)) throw new DomainError('invalid', duplicateEmail, { email: duplicateEmail });
       const now = Date.now();
-      const id = await insertStaff(trx, { emailEnc: keyring.encrypt(input.email), emailIndex, nameEnc: keyring.encrypt(input.name), role: input.role, passwordHash: NO_PASSWORD, at: now });
+      const id = await insertStaff(trx, {
+        emailEnc: keyring.encrypt(input.email),
+        emailIndex,
+        nameEnc: keyring.encrypt(input.name),
+        role: input.role,
+        passwordHash: NO_PASSWORD,
+        at: now,
+      });
       const token = newToken();
-      await insertToken(trx, { tokenHash: hashToken(token), purpose: 'staff_invite', subjectId: id, at: now, expiresAt: now + INVITE_TOKEN_MS });
-      const mail = staffInviteEmail({ orgName: site.orgName, name: input.name, role: input.role, link: `${config.baseUrl}/admin/password/reset/${token}`, hours: INVITE_TOKEN_MS / HOUR });
+      await insertToken(trx, {
+        tokenHash: hashToken(token),
+        purpose: 'staff_invite',
+        subjectId: id,
+        at: now,
+        expiresAt: now + INVITE_TOKEN_MS,
+      });
+      const mail = staffInviteEmail({
+        orgName: site.orgName,
+        name: input.name,
+        role: input.role,
+        link: `${config.baseUrl}/admin/password/reset/${token}`,
+        hours: INVITE_TOKEN_MS / HOUR,
+      });
       await mailer.enqueue(trx, { ...mail, to: input.email });
       await recordAudit(trx, { staffId: actorId, action: 'staff.add', target: staffTarget(id), details: { role: input.role } });
       return id;
@@ -202,7 +237,14 @@ export async function addStaffFromCli(
   const passwordHash = await hashPassword(password);
   try {
     await db.transaction().execute(async (trx) => {
-      const id = await insertStaff(trx, { emailEnc: keyring.encrypt(email), emailIndex, nameEnc: keyring.encrypt(name), role, passwordHash, at: Date.now() });
+      const id = await insertStaff(trx, {
+        emailEnc: keyring.encrypt(email),
+        emailIndex,
+        nameEnc: keyring.encrypt(name),
+        role,
+        passwordHash,
+        at: Date.now(),
+      });
       await recordAudit(trx, { staffId: null, action: 'staff.add', target: staffTarget(id), details: { role, via: 'command line' } });
     });
   } catch (err) {
@@ -221,15 +263,22 @@ export async function changeRole(core: Core, actorId: number, staffId: number, r
     const target = await findStaffById(trx, staffId);
     if (!target) throw new DomainError('not_found', 'There is no staff account here.');
     if (target.role === role) return;
-    if (target.role === 'owner' && owners.includes(staffId) && owners.length <= 1) throw new DomainError('invalid', lastOwner, { role: lastOwner });
+    if (target.role === 'owner' && owners.includes(staffId) && owners.length <= 1)
+      throw new DomainError('invalid', lastOwner, { role: lastOwner });
     await updateStaff(trx, staffId, { role, updated_at: Date.now() });
-    await recordAudit(trx, { staffId: actorId, action: 'staff.role_change', target: staffTarget(staffId), details: { from: target.role, to: role } });
+    await recordAudit(trx, {
+      staffId: actorId,
+      action: 'staff.role_change',
+      target: staffTarget(staffId),
+      details: { from: target.role, to: role },
+    });
   });
 }
 
 /** Disables or re-enables a staff account; disabling signs it out everywhere. Nobody can disable themselves. */
 export async function setStaffDisabled(core: Core, actorId: number, staffId: number, disabled: boolean): Promise<void> {
-  if (disabled && actorId === staffId) throw new DomainError('invalid', 'You cannot disable your own account.', { _form: 'You cannot disable your own account.' });
+  if (disabled && actorId === staffId)
+    throw new DomainError('invalid', 'You cannot disable your own account.', { _form: 'You cannot disable your own account.' });
   await core.db.transaction().execute(async (trx) => {
     const owners = await lockActiveOwners(trx);
     const target = await findStaffById(trx, staffId);
@@ -290,7 +339,11 @@ export const SetupSchema = z
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords do not match' });
 
 /** Creates the owner account through a setup link and signs them in; returns the new session token. */
-export async function completeSetup(core: Core, token: string, input: z.output<typeof SetupSchema>): Promise<{ staffId: number; sessionToken: string }> {
+export async function completeSetup(
+  core: Core,
+  token: string,
+  input: z.output<typeof SetupSchema>,
+): Promise<{ staffId: number; sessionToken: string }> {
   const problem = await setupLinkProblem(core.db, token);
   if (problem) throw new DomainError('not_found', problem);
   const { db, keyring } = core;
@@ -309,7 +362,13 @@ export async function completeSetup(core: Core, token: string, input: z.output<t
       at: now,
     });
     await deleteTokens(trx, { purposes: ['setup'] });
-    await insertSession(trx, { tokenHash: hashToken(sessionToken), staffId: id, mfaPending: false, at: now, expiresAt: now + SESSION_MAX_MS });
+    await insertSession(trx, {
+      tokenHash: hashToken(sessionToken),
+      staffId: id,
+      mfaPending: false,
+      at: now,
+      expiresAt: now + SESSION_MAX_MS,
+    });
     await updateStaff(trx, id, { last_login_at: now, updated_at: now });
     await recordAudit(trx, { staffId: id, action: 'setup', target: staffTarget(id) });
     return id;
@@ -367,7 +426,13 @@ export async function signOut(core: Core, token: unknown): Promise<void> {
 async function startSession(db: DbOrTrx, staffId: number, o: { mfaPending: boolean; replacing: unknown; now: number }): Promise<string> {
   if (typeof o.replacing === 'string' && SESSION_TOKEN.test(o.replacing)) await deleteSession(db, hashToken(o.replacing));
   const token = newToken();
-  await insertSession(db, { tokenHash: hashToken(token), staffId, mfaPending: o.mfaPending, at: o.now, expiresAt: o.now + (o.mfaPending ? MFA_PENDING_MS : SESSION_MAX_MS) });
+  await insertSession(db, {
+    tokenHash: hashToken(token),
+    staffId,
+    mfaPending: o.mfaPending,
+    at: o.now,
+    expiresAt: o.now + (o.mfaPending ? MFA_PENDING_MS : SESSION_MAX_MS),
+  });
   return token;
 }
 
@@ -392,10 +457,7 @@ export const CodeSchema = z.object({
 });
 
 export type SignInResult =
-  | { kind: 'signed_in'; token: string }
-  | { kind: 'needs_2fa'; token: string }
-  | { kind: 'wrong' }
-  | { kind: 'throttled'; retryAt: number };
+  { kind: 'signed_in'; token: string } | { kind: 'needs_2fa'; token: string } | { kind: 'wrong' } | { kind: 'throttled'; retryAt: number };
 
 const accountKey = (emailIndex: string) => `account:${emailIndex}`;
 const addressKey = (keyring: Keyring, ip: string) => `ip:${keyring.sign('login-ip', ip)}`;
@@ -415,12 +477,22 @@ async function throttledUntil(db: DbOrTrx, keys: Array<{ key: string; limit: num
  * the same work (a dummy hash stands in for a missing one). Failures count against the account and the address;
  * past the limits every attempt, right or wrong, is refused until the window passes.
  */
-export async function signIn(core: Core, input: { email: string; password: string; ip: string; previousToken?: unknown }): Promise<SignInResult> {
+export async function signIn(
+  core: Core,
+  input: { email: string; password: string; ip: string; previousToken?: unknown },
+): Promise<SignInResult> {
   const { db, keyring } = core;
   const emailIndex = emailIndexOf(keyring, input.email);
   const keys = [accountKey(emailIndex), addressKey(keyring, input.ip)];
   const now = Date.now();
-  const until = await throttledUntil(db, [{ key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT }, { key: keys[1]!, limit: IP_FAILURE_LIMIT }], now);
+  const until = await throttledUntil(
+    db,
+    [
+      { key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT },
+      { key: keys[1]!, limit: IP_FAILURE_LIMIT },
+    ],
+    now,
+  );
   if (until !== null) return { kind: 'throttled', retryAt: until };
 
   const staff = await findStaffByEmailIndex(db, emailIndex);
@@ -428,7 +500,12 @@ export async function signIn(core: Core, input: { email: string; password: strin
   if (!staff || !matches || staff.disabled_at !== null) {
     await db.transaction().execute(async (trx) => {
       await insertLoginFailures(trx, keys, now);
-      await recordAudit(trx, { staffId: null, action: 'login.failure', ...(staff ? { target: staffTarget(Number(staff.id)) } : {}), details: { stage: 'password' } });
+      await recordAudit(trx, {
+        staffId: null,
+        action: 'login.failure',
+        ...(staff ? { target: staffTarget(Number(staff.id)) } : {}),
+        details: { stage: 'password' },
+      });
     });
     return { kind: 'wrong' };
   }
@@ -456,7 +533,10 @@ async function finishSignIn(trx: DbOrTrx, staff: StaffRow, at: number, o: { twoF
  * The second step of sign-in: a valid code for the half-signed-in session's account, not used before, turns it
  * into a full session under a new token. Wrong codes count as failed sign-ins.
  */
-export async function completeTwoFactorSignIn(core: Core, input: { session: StaffSession; code: string; ip: string }): Promise<SignInResult> {
+export async function completeTwoFactorSignIn(
+  core: Core,
+  input: { session: StaffSession; code: string; ip: string },
+): Promise<SignInResult> {
   const { db, keyring } = core;
   const staff = await findStaffById(db, input.session.staffId);
   if (!staff || staff.disabled_at !== null || !staff.totp_secret_enc || staff.totp_enabled_at === null) {
@@ -465,7 +545,14 @@ export async function completeTwoFactorSignIn(core: Core, input: { session: Staf
   }
   const keys = [accountKey(staff.email_index), addressKey(keyring, input.ip)];
   const now = Date.now();
-  const until = await throttledUntil(db, [{ key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT }, { key: keys[1]!, limit: IP_FAILURE_LIMIT }], now);
+  const until = await throttledUntil(
+    db,
+    [
+      { key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT },
+      { key: keys[1]!, limit: IP_FAILURE_LIMIT },
+    ],
+    now,
+  );
   if (until !== null) return { kind: 'throttled', retryAt: until };
   const step = matchTotpStep(keyring.decrypt(staff.totp_secret_enc), input.code, now);
   const staffId = Number(staff.id);
@@ -507,8 +594,18 @@ export async function requestPasswordReset(core: Core, email: string): Promise<v
   const token = newToken();
   await db.transaction().execute(async (trx) => {
     await deleteTokens(trx, { purposes: ['password_reset'], subjectId: staffId });
-    await insertToken(trx, { tokenHash: hashToken(token), purpose: 'password_reset', subjectId: staffId, at: now, expiresAt: now + RESET_TOKEN_MS });
-    const mail = passwordResetEmail({ orgName: site.orgName, name: keyring.decrypt(staff.name_enc), link: `${config.baseUrl}/admin/password/reset/${token}` });
+    await insertToken(trx, {
+      tokenHash: hashToken(token),
+      purpose: 'password_reset',
+      subjectId: staffId,
+      at: now,
+      expiresAt: now + RESET_TOKEN_MS,
+    });
+    const mail = passwordResetEmail({
+      orgName: site.orgName,
+      name: keyring.decrypt(staff.name_enc),
+      link: `${config.baseUrl}/admin/password/reset/${token}`,
+    });
     await mailer.enqueue(trx, { ...mail, to: keyring.decrypt(staff.email_enc) });
     await recordAudit(trx, { staffId: null, action: 'password.reset_requested', target: staffTarget(staffId) });
   });
@@ -538,7 +635,8 @@ export async function resetPassword(core: Core, token: string, password: string)
   await db.transaction().execute(async (trx) => {
     const now = Date.now();
     const row = await findUsableToken(trx, hashToken(token), RESET_PURPOSES, now);
-    if (!row || !(await useToken(trx, hashToken(token), RESET_PURPOSES, now)) || row.subject_id === null) throw new DomainError('not_found', resetInvalid);
+    if (!row || !(await useToken(trx, hashToken(token), RESET_PURPOSES, now)) || row.subject_id === null)
+      throw new DomainError('not_found', resetInvalid);
     const staffId = Number(row.subject_id);
     const staff = await findStaffById(trx, staffId);
     if (!staff || staff.disabled_at !== null) throw new DomainError('not_found', resetInvalid);
@@ -546,7 +644,11 @@ export async function resetPassword(core: Core, token: string, password: string)
     await deleteSessionsOfStaff(trx, staffId);
     await deleteTokens(trx, { purposes: RESET_PURPOSES, subjectId: staffId });
     await deleteLoginFailures(trx, accountKey(staff.email_index));
-    await recordAudit(trx, { staffId, action: row.purpose === 'staff_invite' ? 'staff.invite_accepted' : 'password.reset', target: staffTarget(staffId) });
+    await recordAudit(trx, {
+      staffId,
+      action: row.purpose === 'staff_invite' ? 'staff.invite_accepted' : 'password.reset',
+      target: staffTarget(staffId),
+    });
   });
 }
 
@@ -555,7 +657,10 @@ export async function resetPassword(core: Core, token: string, password: string)
 /** Changing your own password: the current one, and the new one twice. */
 export const ChangePasswordSchema = z
   .object({
-    current: z.string({ error: 'Enter your current password' }).min(1, 'Enter your current password').max(1024, 'Your current password is not right'),
+    current: z
+      .string({ error: 'Enter your current password' })
+      .min(1, 'Enter your current password')
+      .max(1024, 'Your current password is not right'),
     password: passwordPolicy,
     confirm: z.string({ error: 'Enter the new password again' }).max(1024, 'Enter the same password again'),
   })
@@ -565,15 +670,29 @@ export const ChangePasswordSchema = z
  * Changes your own password after checking the current one (wrong guesses count as failed sign-ins), and signs
  * out every other session.
  */
-export async function changeOwnPassword(core: Core, session: StaffSession, input: { current: string; password: string; ip: string }): Promise<void> {
+export async function changeOwnPassword(
+  core: Core,
+  session: StaffSession,
+  input: { current: string; password: string; ip: string },
+): Promise<void> {
   const { db, keyring } = core;
   const staff = await findStaffById(db, session.staffId);
   if (!staff) throw new DomainError('not_found', 'There is no staff account here.');
   const keys = [accountKey(staff.email_index), addressKey(keyring, input.ip)];
   const now = Date.now();
-  const until = await throttledUntil(db, [{ key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT }, { key: keys[1]!, limit: IP_FAILURE_LIMIT }], now);
+  const until = await throttledUntil(
+    db,
+    [
+      { key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT },
+      { key: keys[1]!, limit: IP_FAILURE_LIMIT },
+    ],
+    now,
+  );
   const wrong = 'Your current password is not right';
-  if (until !== null) throw new DomainError('invalid', 'Too many wrong passwords. Wait 15 minutes and try again.', { current: 'Too many wrong passwords. Wait 15 minutes and try again.' });
+  if (until !== null)
+    throw new DomainError('invalid', 'Too many wrong passwords. Wait 15 minutes and try again.', {
+      current: 'Too many wrong passwords. Wait 15 minutes and try again.',
+    });
   if (!(await verifyPassword(input.current, staff.password_hash))) {
     await insertLoginFailures(db, keys, now);
     throw new DomainError('invalid', wrong, { current: wrong });

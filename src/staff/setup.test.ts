@@ -15,7 +15,12 @@ describeEachDialect('first-run setup', (ctx) => {
   afterAll(() => t?.close());
 
   const pathOf = (link: string) => new URL(link).pathname;
-  const owner = { name: 'Amina Owner', email: 'Amina@Example.org', password: 'lantern owner passphrase', confirm: 'lantern owner passphrase' };
+  const owner = {
+    name: 'Amina Owner',
+    email: 'Amina@Example.org',
+    password: 'lantern owner passphrase',
+    confirm: 'lantern owner passphrase',
+  };
 
   test('the link is on the base URL, single-purpose, and a new one replaces the old', async () => {
     const first = await setupLinkIfNoStaff(t.lantern.core);
@@ -43,7 +48,10 @@ describeEachDialect('first-run setup', (ctx) => {
       expect(res.text).toContain('Restart Lantern to get a new one');
     }
     const link = (await setupLinkIfNoStaff(t.lantern.core))!;
-    await t.lantern.core.db.updateTable('tokens').set({ expires_at: Date.now() - 1 }).execute();
+    await t.lantern.core.db
+      .updateTable('tokens')
+      .set({ expires_at: Date.now() - 1 })
+      .execute();
     const c = t.client();
     expect((await c.get(pathOf(link))).status).toBe(404);
     await c.get('/admin/login'); // a page with a form, for a CSRF token

@@ -7,7 +7,14 @@ import QRCode from 'qrcode';
 const PERIOD = 30;
 
 function totp(secret: string, o: { issuer?: string; label?: string } = {}): TOTP {
-  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: PERIOD, issuer: o.issuer ?? 'Lantern', label: o.label ?? 'Staff' });
+  return new TOTP({
+    secret: Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD,
+    issuer: o.issuer ?? 'Lantern',
+    label: o.label ?? 'Staff',
+  });
 }
 
 /** A new random TOTP secret (160 bits), base32 as authenticator apps expect it. */

@@ -15,7 +15,13 @@ const ROLE_HINTS: Record<StaffRole, string> = {
 
 const PASSWORD_HINT = 'At least 12 characters. A few unrelated words make a strong password that is easy to type.';
 
-function PasswordField(p: { name: string; label: string; error?: string | undefined; hint?: string; autocomplete: 'current-password' | 'new-password' }) {
+function PasswordField(p: {
+  name: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  autocomplete: 'current-password' | 'new-password';
+}) {
   return <Field name={p.name} type="password" label={p.label} error={p.error} hint={p.hint} autocomplete={p.autocomplete} required />;
 }
 
@@ -29,11 +35,22 @@ export function LoginView(p: { csrf: string; values?: Values; errors?: Errors; n
       <form method="post" action="/admin/login" class="form" noValidate>
         <CsrfField token={p.csrf} />
         {p.next !== '/admin' && <input type="hidden" name="next" value={p.next} />}
-        <Field name="email" type="email" label="Email address" value={p.values?.email} error={p.errors?.email} autocomplete="username" maxLength={254} required />
+        <Field
+          name="email"
+          type="email"
+          label="Email address"
+          value={p.values?.email}
+          error={p.errors?.email}
+          autocomplete="username"
+          maxLength={254}
+          required
+        />
         <PasswordField name="password" label="Password" error={p.errors?.password} autocomplete="current-password" />
         <button type="submit">Sign in</button>
       </form>
-      <p><a href="/admin/password/forgot">Forgotten your password?</a></p>
+      <p>
+        <a href="/admin/password/forgot">Forgotten your password?</a>
+      </p>
     </>
   );
 }
@@ -48,12 +65,23 @@ export function TwoFactorChallengeView(p: { csrf: string; errors?: Errors; next:
       <form method="post" action="/admin/login/2fa" class="form" noValidate>
         <CsrfField token={p.csrf} />
         {p.next !== '/admin' && <input type="hidden" name="next" value={p.next} />}
-        <Field name="code" label="Code" error={p.errors?.code} inputMode="numeric" autocomplete="one-time-code" maxLength={9} width="short" required />
+        <Field
+          name="code"
+          label="Code"
+          error={p.errors?.code}
+          inputMode="numeric"
+          autocomplete="one-time-code"
+          maxLength={9}
+          width="short"
+          required
+        />
         <button type="submit">Continue</button>
       </form>
       <form method="post" action="/admin/logout">
         <CsrfField token={p.csrf} />
-        <button type="submit" class="button-link">Cancel and sign out</button>
+        <button type="submit" class="button-link">
+          Cancel and sign out
+        </button>
       </form>
       <p class="hint">Lost your phone? Ask an owner of this site to turn off two-step sign-in for your account.</p>
     </>
@@ -69,10 +97,21 @@ export function ForgotView(p: { csrf: string; values?: Values; errors?: Errors }
       <p>Enter the email address of your staff account. If there is an account, we will send it a link to choose a new password.</p>
       <form method="post" action="/admin/password/forgot" class="form" noValidate>
         <CsrfField token={p.csrf} />
-        <Field name="email" type="email" label="Email address" value={p.values?.email} error={p.errors?.email} autocomplete="username" maxLength={254} required />
+        <Field
+          name="email"
+          type="email"
+          label="Email address"
+          value={p.values?.email}
+          error={p.errors?.email}
+          autocomplete="username"
+          maxLength={254}
+          required
+        />
         <button type="submit">Send the link</button>
       </form>
-      <p><a href="/admin/login">Back to sign in</a></p>
+      <p>
+        <a href="/admin/login">Back to sign in</a>
+      </p>
     </>
   );
 }
@@ -84,7 +123,9 @@ export function ForgotSentView() {
       <h1>Check your email</h1>
       <p>If an account exists for that address, we have sent it a link to choose a new password. The link works once, for one hour.</p>
       <p>Nothing arrived after a few minutes? Check your spam folder, or ask an owner of this site.</p>
-      <p><a href="/admin/login">Back to sign in</a></p>
+      <p>
+        <a href="/admin/login">Back to sign in</a>
+      </p>
     </>
   );
 }
@@ -115,7 +156,17 @@ export function SetupView(p: { csrf: string; token: string; values?: Values; err
       <form method="post" action={`/setup/${p.token}`} class="form" noValidate>
         <CsrfField token={p.csrf} />
         <Field name="name" label="Your name" value={p.values?.name} error={p.errors?.name} autocomplete="name" maxLength={120} required />
-        <Field name="email" type="email" label="Your email address" hint="You sign in with it, and password reset links go there." value={p.values?.email} error={p.errors?.email} autocomplete="username" maxLength={254} required />
+        <Field
+          name="email"
+          type="email"
+          label="Your email address"
+          hint="You sign in with it, and password reset links go there."
+          value={p.values?.email}
+          error={p.errors?.email}
+          autocomplete="username"
+          maxLength={254}
+          required
+        />
         <PasswordField name="password" label="Password" hint={PASSWORD_HINT} error={p.errors?.password} autocomplete="new-password" />
         <PasswordField name="confirm" label="Password again" error={p.errors?.confirm} autocomplete="new-password" />
         <button type="submit">Create the owner account</button>
@@ -136,21 +187,36 @@ export function StaffListView(p: { staff: StaffMember[]; tz: string; notice?: st
     <>
       <h1>Staff</h1>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
-      <p><a href="/admin/staff/new" class="button">Add a staff member</a></p>
+      <p>
+        <a href="/admin/staff/new" class="button">
+          Add a staff member
+        </a>
+      </p>
       <div class="table-wrap">
         <table>
           <thead>
-            <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Two-step sign-in</th><th scope="col">Status</th><th scope="col">Last signed in</th></tr>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Two-step sign-in</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last signed in</th>
+            </tr>
           </thead>
           <tbody>
             {p.staff.map((m) => (
               <tr key={m.id}>
-                <td><a href={`/admin/staff/${m.id}`}>{m.name}</a></td>
+                <td>
+                  <a href={`/admin/staff/${m.id}`}>{m.name}</a>
+                </td>
                 <td>{m.email}</td>
                 <td>{m.role}</td>
                 <td>{m.twoFactor ? 'on' : 'off'}</td>
                 <td>{status(m)}</td>
-                <td><Time ms={m.lastLoginAt} timeZone={p.tz} /></td>
+                <td>
+                  <Time ms={m.lastLoginAt} timeZone={p.tz} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -166,14 +232,25 @@ const roleOptions = ROLES.map((r) => ({ value: r, label: `${r} (${ROLE_HINTS[r]}
 export function NewStaffView(p: { csrf: string; values?: Values; errors?: Errors }) {
   return (
     <>
-      <p><a href="/admin/staff">Back to staff</a></p>
+      <p>
+        <a href="/admin/staff">Back to staff</a>
+      </p>
       <h1>Add a staff member</h1>
       <ErrorSummary errors={p.errors} />
       <p>They will get an email with a link to choose their password. The link works for 72 hours.</p>
       <form method="post" action="/admin/staff" class="form" noValidate>
         <CsrfField token={p.csrf} />
         <Field name="name" label="Name" value={p.values?.name} error={p.errors?.name} maxLength={120} required autocomplete="off" />
-        <Field name="email" type="email" label="Email address" value={p.values?.email} error={p.errors?.email} maxLength={254} required autocomplete="off" />
+        <Field
+          name="email"
+          type="email"
+          label="Email address"
+          value={p.values?.email}
+          error={p.errors?.email}
+          maxLength={254}
+          required
+          autocomplete="off"
+        />
         <Select name="role" label="Role" options={roleOptions} value={p.values?.role ?? 'viewer'} error={p.errors?.role} />
         <button type="submit">Add and send the invitation</button>
       </form>
@@ -182,21 +259,49 @@ export function NewStaffView(p: { csrf: string; values?: Values; errors?: Errors
 }
 
 /** One staff account: role, disable or enable, two-step sign-in. */
-export function StaffEditView(p: { member: StaffMember; viewerId: number; csrf: string; tz: string; errors?: Errors; notice?: string | undefined }) {
+export function StaffEditView(p: {
+  member: StaffMember;
+  viewerId: number;
+  csrf: string;
+  tz: string;
+  errors?: Errors;
+  notice?: string | undefined;
+}) {
   const m = p.member;
   const self = m.id === p.viewerId;
   return (
     <>
-      <p><a href="/admin/staff">Back to staff</a></p>
+      <p>
+        <a href="/admin/staff">Back to staff</a>
+      </p>
       <h1>{m.name}</h1>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
       <ErrorSummary errors={p.errors} />
       <dl class="meta">
-        <div><dt>Email</dt><dd>{m.email}</dd></div>
-        <div><dt>Status</dt><dd>{status(m)}</dd></div>
-        <div><dt>Two-step sign-in</dt><dd>{m.twoFactor ? 'on' : 'off'}</dd></div>
-        <div><dt>Added</dt><dd><Time ms={m.createdAt} timeZone={p.tz} /></dd></div>
-        <div><dt>Last signed in</dt><dd><Time ms={m.lastLoginAt} timeZone={p.tz} /></dd></div>
+        <div>
+          <dt>Email</dt>
+          <dd>{m.email}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>{status(m)}</dd>
+        </div>
+        <div>
+          <dt>Two-step sign-in</dt>
+          <dd>{m.twoFactor ? 'on' : 'off'}</dd>
+        </div>
+        <div>
+          <dt>Added</dt>
+          <dd>
+            <Time ms={m.createdAt} timeZone={p.tz} />
+          </dd>
+        </div>
+        <div>
+          <dt>Last signed in</dt>
+          <dd>
+            <Time ms={m.lastLoginAt} timeZone={p.tz} />
+          </dd>
+        </div>
       </dl>
       <h2>Role</h2>
       <form method="post" action={`/admin/staff/${m.id}/role`} class="form" noValidate>
@@ -217,7 +322,9 @@ export function StaffEditView(p: { member: StaffMember; viewerId: number; csrf: 
         <form method="post" action={`/admin/staff/${m.id}/disable`}>
           <CsrfField token={p.csrf} />
           <p>Disabling signs them out at once and stops them signing in. You can enable the account again later.</p>
-          <button type="submit" class="button-warning">Disable this account</button>
+          <button type="submit" class="button-warning">
+            Disable this account
+          </button>
         </form>
       )}
       {m.twoFactor && !self && (
@@ -226,7 +333,9 @@ export function StaffEditView(p: { member: StaffMember; viewerId: number; csrf: 
           <form method="post" action={`/admin/staff/${m.id}/2fa/reset`}>
             <CsrfField token={p.csrf} />
             <p>If they have lost their phone, turn two-step sign-in off so they can sign in with their password and set it up again.</p>
-            <button type="submit" class="button-warning">Turn off their two-step sign-in</button>
+            <button type="submit" class="button-warning">
+              Turn off their two-step sign-in
+            </button>
           </form>
         </>
       )}
@@ -243,10 +352,24 @@ export function AccountView(p: { member: StaffMember; csrf: string; errors?: Err
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
       <ErrorSummary errors={p.errors} />
       <dl class="meta">
-        <div><dt>Name</dt><dd>{m.name}</dd></div>
-        <div><dt>Email</dt><dd>{m.email}</dd></div>
-        <div><dt>Role</dt><dd>{m.role}</dd></div>
-        <div><dt>Two-step sign-in</dt><dd>{m.twoFactor ? 'on' : 'off'} (<a href="/admin/account/2fa">{m.twoFactor ? 'manage' : 'set it up'}</a>)</dd></div>
+        <div>
+          <dt>Name</dt>
+          <dd>{m.name}</dd>
+        </div>
+        <div>
+          <dt>Email</dt>
+          <dd>{m.email}</dd>
+        </div>
+        <div>
+          <dt>Role</dt>
+          <dd>{m.role}</dd>
+        </div>
+        <div>
+          <dt>Two-step sign-in</dt>
+          <dd>
+            {m.twoFactor ? 'on' : 'off'} (<a href="/admin/account/2fa">{m.twoFactor ? 'manage' : 'set it up'}</a>)
+          </dd>
+        </div>
       </dl>
       <h2>Change your password</h2>
       <p>Changing it signs you out everywhere else.</p>
@@ -266,7 +389,9 @@ export function TwoFactorView(p: { setup: TwoFactorSetup; csrf: string; required
   if (p.setup.enabled) {
     return (
       <>
-        <p><a href="/admin/account">Back to your account</a></p>
+        <p>
+          <a href="/admin/account">Back to your account</a>
+        </p>
         <h1>Two-step sign-in</h1>
         <Notice kind="success">Two-step sign-in is on. You need your authenticator app each time you sign in.</Notice>
         <ErrorSummary errors={p.errors} />
@@ -277,7 +402,9 @@ export function TwoFactorView(p: { setup: TwoFactorSetup; csrf: string; required
             <CsrfField token={p.csrf} />
             <h2>Turn it off</h2>
             <PasswordField name="password" label="Your password" error={p.errors?.password} autocomplete="current-password" />
-            <button type="submit" class="button-warning">Turn off two-step sign-in</button>
+            <button type="submit" class="button-warning">
+              Turn off two-step sign-in
+            </button>
           </form>
         )}
       </>
@@ -285,7 +412,11 @@ export function TwoFactorView(p: { setup: TwoFactorSetup; csrf: string; required
   }
   return (
     <>
-      {!p.required && <p><a href="/admin/account">Back to your account</a></p>}
+      {!p.required && (
+        <p>
+          <a href="/admin/account">Back to your account</a>
+        </p>
+      )}
       <h1>Set up two-step sign-in</h1>
       {p.required && <Notice kind="warning">Your organisation requires two-step sign-in. Set it up to continue.</Notice>}
       <ErrorSummary errors={p.errors} />
@@ -296,10 +427,21 @@ export function TwoFactorView(p: { setup: TwoFactorSetup; csrf: string; required
       {/* The SVG is generated by the qrcode library from our own otpauth address, never from user input. */}
       <div class="qr" role="img" aria-label="QR code for your authenticator app" dangerouslySetInnerHTML={{ __html: p.setup.qrSvg }} />
       <p>Cannot scan it? Enter this key in the app instead:</p>
-      <p><code class="secret">{p.setup.secret.replace(/(.{4})/g, '$1 ').trim()}</code></p>
+      <p>
+        <code class="secret">{p.setup.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
+      </p>
       <form method="post" action="/admin/account/2fa" class="form" noValidate>
         <CsrfField token={p.csrf} />
-        <Field name="code" label="Then enter the 6-digit code the app shows" error={p.errors?.code} inputMode="numeric" autocomplete="one-time-code" maxLength={9} width="short" required />
+        <Field
+          name="code"
+          label="Then enter the 6-digit code the app shows"
+          error={p.errors?.code}
+          inputMode="numeric"
+          autocomplete="one-time-code"
+          maxLength={9}
+          width="short"
+          required
+        />
         <button type="submit">Turn on two-step sign-in</button>
       </form>
     </>
@@ -318,12 +460,20 @@ export function AuditView(p: { entries: AuditEntry[]; page: number; more: boolea
         <div class="table-wrap">
           <table>
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Subject</th><th scope="col">Details</th></tr>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Details</th>
+              </tr>
             </thead>
             <tbody>
               {p.entries.map((e) => (
                 <tr key={e.id}>
-                  <td><Time ms={e.createdAt} timeZone={p.tz} /></td>
+                  <td>
+                    <Time ms={e.createdAt} timeZone={p.tz} />
+                  </td>
                   <td>{e.staffName ?? '—'}</td>
                   <td>{e.action}</td>
                   <td>{e.target ?? ''}</td>
@@ -346,7 +496,10 @@ function formatDetails(details: string | null): string {
   if (!details) return '';
   try {
     const v = JSON.parse(details) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`).join(', ');
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      return Object.entries(v)
+        .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
+        .join(', ');
   } catch {
     // Older or hand-written entries may not be JSON; show them as they are.
   }

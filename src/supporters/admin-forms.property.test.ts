@@ -43,7 +43,10 @@ async function send(c: TestClient, path: string, fields: Record<string, unknown>
     return { status: r.status, seen: JSON.parse(body) as unknown };
   }
   if (how === 'none') return { status: (await c.request('POST', path, {})).status, seen: undefined };
-  return { status: (await c.request('POST', path, { headers: { 'content-type': how }, body: JSON.stringify(all) })).status, seen: undefined };
+  return {
+    status: (await c.request('POST', path, { headers: { 'content-type': how }, body: JSON.stringify(all) })).status,
+    seen: undefined,
+  };
 }
 
 describeEachDialect('supporter admin forms (property)', (ctx) => {
@@ -59,17 +62,35 @@ describeEachDialect('supporter admin forms (property)', (ctx) => {
   });
   afterAll(() => t?.close());
 
-  const auditCount = async () => Number((await ctx.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const auditCount = async () =>
+    Number(
+      (
+        await ctx.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   test('the supporter edit form: garbage is a 4xx with nothing stored; valid input is saved exactly', async () => {
-    const { id } = await upsertSupporter(ctx.db, t.lantern.core.keyring, { email: 'prop@example.org', firstName: 'Prop' }, { source: 'test', mode: 'fill' });
+    const { id } = await upsertSupporter(
+      ctx.db,
+      t.lantern.core.keyring,
+      { email: 'prop@example.org', firstName: 'Prop' },
+      { source: 'test', mode: 'fill' },
+    );
     await upsertSupporter(ctx.db, t.lantern.core.keyring, { email: 'taken@example.org' }, { source: 'test', mode: 'fill' });
     const path = `/admin/supporters/${id}`;
     await staff.get(`${path}/edit`);
     const keys = ['email', 'firstName', 'lastName', 'postcode', 'phone', 'address', 'constituency'] as const;
-    const garbage = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, { requiredKeys: [] });
+    const garbage = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, {
+      requiredKeys: [],
+    });
     const validish = fc.record({
-      email: fc.oneof(fc.constantFrom('taken@example.org', 'prop@example.org'), fc.stringMatching(/^[a-z][a-z0-9]{0,12}$/).map((l) => `${l}@example.net`)),
+      email: fc.oneof(
+        fc.constantFrom('taken@example.org', 'prop@example.org'),
+        fc.stringMatching(/^[a-z][a-z0-9]{0,12}$/).map((l) => `${l}@example.net`),
+      ),
       firstName: fc.string({ unit: 'grapheme', maxLength: 30 }),
       lastName: fc.constantFrom('', 'Ng', 'Abdul-Rahman', 'Ó Súilleabháin'),
       postcode: fc.constantFrom('', 'sw1a 1aa', 'E1 6AN', 'BT1 1AA'),
@@ -81,7 +102,10 @@ describeEachDialect('supporter admin forms (property)', (ctx) => {
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof(garbage, validish), encoding, fc.boolean(), async (f, how, withCsrf) => {
-        const before = { row: await ctx.db.selectFrom('supporters').selectAll().where('id', '=', id).executeTakeFirstOrThrow(), audit: await auditCount() };
+        const before = {
+          row: await ctx.db.selectFrom('supporters').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+          audit: await auditCount(),
+        };
         const r = await send(staff, path, f, how, withCsrf);
         expect(r.status).toBeLessThan(500);
         expect(r.status === 303 || (r.status >= 400 && r.status < 500)).toBe(true);
@@ -95,7 +119,13 @@ describeEachDialect('supporter admin forms (property)', (ctx) => {
           return;
         }
         refused++;
-        if (withCsrf && r.seen !== undefined && r.status !== 413 && !(valid.success && valid.data.email.toLowerCase() === 'taken@example.org')) expect(valid.success, `status ${r.status}`).toBe(false);
+        if (
+          withCsrf &&
+          r.seen !== undefined &&
+          r.status !== 413 &&
+          !(valid.success && valid.data.email.toLowerCase() === 'taken@example.org')
+        )
+          expect(valid.success, `status ${r.status}`).toBe(false);
         expect(await ctx.db.selectFrom('supporters').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before.row);
         expect(await auditCount()).toBe(before.audit);
       }),
@@ -107,15 +137,23 @@ describeEachDialect('supporter admin forms (property)', (ctx) => {
 
   test('the import mapping form: garbage is a 4xx that stores no choice and starts no job; valid input starts the check', async () => {
     await staff.get('/admin/supporters/import');
-    const up = await postMultipart(staff, '/admin/supporters/import', {}, { field: 'file', filename: 'p.csv', content: Buffer.from('Email,First,Last\na@example.org,A,B\n') });
+    const up = await postMultipart(
+      staff,
+      '/admin/supporters/import',
+      {},
+      { field: 'file', filename: 'p.csv', content: Buffer.from('Email,First,Last\na@example.org,A,B\n') },
+    );
     expect(up.status).toBe(303);
     const id = Number(/(\d+)$/.exec(up.location!)![1]);
     const path = `/admin/supporters/import/${id}/check`;
     await staff.get(`/admin/supporters/import/${id}`);
-    const state = async () => ctx.db.selectFrom('supporter_imports').select(['status', 'settings_enc']).where('id', '=', id).executeTakeFirstOrThrow();
+    const state = async () =>
+      ctx.db.selectFrom('supporter_imports').select(['status', 'settings_enc']).where('id', '=', id).executeTakeFirstOrThrow();
     const jobs = async () => (await ctx.db.selectFrom('jobs').select('id').where('name', '=', 'checkSupporterImport').execute()).length;
     const keys = ['encoding', 'header', 'width', 'basis', 'consentDate', 'evidence', 'lists', 'tag', 'col_0', 'col_1', 'col_2'] as const;
-    const garbage = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, { requiredKeys: [] });
+    const garbage = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, {
+      requiredKeys: [],
+    });
     const column = fc.constantFrom('email', 'firstName', 'lastName', 'ignore', 'tags', 'phone', 'nonsense');
     const validish = fc.record({
       encoding: fc.constantFrom('utf-8', 'windows-1252', 'utf-16le', 'klingon'),
@@ -130,17 +168,21 @@ describeEachDialect('supporter admin forms (property)', (ctx) => {
       col_1: column,
       col_2: column,
     });
-    const valid = fc.record({
-      encoding: fc.constantFrom('utf-8', 'windows-1252'),
-      header: fc.constant('1'),
-      width: fc.constant('3'),
-      basis: fc.constantFrom('consent', 'soft_opt_in'),
-      consentDate: fc.constantFrom('2026-03-01', '1999-12-31'),
-      evidence: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).filter((x) => x.trim().length > 0 && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(x)),
-      lists: fc.constant(String(list)),
-      tag: fc.constantFrom('', 'pride 2026'),
-      cols: fc.shuffledSubarray(['email', 'firstName', 'tags'], { minLength: 3, maxLength: 3 }),
-    }).map(({ cols, ...v }) => ({ ...v, col_0: cols[0]!, col_1: cols[1]!, col_2: cols[2]! }));
+    const valid = fc
+      .record({
+        encoding: fc.constantFrom('utf-8', 'windows-1252'),
+        header: fc.constant('1'),
+        width: fc.constant('3'),
+        basis: fc.constantFrom('consent', 'soft_opt_in'),
+        consentDate: fc.constantFrom('2026-03-01', '1999-12-31'),
+        evidence: fc
+          .string({ unit: 'grapheme', minLength: 1, maxLength: 200 })
+          .filter((x) => x.trim().length > 0 && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(x)),
+        lists: fc.constant(String(list)),
+        tag: fc.constantFrom('', 'pride 2026'),
+        cols: fc.shuffledSubarray(['email', 'firstName', 'tags'], { minLength: 3, maxLength: 3 }),
+      })
+      .map(({ cols, ...v }) => ({ ...v, col_0: cols[0]!, col_1: cols[1]!, col_2: cols[2]! }));
     let started = 0;
     let refused = 0;
     await fc.assert(

@@ -6,18 +6,63 @@ import { getSiteSettings } from '../core/settings.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
 import {
-  archiveList, bulkTag, changeList, createList, displayName, eraseSupporterForStaff, ListCreateSchema, ListEditSchema, listForStaff, listsForStaff,
-  searchSupporters, sendSupporterTheirData, supporterPage, SupporterEditSchema, TagFormSchema, tagSupporter, untagSupporter, updateSupporterDetails,
+  archiveList,
+  bulkTag,
+  changeList,
+  createList,
+  displayName,
+  eraseSupporterForStaff,
+  ListCreateSchema,
+  ListEditSchema,
+  listForStaff,
+  listsForStaff,
+  searchSupporters,
+  sendSupporterTheirData,
+  supporterPage,
+  SupporterEditSchema,
+  TagFormSchema,
+  tagSupporter,
+  untagSupporter,
+  updateSupporterDetails,
 } from './admin-service.js';
 import {
-  EraseView, ExportView, ImportDoneView, ImportMappingView, ImportProgressView, ImportReportView, ImportUploadView, ListFormView, ListsView,
-  SaveSegmentView, SegmentsView, SupporterEditView, SupportersView, SupporterView, type ListChoice, type SupportersPageProps,
+  EraseView,
+  ExportView,
+  ImportDoneView,
+  ImportMappingView,
+  ImportProgressView,
+  ImportReportView,
+  ImportUploadView,
+  ListFormView,
+  ListsView,
+  SaveSegmentView,
+  SegmentsView,
+  SupporterEditView,
+  SupportersView,
+  SupporterView,
+  type ListChoice,
+  type SupportersPageProps,
 } from './admin-views.js';
 import { exportCount, exportSupporters } from './export.js';
 import { filterQueryString, parseFilters, segmentPart, tagField, type FilterState } from './filters.js';
 import {
-  adoptUpload, confirmImport, deleteImport, discardUpload, ENCODINGS, encodingProblem, getImport, importJobs, parseMappingForm, previewImport, recentImports,
-  startImportCheck, storeUpload, UPLOAD_LIMIT_BYTES, type FileEncoding, type ImportView, type UploadResult,
+  adoptUpload,
+  confirmImport,
+  deleteImport,
+  discardUpload,
+  ENCODINGS,
+  encodingProblem,
+  getImport,
+  importJobs,
+  parseMappingForm,
+  previewImport,
+  recentImports,
+  startImportCheck,
+  storeUpload,
+  UPLOAD_LIMIT_BYTES,
+  type FileEncoding,
+  type ImportView,
+  type UploadResult,
 } from './import.js';
 import { listAllTags, listSupporterSources } from './queries.js';
 import { countSegmentMembers, createSegment, deleteSegment, listSegments, renameSegment, SegmentNameSchema } from './segments.js';
@@ -38,7 +83,8 @@ const idOf = (params: unknown) => {
 
 /** Field messages of a form the service refused; anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  if (err instanceof DomainError && err.code === 'invalid')
+    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
   throw err;
 }
 
@@ -60,15 +106,22 @@ const NOTICES: Record<string, string> = {
 const noticeFor = (q: unknown) => NOTICES[formValues(q).done ?? ''];
 
 // The tag field is "bulkTag": the form also carries the filters, one of which is "tag".
-const BulkTagSchema = z.object({
-  action: z.enum(['add', 'remove'], { error: 'Choose whether to add or remove the tag' }),
-  bulkTag: tagField(),
-  scope: z.enum(['ticked', 'all'], { error: 'Choose which supporters to tag' }),
-  ids: z.preprocess(
-    (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-    z.array(z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER), { error: 'Tick supporters from the list' }).max(PAGE_SIZE, 'Tick supporters from the list'),
-  ),
-}).refine((f) => f.scope === 'all' || f.ids.length > 0, { path: ['scope'], message: 'Tick at least one supporter, or choose all the supporters matching the filters' });
+const BulkTagSchema = z
+  .object({
+    action: z.enum(['add', 'remove'], { error: 'Choose whether to add or remove the tag' }),
+    bulkTag: tagField(),
+    scope: z.enum(['ticked', 'all'], { error: 'Choose which supporters to tag' }),
+    ids: z.preprocess(
+      (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+      z
+        .array(z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER), { error: 'Tick supporters from the list' })
+        .max(PAGE_SIZE, 'Tick supporters from the list'),
+    ),
+  })
+  .refine((f) => f.scope === 'all' || f.ids.length > 0, {
+    path: ['scope'],
+    message: 'Tick at least one supporter, or choose all the supporters matching the filters',
+  });
 
 const EraseSchema = z.object({ confirm: z.literal('on', { error: 'Tick the box to confirm that you want to erase this supporter' }) });
 
@@ -88,7 +141,13 @@ export const supportersAdminCapability: Capability = {
     const { db } = core;
     const tz = async () => (await getSiteSettings(db)).timeZone;
     const listChoices = async (): Promise<ListChoice[]> =>
-      (await listsForStaff(core)).map((l) => ({ id: l.id, name: l.name, slug: l.slug, wording: l.wording, archived: l.archived_at !== null }));
+      (await listsForStaff(core)).map((l) => ({
+        id: l.id,
+        name: l.name,
+        slug: l.slug,
+        wording: l.wording,
+        archived: l.archived_at !== null,
+      }));
 
     // ---- the supporters list --------------------------------------------------------------------------------
 
@@ -106,16 +165,31 @@ export const supportersAdminCapability: Capability = {
       const state: FilterState = filters.ok ? filters.state : {};
       const result = filters.ok ? await searchSupporters(core, state, { page, pageSize: PAGE_SIZE, timeZone }) : undefined;
       const props: SupportersPageProps = {
-        csrf: req.csrfToken(), tz: timeZone, state, values: { ...formValues(input), ...o.values }, errors: filters.ok ? o.errors : { ...filters.errors, ...o.errors },
-        lists, tags, sources, result, page, pageSize: PAGE_SIZE,
+        csrf: req.csrfToken(),
+        tz: timeZone,
+        state,
+        values: { ...formValues(input), ...o.values },
+        errors: filters.ok ? o.errors : { ...filters.errors, ...o.errors },
+        lists,
+        tags,
+        sources,
+        result,
+        page,
+        pageSize: PAGE_SIZE,
         can: { manage: viewer.can('supporters:manage'), export: viewer.can('supporters:export'), import: viewer.can('supporters:import') },
         notice: noticeFor(req.query),
       };
       const status = o.status ?? (filters.ok ? 200 : 422);
-      return reply.adminPage({ title: 'Supporters', status, body: <SupportersView {...props} notice={bulkNotice(req.query) ?? props.notice} /> });
+      return reply.adminPage({
+        title: 'Supporters',
+        status,
+        body: <SupportersView {...props} notice={bulkNotice(req.query) ?? props.notice} />,
+      });
     };
 
-    app.get('/admin/supporters', { config: { permission: 'supporters:view' } }, async (req, reply) => supportersPage(req, reply, req.query));
+    app.get('/admin/supporters', { config: { permission: 'supporters:view' } }, async (req, reply) =>
+      supportersPage(req, reply, req.query),
+    );
 
     app.post('/admin/supporters/tags', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
       const filters = parseFilters(req.body);
@@ -123,13 +197,27 @@ export const supportersAdminCapability: Capability = {
       if (!filters.ok) return supportersPage(req, reply, req.body, { status: 422, page });
       const form = parseForm(BulkTagSchema, req.body);
       if (!form.ok) return supportersPage(req, reply, req.body, { status: 422, errors: form.errors, values: form.values, page });
-      const n = await bulkTag(core, req.viewer!.id, { action: form.data.action, tag: form.data.bulkTag, scope: form.data.scope, ids: form.data.ids, state: filters.state, timeZone: await tz() });
-      return reply.redirect(`/admin/supporters${filterQueryString(filters.state, { page, done: form.data.action === 'add' ? 'bulk-added' : 'bulk-removed', n, t: form.data.bulkTag })}`, 303);
+      const n = await bulkTag(core, req.viewer!.id, {
+        action: form.data.action,
+        tag: form.data.bulkTag,
+        scope: form.data.scope,
+        ids: form.data.ids,
+        state: filters.state,
+        timeZone: await tz(),
+      });
+      return reply.redirect(
+        `/admin/supporters${filterQueryString(filters.state, { page, done: form.data.action === 'add' ? 'bulk-added' : 'bulk-removed', n, t: form.data.bulkTag })}`,
+        303,
+      );
     });
 
     // ---- segments -------------------------------------------------------------------------------------------
 
-    const segmentsPage = async (req: FastifyRequest, reply: FastifyReply, o: { status?: number; errors?: Record<string, string>; editing?: number; values?: Record<string, string> } = {}) => {
+    const segmentsPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { status?: number; errors?: Record<string, string>; editing?: number; values?: Record<string, string> } = {},
+    ) => {
       const [segments, lists] = await Promise.all([listSegments(db), listChoices()]);
       const counts = await countSegmentMembers(db, segments);
       return reply.adminPage({
@@ -137,8 +225,14 @@ export const supportersAdminCapability: Capability = {
         status: o.status ?? 200,
         body: (
           <SegmentsView
-            csrf={req.csrfToken()} segments={segments.map((s) => ({ ...s, count: counts.get(s.id) ?? 0 }))} lists={lists} canManage={req.viewer!.can('supporters:manage')}
-            notice={noticeFor(req.query)} errors={o.errors} editing={o.editing} values={o.values}
+            csrf={req.csrfToken()}
+            segments={segments.map((s) => ({ ...s, count: counts.get(s.id) ?? 0 }))}
+            lists={lists}
+            canManage={req.viewer!.can('supporters:manage')}
+            notice={noticeFor(req.query)}
+            errors={o.errors}
+            editing={o.editing}
+            values={o.values}
           />
         ),
       });
@@ -152,7 +246,19 @@ export const supportersAdminCapability: Capability = {
       if (!filters.ok || !form.ok) {
         const state = filters.ok ? filters.state : {};
         const errors = { ...(filters.ok ? {} : filters.errors), ...(form.ok ? {} : form.errors) };
-        return reply.adminPage({ title: 'Save a segment', status: 422, body: <SaveSegmentView csrf={req.csrfToken()} state={segmentPart(state)} lists={await listChoices()} values={formValues(req.body)} errors={errors} /> });
+        return reply.adminPage({
+          title: 'Save a segment',
+          status: 422,
+          body: (
+            <SaveSegmentView
+              csrf={req.csrfToken()}
+              state={segmentPart(state)}
+              lists={await listChoices()}
+              values={formValues(req.body)}
+              errors={errors}
+            />
+          ),
+        });
       }
       await createSegment(core, req.viewer!.id, { name: form.data.name, filters: segmentPart(filters.state) });
       return reply.redirect('/admin/supporters/segments?done=segment-saved', 303);
@@ -171,7 +277,8 @@ export const supportersAdminCapability: Capability = {
       try {
         await deleteSegment(core, req.viewer!.id, id);
       } catch (err) {
-        if (err instanceof DomainError && err.code === 'conflict') return segmentsPage(req, reply, { status: 409, errors: { _form: err.message } });
+        if (err instanceof DomainError && err.code === 'conflict')
+          return segmentsPage(req, reply, { status: 409, errors: { _form: err.message } });
         throw err;
       }
       return reply.redirect('/admin/supporters/segments?done=segment-deleted', 303);
@@ -183,7 +290,10 @@ export const supportersAdminCapability: Capability = {
       const filters = parseFilters(req.query);
       if (!filters.ok) return supportersPage(req, reply, req.query, { status: 422 });
       const [count, lists] = await Promise.all([exportCount(core, filters.state, await tz()), listChoices()]);
-      return reply.adminPage({ title: 'Export supporters', body: <ExportView csrf={req.csrfToken()} state={filters.state} lists={lists} count={count} /> });
+      return reply.adminPage({
+        title: 'Export supporters',
+        body: <ExportView csrf={req.csrfToken()} state={filters.state} lists={lists} count={count} />,
+      });
     });
 
     app.post('/admin/supporters/export', { config: { permission: 'supporters:export' } }, async (req, reply) => {
@@ -200,7 +310,11 @@ export const supportersAdminCapability: Capability = {
     // ---- import ---------------------------------------------------------------------------------------------
 
     const uploadPage = async (req: FastifyRequest, reply: FastifyReply, errors?: Record<string, string>) =>
-      reply.adminPage({ title: 'Import supporters', status: errors ? 422 : 200, body: <ImportUploadView csrf={req.csrfToken()} tz={await tz()} errors={errors} recent={await recentImports(core)} /> });
+      reply.adminPage({
+        title: 'Import supporters',
+        status: errors ? 422 : 200,
+        body: <ImportUploadView csrf={req.csrfToken()} tz={await tz()} errors={errors} recent={await recentImports(core)} />,
+      });
 
     app.get('/admin/supporters/import', { config: { permission: 'supporters:import' } }, async (req, reply) => uploadPage(req, reply));
 
@@ -245,13 +359,27 @@ export const supportersAdminCapability: Capability = {
       req: FastifyRequest,
       reply: FastifyReply,
       imp: ImportView,
-      o: { encoding: FileEncoding; header: boolean | undefined; values?: Record<string, string>; listsChecked?: string[]; errors?: Record<string, string>; status?: number },
+      o: {
+        encoding: FileEncoding;
+        header: boolean | undefined;
+        values?: Record<string, string>;
+        listsChecked?: string[];
+        errors?: Record<string, string>;
+        status?: number;
+      },
     ) => {
-      const [preview, lists, timeZone] = await Promise.all([previewImport(core, imp, { encoding: o.encoding, header: o.header }), listChoices(), tz()]);
+      const [preview, lists, timeZone] = await Promise.all([
+        previewImport(core, imp, { encoding: o.encoding, header: o.header }),
+        listChoices(),
+        tz(),
+      ]);
       const s = imp.settings;
       const fromSettings: Record<string, string> = s
         ? {
-            basis: s.basis, consentDate: s.consentDate ?? '', evidence: s.evidence, tag: s.tag ?? '',
+            basis: s.basis,
+            consentDate: s.consentDate ?? '',
+            evidence: s.evidence,
+            tag: s.tag ?? '',
             ...(s.columns.length === preview.headings.length ? Object.fromEntries(s.columns.map((c, i) => [`col_${i}`, c])) : {}),
           }
         : {};
@@ -260,8 +388,15 @@ export const supportersAdminCapability: Capability = {
         status: o.status ?? 200,
         body: (
           <ImportMappingView
-            csrf={req.csrfToken()} tz={timeZone} imp={imp} encoding={o.encoding} preview={preview} lists={lists} values={o.values ?? fromSettings}
-            lists_checked={o.listsChecked ?? s?.listIds.map(String) ?? []} errors={o.errors}
+            csrf={req.csrfToken()}
+            tz={timeZone}
+            imp={imp}
+            encoding={o.encoding}
+            preview={preview}
+            lists={lists}
+            values={o.values ?? fromSettings}
+            lists_checked={o.listsChecked ?? s?.listIds.map(String) ?? []}
+            errors={o.errors}
           />
         ),
       });
@@ -271,14 +406,23 @@ export const supportersAdminCapability: Capability = {
       const imp = await getImport(core, idOf(req.params));
       const q = ImportPageQuery.parse(formValues(req.query));
       if (imp.status === 'checking' || imp.status === 'importing') {
-        return reply.adminPage({ title: imp.status === 'checking' ? 'Checking the file' : 'Importing supporters', body: <ImportProgressView imp={imp} refresh={q.refresh === 'on'} /> });
+        return reply.adminPage({
+          title: imp.status === 'checking' ? 'Checking the file' : 'Importing supporters',
+          body: <ImportProgressView imp={imp} refresh={q.refresh === 'on'} />,
+        });
       }
       const changing = q.change === '1' || q.read === '1';
       if (imp.status === 'checked' && !changing) {
-        return reply.adminPage({ title: 'Check before importing', body: <ImportReportView csrf={req.csrfToken()} imp={imp} lists={await listChoices()} /> });
+        return reply.adminPage({
+          title: 'Check before importing',
+          body: <ImportReportView csrf={req.csrfToken()} imp={imp} lists={await listChoices()} />,
+        });
       }
       if (imp.status === 'imported' || (imp.status === 'failed' && !changing)) {
-        return reply.adminPage({ title: imp.status === 'imported' ? 'Import finished' : 'The import stopped', body: <ImportDoneView csrf={req.csrfToken()} imp={imp} /> });
+        return reply.adminPage({
+          title: imp.status === 'imported' ? 'Import finished' : 'The import stopped',
+          body: <ImportDoneView csrf={req.csrfToken()} imp={imp} />,
+        });
       }
       const encoding = (q.read === '1' ? q.encoding : undefined) ?? imp.settings?.encoding ?? imp.detectedEncoding;
       const header = q.read === '1' ? q.header === '1' : imp.settings?.header;
@@ -287,18 +431,24 @@ export const supportersAdminCapability: Capability = {
 
     app.post('/admin/supporters/import/:id/check', { config: { permission: 'supporters:import' } }, async (req, reply) => {
       const imp = await getImport(core, idOf(req.params));
-      if (!['uploaded', 'checked', 'failed'].includes(imp.status)) throw new AppError(409, 'conflict', 'This file is being checked or imported already; wait for it to finish.');
+      if (!['uploaded', 'checked', 'failed'].includes(imp.status))
+        throw new AppError(409, 'conflict', 'This file is being checked or imported already; wait for it to finish.');
       const body = formValues(req.body);
-      const posted = (ENCODINGS as readonly string[]).includes(body.encoding ?? '') ? (body.encoding as FileEncoding) : imp.detectedEncoding;
+      const posted = (ENCODINGS as readonly string[]).includes(body.encoding ?? '')
+        ? (body.encoding as FileEncoding)
+        : imp.detectedEncoding;
       // A refused encoding is reported on the form, which is shown again reading the file as it was detected.
       const encoding = encodingProblem(posted, imp.detectedEncoding) ? imp.detectedEncoding : posted;
       const header = body.header === '1' || body.header === 'on';
       const raw = (req.body ?? {}) as Record<string, unknown>;
       const listsChecked = (Array.isArray(raw.lists) ? raw.lists : [raw.lists]).filter((x): x is string => typeof x === 'string');
-      const again = (errors: Record<string, string>, status = 422) => mappingPage(req, reply, imp, { encoding, header, values: body, listsChecked, errors, status });
+      const again = (errors: Record<string, string>, status = 422) =>
+        mappingPage(req, reply, imp, { encoding, header, values: body, listsChecked, errors, status });
       const preview = await previewImport(core, imp, { encoding, header });
-      if (preview.problem || preview.tooWide || preview.headings.length === 0) return again({ _form: preview.problem ?? 'No columns were found in this file.' });
-      if (body.width !== String(preview.headings.length)) return again({ columns: 'The columns changed since the page was shown: check what each column holds again.' });
+      if (preview.problem || preview.tooWide || preview.headings.length === 0)
+        return again({ _form: preview.problem ?? 'No columns were found in this file.' });
+      if (body.width !== String(preview.headings.length))
+        return again({ columns: 'The columns changed since the page was shown: check what each column holds again.' });
       const form = parseMappingForm(req.body, preview.headings.length, imp.detectedEncoding);
       if (!form.ok) return again(form.errors);
       try {
@@ -322,7 +472,12 @@ export const supportersAdminCapability: Capability = {
 
     // ---- one supporter --------------------------------------------------------------------------------------
 
-    const supporterView = async (req: FastifyRequest, reply: FastifyReply, id: number, o: { status?: number; errors?: Record<string, string>; values?: Record<string, string> } = {}) => {
+    const supporterView = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      o: { status?: number; errors?: Record<string, string>; values?: Record<string, string> } = {},
+    ) => {
       const [data, timeZone] = await Promise.all([supporterPage(core, id), tz()]);
       const name = displayName(data.supporter);
       return reply.adminPage({
@@ -330,26 +485,54 @@ export const supportersAdminCapability: Capability = {
         status: o.status ?? 200,
         body: (
           <SupporterView
-            csrf={req.csrfToken()} tz={timeZone} supporter={data.supporter} name={name} subscriptions={data.subscriptions} ledger={data.ledger} tags={data.tags}
-            timeline={data.timeline} canManage={req.viewer!.can('supporters:manage')} notice={noticeFor(req.query)} errors={o.errors} values={o.values}
+            csrf={req.csrfToken()}
+            tz={timeZone}
+            supporter={data.supporter}
+            name={name}
+            subscriptions={data.subscriptions}
+            ledger={data.ledger}
+            tags={data.tags}
+            timeline={data.timeline}
+            canManage={req.viewer!.can('supporters:manage')}
+            notice={noticeFor(req.query)}
+            errors={o.errors}
+            values={o.values}
           />
         ),
       });
     };
 
-    app.get('/admin/supporters/:id', { config: { permission: 'supporters:view' } }, async (req, reply) => supporterView(req, reply, idOf(req.params)));
+    app.get('/admin/supporters/:id', { config: { permission: 'supporters:view' } }, async (req, reply) =>
+      supporterView(req, reply, idOf(req.params)),
+    );
 
-    const editPage = async (req: FastifyRequest, reply: FastifyReply, id: number, o: { values?: Record<string, string>; errors?: Record<string, string> } = {}) => {
+    const editPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+    ) => {
       const { supporter } = await supporterPage(core, id);
       if (supporter.erasedAt !== null) throw new AppError(409, 'conflict', 'This supporter was erased; there is nothing to change.');
       const values = o.values ?? {
-        email: supporter.email ?? '', firstName: supporter.firstName ?? '', lastName: supporter.lastName ?? '', postcode: supporter.postcode ?? '',
-        phone: supporter.phone ?? '', address: supporter.address ?? '', constituency: supporter.constituencyCode ?? '',
+        email: supporter.email ?? '',
+        firstName: supporter.firstName ?? '',
+        lastName: supporter.lastName ?? '',
+        postcode: supporter.postcode ?? '',
+        phone: supporter.phone ?? '',
+        address: supporter.address ?? '',
+        constituency: supporter.constituencyCode ?? '',
       };
-      return reply.adminPage({ title: 'Change details', status: o.errors ? 422 : 200, body: <SupporterEditView csrf={req.csrfToken()} id={id} name={displayName(supporter)} values={values} errors={o.errors} /> });
+      return reply.adminPage({
+        title: 'Change details',
+        status: o.errors ? 422 : 200,
+        body: <SupporterEditView csrf={req.csrfToken()} id={id} name={displayName(supporter)} values={values} errors={o.errors} />,
+      });
     };
 
-    app.get('/admin/supporters/:id/edit', { config: { permission: 'supporters:manage' } }, async (req, reply) => editPage(req, reply, idOf(req.params)));
+    app.get('/admin/supporters/:id/edit', { config: { permission: 'supporters:manage' } }, async (req, reply) =>
+      editPage(req, reply, idOf(req.params)),
+    );
 
     app.post('/admin/supporters/:id', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
       const id = idOf(req.params);
@@ -388,10 +571,16 @@ export const supportersAdminCapability: Capability = {
     const erasePage = async (req: FastifyRequest, reply: FastifyReply, id: number, errors?: Record<string, string>) => {
       const { supporter } = await supporterPage(core, id);
       if (supporter.erasedAt !== null) return reply.redirect(`/admin/supporters/${id}`, 303);
-      return reply.adminPage({ title: 'Erase a supporter', status: errors ? 422 : 200, body: <EraseView csrf={req.csrfToken()} id={id} name={displayName(supporter)} errors={errors} /> });
+      return reply.adminPage({
+        title: 'Erase a supporter',
+        status: errors ? 422 : 200,
+        body: <EraseView csrf={req.csrfToken()} id={id} name={displayName(supporter)} errors={errors} />,
+      });
     };
 
-    app.get('/admin/supporters/:id/erase', { config: { permission: 'supporters:manage' } }, async (req, reply) => erasePage(req, reply, idOf(req.params)));
+    app.get('/admin/supporters/:id/erase', { config: { permission: 'supporters:manage' } }, async (req, reply) =>
+      erasePage(req, reply, idOf(req.params)),
+    );
 
     app.post('/admin/supporters/:id/erase', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
       const id = idOf(req.params);
@@ -414,7 +603,11 @@ export const supportersAdminCapability: Capability = {
     app.post('/admin/lists', { config: { permission: 'lists:manage' } }, async (req, reply) => {
       const form = parseForm(ListCreateSchema, req.body);
       const again = async (errors: Record<string, string>) =>
-        reply.adminPage({ title: 'Create a list', status: 422, body: <ListFormView csrf={req.csrfToken()} tz={await tz()} values={formValues(req.body)} errors={errors} /> });
+        reply.adminPage({
+          title: 'Create a list',
+          status: 422,
+          body: <ListFormView csrf={req.csrfToken()} tz={await tz()} values={formValues(req.body)} errors={errors} />,
+        });
       if (!form.ok) return again(form.errors);
       let id: number;
       try {
@@ -425,14 +618,29 @@ export const supportersAdminCapability: Capability = {
       return reply.redirect(`/admin/lists/${id}?done=list-created`, 303);
     });
 
-    const listPage = async (req: FastifyRequest, reply: FastifyReply, id: number, o: { values?: Record<string, string>; errors?: Record<string, string> } = {}) => {
+    const listPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+    ) => {
       const { list, wordings } = await listForStaff(core, id);
       const summary = (await listsForStaff(core)).find((l) => l.id === id)!;
       const values = o.values ?? { name: list.name, description: list.description, wording: list.wording };
       return reply.adminPage({
         title: list.name,
         status: o.errors ? 422 : 200,
-        body: <ListFormView csrf={req.csrfToken()} tz={await tz()} list={summary} wordings={wordings} values={values} errors={o.errors} notice={noticeFor(req.query)} />,
+        body: (
+          <ListFormView
+            csrf={req.csrfToken()}
+            tz={await tz()}
+            list={summary}
+            wordings={wordings}
+            values={values}
+            errors={o.errors}
+            notice={noticeFor(req.query)}
+          />
+        ),
       });
     };
 
@@ -446,7 +654,10 @@ export const supportersAdminCapability: Capability = {
       return reply.redirect(`/admin/lists/${id}?done=list-saved`, 303);
     });
 
-    for (const [action, archived] of [['archive', true], ['unarchive', false]] as const) {
+    for (const [action, archived] of [
+      ['archive', true],
+      ['unarchive', false],
+    ] as const) {
       app.post(`/admin/lists/:id/${action}`, { config: { permission: 'lists:manage' } }, async (req, reply) => {
         const id = idOf(req.params);
         await archiveList(core, req.viewer!.id, id, archived);

@@ -8,11 +8,33 @@ import { email, optionalText, text } from '../core/web/forms.js';
 import { recordAudit } from '../staff/service.js';
 import { auditFilters, resolveFilters, tagField, type FilterState } from './filters.js';
 import {
-  addTags, countSupporters, findListById, findSupporterById, findSupporterIdsAfter, findSupporters, insertList, listDeliveriesOf,
-  listListsWithCounts, listTagsOf, listTagsOfMany, listWordingsOf, removeTag, replaceNameTokens, setListArchived, updateList,
+  addTags,
+  countSupporters,
+  findListById,
+  findSupporterById,
+  findSupporterIdsAfter,
+  findSupporters,
+  insertList,
+  listDeliveriesOf,
+  listListsWithCounts,
+  listTagsOf,
+  listTagsOfMany,
+  listWordingsOf,
+  removeTag,
+  replaceNameTokens,
+  setListArchived,
+  updateList,
   updateSupporter,
 } from './queries.js';
-import { emailIndex, eraseSupporter, getSupporter, nameTokenIndexes, rowToSupporter, sendDataExportLink, supporterConsent } from './service.js';
+import {
+  emailIndex,
+  eraseSupporter,
+  getSupporter,
+  nameTokenIndexes,
+  rowToSupporter,
+  sendDataExportLink,
+  supporterConsent,
+} from './service.js';
 
 // The staff side of supporter records: finding people, changing their details and tags, the supporter page's
 // timeline, the data-rights actions, and the lists they can subscribe to. Every change is written to the audit log
@@ -43,12 +65,23 @@ export async function searchSupporters(core: Core, state: FilterState, o: { page
     findSupporters(core.db, filters, { limit: o.pageSize, offset: (o.page - 1) * o.pageSize }),
     countSupporters(core.db, filters),
   ]);
-  const tags = await listTagsOfMany(core.db, rows.map((r) => r.id));
+  const tags = await listTagsOfMany(
+    core.db,
+    rows.map((r) => r.id),
+  );
   const items: SupporterListItem[] = rows.map((r) => {
     const s = rowToSupporter(core.keyring, r);
     return {
-      id: s.id, email: s.email, name: displayName(s), postcode: s.postcode, constituencyCode: s.constituencyCode, source: s.source,
-      createdAt: s.createdAt, confirmedAt: s.confirmedAt, undeliverableAt: s.undeliverableAt, tags: tags.get(s.id) ?? [],
+      id: s.id,
+      email: s.email,
+      name: displayName(s),
+      postcode: s.postcode,
+      constituencyCode: s.constituencyCode,
+      source: s.source,
+      createdAt: s.createdAt,
+      confirmedAt: s.confirmedAt,
+      undeliverableAt: s.undeliverableAt,
+      tags: tags.get(s.id) ?? [],
     };
   });
   return { items, total, capped };
@@ -84,9 +117,18 @@ export interface TimelineEntry {
 /** A capability's contribution to the timeline: its entries about one supporter, newest first or in any order. */
 export type TimelineSource = (db: DbOrTrx, supporterId: number) => Promise<TimelineEntry[]>;
 
-const CONSENT_TITLES: Record<ConsentEventKind, string> = { requested: 'Asked to join', granted: 'Subscribed to', withdrawn: 'Unsubscribed from' };
+const CONSENT_TITLES: Record<ConsentEventKind, string> = {
+  requested: 'Asked to join',
+  granted: 'Subscribed to',
+  withdrawn: 'Unsubscribed from',
+};
 const BASIS_LABELS: Record<LawfulBasis, string> = { consent: 'consent', soft_opt_in: 'soft opt-in' };
-const DELIVERY_TITLES: Record<DeliveryStatus, string> = { pending: 'Due to be sent', sent: 'Sent', failed: 'Could not be sent', skipped: 'Not sent (skipped)' };
+const DELIVERY_TITLES: Record<DeliveryStatus, string> = {
+  pending: 'Due to be sent',
+  sent: 'Sent',
+  failed: 'Could not be sent',
+  skipped: 'Not sent (skipped)',
+};
 
 /** Consent events as timeline entries. */
 export const consentTimeline: TimelineSource = async (db, supporterId) =>
@@ -111,7 +153,11 @@ export const newsletterTimeline: TimelineSource = async (db, supporterId) =>
 export const TIMELINE_SOURCES: readonly TimelineSource[] = [consentTimeline, newsletterTimeline];
 
 /** A supporter's timeline from every source, newest first. */
-async function supporterTimeline(db: DbOrTrx, supporterId: number, sources: readonly TimelineSource[] = TIMELINE_SOURCES): Promise<TimelineEntry[]> {
+async function supporterTimeline(
+  db: DbOrTrx,
+  supporterId: number,
+  sources: readonly TimelineSource[] = TIMELINE_SOURCES,
+): Promise<TimelineEntry[]> {
   const all = (await Promise.all(sources.map((s) => s(db, supporterId)))).flat();
   return all.sort((a, b) => b.at - a.at);
 }
@@ -126,7 +172,10 @@ export async function supporterPage(core: Core, id: number) {
 
 // ---- changing a supporter ------------------------------------------------------------------------------------
 
-const trimmed = (f: (s: string) => string = (s) => s) => (v: unknown) => (typeof v === 'string' ? f(v.trim()) : v);
+const trimmed =
+  (f: (s: string) => string = (s) => s) =>
+  (v: unknown) =>
+    typeof v === 'string' ? f(v.trim()) : v;
 
 /** The supporter edit form: an address, and optional details (a detail left empty is removed). */
 export const SupporterEditSchema = z.object({
@@ -135,16 +184,27 @@ export const SupporterEditSchema = z.object({
   lastName: optionalText('a last name', { max: 100 }),
   postcode: z.preprocess(
     trimmed((s) => s.toUpperCase().replace(/\s+/g, ' ')),
-    z.string({ error: 'Enter a postcode' }).max(16, 'A postcode must be 16 characters or fewer').regex(/^[A-Z0-9 -]*$/, 'A postcode may hold letters, numbers, spaces and hyphens only').optional(),
+    z
+      .string({ error: 'Enter a postcode' })
+      .max(16, 'A postcode must be 16 characters or fewer')
+      .regex(/^[A-Z0-9 -]*$/, 'A postcode may hold letters, numbers, spaces and hyphens only')
+      .optional(),
   ),
   phone: z.preprocess(
     trimmed(),
-    z.string({ error: 'Enter a phone number' }).max(40, 'A phone number must be 40 characters or fewer').regex(/^[0-9+()\s.-]*$/, 'A phone number may hold digits, spaces and + ( ) - . only').optional(),
+    z
+      .string({ error: 'Enter a phone number' })
+      .max(40, 'A phone number must be 40 characters or fewer')
+      .regex(/^[0-9+()\s.-]*$/, 'A phone number may hold digits, spaces and + ( ) - . only')
+      .optional(),
   ),
   address: optionalText('an address', { max: 500 }),
   constituency: z.preprocess(
     trimmed((s) => s.toUpperCase()),
-    z.string({ error: 'Enter a constituency code' }).regex(/^([A-Z]\d{8})?$/, 'Enter a constituency code like E14001234, or leave it empty').optional(),
+    z
+      .string({ error: 'Enter a constituency code' })
+      .regex(/^([A-Z]\d{8})?$/, 'Enter a constituency code like E14001234, or leave it empty')
+      .optional(),
   ),
 });
 
@@ -161,21 +221,34 @@ export async function updateSupporterDetails(core: Core, staffId: number, id: nu
     if (row.erased_at !== null) throw new DomainError('conflict', 'This supporter was erased; there is nothing to change.');
     const current = rowToSupporter(keyring, row);
     const next = {
-      email: input.email, firstName: nullIfEmpty(input.firstName), lastName: nullIfEmpty(input.lastName), postcode: nullIfEmpty(input.postcode),
-      phone: nullIfEmpty(input.phone), address: nullIfEmpty(input.address), constituencyCode: nullIfEmpty(input.constituency),
+      email: input.email,
+      firstName: nullIfEmpty(input.firstName),
+      lastName: nullIfEmpty(input.lastName),
+      postcode: nullIfEmpty(input.postcode),
+      phone: nullIfEmpty(input.phone),
+      address: nullIfEmpty(input.address),
+      constituencyCode: nullIfEmpty(input.constituency),
     };
     const changed = (Object.keys(next) as Array<keyof typeof next>).filter((k) => (current[k] ?? null) !== next[k]);
     if (changed.length === 0) return [];
     const index = emailIndex(keyring, next.email);
     try {
       await updateSupporter(trx, id, {
-        email_enc: keyring.encrypt(next.email), email_index: index, first_name_enc: keyring.encryptNullable(next.firstName),
-        last_name_enc: keyring.encryptNullable(next.lastName), postcode_enc: keyring.encryptNullable(next.postcode),
-        phone_enc: keyring.encryptNullable(next.phone), address_enc: keyring.encryptNullable(next.address), constituency_code: next.constituencyCode,
+        email_enc: keyring.encrypt(next.email),
+        email_index: index,
+        first_name_enc: keyring.encryptNullable(next.firstName),
+        last_name_enc: keyring.encryptNullable(next.lastName),
+        postcode_enc: keyring.encryptNullable(next.postcode),
+        phone_enc: keyring.encryptNullable(next.phone),
+        address_enc: keyring.encryptNullable(next.address),
+        constituency_code: next.constituencyCode,
         updated_at: Date.now(),
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError('invalid', 'Another supporter has that email address.', { email: 'Another supporter already has that email address' });
+      if (isUniqueViolation(err))
+        throw new DomainError('invalid', 'Another supporter has that email address.', {
+          email: 'Another supporter already has that email address',
+        });
       throw err;
     }
     await replaceNameTokens(trx, id, nameTokenIndexes(keyring, next.firstName, next.lastName));
@@ -251,7 +324,8 @@ export async function eraseSupporterForStaff(core: Core, staffId: number, id: nu
 export async function sendSupporterTheirData(core: Core, staffId: number, id: number): Promise<void> {
   const row = await findSupporterById(core.db, id);
   if (!row) throw new DomainError('not_found', 'There is no such supporter.');
-  if (row.erased_at !== null || row.email_index === null) throw new DomainError('conflict', 'This supporter has no email address to send their data to.');
+  if (row.erased_at !== null || row.email_index === null)
+    throw new DomainError('conflict', 'This supporter has no email address to send their data to.');
   await sendDataExportLink(core, id);
   await recordAudit(core.db, { staffId, action: 'supporter.data_export_sent', target: target(id) });
 }
@@ -259,7 +333,10 @@ export async function sendSupporterTheirData(core: Core, staffId: number, id: nu
 // ---- lists -------------------------------------------------------------------------------------------------
 
 const wordingField = text('the consent wording', { max: 2000 });
-const descriptionField = z.preprocess((v) => (v === undefined ? '' : typeof v === 'string' ? v.trim() : v), z.string({ error: 'Enter a description' }).max(1000, 'The description must be 1000 characters or fewer'));
+const descriptionField = z.preprocess(
+  (v) => (v === undefined ? '' : typeof v === 'string' ? v.trim() : v),
+  z.string({ error: 'Enter a description' }).max(1000, 'The description must be 1000 characters or fewer'),
+);
 
 /** The new-list form. */
 export const ListCreateSchema = z.object({
@@ -269,7 +346,10 @@ export const ListCreateSchema = z.object({
     .toLowerCase()
     .min(1, 'Enter a short name for links')
     .max(60, 'The short name must be 60 characters or fewer')
-    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'The short name may hold lower-case letters, numbers and single hyphens only, like campaign-updates'),
+    .regex(
+      /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+      'The short name may hold lower-case letters, numbers and single hyphens only, like campaign-updates',
+    ),
   name: text('the list name', { max: 100 }),
   description: descriptionField,
   wording: wordingField,
@@ -299,7 +379,8 @@ export async function createList(core: Core, staffId: number, input: z.output<ty
       return id;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DomainError('invalid', 'A list with that short name exists.', { slug: 'A list with that short name already exists' });
+    if (isUniqueViolation(err))
+      throw new DomainError('invalid', 'A list with that short name exists.', { slug: 'A list with that short name already exists' });
     throw err;
   }
 }
@@ -311,7 +392,12 @@ export async function changeList(core: Core, staffId: number, id: number, input:
     if (!before) throw new DomainError('not_found', 'There is no such list.');
     await updateList(trx, id, { ...input, at: Date.now() });
     const after = (await findListById(trx, id))!;
-    await recordAudit(trx, { staffId, action: 'list.update', target: `list ${id}`, details: { wordingVersion: after.wording_version, newWording: after.wording_version !== before.wording_version } });
+    await recordAudit(trx, {
+      staffId,
+      action: 'list.update',
+      target: `list ${id}`,
+      details: { wordingVersion: after.wording_version, newWording: after.wording_version !== before.wording_version },
+    });
   });
 }
 

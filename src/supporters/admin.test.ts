@@ -24,9 +24,14 @@ describeEachDialect('supporters admin', (ctx) => {
   const core = () => t.lantern.core;
   const audit = (action: string) => ctx.db.selectFrom('audit_log').selectAll().where('action', '=', action).orderBy('id', 'desc').execute();
 
-  async function person(key: string, details: { email: string; firstName?: string; lastName?: string; postcode?: string; constituencyCode?: string }, o: { source?: string; lists?: number[]; tags?: string[]; createdAt?: number } = {}) {
+  async function person(
+    key: string,
+    details: { email: string; firstName?: string; lastName?: string; postcode?: string; constituencyCode?: string },
+    o: { source?: string; lists?: number[]; tags?: string[]; createdAt?: number } = {},
+  ) {
     const { id } = await upsertSupporter(ctx.db, core().keyring, details, { source: o.source ?? 'signup', mode: 'fill', confirmed: true });
-    if (o.lists?.length) await recordConsent(ctx.db, { supporterId: id, listIds: o.lists, change: 'granted', basis: 'consent', source: 'test form' });
+    if (o.lists?.length)
+      await recordConsent(ctx.db, { supporterId: id, listIds: o.lists, change: 'granted', basis: 'consent', source: 'test form' });
     if (o.tags?.length) await addTags(ctx.db, [id], o.tags);
     if (o.createdAt) await ctx.db.updateTable('supporters').set({ created_at: o.createdAt }).where('id', '=', id).execute();
     ids[key] = id;
@@ -38,12 +43,34 @@ describeEachDialect('supporters admin', (ctx) => {
     owner = (await signedInAs(t, 'owner')).client;
     campaigner = (await signedInAs(t, 'campaigner')).client;
     const now = Date.now();
-    updates = await insertList(ctx.db, { slug: 'updates', name: 'Campaign updates', description: '', wording: 'Email me campaign updates.', at: now });
+    updates = await insertList(ctx.db, {
+      slug: 'updates',
+      name: 'Campaign updates',
+      description: '',
+      wording: 'Email me campaign updates.',
+      at: now,
+    });
     events = await insertList(ctx.db, { slug: 'events', name: 'Events', description: '', wording: 'Tell me about events.', at: now });
-    await person('gulnar', { email: 'gulnar@example.org', firstName: 'Gülnar', lastName: 'Abdul-Rahman', constituencyCode: 'E14000639' }, { lists: [updates], tags: ['volunteer'], createdAt: Date.UTC(2026, 2, 10, 12) });
-    await person('jose', { email: 'jose.alvarez@example.org', firstName: 'José', lastName: 'Álvarez' }, { source: 'stall', lists: [updates, events], createdAt: Date.UTC(2026, 3, 2, 12) });
-    await person('zoe', { email: 'zoe@example.org', firstName: 'Zoë', lastName: 'Ng', constituencyCode: 'E14000639' }, { source: 'stall', lists: [events], tags: ['volunteer'], createdAt: Date.UTC(2026, 3, 20, 12) });
-    await person('formula', { email: 'formula@example.org', firstName: '=1+2', lastName: '@SUM(A1)' }, { lists: [updates], tags: ['risky'] });
+    await person(
+      'gulnar',
+      { email: 'gulnar@example.org', firstName: 'Gülnar', lastName: 'Abdul-Rahman', constituencyCode: 'E14000639' },
+      { lists: [updates], tags: ['volunteer'], createdAt: Date.UTC(2026, 2, 10, 12) },
+    );
+    await person(
+      'jose',
+      { email: 'jose.alvarez@example.org', firstName: 'José', lastName: 'Álvarez' },
+      { source: 'stall', lists: [updates, events], createdAt: Date.UTC(2026, 3, 2, 12) },
+    );
+    await person(
+      'zoe',
+      { email: 'zoe@example.org', firstName: 'Zoë', lastName: 'Ng', constituencyCode: 'E14000639' },
+      { source: 'stall', lists: [events], tags: ['volunteer'], createdAt: Date.UTC(2026, 3, 20, 12) },
+    );
+    await person(
+      'formula',
+      { email: 'formula@example.org', firstName: '=1+2', lastName: '@SUM(A1)' },
+      { lists: [updates], tags: ['risky'] },
+    );
   });
   afterAll(() => t?.close());
 
@@ -94,19 +121,55 @@ describeEachDialect('supporters admin', (ctx) => {
   test('filters that make no sense are refused with messages and a 422, never a 500', async () => {
     const r = await campaigner.get('/admin/supporters?from=2026-13-45&to=yesterday&constituency=nowhere&list=abc&consent=maybe&tag=%00');
     expect(r.status).toBe(422);
-    for (const m of ['Enter the first day as a real date', 'Enter the last day as a real date', 'Enter a constituency code like E14001234', 'Choose a list', 'Choose a consent state']) expect(r.text).toContain(m);
+    for (const m of [
+      'Enter the first day as a real date',
+      'Enter the last day as a real date',
+      'Enter a constituency code like E14001234',
+      'Choose a list',
+      'Choose a consent state',
+    ])
+      expect(r.text).toContain(m);
     const backwards = await campaigner.get('/admin/supporters?from=2026-05-01&to=2026-04-01');
     expect(backwards.status).toBe(422);
     expect(backwards.text).toContain('The last day must be on or after the first day');
-    for (const q of ['q[]=a&q[]=b', 'list=99999999999999999999', 'page=-4', 'page=abc', `q=${'x'.repeat(5000)}`, 'q=%F0%9F%92%A9%20%E2%80%AE']) {
+    for (const q of [
+      'q[]=a&q[]=b',
+      'list=99999999999999999999',
+      'page=-4',
+      'page=abc',
+      `q=${'x'.repeat(5000)}`,
+      'q=%F0%9F%92%A9%20%E2%80%AE',
+    ]) {
       expect((await campaigner.get(`/admin/supporters?${q}`)).status).toBeLessThan(500);
     }
   });
 
   test('the supporter page: details, tags, subscriptions, the consent ledger with its wording, and a timeline with newsletters', async () => {
     const now = Date.now();
-    const nl = (await ctx.db.insertInto('newsletters').values({ subject: 'March update', body: 'x', list_id: updates, segment_id: null, status: 'sent', scheduled_at: null, started_at: now, finished_at: now, archive_slug: null, created_by: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id;
-    await ctx.db.insertInto('newsletter_deliveries').values({ newsletter_id: nl, supporter_id: ids.gulnar!, status: 'sent', error: null, updated_at: now + 1000 }).execute();
+    const nl = (
+      await ctx.db
+        .insertInto('newsletters')
+        .values({
+          subject: 'March update',
+          body: 'x',
+          list_id: updates,
+          segment_id: null,
+          status: 'sent',
+          scheduled_at: null,
+          started_at: now,
+          finished_at: now,
+          archive_slug: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await ctx.db
+      .insertInto('newsletter_deliveries')
+      .values({ newsletter_id: nl, supporter_id: ids.gulnar!, status: 'sent', error: null, updated_at: now + 1000 })
+      .execute();
     const r = await campaigner.get(`/admin/supporters/${ids.gulnar}`);
     expect(r.status).toBe(200);
     expect(r.text).toContain('<h1>Gülnar Abdul-Rahman</h1>');
@@ -114,7 +177,9 @@ describeEachDialect('supporters admin', (ctx) => {
     expect(r.text).toContain('<span class="tag">volunteer</span>');
     expect(r.text).toContain('“Email me campaign updates.” <span class="muted">(version 1)</span>');
     expect(r.text).toContain('test form');
-    expect(r.text).toMatch(/newsletter<\/span> <a href="\/admin\/newsletters\/\d+">Newsletter: March update<\/a><span class="muted"> — Sent<\/span>/);
+    expect(r.text).toMatch(
+      /newsletter<\/span> <a href="\/admin\/newsletters\/\d+">Newsletter: March update<\/a><span class="muted"> — Sent<\/span>/,
+    );
     expect(r.text).toContain('Subscribed to Campaign updates');
     // The newest thing first.
     expect(r.text.indexOf('Newsletter: March update')).toBeLessThan(r.text.indexOf('Subscribed to Campaign updates'));
@@ -125,16 +190,43 @@ describeEachDialect('supporters admin', (ctx) => {
   test('details are changed with validation and audited by field name only; an address already in use is refused', async () => {
     const id = ids.jose!;
     await campaigner.get(`/admin/supporters/${id}/edit`);
-    const bad = await campaigner.post(`/admin/supporters/${id}`, { email: 'nope', firstName: 'x'.repeat(101), phone: 'call me', constituency: 'zz', postcode: '<b>' });
+    const bad = await campaigner.post(`/admin/supporters/${id}`, {
+      email: 'nope',
+      firstName: 'x'.repeat(101),
+      phone: 'call me',
+      constituency: 'zz',
+      postcode: '<b>',
+    });
     expect(bad.status).toBe(422);
-    for (const m of ['Enter an email address in the right format', 'First name must be 100 characters or fewer', 'A phone number may hold digits', 'Enter a constituency code like E14001234', 'A postcode may hold letters']) expect(bad.text).toContain(m);
+    for (const m of [
+      'Enter an email address in the right format',
+      'First name must be 100 characters or fewer',
+      'A phone number may hold digits',
+      'Enter a constituency code like E14001234',
+      'A postcode may hold letters',
+    ])
+      expect(bad.text).toContain(m);
     const taken = await campaigner.post(`/admin/supporters/${id}`, { email: 'ZOE@example.org', firstName: 'José', lastName: 'Álvarez' });
     expect(taken.status).toBe(422);
     expect(taken.text).toContain('Another supporter already has that email address');
     expect((await findSupporterByEmail(ctx.db, core().keyring, 'jose.alvarez@example.org'))?.id).toBe(id);
-    const ok = await campaigner.post(`/admin/supporters/${id}`, { email: 'jose.new@example.org', firstName: 'Josef', lastName: 'Álvarez', postcode: 'sw1a  1aa', phone: '+44 20 7946 0001', address: '1 Road\nTown', constituency: 'e14000639' });
+    const ok = await campaigner.post(`/admin/supporters/${id}`, {
+      email: 'jose.new@example.org',
+      firstName: 'Josef',
+      lastName: 'Álvarez',
+      postcode: 'sw1a  1aa',
+      phone: '+44 20 7946 0001',
+      address: '1 Road\nTown',
+      constituency: 'e14000639',
+    });
     expect(ok.status).toBe(303);
-    expect(await findSupporterByEmail(ctx.db, core().keyring, 'jose.new@example.org')).toMatchObject({ id, firstName: 'Josef', postcode: 'SW1A 1AA', address: '1 Road\nTown', constituencyCode: 'E14000639' });
+    expect(await findSupporterByEmail(ctx.db, core().keyring, 'jose.new@example.org')).toMatchObject({
+      id,
+      firstName: 'Josef',
+      postcode: 'SW1A 1AA',
+      address: '1 Road\nTown',
+      constituencyCode: 'E14000639',
+    });
     expect(await findSupporterByEmail(ctx.db, core().keyring, 'jose.alvarez@example.org')).toBeUndefined();
     expect(names((await campaigner.get('/admin/supporters?q=josef')).text)).toEqual([id]);
     expect(names((await campaigner.get('/admin/supporters?q=jose')).text)).toEqual([]);
@@ -157,18 +249,35 @@ describeEachDialect('supporters admin', (ctx) => {
     const none = await campaigner.post('/admin/supporters/tags', { source: 'paging', action: 'add', bulkTag: 'autumn', scope: 'ticked' });
     expect(none.status).toBe(422);
     expect(none.text).toContain('Tick at least one supporter');
-    const ticked = await campaigner.post('/admin/supporters/tags', { source: 'paging', action: 'add', bulkTag: 'autumn', scope: 'ticked', ids: [String(ids.page1), String(ids.page2)] });
+    const ticked = await campaigner.post('/admin/supporters/tags', {
+      source: 'paging',
+      action: 'add',
+      bulkTag: 'autumn',
+      scope: 'ticked',
+      ids: [String(ids.page1), String(ids.page2)],
+    });
     expect(ticked.status).toBe(303);
     expect(ticked.headers.get('location')).toContain('done=bulk-added');
     expect(names((await campaigner.get('/admin/supporters?tag=autumn')).text).sort()).toEqual([ids.page1, ids.page2].sort());
-    const all = await campaigner.post('/admin/supporters/tags', { source: 'paging', q: 'paged', action: 'add', bulkTag: 'winter', scope: 'all' });
+    const all = await campaigner.post('/admin/supporters/tags', {
+      source: 'paging',
+      q: 'paged',
+      action: 'add',
+      bulkTag: 'winter',
+      scope: 'all',
+    });
     expect(all.status).toBe(303);
     expect((await campaigner.get(all.headers.get('location')!)).text).toContain('Added the tag “winter” to 55 supporters.');
     expect(await core().db.selectFrom('supporter_tags').select('supporter_id').where('tag', '=', 'winter').execute()).toHaveLength(55);
     const [entry] = await audit('supporters.tag');
     expect(JSON.parse(entry!.details!)).toEqual({ tag: 'winter', scope: 'all', count: 55, filters: { source: 'paging', search: true } });
     expect(entry!.details).not.toContain('paged');
-    const removed = await campaigner.post('/admin/supporters/tags', { source: 'paging', action: 'remove', bulkTag: 'winter', scope: 'all' });
+    const removed = await campaigner.post('/admin/supporters/tags', {
+      source: 'paging',
+      action: 'remove',
+      bulkTag: 'winter',
+      scope: 'all',
+    });
     expect(removed.status).toBe(303);
     expect(await core().db.selectFrom('supporter_tags').select('supporter_id').where('tag', '=', 'winter').execute()).toHaveLength(0);
   });
@@ -178,7 +287,13 @@ describeEachDialect('supporters admin', (ctx) => {
     const unnamed = await campaigner.post('/admin/supporters/segments', { list: String(updates), tag: 'volunteer', name: '' });
     expect(unnamed.status).toBe(422);
     expect(unnamed.text).toContain('Enter a name for the segment');
-    const saved = await campaigner.post('/admin/supporters/segments', { list: String(updates), tag: 'volunteer', q: 'gulnar', from: '2026-01-01', name: 'Volunteers on updates' });
+    const saved = await campaigner.post('/admin/supporters/segments', {
+      list: String(updates),
+      tag: 'volunteer',
+      q: 'gulnar',
+      from: '2026-01-01',
+      name: 'Volunteers on updates',
+    });
     expect(saved.status).toBe(303);
     const seg = await ctx.db.selectFrom('segments').selectAll().where('name', '=', 'Volunteers on updates').executeTakeFirstOrThrow();
     expect(JSON.parse(seg.filters)).toEqual({ list: updates, tag: 'volunteer', from: '2026-01-01' });
@@ -190,11 +305,32 @@ describeEachDialect('supporters admin', (ctx) => {
 
     expect((await campaigner.post(`/admin/supporters/segments/${seg.id}/rename`, { name: '' })).status).toBe(422);
     expect((await campaigner.post(`/admin/supporters/segments/${seg.id}/rename`, { name: 'Core volunteers' })).status).toBe(303);
-    expect((await ctx.db.selectFrom('segments').select('name').where('id', '=', seg.id).executeTakeFirstOrThrow()).name).toBe('Core volunteers');
+    expect((await ctx.db.selectFrom('segments').select('name').where('id', '=', seg.id).executeTakeFirstOrThrow()).name).toBe(
+      'Core volunteers',
+    );
 
     // A segment that a newsletter not yet sent is addressed to cannot be deleted: that would widen its audience.
     const now = Date.now();
-    const nl = (await ctx.db.insertInto('newsletters').values({ subject: 'Volunteer call', body: 'x', list_id: updates, segment_id: seg.id, status: 'scheduled', scheduled_at: now, started_at: null, finished_at: null, archive_slug: null, created_by: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    const nl = (
+      await ctx.db
+        .insertInto('newsletters')
+        .values({
+          subject: 'Volunteer call',
+          body: 'x',
+          list_id: updates,
+          segment_id: seg.id,
+          status: 'scheduled',
+          scheduled_at: now,
+          started_at: null,
+          finished_at: null,
+          archive_slug: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     const refused = await campaigner.post(`/admin/supporters/segments/${seg.id}/delete`);
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Volunteer call');
@@ -203,7 +339,13 @@ describeEachDialect('supporters admin', (ctx) => {
     await expect(segmentFilters(ctx.db, seg.id)).rejects.toThrow('There is no such segment');
 
     // Filters that cannot be read are an error, never "everyone".
-    const broken = (await ctx.db.insertInto('segments').values({ name: 'Broken', filters: '{"list":"all","sneaky":1}', created_by: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    const broken = (
+      await ctx.db
+        .insertInto('segments')
+        .values({ name: 'Broken', filters: '{"list":"all","sneaky":1}', created_by: null, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     await expect(segmentFilters(ctx.db, broken)).rejects.toThrow('cannot be read');
     await ctx.db.deleteFrom('segments').where('id', '=', broken).execute();
     expect((await audit('segment.create'))[0]!.details).not.toContain('gulnar');
@@ -213,23 +355,42 @@ describeEachDialect('supporters admin', (ctx) => {
     await owner.get('/admin/lists/new');
     const bad = await owner.post('/admin/lists', { slug: 'Not A Slug!', name: '', wording: '' });
     expect(bad.status).toBe(422);
-    for (const m of ['The short name may hold lower-case letters', 'Enter the list name', 'Enter the consent wording']) expect(bad.text).toContain(m);
+    for (const m of ['The short name may hold lower-case letters', 'Enter the list name', 'Enter the consent wording'])
+      expect(bad.text).toContain(m);
     const dup = await owner.post('/admin/lists', { slug: 'updates', name: 'Again', wording: 'Yes.' });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain('A list with that short name already exists');
-    const created = await owner.post('/admin/lists', { slug: 'petitions', name: 'Petitions', description: 'Petitions we run', wording: 'Tell me about petitions.' });
+    const created = await owner.post('/admin/lists', {
+      slug: 'petitions',
+      name: 'Petitions',
+      description: 'Petitions we run',
+      wording: 'Tell me about petitions.',
+    });
     expect(created.status).toBe(303);
     const id = Number(/\/admin\/lists\/(\d+)/.exec(created.headers.get('location')!)![1]);
     await owner.get(`/admin/lists/${id}`);
-    expect((await owner.post(`/admin/lists/${id}`, { name: 'Petitions', description: 'Petitions we run', wording: 'Tell me about petitions.' })).status).toBe(303);
-    expect((await owner.post(`/admin/lists/${id}`, { name: 'Petitions', description: '', wording: 'Email me about petitions and how to sign them.' })).status).toBe(303);
+    expect(
+      (await owner.post(`/admin/lists/${id}`, { name: 'Petitions', description: 'Petitions we run', wording: 'Tell me about petitions.' }))
+        .status,
+    ).toBe(303);
+    expect(
+      (
+        await owner.post(`/admin/lists/${id}`, {
+          name: 'Petitions',
+          description: '',
+          wording: 'Email me about petitions and how to sign them.',
+        })
+      ).status,
+    ).toBe(303);
     const list = await ctx.db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(list.wording_version).toBe(2);
     const page = await owner.get(`/admin/lists/${id}`);
     expect(page.text).toContain('“Tell me about petitions.”');
     expect(page.text).toContain('“Email me about petitions and how to sign them.”');
     expect((await owner.post(`/admin/lists/${id}/archive`)).status).toBe(303);
-    expect((await ctx.db.selectFrom('lists').select('archived_at').where('id', '=', id).executeTakeFirstOrThrow()).archived_at).not.toBeNull();
+    expect(
+      (await ctx.db.selectFrom('lists').select('archived_at').where('id', '=', id).executeTakeFirstOrThrow()).archived_at,
+    ).not.toBeNull();
     expect((await owner.get('/admin/lists')).text).toMatch(/Petitions<\/a>.*archived/);
     expect((await owner.post(`/admin/lists/${id}/unarchive`)).status).toBe(303);
     expect((await audit('list.update')).map((a) => JSON.parse(a.details!).newWording)).toEqual([true, false]);
@@ -251,7 +412,13 @@ describeEachDialect('supporters admin', (ctx) => {
     expect(formula.first_name).toBe("'=1+2");
     expect(formula.last_name).toBe("'@SUM(A1)");
     const gulnar = rows.find((r) => r.email === 'gulnar@example.org')!;
-    expect(gulnar).toMatchObject({ first_name: 'Gülnar', 'updates status': 'subscribed', 'updates lawful basis': 'consent', 'events status': '', tags: 'volunteer' });
+    expect(gulnar).toMatchObject({
+      first_name: 'Gülnar',
+      'updates status': 'subscribed',
+      'updates lawful basis': 'consent',
+      'events status': '',
+      tags: 'volunteer',
+    });
     const jose = rows.find((r) => r.email === 'jose.new@example.org')!;
     expect(jose.phone).toBe("'+44 20 7946 0001");
     const [entry] = await audit('supporters.export');
@@ -261,12 +428,25 @@ describeEachDialect('supporters admin', (ctx) => {
     // A byte-order mark first, so spreadsheets read UTF-8 (fetch's text() drops it, so look at the bytes).
     const raw = await fetch(`${t.baseUrl}/admin/supporters/export`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: ['lantern_session', 'lantern_csrf'].map((n) => `${n}=${campaigner.cookie(n)}`).join('; ') },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: ['lantern_session', 'lantern_csrf'].map((n) => `${n}=${campaigner.cookie(n)}`).join('; '),
+      },
       body: new URLSearchParams({ _csrf: campaigner.lastCsrf!, list: String(events) }).toString(),
     });
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     // Every cell a spreadsheet could run is escaped; nothing else changes.
-    for (const [v, out] of [['=cmd', "'=cmd"], ['+1', "'+1"], ['-1', "'-1"], ['@x', "'@x"], ['\tx', "'\tx"], ['\rx', "'\rx"], ['a=b', 'a=b'], ['', '']]) expect(escapeCell(v!)).toBe(out);
+    for (const [v, out] of [
+      ['=cmd', "'=cmd"],
+      ['+1', "'+1"],
+      ['-1', "'-1"],
+      ['@x', "'@x"],
+      ['\tx', "'\tx"],
+      ['\rx', "'\rx"],
+      ['a=b', 'a=b'],
+      ['', ''],
+    ])
+      expect(escapeCell(v!)).toBe(out);
     const searched = await campaigner.post('/admin/supporters/export', { q: 'zoe' });
     expect((parseCsv(searched.text, { bom: true, columns: true }) as unknown[]).length).toBe(1);
     expect(JSON.parse((await audit('supporters.export'))[0]!.details!).filters).toEqual({ search: true });
@@ -304,11 +484,16 @@ describeEachDialect('supporters admin', (ctx) => {
       await client.get('/admin');
       for (const r of routes) {
         const path = r.url.replace(/:id\b/g, String(ids.zoe));
-        const res = r.method === 'GET' ? await client.get(path) : await client.post(path, { tag: 'x', name: 'x', email: 'x@example.org', confirm: 'on' });
+        const res =
+          r.method === 'GET'
+            ? await client.get(path)
+            : await client.post(path, { tag: 'x', name: 'x', email: 'x@example.org', confirm: 'on' });
         expect({ role, route: `${r.method} ${r.url}`, status: res.status }).toEqual({ role, route: `${r.method} ${r.url}`, status: 403 });
       }
     }
-    expect((await ctx.db.selectFrom('supporters').select('erased_at').where('id', '=', ids.zoe!).executeTakeFirstOrThrow()).erased_at).toBeNull();
+    expect(
+      (await ctx.db.selectFrom('supporters').select('erased_at').where('id', '=', ids.zoe!).executeTakeFirstOrThrow()).erased_at,
+    ).toBeNull();
     for (const client of [owner, campaigner]) expect((await client.get('/admin/supporters/export')).status).toBe(200);
   });
 });

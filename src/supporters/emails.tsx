@@ -6,8 +6,8 @@ import { renderEmail, type RenderedEmail } from '../core/mail/render.js';
 function NotYou({ days }: { days: number }) {
   return (
     <p>
-      If you did not ask for this, you can ignore this email: nothing will be sent to you, and we delete unconfirmed
-      sign-ups after {days} days.
+      If you did not ask for this, you can ignore this email: nothing will be sent to you, and we delete unconfirmed sign-ups after {days}{' '}
+      days.
     </p>
   );
 }
@@ -51,10 +51,14 @@ export function renderConfirmSignupEmail(o: { orgName: string; lists: readonly s
     body: (
       <div>
         <p>Hello,</p>
-        <p>Someone, probably you, asked to receive emails from {o.orgName} at this address{o.lists.length ? ' about:' : '.'}</p>
+        <p>
+          Someone, probably you, asked to receive emails from {o.orgName} at this address{o.lists.length ? ' about:' : '.'}
+        </p>
         {o.lists.length > 0 && <ListNames lists={o.lists} />}
         <p>To confirm, open this link and press the button on the page:</p>
-        <p><a href={o.link}>{o.link}</a></p>
+        <p>
+          <a href={o.link}>{o.link}</a>
+        </p>
         <p>The link works for {o.days} days. You can change your mind at any time: every email we send has a link to unsubscribe.</p>
         <NotYou days={o.days} />
       </div>
@@ -73,7 +77,9 @@ export function alreadySubscribedEmail(o: { orgName: string; lists: readonly str
         <p>Someone, probably you, signed up on our website with this address. You already receive:</p>
         <ListNames lists={o.lists} />
         <p>There is nothing more to do. To change what you receive, or to stop, use your preferences page:</p>
-        <p><a href={o.manageLink}>{o.manageLink}</a></p>
+        <p>
+          <a href={o.manageLink}>{o.manageLink}</a>
+        </p>
         <p>If this was not you, you can ignore this email.</p>
       </div>
     ),
@@ -89,9 +95,14 @@ export function dataExportEmail(o: { orgName: string; link: string; days: number
       <div>
         <p>Hello,</p>
         <p>You asked for a copy of the information {o.orgName} holds about you. Download it here:</p>
-        <p><a href={o.link}>{o.link}</a></p>
+        <p>
+          <a href={o.link}>{o.link}</a>
+        </p>
         <p>The link works once, for {o.days} days. The file is in JSON, a plain text format that any text editor can open.</p>
-        <p>If you did not ask for this, you can ignore this email: nobody else has been sent your data. If it keeps happening, please contact us.</p>
+        <p>
+          If you did not ask for this, you can ignore this email: nobody else has been sent your data. If it keeps happening, please contact
+          us.
+        </p>
       </div>
     ),
   });

@@ -3,7 +3,14 @@ import { stringify } from 'csv-stringify/sync';
 import type { Core } from '../core/context.js';
 import { recordAudit } from '../staff/service.js';
 import { auditFilters, resolveFilters, type FilterState } from './filters.js';
-import { countSupporters, findMaxSupporterId, findSupportersBefore, listListsWithCounts, listSubscriptionsOfMany, listTagsOfMany } from './queries.js';
+import {
+  countSupporters,
+  findMaxSupporterId,
+  findSupportersBefore,
+  listListsWithCounts,
+  listSubscriptionsOfMany,
+  listTagsOfMany,
+} from './queries.js';
 import { rowToSupporter } from './service.js';
 
 // CSV export of the supporters matching the current filters, streamed page by page so a big list never sits in
@@ -33,18 +40,43 @@ export async function exportCount(core: Core, state: FilterState, timeZone: stri
  * their details and tags, and for each list their subscription state, lawful basis and when it last changed, so
  * whoever opens the file can see whom they may email. Supporters who join while it streams are not included.
  */
-export async function exportSupporters(core: Core, staffId: number, state: FilterState, timeZone: string): Promise<{ rows: number; stream: Readable }> {
+export async function exportSupporters(
+  core: Core,
+  staffId: number,
+  state: FilterState,
+  timeZone: string,
+): Promise<{ rows: number; stream: Readable }> {
   const { filters } = await resolveFilters(core, state, timeZone);
   const maxId = await findMaxSupporterId(core.db);
   const rows = await countSupporters(core.db, { ...filters });
   const lists = (await listListsWithCounts(core.db)).filter((l) => l.archived_at === null || l.subscribed > 0);
-  await recordAudit(core.db, { staffId, action: 'supporters.export', target: `${rows} supporters`, details: { filters: auditFilters(state), rows, lists: lists.map((l) => l.id) } });
+  await recordAudit(core.db, {
+    staffId,
+    action: 'supporters.export',
+    target: `${rows} supporters`,
+    details: { filters: auditFilters(state), rows, lists: lists.map((l) => l.id) },
+  });
 
   const header = [
-    'email', 'first_name', 'last_name', 'postcode', 'phone', 'address', 'constituency', 'tags', 'source', 'joined', 'email_confirmed', 'undeliverable_since',
+    'email',
+    'first_name',
+    'last_name',
+    'postcode',
+    'phone',
+    'address',
+    'constituency',
+    'tags',
+    'source',
+    'joined',
+    'email_confirmed',
+    'undeliverable_since',
     ...lists.flatMap((l) => [`${l.slug} status`, `${l.slug} lawful basis`, `${l.slug} since`]),
   ];
-  const csv = (records: string[][]) => stringify(records.map((r) => r.map(escapeCell)), { record_delimiter: '\r\n' });
+  const csv = (records: string[][]) =>
+    stringify(
+      records.map((r) => r.map(escapeCell)),
+      { record_delimiter: '\r\n' },
+    );
 
   async function* pages(): AsyncGenerator<string> {
     // A byte-order mark, so spreadsheet programs read the file as UTF-8 and names keep their accents.
@@ -60,11 +92,23 @@ export async function exportSupporters(core: Core, staffId: number, state: Filte
         page.map((r) => {
           const s = rowToSupporter(core.keyring, r);
           return [
-            s.email ?? '', s.firstName ?? '', s.lastName ?? '', s.postcode ?? '', s.phone ?? '', s.address ?? '', s.constituencyCode ?? '',
-            (tags.get(s.id) ?? []).join('; '), s.source, iso(s.createdAt), iso(s.confirmedAt), iso(s.undeliverableAt),
+            s.email ?? '',
+            s.firstName ?? '',
+            s.lastName ?? '',
+            s.postcode ?? '',
+            s.phone ?? '',
+            s.address ?? '',
+            s.constituencyCode ?? '',
+            (tags.get(s.id) ?? []).join('; '),
+            s.source,
+            iso(s.createdAt),
+            iso(s.confirmedAt),
+            iso(s.undeliverableAt),
             ...lists.flatMap((l) => {
               const sub = subOf.get(`${s.id}:${l.id}`);
-              return sub ? [sub.status, sub.lawful_basis === 'soft_opt_in' ? 'soft opt-in' : sub.lawful_basis ?? '', iso(sub.updated_at)] : ['', '', ''];
+              return sub
+                ? [sub.status, sub.lawful_basis === 'soft_opt_in' ? 'soft opt-in' : (sub.lawful_basis ?? ''), iso(sub.updated_at)]
+                : ['', '', ''];
             }),
           ];
         }),

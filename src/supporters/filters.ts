@@ -19,13 +19,23 @@ function isRealDate(s: string): boolean {
   const m = DATE.exec(s);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) && Number(m[1]) >= 1970 && Number(m[1]) <= 9999;
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3]) &&
+    Number(m[1]) >= 1970 &&
+    Number(m[1]) <= 9999
+  );
 }
 
 const day = (label: string) =>
   z.preprocess(
     blankToUndefined,
-    z.string({ error: `Enter ${label} as a date` }).trim().refine(isRealDate, `Enter ${label} as a real date, like 2026-03-31`).optional(),
+    z
+      .string({ error: `Enter ${label} as a date` })
+      .trim()
+      .refine(isRealDate, `Enter ${label} as a real date, like 2026-03-31`)
+      .optional(),
   );
 
 const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
@@ -54,7 +64,10 @@ export const SegmentFiltersSchema = z
     list: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     consent: z.enum(['pending', 'subscribed', 'unsubscribed']).optional(),
     tag: z.string().min(1).max(50).optional(),
-    constituency: z.string().regex(/^[A-Z]\d{8}$/).optional(),
+    constituency: z
+      .string()
+      .regex(/^[A-Z]\d{8}$/)
+      .optional(),
     source: z.string().min(1).max(100).refine(noControl).optional(),
     from: z.string().refine(isRealDate).optional(),
     to: z.string().refine(isRealDate).optional(),
@@ -69,15 +82,45 @@ export type FilterState = SegmentFilters & { q?: string | undefined };
 /** The search form's fields, as they arrive in a query string or a posted form (unknown fields are ignored). */
 export const FilterQuerySchema = z
   .object({
-    q: z.preprocess(blankToUndefined, z.string().trim().max(200, 'A search must be 200 characters or fewer').refine(noControl, 'The search contains characters that are not allowed').optional()),
-    list: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Choose a list' }).int('Choose a list').positive('Choose a list').max(Number.MAX_SAFE_INTEGER, 'Choose a list').optional()),
-    consent: z.preprocess(blankToUndefined, z.enum(['pending', 'subscribed', 'unsubscribed'], { error: 'Choose a consent state' }).optional()),
+    q: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .max(200, 'A search must be 200 characters or fewer')
+        .refine(noControl, 'The search contains characters that are not allowed')
+        .optional(),
+    ),
+    list: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ error: 'Choose a list' })
+        .int('Choose a list')
+        .positive('Choose a list')
+        .max(Number.MAX_SAFE_INTEGER, 'Choose a list')
+        .optional(),
+    ),
+    consent: z.preprocess(
+      blankToUndefined,
+      z.enum(['pending', 'subscribed', 'unsubscribed'], { error: 'Choose a consent state' }).optional(),
+    ),
     tag: z.preprocess(blankToUndefined, tagField().optional()),
     constituency: z.preprocess(
       (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toUpperCase()) : v),
-      z.string({ error: 'Enter a constituency code' }).regex(/^[A-Z]\d{8}$/, 'Enter a constituency code like E14001234').optional(),
+      z
+        .string({ error: 'Enter a constituency code' })
+        .regex(/^[A-Z]\d{8}$/, 'Enter a constituency code like E14001234')
+        .optional(),
     ),
-    source: z.preprocess(blankToUndefined, z.string().trim().max(100, 'A source must be 100 characters or fewer').refine(noControl, 'The source contains characters that are not allowed').optional()),
+    source: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .max(100, 'A source must be 100 characters or fewer')
+        .refine(noControl, 'The source contains characters that are not allowed')
+        .optional(),
+    ),
     from: day('the first day'),
     to: day('the last day'),
   })
@@ -130,7 +173,16 @@ export function zonedDayStart(date: string, timeZone: string): number {
   const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // The zone's offset at the guess, then again at the corrected instant (the day may start inside a DST change).
   const offsetAt = (ms: number) => {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+    const parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).formatToParts(new Date(ms));
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - ms;
   };
@@ -162,7 +214,11 @@ export function toSupporterFilters(f: SegmentFilters, timeZone: string): Support
  * index; anything else is split into words, each looked up through its own blind index, and a supporter must
  * have every word. `capped` says the name search hit its limit.
  */
-export async function resolveFilters(core: Core, state: FilterState, timeZone: string): Promise<{ filters: SupporterFilters; capped: boolean }> {
+export async function resolveFilters(
+  core: Core,
+  state: FilterState,
+  timeZone: string,
+): Promise<{ filters: SupporterFilters; capped: boolean }> {
   const filters = toSupporterFilters(segmentPart(state), timeZone);
   if (!state.q) return { filters, capped: false };
   if (state.q.includes('@')) {

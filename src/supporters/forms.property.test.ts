@@ -13,12 +13,35 @@ import { expectClearPage, nextAddress, send } from '../../test/helpers/send-garb
 // site), the answer is a 303, a 2xx page or a 4xx page, never a 500; and input that is not accepted stores nothing,
 // while a sign-up that is accepted is stored whole (supporter, consent, confirmation token and email together).
 
-const { scalar, value } = garbage({ extra: ['%00', '../../etc/passwd', 'a@b', '1', '-1', '1e9', '0x10'], maxRepeat: 300_000, hugeValue: true });
+const { scalar, value } = garbage({
+  extra: ['%00', '../../etc/passwd', 'a@b', '1', '-1', '1e9', '0x10'],
+  maxRepeat: 300_000,
+  hugeValue: true,
+});
 
 type Encoding = 'form' | 'json' | 'text/plain' | 'application/xml' | 'multipart/form-data; boundary=x' | 'none' | 'broken-json';
-const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'json', 'json', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'none', 'broken-json');
+const encoding = fc.constantFrom<Encoding>(
+  'form',
+  'form',
+  'form',
+  'json',
+  'json',
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'none',
+  'broken-json',
+);
 // Where the browser says the post came from (the sign-up form checks it); undefined sends no header.
-const fetchSite = fc.constantFrom<string | undefined>('same-origin', 'same-origin', 'same-origin', 'cross-site', 'same-site', 'none', undefined);
+const fetchSite = fc.constantFrom<string | undefined>(
+  'same-origin',
+  'same-origin',
+  'same-origin',
+  'cross-site',
+  'same-site',
+  'none',
+  undefined,
+);
 
 const fieldsOf = <K extends string>(keys: readonly K[]) =>
   fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<K, typeof value>, { requiredKeys: [] });
@@ -41,11 +64,38 @@ describeEachDialect('supporter forms (property)', (ctx) => {
   const counts = async () => {
     const n = async (q: Promise<{ n: unknown } | undefined>) => Number((await q)?.n ?? 0);
     return {
-      supporters: await n(db().selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-      subscriptions: await n(db().selectFrom('subscriptions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-      events: await n(db().selectFrom('consent_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-      tokens: await n(db().selectFrom('tokens').select((eb) => eb.fn.countAll().as('n')).where('purpose', '=', 'supporter_confirm').executeTakeFirst()),
-      mail: await n(db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirst()),
+      supporters: await n(
+        db()
+          .selectFrom('supporters')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      ),
+      subscriptions: await n(
+        db()
+          .selectFrom('subscriptions')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      ),
+      events: await n(
+        db()
+          .selectFrom('consent_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      ),
+      tokens: await n(
+        db()
+          .selectFrom('tokens')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('purpose', '=', 'supporter_confirm')
+          .executeTakeFirst(),
+      ),
+      mail: await n(
+        db()
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('name', '=', 'sendEmail')
+          .executeTakeFirst(),
+      ),
     };
   };
 
@@ -56,7 +106,9 @@ describeEachDialect('supporter forms (property)', (ctx) => {
     // Near-valid sign-ups turn up often, so the accepting path is exercised too; each gets a fresh address.
     const validish = fc.record(
       {
-        email: fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,20}$/), fc.uuid()).map(([l, u]) => `${l.replace(/\.+$/, '')}.${u}@example.org`),
+        email: fc
+          .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,20}$/), fc.uuid())
+          .map(([l, u]) => `${l.replace(/\.+$/, '')}.${u}@example.org`),
         firstName: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), scalar),
         lastName: fc.oneof(fc.constant(''), fc.string({ unit: 'grapheme', maxLength: 30 })),
         postcode: fc.constantFrom('', 'SW1A 1AA', 'e16an', 'NOT A CODE', 'BT1 1AA'),
@@ -65,7 +117,10 @@ describeEachDialect('supporter forms (property)', (ctx) => {
       },
       { requiredKeys: ['email', 'firstName', 'list'] },
     );
-    const fields = fc.oneof(fieldsOf(['email', 'firstName', 'lastName', 'postcode', 'list', 'website', 'altcha', '_csrf'] as const), validish);
+    const fields = fc.oneof(
+      fieldsOf(['email', 'firstName', 'lastName', 'postcode', 'list', 'website', 'altcha', '_csrf'] as const),
+      validish,
+    );
     let stored = 0;
     let refused = 0;
 
@@ -104,7 +159,12 @@ describeEachDialect('supporter forms (property)', (ctx) => {
 
   test('the preferences form: any input gets a 303 or a clear 4xx page; a refused one changes nothing', async () => {
     const { keyring } = t.lantern.core;
-    const { id, publicId } = await upsertSupporter(db(), keyring, { email: 'prefs.property@example.org' }, { source: 'test', mode: 'fill', confirmed: true });
+    const { id, publicId } = await upsertSupporter(
+      db(),
+      keyring,
+      { email: 'prefs.property@example.org' },
+      { source: 'test', mode: 'fill', confirmed: true },
+    );
     await markConfirmed(db(), id);
     await recordConsent(db(), { supporterId: id, listIds: lists, change: 'granted', basis: 'consent', source: 'test' });
     const manage = new URL(supporterLink(t.lantern.core, 'manage', publicId)).pathname;
@@ -141,7 +201,12 @@ describeEachDialect('supporter forms (property)', (ctx) => {
 
   test('one-click unsubscribe: any body or content type on a real link unsubscribes (200); any other link is a 404', async () => {
     const { keyring } = t.lantern.core;
-    const { id, publicId } = await upsertSupporter(db(), keyring, { email: 'unsub.property@example.org' }, { source: 'test', mode: 'fill', confirmed: true });
+    const { id, publicId } = await upsertSupporter(
+      db(),
+      keyring,
+      { email: 'unsub.property@example.org' },
+      { source: 'test', mode: 'fill', confirmed: true },
+    );
     const link = new URL(supporterLink(t.lantern.core, 'unsubscribe', publicId, String(lists[0]))).pathname;
     const c = new TestClient(t.baseUrl);
 
@@ -159,7 +224,10 @@ describeEachDialect('supporter forms (property)', (ctx) => {
 
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 120 }), fc.string({ maxLength: 20 }), async (token, listId) => {
-        for (const path of [`/s/unsubscribe/${encodeURIComponent(token)}/${encodeURIComponent(listId)}`, `/s/unsubscribe/${link.split('/')[3]}/${encodeURIComponent(listId)}`]) {
+        for (const path of [
+          `/s/unsubscribe/${encodeURIComponent(token)}/${encodeURIComponent(listId)}`,
+          `/s/unsubscribe/${link.split('/')[3]}/${encodeURIComponent(listId)}`,
+        ]) {
           for (const method of ['GET', 'POST']) {
             const res = await c.request(method, path, { headers: { 'x-forwarded-for': nextAddress() } });
             const r = { status: res.status, text: res.text, type: res.headers.get('content-type') ?? '' };
@@ -177,7 +245,12 @@ describeEachDialect('supporter forms (property)', (ctx) => {
     const c = new TestClient(t.baseUrl);
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 300 }), async (a) => {
-        for (const path of [`/s/confirm/${encodeURIComponent(a)}`, `/s/manage/${encodeURIComponent(a)}`, `/s/manage/${encodeURIComponent(a)}/erase`, `/s/data/${encodeURIComponent(a)}`]) {
+        for (const path of [
+          `/s/confirm/${encodeURIComponent(a)}`,
+          `/s/manage/${encodeURIComponent(a)}`,
+          `/s/manage/${encodeURIComponent(a)}/erase`,
+          `/s/data/${encodeURIComponent(a)}`,
+        ]) {
           for (const method of ['GET', 'POST']) {
             const res = await c.request(method, path, { headers: { 'x-forwarded-for': nextAddress() } });
             expectClearPage({ status: res.status, text: res.text, type: res.headers.get('content-type') ?? '' });

@@ -26,7 +26,13 @@ describeEachDialect('supporter import', (ctx) => {
     worker = startWorker();
     staff = (await signedInAs(t, 'campaigner')).client;
     const now = Date.now();
-    updates = await insertList(ctx.db, { slug: 'updates', name: 'Campaign updates', description: '', wording: 'Email me campaign updates.', at: now });
+    updates = await insertList(ctx.db, {
+      slug: 'updates',
+      name: 'Campaign updates',
+      description: '',
+      wording: 'Email me campaign updates.',
+      at: now,
+    });
     events = await insertList(ctx.db, { slug: 'events', name: 'Events', description: '', wording: 'Tell me about events.', at: now });
   });
   afterAll(async () => {
@@ -36,19 +42,39 @@ describeEachDialect('supporter import', (ctx) => {
 
   // The test drives its own worker, so it can hold jobs back to look at a page while they are waiting.
   const startWorker = () => {
-    const w = new Worker({ db: ctx.db, queue: t.lantern.core.queue, handlers: t.lantern.handlers, logger: t.lantern.core.logger, pollMs: 50 });
+    const w = new Worker({
+      db: ctx.db,
+      queue: t.lantern.core.queue,
+      handlers: t.lantern.handlers,
+      logger: t.lantern.core.logger,
+      pollMs: 50,
+    });
     w.start();
     return w;
   };
 
   const core = () => t.lantern.core;
-  const count = async (table: 'supporters' | 'consent_events' | 'subscriptions' | 'supporter_tags' | 'supporter_imports' | 'supporter_import_chunks') =>
-    Number((await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (
+    table: 'supporters' | 'consent_events' | 'subscriptions' | 'supporter_tags' | 'supporter_imports' | 'supporter_import_chunks',
+  ) =>
+    Number(
+      (
+        await ctx.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const importRow = (id: number) => ctx.db.selectFrom('supporter_imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   async function upload(content: Buffer | string, filename = 'people.csv') {
     await staff.get('/admin/supporters/import');
-    return postMultipart(staff, '/admin/supporters/import', {}, { field: 'file', filename, content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content });
+    return postMultipart(
+      staff,
+      '/admin/supporters/import',
+      {},
+      { field: 'file', filename, content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content },
+    );
   }
 
   async function uploaded(content: Buffer | string): Promise<number> {
@@ -58,9 +84,15 @@ describeEachDialect('supporter import', (ctx) => {
   }
 
   const mapping = (columns: string[], o: Record<string, string | string[]> = {}) => ({
-    encoding: 'utf-8', header: '1', width: String(columns.length), basis: 'consent', consentDate: '2026-03-01',
-    evidence: 'Paper sign-up sheet at the Pride stall: “Yes, email me about campaigns”.', lists: [String(updates)],
-    ...Object.fromEntries(columns.map((c, i) => [`col_${i}`, c])), ...o,
+    encoding: 'utf-8',
+    header: '1',
+    width: String(columns.length),
+    basis: 'consent',
+    consentDate: '2026-03-01',
+    evidence: 'Paper sign-up sheet at the Pride stall: “Yes, email me about campaigns”.',
+    lists: [String(updates)],
+    ...Object.fromEntries(columns.map((c, i) => [`col_${i}`, c])),
+    ...o,
   });
 
   async function check(id: number, form: Record<string, string | string[]>) {
@@ -106,19 +138,36 @@ describeEachDialect('supporter import', (ctx) => {
     expect(report.text).toContain('Check before importing');
     // The dry run stored no supporter, consent, subscription or tag.
     expect({ supporters: await count('supporters'), consents: await count('consent_events') }).toEqual(before);
-    const r = (await importRow(id));
+    const r = await importRow(id);
     expect(r.rows_total).toBe(6);
     // Per-row problems with their row numbers (the header is row 1, as in a spreadsheet) and columns.
-    const rows = [...report.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td class="wrap-anywhere">([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => ({ row: Number(m[1]), column: m[2] ?? '', message: m[3]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#x27;|&#39;/g, "'"), effect: m[4] }));
-    expect(rows).toEqual(expect.arrayContaining([
-      expect.objectContaining({ row: 3, column: 'Email address (column 1)', message: '“bad-address” is not an email address', effect: 'row skipped' }),
-      expect.objectContaining({ row: 4, message: 'The same email address as row 2: only row 2 is imported', effect: 'warning' }),
-      expect.objectContaining({ row: 5, column: 'First name (column 2)', effect: 'warning' }),
-      expect.objectContaining({ row: 5, column: 'Last name (column 3)', effect: 'warning' }),
-      expect.objectContaining({ row: 6, message: 'There is no email address in this row', effect: 'row skipped' }),
-      expect.objectContaining({ row: 8, column: 'First name (column 2)', effect: 'warning' }),
-      expect.objectContaining({ row: 8, column: 'Last name (column 3)', effect: 'warning' }),
-    ]));
+    const rows = [
+      ...report.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td class="wrap-anywhere">([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g),
+    ].map((m) => ({
+      row: Number(m[1]),
+      column: m[2] ?? '',
+      message: m[3]!
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&')
+        .replace(/&#x27;|&#39;/g, "'"),
+      effect: m[4],
+    }));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          row: 3,
+          column: 'Email address (column 1)',
+          message: '“bad-address” is not an email address',
+          effect: 'row skipped',
+        }),
+        expect.objectContaining({ row: 4, message: 'The same email address as row 2: only row 2 is imported', effect: 'warning' }),
+        expect.objectContaining({ row: 5, column: 'First name (column 2)', effect: 'warning' }),
+        expect.objectContaining({ row: 5, column: 'Last name (column 3)', effect: 'warning' }),
+        expect.objectContaining({ row: 6, message: 'There is no email address in this row', effect: 'row skipped' }),
+        expect.objectContaining({ row: 8, column: 'First name (column 2)', effect: 'warning' }),
+        expect.objectContaining({ row: 8, column: 'Last name (column 3)', effect: 'warning' }),
+      ]),
+    );
     expect(rows.find((x) => x.row === 5 && x.column.startsWith('First'))!.message).toMatch(/Starts with “=”.*formula/);
     // A phone number starting with + is a phone number, not a formula.
     expect(rows.filter((x) => x.row === 2)).toEqual([]);
@@ -129,7 +178,13 @@ describeEachDialect('supporter import', (ctx) => {
     expect(done.text).toContain('Import finished');
     expect(await count('supporter_import_chunks')).toBe(0);
     const amira = (await findSupporterByEmail(ctx.db, core().keyring, 'amira@example.org'))!;
-    expect(amira).toMatchObject({ firstName: 'Amira', lastName: 'Haddad', postcode: 'SW1A 1AA', phone: '+44 20 7946 0000', source: 'import' });
+    expect(amira).toMatchObject({
+      firstName: 'Amira',
+      lastName: 'Haddad',
+      postcode: 'SW1A 1AA',
+      phone: '+44 20 7946 0000',
+      source: 'import',
+    });
     expect(amira.confirmedAt).not.toBeNull();
     const formula = (await findSupporterByEmail(ctx.db, core().keyring, 'formula@example.org'))!;
     // Stored as the text it was, never evaluated or altered.
@@ -138,19 +193,41 @@ describeEachDialect('supporter import', (ctx) => {
     const c = await supporterConsent(ctx.db, amira.id);
     expect(c.tags).toEqual(['donor', 'volunteer']);
     expect(c.subscriptions).toEqual([expect.objectContaining({ listId: updates, status: 'subscribed', lawfulBasis: 'consent' })]);
-    expect(c.ledger).toEqual([expect.objectContaining({ kind: 'granted', lawfulBasis: 'consent', wording: 'Email me campaign updates.', source: expect.stringContaining('consent given 2026-03-01; Paper sign-up sheet') })]);
+    expect(c.ledger).toEqual([
+      expect.objectContaining({
+        kind: 'granted',
+        lawfulBasis: 'consent',
+        wording: 'Email me campaign updates.',
+        source: expect.stringContaining('consent given 2026-03-01; Paper sign-up sheet'),
+      }),
+    ]);
     expect(await count('supporters')).toBe(before.supporters + 3);
     const audit = await ctx.db.selectFrom('audit_log').selectAll().where('target', '=', `import ${id}`).orderBy('id').execute();
-    expect(audit.map((a) => a.action)).toEqual(['supporters.import.upload', 'supporters.import.check', 'supporters.import.confirm', 'supporters.import.finish']);
+    expect(audit.map((a) => a.action)).toEqual([
+      'supporters.import.upload',
+      'supporters.import.check',
+      'supporters.import.confirm',
+      'supporters.import.finish',
+    ]);
     expect(JSON.stringify(audit)).not.toMatch(/amira|haddad|formula@/i);
 
     // The same file again: nobody is added twice and consent is not recorded twice.
-    const afterFirst = { supporters: await count('supporters'), consents: await count('consent_events'), subs: await count('subscriptions'), tags: await count('supporter_tags') };
+    const afterFirst = {
+      supporters: await count('supporters'),
+      consents: await count('consent_events'),
+      subs: await count('subscriptions'),
+      tags: await count('supporter_tags'),
+    };
     const again = await uploaded(csv);
     const report2 = await check(again, mapping(['email', 'firstName', 'lastName', 'postcode', 'phone', 'tags', 'ignore']));
     expect(report2.text).toMatch(/Already on file \(details updated\)<\/dt><dd>3</);
     await confirm(again);
-    expect({ supporters: await count('supporters'), consents: await count('consent_events'), subs: await count('subscriptions'), tags: await count('supporter_tags') }).toEqual(afterFirst);
+    expect({
+      supporters: await count('supporters'),
+      consents: await count('consent_events'),
+      subs: await count('subscriptions'),
+      tags: await count('supporter_tags'),
+    }).toEqual(afterFirst);
     expect((await importRow(again)).counts).toBe(JSON.stringify({ created: 0, updated: 3, skipped: 3, consents: 0 }));
   });
 
@@ -158,8 +235,16 @@ describeEachDialect('supporter import', (ctx) => {
     // "José Müller" and "Zoë" in Windows-1252: é = E9, ü = FC, ë = EB; and a curly apostrophe (92) in O’Neill.
     const bytes = Buffer.concat([
       Buffer.from('email;first;last\n', 'ascii'),
-      Buffer.from('jose@example.org;Jos', 'ascii'), Buffer.from([0xe9]), Buffer.from(';M', 'ascii'), Buffer.from([0xfc]), Buffer.from('ller\n', 'ascii'),
-      Buffer.from('zoe@example.org;Zo', 'ascii'), Buffer.from([0xeb]), Buffer.from(';O', 'ascii'), Buffer.from([0x92]), Buffer.from('Neill\n', 'ascii'),
+      Buffer.from('jose@example.org;Jos', 'ascii'),
+      Buffer.from([0xe9]),
+      Buffer.from(';M', 'ascii'),
+      Buffer.from([0xfc]),
+      Buffer.from('ller\n', 'ascii'),
+      Buffer.from('zoe@example.org;Zo', 'ascii'),
+      Buffer.from([0xeb]),
+      Buffer.from(';O', 'ascii'),
+      Buffer.from([0x92]),
+      Buffer.from('Neill\n', 'ascii'),
     ]);
     const id = await uploaded(bytes);
     const page = await staff.get(`/admin/supporters/import/${id}`);
@@ -182,7 +267,10 @@ describeEachDialect('supporter import', (ctx) => {
     const jobsBefore = await jobs();
     const id = await uploaded('Name,Town\nAsha,Leeds\n');
     await staff.get(`/admin/supporters/import/${id}`);
-    const r = await staff.post(`/admin/supporters/import/${id}/check`, mapping(['firstName', 'ignore'], { basis: '', evidence: '', lists: [] }));
+    const r = await staff.post(
+      `/admin/supporters/import/${id}/check`,
+      mapping(['firstName', 'ignore'], { basis: '', evidence: '', lists: [] }),
+    );
     expect(r.status).toBe(422);
     expect(r.text).toContain('Choose the column that holds email addresses');
     expect(r.text).toContain('Choose the lawful basis for emailing these people');
@@ -197,7 +285,10 @@ describeEachDialect('supporter import', (ctx) => {
     expect(stale.text).toContain('The columns changed');
     const archived = await insertList(ctx.db, { slug: 'old', name: 'Old list', description: '', wording: 'Old.', at: Date.now() });
     await ctx.db.updateTable('lists').set({ archived_at: Date.now() }).where('id', '=', archived).execute();
-    const badList = await staff.post(`/admin/supporters/import/${id}/check`, mapping(['email', 'ignore'], { lists: [String(archived), '99999'] }));
+    const badList = await staff.post(
+      `/admin/supporters/import/${id}/check`,
+      mapping(['email', 'ignore'], { lists: [String(archived), '99999'] }),
+    );
     expect(badList.status).toBe(422);
     expect(badList.text).toContain('Choose lists that exist and are not archived');
     const row = await importRow(id);
@@ -220,7 +311,12 @@ describeEachDialect('supporter import', (ctx) => {
     const huge = await upload(Buffer.alloc(61 * 1024 * 1024, 'a'));
     expect(huge.status).toBe(422);
     expect(huge.text).toContain('The file is larger than 60 MB');
-    const forged = await postMultipart(staff, '/admin/supporters/import', { _csrf: 'forged' }, { field: 'file', filename: 'x.csv', content: Buffer.from('email\na@example.org\n') });
+    const forged = await postMultipart(
+      staff,
+      '/admin/supporters/import',
+      { _csrf: 'forged' },
+      { field: 'file', filename: 'x.csv', content: Buffer.from('email\na@example.org\n') },
+    );
     expect(forged.status).toBe(403);
     await until(async () => (await count('supporter_imports')) === before);
     expect(await count('supporter_import_chunks')).toBe(chunksBefore);
@@ -230,7 +326,9 @@ describeEachDialect('supporter import', (ctx) => {
     const earlyPage = await staff.get(`/admin/supporters/import/${early}`);
     expect(earlyPage.text).toContain('Line 3 of the file cannot be read: a value starts with a quote mark (&quot;) that is never closed');
     expect(earlyPage.text).not.toContain('/check');
-    const late = await uploaded(`email,name\n${Array.from({ length: 40 }, (_, i) => `q${i}@example.org,Fine`).join('\n')}\nq99@example.org,"never closed\n`);
+    const late = await uploaded(
+      `email,name\n${Array.from({ length: 40 }, (_, i) => `q${i}@example.org,Fine`).join('\n')}\nq99@example.org,"never closed\n`,
+    );
     const report = await check(late, mapping(['email', 'firstName']));
     expect(report.text).toContain('Line 42 of the file cannot be read');
     expect(report.text).not.toContain('/confirm');
@@ -241,10 +339,20 @@ describeEachDialect('supporter import', (ctx) => {
   });
 
   test('an import never resubscribes someone who left a list, nor brings back someone erased at their request', async () => {
-    const left = await upsertSupporter(ctx.db, core().keyring, { email: 'left@example.org', firstName: 'Left' }, { source: 'signup', mode: 'fill', confirmed: true });
+    const left = await upsertSupporter(
+      ctx.db,
+      core().keyring,
+      { email: 'left@example.org', firstName: 'Left' },
+      { source: 'signup', mode: 'fill', confirmed: true },
+    );
     await recordConsent(ctx.db, { supporterId: left.id, listIds: [updates], change: 'granted', basis: 'consent', source: 'signup' });
     await recordConsent(ctx.db, { supporterId: left.id, listIds: [updates], change: 'withdrawn', basis: null, source: 'unsubscribe link' });
-    const gone = await upsertSupporter(ctx.db, core().keyring, { email: 'gone@example.org' }, { source: 'signup', mode: 'fill', confirmed: true });
+    const gone = await upsertSupporter(
+      ctx.db,
+      core().keyring,
+      { email: 'gone@example.org' },
+      { source: 'signup', mode: 'fill', confirmed: true },
+    );
     await eraseSupporter(core(), gone.id, { source: 'test' });
     const id = await uploaded('email\nleft@example.org\ngone@example.org\n');
     const report = await check(id, mapping(['email'], { lists: [String(updates), String(events)] }));
@@ -252,7 +360,10 @@ describeEachDialect('supporter import', (ctx) => {
     expect(report.text).toContain('asked for their data to be erased');
     await confirm(id);
     const c = await supporterConsent(ctx.db, left.id);
-    expect(c.subscriptions.map((s) => [s.list, s.status]).sort()).toEqual([['Campaign updates', 'unsubscribed'], ['Events', 'subscribed']]);
+    expect(c.subscriptions.map((s) => [s.list, s.status]).sort()).toEqual([
+      ['Campaign updates', 'unsubscribed'],
+      ['Events', 'subscribed'],
+    ]);
     expect(await findSupporterByEmail(ctx.db, core().keyring, 'gone@example.org')).toBeUndefined();
   });
 
@@ -310,7 +421,9 @@ describeEachDialect('supporter import', (ctx) => {
     // Progress was committed batch by batch, not only at the end.
     expect([...seen].some((n) => n > 0 && n < rows)).toBe(true);
     expect(JSON.parse((await importRow(id)).counts!)).toEqual({ created: rows, updated: 0, skipped: 0, consents: rows });
-    expect(await findSupporterByEmail(ctx.db, core().keyring, `big${rows - 1}@example.org`)).toMatchObject({ lastName: `Person${rows - 1}` });
+    expect(await findSupporterByEmail(ctx.db, core().keyring, `big${rows - 1}@example.org`)).toMatchObject({
+      lastName: `Person${rows - 1}`,
+    });
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 90_000);
 });

@@ -10,8 +10,21 @@ import { formValues, parseForm, text, type FormResult } from '../core/web/forms.
 import { recordAudit } from '../staff/service.js';
 import { normaliseTag, tagField } from './filters.js';
 import {
-  addTagsOfMany, deleteImportChunks, deleteImportRow, findExpiredImports, findImport, findImportChunk, findListsByIds, findSupporterIdsByEmailIndexes,
-  findSuppressions, insertImport, insertImportChunk, listRecentImports, listSubscriptionsOfMany, updateImport, type SupporterImportRow,
+  addTagsOfMany,
+  deleteImportChunks,
+  deleteImportRow,
+  findExpiredImports,
+  findImport,
+  findImportChunk,
+  findListsByIds,
+  findSupporterIdsByEmailIndexes,
+  findSuppressions,
+  insertImport,
+  insertImportChunk,
+  listRecentImports,
+  listSubscriptionsOfMany,
+  updateImport,
+  type SupporterImportRow,
 } from './queries.js';
 import { emailIndex, recordConsentForMany, upsertSupportersInBulk, type SupporterDetails } from './service.js';
 
@@ -39,8 +52,14 @@ export type ColumnChoice = ImportField | 'ignore';
 
 /** What each field is called on the mapping form and in the report. */
 export const FIELD_LABELS: Record<ImportField, string> = {
-  email: 'Email address', firstName: 'First name', lastName: 'Last name', postcode: 'Postcode', phone: 'Phone', address: 'Address',
-  constituency: 'Constituency code', tags: 'Tags',
+  email: 'Email address',
+  firstName: 'First name',
+  lastName: 'Last name',
+  postcode: 'Postcode',
+  phone: 'Phone',
+  address: 'Address',
+  constituency: 'Constituency code',
+  tags: 'Tags',
 };
 
 export const ENCODINGS = ['utf-8', 'windows-1252', 'iso-8859-1', 'utf-16le', 'utf-16be'] as const;
@@ -63,9 +82,15 @@ const ImportSettingsSchema = z.object({
   encoding: z.enum(ENCODINGS),
   delimiter: z.enum(DELIMITERS),
   header: z.boolean(),
-  columns: z.array(z.enum([...IMPORT_FIELDS, 'ignore'])).min(1).max(MAX_COLUMNS),
+  columns: z
+    .array(z.enum([...IMPORT_FIELDS, 'ignore']))
+    .min(1)
+    .max(MAX_COLUMNS),
   basis: z.enum(['consent', 'soft_opt_in']),
-  consentDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  consentDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   evidence: z.string().min(1).max(1000),
   listIds: z.array(z.number().int().positive()).min(1),
   tag: z.string().min(1).max(50).optional(),
@@ -144,17 +169,26 @@ export class ImportFileError extends Error {
 const bytesToText = (b: Buffer) => b.toString('latin1');
 const textToBytes = (s: string) => Buffer.from(s, 'latin1');
 
-async function* decodedText(core: Core, imp: { id: number; chunks: number }, encoding: FileEncoding, onBytes?: (n: number) => void): AsyncGenerator<string> {
+async function* decodedText(
+  core: Core,
+  imp: { id: number; chunks: number },
+  encoding: FileEncoding,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<string> {
   const decoder = encoding === 'iso-8859-1' ? undefined : new TextDecoder(encoding, { fatal: true });
   for (let seq = 0; seq < imp.chunks; seq++) {
     const stored = await findImportChunk(core.db, imp.id, seq);
-    if (stored === undefined) throw new ImportFileError(0, 'Part of the uploaded file is missing (it may have been deleted). Upload it again.');
+    if (stored === undefined)
+      throw new ImportFileError(0, 'Part of the uploaded file is missing (it may have been deleted). Upload it again.');
     const bytes = textToBytes(core.keyring.decrypt(stored));
     let s: string;
     try {
       s = decoder ? decoder.decode(bytes, { stream: true }) : bytes.toString('latin1');
     } catch {
-      throw new ImportFileError(0, `The file is not valid ${encoding.toUpperCase()}. Choose the encoding it was saved in (Windows-1252 for a plain CSV from Excel).`);
+      throw new ImportFileError(
+        0,
+        `The file is not valid ${encoding.toUpperCase()}. Choose the encoding it was saved in (Windows-1252 for a plain CSV from Excel).`,
+      );
     }
     onBytes?.(bytes.length);
     if (s) yield s;
@@ -178,18 +212,34 @@ const CSV_PROBLEMS: Record<string, string> = {
 };
 
 /** Every record of the stored file with its row number (the header is row 1, as in a spreadsheet). */
-async function* fileRecords(core: Core, imp: { id: number; chunks: number }, s: { encoding: FileEncoding; delimiter: Delimiter }, onBytes?: (n: number) => void): AsyncGenerator<{ row: number; cells: string[] }> {
-  const parser = parse({ delimiter: s.delimiter, bom: true, relax_column_count: true, relax_quotes: true, info: true, max_record_size: 100_000 });
+async function* fileRecords(
+  core: Core,
+  imp: { id: number; chunks: number },
+  s: { encoding: FileEncoding; delimiter: Delimiter },
+  onBytes?: (n: number) => void,
+): AsyncGenerator<{ row: number; cells: string[] }> {
+  const parser = parse({
+    delimiter: s.delimiter,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    info: true,
+    max_record_size: 100_000,
+  });
   const source = Readable.from(decodedText(core, imp, s.encoding, onBytes));
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
   try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) yield { row: r.info.records, cells: r.record };
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { records: number } }>)
+      yield { row: r.info.records, cells: r.record };
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
     if (err instanceof CsvError) {
       const line = Number((err as CsvError & { lines?: number }).lines ?? 0);
-      throw new ImportFileError(line, `Line ${line} of the file cannot be read: ${CSV_PROBLEMS[err.code] ?? 'it is not valid CSV'}. Fix the file and upload it again.`);
+      throw new ImportFileError(
+        line,
+        `Line ${line} of the file cannot be read: ${CSV_PROBLEMS[err.code] ?? 'it is not valid CSV'}. Fix the file and upload it again.`,
+      );
     }
     throw err;
   } finally {
@@ -215,7 +265,10 @@ const EMAILISH = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** The field a column heading most likely means. */
 function guessColumn(heading: string): ColumnChoice {
-  const h = heading.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]/g, '');
+  const h = heading
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]/g, '');
   if (/^(e?mail|emailaddress|mailaddress)$/.test(h)) return 'email';
   if (/^(first|firstname|forename|forenames|givenname|given)$/.test(h)) return 'firstName';
   if (/^(last|lastname|surname|familyname|family)$/.test(h)) return 'lastName';
@@ -243,7 +296,12 @@ export async function previewImport(core: Core, imp: ImportView, o: { encoding: 
   if (!problem) {
     try {
       parseSync(text, {
-        delimiter, bom: true, relax_column_count: true, relax_quotes: true, max_record_size: 100_000, to: 20,
+        delimiter,
+        bom: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        max_record_size: 100_000,
+        to: 20,
         on_record: (r: string[]) => {
           if (rows.length < 6 && !r.every((c) => c.trim() === '')) rows.push(r);
           return r;
@@ -265,14 +323,21 @@ export async function previewImport(core: Core, imp: ImportView, o: { encoding: 
   const headings = Array.from({ length: width }, (_, i) => (header ? (first[i] ?? '').trim() : '') || `Column ${i + 1}`);
   const sample = (header ? rows.slice(1) : rows).slice(0, 5);
   const tooWide = rows.some((r) => r.length > MAX_COLUMNS);
-  return { delimiter, header, headerLikely, headings, sample, guesses: headings.map((h) => (header ? guessColumn(h) : 'ignore' as ColumnChoice)), problem, tooWide };
+  return {
+    delimiter,
+    header,
+    headerLikely,
+    headings,
+    sample,
+    guesses: headings.map((h) => (header ? guessColumn(h) : ('ignore' as ColumnChoice))),
+    problem,
+    tooWide,
+  };
 }
 
 // ---- stage 1: upload ---------------------------------------------------------------------------------------
 
-export type UploadResult =
-  | { ok: true; id: number }
-  | { ok: false; message: string };
+export type UploadResult = { ok: true; id: number } | { ok: false; message: string };
 
 function sniff(first: Buffer): FileEncoding | 'zip' | 'ole' | 'binary' | undefined {
   if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return 'utf-8';
@@ -288,12 +353,31 @@ function sniff(first: Buffer): FileEncoding | 'zip' | 'ole' | 'binary' | undefin
  * Stores an uploaded file, encrypted, in chunks, as an import in the 'uploading' state (adoptUpload makes it
  * real once the request has passed every check). Refuses spreadsheets, binary files, empty and oversized files.
  */
-export async function storeUpload(core: Core, staffId: number, filename: string, file: AsyncIterable<Buffer> & { truncated?: boolean }): Promise<UploadResult> {
+export async function storeUpload(
+  core: Core,
+  staffId: number,
+  filename: string,
+  file: AsyncIterable<Buffer> & { truncated?: boolean },
+): Promise<UploadResult> {
   const now = Date.now();
   const id = await insertImport(core.db, {
-    staff_id: staffId, status: 'uploading', filename_enc: core.keyring.encrypt(filename.slice(0, 255) || 'upload.csv'), bytes: 0, chunks: 0,
-    detected_encoding: 'utf-8', settings_enc: null, report_enc: null, counts: null, rows_total: null, rows_done: 0, bytes_done: 0, error: null,
-    created_at: now, updated_at: now, expires_at: now + IMPORT_KEEP_MS, finished_at: null,
+    staff_id: staffId,
+    status: 'uploading',
+    filename_enc: core.keyring.encrypt(filename.slice(0, 255) || 'upload.csv'),
+    bytes: 0,
+    chunks: 0,
+    detected_encoding: 'utf-8',
+    settings_enc: null,
+    report_enc: null,
+    counts: null,
+    rows_total: null,
+    rows_done: 0,
+    bytes_done: 0,
+    error: null,
+    created_at: now,
+    updated_at: now,
+    expires_at: now + IMPORT_KEEP_MS,
+    finished_at: null,
   });
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   let validUtf8 = true;
@@ -320,7 +404,9 @@ export async function storeUpload(core: Core, staffId: number, filename: string,
       if (refusal) continue;
       if (sniffed === undefined) {
         sniffed = sniff(piece) ?? 'checked';
-        if (sniffed === 'zip' || sniffed === 'ole') refusal = 'This is a spreadsheet file, not CSV. In your spreadsheet program choose “Save as” and then “CSV UTF-8”, and upload that.';
+        if (sniffed === 'zip' || sniffed === 'ole')
+          refusal =
+            'This is a spreadsheet file, not CSV. In your spreadsheet program choose “Save as” and then “CSV UTF-8”, and upload that.';
         if (sniffed === 'binary') refusal = 'This does not look like a CSV file. Save your data as “CSV UTF-8” and upload that.';
         if (refusal) continue;
       }
@@ -337,7 +423,8 @@ export async function storeUpload(core: Core, staffId: number, filename: string,
       if (pendingBytes >= CHUNK_BYTES) await flush();
     }
     if (refusal) return refuse(refusal);
-    if (file.truncated) return refuse(`The file is larger than ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB. Split it into smaller files and import each.`);
+    if (file.truncated)
+      return refuse(`The file is larger than ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB. Split it into smaller files and import each.`);
     if (validUtf8) {
       try {
         utf8.decode();
@@ -381,18 +468,31 @@ function parseJson<T>(s: string | null, schema?: z.ZodType<T>): T | undefined {
 function toView(core: Core, r: SupporterImportRow): ImportView {
   const settings = r.settings_enc === null ? undefined : parseJson(core.keyring.decrypt(r.settings_enc), ImportSettingsSchema);
   return {
-    id: r.id, staffId: r.staff_id, status: r.status, filename: core.keyring.decrypt(r.filename_enc), bytes: r.bytes, chunks: r.chunks,
+    id: r.id,
+    staffId: r.staff_id,
+    status: r.status,
+    filename: core.keyring.decrypt(r.filename_enc),
+    bytes: r.bytes,
+    chunks: r.chunks,
     detectedEncoding: (ENCODINGS as readonly string[]).includes(r.detected_encoding) ? (r.detected_encoding as FileEncoding) : 'utf-8',
-    settings, report: r.report_enc === null ? undefined : parseJson<ImportReport>(core.keyring.decrypt(r.report_enc)),
-    counts: parseJson<ImportCounts>(r.counts), rowsTotal: r.rows_total, rowsDone: r.rows_done, bytesDone: r.bytes_done, error: r.error,
-    createdAt: r.created_at, expiresAt: r.expires_at, finishedAt: r.finished_at,
+    settings,
+    report: r.report_enc === null ? undefined : parseJson<ImportReport>(core.keyring.decrypt(r.report_enc)),
+    counts: parseJson<ImportCounts>(r.counts),
+    rowsTotal: r.rows_total,
+    rowsDone: r.rows_done,
+    bytesDone: r.bytes_done,
+    error: r.error,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    finishedAt: r.finished_at,
   };
 }
 
 /** One import (never one still uploading), or a not-found error. */
 export async function getImport(core: Core, id: number): Promise<ImportView> {
   const r = await findImport(core.db, id);
-  if (!r || r.status === 'uploading') throw new DomainError('not_found', 'There is no such import. Files are deleted 24 hours after they are uploaded.');
+  if (!r || r.status === 'uploading')
+    throw new DomainError('not_found', 'There is no such import. Files are deleted 24 hours after they are uploaded.');
   return toView(core, r);
 }
 
@@ -401,14 +501,32 @@ export async function recentImports(core: Core) {
   const rows = await listRecentImports(core.db, 20);
   return rows
     .filter((r) => r.status !== 'uploading')
-    .map((r) => ({ id: r.id, status: r.status, filename: core.keyring.decrypt(r.filename_enc), bytes: r.bytes, rowsTotal: r.rows_total, counts: parseJson<ImportCounts>(r.counts), createdAt: r.created_at }));
+    .map((r) => ({
+      id: r.id,
+      status: r.status,
+      filename: core.keyring.decrypt(r.filename_enc),
+      bytes: r.bytes,
+      rowsTotal: r.rows_total,
+      counts: parseJson<ImportCounts>(r.counts),
+      createdAt: r.created_at,
+    }));
 }
 
 // ---- stage 2: mapping and lawful basis -----------------------------------------------------------------------
 
 const listIdsField = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.coerce.number({ error: 'Choose a list' }).int('Choose a list').positive('Choose a list').max(Number.MAX_SAFE_INTEGER, 'Choose a list'), { error: 'Choose a list' }).min(1, 'Choose at least one list to subscribe these people to').max(50, 'Choose at most 50 lists'),
+  z
+    .array(
+      z.coerce
+        .number({ error: 'Choose a list' })
+        .int('Choose a list')
+        .positive('Choose a list')
+        .max(Number.MAX_SAFE_INTEGER, 'Choose a list'),
+      { error: 'Choose a list' },
+    )
+    .min(1, 'Choose at least one list to subscribe these people to')
+    .max(50, 'Choose at most 50 lists'),
 );
 
 const isRealDate = (s: string) => {
@@ -418,8 +536,10 @@ const isRealDate = (s: string) => {
 
 /** Why an encoding cannot be right for a file whose upload looked like `detected`, if it cannot. */
 export function encodingProblem(encoding: FileEncoding, detected: FileEncoding): string | undefined {
-  if (encoding === 'utf-8' && detected !== 'utf-8' && !detected.startsWith('utf-16')) return 'This file is not valid UTF-8. It was probably saved by Excel on Windows: choose Windows-1252.';
-  if ((encoding.startsWith('utf-16') || detected.startsWith('utf-16')) && encoding !== detected) return `This file begins with a mark that says it is ${detected.toUpperCase()}: choose that.`;
+  if (encoding === 'utf-8' && detected !== 'utf-8' && !detected.startsWith('utf-16'))
+    return 'This file is not valid UTF-8. It was probably saved by Excel on Windows: choose Windows-1252.';
+  if ((encoding.startsWith('utf-16') || detected.startsWith('utf-16')) && encoding !== detected)
+    return `This file begins with a mark that says it is ${detected.toUpperCase()}: choose that.`;
   return undefined;
 }
 
@@ -427,13 +547,19 @@ const mappingBase = z.object({
   encoding: z.enum(ENCODINGS, { error: 'Choose the file’s encoding' }),
   header: z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean()),
   basis: z.enum(['consent', 'soft_opt_in'], { error: 'Choose the lawful basis for emailing these people' }),
-  consentDate: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string({ error: 'Enter the date they gave consent' }).optional()),
+  consentDate: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z.string({ error: 'Enter the date they gave consent' }).optional(),
+  ),
   evidence: text('where, when and how they agreed', { max: 1000 }),
   lists: listIdsField,
   tag: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), tagField('a tag').optional()),
 });
 
-const columnChoice = z.preprocess((v) => (v === undefined ? 'ignore' : v), z.enum([...IMPORT_FIELDS, 'ignore'], { error: 'Choose what this column holds' }));
+const columnChoice = z.preprocess(
+  (v) => (v === undefined ? 'ignore' : v),
+  z.enum([...IMPORT_FIELDS, 'ignore'], { error: 'Choose what this column holds' }),
+);
 
 /**
  * Reads the mapping form for a file with `width` columns (col_0 … col_N each name a field or "ignore"). Every
@@ -452,10 +578,14 @@ export function parseMappingForm(body: unknown, width: number, detected: FileEnc
   if (columns.length === width) {
     if (!columns.includes('email')) errors.columns = 'Choose the column that holds email addresses: every supporter needs one';
     for (const field of IMPORT_FIELDS) {
-      if (field !== 'tags' && columns.filter((c) => c === field).length > 1) errors.columns ??= `Only one column can be “${FIELD_LABELS[field]}”`;
+      if (field !== 'tags' && columns.filter((c) => c === field).length > 1)
+        errors.columns ??= `Only one column can be “${FIELD_LABELS[field]}”`;
     }
   }
-  const encoding = typeof raw.encoding === 'string' && (ENCODINGS as readonly string[]).includes(raw.encoding) ? (raw.encoding as FileEncoding) : undefined;
+  const encoding =
+    typeof raw.encoding === 'string' && (ENCODINGS as readonly string[]).includes(raw.encoding)
+      ? (raw.encoding as FileEncoding)
+      : undefined;
   const wrongEncoding = encoding && encodingProblem(encoding, detected);
   if (wrongEncoding) errors.encoding = wrongEncoding;
   if (raw.basis === 'consent') {
@@ -471,8 +601,14 @@ export function parseMappingForm(body: unknown, width: number, detected: FileEnc
   return {
     ok: true,
     data: {
-      encoding: f.encoding, header: f.header, basis: f.basis as LawfulBasis, consentDate: f.basis === 'consent' ? f.consentDate : undefined,
-      evidence: f.evidence, listIds: [...new Set(f.lists)], tag: f.tag, columns,
+      encoding: f.encoding,
+      header: f.header,
+      basis: f.basis as LawfulBasis,
+      consentDate: f.basis === 'consent' ? f.consentDate : undefined,
+      evidence: f.evidence,
+      listIds: [...new Set(f.lists)],
+      tag: f.tag,
+      columns,
     },
   };
 }
@@ -493,18 +629,35 @@ export interface MappingInput {
 export async function startImportCheck(core: Core, staffId: number, id: number, input: MappingInput, delimiter: string): Promise<void> {
   const lists = await findListsByIds(core.db, input.listIds);
   const usable = new Set(lists.filter((l) => l.archived_at === null).map((l) => l.id));
-  if (input.listIds.some((l) => !usable.has(l))) throw new DomainError('invalid', 'One of those lists does not exist or is archived.', { lists: 'Choose lists that exist and are not archived' });
+  if (input.listIds.some((l) => !usable.has(l)))
+    throw new DomainError('invalid', 'One of those lists does not exist or is archived.', {
+      lists: 'Choose lists that exist and are not archived',
+    });
   const settings = ImportSettingsSchema.parse({ ...input, delimiter });
   await core.db.transaction().execute(async (trx) => {
     const ok = await updateImport(
       trx,
       id,
-      { status: 'checking', settings_enc: core.keyring.encrypt(JSON.stringify(settings)), report_enc: null, rows_total: null, rows_done: 0, bytes_done: 0, error: null, updated_at: Date.now() },
+      {
+        status: 'checking',
+        settings_enc: core.keyring.encrypt(JSON.stringify(settings)),
+        report_enc: null,
+        rows_total: null,
+        rows_done: 0,
+        bytes_done: 0,
+        error: null,
+        updated_at: Date.now(),
+      },
       ['uploaded', 'checked', 'failed'],
     );
     if (!ok) throw new DomainError('conflict', 'This import is being checked or imported already; wait for it to finish.');
     await core.queue.enqueue(trx, 'checkSupporterImport', { importId: id }, { lane: 'bulk', maxAttempts: 3 });
-    await recordAudit(trx, { staffId, action: 'supporters.import.check', target: `import ${id}`, details: { lists: settings.listIds, basis: settings.basis } });
+    await recordAudit(trx, {
+      staffId,
+      action: 'supporters.import.check',
+      target: `import ${id}`,
+      details: { lists: settings.listIds, basis: settings.basis },
+    });
   });
 }
 
@@ -515,10 +668,25 @@ export async function confirmImport(core: Core, staffId: number, id: number): Pr
   if (imp.report.fatal) throw new DomainError('conflict', 'This file cannot be imported until the problem with it is fixed.');
   if (imp.report.valid === 0) throw new DomainError('conflict', 'There are no rows in this file that can be imported.');
   await core.db.transaction().execute(async (trx) => {
-    const ok = await updateImport(trx, id, { status: 'importing', rows_done: 0, counts: JSON.stringify({ created: 0, updated: 0, skipped: 0, consents: 0 }), updated_at: Date.now() }, ['checked']);
+    const ok = await updateImport(
+      trx,
+      id,
+      {
+        status: 'importing',
+        rows_done: 0,
+        counts: JSON.stringify({ created: 0, updated: 0, skipped: 0, consents: 0 }),
+        updated_at: Date.now(),
+      },
+      ['checked'],
+    );
     if (!ok) throw new DomainError('conflict', 'This import has started already.');
     await core.queue.enqueue(trx, 'importSupportersFromFile', { importId: id }, { lane: 'bulk', maxAttempts: 3 });
-    await recordAudit(trx, { staffId, action: 'supporters.import.confirm', target: `import ${id}`, details: { rows: imp.report!.valid, lists: imp.settings!.listIds, basis: imp.settings!.basis } });
+    await recordAudit(trx, {
+      staffId,
+      action: 'supporters.import.confirm',
+      target: `import ${id}`,
+      details: { rows: imp.report!.valid, lists: imp.settings!.listIds, basis: imp.settings!.basis },
+    });
   });
 }
 
@@ -586,27 +754,44 @@ function checkRow(core: Core, s: ImportSettings, row: number, cells: readonly st
   const d: Partial<Record<ImportField, string>> = {};
   const heading = (i: number) => `column ${i + 1}`;
   if (cells.length > s.columns.length) {
-    issues.push({ row, column: '', message: `This row has ${cells.length} values but the file has ${s.columns.length} columns: is there a comma inside a value without quotes?`, level: 'error' });
+    issues.push({
+      row,
+      column: '',
+      message: `This row has ${cells.length} values but the file has ${s.columns.length} columns: is there a comma inside a value without quotes?`,
+      level: 'error',
+    });
   }
   s.columns.forEach((field, i) => {
     if (field === 'ignore') return;
     const raw = cells[i] ?? '';
     const label = FIELD_LABELS[field];
     if (FORMULA_START.test(raw) && !(field === 'phone' && PHONE_NUMBER.test(raw.trim()))) {
-      issues.push({ row, column: `${label} (${heading(i)})`, message: `Starts with “${JSON.stringify(raw.charAt(0)).slice(1, -1)}”, which a spreadsheet may run as a formula. It is stored as plain text, and exports escape it.`, level: 'warning' });
+      issues.push({
+        row,
+        column: `${label} (${heading(i)})`,
+        message: `Starts with “${JSON.stringify(raw.charAt(0)).slice(1, -1)}”, which a spreadsheet may run as a formula. It is stored as plain text, and exports escape it.`,
+        level: 'warning',
+      });
     }
     const v = raw.trim();
     if (field === 'tags') {
       for (const t of v.split(/[;,|]/).map(normaliseTag).filter(Boolean)) {
         const ok = tagField().safeParse(t);
         if (ok.success) tags.push(ok.data);
-        else issues.push({ row, column: `${label} (${heading(i)})`, message: `The tag “${t.slice(0, 60)}” ${ok.error.issues[0]!.message.replace(/^A tag /, '')}`, level: 'error' });
+        else
+          issues.push({
+            row,
+            column: `${label} (${heading(i)})`,
+            message: `The tag “${t.slice(0, 60)}” ${ok.error.issues[0]!.message.replace(/^A tag /, '')}`,
+            level: 'error',
+          });
       }
       return;
     }
     if (v === '') return;
     if (field === 'email') {
-      if (!emailSchema.safeParse(v).success) issues.push({ row, column: `${label} (${heading(i)})`, message: `“${v.slice(0, 80)}” is not an email address`, level: 'error' });
+      if (!emailSchema.safeParse(v).success)
+        issues.push({ row, column: `${label} (${heading(i)})`, message: `“${v.slice(0, 80)}” is not an email address`, level: 'error' });
       else d.email = v;
       return;
     }
@@ -616,13 +801,26 @@ function checkRow(core: Core, s: ImportSettings, row: number, cells: readonly st
   });
   const emailColumn = s.columns.indexOf('email');
   if (!d.email && !issues.some((x) => x.level === 'error' && x.column.startsWith(FIELD_LABELS.email))) {
-    issues.push({ row, column: `${FIELD_LABELS.email} (${heading(emailColumn)})`, message: 'There is no email address in this row', level: 'error' });
+    issues.push({
+      row,
+      column: `${FIELD_LABELS.email} (${heading(emailColumn)})`,
+      message: 'There is no email address in this row',
+      level: 'error',
+    });
   }
   const failed = issues.some((x) => x.level === 'error');
   if (failed || !d.email) return { details: undefined, index: undefined, tags, issues };
   if (s.tag) tags.push(s.tag);
   return {
-    details: { email: d.email, firstName: d.firstName, lastName: d.lastName, postcode: d.postcode, phone: d.phone, address: d.address, constituencyCode: d.constituency },
+    details: {
+      email: d.email,
+      firstName: d.firstName,
+      lastName: d.lastName,
+      postcode: d.postcode,
+      phone: d.phone,
+      address: d.address,
+      constituencyCode: d.constituency,
+    },
     index: emailIndex(core.keyring, d.email),
     tags: [...new Set(tags)],
     issues,
@@ -646,7 +844,19 @@ async function* checkedRows(core: Core, imp: SupporterImportRow, s: ImportSettin
 }
 
 function emptyReport(): ImportReport {
-  return { rows: 0, valid: 0, create: 0, update: 0, invalid: 0, duplicates: 0, erased: 0, flagged: 0, unsubscribed: 0, issues: [], issuesTotal: 0 };
+  return {
+    rows: 0,
+    valid: 0,
+    create: 0,
+    update: 0,
+    invalid: 0,
+    duplicates: 0,
+    erased: 0,
+    flagged: 0,
+    unsubscribed: 0,
+    issues: [],
+    issuesTotal: 0,
+  };
 }
 
 function note(report: ImportReport, issue: ImportIssue): void {
@@ -654,7 +864,11 @@ function note(report: ImportReport, issue: ImportIssue): void {
   if (report.issues.length < MAX_ISSUES) report.issues.push(issue);
 }
 
-function loadForJob(core: Core, r: SupporterImportRow | undefined, status: SupporterImportStatus): { imp: SupporterImportRow; settings: ImportSettings } | undefined {
+function loadForJob(
+  core: Core,
+  r: SupporterImportRow | undefined,
+  status: SupporterImportStatus,
+): { imp: SupporterImportRow; settings: ImportSettings } | undefined {
   if (!r || r.status !== status || r.settings_enc === null) return undefined;
   return { imp: r, settings: ImportSettingsSchema.parse(JSON.parse(core.keyring.decrypt(r.settings_enc))) };
 }
@@ -670,7 +884,10 @@ export async function checkSupporterImport(core: Core, importId: number): Promis
   let pending: Array<{ row: number; index: string }> = [];
   const flush = async (rowsDone: number) => {
     const indexes = pending.map((p) => p.index);
-    const [existing, suppressed] = await Promise.all([findSupporterIdsByEmailIndexes(core.db, indexes), findSuppressions(core.db, indexes)]);
+    const [existing, suppressed] = await Promise.all([
+      findSupporterIdsByEmailIndexes(core.db, indexes),
+      findSuppressions(core.db, indexes),
+    ]);
     const left = new Map<number, number[]>();
     for (const sub of await listSubscriptionsOfMany(core.db, [...existing.values()], settings.listIds)) {
       if (sub.status === 'unsubscribed') left.set(sub.supporter_id, [...(left.get(sub.supporter_id) ?? []), sub.list_id]);
@@ -680,7 +897,12 @@ export async function checkSupporterImport(core: Core, importId: number): Promis
       if (id === undefined && suppressed.get(p.index) === 'erased') {
         report.erased++;
         report.valid--;
-        note(report, { row: p.row, column: '', message: 'This person asked for their data to be erased, so they are not imported again', level: 'warning' });
+        note(report, {
+          row: p.row,
+          column: '',
+          message: 'This person asked for their data to be erased, so they are not imported again',
+          level: 'warning',
+        });
         continue;
       }
       if (id === undefined) {
@@ -690,7 +912,12 @@ export async function checkSupporterImport(core: Core, importId: number): Promis
       report.update++;
       for (const listId of left.get(id) ?? []) {
         report.unsubscribed++;
-        note(report, { row: p.row, column: '', message: `Unsubscribed from ${listNames.get(listId) ?? 'a list'} earlier: they stay unsubscribed`, level: 'warning' });
+        note(report, {
+          row: p.row,
+          column: '',
+          message: `Unsubscribed from ${listNames.get(listId) ?? 'a list'} earlier: they stay unsubscribed`,
+          level: 'warning',
+        });
       }
     }
     pending = [];
@@ -710,7 +937,12 @@ export async function checkSupporterImport(core: Core, importId: number): Promis
       }
       if (duplicateOf !== undefined) {
         report.duplicates++;
-        note(report, { row, column: FIELD_LABELS.email, message: `The same email address as row ${duplicateOf}: only row ${duplicateOf} is imported`, level: 'warning' });
+        note(report, {
+          row,
+          column: FIELD_LABELS.email,
+          message: `The same email address as row ${duplicateOf}: only row ${duplicateOf} is imported`,
+          level: 'warning',
+        });
         continue;
       }
       report.valid++;
@@ -726,7 +958,14 @@ export async function checkSupporterImport(core: Core, importId: number): Promis
   await updateImport(
     core.db,
     imp.id,
-    { status: 'checked', report_enc: core.keyring.encrypt(JSON.stringify(report)), rows_total: report.rows, rows_done: report.rows, bytes_done: imp.bytes, updated_at: Date.now() },
+    {
+      status: 'checked',
+      report_enc: core.keyring.encrypt(JSON.stringify(report)),
+      rows_total: report.rows,
+      rows_done: report.rows,
+      bytes_done: imp.bytes,
+      updated_at: Date.now(),
+    },
     ['checking'],
   );
 }
@@ -758,14 +997,26 @@ export async function importSupportersFromFile(core: Core, importId: number): Pr
       const [existing, suppressed] = await Promise.all([findSupporterIdsByEmailIndexes(trx, indexes), findSuppressions(trx, indexes)]);
       const keep = rows.filter((r) => existing.has(r.index) || suppressed.get(r.index) !== 'erased');
       counts.skipped += rows.length - keep.length;
-      const saved = await upsertSupportersInBulk(trx, core.keyring, keep.map((r) => r.details), { source: 'import', confirmed: true });
+      const saved = await upsertSupportersInBulk(
+        trx,
+        core.keyring,
+        keep.map((r) => r.details),
+        { source: 'import', confirmed: true },
+      );
       for (const r of saved) {
         if (r.created) counts.created++;
         else counts.updated++;
       }
-      await addTagsOfMany(trx, keep.map((r, i) => ({ supporterId: saved[i]!.id, tags: r.tags })));
+      await addTagsOfMany(
+        trx,
+        keep.map((r, i) => ({ supporterId: saved[i]!.id, tags: r.tags })),
+      );
       const states = new Map<number, Map<number, string>>();
-      for (const sub of await listSubscriptionsOfMany(trx, saved.map((x) => x.id), settings.listIds)) {
+      for (const sub of await listSubscriptionsOfMany(
+        trx,
+        saved.map((x) => x.id),
+        settings.listIds,
+      )) {
         states.set(sub.supporter_id, (states.get(sub.supporter_id) ?? new Map()).set(sub.list_id, sub.status));
       }
       // Granted only where they have no subscription yet, or one still waiting: never again where they left.
@@ -784,7 +1035,8 @@ export async function importSupportersFromFile(core: Core, importId: number): Pr
     for await (const { checked, duplicateOf } of checkedRows(core, imp, settings)) {
       ordinal++;
       if (ordinal <= resumeAfter) continue;
-      if (checked.details && checked.index && duplicateOf === undefined) batch.push({ details: checked.details, index: checked.index, tags: checked.tags });
+      if (checked.details && checked.index && duplicateOf === undefined)
+        batch.push({ details: checked.details, index: checked.index, tags: checked.tags });
       else counts.skipped++;
       if (batch.length >= IMPORT_BATCH) await flush(ordinal);
     }
@@ -794,7 +1046,12 @@ export async function importSupportersFromFile(core: Core, importId: number): Pr
     throw err;
   }
   await core.db.transaction().execute(async (trx) => {
-    await updateImport(trx, imp.id, { status: 'imported', rows_done: ordinal, counts: JSON.stringify(counts), finished_at: Date.now(), updated_at: Date.now() }, ['importing']);
+    await updateImport(
+      trx,
+      imp.id,
+      { status: 'imported', rows_done: ordinal, counts: JSON.stringify(counts), finished_at: Date.now(), updated_at: Date.now() },
+      ['importing'],
+    );
     await deleteImportChunks(trx, imp.id);
     await recordAudit(trx, { staffId: null, action: 'supporters.import.finish', target: `import ${imp.id}`, details: { ...counts } });
   });
@@ -827,7 +1084,10 @@ function importJob(core: Core, status: 'checking' | 'importing', run: (core: Cor
       await run(core, p.data.importId);
     } catch (err) {
       if (err instanceof PermanentJobError || ctx.attempt >= ctx.maxAttempts) {
-        const message = err instanceof PermanentJobError ? err.message : 'The work stopped with an error. Try again; if it happens again, ask whoever runs Lantern to look at the jobs page.';
+        const message =
+          err instanceof PermanentJobError
+            ? err.message
+            : 'The work stopped with an error. Try again; if it happens again, ask whoever runs Lantern to look at the jobs page.';
         await updateImport(core.db, p.data.importId, { status: 'failed', error: message, updated_at: Date.now() }, [status]);
       }
       throw err;

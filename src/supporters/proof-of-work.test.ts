@@ -12,7 +12,10 @@ const keyring = createKeyring('proof-of-work-test-secret-0123456789abcdef');
 const other = createKeyring('another-instance-secret-0123456789abcdefgh');
 const hex = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: min, maxLength: max });
 const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString('base64');
-const secrets = (k: typeof keyring) => ({ hmacSignatureSecret: k.sign('altcha', 'challenge-signature'), hmacKeySignatureSecret: k.sign('altcha', 'derived-key-signature') });
+const secrets = (k: typeof keyring) => ({
+  hmacSignatureSecret: k.sign('altcha', 'challenge-signature'),
+  hmacKeySignatureSecret: k.sign('altcha', 'derived-key-signature'),
+});
 
 async function solved() {
   const challenge = await createProofChallenge(keyring);
@@ -29,7 +32,7 @@ async function library(payload: { challenge: Challenge; solution: { counter: num
   }
 }
 
-test('a genuine solution is accepted once made with this instance\'s secret, and its nonce is its single-use id', async () => {
+test("a genuine solution is accepted once made with this instance's secret, and its nonce is its single-use id", async () => {
   const p = await solved();
   expect(p.challenge.parameters).toMatchObject({ algorithm: 'PBKDF2/SHA-256', cost: STANDARD_DIFFICULTY.cost });
   expect(await library(p)).toBe(true);
@@ -45,14 +48,20 @@ test('checkProof and altcha-lib agree on tampered payloads', async () => {
   const base = await solved();
   const tamper = fc.oneof(
     fc.record({ at: fc.constantFrom('cost', 'keyLength', 'expiresAt'), to: fc.integer({ min: 1, max: 4_000_000_000 }) }),
-    fc.record({ at: fc.constantFrom('nonce', 'salt', 'keyPrefix', 'keySignature', 'algorithm', 'extra'), to: fc.oneof(hex(2, 64), fc.string()) }),
+    fc.record({
+      at: fc.constantFrom('nonce', 'salt', 'keyPrefix', 'keySignature', 'algorithm', 'extra'),
+      to: fc.oneof(hex(2, 64), fc.string()),
+    }),
     fc.record({ at: fc.constant('derivedKey'), to: hex(2, 64) }),
     fc.record({ at: fc.constant('counter'), to: fc.integer({ min: 0, max: 5000 }) }),
     fc.record({ at: fc.constant('signature'), to: hex(64, 64) }),
   );
   await fc.assert(
     fc.asyncProperty(tamper, async ({ at, to }) => {
-      const p = structuredClone(base) as { challenge: Challenge & { signature: string }; solution: { counter: number; derivedKey: string } };
+      const p = structuredClone(base) as {
+        challenge: Challenge & { signature: string };
+        solution: { counter: number; derivedKey: string };
+      };
       if (at === 'derivedKey') p.solution.derivedKey = (to as string).toLowerCase();
       else if (at === 'counter') p.solution.counter = to as number;
       else if (at === 'signature') p.challenge.signature = (to as string).toLowerCase();

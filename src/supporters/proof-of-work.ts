@@ -39,7 +39,11 @@ const secrets = new WeakMap<Keyring, { signature: string; key: string }>();
 // Two HMAC keys derived from the instance secret: one signs the challenge, one the expected derived key.
 function secretsOf(keyring: Keyring): { signature: string; key: string } {
   let s = secrets.get(keyring);
-  if (!s) secrets.set(keyring, (s = { signature: keyring.sign('altcha', 'challenge-signature'), key: keyring.sign('altcha', 'derived-key-signature') }));
+  if (!s)
+    secrets.set(
+      keyring,
+      (s = { signature: keyring.sign('altcha', 'challenge-signature'), key: keyring.sign('altcha', 'derived-key-signature') }),
+    );
   return s;
 }
 
@@ -110,7 +114,9 @@ export async function checkProof(keyring: Keyring, field: unknown, now = Date.no
   const s = secretsOf(keyring);
   // Signed over the parameters exactly as they arrived (the schema above only vouches for their shape).
   const raw = (decoded as { challenge: { parameters: unknown } }).challenge.parameters;
-  const signature = createHmac('sha256', s.signature).update(JSON.stringify(sortKeys(raw))).digest('hex');
+  const signature = createHmac('sha256', s.signature)
+    .update(JSON.stringify(sortKeys(raw)))
+    .digest('hex');
   if (!safeEqual(signature, challenge.signature)) return { kind: 'invalid' };
   const keySignature = challenge.parameters.keySignature;
   if (keySignature === undefined || solution.derivedKey.length % 2 !== 0) return { kind: 'invalid' };

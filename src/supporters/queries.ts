@@ -1,7 +1,14 @@
 import { sql, type Insertable, type SelectQueryBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
 import type {
-  ConsentEventKind, LawfulBasis, ListsTable, Schema, SubscriptionStatus, SupporterImportStatus, SupporterImportsTable, SupportersTable,
+  ConsentEventKind,
+  LawfulBasis,
+  ListsTable,
+  Schema,
+  SubscriptionStatus,
+  SupporterImportStatus,
+  SupporterImportsTable,
+  SupportersTable,
   SuppressionReason,
 } from '../core/db/schema.js';
 
@@ -62,7 +69,11 @@ export async function findSupporterIdsByNameTokens(db: Db, tokenIndexes: readonl
 export async function addTags(db: DbOrTrx, supporterIds: readonly number[], tags: readonly string[]): Promise<void> {
   const values = supporterIds.flatMap((supporter_id) => tags.map((tag) => ({ supporter_id, tag })));
   for (let i = 0; i < values.length; i += 500) {
-    await db.insertInto('supporter_tags').values(values.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('supporter_tags')
+      .values(values.slice(i, i + 500))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }
 
@@ -85,7 +96,12 @@ export async function listTagsOf(db: DbOrTrx, supporterId: number): Promise<stri
 
 /** Every tag in use with its count. */
 export async function listAllTags(db: Db): Promise<Array<{ tag: string; count: number }>> {
-  const rows = await db.selectFrom('supporter_tags').select(['tag', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('tag').orderBy('tag').execute();
+  const rows = await db
+    .selectFrom('supporter_tags')
+    .select(['tag', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('tag')
+    .orderBy('tag')
+    .execute();
   return rows.map((r) => ({ tag: r.tag, count: Number(r.n) }));
 }
 
@@ -101,32 +117,58 @@ export async function findListsByIds(db: DbOrTrx, ids: readonly number[]): Promi
 }
 
 /** Inserts a list with its first wording version; returns its id. */
-export async function insertList(db: DbOrTrx, l: { slug: string; name: string; description: string; wording: string; at: number }): Promise<number> {
-  const id = (await db
-    .insertInto('lists')
-    .values({ slug: l.slug, name: l.name, description: l.description, wording: l.wording, wording_version: 1, created_at: l.at, updated_at: l.at })
-    .returning('id')
-    .executeTakeFirstOrThrow()).id;
+export async function insertList(
+  db: DbOrTrx,
+  l: { slug: string; name: string; description: string; wording: string; at: number },
+): Promise<number> {
+  const id = (
+    await db
+      .insertInto('lists')
+      .values({
+        slug: l.slug,
+        name: l.name,
+        description: l.description,
+        wording: l.wording,
+        wording_version: 1,
+        created_at: l.at,
+        updated_at: l.at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
   await db.insertInto('consent_wordings').values({ list_id: id, version: 1, wording: l.wording, created_at: l.at }).execute();
   return id;
 }
 
 /** Changes a list; a changed wording gets a new version (earlier consents keep pointing at theirs). */
-export async function updateList(db: DbOrTrx, id: number, l: { name: string; description: string; wording: string; at: number }): Promise<void> {
+export async function updateList(
+  db: DbOrTrx,
+  id: number,
+  l: { name: string; description: string; wording: string; at: number },
+): Promise<void> {
   const current = await db.selectFrom('lists').select(['wording', 'wording_version']).where('id', '=', id).executeTakeFirstOrThrow();
   const version = current.wording === l.wording ? current.wording_version : current.wording_version + 1;
-  await db.updateTable('lists').set({ name: l.name, description: l.description, wording: l.wording, wording_version: version, updated_at: l.at }).where('id', '=', id).execute();
+  await db
+    .updateTable('lists')
+    .set({ name: l.name, description: l.description, wording: l.wording, wording_version: version, updated_at: l.at })
+    .where('id', '=', id)
+    .execute();
   if (version !== current.wording_version) {
     await db.insertInto('consent_wordings').values({ list_id: id, version, wording: l.wording, created_at: l.at }).execute();
   }
 }
 
 /** Sets subscription states for one supporter on several lists. */
-export async function setSubscriptions(db: DbOrTrx, o: { supporterId: number; listIds: readonly number[]; status: SubscriptionStatus; basis: LawfulBasis | null; at: number }): Promise<void> {
+export async function setSubscriptions(
+  db: DbOrTrx,
+  o: { supporterId: number; listIds: readonly number[]; status: SubscriptionStatus; basis: LawfulBasis | null; at: number },
+): Promise<void> {
   if (o.listIds.length === 0) return;
   await db
     .insertInto('subscriptions')
-    .values(o.listIds.map((list_id) => ({ supporter_id: o.supporterId, list_id, status: o.status, lawful_basis: o.basis, updated_at: o.at })))
+    .values(
+      o.listIds.map((list_id) => ({ supporter_id: o.supporterId, list_id, status: o.status, lawful_basis: o.basis, updated_at: o.at })),
+    )
     .onConflict((oc) => oc.columns(['supporter_id', 'list_id']).doUpdateSet({ status: o.status, lawful_basis: o.basis, updated_at: o.at }))
     .execute();
 }
@@ -136,19 +178,39 @@ export async function listSubscriptionsOf(db: DbOrTrx, supporterId: number) {
   return db
     .selectFrom('subscriptions')
     .innerJoin('lists', 'lists.id', 'subscriptions.list_id')
-    .select(['subscriptions.list_id', 'subscriptions.status', 'subscriptions.lawful_basis', 'subscriptions.updated_at', 'lists.name', 'lists.slug'])
+    .select([
+      'subscriptions.list_id',
+      'subscriptions.status',
+      'subscriptions.lawful_basis',
+      'subscriptions.updated_at',
+      'lists.name',
+      'lists.slug',
+    ])
     .where('subscriptions.supporter_id', '=', supporterId)
     .orderBy('lists.name')
     .execute();
 }
 
 /** Appends consent events, each with the list's current wording version. */
-export async function insertConsentEvents(db: DbOrTrx, o: { supporterId: number; listIds: readonly number[]; kind: ConsentEventKind; basis: LawfulBasis | null; source: string; at: number }): Promise<void> {
+export async function insertConsentEvents(
+  db: DbOrTrx,
+  o: { supporterId: number; listIds: readonly number[]; kind: ConsentEventKind; basis: LawfulBasis | null; source: string; at: number },
+): Promise<void> {
   if (o.listIds.length === 0) return;
   const lists = await db.selectFrom('lists').select(['id', 'wording_version']).where('id', 'in', o.listIds).execute();
   await db
     .insertInto('consent_events')
-    .values(lists.map((l) => ({ supporter_id: o.supporterId, list_id: l.id, kind: o.kind, lawful_basis: o.basis, wording_version: l.wording_version, source: o.source, created_at: o.at })))
+    .values(
+      lists.map((l) => ({
+        supporter_id: o.supporterId,
+        list_id: l.id,
+        kind: o.kind,
+        lawful_basis: o.basis,
+        wording_version: l.wording_version,
+        source: o.source,
+        created_at: o.at,
+      })),
+    )
     .execute();
 }
 
@@ -157,10 +219,21 @@ export async function listConsentEventsOf(db: DbOrTrx, supporterId: number) {
   return db
     .selectFrom('consent_events')
     .innerJoin('lists', 'lists.id', 'consent_events.list_id')
-    .leftJoin('consent_wordings', (j) => j.onRef('consent_wordings.list_id', '=', 'consent_events.list_id').onRef('consent_wordings.version', '=', 'consent_events.wording_version'))
+    .leftJoin('consent_wordings', (j) =>
+      j
+        .onRef('consent_wordings.list_id', '=', 'consent_events.list_id')
+        .onRef('consent_wordings.version', '=', 'consent_events.wording_version'),
+    )
     .select([
-      'consent_events.id', 'consent_events.list_id', 'consent_events.kind', 'consent_events.lawful_basis', 'consent_events.wording_version',
-      'consent_events.source', 'consent_events.created_at', 'lists.name as list_name', 'consent_wordings.wording',
+      'consent_events.id',
+      'consent_events.list_id',
+      'consent_events.kind',
+      'consent_events.lawful_basis',
+      'consent_events.wording_version',
+      'consent_events.source',
+      'consent_events.created_at',
+      'lists.name as list_name',
+      'consent_wordings.wording',
     ])
     .where('consent_events.supporter_id', '=', supporterId)
     .orderBy('consent_events.id', 'desc')
@@ -169,7 +242,11 @@ export async function listConsentEventsOf(db: DbOrTrx, supporterId: number) {
 
 /** Adds an address to the suppression list (never mailed again). */
 export async function insertSuppression(db: DbOrTrx, emailIndex: string, reason: SuppressionReason, at: number): Promise<void> {
-  await db.insertInto('suppressions').values({ email_index: emailIndex, reason, created_at: at }).onConflict((oc) => oc.column('email_index').doNothing()).execute();
+  await db
+    .insertInto('suppressions')
+    .values({ email_index: emailIndex, reason, created_at: at })
+    .onConflict((oc) => oc.column('email_index').doNothing())
+    .execute();
 }
 
 /** The suppression entry for an address, if any. */
@@ -193,7 +270,10 @@ export interface SupporterFilters {
 }
 
 /** Narrows a query over `supporters` by the filters. The one place filters become SQL. */
-export function applySupporterFilters<O>(q: SelectQueryBuilder<Schema, 'supporters', O>, f: SupporterFilters): SelectQueryBuilder<Schema, 'supporters', O> {
+export function applySupporterFilters<O>(
+  q: SelectQueryBuilder<Schema, 'supporters', O>,
+  f: SupporterFilters,
+): SelectQueryBuilder<Schema, 'supporters', O> {
   let r = q;
   if (!f.includeErased) r = r.where('supporters.erased_at', 'is', null);
   if (f.ids) r = f.ids.length ? r.where('supporters.id', 'in', f.ids) : r.where(sql<boolean>`1 = 0`);
@@ -209,7 +289,16 @@ export function applySupporterFilters<O>(q: SelectQueryBuilder<Schema, 'supporte
       ),
     );
   }
-  if (f.tag) r = r.where((eb) => eb.exists(eb.selectFrom('supporter_tags').select(sql`1`.as('one')).whereRef('supporter_tags.supporter_id', '=', 'supporters.id').where('supporter_tags.tag', '=', f.tag!)));
+  if (f.tag)
+    r = r.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('supporter_tags')
+          .select(sql`1`.as('one'))
+          .whereRef('supporter_tags.supporter_id', '=', 'supporters.id')
+          .where('supporter_tags.tag', '=', f.tag!),
+      ),
+    );
   if (f.constituency) r = r.where('supporters.constituency_code', '=', f.constituency);
   if (f.source) r = r.where('supporters.source', '=', f.source);
   if (f.createdFrom !== undefined) r = r.where('supporters.created_at', '>=', f.createdFrom);
@@ -219,12 +308,19 @@ export function applySupporterFilters<O>(q: SelectQueryBuilder<Schema, 'supporte
 
 /** A page of supporters matching the filters, newest first, and whether there are more. */
 export async function findSupporters(db: Db, f: SupporterFilters, o: { limit: number; offset: number }): Promise<SupporterRow[]> {
-  return applySupporterFilters(db.selectFrom('supporters').selectAll('supporters'), f).orderBy('supporters.id', 'desc').limit(o.limit).offset(o.offset).execute();
+  return applySupporterFilters(db.selectFrom('supporters').selectAll('supporters'), f)
+    .orderBy('supporters.id', 'desc')
+    .limit(o.limit)
+    .offset(o.offset)
+    .execute();
 }
 
 /** How many supporters match the filters. */
 export async function countSupporters(db: Db, f: SupporterFilters): Promise<number> {
-  const r = await applySupporterFilters(db.selectFrom('supporters').select((eb) => eb.fn.countAll<number>().as('n')), f).executeTakeFirstOrThrow();
+  const r = await applySupporterFilters(
+    db.selectFrom('supporters').select((eb) => eb.fn.countAll<number>().as('n')),
+    f,
+  ).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -237,19 +333,37 @@ export function mailableSupporterIds(db: DbOrTrx, listId: number, segment: Suppo
     .where('supporters.email_index', 'is not', null)
     .where('supporters.confirmed_at', 'is not', null)
     .where('supporters.undeliverable_at', 'is', null)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('suppressions').select(sql`1`.as('one')).whereRef('suppressions.email_index', '=', 'supporters.email_index'))));
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('suppressions')
+            .select(sql`1`.as('one'))
+            .whereRef('suppressions.email_index', '=', 'supporters.email_index'),
+        ),
+      ),
+    );
 }
 
 /** Deletes supporters who never confirmed and were created before the cutoff; returns how many. */
 export async function deleteUnconfirmedBefore(db: DbOrTrx, cutoff: number): Promise<number> {
-  const r = await db.deleteFrom('supporters').where('confirmed_at', 'is', null).where('erased_at', 'is', null).where('created_at', '<', cutoff).executeTakeFirst();
+  const r = await db
+    .deleteFrom('supporters')
+    .where('confirmed_at', 'is', null)
+    .where('erased_at', 'is', null)
+    .where('created_at', '<', cutoff)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
 // ---- staff side: search pages, exports, bulk tags, lists, segments, imports ------------------------------------
 
 /** Supporters matching the filters with ids below `beforeId` (and at most `maxId`), newest first: keyset pages. */
-export async function findSupportersBefore(db: DbOrTrx, f: SupporterFilters, o: { beforeId?: number | undefined; maxId?: number | undefined; limit: number }): Promise<SupporterRow[]> {
+export async function findSupportersBefore(
+  db: DbOrTrx,
+  f: SupporterFilters,
+  o: { beforeId?: number | undefined; maxId?: number | undefined; limit: number },
+): Promise<SupporterRow[]> {
   return applySupporterFilters(db.selectFrom('supporters').selectAll('supporters'), f)
     .$if(o.beforeId !== undefined, (q) => q.where('supporters.id', '<', o.beforeId!))
     .$if(o.maxId !== undefined, (q) => q.where('supporters.id', '<=', o.maxId!))
@@ -270,7 +384,10 @@ export async function findSupporterIdsAfter(db: DbOrTrx, f: SupporterFilters, o:
 
 /** The highest supporter id (0 when there are none). */
 export async function findMaxSupporterId(db: DbOrTrx): Promise<number> {
-  const r = await db.selectFrom('supporters').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  const r = await db
+    .selectFrom('supporters')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst();
   return Number(r?.m ?? 0);
 }
 
@@ -278,7 +395,12 @@ export async function findMaxSupporterId(db: DbOrTrx): Promise<number> {
 export async function listTagsOfMany(db: DbOrTrx, supporterIds: readonly number[]): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   if (supporterIds.length === 0) return out;
-  const rows = await db.selectFrom('supporter_tags').select(['supporter_id', 'tag']).where('supporter_id', 'in', supporterIds).orderBy('tag').execute();
+  const rows = await db
+    .selectFrom('supporter_tags')
+    .select(['supporter_id', 'tag'])
+    .where('supporter_id', 'in', supporterIds)
+    .orderBy('tag')
+    .execute();
   for (const r of rows) out.set(r.supporter_id, [...(out.get(r.supporter_id) ?? []), r.tag]);
   return out;
 }
@@ -296,7 +418,14 @@ export async function listSubscriptionsOfMany(db: DbOrTrx, supporterIds: readonl
 
 /** The distinct sources supporters came from, sorted. */
 export async function listSupporterSources(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('supporters').select('source').distinct().where('erased_at', 'is', null).orderBy('source').limit(500).execute();
+  const rows = await db
+    .selectFrom('supporters')
+    .select('source')
+    .distinct()
+    .where('erased_at', 'is', null)
+    .orderBy('source')
+    .limit(500)
+    .execute();
   return rows.map((r) => r.source);
 }
 
@@ -304,7 +433,11 @@ export async function listSupporterSources(db: Db): Promise<string[]> {
 export async function findSupporterIdsByEmailIndexes(db: DbOrTrx, indexes: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (indexes.length === 0) return out;
-  const rows = await db.selectFrom('supporters').select(['id', 'email_index']).where('email_index', 'in', [...new Set(indexes)]).execute();
+  const rows = await db
+    .selectFrom('supporters')
+    .select(['id', 'email_index'])
+    .where('email_index', 'in', [...new Set(indexes)])
+    .execute();
   for (const r of rows) if (r.email_index) out.set(r.email_index, r.id);
   return out;
 }
@@ -313,7 +446,11 @@ export async function findSupporterIdsByEmailIndexes(db: DbOrTrx, indexes: reado
 export async function findSuppressions(db: DbOrTrx, indexes: readonly string[]): Promise<Map<string, SuppressionReason>> {
   const out = new Map<string, SuppressionReason>();
   if (indexes.length === 0) return out;
-  const rows = await db.selectFrom('suppressions').select(['email_index', 'reason']).where('email_index', 'in', [...new Set(indexes)]).execute();
+  const rows = await db
+    .selectFrom('suppressions')
+    .select(['email_index', 'reason'])
+    .where('email_index', 'in', [...new Set(indexes)])
+    .execute();
   for (const r of rows) out.set(r.email_index, r.reason);
   return out;
 }
@@ -323,9 +460,29 @@ export async function listListsWithCounts(db: Db) {
   const rows = await db
     .selectFrom('lists')
     .leftJoin('subscriptions', (j) => j.onRef('subscriptions.list_id', '=', 'lists.id').on('subscriptions.status', '=', 'subscribed'))
-    .select(['lists.id', 'lists.slug', 'lists.name', 'lists.description', 'lists.wording', 'lists.wording_version', 'lists.archived_at', 'lists.created_at', 'lists.updated_at'])
+    .select([
+      'lists.id',
+      'lists.slug',
+      'lists.name',
+      'lists.description',
+      'lists.wording',
+      'lists.wording_version',
+      'lists.archived_at',
+      'lists.created_at',
+      'lists.updated_at',
+    ])
     .select((eb) => eb.fn.count<number>('subscriptions.supporter_id').as('subscribed'))
-    .groupBy(['lists.id', 'lists.slug', 'lists.name', 'lists.description', 'lists.wording', 'lists.wording_version', 'lists.archived_at', 'lists.created_at', 'lists.updated_at'])
+    .groupBy([
+      'lists.id',
+      'lists.slug',
+      'lists.name',
+      'lists.description',
+      'lists.wording',
+      'lists.wording_version',
+      'lists.archived_at',
+      'lists.created_at',
+      'lists.updated_at',
+    ])
     .orderBy(sql`case when lists.archived_at is null then 0 else 1 end`)
     .orderBy('lists.name')
     .execute();
@@ -352,7 +509,13 @@ export async function listDeliveriesOf(db: DbOrTrx, supporterId: number) {
   return db
     .selectFrom('newsletter_deliveries')
     .innerJoin('newsletters', 'newsletters.id', 'newsletter_deliveries.newsletter_id')
-    .select(['newsletter_deliveries.id', 'newsletter_deliveries.newsletter_id', 'newsletter_deliveries.status', 'newsletter_deliveries.updated_at', 'newsletters.subject'])
+    .select([
+      'newsletter_deliveries.id',
+      'newsletter_deliveries.newsletter_id',
+      'newsletter_deliveries.status',
+      'newsletter_deliveries.updated_at',
+      'newsletters.subject',
+    ])
     .where('newsletter_deliveries.supporter_id', '=', supporterId)
     .orderBy('newsletter_deliveries.updated_at', 'desc')
     .limit(500)
@@ -362,8 +525,17 @@ export async function listDeliveriesOf(db: DbOrTrx, supporterId: number) {
 export type SegmentRow = Selectable<Schema['segments']>;
 
 /** Inserts a segment; returns its id. */
-export async function insertSegment(db: DbOrTrx, s: { name: string; filters: string; createdBy: number | null; at: number }): Promise<number> {
-  return (await db.insertInto('segments').values({ name: s.name, filters: s.filters, created_by: s.createdBy, created_at: s.at, updated_at: s.at }).returning('id').executeTakeFirstOrThrow()).id;
+export async function insertSegment(
+  db: DbOrTrx,
+  s: { name: string; filters: string; createdBy: number | null; at: number },
+): Promise<number> {
+  return (
+    await db
+      .insertInto('segments')
+      .values({ name: s.name, filters: s.filters, created_by: s.createdBy, created_at: s.at, updated_at: s.at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 /** One segment by id. */
@@ -388,7 +560,12 @@ export async function deleteSegmentRow(db: DbOrTrx, id: number): Promise<void> {
 
 /** Newsletters not yet sent (or cancelled) whose audience is this segment. */
 export async function findUnsentNewslettersOfSegment(db: DbOrTrx, segmentId: number) {
-  return db.selectFrom('newsletters').select(['id', 'subject', 'status']).where('segment_id', '=', segmentId).where('status', 'not in', ['sent', 'cancelled']).execute();
+  return db
+    .selectFrom('newsletters')
+    .select(['id', 'subject', 'status'])
+    .where('segment_id', '=', segmentId)
+    .where('status', 'not in', ['sent', 'cancelled'])
+    .execute();
 }
 
 export type SupporterImportRow = Selectable<SupporterImportsTable>;
@@ -404,7 +581,12 @@ export async function findImport(db: DbOrTrx, id: number): Promise<SupporterImpo
 }
 
 /** Changes an import's columns; with `whenStatus`, only if it is in one of those states. Returns whether a row changed. */
-export async function updateImport(db: DbOrTrx, id: number, values: Updateable<SupporterImportsTable>, whenStatus?: readonly SupporterImportStatus[]): Promise<boolean> {
+export async function updateImport(
+  db: DbOrTrx,
+  id: number,
+  values: Updateable<SupporterImportsTable>,
+  whenStatus?: readonly SupporterImportStatus[],
+): Promise<boolean> {
   const r = await db
     .updateTable('supporter_imports')
     .set(values)
@@ -431,7 +613,14 @@ export async function insertImportChunk(db: DbOrTrx, importId: number, seq: numb
 
 /** One encrypted chunk of an uploaded file. */
 export async function findImportChunk(db: DbOrTrx, importId: number, seq: number): Promise<string | undefined> {
-  return (await db.selectFrom('supporter_import_chunks').select('data_enc').where('import_id', '=', importId).where('seq', '=', seq).executeTakeFirst())?.data_enc;
+  return (
+    await db
+      .selectFrom('supporter_import_chunks')
+      .select('data_enc')
+      .where('import_id', '=', importId)
+      .where('seq', '=', seq)
+      .executeTakeFirst()
+  )?.data_enc;
 }
 
 /** Deletes the stored file of an import. */
@@ -455,23 +644,49 @@ export async function findExpiredImports(db: DbOrTrx, now: number) {
 /** Inserts the name-word blind indexes of a supporter who has none yet. */
 export async function insertNameTokens(db: DbOrTrx, supporterId: number, tokenIndexes: readonly string[]): Promise<void> {
   if (tokenIndexes.length === 0) return;
-  await db.insertInto('supporter_name_tokens').values([...new Set(tokenIndexes)].map((token_index) => ({ supporter_id: supporterId, token_index }))).execute();
+  await db
+    .insertInto('supporter_name_tokens')
+    .values([...new Set(tokenIndexes)].map((token_index) => ({ supporter_id: supporterId, token_index })))
+    .execute();
 }
 
 /**
  * Consent requested on lists (pending subscriptions, and 'requested' ledger entries with the wording version each
  * list showed), in two statements: the sign-up's path for a supporter created in the same transaction.
  */
-export async function insertConsentRequests(db: DbOrTrx, o: { supporterId: number; lists: ReadonlyArray<{ id: number; wordingVersion: number }>; source: string; at: number }): Promise<void> {
+export async function insertConsentRequests(
+  db: DbOrTrx,
+  o: { supporterId: number; lists: ReadonlyArray<{ id: number; wordingVersion: number }>; source: string; at: number },
+): Promise<void> {
   if (o.lists.length === 0) return;
   await db
     .insertInto('subscriptions')
-    .values(o.lists.map((l) => ({ supporter_id: o.supporterId, list_id: l.id, status: 'pending' as const, lawful_basis: 'consent' as const, updated_at: o.at })))
-    .onConflict((oc) => oc.columns(['supporter_id', 'list_id']).doUpdateSet({ status: 'pending', lawful_basis: 'consent', updated_at: o.at }))
+    .values(
+      o.lists.map((l) => ({
+        supporter_id: o.supporterId,
+        list_id: l.id,
+        status: 'pending' as const,
+        lawful_basis: 'consent' as const,
+        updated_at: o.at,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['supporter_id', 'list_id']).doUpdateSet({ status: 'pending', lawful_basis: 'consent', updated_at: o.at }),
+    )
     .execute();
   await db
     .insertInto('consent_events')
-    .values(o.lists.map((l) => ({ supporter_id: o.supporterId, list_id: l.id, kind: 'requested' as const, lawful_basis: 'consent' as const, wording_version: l.wordingVersion, source: o.source, created_at: o.at })))
+    .values(
+      o.lists.map((l) => ({
+        supporter_id: o.supporterId,
+        list_id: l.id,
+        kind: 'requested' as const,
+        lawful_basis: 'consent' as const,
+        wording_version: l.wordingVersion,
+        source: o.source,
+        created_at: o.at,
+      })),
+    )
     .execute();
 }
 
@@ -484,7 +699,11 @@ export async function deleteSupporterTokens(db: DbOrTrx, subjectId: number): Pro
 export async function insertSupportersBatch(db: DbOrTrx, rows: ReadonlyArray<Insertable<SupportersTable>>): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < rows.length; i += 200) {
-    const inserted = await db.insertInto('supporters').values(rows.slice(i, i + 200)).returning(['id', 'public_id']).execute();
+    const inserted = await db
+      .insertInto('supporters')
+      .values(rows.slice(i, i + 200))
+      .returning(['id', 'public_id'])
+      .execute();
     // RETURNING order is not promised, so match by the public id.
     const byPublicId = new Map(inserted.map((r) => [r.public_id, r.id]));
     for (const r of rows.slice(i, i + 200)) ids.push(byPublicId.get(r.public_id)!);
@@ -500,7 +719,10 @@ export async function insertBatch<T extends 'supporter_name_tokens' | 'supporter
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await db.insertInto(table).values(rows.slice(i, i + 200) as any).execute();
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + 200) as any)
+      .execute();
   }
 }
 
@@ -514,14 +736,22 @@ export async function anyListExists(db: DbOrTrx): Promise<boolean> {
 /** Supporters with these email blind indexes. */
 export async function findSupportersByEmailIndexes(db: DbOrTrx, indexes: readonly string[]): Promise<SupporterRow[]> {
   if (indexes.length === 0) return [];
-  return db.selectFrom('supporters').selectAll().where('email_index', 'in', [...new Set(indexes)]).execute();
+  return db
+    .selectFrom('supporters')
+    .selectAll()
+    .where('email_index', 'in', [...new Set(indexes)])
+    .execute();
 }
 
 /** Inserts supporters; returns each new id by its email blind index. */
 export async function insertSupporters(db: DbOrTrx, rows: ReadonlyArray<Insertable<SupportersTable>>): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (let i = 0; i < rows.length; i += 200) {
-    const inserted = await db.insertInto('supporters').values(rows.slice(i, i + 200)).returning(['id', 'email_index']).execute();
+    const inserted = await db
+      .insertInto('supporters')
+      .values(rows.slice(i, i + 200))
+      .returning(['id', 'email_index'])
+      .execute();
     for (const r of inserted) if (r.email_index) out.set(r.email_index, r.id);
   }
   return out;
@@ -530,40 +760,92 @@ export async function insertSupporters(db: DbOrTrx, rows: ReadonlyArray<Insertab
 /** Replaces the name-word blind indexes of many supporters. */
 export async function replaceNameTokensOfMany(db: DbOrTrx, tokens: ReadonlyMap<number, readonly string[]>): Promise<void> {
   const ids = [...tokens.keys()];
-  for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('supporter_name_tokens').where('supporter_id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; i += 500)
+    await db
+      .deleteFrom('supporter_name_tokens')
+      .where('supporter_id', 'in', ids.slice(i, i + 500))
+      .execute();
   const values = [...tokens].flatMap(([supporter_id, t]) => [...new Set(t)].map((token_index) => ({ supporter_id, token_index })));
   for (let i = 0; i < values.length; i += 1000) {
-    await db.insertInto('supporter_name_tokens').values(values.slice(i, i + 1000)).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('supporter_name_tokens')
+      .values(values.slice(i, i + 1000))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }
 
 /** Sets one subscription state for many (supporter, list) pairs. */
-export async function setSubscriptionsOfMany(db: DbOrTrx, o: { pairs: ReadonlyArray<{ supporterId: number; listId: number }>; status: SubscriptionStatus; basis: LawfulBasis | null; at: number }): Promise<void> {
+export async function setSubscriptionsOfMany(
+  db: DbOrTrx,
+  o: { pairs: ReadonlyArray<{ supporterId: number; listId: number }>; status: SubscriptionStatus; basis: LawfulBasis | null; at: number },
+): Promise<void> {
   for (let i = 0; i < o.pairs.length; i += 500) {
     await db
       .insertInto('subscriptions')
-      .values(o.pairs.slice(i, i + 500).map((p) => ({ supporter_id: p.supporterId, list_id: p.listId, status: o.status, lawful_basis: o.basis, updated_at: o.at })))
-      .onConflict((oc) => oc.columns(['supporter_id', 'list_id']).doUpdateSet({ status: o.status, lawful_basis: o.basis, updated_at: o.at }))
+      .values(
+        o.pairs
+          .slice(i, i + 500)
+          .map((p) => ({ supporter_id: p.supporterId, list_id: p.listId, status: o.status, lawful_basis: o.basis, updated_at: o.at })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['supporter_id', 'list_id']).doUpdateSet({ status: o.status, lawful_basis: o.basis, updated_at: o.at }),
+      )
       .execute();
   }
 }
 
 /** Appends one consent event per (supporter, list) pair, each with its list's current wording version. */
-export async function insertConsentEventsOfMany(db: DbOrTrx, o: { pairs: ReadonlyArray<{ supporterId: number; listId: number }>; kind: ConsentEventKind; basis: LawfulBasis | null; source: string; at: number }): Promise<void> {
+export async function insertConsentEventsOfMany(
+  db: DbOrTrx,
+  o: {
+    pairs: ReadonlyArray<{ supporterId: number; listId: number }>;
+    kind: ConsentEventKind;
+    basis: LawfulBasis | null;
+    source: string;
+    at: number;
+  },
+): Promise<void> {
   if (o.pairs.length === 0) return;
-  const lists = await db.selectFrom('lists').select(['id', 'wording_version']).where('id', 'in', [...new Set(o.pairs.map((p) => p.listId))]).execute();
+  const lists = await db
+    .selectFrom('lists')
+    .select(['id', 'wording_version'])
+    .where('id', 'in', [...new Set(o.pairs.map((p) => p.listId))])
+    .execute();
   const version = new Map(lists.map((l) => [l.id, l.wording_version]));
-  const values = o.pairs.map((p) => ({ supporter_id: p.supporterId, list_id: p.listId, kind: o.kind, lawful_basis: o.basis, wording_version: version.get(p.listId) ?? null, source: o.source, created_at: o.at }));
-  for (let i = 0; i < values.length; i += 500) await db.insertInto('consent_events').values(values.slice(i, i + 500)).execute();
+  const values = o.pairs.map((p) => ({
+    supporter_id: p.supporterId,
+    list_id: p.listId,
+    kind: o.kind,
+    lawful_basis: o.basis,
+    wording_version: version.get(p.listId) ?? null,
+    source: o.source,
+    created_at: o.at,
+  }));
+  for (let i = 0; i < values.length; i += 500)
+    await db
+      .insertInto('consent_events')
+      .values(values.slice(i, i + 500))
+      .execute();
 }
 
 /** Marks many supporters as changed at a time. */
 export async function touchSupporters(db: DbOrTrx, ids: readonly number[], at: number): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) await db.updateTable('supporters').set({ updated_at: at }).where('id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; i += 500)
+    await db
+      .updateTable('supporters')
+      .set({ updated_at: at })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
 }
 
 /** Adds tags to supporters, each their own (ignoring ones they already have). */
 export async function addTagsOfMany(db: DbOrTrx, tags: ReadonlyArray<{ supporterId: number; tags: readonly string[] }>): Promise<void> {
   const values = tags.flatMap((t) => [...new Set(t.tags)].map((tag) => ({ supporter_id: t.supporterId, tag })));
-  for (let i = 0; i < values.length; i += 500) await db.insertInto('supporter_tags').values(values.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
+  for (let i = 0; i < values.length; i += 500)
+    await db
+      .insertInto('supporter_tags')
+      .values(values.slice(i, i + 500))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
 }

@@ -4,8 +4,18 @@ import { buildCore } from '../app.js';
 import type { Core } from '../core/context.js';
 import { countSupporters, findSupporterIdsByNameTokens, findSupporters, insertList, mailableSupporterIds, addTags } from './queries.js';
 import {
-  eraseSupporter, exportSupporterData, findSupporterByEmail, isSuppressed, markConfirmed, markUndeliverable,
-  nameTokenIndexes, recordConsent, supporterConsent, supporterLink, upsertSupporter, verifySupporterLink,
+  eraseSupporter,
+  exportSupporterData,
+  findSupporterByEmail,
+  isSuppressed,
+  markConfirmed,
+  markUndeliverable,
+  nameTokenIndexes,
+  recordConsent,
+  supporterConsent,
+  supporterLink,
+  upsertSupporter,
+  verifySupporterLink,
 } from './service.js';
 
 describeEachDialect('supporter records and consent', (ctx) => {
@@ -14,8 +24,18 @@ describeEachDialect('supporter records and consent', (ctx) => {
 
   test('one record per address (blind index), personal fields encrypted, blanks filled but not overwritten by strangers', async () => {
     await setup();
-    const a = await upsertSupporter(ctx.db, core.keyring, { email: 'Zoë.Ng@Example.org', firstName: 'Zoë', lastName: 'Ng' }, { source: 'signup', mode: 'fill' });
-    const b = await upsertSupporter(ctx.db, core.keyring, { email: ' zoë.ng@example.ORG ', firstName: 'Mallory', postcode: 'SW1A 1AA' }, { source: 'signup', mode: 'fill' });
+    const a = await upsertSupporter(
+      ctx.db,
+      core.keyring,
+      { email: 'Zoë.Ng@Example.org', firstName: 'Zoë', lastName: 'Ng' },
+      { source: 'signup', mode: 'fill' },
+    );
+    const b = await upsertSupporter(
+      ctx.db,
+      core.keyring,
+      { email: ' zoë.ng@example.ORG ', firstName: 'Mallory', postcode: 'SW1A 1AA' },
+      { source: 'signup', mode: 'fill' },
+    );
     expect(a.created).toBe(true);
     expect(b).toEqual({ id: a.id, publicId: a.publicId, created: false });
     const s = (await findSupporterByEmail(ctx.db, core.keyring, 'ZOË.NG@example.org'))!;
@@ -28,7 +48,12 @@ describeEachDialect('supporter records and consent', (ctx) => {
 
   test('names are found by whole words despite encryption, ignoring case and accents', async () => {
     await setup();
-    const { id } = await upsertSupporter(ctx.db, core.keyring, { email: 'gulnar@example.org', firstName: 'Gülnar', lastName: 'Abdul-Rahman' }, { source: 'signup', mode: 'fill' });
+    const { id } = await upsertSupporter(
+      ctx.db,
+      core.keyring,
+      { email: 'gulnar@example.org', firstName: 'Gülnar', lastName: 'Abdul-Rahman' },
+      { source: 'signup', mode: 'fill' },
+    );
     const find = (q: string) => findSupporterIdsByNameTokens(ctx.db, nameTokenIndexes(core.keyring, q), 50);
     expect(await find('gulnar')).toContain(id);
     expect(await find('GÜLNAR rahman')).toContain(id);
@@ -39,7 +64,13 @@ describeEachDialect('supporter records and consent', (ctx) => {
 
   test('consent: requested → granted → withdrawn, every step in the ledger with the wording shown', async () => {
     await setup();
-    const list = await insertList(ctx.db, { slug: 'updates', name: 'Campaign updates', description: 'News', wording: 'Email me campaign updates.', at: Date.now() });
+    const list = await insertList(ctx.db, {
+      slug: 'updates',
+      name: 'Campaign updates',
+      description: 'News',
+      wording: 'Email me campaign updates.',
+      at: Date.now(),
+    });
     const { id } = await upsertSupporter(ctx.db, core.keyring, { email: 'consent@example.org' }, { source: 'signup', mode: 'fill' });
     await recordConsent(ctx.db, { supporterId: id, listIds: [list], change: 'requested', basis: 'consent', source: 'signup form' });
     expect(await mailableSupporterIds(ctx.db, list).execute()).toEqual([]);
@@ -50,16 +81,32 @@ describeEachDialect('supporter records and consent', (ctx) => {
     const c = await supporterConsent(ctx.db, id);
     expect(c.subscriptions).toEqual([expect.objectContaining({ listId: list, status: 'unsubscribed' })]);
     expect(c.ledger.map((e) => e.kind)).toEqual(['withdrawn', 'granted', 'requested']);
-    expect(c.ledger[2]).toMatchObject({ lawfulBasis: 'consent', wording: 'Email me campaign updates.', wordingVersion: 1, source: 'signup form' });
+    expect(c.ledger[2]).toMatchObject({
+      lawfulBasis: 'consent',
+      wording: 'Email me campaign updates.',
+      wordingVersion: 1,
+      source: 'signup form',
+    });
     expect(await mailableSupporterIds(ctx.db, list).execute()).toEqual([]);
   });
 
   test('filters combine list, consent, tag, source and dates; undeliverable and suppressed addresses are never mailable', async () => {
     await setup();
-    const list = await insertList(ctx.db, { slug: 'events', name: 'Events', description: '', wording: 'Tell me about events.', at: Date.now() });
+    const list = await insertList(ctx.db, {
+      slug: 'events',
+      name: 'Events',
+      description: '',
+      wording: 'Tell me about events.',
+      at: Date.now(),
+    });
     const ids: number[] = [];
     for (const n of [1, 2, 3]) {
-      const { id } = await upsertSupporter(ctx.db, core.keyring, { email: `f${n}@example.org` }, { source: n === 3 ? 'import' : 'stall', mode: 'fill', confirmed: true });
+      const { id } = await upsertSupporter(
+        ctx.db,
+        core.keyring,
+        { email: `f${n}@example.org` },
+        { source: n === 3 ? 'import' : 'stall', mode: 'fill', confirmed: true },
+      );
       await recordConsent(ctx.db, { supporterId: id, listIds: [list], change: 'granted', basis: 'consent', source: 'test' });
       ids.push(id);
     }
@@ -75,7 +122,12 @@ describeEachDialect('supporter records and consent', (ctx) => {
   test('erasure wipes personal fields, keeps the row for counts, and suppresses the address for ever', async () => {
     await setup();
     const list = await insertList(ctx.db, { slug: 'erase-me', name: 'Erase', description: '', wording: 'Yes please.', at: Date.now() });
-    const { id } = await upsertSupporter(ctx.db, core.keyring, { email: 'gone@example.org', firstName: 'Gone', phone: '07700 900000' }, { source: 'stall', mode: 'fill', confirmed: true });
+    const { id } = await upsertSupporter(
+      ctx.db,
+      core.keyring,
+      { email: 'gone@example.org', firstName: 'Gone', phone: '07700 900000' },
+      { source: 'stall', mode: 'fill', confirmed: true },
+    );
     await recordConsent(ctx.db, { supporterId: id, listIds: [list], change: 'granted', basis: 'consent', source: 'test' });
     const exported = await exportSupporterData(ctx.db, core.keyring, id);
     expect(exported).toMatchObject({ supporter: { email: 'gone@example.org', firstName: 'Gone', phone: '07700 900000' } });

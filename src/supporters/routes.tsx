@@ -12,22 +12,55 @@ import { seedSupportersDemo } from './demo.js';
 import { supporterJobs, supporterRecurringJobs } from './jobs.js';
 import { checkProof, createProofChallenge } from './proof-of-work.js';
 import {
-  confirmationLink, confirmSubscription, dataExportLinkUsable, DATA_EXPORT_EMAIL_GAP_MS, eraseOwnData, getPreferences, listName,
-  liveSupporterId, PreferencesSchema, sendDataExportLink, signUp, SignupSchema, signupBlockData, supporterLink, takeDataExport,
-  unsubscribeFromList, updatePreferences, verifySupporterLink,
+  confirmationLink,
+  confirmSubscription,
+  dataExportLinkUsable,
+  DATA_EXPORT_EMAIL_GAP_MS,
+  eraseOwnData,
+  getPreferences,
+  listName,
+  liveSupporterId,
+  PreferencesSchema,
+  sendDataExportLink,
+  signUp,
+  SignupSchema,
+  signupBlockData,
+  supporterLink,
+  takeDataExport,
+  unsubscribeFromList,
+  updatePreferences,
+  verifySupporterLink,
 } from './service.js';
 import {
-  CheckEmailView, ConfirmUsedView, ConfirmView, DataDownloadView, EraseConfirmView, ErasedView, PreferencesView, preferencesNotice,
-  SIGNUP_PATH, SignupPageView, tickedLists, UnsubscribedView, UnsubscribeView,
+  CheckEmailView,
+  ConfirmUsedView,
+  ConfirmView,
+  DataDownloadView,
+  EraseConfirmView,
+  ErasedView,
+  PreferencesView,
+  preferencesNotice,
+  SIGNUP_PATH,
+  SignupPageView,
+  tickedLists,
+  UnsubscribedView,
+  UnsubscribeView,
 } from './views.js';
 
 // The public side of supporters: sign-up (double opt-in, proof of work, honeypot, rate limits), the confirmation
 // link, the preferences page reached by a signed link, one-click unsubscribe (RFC 8058) and the data rights.
 // Every route here is public; links that identify a supporter are random or signed, never a sequential id.
 
-const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
+const badLink = () =>
+  new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
 const TokenParams = z.object({ token: z.string().max(200) });
-const UnsubscribeParams = z.object({ token: z.string().max(200), listId: z.string().regex(/^\d{1,12}$/).transform(Number) });
+const UnsubscribeParams = z.object({
+  token: z.string().max(200),
+  listId: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
 
 /** Limits per client address. Sign-ups without a proof of work (no JavaScript) get the strictest. */
 const LIMITS = {
@@ -45,11 +78,16 @@ const SIGNUP_WITHOUT_PROOF_MAX = 5;
  * without JavaScript, or where the check failed), which are held to far fewer. The bucket needs the parsed body,
  * so the limit runs as a preHandler.
  */
-const SIGNUP_LIMIT = proofBucketLimit({ timeWindow: '10 minutes', withProof: SIGNUP_WITH_PROOF_MAX, withoutProof: SIGNUP_WITHOUT_PROOF_MAX });
+const SIGNUP_LIMIT = proofBucketLimit({
+  timeWindow: '10 minutes',
+  withProof: SIGNUP_WITH_PROOF_MAX,
+  withoutProof: SIGNUP_WITHOUT_PROOF_MAX,
+});
 
 /** The field messages of a rule the service refused (shown on the form); anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  if (err instanceof DomainError && err.code === 'invalid')
+    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
   throw err;
 }
 
@@ -85,7 +123,11 @@ export const supportersCapability: Capability = {
 
     // ---- signing up ----
 
-    const signupPage = async (req: FastifyRequest, reply: FastifyReply, o: { status?: number; values?: Record<string, string>; checked?: number[]; errors?: Record<string, string> } = {}) => {
+    const signupPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { status?: number; values?: Record<string, string>; checked?: number[]; errors?: Record<string, string> } = {},
+    ) => {
       const { lists } = await signupBlockData(core);
       return reply.page({
         title: 'Stay in touch',
@@ -109,7 +151,8 @@ export const supportersCapability: Capability = {
       const again = (errors: Record<string, string>) =>
         signupPage(req, reply, { status: 422, values: formValues(req.body), checked: tickedLists(req.body), errors });
       const origin = postOrigin(req, core);
-      if (origin === 'cross') throw new AppError(403, 'csrf', 'This form was sent from another site. Go to our sign-up page and try again there.');
+      if (origin === 'cross')
+        throw new AppError(403, 'csrf', 'This form was sent from another site. Go to our sign-up page and try again there.');
       if (origin === 'unknown') return again({ _form: 'Please check your details and press Sign up again.' });
       const done = () => reply.redirect(`${SIGNUP_PATH}/check-your-email`, 303);
       // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
@@ -117,8 +160,12 @@ export const supportersCapability: Capability = {
       if (trap !== undefined && trap !== '') return done();
       const form = parseForm(SignupSchema, req.body);
       if (!form.ok) return again(form.errors);
-      const proof = await checkProof(core.keyring, req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined);
-      if (proof.kind === 'invalid') return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up again.' });
+      const proof = await checkProof(
+        core.keyring,
+        req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
+      );
+      if (proof.kind === 'invalid')
+        return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up again.' });
       try {
         await signUp(core, form.data, { proof: proof.kind === 'valid' ? proof : undefined });
       } catch (err) {
@@ -134,7 +181,10 @@ export const supportersCapability: Capability = {
       const link = await confirmationLink(core, token);
       if (link.state === 'invalid') throw badLink();
       if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView /> });
-      return personal(reply).page({ title: 'Confirm your email address', body: <ConfirmView csrf={req.csrfToken()} token={token} link={link} /> });
+      return personal(reply).page({
+        title: 'Confirm your email address',
+        body: <ConfirmView csrf={req.csrfToken()} token={token} link={link} />,
+      });
     });
 
     app.post('/s/confirm/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
@@ -154,18 +204,26 @@ export const supportersCapability: Capability = {
       return { token, publicId };
     };
 
-    const preferencesPage = async (req: FastifyRequest, reply: FastifyReply, o: { notice?: string | undefined; errors?: Record<string, string>; checked?: number[] } = {}) => {
+    const preferencesPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      o: { notice?: string | undefined; errors?: Record<string, string>; checked?: number[] } = {},
+    ) => {
       const { token, publicId } = publicIdFrom(req);
       const prefs = await getPreferences(core, publicId);
       if (!prefs) throw badLink();
       return personal(reply).page({
         title: 'Your email preferences',
         status: o.errors ? 422 : 200,
-        body: <PreferencesView csrf={req.csrfToken()} token={token} prefs={prefs} notice={o.notice} errors={o.errors} checked={o.checked} />,
+        body: (
+          <PreferencesView csrf={req.csrfToken()} token={token} prefs={prefs} notice={o.notice} errors={o.errors} checked={o.checked} />
+        ),
       });
     };
 
-    app.get('/s/manage/:token', async (req, reply) => preferencesPage(req, reply, { notice: preferencesNotice(formValues(req.query).done) }));
+    app.get('/s/manage/:token', async (req, reply) =>
+      preferencesPage(req, reply, { notice: preferencesNotice(formValues(req.query).done) }),
+    );
 
     app.post('/s/manage/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
       const { token, publicId } = publicIdFrom(req);
@@ -202,7 +260,9 @@ export const supportersCapability: Capability = {
       return reply.redirect('/s/erased', 303);
     });
 
-    app.get('/s/erased', async (_req, reply) => reply.page({ title: 'Your data has been erased', body: <ErasedView />, cacheKey: 'erased' }));
+    app.get('/s/erased', async (_req, reply) =>
+      reply.page({ title: 'Your data has been erased', body: <ErasedView />, cacheKey: 'erased' }),
+    );
 
     // ---- the data-export link (GET shows a button; the POST uses the single-use link and downloads) ----
 
@@ -237,7 +297,10 @@ export const supportersCapability: Capability = {
       const t = unsubscribeTarget(req);
       const name = await listName(core, t.listId);
       if (name === undefined || (await liveSupporterId(core, t.publicId)) === undefined) throw badLink();
-      return personal(reply).page({ title: 'Unsubscribe', body: <UnsubscribeView action={`/s/unsubscribe/${t.token}/${t.listId}`} listName={name} manageHref={t.manageHref} /> });
+      return personal(reply).page({
+        title: 'Unsubscribe',
+        body: <UnsubscribeView action={`/s/unsubscribe/${t.token}/${t.listId}`} listName={name} manageHref={t.manageHref} />,
+      });
     });
 
     // Mail providers post here without cookies or a CSRF token (the signed link is the authority), and RFC 8058
@@ -250,7 +313,10 @@ export const supportersCapability: Capability = {
         const t = unsubscribeTarget(req);
         const result = await unsubscribeFromList(core, t.publicId, t.listId);
         if (!result) throw badLink();
-        return personal(reply).page({ title: 'You are unsubscribed', body: <UnsubscribedView listName={result.listName} manageHref={t.manageHref} /> });
+        return personal(reply).page({
+          title: 'You are unsubscribed',
+          body: <UnsubscribedView listName={result.listName} manageHref={t.manageHref} />,
+        });
       });
     });
   },

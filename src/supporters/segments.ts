@@ -7,8 +7,15 @@ import { DomainError } from '../core/web/errors.js';
 import { recordAudit } from '../staff/service.js';
 import { SegmentFiltersSchema, toSupporterFilters, type SegmentFilters } from './filters.js';
 import {
-  countSupporters, deleteSegmentRow, findSegment, findUnsentNewslettersOfSegment, insertSegment, listSegmentRows, renameSegmentRow,
-  type SegmentRow, type SupporterFilters,
+  countSupporters,
+  deleteSegmentRow,
+  findSegment,
+  findUnsentNewslettersOfSegment,
+  insertSegment,
+  listSegmentRows,
+  renameSegmentRow,
+  type SegmentRow,
+  type SupporterFilters,
 } from './queries.js';
 
 // Saved segments: a name for a set of filters, used to find people again and as a newsletter's audience. The
@@ -91,7 +98,10 @@ export async function deleteSegment(core: Core, staffId: number, id: number): Pr
   if (!(await findSegment(core.db, id))) throw new DomainError('not_found', 'There is no such segment.');
   const unsent = await findUnsentNewslettersOfSegment(core.db, id);
   if (unsent.length > 0) {
-    throw new DomainError('conflict', `This segment is the audience of a newsletter that has not been sent (“${unsent[0]!.subject}”). Change that newsletter's audience first.`);
+    throw new DomainError(
+      'conflict',
+      `This segment is the audience of a newsletter that has not been sent (“${unsent[0]!.subject}”). Change that newsletter's audience first.`,
+    );
   }
   await core.db.transaction().execute(async (trx) => {
     await deleteSegmentRow(trx, id);

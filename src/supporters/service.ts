@@ -11,16 +11,32 @@ import { email as emailField, optionalText, text } from '../core/web/forms.js';
 import { alreadySubscribedEmail, confirmSignupEmail, dataExportEmail } from './emails.js';
 import { inSharedTransaction } from '../core/db/group-commit.js';
 import {
-  deleteUnconfirmedBefore, findListsByIds, findSupporterByEmailIndex, findSupporterById, findSupporterByPublicId,
-  findSuppression, insertConsentEvents, insertSupporter, insertSuppression, listConsentEventsOf, listSubscriptionsOf,
-  listTagsOf, replaceNameTokens, setSubscriptions, updateSupporter, type SupporterRow,
+  deleteUnconfirmedBefore,
+  findListsByIds,
+  findSupporterByEmailIndex,
+  findSupporterById,
+  findSupporterByPublicId,
+  findSuppression,
+  insertConsentEvents,
+  insertSupporter,
+  insertSuppression,
+  listConsentEventsOf,
+  listSubscriptionsOf,
+  listTagsOf,
+  replaceNameTokens,
+  setSubscriptions,
+  updateSupporter,
+  type SupporterRow,
 } from './queries.js';
-import {
-  deleteSupporterTokens, deleteTagsOf, insertConsentRequests, insertNameTokens, listActiveLists, type ListRow,
-} from './queries.js';
+import { deleteSupporterTokens, deleteTagsOf, insertConsentRequests, insertNameTokens, listActiveLists, type ListRow } from './queries.js';
 import { findToken, insertToken, insertTokenOnce, newestTokenAt, spendToken } from '../core/tokens.js';
 import {
-  findSupportersByEmailIndexes, insertConsentEventsOfMany, insertSupporters, replaceNameTokensOfMany, setSubscriptionsOfMany, touchSupporters,
+  findSupportersByEmailIndexes,
+  insertConsentEventsOfMany,
+  insertSupporters,
+  replaceNameTokensOfMany,
+  setSubscriptionsOfMany,
+  touchSupporters,
 } from './queries.js';
 
 // Supporter records and their consent. Every personal field is encrypted; the email is found through its blind
@@ -61,12 +77,19 @@ export function emailIndex(keyring: Keyring, email: string): string {
 
 /** A name word normalised for search: lower case, accents removed, only letters and digits. */
 function normaliseNameWord(word: string): string {
-  return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return word
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /** The blind indexes of every word of a name (what a search for any one of the words will find). */
 export function nameTokenIndexes(keyring: Keyring, ...names: Array<string | null | undefined>): string[] {
-  const words = names.flatMap((n) => (n ?? '').split(/[\s\-'’.,]+/)).map(normaliseNameWord).filter((w) => w.length > 0);
+  const words = names
+    .flatMap((n) => (n ?? '').split(/[\s\-'’.,]+/))
+    .map(normaliseNameWord)
+    .filter((w) => w.length > 0);
   return [...new Set(words)].map((w) => keyring.blindIndex('name-word', w));
 }
 
@@ -74,10 +97,21 @@ export function nameTokenIndexes(keyring: Keyring, ...names: Array<string | null
 export function rowToSupporter(keyring: Keyring, r: SupporterRow): Supporter {
   const d = (v: string | null) => keyring.decryptNullable(v);
   return {
-    id: r.id, publicId: r.public_id, email: d(r.email_enc), firstName: d(r.first_name_enc), lastName: d(r.last_name_enc),
-    postcode: d(r.postcode_enc), phone: d(r.phone_enc), address: d(r.address_enc), constituencyCode: r.constituency_code,
-    source: r.source, confirmedAt: r.confirmed_at, undeliverableAt: r.undeliverable_at, erasedAt: r.erased_at,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    publicId: r.public_id,
+    email: d(r.email_enc),
+    firstName: d(r.first_name_enc),
+    lastName: d(r.last_name_enc),
+    postcode: d(r.postcode_enc),
+    phone: d(r.phone_enc),
+    address: d(r.address_enc),
+    constituencyCode: r.constituency_code,
+    source: r.source,
+    confirmedAt: r.confirmed_at,
+    undeliverableAt: r.undeliverable_at,
+    erasedAt: r.erased_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -112,10 +146,21 @@ export async function upsertSupporter(
     const publicId = randomBytes(16).toString('base64url');
     try {
       const id = await insertSupporter(trx, {
-        public_id: publicId, email_enc: keyring.encrypt(details.email.trim()), email_index: index,
-        first_name_enc: enc(details.firstName), last_name_enc: enc(details.lastName), postcode_enc: enc(details.postcode),
-        phone_enc: enc(details.phone), address_enc: enc(details.address), constituency_code: details.constituencyCode ?? null,
-        source: o.source, confirmed_at: o.confirmed ? now : null, undeliverable_at: null, erased_at: null, created_at: now, updated_at: now,
+        public_id: publicId,
+        email_enc: keyring.encrypt(details.email.trim()),
+        email_index: index,
+        first_name_enc: enc(details.firstName),
+        last_name_enc: enc(details.lastName),
+        postcode_enc: enc(details.postcode),
+        phone_enc: enc(details.phone),
+        address_enc: enc(details.address),
+        constituency_code: details.constituencyCode ?? null,
+        source: o.source,
+        confirmed_at: o.confirmed ? now : null,
+        undeliverable_at: null,
+        erased_at: null,
+        created_at: now,
+        updated_at: now,
       });
       // A new record has no name tokens yet: insert them without the delete that replacing would cost.
       await insertNameTokens(trx, id, nameTokenIndexes(keyring, details.firstName, details.lastName));
@@ -128,7 +173,7 @@ export async function upsertSupporter(
   }
   const current = rowToSupporter(keyring, existing);
   const pick = (given: string | null | undefined, had: string | null) =>
-    o.mode === 'replace' ? (given === undefined ? had : given || null) : had ?? (given || null);
+    o.mode === 'replace' ? (given === undefined ? had : given || null) : (had ?? (given || null));
   const next = {
     firstName: pick(details.firstName, current.firstName),
     lastName: pick(details.lastName, current.lastName),
@@ -137,9 +182,15 @@ export async function upsertSupporter(
     address: pick(details.address, current.address),
   };
   await updateSupporter(trx, existing.id, {
-    first_name_enc: enc(next.firstName), last_name_enc: enc(next.lastName), postcode_enc: enc(next.postcode),
-    phone_enc: enc(next.phone), address_enc: enc(next.address),
-    constituency_code: o.mode === 'replace' && details.constituencyCode !== undefined ? details.constituencyCode : existing.constituency_code ?? details.constituencyCode ?? null,
+    first_name_enc: enc(next.firstName),
+    last_name_enc: enc(next.lastName),
+    postcode_enc: enc(next.postcode),
+    phone_enc: enc(next.phone),
+    address_enc: enc(next.address),
+    constituency_code:
+      o.mode === 'replace' && details.constituencyCode !== undefined
+        ? details.constituencyCode
+        : (existing.constituency_code ?? details.constituencyCode ?? null),
     confirmed_at: existing.confirmed_at ?? (o.confirmed ? now : null),
     updated_at: now,
   });
@@ -150,15 +201,34 @@ export async function upsertSupporter(
 /** Records a consent change for lists and sets the subscriptions to match, in the caller's transaction. */
 export async function recordConsent(
   trx: DbOrTrx,
-  o: { supporterId: number; listIds: readonly number[]; change: 'requested' | 'granted' | 'withdrawn'; basis: LawfulBasis | null; source: string },
+  o: {
+    supporterId: number;
+    listIds: readonly number[];
+    change: 'requested' | 'granted' | 'withdrawn';
+    basis: LawfulBasis | null;
+    source: string;
+  },
 ): Promise<void> {
   if (o.listIds.length === 0) return;
   const lists = await findListsByIds(trx, o.listIds);
   if (lists.length !== new Set(o.listIds).size) throw new DomainError('invalid', 'One of those lists does not exist.');
   const now = Date.now();
   const status: SubscriptionStatus = o.change === 'requested' ? 'pending' : o.change === 'granted' ? 'subscribed' : 'unsubscribed';
-  await setSubscriptions(trx, { supporterId: o.supporterId, listIds: o.listIds, status, basis: o.change === 'withdrawn' ? null : o.basis, at: now });
-  await insertConsentEvents(trx, { supporterId: o.supporterId, listIds: o.listIds, kind: o.change, basis: o.basis, source: o.source, at: now });
+  await setSubscriptions(trx, {
+    supporterId: o.supporterId,
+    listIds: o.listIds,
+    status,
+    basis: o.change === 'withdrawn' ? null : o.basis,
+    at: now,
+  });
+  await insertConsentEvents(trx, {
+    supporterId: o.supporterId,
+    listIds: o.listIds,
+    kind: o.change,
+    basis: o.basis,
+    source: o.source,
+    at: now,
+  });
   if (o.change === 'granted') await updateSupporter(trx, o.supporterId, { updated_at: now });
 }
 
@@ -171,12 +241,30 @@ export async function markConfirmed(trx: DbOrTrx, supporterId: number): Promise<
 
 /** A supporter's subscriptions, tags and consent ledger, for their page and their data export. */
 export async function supporterConsent(db: DbOrTrx, supporterId: number) {
-  const [subscriptions, ledger, tags] = await Promise.all([listSubscriptionsOf(db, supporterId), listConsentEventsOf(db, supporterId), listTagsOf(db, supporterId)]);
+  const [subscriptions, ledger, tags] = await Promise.all([
+    listSubscriptionsOf(db, supporterId),
+    listConsentEventsOf(db, supporterId),
+    listTagsOf(db, supporterId),
+  ]);
   return {
-    subscriptions: subscriptions.map((s) => ({ listId: s.list_id, list: s.name, slug: s.slug, status: s.status, lawfulBasis: s.lawful_basis, updatedAt: s.updated_at })),
+    subscriptions: subscriptions.map((s) => ({
+      listId: s.list_id,
+      list: s.name,
+      slug: s.slug,
+      status: s.status,
+      lawfulBasis: s.lawful_basis,
+      updatedAt: s.updated_at,
+    })),
     ledger: ledger.map((e) => ({
-      id: e.id, listId: e.list_id, list: e.list_name, kind: e.kind, lawfulBasis: e.lawful_basis, wordingVersion: e.wording_version,
-      wording: e.wording, source: e.source, createdAt: e.created_at,
+      id: e.id,
+      listId: e.list_id,
+      list: e.list_name,
+      kind: e.kind,
+      lawfulBasis: e.lawful_basis,
+      wordingVersion: e.wording_version,
+      wording: e.wording,
+      source: e.source,
+      createdAt: e.created_at,
     })),
     tags,
   };
@@ -216,8 +304,15 @@ export async function eraseSupporter(core: Core, supporterId: number, o: { sourc
     await recordConsent(trx, { supporterId, listIds: subscribed, change: 'withdrawn', basis: null, source: o.source });
     if (r.email_index) await insertSuppression(trx, r.email_index, 'erased', now);
     await updateSupporter(trx, supporterId, {
-      email_enc: null, email_index: null, first_name_enc: null, last_name_enc: null, postcode_enc: null, phone_enc: null,
-      address_enc: null, erased_at: now, updated_at: now,
+      email_enc: null,
+      email_index: null,
+      first_name_enc: null,
+      last_name_enc: null,
+      postcode_enc: null,
+      phone_enc: null,
+      address_enc: null,
+      erased_at: now,
+      updated_at: now,
     });
     await replaceNameTokens(trx, supporterId, []);
     await deleteTagsOf(trx, supporterId);
@@ -227,7 +322,12 @@ export async function eraseSupporter(core: Core, supporterId: number, o: { sourc
 }
 
 /** Everything Lantern holds about a supporter, as a plain object for their data export. */
-export async function exportSupporterData(db: Db, keyring: Keyring, supporterId: number, extra: readonly DataExportStep[] = []): Promise<Record<string, unknown>> {
+export async function exportSupporterData(
+  db: Db,
+  keyring: Keyring,
+  supporterId: number,
+  extra: readonly DataExportStep[] = [],
+): Promise<Record<string, unknown>> {
   const s = await getSupporter(db, keyring, supporterId);
   if (!s) throw new DomainError('not_found', 'There is no such supporter.');
   const consent = await supporterConsent(db, supporterId);
@@ -235,14 +335,37 @@ export async function exportSupporterData(db: Db, keyring: Keyring, supporterId:
   return {
     exportedAt: new Date().toISOString(),
     supporter: {
-      email: s.email, firstName: s.firstName, lastName: s.lastName, postcode: s.postcode, phone: s.phone, address: s.address,
-      constituencyCode: s.constituencyCode, source: s.source, createdAt: iso(s.createdAt), confirmedAt: iso(s.confirmedAt),
+      email: s.email,
+      firstName: s.firstName,
+      lastName: s.lastName,
+      postcode: s.postcode,
+      phone: s.phone,
+      address: s.address,
+      constituencyCode: s.constituencyCode,
+      source: s.source,
+      createdAt: iso(s.createdAt),
+      confirmedAt: iso(s.confirmedAt),
     },
-    subscriptions: consent.subscriptions.map((x) => ({ list: x.list, status: x.status, lawfulBasis: x.lawfulBasis, since: iso(x.updatedAt) })),
-    consentHistory: consent.ledger.map((e) => ({ list: e.list, event: e.kind, lawfulBasis: e.lawfulBasis, wording: e.wording, source: e.source, at: iso(e.createdAt) })),
+    subscriptions: consent.subscriptions.map((x) => ({
+      list: x.list,
+      status: x.status,
+      lawfulBasis: x.lawfulBasis,
+      since: iso(x.updatedAt),
+    })),
+    consentHistory: consent.ledger.map((e) => ({
+      list: e.list,
+      event: e.kind,
+      lawfulBasis: e.lawfulBasis,
+      wording: e.wording,
+      source: e.source,
+      at: iso(e.createdAt),
+    })),
     tags: consent.tags,
     // What other capabilities hold about this person (petition signatures, letters…), matched by record or address.
-    ...Object.assign({}, ...(await Promise.all(extra.map((step) => step(db, { supporterId, emailIndex: s.email ? emailIndex(keyring, s.email) : null }))))),
+    ...Object.assign(
+      {},
+      ...(await Promise.all(extra.map((step) => step(db, { supporterId, emailIndex: s.email ? emailIndex(keyring, s.email) : null })))),
+    ),
   };
 }
 
@@ -375,7 +498,12 @@ const LISTS_CHANGED = 'The lists have changed since the page was loaded. Please 
 
 /** Records a solved proof-of-work challenge as spent (in the caller's transaction); false when it had been used already. */
 export async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: number }, now: number): Promise<boolean> {
-  return insertTokenOnce(trx, { tokenHash: hashToken(`altcha:${proof.id}`), purpose: 'proof_of_work', at: now, expiresAt: proof.expiresAt });
+  return insertTokenOnce(trx, {
+    tokenHash: hashToken(`altcha:${proof.id}`),
+    purpose: 'proof_of_work',
+    at: now,
+    expiresAt: proof.expiresAt,
+  });
 }
 
 /**
@@ -385,14 +513,20 @@ export async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: n
  * confirmed address, a note saying so. Suppressed addresses (erased, complained, undeliverable, or blocked by
  * staff) are neither stored nor mailed. Throws DomainError('invalid') for a spent proof or a list no longer active.
  */
-export async function signUp(core: Core, input: SignupInput, o: { proof?: { id: string; expiresAt: number } | undefined } = {}): Promise<void> {
+export async function signUp(
+  core: Core,
+  input: SignupInput,
+  o: { proof?: { id: string; expiresAt: number } | undefined } = {},
+): Promise<void> {
   const { keyring } = core;
   const site = await getSiteSettings(core.db);
   // Sign-ups arriving together share one commit on SQLite (see core/db/group-commit.ts); each is answered once it is stored.
   // Every refusal (a DomainError) comes before this sign-up writes anything, as inSharedTransaction requires.
   await inSharedTransaction(core.db, async (trx) => {
     const now = Date.now();
-    const chosen = (await findListsByIds(trx, input.list)).filter((l) => l.archived_at === null).sort((a, b) => a.name.localeCompare(b.name));
+    const chosen = (await findListsByIds(trx, input.list))
+      .filter((l) => l.archived_at === null)
+      .sort((a, b) => a.name.localeCompare(b.name));
     if (chosen.length !== input.list.length) throw new DomainError('invalid', LISTS_CHANGED, { list: LISTS_CHANGED });
     // The proof is spent whatever follows, so that reusing it cannot tell anyone whether an address is suppressed.
     if (o.proof && !(await spendProof(trx, o.proof, now))) throw new DomainError('invalid', PROOF_USED, { _form: PROOF_USED });
@@ -407,27 +541,65 @@ export async function signUp(core: Core, input: SignupInput, o: { proof?: { id: 
     if (created) {
       // A new record has no subscriptions, tokens or confirmation yet: the requests go in directly (what
       // recordConsent does, without reading the lists again), each with the list's current wording version.
-      await insertConsentRequests(trx, { supporterId: id, lists: chosen.map((l) => ({ id: l.id, wordingVersion: l.wording_version })), source: 'signup form', at: now });
-      await insertToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: id, at: now, expiresAt: now + CONFIRM_LINK_MS });
-      const mail = confirmSignupEmail({ orgName: site.orgName, lists: chosen.map((l) => l.name), link: `${core.config.baseUrl}/s/confirm/${token}`, days: CONFIRM_LINK_MS / DAY });
+      await insertConsentRequests(trx, {
+        supporterId: id,
+        lists: chosen.map((l) => ({ id: l.id, wordingVersion: l.wording_version })),
+        source: 'signup form',
+        at: now,
+      });
+      await insertToken(trx, {
+        tokenHash: hashToken(token),
+        purpose: 'supporter_confirm',
+        subjectId: id,
+        at: now,
+        expiresAt: now + CONFIRM_LINK_MS,
+      });
+      const mail = confirmSignupEmail({
+        orgName: site.orgName,
+        lists: chosen.map((l) => l.name),
+        link: `${core.config.baseUrl}/s/confirm/${token}`,
+        days: CONFIRM_LINK_MS / DAY,
+      });
       await core.mailer.enqueue(trx, { ...mail, to: input.email });
       return;
     }
     const status = new Map((await listSubscriptionsOf(trx, id)).map((s) => [s.list_id, s.status]));
     const toRequest = chosen.filter((l) => status.get(l.id) !== 'subscribed');
-    await recordConsent(trx, { supporterId: id, listIds: toRequest.map((l) => l.id), change: 'requested', basis: 'consent', source: 'signup form' });
+    await recordConsent(trx, {
+      supporterId: id,
+      listIds: toRequest.map((l) => l.id),
+      change: 'requested',
+      basis: 'consent',
+      source: 'signup form',
+    });
     const last = await newestTokenAt(trx, 'supporter_confirm', id);
     if (last !== undefined && now - last < SIGNUP_EMAIL_GAP_MS) return;
     const confirmed = (await findSupporterById(trx, id))?.confirmed_at != null;
     const needsConfirming = toRequest.length > 0 || !confirmed;
     // When there is nothing to confirm the token is stored already used: it only marks that this address was emailed.
-    await insertToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: id, at: now, expiresAt: now + CONFIRM_LINK_MS, usedAt: needsConfirming ? null : now });
+    await insertToken(trx, {
+      tokenHash: hashToken(token),
+      purpose: 'supporter_confirm',
+      subjectId: id,
+      at: now,
+      expiresAt: now + CONFIRM_LINK_MS,
+      usedAt: needsConfirming ? null : now,
+    });
     if (needsConfirming) {
       const pending = (await listSubscriptionsOf(trx, id)).filter((s) => s.status === 'pending').map((s) => s.name);
-      const mail = confirmSignupEmail({ orgName: site.orgName, lists: pending, link: `${core.config.baseUrl}/s/confirm/${token}`, days: CONFIRM_LINK_MS / DAY });
+      const mail = confirmSignupEmail({
+        orgName: site.orgName,
+        lists: pending,
+        link: `${core.config.baseUrl}/s/confirm/${token}`,
+        days: CONFIRM_LINK_MS / DAY,
+      });
       await core.mailer.enqueue(trx, { ...mail, to: input.email });
     } else {
-      const mail = alreadySubscribedEmail({ orgName: site.orgName, lists: chosen.map((l) => l.name), manageLink: supporterLink(core, 'manage', publicId) });
+      const mail = alreadySubscribedEmail({
+        orgName: site.orgName,
+        lists: chosen.map((l) => l.name),
+        manageLink: supporterLink(core, 'manage', publicId),
+      });
       await core.mailer.enqueue(trx, { ...mail, to: input.email });
     }
   });
@@ -435,13 +607,14 @@ export async function signUp(core: Core, input: SignupInput, o: { proof?: { id: 
 
 /** What a confirmation link leads to: the lists waiting for confirmation, an already-used link, or nothing valid. */
 export type ConfirmationLink =
-  | { state: 'ready'; lists: Array<{ name: string; wording: string }> }
-  | { state: 'used' }
-  | { state: 'invalid' };
+  { state: 'ready'; lists: Array<{ name: string; wording: string }> } | { state: 'used' } | { state: 'invalid' };
 
 async function pendingListsOf(db: DbOrTrx, supporterId: number) {
   const subs = (await listSubscriptionsOf(db, supporterId)).filter((s) => s.status === 'pending');
-  const lists = await findListsByIds(db, subs.map((s) => s.list_id));
+  const lists = await findListsByIds(
+    db,
+    subs.map((s) => s.list_id),
+  );
   return lists.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -462,7 +635,10 @@ export async function confirmationLink(core: Core, token: string): Promise<Confi
  * Uses a confirmation link (the button on its page, never the GET): the address is marked confirmed and every list
  * waiting for confirmation is recorded as 'granted'. Returns the supporter's public id for their preferences page.
  */
-export async function confirmSubscription(core: Core, token: string): Promise<{ state: 'confirmed'; publicId: string } | { state: 'used' } | { state: 'invalid' }> {
+export async function confirmSubscription(
+  core: Core,
+  token: string,
+): Promise<{ state: 'confirmed'; publicId: string } | { state: 'used' } | { state: 'invalid' }> {
   if (!TOKEN_SHAPE.test(token)) return { state: 'invalid' };
   return core.db.transaction().execute(async (trx) => {
     const tokenHash = hashToken(token);
@@ -475,7 +651,13 @@ export async function confirmSubscription(core: Core, token: string): Promise<{ 
     if (!supporter || supporter.erased_at !== null) return { state: 'invalid' as const };
     await markConfirmed(trx, supporter.id);
     const pending = await pendingListsOf(trx, supporter.id);
-    await recordConsent(trx, { supporterId: supporter.id, listIds: pending.map((l) => l.id), change: 'granted', basis: 'consent', source: 'confirmation link' });
+    await recordConsent(trx, {
+      supporterId: supporter.id,
+      listIds: pending.map((l) => l.id),
+      change: 'granted',
+      basis: 'consent',
+      source: 'confirmation link',
+    });
     return { state: 'confirmed' as const, publicId: supporter.public_id };
   });
 }
@@ -526,7 +708,11 @@ export async function getPreferences(core: Core, publicId: string): Promise<Pref
  * Saves the preferences form: a list left unticked is withdrawn at once; a newly ticked list is 'requested' and a
  * confirmation email is sent (consent to a list is confirmed from the address every time, re-subscribing too).
  */
-export async function updatePreferences(core: Core, publicId: string, wanted: readonly number[]): Promise<{ withdrawn: number; requested: number }> {
+export async function updatePreferences(
+  core: Core,
+  publicId: string,
+  wanted: readonly number[],
+): Promise<{ withdrawn: number; requested: number }> {
   const { db, keyring } = core;
   const site = await getSiteSettings(db);
   return db.transaction().execute(async (trx) => {
@@ -541,9 +727,20 @@ export async function updatePreferences(core: Core, publicId: string, wanted: re
     if (request.length > 0) {
       const now = Date.now();
       const token = newToken();
-      await insertToken(trx, { tokenHash: hashToken(token), purpose: 'supporter_confirm', subjectId: r.id, at: now, expiresAt: now + CONFIRM_LINK_MS });
+      await insertToken(trx, {
+        tokenHash: hashToken(token),
+        purpose: 'supporter_confirm',
+        subjectId: r.id,
+        at: now,
+        expiresAt: now + CONFIRM_LINK_MS,
+      });
       const pending = (await pendingListsOf(trx, r.id)).map((l) => l.name);
-      const mail = confirmSignupEmail({ orgName: site.orgName, lists: pending, link: `${core.config.baseUrl}/s/confirm/${token}`, days: CONFIRM_LINK_MS / DAY });
+      const mail = confirmSignupEmail({
+        orgName: site.orgName,
+        lists: pending,
+        link: `${core.config.baseUrl}/s/confirm/${token}`,
+        days: CONFIRM_LINK_MS / DAY,
+      });
       await core.mailer.enqueue(trx, { ...mail, to: keyring.decrypt(r.email_enc!) });
     }
     return { withdrawn: withdraw.length, requested: request.length };
@@ -594,8 +791,18 @@ export async function sendDataExportLink(core: Core, supporterId: number, o: { m
     const last = await newestTokenAt(trx, 'data_export', supporterId);
     if (o.minGapMs && last !== undefined && now - last < o.minGapMs) return false;
     const token = newToken();
-    await insertToken(trx, { tokenHash: hashToken(token), purpose: 'data_export', subjectId: supporterId, at: now, expiresAt: now + DATA_EXPORT_LINK_MS });
-    const mail = dataExportEmail({ orgName: site.orgName, link: `${core.config.baseUrl}/s/data/${token}`, days: DATA_EXPORT_LINK_MS / DAY });
+    await insertToken(trx, {
+      tokenHash: hashToken(token),
+      purpose: 'data_export',
+      subjectId: supporterId,
+      at: now,
+      expiresAt: now + DATA_EXPORT_LINK_MS,
+    });
+    const mail = dataExportEmail({
+      orgName: site.orgName,
+      link: `${core.config.baseUrl}/s/data/${token}`,
+      days: DATA_EXPORT_LINK_MS / DAY,
+    });
     await core.mailer.enqueue(trx, { ...mail, to: core.keyring.decrypt(r.email_enc) });
     return true;
   });
@@ -656,10 +863,21 @@ export async function upsertSupportersInBulk(
   const ids = await insertSupporters(
     trx,
     fresh.map(({ p, index }) => ({
-      public_id: randomBytes(16).toString('base64url'), email_enc: keyring.encrypt(p.email.trim()), email_index: index,
-      first_name_enc: enc(p.firstName), last_name_enc: enc(p.lastName), postcode_enc: enc(p.postcode), phone_enc: enc(p.phone),
-      address_enc: enc(p.address), constituency_code: p.constituencyCode ?? null, source: o.source, confirmed_at: o.confirmed ? now : null,
-      undeliverable_at: null, erased_at: null, created_at: now, updated_at: now,
+      public_id: randomBytes(16).toString('base64url'),
+      email_enc: keyring.encrypt(p.email.trim()),
+      email_index: index,
+      first_name_enc: enc(p.firstName),
+      last_name_enc: enc(p.lastName),
+      postcode_enc: enc(p.postcode),
+      phone_enc: enc(p.phone),
+      address_enc: enc(p.address),
+      constituency_code: p.constituencyCode ?? null,
+      source: o.source,
+      confirmed_at: o.confirmed ? now : null,
+      undeliverable_at: null,
+      erased_at: null,
+      created_at: now,
+      updated_at: now,
     })),
   );
   const tokens = new Map<number, string[]>();
@@ -670,13 +888,21 @@ export async function upsertSupportersInBulk(
     const current = rowToSupporter(keyring, row);
     const pick = (given: string | null | undefined, had: string | null) => (given === undefined ? had : given || null);
     const next = {
-      firstName: pick(p.firstName, current.firstName), lastName: pick(p.lastName, current.lastName), postcode: pick(p.postcode, current.postcode),
-      phone: pick(p.phone, current.phone), address: pick(p.address, current.address),
+      firstName: pick(p.firstName, current.firstName),
+      lastName: pick(p.lastName, current.lastName),
+      postcode: pick(p.postcode, current.postcode),
+      phone: pick(p.phone, current.phone),
+      address: pick(p.address, current.address),
     };
     await updateSupporter(trx, row.id, {
-      first_name_enc: enc(next.firstName), last_name_enc: enc(next.lastName), postcode_enc: enc(next.postcode), phone_enc: enc(next.phone),
-      address_enc: enc(next.address), constituency_code: p.constituencyCode !== undefined ? p.constituencyCode : row.constituency_code,
-      confirmed_at: row.confirmed_at ?? (o.confirmed ? now : null), updated_at: now,
+      first_name_enc: enc(next.firstName),
+      last_name_enc: enc(next.lastName),
+      postcode_enc: enc(next.postcode),
+      phone_enc: enc(next.phone),
+      address_enc: enc(next.address),
+      constituency_code: p.constituencyCode !== undefined ? p.constituencyCode : row.constituency_code,
+      confirmed_at: row.confirmed_at ?? (o.confirmed ? now : null),
+      updated_at: now,
     });
     tokens.set(row.id, nameTokenIndexes(keyring, next.firstName, next.lastName));
   }
@@ -690,12 +916,18 @@ export async function upsertSupportersInBulk(
 /** recordConsent for many supporters, each with their own lists, in the caller's transaction. */
 export async function recordConsentForMany(
   trx: DbOrTrx,
-  o: { grants: ReadonlyArray<{ supporterId: number; listIds: readonly number[] }>; change: 'requested' | 'granted' | 'withdrawn'; basis: LawfulBasis | null; source: string },
+  o: {
+    grants: ReadonlyArray<{ supporterId: number; listIds: readonly number[] }>;
+    change: 'requested' | 'granted' | 'withdrawn';
+    basis: LawfulBasis | null;
+    source: string;
+  },
 ): Promise<void> {
   const pairs = o.grants.flatMap((g) => [...new Set(g.listIds)].map((listId) => ({ supporterId: g.supporterId, listId })));
   if (pairs.length === 0) return;
   const listIds = [...new Set(pairs.map((p) => p.listId))];
-  if ((await findListsByIds(trx, listIds)).length !== listIds.length) throw new DomainError('invalid', 'One of those lists does not exist.');
+  if ((await findListsByIds(trx, listIds)).length !== listIds.length)
+    throw new DomainError('invalid', 'One of those lists does not exist.');
   const now = Date.now();
   const status: SubscriptionStatus = o.change === 'requested' ? 'pending' : o.change === 'granted' ? 'subscribed' : 'unsubscribed';
   await setSubscriptionsOfMany(trx, { pairs, status, basis: o.change === 'withdrawn' ? null : o.basis, at: now });

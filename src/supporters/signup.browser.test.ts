@@ -3,7 +3,20 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../test/helpers/app.js';
 import {
-  browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, hasVisibleFocus, horizontalOverflow, launchBrowser, openPage, runAxe, tabToNext, describeInBrowser, widgetReady,
+  browserAvailable,
+  DESKTOP,
+  PHONE,
+  SCREENSHOT_DIR,
+  foreignRequests,
+  formatViolations,
+  hasVisibleFocus,
+  horizontalOverflow,
+  launchBrowser,
+  openPage,
+  runAxe,
+  tabToNext,
+  describeInBrowser,
+  widgetReady,
 } from '../../test/helpers/browser.js';
 import { ensureEssentialPages } from '../content/service.js';
 import { seedDemo } from '../demo/seed.js';
@@ -40,7 +53,15 @@ describeInBrowser('sign-up in a browser', (ctx) => {
   });
 
   const proofsSpent = async () =>
-    Number((await ctx.db.selectFrom('tokens').select((eb) => eb.fn.countAll().as('n')).where('purpose', '=', 'proof_of_work').executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await ctx.db
+          .selectFrom('tokens')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('purpose', '=', 'proof_of_work')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   for (const path of ['/stay-in-touch', '/']) {
     test(`${path}: the sign-up form with its widget passes axe, loads nothing from elsewhere, breaks no CSP rule, fits 320 px`, async () => {
@@ -54,12 +75,16 @@ describeInBrowser('sign-up in a browser', (ctx) => {
           await widgetReady(page);
           const violations = await runAxe(page);
           expect(violations, `${path} (${view.label}):\n${formatViolations(violations)}`).toEqual([]);
-          await page.screenshot({ path: `${SCREENSHOT_DIR}${ctx.dialect}-signup${path === '/' ? '-home' : ''}-${view.label}.png`, fullPage: true });
+          await page.screenshot({
+            path: `${SCREENSHOT_DIR}${ctx.dialect}-signup${path === '/' ? '-home' : ''}-${view.label}.png`,
+            fullPage: true,
+          });
           if (view.label === 'phone') {
             await page.setViewportSize({ width: 320, height: 640 });
             expect(await horizontalOverflow(page), 'no sideways scrolling at 320 px').toBe(0);
           }
-          for (const asset of ['/assets/forms.js', '/assets/altcha/altcha.js', '/assets/altcha/altcha.css']) expect(record.requests).toContain(app.baseUrl + asset);
+          for (const asset of ['/assets/forms.js', '/assets/altcha/altcha.js', '/assets/altcha/altcha.css'])
+            expect(record.requests).toContain(app.baseUrl + asset);
           expect(foreignRequests(record, app.baseUrl)).toEqual([]);
           expect(record.failed).toEqual([]);
           expect(record.errors, 'console errors (CSP violations among them)').toEqual([]);
@@ -79,7 +104,10 @@ describeInBrowser('sign-up in a browser', (ctx) => {
       await page.getByLabel('Email address').fill('browser.js@example.org');
       await page.getByLabel('First name').fill('Nilufar');
       await page.getByLabel('Campaign updates').check();
-      await Promise.all([page.waitForURL('**/stay-in-touch/check-your-email', { timeout: 30_000 }), page.getByRole('button', { name: 'Sign up' }).click()]);
+      await Promise.all([
+        page.waitForURL('**/stay-in-touch/check-your-email', { timeout: 30_000 }),
+        page.getByRole('button', { name: 'Sign up' }).click(),
+      ]);
       expect(await page.locator('h1').textContent()).toBe('Check your email');
       expect(record.requests).toContain(`${app.baseUrl}/stay-in-touch/challenge`);
       expect(record.requests).toContain(`${app.baseUrl}/assets/altcha/pbkdf2-worker.js`);
@@ -104,7 +132,9 @@ describeInBrowser('sign-up in a browser', (ctx) => {
       await page.getByLabel('Events and vigils').check();
       await Promise.all([page.waitForURL('**/stay-in-touch/check-your-email'), page.getByRole('button', { name: 'Sign up' }).click()]);
       expect(await page.locator('h1').textContent()).toBe('Check your email');
-      expect(await findSupporterByEmail(ctx.db, app.lantern.core.keyring, 'browser.nojs@example.org')).toMatchObject({ firstName: 'Tomás' });
+      expect(await findSupporterByEmail(ctx.db, app.lantern.core.keyring, 'browser.nojs@example.org')).toMatchObject({
+        firstName: 'Tomás',
+      });
       expect(await proofsSpent()).toBe(before);
       // Errors come back in the page, with the summary linking to the field.
       await page.goto(`${app.baseUrl}/stay-in-touch`);
@@ -118,7 +148,12 @@ describeInBrowser('sign-up in a browser', (ctx) => {
 
   test('every page a supporter reaches by a link passes axe and fits 320 px, with nothing from elsewhere', async () => {
     const core = app.lantern.core;
-    const { id, publicId } = await upsertSupporter(ctx.db, core.keyring, { email: 'pages@example.org', firstName: 'Ayşe' }, { source: 'test', mode: 'fill', confirmed: true });
+    const { id, publicId } = await upsertSupporter(
+      ctx.db,
+      core.keyring,
+      { email: 'pages@example.org', firstName: 'Ayşe' },
+      { source: 'test', mode: 'fill', confirmed: true },
+    );
     const lists = await ctx.db.selectFrom('lists').select('id').orderBy('id').execute();
     await recordConsent(ctx.db, { supporterId: id, listIds: [lists[0]!.id], change: 'granted', basis: 'consent', source: 'test' });
     await recordConsent(ctx.db, { supporterId: id, listIds: [lists[1]!.id], change: 'requested', basis: 'consent', source: 'test' });
@@ -137,14 +172,20 @@ describeInBrowser('sign-up in a browser', (ctx) => {
       '/stay-in-touch/check-your-email',
       '/s/erased',
     ];
-    for (const view of [{ viewport: PHONE, colorScheme: 'light' as const }, { viewport: DESKTOP, colorScheme: 'dark' as const }]) {
+    for (const view of [
+      { viewport: PHONE, colorScheme: 'light' as const },
+      { viewport: DESKTOP, colorScheme: 'dark' as const },
+    ]) {
       const { context, page, record } = await openPage(browser, view);
       try {
         for (const [i, path] of pages.entries()) {
           expect((await page.goto(app.baseUrl + path))?.status(), path).toBe(200);
           const violations = await runAxe(page);
           expect(violations, `${path}:\n${formatViolations(violations)}`).toEqual([]);
-          await page.screenshot({ path: `${SCREENSHOT_DIR}${ctx.dialect}-supporter-page-${i + 1}-${view.colorScheme}.png`, fullPage: true });
+          await page.screenshot({
+            path: `${SCREENSHOT_DIR}${ctx.dialect}-supporter-page-${i + 1}-${view.colorScheme}.png`,
+            fullPage: true,
+          });
           await page.setViewportSize({ width: 320, height: 640 });
           expect(await horizontalOverflow(page), `${path}: no sideways scrolling at 320 px`).toBe(0);
           await page.setViewportSize(view.viewport);
@@ -168,7 +209,11 @@ describeInBrowser('sign-up in a browser', (ctx) => {
         const f = await tabToNext(page);
         if (!f) break;
         expect(hasVisibleFocus(f), `focus on <${f.tag}> "${f.text}" is not visible: ${JSON.stringify(f)}`).toBe(true);
-        names.push(await page.evaluate<string>('document.activeElement.getAttribute("name") || document.activeElement.id || document.activeElement.textContent'));
+        names.push(
+          await page.evaluate<string>(
+            'document.activeElement.getAttribute("name") || document.activeElement.id || document.activeElement.textContent',
+          ),
+        );
       }
       expect(names).not.toContain('website');
       expect(names.slice(0, 5)).toEqual(['firstName', 'lastName', 'postcode', 'list', 'list']);

@@ -8,7 +8,16 @@ import { until } from '../../test/helpers/wait.js';
 import { hashToken } from '../core/crypto.js';
 import { insertList, mailableSupporterIds } from './queries.js';
 import { DomainError } from '../core/web/errors.js';
-import { findSupporterByEmail, isSuppressed, listUnsubscribeHeaders, sendDataExportLink, signUp as signUpService, supporterConsent, supporterLink, upsertSupporter } from './service.js';
+import {
+  findSupporterByEmail,
+  isSuppressed,
+  listUnsubscribeHeaders,
+  sendDataExportLink,
+  signUp as signUpService,
+  supporterConsent,
+  supporterLink,
+  upsertSupporter,
+} from './service.js';
 
 // The public side of supporters, as a supporter meets it: signing up (double opt-in), confirming, changing
 // preferences, one-click unsubscribe as a mail client sends it, and the data rights. Real HTTP, a real database on
@@ -29,8 +38,20 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     // TRUST_PROXY lets each test appear from its own address (x-forwarded-for), as behind a reverse proxy.
     t = await startTestLantern(ctx, { env: { SMTP_URL: sink.url, TRUST_PROXY: 'true' }, worker: true });
     const at = Date.now();
-    updates = await insertList(ctx.db, { slug: 'updates', name: 'Campaign updates', description: 'News', wording: 'Email me campaign news, about twice a month.', at });
-    events = await insertList(ctx.db, { slug: 'events', name: 'Events and vigils', description: 'Events', wording: 'Email me invitations to events and vigils.', at });
+    updates = await insertList(ctx.db, {
+      slug: 'updates',
+      name: 'Campaign updates',
+      description: 'News',
+      wording: 'Email me campaign news, about twice a month.',
+      at,
+    });
+    events = await insertList(ctx.db, {
+      slug: 'events',
+      name: 'Events and vigils',
+      description: 'Events',
+      wording: 'Email me invitations to events and vigils.',
+      at,
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -48,12 +69,43 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
   const db = () => t.lantern.core.db;
   const core = () => t.lantern.core;
   const supporterNamed = (email: string) => findSupporterByEmail(db(), core().keyring, email);
-  const countSupporters = async () => Number((await db().selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const countSupporters = async () =>
+    Number(
+      (
+        await db()
+          .selectFrom('supporters')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const queuedMail = async () =>
-    Number((await db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').where('state', 'in', ['queued', 'running']).executeTakeFirstOrThrow()).n);
-  const mailJobs = async () => Number((await db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db()
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('name', '=', 'sendEmail')
+          .where('state', 'in', ['queued', 'running'])
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const mailJobs = async () =>
+    Number(
+      (
+        await db()
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('name', '=', 'sendEmail')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   /** Lets the resend gap pass for every address (tokens look older than they are). */
-  const ageTokens = () => db().updateTable('tokens').set({ created_at: Date.now() - 10 * 60_000 }).where('purpose', '=', 'supporter_confirm').execute();
+  const ageTokens = () =>
+    db()
+      .updateTable('tokens')
+      .set({ created_at: Date.now() - 10 * 60_000 })
+      .where('purpose', '=', 'supporter_confirm')
+      .execute();
 
   const signUp = async (c: TestClient, email: string, o: { lists?: number[]; proof?: boolean; extra?: Record<string, string> } = {}) => {
     const form: Record<string, string | string[]> = { email, firstName: 'Test', list: (o.lists ?? [updates]).map(String), ...o.extra };
@@ -102,7 +154,11 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     const confirm = linkIn(mail!, CONFIRM_LINK);
     // Only the token's hash is stored.
     const token = confirm.split('/').pop()!;
-    const tokens = await db().selectFrom('tokens').select(['token_hash', 'purpose', 'expires_at', 'created_at']).where('subject_id', '=', s.id).execute();
+    const tokens = await db()
+      .selectFrom('tokens')
+      .select(['token_hash', 'purpose', 'expires_at', 'created_at'])
+      .where('subject_id', '=', s.id)
+      .execute();
     expect(tokens).toEqual([expect.objectContaining({ token_hash: hashToken(token), purpose: 'supporter_confirm' })]);
     expect(tokens[0]!.expires_at - tokens[0]!.created_at).toBe(30 * 24 * 3600_000);
 
@@ -121,7 +177,12 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect((await supporterNamed(email))!.confirmedAt).not.toBeNull();
     consent = await supporterConsent(db(), s.id);
     expect(consent.subscriptions.map((x) => x.status)).toEqual(['subscribed', 'subscribed']);
-    expect(consent.ledger.filter((e) => e.kind === 'granted').map((e) => [e.list, e.source, e.lawfulBasis]).sort()).toEqual([
+    expect(
+      consent.ledger
+        .filter((e) => e.kind === 'granted')
+        .map((e) => [e.list, e.source, e.lawfulBasis])
+        .sort(),
+    ).toEqual([
       ['Campaign updates', 'confirmation link', 'consent'],
       ['Events and vigils', 'confirmation link', 'consent'],
     ]);
@@ -178,7 +239,11 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     const proof = { id: 'ab'.repeat(16), expiresAt: Date.now() + 60_000 };
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
-        signUpService(core(), { email: `together.${i}@example.org`, firstName: `T${i}`, lastName: undefined, postcode: undefined, list: [updates] }, i === 10 || i === 20 ? { proof } : {}),
+        signUpService(
+          core(),
+          { email: `together.${i}@example.org`, firstName: `T${i}`, lastName: undefined, postcode: undefined, list: [updates] },
+          i === 10 || i === 20 ? { proof } : {},
+        ),
       ),
     );
     // One of the two uses of the same proof is refused (whichever came second); everything else went in whole.
@@ -202,16 +267,25 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect(await mailJobs()).toBe(before.jobs);
     // The trap is hidden from people, screen readers and the keyboard, and says what to do to anyone who finds it.
     const page = await (await visitor()).get('/stay-in-touch');
-    expect(page.text).toMatch(/<div class="signup-trap" aria-hidden="true"><label for="f-website">Leave this field empty<\/label><input type="text" id="f-website" name="website" tabindex="-1" autocomplete="off"/);
+    expect(page.text).toMatch(
+      /<div class="signup-trap" aria-hidden="true"><label for="f-website">Leave this field empty<\/label><input type="text" id="f-website" name="website" tabindex="-1" autocomplete="off"/,
+    );
   });
 
   test('the proof of work: a solved challenge is accepted once; a forged or reused one is refused and nothing is stored', async () => {
     const c = await visitor();
     const proof = await solveSignupProof(t.baseUrl, { 'x-forwarded-for': ip() });
-    expect((await c.post('/stay-in-touch', { email: 'proof.once@example.org', firstName: 'P', list: String(updates), altcha: proof })).status).toBe(303);
+    expect(
+      (await c.post('/stay-in-touch', { email: 'proof.once@example.org', firstName: 'P', list: String(updates), altcha: proof })).status,
+    ).toBe(303);
     expect(await supporterNamed('proof.once@example.org')).toBeDefined();
 
-    const reused = await c.post('/stay-in-touch', { email: 'proof.twice@example.org', firstName: 'P', list: String(updates), altcha: proof });
+    const reused = await c.post('/stay-in-touch', {
+      email: 'proof.twice@example.org',
+      firstName: 'P',
+      list: String(updates),
+      altcha: proof,
+    });
     expect(reused.status).toBe(422);
     expect(reused.text).toContain('already used');
     expect(await supporterNamed('proof.twice@example.org')).toBeUndefined();
@@ -222,7 +296,12 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
       { ...decoded, challenge: { ...decoded.challenge, parameters: { ...decoded.challenge.parameters, cost: 1 } } },
       { ...decoded, challenge: { ...decoded.challenge, parameters: { ...decoded.challenge.parameters, expiresAt: 1 } } },
     ]) {
-      const r = await c.post('/stay-in-touch', { email: 'forged@example.org', firstName: 'F', list: String(updates), altcha: Buffer.from(JSON.stringify(forged)).toString('base64') });
+      const r = await c.post('/stay-in-touch', {
+        email: 'forged@example.org',
+        firstName: 'F',
+        list: String(updates),
+        altcha: Buffer.from(JSON.stringify(forged)).toString('base64'),
+      });
       expect(r.status).toBe(422);
       expect(r.text).toContain('did not finish');
       // The form comes back filled in, with the list still ticked.
@@ -230,7 +309,9 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
       expect(r.text).toMatch(new RegExp(`value="${updates}" checked`));
     }
     for (const junk of ['not base64 at all', Buffer.from('{"challenge":1}').toString('base64'), 'x'.repeat(9000)]) {
-      expect((await c.post('/stay-in-touch', { email: 'forged@example.org', firstName: 'F', list: String(updates), altcha: junk })).status).toBe(422);
+      expect(
+        (await c.post('/stay-in-touch', { email: 'forged@example.org', firstName: 'F', list: String(updates), altcha: junk })).status,
+      ).toBe(422);
     }
     expect(await supporterNamed('forged@example.org')).toBeUndefined();
   });
@@ -255,7 +336,9 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
       // Invalid input still counts, so the limit cannot be probed for free; it is also quicker than solving 21 proofs.
-      statuses.push((await c.post('/stay-in-touch', { email: 'not an address', firstName: 'R', list: String(updates), altcha: 'x' })).status);
+      statuses.push(
+        (await c.post('/stay-in-touch', { email: 'not an address', firstName: 'R', list: String(updates), altcha: 'x' })).status,
+      );
     }
     expect(statuses.slice(0, 20).every((s) => s === 422)).toBe(true);
     expect(statuses[20]).toBe(429);
@@ -322,7 +405,12 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect(saved.headers.get('location')).toBe(`${manage}?done=saved`);
     let consent = await supporterConsent(db(), s.id);
     expect(consent.subscriptions.find((x) => x.listId === events)!.status).toBe('unsubscribed');
-    expect(consent.ledger[0]).toMatchObject({ kind: 'withdrawn', list: 'Events and vigils', source: 'preferences page', lawfulBasis: null });
+    expect(consent.ledger[0]).toMatchObject({
+      kind: 'withdrawn',
+      list: 'Events and vigils',
+      source: 'preferences page',
+      lawfulBasis: null,
+    });
     expect((await mailableSupporterIds(db(), events).execute()).map((r) => r.id)).not.toContain(s.id);
 
     await c.get(manage);
@@ -330,7 +418,12 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect(ticked.headers.get('location')).toBe(`${manage}?done=saved-confirm`);
     consent = await supporterConsent(db(), s.id);
     expect(consent.subscriptions.find((x) => x.listId === events)!.status).toBe('pending');
-    expect(consent.ledger[0]).toMatchObject({ kind: 'requested', list: 'Events and vigils', source: 'preferences page', lawfulBasis: 'consent' });
+    expect(consent.ledger[0]).toMatchObject({
+      kind: 'requested',
+      list: 'Events and vigils',
+      source: 'preferences page',
+      lawfulBasis: 'consent',
+    });
     const mails = await waitForMailTo(sink, email, 2);
     expect(mails[1]!.text).toContain('Events and vigils');
     const confirm = linkIn(mails[1]!, CONFIRM_LINK);
@@ -363,14 +456,29 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect(url.startsWith(`${t.baseUrl}/s/unsubscribe/`)).toBe(true);
 
     // As RFC 8058 has a mail provider send it: a POST with that body, no cookies, no CSRF token.
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('You are unsubscribed');
     let consent = await supporterConsent(db(), s.id);
-    expect(consent.subscriptions.map((x) => [x.listId, x.status])).toEqual([[updates, 'unsubscribed'], [events, 'subscribed']]);
+    expect(consent.subscriptions.map((x) => [x.listId, x.status])).toEqual([
+      [updates, 'unsubscribed'],
+      [events, 'subscribed'],
+    ]);
     expect(consent.ledger[0]).toMatchObject({ kind: 'withdrawn', list: 'Campaign updates', source: 'unsubscribe link' });
     // Again: still fine, nothing more recorded.
-    expect((await fetch(url, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
+    expect(
+      (
+        await fetch(url, {
+          method: 'POST',
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await supporterConsent(db(), s.id)).ledger).toHaveLength(consent.ledger.length);
 
     // RFC 8058 prefers multipart/form-data; that works too.
@@ -404,7 +512,11 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect(asked.headers.get('location')).toBe(`${manage}?done=export`);
     const mails = await waitForMailTo(sink, email, 2);
     const link = linkIn(mails[1]!, /\/s\/data\/[A-Za-z0-9_-]{43}/);
-    const row = await db().selectFrom('tokens').selectAll().where('token_hash', '=', hashToken(link.split('/').pop()!)).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('tokens')
+      .selectAll()
+      .where('token_hash', '=', hashToken(link.split('/').pop()!))
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ purpose: 'data_export', subject_id: s.id, used_at: null });
     expect(row.expires_at - row.created_at).toBe(7 * 24 * 3600_000);
 
@@ -437,7 +549,7 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     const ask = await c.get(`${manage}/erase`);
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Yes, erase my data');
-    expect((await supporterNamed(email))).toBeDefined();
+    expect(await supporterNamed(email)).toBeDefined();
     const erased = await c.post(`${manage}/erase`);
     expect(erased.status).toBe(303);
     expect(erased.headers.get('location')).toBe('/s/erased');
@@ -446,7 +558,14 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     expect(raw).toMatchObject({ email_enc: null, email_index: null, first_name_enc: null });
     expect(raw.erased_at).not.toBeNull();
     expect(await isSuppressed(db(), core().keyring, email)).toBe(true);
-    expect(await db().selectFrom('tokens').select('token_hash').where('subject_id', '=', s.id).where('purpose', 'in', ['supporter_confirm', 'data_export']).execute()).toEqual([]);
+    expect(
+      await db()
+        .selectFrom('tokens')
+        .select('token_hash')
+        .where('subject_id', '=', s.id)
+        .where('purpose', 'in', ['supporter_confirm', 'data_export'])
+        .execute(),
+    ).toEqual([]);
     expect((await c.get(manage)).status).toBe(404);
 
     // Signing the address up again: the same page, but nothing is stored and nothing is sent.
@@ -460,8 +579,17 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
   test('retention: a daily job deletes sign-ups never confirmed within 30 days, and nothing else', async () => {
     expect(t.lantern.recurring).toContainEqual({ name: 'deleteStaleUnconfirmedSupporters', everyMs: 24 * 3600_000 });
     const make = async (email: string, o: { daysAgo: number; confirmed: boolean }) => {
-      const { id } = await upsertSupporter(db(), core().keyring, { email }, { source: 'signup form', mode: 'fill', confirmed: o.confirmed });
-      await db().updateTable('supporters').set({ created_at: Date.now() - o.daysAgo * 24 * 3600_000 }).where('id', '=', id).execute();
+      const { id } = await upsertSupporter(
+        db(),
+        core().keyring,
+        { email },
+        { source: 'signup form', mode: 'fill', confirmed: o.confirmed },
+      );
+      await db()
+        .updateTable('supporters')
+        .set({ created_at: Date.now() - o.daysAgo * 24 * 3600_000 })
+        .where('id', '=', id)
+        .execute();
       return id;
     };
     const stale = await make('stale@example.org', { daysAgo: 31, confirmed: false });
@@ -469,13 +597,20 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
     const old = await make('old.friend@example.org', { daysAgo: 400, confirmed: true });
     await core().queue.enqueue(db(), 'deleteStaleUnconfirmedSupporters', {});
     await until(async () => (await db().selectFrom('supporters').select('id').where('id', '=', stale).executeTakeFirst()) === undefined);
-    const left = (await db().selectFrom('supporters').select('id').where('id', 'in', [stale, fresh, old]).execute()).map((r) => r.id).sort((a, b) => a - b);
+    const left = (await db().selectFrom('supporters').select('id').where('id', 'in', [stale, fresh, old]).execute())
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
     expect(left).toEqual([fresh, old]);
   });
 
   test('the widget is served from our own origin, and the challenge endpoint hands out signed, expiring challenges', async () => {
     const c = new TestClient(t.baseUrl, { 'x-forwarded-for': ip() });
-    for (const [path, type] of [['/assets/altcha/altcha.js', 'text/javascript'], ['/assets/altcha/altcha.css', 'text/css'], ['/assets/altcha/pbkdf2-worker.js', 'text/javascript'], ['/assets/forms.js', 'javascript']] as const) {
+    for (const [path, type] of [
+      ['/assets/altcha/altcha.js', 'text/javascript'],
+      ['/assets/altcha/altcha.css', 'text/css'],
+      ['/assets/altcha/pbkdf2-worker.js', 'text/javascript'],
+      ['/assets/forms.js', 'javascript'],
+    ] as const) {
       const r = await c.get(path);
       expect(r.status, path).toBe(200);
       expect(r.headers.get('content-type')).toContain(type);

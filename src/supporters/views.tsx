@@ -12,13 +12,22 @@ type Values = Record<string, string>;
 export const SIGNUP_PATH = '/stay-in-touch';
 
 /** One checkbox per list, unticked unless the supporter ticked it, with the consent wording beside it. */
-function ListChoices(p: { lists: readonly PublicList[]; checked: readonly number[]; error?: string | undefined; legend: string; hint: string; status?: ReadonlyMap<number, PreferenceList['status']> }) {
+function ListChoices(p: {
+  lists: readonly PublicList[];
+  checked: readonly number[];
+  error?: string | undefined;
+  legend: string;
+  hint: string;
+  status?: ReadonlyMap<number, PreferenceList['status']>;
+}) {
   const describedBy = ['f-lists-hint', p.error ? 'f-lists-error' : ''].filter(Boolean).join(' ');
   return (
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <fieldset aria-describedby={describedBy}>
         <legend>{p.legend}</legend>
-        <p class="hint" id="f-lists-hint">{p.hint}</p>
+        <p class="hint" id="f-lists-hint">
+          {p.hint}
+        </p>
         {p.error && (
           <p class="error-message" id="f-lists-error">
             <span class="visually-hidden">Error: </span>
@@ -31,12 +40,21 @@ function ListChoices(p: { lists: readonly PublicList[]; checked: readonly number
           const status = p.status?.get(l.id);
           return (
             <div class="checkbox" key={l.id}>
-              <input type="checkbox" id={id} name="list" value={String(l.id)} checked={p.checked.includes(l.id)} aria-describedby={`${id}-wording`} />
+              <input
+                type="checkbox"
+                id={id}
+                name="list"
+                value={String(l.id)}
+                checked={p.checked.includes(l.id)}
+                aria-describedby={`${id}-wording`}
+              />
               <label for={id}>
                 <span class="list-name">{l.name}</span>
                 {status && <span class={`list-status list-status-${status}`}>{STATUS_LABEL[status]}</span>}
               </label>
-              <p class="hint consent-wording" id={`${id}-wording`}>{l.wording}</p>
+              <p class="hint consent-wording" id={`${id}-wording`}>
+                {l.wording}
+              </p>
             </div>
           );
         })}
@@ -82,9 +100,33 @@ export function SignupBlock(p: {
       <ErrorSummary errors={p.errors} />
       <form method="post" action={SIGNUP_PATH} class="form signup-form" noValidate>
         {p.csrf && <CsrfField token={p.csrf} />}
-        <Field name="email" type="email" label="Email address" value={v.email} error={e.email} autocomplete="email" maxLength={254} required />
-        <Field name="firstName" label="First name" value={v.firstName} error={e.firstName} autocomplete="given-name" maxLength={100} required />
-        <Field name="lastName" label="Last name (optional)" value={v.lastName} error={e.lastName} autocomplete="family-name" maxLength={100} />
+        <Field
+          name="email"
+          type="email"
+          label="Email address"
+          value={v.email}
+          error={e.email}
+          autocomplete="email"
+          maxLength={254}
+          required
+        />
+        <Field
+          name="firstName"
+          label="First name"
+          value={v.firstName}
+          error={e.firstName}
+          autocomplete="given-name"
+          maxLength={100}
+          required
+        />
+        <Field
+          name="lastName"
+          label="Last name (optional)"
+          value={v.lastName}
+          error={e.lastName}
+          autocomplete="family-name"
+          maxLength={100}
+        />
         <Field
           name="postcode"
           label="Postcode (optional)"
@@ -120,7 +162,13 @@ export function SignupBlock(p: {
 }
 
 /** The sign-up page: the block as the page's main content, or a note when there is nothing to sign up for. */
-export function SignupPageView(p: { lists: readonly PublicList[]; csrf: string; values?: Values; checked?: readonly number[]; errors?: Errors }) {
+export function SignupPageView(p: {
+  lists: readonly PublicList[];
+  csrf: string;
+  values?: Values;
+  checked?: readonly number[];
+  errors?: Errors;
+}) {
   if (p.lists.length === 0) {
     return (
       <>
@@ -141,8 +189,12 @@ export function CheckEmailView() {
         <p>Thank you. We have sent an email to the address you gave.</p>
       </Notice>
       <p>Open it and follow the link to confirm. Until you do, we will not send you anything else. The link works for 30 days.</p>
-      <p>Nothing after a few minutes? Check your spam or junk folder. If it is not there, you can <a href="/stay-in-touch">sign up again</a>.</p>
-      <p><a href="/">Back to the home page</a></p>
+      <p>
+        Nothing after a few minutes? Check your spam or junk folder. If it is not there, you can <a href="/stay-in-touch">sign up again</a>.
+      </p>
+      <p>
+        <a href="/">Back to the home page</a>
+      </p>
     </>
   );
 }
@@ -182,7 +234,9 @@ export function ConfirmUsedView() {
     <>
       <h1>Already confirmed</h1>
       <p>This link has been used, so there is nothing more to do. Every email we send you has a link to your preferences.</p>
-      <p><a href="/">Go to the home page</a></p>
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
     </>
   );
 }
@@ -200,14 +254,25 @@ export function preferencesNotice(done: string | undefined): string | undefined 
 }
 
 /** The preferences page: each list with where they stand, and their data rights. */
-export function PreferencesView(p: { csrf: string; token: string; prefs: Preferences; notice?: string | undefined; errors?: Errors; checked?: readonly number[] }) {
+export function PreferencesView(p: {
+  csrf: string;
+  token: string;
+  prefs: Preferences;
+  notice?: string | undefined;
+  errors?: Errors;
+  checked?: readonly number[];
+}) {
   const base = `/s/manage/${p.token}`;
   const checked = p.checked ?? p.prefs.lists.filter((l) => l.status !== 'not_subscribed').map((l) => l.id);
   return (
     <>
       <h1>Your email preferences</h1>
       <p class="lede">For {p.prefs.maskedEmail}</p>
-      {p.notice && <Notice kind="success"><p>{p.notice}</p></Notice>}
+      {p.notice && (
+        <Notice kind="success">
+          <p>{p.notice}</p>
+        </Notice>
+      )}
       <ErrorSummary errors={p.errors} />
       <form method="post" action={base} class="form">
         <CsrfField token={p.csrf} />
@@ -226,9 +291,13 @@ export function PreferencesView(p: { csrf: string; token: string; prefs: Prefere
       <p>You can have a copy of everything we hold about you, or have it erased.</p>
       <form method="post" action={`${base}/export`}>
         <CsrfField token={p.csrf} />
-        <button type="submit" class="button-secondary">Email me my data</button>
+        <button type="submit" class="button-secondary">
+          Email me my data
+        </button>
       </form>
-      <p><a href={`${base}/erase`}>Erase my data</a></p>
+      <p>
+        <a href={`${base}/erase`}>Erase my data</a>
+      </p>
     </>
   );
 }
@@ -240,14 +309,18 @@ export function EraseConfirmView(p: { csrf: string; token: string }) {
       <h1>Erase your data?</h1>
       <p>We will delete your email address, your name and your postcode, and stop every email to you. This cannot be undone.</p>
       <p>
-        We keep a record that cannot identify you: that consent was given and withdrawn, and a scrambled form of your
-        address so that we never email it again. If you want to hear from us again one day, please contact us.
+        We keep a record that cannot identify you: that consent was given and withdrawn, and a scrambled form of your address so that we
+        never email it again. If you want to hear from us again one day, please contact us.
       </p>
       <form method="post" action={`/s/manage/${p.token}/erase`} class="form">
         <CsrfField token={p.csrf} />
-        <button type="submit" class="button-warning">Yes, erase my data</button>
+        <button type="submit" class="button-warning">
+          Yes, erase my data
+        </button>
       </form>
-      <p><a href={`/s/manage/${p.token}`}>No, go back to my preferences</a></p>
+      <p>
+        <a href={`/s/manage/${p.token}`}>No, go back to my preferences</a>
+      </p>
     </>
   );
 }
@@ -258,7 +331,9 @@ export function ErasedView() {
     <>
       <h1>Your data has been erased</h1>
       <p>We have deleted your details and will not email you again. Thank you for your support.</p>
-      <p><a href="/">Go to the home page</a></p>
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
     </>
   );
 }
@@ -268,7 +343,9 @@ export function DataDownloadView(p: { csrf: string; token: string }) {
   return (
     <>
       <h1>Download your data</h1>
-      <p>Your file holds everything we keep about you: your details, what you have signed up for, and each time you gave or withdrew consent.</p>
+      <p>
+        Your file holds everything we keep about you: your details, what you have signed up for, and each time you gave or withdrew consent.
+      </p>
       <p>The link works once: keep the file somewhere safe.</p>
       <form method="post" action={`/s/data/${p.token}`} class="form">
         <CsrfField token={p.csrf} />
@@ -283,12 +360,16 @@ export function UnsubscribeView(p: { action: string; listName: string; manageHre
   return (
     <>
       <h1>Unsubscribe</h1>
-      <p>Stop receiving <strong>{p.listName}</strong> emails?</p>
+      <p>
+        Stop receiving <strong>{p.listName}</strong> emails?
+      </p>
       <form method="post" action={p.action} class="form">
         <input type="hidden" name="List-Unsubscribe" value="One-Click" />
         <button type="submit">Unsubscribe</button>
       </form>
-      <p><a href={p.manageHref}>Choose what you receive instead</a></p>
+      <p>
+        <a href={p.manageHref}>Choose what you receive instead</a>
+      </p>
     </>
   );
 }
@@ -299,9 +380,13 @@ export function UnsubscribedView(p: { listName: string; manageHref: string }) {
     <>
       <h1>You are unsubscribed</h1>
       <Notice kind="success">
-        <p>You will not receive any more <strong>{p.listName}</strong> emails.</p>
+        <p>
+          You will not receive any more <strong>{p.listName}</strong> emails.
+        </p>
       </Notice>
-      <p>Unsubscribed by mistake, or want to change something else? <a href={p.manageHref}>Go to your preferences</a>.</p>
+      <p>
+        Unsubscribed by mistake, or want to change something else? <a href={p.manageHref}>Go to your preferences</a>.
+      </p>
     </>
   );
 }

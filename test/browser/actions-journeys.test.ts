@@ -3,7 +3,16 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { refreshActionCount } from '../../src/actions/service.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
-import { launchBrowser, openPage, PHONE, DESKTOP, runAxe, formatViolations, foreignRequests, describeInBrowser } from '../helpers/browser.js';
+import {
+  launchBrowser,
+  openPage,
+  PHONE,
+  DESKTOP,
+  runAxe,
+  formatViolations,
+  foreignRequests,
+  describeInBrowser,
+} from '../helpers/browser.js';
 import { signedInAs } from '../helpers/signin.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 
@@ -40,7 +49,9 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
   for (const js of [false, true]) {
     test(`Suzie signs the petition on her phone with JavaScript ${js ? 'on' : 'off'}, confirms by email and is counted`, async () => {
       const email = `suzie.${js ? 'js' : 'nojs'}.${ctx.dialect}@example.org`;
-      const id = Number((await app.lantern.core.db.selectFrom('actions').select('id').where('slug', '=', 'label-the-cotton').executeTakeFirstOrThrow()).id);
+      const id = Number(
+        (await app.lantern.core.db.selectFrom('actions').select('id').where('slug', '=', 'label-the-cotton').executeTakeFirstOrThrow()).id,
+      );
       await refreshActionCount(app.lantern.core.db, id);
       const action = await app.lantern.core.db.selectFrom('actions').select(['id', 'count']).where('id', '=', id).executeTakeFirstOrThrow();
       const { context, page, record } = await openPage(browser, { viewport: PHONE, javaScriptEnabled: js });
@@ -54,7 +65,10 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
         await form.getByLabel('Postcode').fill('ab11 6aa');
         await form.getByLabel('Show my first name and town').check();
         await form.getByLabel(/^Town/).fill('Aberdeen');
-        await Promise.all([page.waitForURL('**/act/label-the-cotton/check-your-email', { timeout: 30_000 }), form.getByRole('button', { name: 'Sign the petition' }).click()]);
+        await Promise.all([
+          page.waitForURL('**/act/label-the-cotton/check-your-email', { timeout: 30_000 }),
+          form.getByRole('button', { name: 'Sign the petition' }).click(),
+        ]);
         expect(await page.locator('main h1').textContent()).toMatch(/check your email/i);
         if (js) expect(await runAxe(page), 'axe needs JavaScript to run in the page').toEqual([]);
 
@@ -118,7 +132,10 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
       await page.getByRole('button', { name: 'Preview my letter' }).click();
       await checkPage(/Check your letter/, 'preview');
       expect(await page.locator('main').innerText()).toContain('<b>Thank you.</b>');
-      await Promise.all([page.waitForURL('**/check-your-email', { timeout: 30_000 }), page.getByRole('button', { name: 'Send it' }).click()]);
+      await Promise.all([
+        page.waitForURL('**/check-your-email', { timeout: 30_000 }),
+        page.getByRole('button', { name: 'Send it' }).click(),
+      ]);
       await checkPage(/Check your email/, 'check your email');
       expect(foreignRequests(record, app.baseUrl)).toEqual([]);
       // Nothing has gone to the MP: the letter waits, unconfirmed, for the writer's click.
@@ -134,8 +151,19 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
     try {
       const owner = await signedInAs(app, 'owner');
       await context.addCookies([{ name: 'lantern_session', value: owner.client.cookie('lantern_session')!, url: app.baseUrl }]);
-      const action = await app.lantern.core.db.selectFrom('actions').select('id').where('slug', '=', 'label-the-cotton').executeTakeFirstOrThrow();
-      for (const path of ['/admin/actions', '/admin/actions/new', '/admin/actions/new?kind=petition', `/admin/actions/${action.id}`, `/admin/actions/${action.id}/edit`, '/admin/campaigns']) {
+      const action = await app.lantern.core.db
+        .selectFrom('actions')
+        .select('id')
+        .where('slug', '=', 'label-the-cotton')
+        .executeTakeFirstOrThrow();
+      for (const path of [
+        '/admin/actions',
+        '/admin/actions/new',
+        '/admin/actions/new?kind=petition',
+        `/admin/actions/${action.id}`,
+        `/admin/actions/${action.id}/edit`,
+        '/admin/campaigns',
+      ]) {
         await page.goto(app.baseUrl + path);
         expect(page.url(), path).toContain(path.split('?')[0]!);
         const violations = await runAxe(page);

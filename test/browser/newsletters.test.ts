@@ -4,7 +4,18 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureEssentialPages } from '../../src/content/service.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
-import { DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe, describeInBrowser } from '../helpers/browser.js';
+import {
+  DESKTOP,
+  PHONE,
+  SCREENSHOT_DIR,
+  foreignRequests,
+  formatViolations,
+  horizontalOverflow,
+  launchBrowser,
+  openPage,
+  runAxe,
+  describeInBrowser,
+} from '../helpers/browser.js';
 import { draftNewsletter } from '../helpers/newsletters.js';
 import { addTestStaff, signedInClient } from '../helpers/staff.js';
 import { startSending } from '../../src/newsletters/service.js';
@@ -37,9 +48,18 @@ describeInBrowser('newsletter pages in a browser', (ctx) => {
     const client = await signedInClient(app, owner);
     session = client.cookie('lantern_session')!;
     const core = app.lantern.core;
-    const sent = await core.db.selectFrom('newsletters').select(['id', 'archive_slug', 'list_id']).where('status', '=', 'sent').orderBy('id').execute();
+    const sent = await core.db
+      .selectFrom('newsletters')
+      .select(['id', 'archive_slug', 'list_id'])
+      .where('status', '=', 'sent')
+      .orderBy('id')
+      .execute();
     expect(sent.length, 'the demo has two sent newsletters').toBe(2);
-    const draft = await draftNewsletter(core, { listId: sent[0]!.list_id!, subject: 'Vigil reminder for {{first_name}}', body: 'Dear {{first_name}},\n\n## This Thursday\n\n- Bring a candle\n- [Read the guide](https://freedomthread.example.org/guide)' });
+    const draft = await draftNewsletter(core, {
+      listId: sent[0]!.list_id!,
+      subject: 'Vigil reminder for {{first_name}}',
+      body: 'Dear {{first_name}},\n\n## This Thursday\n\n- Bring a candle\n- [Read the guide](https://freedomthread.example.org/guide)',
+    });
     const sending = await draftNewsletter(core, { listId: sent[0]!.list_id!, subject: 'Going out now' });
     await startSending(core, null, sending);
     Object.assign(paths, {
@@ -66,7 +86,10 @@ describeInBrowser('newsletter pages in a browser', (ctx) => {
 
   test('every newsletter page: no accessibility violations, nothing from elsewhere, no CSP error, fits a phone', async () => {
     for (const [name, path] of Object.entries(paths)) {
-      for (const [label, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+      for (const [label, viewport] of [
+        ['phone', PHONE],
+        ['desktop', DESKTOP],
+      ] as const) {
         const { context, page, record } = await open(viewport);
         try {
           const res = await page.goto(app.baseUrl + path);

@@ -84,12 +84,17 @@ describeInBrowser('public pages in a browser', (ctx) => {
           const res = await page.goto(app.baseUrl + p.path);
           expect(res?.status()).toBe(p.status);
           expect(await mainHeading(page).textContent()).toMatch(p.h1);
-          expect(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor'), 'the stylesheet is applied').toBe(PAPER[view.colorScheme]);
+          expect(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor'), 'the stylesheet is applied').toBe(
+            PAPER[view.colorScheme],
+          );
 
           const violations = await runAxe(page);
           expect(violations, `${p.path} (${view.label}):\n${formatViolations(violations)}`).toEqual([]);
 
-          await page.screenshot({ path: `${SCREENSHOT_DIR}${ctx.dialect}-${p.name}-${view.label}-${view.viewport.width}.png`, fullPage: true });
+          await page.screenshot({
+            path: `${SCREENSHOT_DIR}${ctx.dialect}-${p.name}-${view.label}-${view.viewport.width}.png`,
+            fullPage: true,
+          });
 
           if (view.label === 'phone') {
             expect(await horizontalOverflow(page), 'no sideways scrolling on a phone').toBe(0);
@@ -103,7 +108,10 @@ describeInBrowser('public pages in a browser', (ctx) => {
           expect(foreignRequests(record, app.baseUrl), 'requests to other origins').toEqual([]);
           // The page itself may be a 404; nothing it loads may fail.
           const pageUrl = app.baseUrl + p.path;
-          expect(record.failed.filter((f) => f !== `${p.status} ${pageUrl}`), 'failed requests').toEqual([]);
+          expect(
+            record.failed.filter((f) => f !== `${p.status} ${pageUrl}`),
+            'failed requests',
+          ).toEqual([]);
           const errors = record.errors.filter((e) => !(p.status !== 200 && e.includes(`status of ${p.status}`)));
           expect(errors, 'console errors (CSP violations among them)').toEqual([]);
         } finally {
@@ -165,7 +173,11 @@ describeInBrowser('public pages in a browser', (ctx) => {
       expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
       // The next Tab continues from the main content, not from the header.
       const next = await tabToNext(page);
-      expect(await page.evaluate<boolean>('document.querySelector("main").contains(document.activeElement) || document.querySelector("footer").contains(document.activeElement)')).toBe(true);
+      expect(
+        await page.evaluate<boolean>(
+          'document.querySelector("main").contains(document.activeElement) || document.querySelector("footer").contains(document.activeElement)',
+        ),
+      ).toBe(true);
       expect(next).not.toBeNull();
     } finally {
       await context.close();
@@ -183,7 +195,10 @@ describeInBrowser('public pages in a browser', (ctx) => {
             const f = await tabToNext(page);
             if (!f) break;
             seen.push(f);
-            expect(hasVisibleFocus(f), `${p.path} (${view.label}): focus on <${f.tag}> "${f.text}" is not visible: ${JSON.stringify(f)}`).toBe(true);
+            expect(
+              hasVisibleFocus(f),
+              `${p.path} (${view.label}): focus on <${f.tag}> "${f.text}" is not visible: ${JSON.stringify(f)}`,
+            ).toBe(true);
             expect(f.onScreen, `${p.path} (${view.label}): focused <${f.tag}> "${f.text}" is scrolled into view`).toBe(true);
           }
           // The header, the page and the footer all have links: a page with fewer stops lost some.

@@ -5,7 +5,18 @@ import { checkSupporterImport, importSupportersFromFile } from '../../src/suppor
 import { addTags, insertList } from '../../src/supporters/queries.js';
 import { recordConsent, upsertSupporter } from '../../src/supporters/service.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
-import { DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe, describeInBrowser } from '../helpers/browser.js';
+import {
+  DESKTOP,
+  PHONE,
+  SCREENSHOT_DIR,
+  foreignRequests,
+  formatViolations,
+  horizontalOverflow,
+  launchBrowser,
+  openPage,
+  runAxe,
+  describeInBrowser,
+} from '../helpers/browser.js';
 import { postMultipart } from '../helpers/multipart.js';
 import { addTestStaff, signedInClient } from '../helpers/staff.js';
 
@@ -34,26 +45,76 @@ describeInBrowser('supporters admin pages in a browser', (ctx) => {
     const core = app.lantern.core;
     const client = await signedInClient(app, await addTestStaff(app, { role: 'owner' }));
     session = client.cookie('lantern_session')!;
-    const updates = await insertList(ctx.db, { slug: 'updates', name: 'Campaign updates', description: 'News of our campaigns', wording: 'Email me campaign updates.', at: Date.now() });
+    const updates = await insertList(ctx.db, {
+      slug: 'updates',
+      name: 'Campaign updates',
+      description: 'News of our campaigns',
+      wording: 'Email me campaign updates.',
+      at: Date.now(),
+    });
     let someone = 0;
     for (const [i, name] of ['Gülnar Abdul-Rahman', 'José Álvarez', 'Zoë Ng', 'Amira Haddad'].entries()) {
       const [firstName, lastName] = name.split(' ');
-      const { id } = await upsertSupporter(ctx.db, core.keyring, { email: `person${i}@example.org`, firstName, lastName, postcode: 'SW1A 1AA', address: '1 Long Street Name\nA Town With A Long Name', constituencyCode: 'E14000639' }, { source: 'signup', mode: 'fill', confirmed: true });
-      await recordConsent(ctx.db, { supporterId: id, listIds: [updates], change: 'granted', basis: 'consent', source: 'the sign-up form on the home page' });
+      const { id } = await upsertSupporter(
+        ctx.db,
+        core.keyring,
+        {
+          email: `person${i}@example.org`,
+          firstName,
+          lastName,
+          postcode: 'SW1A 1AA',
+          address: '1 Long Street Name\nA Town With A Long Name',
+          constituencyCode: 'E14000639',
+        },
+        { source: 'signup', mode: 'fill', confirmed: true },
+      );
+      await recordConsent(ctx.db, {
+        supporterId: id,
+        listIds: [updates],
+        change: 'granted',
+        basis: 'consent',
+        source: 'the sign-up form on the home page',
+      });
       await addTags(ctx.db, [id], ['volunteer', 'pride 2026']);
       someone = id;
     }
-    await ctx.db.insertInto('segments').values({ name: 'Volunteers', filters: JSON.stringify({ tag: 'volunteer', list: updates }), created_by: null, created_at: Date.now(), updated_at: Date.now() }).execute();
+    await ctx.db
+      .insertInto('segments')
+      .values({
+        name: 'Volunteers',
+        filters: JSON.stringify({ tag: 'volunteer', list: updates }),
+        created_by: null,
+        created_at: Date.now(),
+        updated_at: Date.now(),
+      })
+      .execute();
 
     // Imports at each stage: waiting for the mapping, checked with problems, being checked, finished.
     await client.get('/admin/supporters/import');
     const upload = async (csv: string) => {
-      const r = await postMultipart(client, '/admin/supporters/import', {}, { field: 'file', filename: 'stall sign-ups.csv', content: Buffer.from(csv) });
+      const r = await postMultipart(
+        client,
+        '/admin/supporters/import',
+        {},
+        { field: 'file', filename: 'stall sign-ups.csv', content: Buffer.from(csv) },
+      );
       expect(r.status).toBe(303);
       return Number(/(\d+)$/.exec(r.location!)![1]);
     };
-    const csv = 'Email,First name,Last name\nnew@example.org,New,Person\nbad-address,Bad,Row\n=cmd@example.org,"=HYPERLINK(""x"")",Formula\n';
-    const form = { encoding: 'utf-8', header: '1', width: '3', col_0: 'email', col_1: 'firstName', col_2: 'lastName', basis: 'consent', consentDate: '2026-03-01', evidence: 'Paper sheet at the stall.', lists: String(updates) };
+    const csv =
+      'Email,First name,Last name\nnew@example.org,New,Person\nbad-address,Bad,Row\n=cmd@example.org,"=HYPERLINK(""x"")",Formula\n';
+    const form = {
+      encoding: 'utf-8',
+      header: '1',
+      width: '3',
+      col_0: 'email',
+      col_1: 'firstName',
+      col_2: 'lastName',
+      basis: 'consent',
+      consentDate: '2026-03-01',
+      evidence: 'Paper sheet at the stall.',
+      lists: String(updates),
+    };
     const mapping = await upload(csv);
     const checked = await upload(csv);
     await client.get(`/admin/supporters/import/${checked}`);
@@ -102,7 +163,10 @@ describeInBrowser('supporters admin pages in a browser', (ctx) => {
 
   test('every supporters page: no accessibility violations, nothing from elsewhere, no CSP error, fits a phone', async () => {
     for (const [name, { path, status }] of Object.entries(paths)) {
-      for (const [label, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+      for (const [label, viewport] of [
+        ['phone', PHONE],
+        ['desktop', DESKTOP],
+      ] as const) {
         const { context, page, record } = await open(viewport);
         try {
           const res = await page.goto(app.baseUrl + path);

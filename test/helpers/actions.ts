@@ -1,6 +1,14 @@
 import type { Core } from '../../src/core/context.js';
 import type { ActionKind } from '../../src/core/db/schema.js';
-import { changeActionStatus, createAction, createCampaign, getCampaign, setActionTargets, type Action, type ActionInput } from '../../src/actions/service.js';
+import {
+  changeActionStatus,
+  createAction,
+  createCampaign,
+  getCampaign,
+  setActionTargets,
+  type Action,
+  type ActionInput,
+} from '../../src/actions/service.js';
 
 let counter = 0;
 
@@ -23,7 +31,9 @@ export async function openTestAction(
     status?: 'draft' | 'open';
   },
 ): Promise<Action> {
-  const campaign = (await getCampaign(core.db, { slug: 'test-campaign' })) ?? (await createCampaign(core, null, { title: 'Test campaign', summary: 'A campaign for tests.', slug: 'test-campaign' }));
+  const campaign =
+    (await getCampaign(core.db, { slug: 'test-campaign' })) ??
+    (await createCampaign(core, null, { title: 'Test campaign', summary: 'A campaign for tests.', slug: 'test-campaign' }));
   counter += 1;
   const input: ActionInput = {
     campaignId: campaign.id,
@@ -40,7 +50,12 @@ export async function openTestAction(
   };
   const action = await createAction(core, null, o.kind, input, o.settings ?? {});
   if (o.kind === 'email_target') {
-    await setActionTargets(core, null, action.id, o.targets ?? [{ name: 'Dana Reyes', role: 'Chief Executive', email: 'dana.reyes@target.example' }]);
+    await setActionTargets(
+      core,
+      null,
+      action.id,
+      o.targets ?? [{ name: 'Dana Reyes', role: 'Chief Executive', email: 'dana.reyes@target.example' }],
+    );
   }
   if (o.status === 'draft') return action;
   return changeActionStatus(core, null, action.id, 'open');

@@ -15,7 +15,10 @@ export interface TestLantern {
 }
 
 /** Starts a whole Lantern listening on loopback, on the context's database. */
-export async function startTestLantern(ctx: DialectContext, o: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestLantern> {
+export async function startTestLantern(
+  ctx: DialectContext,
+  o: { env?: Record<string, string>; worker?: boolean } = {},
+): Promise<TestLantern> {
   const port = await freePort();
   const config = testConfig(ctx.testDb, { PORT: String(port), ...o.env });
   const lantern = await buildLantern(config, { db: ctx.db, worker: o.worker ?? false });

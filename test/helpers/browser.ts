@@ -63,7 +63,10 @@ export interface PageRecord {
 }
 
 /** Opens a page in a fresh context, recording every request and every console error. */
-export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; record: PageRecord }> {
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; record: PageRecord }> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const record: PageRecord = { requests: [], failed: [], errors: [] };
@@ -120,7 +123,10 @@ export async function runAxe(page: Page, o: { tags?: string[] } = {}): Promise<A
 /** A readable list of violations, for the message of a failing assertion. */
 export function formatViolations(violations: AxeViolation[]): string {
   return violations
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${n.target}\n    ${n.html}\n    ${n.summary.replace(/\n/g, '\n    ')}`).join('\n')}`)
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${n.target}\n    ${n.html}\n    ${n.summary.replace(/\n/g, '\n    ')}`).join('\n')}`,
+    )
     .join('\n');
 }
 

@@ -25,7 +25,11 @@ export class TestClient {
   }
 
   /** Sends a request without following redirects; reads the CSRF token from HTML answers. */
-  async request(method: string, path: string, o: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string>; body?: string } = {}): Promise<Response & { text: string }> {
+  async request(
+    method: string,
+    path: string,
+    o: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Response & { text: string }> {
     const headers: Record<string, string> = { accept: 'text/html', ...this.defaultHeaders, ...o.headers };
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     let body: string | undefined = o.body;

@@ -8,14 +8,22 @@ import type { TestClient } from './http.js';
 const COOKIES = ['lantern_session', 'lantern_csrf'];
 
 /** A multipart/form-data body with text fields (in order, first) and one file part. */
-export function multipartBody(fields: Record<string, string>, file?: { field: string; filename: string; content: Buffer; type?: string }): { body: Buffer; contentType: string } {
+export function multipartBody(
+  fields: Record<string, string>,
+  file?: { field: string; filename: string; content: Buffer; type?: string },
+): { body: Buffer; contentType: string } {
   const boundary = `----lantern${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) {
     parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`, 'utf8'));
   }
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\ncontent-type: ${file.type ?? 'text/csv'}\r\n\r\n`, 'utf8'));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\ncontent-type: ${file.type ?? 'text/csv'}\r\n\r\n`,
+        'utf8',
+      ),
+    );
     parts.push(file.content);
     parts.push(Buffer.from('\r\n', 'utf8'));
   }

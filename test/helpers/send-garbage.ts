@@ -32,7 +32,13 @@ export const nextAddress = () => {
 };
 
 /** Posts fields encoded as `how` from a fresh address, with the client's last CSRF token if `csrf`, and `site` as Sec-Fetch-Site. */
-export async function send(c: TestClient, path: string, fields: Record<string, unknown>, how: string, o: { csrf?: boolean; site?: string | undefined } = {}) {
+export async function send(
+  c: TestClient,
+  path: string,
+  fields: Record<string, unknown>,
+  how: string,
+  o: { csrf?: boolean; site?: string | undefined } = {},
+) {
   const all = o.csrf ? { ...fields, _csrf: c.lastCsrf ?? '' } : fields;
   const { body, contentType } = encode(all, how);
   const headers: Record<string, string> = { 'x-forwarded-for': nextAddress() };

@@ -7,7 +7,11 @@ import type { TestClient } from './http.js';
 let n = 0;
 
 /** Creates a staff member with the role and returns a client signed in as them. */
-export async function signedInAs(t: TestLantern, role: StaffRole, o: { name?: string } = {}): Promise<{ client: TestClient; email: string; password: string }> {
+export async function signedInAs(
+  t: TestLantern,
+  role: StaffRole,
+  o: { name?: string } = {},
+): Promise<{ client: TestClient; email: string; password: string }> {
   const email = `${role}.${process.pid}.${++n}@example.org`;
   const password = `a long enough passphrase ${n}`;
   const added = await addStaffFromCli(t.lantern.core, { email, role, name: o.name ?? `Test ${role} ${n}`, password });

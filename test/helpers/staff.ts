@@ -15,7 +15,10 @@ export interface TestStaff {
 }
 
 /** Adds a staff member with a password (through the same function as `lantern staff add`). */
-export async function addTestStaff(t: TestLantern, o: { role: StaffRole; email?: string; password?: string; name?: string }): Promise<TestStaff> {
+export async function addTestStaff(
+  t: TestLantern,
+  o: { role: StaffRole; email?: string; password?: string; name?: string },
+): Promise<TestStaff> {
   const email = o.email ?? `${o.role}-${randomBytes(4).toString('hex')}@example.org`;
   const password = o.password ?? `correct horse ${randomBytes(6).toString('hex')}`;
   const core = t.lantern.core;
@@ -40,7 +43,8 @@ export async function signInAs(t: TestLantern, s: { email: string; password: str
 /** Signs in and throws unless the answer is the redirect into the admin area. */
 export async function signedInClient(t: TestLantern, s: { email: string; password: string }): Promise<TestClient> {
   const { client, res } = await signInAs(t, s);
-  if (res.status !== 303 || res.headers.get('location') !== '/admin') throw new Error(`sign-in failed with ${res.status}: ${res.text.slice(0, 300)}`);
+  if (res.status !== 303 || res.headers.get('location') !== '/admin')
+    throw new Error(`sign-in failed with ${res.status}: ${res.text.slice(0, 300)}`);
   return client;
 }
 
@@ -50,7 +54,13 @@ export async function clearLoginFailures(t: TestLantern): Promise<void> {
 }
 
 /** How many rows a table has. */
-export async function countRows(t: TestLantern, table: 'staff' | 'staff_sessions' | 'tokens' | 'audit_log' | 'login_failures' | 'jobs'): Promise<number> {
-  const r = await t.lantern.core.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+export async function countRows(
+  t: TestLantern,
+  table: 'staff' | 'staff_sessions' | 'tokens' | 'audit_log' | 'login_failures' | 'jobs',
+): Promise<number> {
+  const r = await t.lantern.core.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

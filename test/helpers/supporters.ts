@@ -14,12 +14,18 @@ export async function solveSignupProof(baseUrl: string, headers: Record<string, 
   const challenge = (await res.json()) as Challenge;
   const solution = await solveChallenge({ challenge, deriveKey });
   if (!solution) throw new Error('could not solve the challenge');
-  return Buffer.from(JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution })).toString('base64');
+  return Buffer.from(
+    JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution }),
+  ).toString('base64');
 }
 
 /** The messages the sink has received for an address. */
 export function mailsTo(sink: SmtpSink, address: string): ParsedMail[] {
-  const to = (m: ParsedMail) => [m.to].flat().flatMap((a) => a?.value ?? []).map((v) => v.address?.toLowerCase());
+  const to = (m: ParsedMail) =>
+    [m.to]
+      .flat()
+      .flatMap((a) => a?.value ?? [])
+      .map((v) => v.address?.toLowerCase());
   return sink.messages.filter((m) => to(m).includes(address.toLowerCase()));
 }
 

@@ -6,17 +6,41 @@ import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues, parseForm } from '../../core/web/forms.js';
 import { LetterAdminView, ExportView, ModerationView, ResponsesView } from './admin-views.js';
 import {
-  approveLetter, exportLetters, getLetterAction, letterExportSummary, letterForStaff, moderationOverview, mpResponseFigures, rejectLetter, RejectSchema,
-  retryDelivery, type LetterAction,
+  approveLetter,
+  exportLetters,
+  getLetterAction,
+  letterExportSummary,
+  letterForStaff,
+  moderationOverview,
+  mpResponseFigures,
+  rejectLetter,
+  RejectSchema,
+  retryDelivery,
+  type LetterAction,
 } from './service.js';
 
 // The staff's routes for letters, each with its permission beside it: reading what supporters wrote is moderation
 // ('actions:moderate'); the response figures hold no one's details ('actions:edit'); the export is personal data
 // leaving Lantern ('supporters:export', and audited).
 
-const IdParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number) });
-const LetterParams = IdParams.extend({ letterId: z.string().regex(/^\d{1,12}$/).transform(Number) });
-const DeliveryParams = IdParams.extend({ deliveryId: z.string().regex(/^\d{1,12}$/).transform(Number) });
+const IdParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
+const LetterParams = IdParams.extend({
+  letterId: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
+const DeliveryParams = IdParams.extend({
+  deliveryId: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
 
 const notFound = () => new AppError(404, 'not_found', 'There is no such letter action.');
 
@@ -45,7 +69,8 @@ export async function letterAdminRoutes(app: FastifyInstance, core: Core): Promi
 
   /** A domain refusal (already dealt with, gone) as the page's error. */
   const asAppError = (err: unknown): never => {
-    if (err instanceof DomainError) throw new AppError(err.code === 'not_found' ? 404 : 409, err.code === 'not_found' ? 'not_found' : 'conflict', err.message);
+    if (err instanceof DomainError)
+      throw new AppError(err.code === 'not_found' ? 404 : 409, err.code === 'not_found' ? 'not_found' : 'conflict', err.message);
     throw err;
   };
 
@@ -59,20 +84,45 @@ export async function letterAdminRoutes(app: FastifyInstance, core: Core): Promi
       title: `Letters: ${action.title}`,
       body: (
         <ModerationView
-          actionId={action.id} title={action.title} csrf={req.csrfToken()} timeZone={await tz()} notice={done ? NOTICES[done] : undefined}
-          counts={o.counts} held={o.held} deliveries={o.deliveries} failed={o.failed} canExport={req.viewer!.can('supporters:export')}
+          actionId={action.id}
+          title={action.title}
+          csrf={req.csrfToken()}
+          timeZone={await tz()}
+          notice={done ? NOTICES[done] : undefined}
+          counts={o.counts}
+          held={o.held}
+          deliveries={o.deliveries}
+          failed={o.failed}
+          canExport={req.viewer!.can('supporters:export')}
         />
       ),
     });
   });
 
-  const letterPage = async (req: FastifyRequest, reply: FastifyReply, action: LetterAction, letterId: number, o: { errors?: Record<string, string>; values?: Record<string, string> } = {}) => {
+  const letterPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    action: LetterAction,
+    letterId: number,
+    o: { errors?: Record<string, string>; values?: Record<string, string> } = {},
+  ) => {
     const found = await letterForStaff(core, action.id, letterId);
     if (!found) throw new AppError(404, 'not_found', 'There is no such letter.');
     return reply.adminPage({
       title: `Letter: ${found.letter.subject}`,
       status: o.errors ? 422 : 200,
-      body: <LetterAdminView actionId={action.id} title={action.title} csrf={req.csrfToken()} timeZone={await tz()} letter={found.letter} deliveries={found.deliveries} values={o.values} errors={o.errors} />,
+      body: (
+        <LetterAdminView
+          actionId={action.id}
+          title={action.title}
+          csrf={req.csrfToken()}
+          timeZone={await tz()}
+          letter={found.letter}
+          deliveries={found.deliveries}
+          values={o.values}
+          errors={o.errors}
+        />
+      ),
     });
   };
 
@@ -95,20 +145,27 @@ export async function letterAdminRoutes(app: FastifyInstance, core: Core): Promi
     return reply.redirect(`/admin/actions/${action.id}/letters?done=rejected`, 303);
   });
 
-  app.post('/admin/actions/:id/letters/deliveries/:deliveryId/retry', { config: { permission: 'actions:moderate' } }, async (req, reply) => {
-    const action = await actionOf(req);
-    const params = DeliveryParams.safeParse(req.params);
-    if (!params.success) throw new AppError(404, 'not_found', 'There is no such delivery.');
-    await retryDelivery(core, req.viewer!.id, action.id, params.data.deliveryId).catch(asAppError);
-    return reply.redirect(`/admin/actions/${action.id}/letters?done=retried`, 303);
-  });
+  app.post(
+    '/admin/actions/:id/letters/deliveries/:deliveryId/retry',
+    { config: { permission: 'actions:moderate' } },
+    async (req, reply) => {
+      const action = await actionOf(req);
+      const params = DeliveryParams.safeParse(req.params);
+      if (!params.success) throw new AppError(404, 'not_found', 'There is no such delivery.');
+      await retryDelivery(core, req.viewer!.id, action.id, params.data.deliveryId).catch(asAppError);
+      return reply.redirect(`/admin/actions/${action.id}/letters?done=retried`, 303);
+    },
+  );
 
   // ---- MP response figures ----
 
   app.get('/admin/actions/:id/letters/responses', { config: { permission: 'actions:edit' } }, async (req, reply) => {
     const action = await actionOf(req);
     const figures = await mpResponseFigures(core.db, action.id);
-    return reply.adminPage({ title: `MP responses: ${action.title}`, body: <ResponsesView actionId={action.id} title={action.title} perMp={figures.perMp} perParty={figures.perParty} /> });
+    return reply.adminPage({
+      title: `MP responses: ${action.title}`,
+      body: <ResponsesView actionId={action.id} title={action.title} perMp={figures.perMp} perParty={figures.perParty} />,
+    });
   });
 
   // ---- export (consent-aware, audited) ----
@@ -116,7 +173,10 @@ export async function letterAdminRoutes(app: FastifyInstance, core: Core): Promi
   app.get('/admin/actions/:id/letters/export', { config: { permission: 'supporters:export' } }, async (req, reply) => {
     const action = await actionOf(req);
     const summary = await letterExportSummary(core, action.id);
-    return reply.adminPage({ title: `Export letter writers: ${action.title}`, body: <ExportView actionId={action.id} title={action.title} csrf={req.csrfToken()} {...summary} /> });
+    return reply.adminPage({
+      title: `Export letter writers: ${action.title}`,
+      body: <ExportView actionId={action.id} title={action.title} csrf={req.csrfToken()} {...summary} />,
+    });
   });
 
   app.post('/admin/actions/:id/letters/export', { config: { permission: 'supporters:export' } }, async (req, reply) => {

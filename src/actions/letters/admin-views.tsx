@@ -15,10 +15,42 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
   const who = p.kind === 'letter_mp' ? 'MP' : 'target';
   return (
     <>
-      <Field name="suggestedSubject" label="Suggested subject" hint="Filled in for supporters; they can change it." value={v.suggestedSubject} error={e.suggestedSubject} maxLength={150} />
-      <TextArea name="talkingPoints" label="Talking points" hint="One point per line. Shown beside the letter box to help people write in their own words." value={v.talkingPoints} error={e.talkingPoints} rows={6} maxLength={5000} />
-      <TextArea name="opening" label="Suggested opening (optional)" hint="A sentence or two people may use to start. Letters that are mostly this text are held as too similar." value={v.opening} error={e.opening} rows={3} maxLength={5000} />
-      <Field name="minWords" type="number" label="Minimum words" hint="Letters shorter than this are refused with a message. 0 for no minimum." value={v.minWords ?? '30'} error={e.minWords} inputMode="numeric" width="short" />
+      <Field
+        name="suggestedSubject"
+        label="Suggested subject"
+        hint="Filled in for supporters; they can change it."
+        value={v.suggestedSubject}
+        error={e.suggestedSubject}
+        maxLength={150}
+      />
+      <TextArea
+        name="talkingPoints"
+        label="Talking points"
+        hint="One point per line. Shown beside the letter box to help people write in their own words."
+        value={v.talkingPoints}
+        error={e.talkingPoints}
+        rows={6}
+        maxLength={5000}
+      />
+      <TextArea
+        name="opening"
+        label="Suggested opening (optional)"
+        hint="A sentence or two people may use to start. Letters that are mostly this text are held as too similar."
+        value={v.opening}
+        error={e.opening}
+        rows={3}
+        maxLength={5000}
+      />
+      <Field
+        name="minWords"
+        type="number"
+        label="Minimum words"
+        hint="Letters shorter than this are refused with a message. 0 for no minimum."
+        value={v.minWords ?? '30'}
+        error={e.minWords}
+        inputMode="numeric"
+        width="short"
+      />
       <Field
         name="similarityPercent"
         type="number"
@@ -39,7 +71,11 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
         inputMode="numeric"
         width="short"
       />
-      <Checkbox name="moderateAll" label="Hold every letter for a moderator to read before it goes" checked={v.moderateAll === 'on' || v.moderateAll === 'true'} />
+      <Checkbox
+        name="moderateAll"
+        label="Hold every letter for a moderator to read before it goes"
+        checked={v.moderateAll === 'on' || v.moderateAll === 'true'}
+      />
     </>
   );
 }
@@ -48,7 +84,11 @@ const STATUS_LABEL = { unconfirmed: 'Not confirmed', held: 'Held', queued: 'Bein
 const HOLD_LABEL = { similar: 'Very like other letters', moderation: 'Every letter is read first' } as const;
 
 function Back({ actionId, title }: { actionId: number; title: string }) {
-  return <p><a href={`/admin/actions/${actionId}`}>Back to {title}</a></p>;
+  return (
+    <p>
+      <a href={`/admin/actions/${actionId}`}>Back to {title}</a>
+    </p>
+  );
 }
 
 /** The moderation queue: counts, held letters, and deliveries (waiting, sent, failed with their errors). */
@@ -68,10 +108,16 @@ export function ModerationView(p: {
     <>
       <Back actionId={p.actionId} title={p.title} />
       <h1>Letters: {p.title}</h1>
-      {p.notice && <Notice kind="success"><p>{p.notice}</p></Notice>}
+      {p.notice && (
+        <Notice kind="success">
+          <p>{p.notice}</p>
+        </Notice>
+      )}
       <ul class="stats">
         {(Object.keys(STATUS_LABEL) as Array<keyof typeof STATUS_LABEL>).map((s) => (
-          <li key={s}><strong>{n(p.counts[s] ?? 0)}</strong> {STATUS_LABEL[s].toLowerCase()}</li>
+          <li key={s}>
+            <strong>{n(p.counts[s] ?? 0)}</strong> {STATUS_LABEL[s].toLowerCase()}
+          </li>
         ))}
       </ul>
       <h2>Held for moderation</h2>
@@ -81,12 +127,22 @@ export function ModerationView(p: {
         <TableWrap label="Held letters">
           <table>
             <thead>
-              <tr><th scope="col">Subject</th><th scope="col">From</th><th scope="col">Why held</th><th scope="col" class="num">Similarity</th><th scope="col">Confirmed</th></tr>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">From</th>
+                <th scope="col">Why held</th>
+                <th scope="col" class="num">
+                  Similarity
+                </th>
+                <th scope="col">Confirmed</th>
+              </tr>
             </thead>
             <tbody>
               {p.held.map((l) => (
                 <tr key={l.id}>
-                  <td class="wrap-anywhere"><a href={`/admin/actions/${p.actionId}/letters/${l.id}`}>{l.subject}</a></td>
+                  <td class="wrap-anywhere">
+                    <a href={`/admin/actions/${p.actionId}/letters/${l.id}`}>{l.subject}</a>
+                  </td>
                   <td class="wrap-anywhere">{`${l.firstName} ${l.lastName}`.trim()}</td>
                   <td>{l.holdReason ? HOLD_LABEL[l.holdReason] : '—'}</td>
                   <td class="num">{l.similarity === null ? '—' : `${Math.round(l.similarity * 100)}%`}</td>
@@ -106,18 +162,27 @@ export function ModerationView(p: {
         <TableWrap label="Failed deliveries">
           <table>
             <thead>
-              <tr><th scope="col">To</th><th scope="col">Letter</th><th scope="col">What the mail server said</th><th scope="col">Retry</th></tr>
+              <tr>
+                <th scope="col">To</th>
+                <th scope="col">Letter</th>
+                <th scope="col">What the mail server said</th>
+                <th scope="col">Retry</th>
+              </tr>
             </thead>
             <tbody>
               {p.failed.map((f) => (
                 <tr key={f.id}>
                   <td>{f.recipient}</td>
-                  <td><a href={`/admin/actions/${p.actionId}/letters/${f.letterId}`}>Letter {f.letterId}</a></td>
+                  <td>
+                    <a href={`/admin/actions/${p.actionId}/letters/${f.letterId}`}>Letter {f.letterId}</a>
+                  </td>
                   <td class="wrap-anywhere error-cell">{f.error}</td>
                   <td>
                     <form method="post" action={`/admin/actions/${p.actionId}/letters/deliveries/${f.id}/retry`} class="inline-form">
                       <CsrfField token={p.csrf} />
-                      <button type="submit" class="button-small button-secondary">Try again</button>
+                      <button type="submit" class="button-small button-secondary">
+                        Try again
+                      </button>
                     </form>
                   </td>
                 </tr>
@@ -126,7 +191,11 @@ export function ModerationView(p: {
           </table>
         </TableWrap>
       )}
-      {p.canExport && <p><a href={`/admin/actions/${p.actionId}/letters/export`}>Export letter writers</a></p>}
+      {p.canExport && (
+        <p>
+          <a href={`/admin/actions/${p.actionId}/letters/export`}>Export letter writers</a>
+        </p>
+      )}
     </>
   );
 }
@@ -138,7 +207,15 @@ export function LetterAdminView(p: {
   csrf: string;
   timeZone: string;
   letter: Letter;
-  deliveries: ReadonlyArray<{ id: number; recipient: string; party: string | null; status: string; notBefore: number; sentAt: number | null; error: string | null }>;
+  deliveries: ReadonlyArray<{
+    id: number;
+    recipient: string;
+    party: string | null;
+    status: string;
+    notBefore: number;
+    sentAt: number | null;
+    error: string | null;
+  }>;
   values?: Values;
   errors?: Errors;
 }) {
@@ -146,15 +223,25 @@ export function LetterAdminView(p: {
   const base = `/admin/actions/${p.actionId}/letters/${l.id}`;
   return (
     <>
-      <p><a href={`/admin/actions/${p.actionId}/letters`}>Back to the letters</a></p>
+      <p>
+        <a href={`/admin/actions/${p.actionId}/letters`}>Back to the letters</a>
+      </p>
       <h1 class="wrap-anywhere">{l.subject}</h1>
       <ErrorSummary errors={p.errors} />
       <dl class="meta">
         <dt>State</dt>
-        <dd>{STATUS_LABEL[l.status]}{l.holdReason && l.status === 'held' ? ` (${HOLD_LABEL[l.holdReason]})` : ''}</dd>
+        <dd>
+          {STATUS_LABEL[l.status]}
+          {l.holdReason && l.status === 'held' ? ` (${HOLD_LABEL[l.holdReason]})` : ''}
+        </dd>
         <dt>From</dt>
         <dd class="wrap-anywhere">{`${l.firstName} ${l.lastName}`.trim()}</dd>
-        {l.constituencyCode && (<><dt>Constituency</dt><dd>{l.constituencyCode}</dd></>)}
+        {l.constituencyCode && (
+          <>
+            <dt>Constituency</dt>
+            <dd>{l.constituencyCode}</dd>
+          </>
+        )}
         <dt>Similarity to other letters</dt>
         <dd>{l.similarity === null ? '—' : `${Math.round(l.similarity * 100)}%`}</dd>
         <dt>Confirmed</dt>
@@ -174,8 +261,18 @@ export function LetterAdminView(p: {
       {l.status === 'held' && (
         <form method="post" action={`${base}/reject`} class="form">
           <CsrfField token={p.csrf} />
-          <TextArea name="reason" label="Or reject it, with a reason" hint="The writer is emailed this reason, so write it for them." value={p.values?.reason} error={p.errors?.reason} rows={3} maxLength={1000} />
-          <button type="submit" class="button-warning">Reject</button>
+          <TextArea
+            name="reason"
+            label="Or reject it, with a reason"
+            hint="The writer is emailed this reason, so write it for them."
+            value={p.values?.reason}
+            error={p.errors?.reason}
+            rows={3}
+            maxLength={1000}
+          />
+          <button type="submit" class="button-warning">
+            Reject
+          </button>
         </form>
       )}
       {p.deliveries.length > 0 && (
@@ -184,12 +281,21 @@ export function LetterAdminView(p: {
           <TableWrap label="Deliveries of this letter">
             <table>
               <thead>
-                <tr><th scope="col">To</th><th scope="col">State</th><th scope="col">Not before</th><th scope="col">Sent</th><th scope="col">Error</th></tr>
+                <tr>
+                  <th scope="col">To</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Not before</th>
+                  <th scope="col">Sent</th>
+                  <th scope="col">Error</th>
+                </tr>
               </thead>
               <tbody>
                 {p.deliveries.map((d) => (
                   <tr key={d.id}>
-                    <td>{d.recipient}{d.party ? ` (${d.party})` : ''}</td>
+                    <td>
+                      {d.recipient}
+                      {d.party ? ` (${d.party})` : ''}
+                    </td>
                     <td>{d.status}</td>
                     <td>{formatTime(d.notBefore, p.timeZone)}</td>
                     <td>{formatTime(d.sentAt, p.timeZone)}</td>
@@ -211,7 +317,10 @@ function FiguresRow({ f, label, extra }: { f: ReplyFigures; label: string; extra
   const answered = f.yes + f.no + f.notYet;
   return (
     <tr>
-      <th scope="row">{label}{extra && <span class="muted"> {extra}</span>}</th>
+      <th scope="row">
+        {label}
+        {extra && <span class="muted"> {extra}</span>}
+      </th>
       <td class="num">{n(f.sent)}</td>
       <td class="num">{n(f.asked)}</td>
       <td class="num">{n(f.yes)}</td>
@@ -226,8 +335,25 @@ function FiguresHead({ first }: { first: string }) {
   return (
     <thead>
       <tr>
-        <th scope="col">{first}</th><th scope="col" class="num">Letters sent</th><th scope="col" class="num">Writers asked</th><th scope="col" class="num">Replied</th>
-        <th scope="col" class="num">No reply</th><th scope="col" class="num">Not yet</th><th scope="col" class="num">Reply rate</th>
+        <th scope="col">{first}</th>
+        <th scope="col" class="num">
+          Letters sent
+        </th>
+        <th scope="col" class="num">
+          Writers asked
+        </th>
+        <th scope="col" class="num">
+          Replied
+        </th>
+        <th scope="col" class="num">
+          No reply
+        </th>
+        <th scope="col" class="num">
+          Not yet
+        </th>
+        <th scope="col" class="num">
+          Reply rate
+        </th>
       </tr>
     </thead>
   );
@@ -245,8 +371,8 @@ export function ResponsesView(p: {
       <Back actionId={p.actionId} title={p.title} />
       <h1>MP responses: {p.title}</h1>
       <p>
-        Fourteen days after a letter goes, its writer is asked whether their MP replied. The reply rate is the share of
-        answers saying yes. Writers who have not answered are not counted in it.
+        Fourteen days after a letter goes, its writer is asked whether their MP replied. The reply rate is the share of answers saying yes.
+        Writers who have not answered are not counted in it.
       </p>
       {p.perMp.length === 0 ? (
         <p>No letters have been sent yet.</p>
@@ -257,7 +383,9 @@ export function ResponsesView(p: {
             <table>
               <FiguresHead first="Party" />
               <tbody>
-                {p.perParty.map((f) => <FiguresRow key={f.party} f={f} label={f.party} extra={`(${n(f.mps)} ${f.mps === 1 ? 'MP' : 'MPs'})`} />)}
+                {p.perParty.map((f) => (
+                  <FiguresRow key={f.party} f={f} label={f.party} extra={`(${n(f.mps)} ${f.mps === 1 ? 'MP' : 'MPs'})`} />
+                ))}
               </tbody>
             </table>
           </TableWrap>
@@ -266,7 +394,9 @@ export function ResponsesView(p: {
             <table>
               <FiguresHead first="MP" />
               <tbody>
-                {p.perMp.map((f) => <FiguresRow key={f.key} f={f} label={f.name} extra={`(${f.party})`} />)}
+                {p.perMp.map((f) => (
+                  <FiguresRow key={f.key} f={f} label={f.name} extra={`(${f.party})`} />
+                ))}
               </tbody>
             </table>
           </TableWrap>
@@ -283,10 +413,9 @@ export function ExportView(p: { actionId: number; title: string; csrf: string; t
       <Back actionId={p.actionId} title={p.title} />
       <h1>Export letter writers: {p.title}</h1>
       <p>
-        The file lists the {n(p.total)} confirmed letters: their state, recipients, constituency and the writer's answer
-        to "did your MP reply?". Names and email addresses are included only for the {n(p.withConsent)} writers who
-        agreed to hear from us; for everyone else those columns are empty, because they gave their details only to send
-        their letter. The letters' words are not exported.
+        The file lists the {n(p.total)} confirmed letters: their state, recipients, constituency and the writer's answer to "did your MP
+        reply?". Names and email addresses are included only for the {n(p.withConsent)} writers who agreed to hear from us; for everyone
+        else those columns are empty, because they gave their details only to send their letter. The letters' words are not exported.
       </p>
       <p>Every export is recorded in the audit log.</p>
       <form method="post" action={`/admin/actions/${p.actionId}/letters/export`} class="form">

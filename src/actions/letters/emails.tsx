@@ -5,24 +5,37 @@ import { renderEmail, type RenderedEmail } from '../../core/mail/render.js';
 // "did your MP reply?". The letter itself goes to its recipients as plain text (service.ts composeLetter); here
 // the writer's words appear only inside elements, which preact escapes, so no markup they typed can act.
 
-const letterBlock = 'white-space:pre-wrap;font-family:Georgia,serif;background:#f8f6f1;border-left:3px solid #c8611b;padding:12px 16px;margin:16px 0;';
+const letterBlock =
+  'white-space:pre-wrap;font-family:Georgia,serif;background:#f8f6f1;border-left:3px solid #c8611b;padding:12px 16px;margin:16px 0;';
 
 /** The confirmation email: who the letter goes to, and the link whose page has the button that sends it. */
-export function confirmLetterEmail(o: { orgName: string; actionTitle: string; recipients: readonly string[]; subject: string; link: string; days: number }): RenderedEmail {
+export function confirmLetterEmail(o: {
+  orgName: string;
+  actionTitle: string;
+  recipients: readonly string[];
+  subject: string;
+  link: string;
+  days: number;
+}): RenderedEmail {
   return renderEmail({
     subject: `Please confirm your letter: ${o.actionTitle}`,
     orgName: o.orgName,
     body: (
       <div>
         <p>Hello,</p>
-        <p>Someone, probably you, wrote a letter on our website for the campaign "{o.actionTitle}", with the subject "{o.subject}". It will go to:</p>
+        <p>
+          Someone, probably you, wrote a letter on our website for the campaign "{o.actionTitle}", with the subject "{o.subject}". It will
+          go to:
+        </p>
         <ul>
           {o.recipients.map((r) => (
             <li key={r}>{r}</li>
           ))}
         </ul>
         <p>Nothing has been sent yet. To send it, open this link and press the button on the page:</p>
-        <p><a href={o.link}>{o.link}</a></p>
+        <p>
+          <a href={o.link}>{o.link}</a>
+        </p>
         <p>The link works for {o.days} days.</p>
         <p>If you did not write this letter, ignore this email: it will not be sent, and we delete unsent letters after 30 days.</p>
       </div>
@@ -39,10 +52,12 @@ export function alreadyWroteEmail(o: { orgName: string; actionTitle: string; act
       <div>
         <p>Hello,</p>
         <p>
-          Someone, probably you, tried to send another letter from this address for the campaign "{o.actionTitle}". You
-          have already sent one, and each person can write once, so we have not sent the new one.
+          Someone, probably you, tried to send another letter from this address for the campaign "{o.actionTitle}". You have already sent
+          one, and each person can write once, so we have not sent the new one.
         </p>
-        <p>Thank you for taking part. There may be more you can do: <a href={o.actionLink}>{o.actionLink}</a></p>
+        <p>
+          Thank you for taking part. There may be more you can do: <a href={o.actionLink}>{o.actionLink}</a>
+        </p>
         <p>If this was not you, you can ignore this email.</p>
       </div>
     ),
@@ -50,14 +65,27 @@ export function alreadyWroteEmail(o: { orgName: string; actionTitle: string; act
 }
 
 /** The copy of the letter that went, for the writer's own records. */
-export function letterCopyEmail(o: { orgName: string; actionTitle: string; recipients: readonly string[]; subject: string; text: string; forMp: boolean }): RenderedEmail {
+export function letterCopyEmail(o: {
+  orgName: string;
+  actionTitle: string;
+  recipients: readonly string[];
+  subject: string;
+  text: string;
+  forMp: boolean;
+}): RenderedEmail {
   return renderEmail({
     subject: `Your letter has been sent: ${o.subject}`,
     orgName: o.orgName,
     body: (
       <div>
-        <p>Thank you. Your letter for "{o.actionTitle}" has been sent to {o.recipients.join(', ')}.</p>
-        <p>{o.forMp ? 'Replies go straight to you. MPs often take two or three weeks to answer; we will ask you in a fortnight whether yours did.' : 'Any reply will come straight to you.'}</p>
+        <p>
+          Thank you. Your letter for "{o.actionTitle}" has been sent to {o.recipients.join(', ')}.
+        </p>
+        <p>
+          {o.forMp
+            ? 'Replies go straight to you. MPs often take two or three weeks to answer; we will ask you in a fortnight whether yours did.'
+            : 'Any reply will come straight to you.'}
+        </p>
         <p>This is exactly what was sent:</p>
         <div style={letterBlock}>
           <strong>Subject: {o.subject}</strong>
@@ -70,14 +98,23 @@ export function letterCopyEmail(o: { orgName: string; actionTitle: string; recip
 }
 
 /** A held letter that staff decided not to send, with their reason. */
-export function letterRejectedEmail(o: { orgName: string; actionTitle: string; reason: string; actionLink: string; forMp: boolean }): RenderedEmail {
+export function letterRejectedEmail(o: {
+  orgName: string;
+  actionTitle: string;
+  reason: string;
+  actionLink: string;
+  forMp: boolean;
+}): RenderedEmail {
   return renderEmail({
     subject: `Your letter was not sent: ${o.actionTitle}`,
     orgName: o.orgName,
     body: (
       <div>
         <p>Hello,</p>
-        <p>Thank you for writing for "{o.actionTitle}". Our team read your letter before sending it, and decided not to send it, for this reason:</p>
+        <p>
+          Thank you for writing for "{o.actionTitle}". Our team read your letter before sending it, and decided not to send it, for this
+          reason:
+        </p>
         <div style={letterBlock}>{o.reason}</div>
         <p>
           {o.forMp ? 'You are welcome to write again in your own words: ' : 'You are welcome to write again: '}
@@ -89,19 +126,36 @@ export function letterRejectedEmail(o: { orgName: string; actionTitle: string; r
 }
 
 /** Fourteen days on: did the MP reply? Three links, each opening a page with the button that records the answer. */
-export function followupEmail(o: { orgName: string; actionTitle: string; mpName: string; sentAt: number; timeZone: string; links: { yes: string; no: string; not_yet: string } }): RenderedEmail {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone: o.timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(o.sentAt));
+export function followupEmail(o: {
+  orgName: string;
+  actionTitle: string;
+  mpName: string;
+  sentAt: number;
+  timeZone: string;
+  links: { yes: string; no: string; not_yet: string };
+}): RenderedEmail {
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone: o.timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(
+    new Date(o.sentAt),
+  );
   return renderEmail({
     subject: `Did ${o.mpName} reply to your letter?`,
     orgName: o.orgName,
     body: (
       <div>
         <p>Hello,</p>
-        <p>On {day} you wrote to {o.mpName} for our campaign "{o.actionTitle}". Has your MP replied?</p>
+        <p>
+          On {day} you wrote to {o.mpName} for our campaign "{o.actionTitle}". Has your MP replied?
+        </p>
         <ul>
-          <li><a href={o.links.yes}>Yes, they replied</a></li>
-          <li><a href={o.links.no}>No, I have had no reply</a></li>
-          <li><a href={o.links.not_yet}>Not yet, but I expect one</a></li>
+          <li>
+            <a href={o.links.yes}>Yes, they replied</a>
+          </li>
+          <li>
+            <a href={o.links.no}>No, I have had no reply</a>
+          </li>
+          <li>
+            <a href={o.links.not_yet}>Not yet, but I expect one</a>
+          </li>
         </ul>
         <p>Your answer helps us see which MPs listen to their constituents. We count answers; we never publish yours.</p>
       </div>

@@ -16,11 +16,33 @@ import { replyToken } from './service.js';
 // redirect below 500; the stages never store anything; a send is stored whole (letter, link and email together)
 // or not at all.
 
-const { scalar, value } = garbage({ extra: ['GU11 1AA', 'bt1 1aa', 'JE2 3AB', 'GIR 0AA', 'BFPO 1234', 'E14001063', 'N05000001', 'on'], maxRepeat: 300_000, hugeValue: true });
+const { scalar, value } = garbage({
+  extra: ['GU11 1AA', 'bt1 1aa', 'JE2 3AB', 'GIR 0AA', 'BFPO 1234', 'E14001063', 'N05000001', 'on'],
+  maxRepeat: 300_000,
+  hugeValue: true,
+});
 
 type Encoding = 'form' | 'json' | 'text/plain' | 'multipart/form-data; boundary=x' | 'none' | 'broken-json';
-const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'form', 'json', 'text/plain', 'multipart/form-data; boundary=x', 'none', 'broken-json');
-const fetchSite = fc.constantFrom<string | undefined>('same-origin', 'same-origin', 'same-origin', 'same-origin', 'cross-site', 'none', undefined);
+const encoding = fc.constantFrom<Encoding>(
+  'form',
+  'form',
+  'form',
+  'form',
+  'json',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'none',
+  'broken-json',
+);
+const fetchSite = fc.constantFrom<string | undefined>(
+  'same-origin',
+  'same-origin',
+  'same-origin',
+  'same-origin',
+  'cross-site',
+  'none',
+  undefined,
+);
 
 /** Every answer is a page in the layout (or a redirect), never a 500. */
 function expectClearPage(r: { status: number; text: string; type: string }) {
@@ -31,8 +53,22 @@ function expectClearPage(r: { status: number; text: string; type: string }) {
   }
 }
 
-const STAGE_FIELDS = ['postcode', 'constituency', 'subject', 'body', 'firstName', 'lastName', 'email', 'address', 'optIn', 'website', 'altcha', '_csrf'] as const;
-const fieldsOf = <K extends string>(keys: readonly K[]) => fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<K, typeof value>, { requiredKeys: [] });
+const STAGE_FIELDS = [
+  'postcode',
+  'constituency',
+  'subject',
+  'body',
+  'firstName',
+  'lastName',
+  'email',
+  'address',
+  'optIn',
+  'website',
+  'altcha',
+  '_csrf',
+] as const;
+const fieldsOf = <K extends string>(keys: readonly K[]) =>
+  fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<K, typeof value>, { requiredKeys: [] });
 
 describeEachDialect('letter forms (property)', (ctx) => {
   let t: TestLantern;
@@ -50,10 +86,32 @@ describeEachDialect('letter forms (property)', (ctx) => {
   const counts = async () => {
     const n = async (q: Promise<{ n: unknown } | undefined>) => Number((await q)?.n ?? 0);
     return {
-      letters: await n(db().selectFrom('letters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-      tokens: await n(db().selectFrom('tokens').select((eb) => eb.fn.countAll().as('n')).where('purpose', '=', 'letter_confirm').executeTakeFirst()),
-      mail: await n(db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirst()),
-      deliveries: await n(db().selectFrom('letter_deliveries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
+      letters: await n(
+        db()
+          .selectFrom('letters')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      ),
+      tokens: await n(
+        db()
+          .selectFrom('tokens')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('purpose', '=', 'letter_confirm')
+          .executeTakeFirst(),
+      ),
+      mail: await n(
+        db()
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('name', '=', 'sendEmail')
+          .executeTakeFirst(),
+      ),
+      deliveries: await n(
+        db()
+          .selectFrom('letter_deliveries')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      ),
     };
   };
 
@@ -63,7 +121,11 @@ describeEachDialect('letter forms (property)', (ctx) => {
       postcode: fc.constantFrom('GU11 1AA', 'gu111aa', 'BT1 1AA', 'JE2 3AB', 'nonsense', ''),
       constituency: fc.constantFrom('', 'E14001063', 'N05000001', 'X'),
       subject: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), scalar),
-      body: fc.oneof(fc.constant('Please vote for the ban on forced labour goods.'), fc.string({ unit: 'grapheme', maxLength: 200 }), scalar),
+      body: fc.oneof(
+        fc.constant('Please vote for the ban on forced labour goods.'),
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+        scalar,
+      ),
       firstName: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), scalar),
       email: fc.uuid().map((u) => `${u}@example.org`),
       address: fc.oneof(fc.constant('1 High Street\nAldershot'), scalar),
@@ -78,7 +140,10 @@ describeEachDialect('letter forms (property)', (ctx) => {
     const c = new TestClient(t.baseUrl);
     await c.get(`/act/${mpAction.slug}`);
     const path = fc.constantFrom(
-      ...['postcode', 'constituency', 'preview', 'edit'].flatMap((s) => [`/act/${mpAction.slug}/letter/${s}`, `/act/${targetAction.slug}/letter/${s}`]),
+      ...['postcode', 'constituency', 'preview', 'edit'].flatMap((s) => [
+        `/act/${mpAction.slug}/letter/${s}`,
+        `/act/${targetAction.slug}/letter/${s}`,
+      ]),
       '/act/no-such-action/letter/preview',
     );
     await fc.assert(
@@ -104,7 +169,12 @@ describeEachDialect('letter forms (property)', (ctx) => {
         const r = await send(c, p, f, how, { csrf, site });
         expectClearPage(r);
         const after = await counts();
-        const delta = { letters: after.letters - before.letters, tokens: after.tokens - before.tokens, mail: after.mail - before.mail, deliveries: after.deliveries - before.deliveries };
+        const delta = {
+          letters: after.letters - before.letters,
+          tokens: after.tokens - before.tokens,
+          mail: after.mail - before.mail,
+          deliveries: after.deliveries - before.deliveries,
+        };
         // Nothing goes anywhere before its writer confirms.
         expect(delta.deliveries).toBe(0);
         if (r.status === 303 && delta.letters === 1) {
@@ -128,7 +198,12 @@ describeEachDialect('letter forms (property)', (ctx) => {
     await c.get(`/act/${mpAction.slug}`);
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 200 }), value, async (a, answer) => {
-        for (const path of [`/letter/confirm/${encodeURIComponent(a)}`, `/letter/reply/${encodeURIComponent(a)}`, `/letter/reply/${encodeURIComponent(a)}/yes`, `/letter/reply/${real}/${encodeURIComponent(a)}`]) {
+        for (const path of [
+          `/letter/confirm/${encodeURIComponent(a)}`,
+          `/letter/reply/${encodeURIComponent(a)}`,
+          `/letter/reply/${encodeURIComponent(a)}/yes`,
+          `/letter/reply/${real}/${encodeURIComponent(a)}`,
+        ]) {
           for (const method of ['GET', 'POST']) {
             const res = await c.request(method, path, { headers: { 'x-forwarded-for': nextAddress() } });
             expectClearPage({ status: res.status, text: res.text, type: res.headers.get('content-type') ?? '' });
@@ -146,9 +221,16 @@ describeEachDialect('letter forms (property)', (ctx) => {
   test('the staff posts: any id or body gets a clear answer below 500, and a refused one changes nothing', async () => {
     const { client } = await signedInAs(t, 'campaigner');
     await client.get(`/admin/actions/${mpAction.id}/letters`);
-    const id = fc.oneof(fc.constantFrom(String(mpAction.id), String(targetAction.id), '0', '999999999999', '-1', 'abc'), fc.string({ maxLength: 20 }));
-    const path = fc.tuple(id, id, fc.constantFrom('approve', 'reject')).map(([a, l, act]) => `/admin/actions/${encodeURIComponent(a)}/letters/${encodeURIComponent(l)}/${act}`);
-    const retry = fc.tuple(id, id).map(([a, d]) => `/admin/actions/${encodeURIComponent(a)}/letters/deliveries/${encodeURIComponent(d)}/retry`);
+    const id = fc.oneof(
+      fc.constantFrom(String(mpAction.id), String(targetAction.id), '0', '999999999999', '-1', 'abc'),
+      fc.string({ maxLength: 20 }),
+    );
+    const path = fc
+      .tuple(id, id, fc.constantFrom('approve', 'reject'))
+      .map(([a, l, act]) => `/admin/actions/${encodeURIComponent(a)}/letters/${encodeURIComponent(l)}/${act}`);
+    const retry = fc
+      .tuple(id, id)
+      .map(([a, d]) => `/admin/actions/${encodeURIComponent(a)}/letters/deliveries/${encodeURIComponent(d)}/retry`);
     await fc.assert(
       fc.asyncProperty(fc.oneof(path, retry), fieldsOf(['reason', '_csrf'] as const), encoding, fc.boolean(), async (p, f, how, csrf) => {
         const before = await counts();

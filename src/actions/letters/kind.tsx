@@ -2,7 +2,15 @@ import type { KindModule } from '../kinds.js';
 import { LetterSettingsFields } from './admin-views.js';
 import { seedLettersDemo } from './demo.js';
 import { letterJobs, letterRecurringJobs } from './jobs.js';
-import { countConfirmedLetters, confirmedLettersByDay, eraseLettersOf, LetterSettingsSchema, lettersFor, letterSettingsToValues, type LetterSettings } from './service.js';
+import {
+  countConfirmedLetters,
+  confirmedLettersByDay,
+  eraseLettersOf,
+  LetterSettingsSchema,
+  lettersFor,
+  letterSettingsToValues,
+  type LetterSettings,
+} from './service.js';
 import { registerLetterRoutes } from './routes.js';
 import { letterActArea } from './views.js';
 

@@ -20,7 +20,8 @@ import { FOLLOWUP_AFTER_MS } from './service.js';
 
 const CONFIRM = /\/letter\/confirm\/[A-Za-z0-9_-]{43}/;
 const ALDERSHOT = { postcode: 'GU11 1AA', code: 'E14001063', mp: 'Alex Baker', party: 'Labour', email: 'alex.baker.mp@parliament.uk' };
-const BODY = 'I live in Aldershot and I care about where my clothes come from. Please vote for the ban on goods made with forced labour when it comes before the House next month.';
+const BODY =
+  'I live in Aldershot and I care about where my clothes come from. Please vote for the ban on goods made with forced labour when it comes before the House next month.';
 
 describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
   let t: TestLantern;
@@ -30,7 +31,13 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await startTestLantern(ctx, { env: { SMTP_URL: sink.url, TRUST_PROXY: 'true' }, worker: true });
-    listId = await insertList(ctx.db, { slug: 'letter-news', name: 'Campaign news', description: 'News', wording: 'Email me news of this campaign, about twice a month.', at: Date.now() });
+    listId = await insertList(ctx.db, {
+      slug: 'letter-news',
+      name: 'Campaign news',
+      description: 'News',
+      wording: 'Email me news of this campaign, about twice a month.',
+      at: Date.now(),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -52,17 +59,25 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     return c;
   };
   /** Posts a stage as a browser does from our own page. */
-  const post = (c: TestClient, path: string, form: Record<string, string>) => c.request('POST', path, { form, headers: { 'sec-fetch-site': 'same-origin' } });
+  const post = (c: TestClient, path: string, form: Record<string, string>) =>
+    c.request('POST', path, { form, headers: { 'sec-fetch-site': 'same-origin' } });
   /** The hidden fields of the last form on a page whose action ends with `suffix`. */
   const hiddenOf = (html: string, suffix: string): Record<string, string> => {
     const forms = [...html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)].filter((m) => m[1]!.endsWith(suffix));
     const form = forms.at(-1);
     if (!form) throw new Error(`no form posting to …${suffix}`);
     const out: Record<string, string> = {};
-    for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) if (m[1] !== '_csrf') out[m[1]!] = decode(m[2]!);
+    for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+      if (m[1] !== '_csrf') out[m[1]!] = decode(m[2]!);
     return out;
   };
-  const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  const decode = (s: string) =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
   const lettersOf = (actionId: number) => db().selectFrom('letters').selectAll().where('action_id', '=', actionId).execute();
 
   /** Postcode → write → preview → send, as the pages lead; returns the preview page and the send answer. */
@@ -71,11 +86,23 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     const found = await post(c, `/act/${slug}/letter/postcode`, { postcode: o.postcode ?? 'gu111aa' });
     expect(found.status).toBe(200);
     const where = hiddenOf(found.text, '/letter/preview');
-    const letter = { subject: 'Please back the ban', body: o.body ?? BODY, firstName: 'Ayşe', lastName: 'Demir', email: o.email, address: '12 Church Lane\nAldershot', ...o.extra };
+    const letter = {
+      subject: 'Please back the ban',
+      body: o.body ?? BODY,
+      firstName: 'Ayşe',
+      lastName: 'Demir',
+      email: o.email,
+      address: '12 Church Lane\nAldershot',
+      ...o.extra,
+    };
     const preview = await post(c, `/act/${slug}/letter/preview`, { ...where, ...letter });
     expect(preview.status).toBe(200);
     const carried = hiddenOf(preview.text, '/letter/send');
-    const sent = await post(c, `/act/${slug}/letter/send`, { ...carried, website: '', altcha: await solveSignupProof(t.baseUrl, { 'x-forwarded-for': ip() }) });
+    const sent = await post(c, `/act/${slug}/letter/send`, {
+      ...carried,
+      website: '',
+      altcha: await solveSignupProof(t.baseUrl, { 'x-forwarded-for': ip() }),
+    });
     return { client: c, found, preview, sent };
   };
 
@@ -92,7 +119,10 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
   const textOf = (m: ParsedMail) => m.text ?? '';
 
   test('a letter to an MP: postcode, preview addressed to the MP, confirmation by email, sent from the platform with Reply-To, signed, plain text, and a copy', async () => {
-    const action = await openTestAction(core(), { kind: 'letter_mp', settings: { ...FAST, suggestedSubject: 'Please back the ban', talkingPoints: '- Say where you live\n- Ask for a vote' } });
+    const action = await openTestAction(core(), {
+      kind: 'letter_mp',
+      settings: { ...FAST, suggestedSubject: 'Please back the ban', talkingPoints: '- Say where you live\n- Ask for a vote' },
+    });
     const email = freshEmail('ayse');
     const page = await new TestClient(t.baseUrl).get(`/act/${action.slug}`);
     expect(page.text).toContain('Find my MP');
@@ -140,7 +170,12 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     expect(Number(after.followup_at) - Number(after.sent_at)).toBe(FOLLOWUP_AFTER_MS);
     const deliveries = await db().selectFrom('letter_deliveries').selectAll().where('letter_id', '=', after.id).execute();
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ status: 'sent', recipient_key: `mp:${ALDERSHOT.code}`, recipient_name: ALDERSHOT.mp, party: ALDERSHOT.party });
+    expect(deliveries[0]).toMatchObject({
+      status: 'sent',
+      recipient_key: `mp:${ALDERSHOT.code}`,
+      recipient_name: ALDERSHOT.mp,
+      party: ALDERSHOT.party,
+    });
     // The link has done its work.
     const again = await confirmByEmail(email);
     expect(again.page.text).toContain('Already confirmed');
@@ -163,7 +198,14 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
       'I have bought your school uniforms for years and want to know they are not made with forced labour.',
     ];
     for (const [i, email] of writers.entries()) {
-      const letter = { subject: 'Publish your mills', body: `${bodies[i]} Written by ${email}.`, firstName: 'Marek', lastName: '', email, address: '' };
+      const letter = {
+        subject: 'Publish your mills',
+        body: `${bodies[i]} Written by ${email}.`,
+        firstName: 'Marek',
+        lastName: '',
+        email,
+        address: '',
+      };
       const preview = await post(c, `/act/${action.slug}/letter/preview`, letter);
       expect(preview.status).toBe(200);
       expect(preview.text).toContain('Dear Dana Reyes,');
@@ -212,14 +254,29 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
       expect(bad.text).toContain('Choose your constituency from the list');
     }
     // Nor can a later stage be pointed at someone else's MP.
-    const tampered = await post(c, `/act/${action.slug}/letter/preview`, { postcode: 'BT1 1AA', constituency: ALDERSHOT.code, subject: 's', body: BODY, firstName: 'A', email: freshEmail(), address: 'x' });
+    const tampered = await post(c, `/act/${action.slug}/letter/preview`, {
+      postcode: 'BT1 1AA',
+      constituency: ALDERSHOT.code,
+      subject: 's',
+      body: BODY,
+      firstName: 'A',
+      email: freshEmail(),
+      address: 'x',
+    });
     expect(tampered.text).not.toContain(`Dear ${ALDERSHOT.mp}`);
 
     // GU12 is split between three constituencies; the postcode itself decides.
-    for (const [postcode, constituency] of [['GU12 4AA', ALDERSHOT.code], ['GU12 5AA', 'E14001249'], ['gu125rh', 'E14001532']] as const) {
+    for (const [postcode, constituency] of [
+      ['GU12 4AA', ALDERSHOT.code],
+      ['GU12 5AA', 'E14001249'],
+      ['gu125rh', 'E14001532'],
+    ] as const) {
       const split = await at(postcode);
       expect(split.status).toBe(200);
-      expect(hiddenOf(split.text, '/letter/preview')).toEqual({ postcode: postcode.toUpperCase().replace(/^GU125RH$/, 'GU12 5RH'), constituency });
+      expect(hiddenOf(split.text, '/letter/preview')).toEqual({
+        postcode: postcode.toUpperCase().replace(/^GU125RH$/, 'GU12 5RH'),
+        constituency,
+      });
     }
 
     const jersey = await at('JE2 3AB');
@@ -261,7 +318,8 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     const megabyteSend = await post(c, `/act/${action.slug}/letter/send`, { ...where, ...base, body: 'word '.repeat(220_000) });
     expect(megabyteSend.status).toBe(413);
 
-    const markup = '<script>alert("owned")</script> <b>Bold</b> & <img src=x onerror=alert(1)> please vote for the ban on forced labour goods next month';
+    const markup =
+      '<script>alert("owned")</script> <b>Bold</b> & <img src=x onerror=alert(1)> please vote for the ban on forced labour goods next month';
     const email = freshEmail('markup');
     const { preview, sent } = await writeToMp(action.slug, { email, body: markup });
     expect(preview.text).not.toContain('<script>alert');
@@ -270,10 +328,14 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     expect(sent.status).toBe(303);
     const { page } = await confirmByEmail(email);
     expect(page.text).not.toContain('<script>alert');
-    const got = await until(() => mailsTo(sink, ALDERSHOT.email).some((m) => textOf(m).includes(email))).then(() => mailsTo(sink, ALDERSHOT.email).find((m) => textOf(m).includes(email))!);
+    const got = await until(() => mailsTo(sink, ALDERSHOT.email).some((m) => textOf(m).includes(email))).then(() =>
+      mailsTo(sink, ALDERSHOT.email).find((m) => textOf(m).includes(email))!,
+    );
     expect(got.html).toBe(false);
     expect(textOf(got)).toContain(markup);
-    const copy = await until(() => mailsTo(sink, email).some((m) => m.subject?.startsWith('Your letter has been sent'))).then(() => mailsTo(sink, email).find((m) => m.subject?.startsWith('Your letter has been sent'))!);
+    const copy = await until(() => mailsTo(sink, email).some((m) => m.subject?.startsWith('Your letter has been sent'))).then(() =>
+      mailsTo(sink, email).find((m) => m.subject?.startsWith('Your letter has been sent'))!,
+    );
     // The copy has an HTML part: the markup is text in it, never elements.
     expect(copy.html).not.toContain('<script>');
     expect(copy.html).toContain('&lt;script>');
@@ -285,9 +347,19 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     const email = freshEmail('double');
     const c = await visitor(action.slug);
     const found = await post(c, `/act/${action.slug}/letter/postcode`, { postcode: ALDERSHOT.postcode });
-    const preview = await post(c, `/act/${action.slug}/letter/preview`, { ...hiddenOf(found.text, '/letter/preview'), subject: 'Twice', body: BODY, firstName: 'Ria', email, address: '2 Mill Road' });
+    const preview = await post(c, `/act/${action.slug}/letter/preview`, {
+      ...hiddenOf(found.text, '/letter/preview'),
+      subject: 'Twice',
+      body: BODY,
+      firstName: 'Ria',
+      email,
+      address: '2 Mill Road',
+    });
     const carried = hiddenOf(preview.text, '/letter/send');
-    const [a, b] = await Promise.all([post(c, `/act/${action.slug}/letter/send`, { ...carried, website: '' }), post(c, `/act/${action.slug}/letter/send`, { ...carried, website: '' })]);
+    const [a, b] = await Promise.all([
+      post(c, `/act/${action.slug}/letter/send`, { ...carried, website: '' }),
+      post(c, `/act/${action.slug}/letter/send`, { ...carried, website: '' }),
+    ]);
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(a.headers.get('location')).toBe(b.headers.get('location'));
     expect(await lettersOf(action.id)).toHaveLength(1);
@@ -339,7 +411,10 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     expect((await c.get('/letter/confirm/short')).status).toBe(404);
     // A post from another site is refused outright.
     const open = await openTestAction(core(), { kind: 'letter_mp', settings: FAST });
-    const foreign = await c.request('POST', `/act/${open.slug}/letter/postcode`, { form: { postcode: ALDERSHOT.postcode }, headers: { 'sec-fetch-site': 'cross-site' } });
+    const foreign = await c.request('POST', `/act/${open.slug}/letter/postcode`, {
+      form: { postcode: ALDERSHOT.postcode },
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(foreign.status).toBe(403);
     // A client that says nothing about where it posts from gets the form back with a token, and can go on.
     const plain = await c.request('POST', `/act/${open.slug}/letter/postcode`, { form: { postcode: ALDERSHOT.postcode } });

@@ -18,14 +18,23 @@ const CONFIRMED: readonly LetterStatus[] = ['held', 'queued', 'sent'];
 
 /** A letter action (to MPs or to targets) by slug or id, if there is one. */
 export async function findLetterAction(db: DbOrTrx, key: { slug: string } | { id: number }): Promise<LetterActionRow | undefined> {
-  let q = db.selectFrom('actions').selectAll().where('kind', 'in', [...LETTER_KINDS]);
+  let q = db
+    .selectFrom('actions')
+    .selectAll()
+    .where('kind', 'in', [...LETTER_KINDS]);
   q = 'slug' in key ? q.where('slug', '=', key.slug) : q.where('id', '=', key.id);
   return q.executeTakeFirst();
 }
 
 /** An action's fixed recipients, in order. */
 export async function listTargetsOf(db: DbOrTrx, actionId: number) {
-  return db.selectFrom('action_targets').select(['id', 'name', 'role', 'email']).where('action_id', '=', actionId).orderBy('position').orderBy('id').execute();
+  return db
+    .selectFrom('action_targets')
+    .select(['id', 'name', 'role', 'email'])
+    .where('action_id', '=', actionId)
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
 }
 
 // ---- letters ----
@@ -52,14 +61,28 @@ export async function insertLetter(db: DbOrTrx, row: Insertable<LettersTable>): 
 }
 
 /** Changes a letter only while it is in one of these states; returns whether it was. */
-export async function updateLetterIf(db: DbOrTrx, id: number, from: readonly LetterStatus[], set: Updateable<LettersTable>): Promise<boolean> {
-  const r = await db.updateTable('letters').set(set).where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+export async function updateLetterIf(
+  db: DbOrTrx,
+  id: number,
+  from: readonly LetterStatus[],
+  set: Updateable<LettersTable>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('letters')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** The fingerprints of the newest confirmed letters of an action (not `exceptId`), to compare a new letter with. */
 export async function recentFingerprints(db: DbOrTrx, actionId: number, o: { exceptId: number | null; limit: number }): Promise<string[]> {
-  let q = db.selectFrom('letters').select('fingerprint').where('action_id', '=', actionId).where('status', 'in', [...CONFIRMED]);
+  let q = db
+    .selectFrom('letters')
+    .select('fingerprint')
+    .where('action_id', '=', actionId)
+    .where('status', 'in', [...CONFIRMED]);
   if (o.exceptId !== null) q = q.where('id', '<>', o.exceptId);
   // The (action_id, status, created_at) index serves this: three short range scans, newest first.
   const rows = await q.orderBy('created_at', 'desc').limit(o.limit).execute();
@@ -68,7 +91,15 @@ export async function recentFingerprints(db: DbOrTrx, actionId: number, o: { exc
 
 /** Letters held for moderation in an action, oldest first. */
 export async function listHeldLetters(db: DbOrTrx, actionId: number, limit: number): Promise<LetterRow[]> {
-  return db.selectFrom('letters').selectAll().where('action_id', '=', actionId).where('status', '=', 'held').orderBy('confirmed_at').orderBy('id').limit(limit).execute();
+  return db
+    .selectFrom('letters')
+    .selectAll()
+    .where('action_id', '=', actionId)
+    .where('status', '=', 'held')
+    .orderBy('confirmed_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** How many letters an action has in each state. */
@@ -114,7 +145,10 @@ export async function deleteUnconfirmedLettersBefore(db: DbOrTrx, before: number
 }
 
 /** The letters made by a supporter's record or written from their address, with their state. */
-export async function listLettersOfWriter(db: DbOrTrx, who: { supporterId: number; emailIndex: string | null }): Promise<Array<{ id: number; status: LetterStatus }>> {
+export async function listLettersOfWriter(
+  db: DbOrTrx,
+  who: { supporterId: number; emailIndex: string | null },
+): Promise<Array<{ id: number; status: LetterStatus }>> {
   const rows = await db
     .selectFrom('letters')
     .select(['id', 'status'])
@@ -128,15 +162,36 @@ export async function listLettersOfWriterWithTitles(db: DbOrTrx, who: { supporte
   return db
     .selectFrom('letters')
     .innerJoin('actions', 'actions.id', 'letters.action_id')
-    .select(['letters.id', 'actions.title', 'letters.first_name_enc', 'letters.last_name_enc', 'letters.address_enc', 'letters.postcode_enc', 'letters.subject_enc', 'letters.body_enc', 'letters.status', 'letters.created_at', 'letters.sent_at', 'letters.reply'])
-    .where((eb) => eb.or([eb('letters.supporter_id', '=', who.supporterId), ...(who.emailIndex ? [eb('letters.email_index', '=', who.emailIndex)] : [])]))
+    .select([
+      'letters.id',
+      'actions.title',
+      'letters.first_name_enc',
+      'letters.last_name_enc',
+      'letters.address_enc',
+      'letters.postcode_enc',
+      'letters.subject_enc',
+      'letters.body_enc',
+      'letters.status',
+      'letters.created_at',
+      'letters.sent_at',
+      'letters.reply',
+    ])
+    .where((eb) =>
+      eb.or([
+        eb('letters.supporter_id', '=', who.supporterId),
+        ...(who.emailIndex ? [eb('letters.email_index', '=', who.emailIndex)] : []),
+      ]),
+    )
     .execute();
 }
 
 /** Deletes letters by id. */
 export async function deleteLetters(db: DbOrTrx, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.deleteFrom('letters').where('id', 'in', [...ids]).execute();
+  await db
+    .deleteFrom('letters')
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /** Changes one letter, whatever its state. */
@@ -159,25 +214,44 @@ export async function lettersDueForFollowup(db: DbOrTrx, now: number, limit: num
 
 /** Clears a letter's follow-up time if it is still `expected`; true for the one caller that did (the others skip). */
 export async function takeFollowup(db: DbOrTrx, id: number, expected: number): Promise<boolean> {
-  const r = await db.updateTable('letters').set({ followup_at: null }).where('id', '=', id).where('followup_at', '=', expected).executeTakeFirst();
+  const r = await db
+    .updateTable('letters')
+    .set({ followup_at: null })
+    .where('id', '=', id)
+    .where('followup_at', '=', expected)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Records the writer's answer to "did they reply?". */
 export async function setLetterReply(db: DbOrTrx, id: number, reply: string, at: number): Promise<boolean> {
-  const r = await db.updateTable('letters').set({ reply, replied_at: at }).where('id', '=', id).where('status', '=', 'sent').executeTakeFirst();
+  const r = await db
+    .updateTable('letters')
+    .set({ reply, replied_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'sent')
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Every letter of an action for the export, oldest first, with its first recipient's name and party. */
 export async function listLettersForExport(db: DbOrTrx, actionId: number): Promise<LetterRow[]> {
-  return db.selectFrom('letters').selectAll().where('action_id', '=', actionId).where('status', '<>', 'unconfirmed').orderBy('id').execute();
+  return db
+    .selectFrom('letters')
+    .selectAll()
+    .where('action_id', '=', actionId)
+    .where('status', '<>', 'unconfirmed')
+    .orderBy('id')
+    .execute();
 }
 
 // ---- confirmation tokens and spent proofs of work ----
 
 /** Stores a letter's confirmation token by its hash. */
-export async function insertLetterToken(db: DbOrTrx, t: { tokenHash: string; letterId: number; at: number; expiresAt: number }): Promise<void> {
+export async function insertLetterToken(
+  db: DbOrTrx,
+  t: { tokenHash: string; letterId: number; at: number; expiresAt: number },
+): Promise<void> {
   await insertToken(db, { tokenHash: t.tokenHash, purpose: 'letter_confirm', subjectId: t.letterId, at: t.at, expiresAt: t.expiresAt });
 }
 
@@ -251,27 +325,51 @@ export async function listDeliveriesOf(db: DbOrTrx, letterId: number): Promise<D
 /** Who each of these letters went to, and how its delivery stands. */
 export async function listRecipientsOfLetters(db: DbOrTrx, letterIds: readonly number[]) {
   if (letterIds.length === 0) return [];
-  return db.selectFrom('letter_deliveries').select(['letter_id', 'recipient_name', 'status']).where('letter_id', 'in', [...letterIds]).execute();
+  return db
+    .selectFrom('letter_deliveries')
+    .select(['letter_id', 'recipient_name', 'status'])
+    .where('letter_id', 'in', [...letterIds])
+    .execute();
 }
 
 /** Moves a delivery from one state to another; returns whether it was in the first. */
-export async function updateDeliveryIf(db: DbOrTrx, id: number, from: LetterDeliveryStatus, set: Updateable<LetterDeliveriesTable>): Promise<boolean> {
+export async function updateDeliveryIf(
+  db: DbOrTrx,
+  id: number,
+  from: LetterDeliveryStatus,
+  set: Updateable<LetterDeliveriesTable>,
+): Promise<boolean> {
   const r = await db.updateTable('letter_deliveries').set(set).where('id', '=', id).where('status', '=', from).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Every delivery of an action (for the export), by letter. */
 export async function listDeliveriesOfAction(db: DbOrTrx, actionId: number) {
-  return db.selectFrom('letter_deliveries').select(['letter_id', 'recipient_name', 'party', 'status']).where('action_id', '=', actionId).orderBy('id').execute();
+  return db
+    .selectFrom('letter_deliveries')
+    .select(['letter_id', 'recipient_name', 'party', 'status'])
+    .where('action_id', '=', actionId)
+    .orderBy('id')
+    .execute();
 }
 
 /** Deliveries of an action that failed for good, newest first. */
 export async function listFailedDeliveries(db: DbOrTrx, actionId: number, limit: number): Promise<DeliveryRow[]> {
-  return db.selectFrom('letter_deliveries').selectAll().where('action_id', '=', actionId).where('status', '=', 'failed').orderBy('id', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('letter_deliveries')
+    .selectAll()
+    .where('action_id', '=', actionId)
+    .where('status', '=', 'failed')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /** Deliveries of an action by state, and the latest slot still waiting. */
-export async function deliverySummary(db: DbOrTrx, actionId: number): Promise<{ waiting: number; sent: number; failed: number; lastSlot: number | null }> {
+export async function deliverySummary(
+  db: DbOrTrx,
+  actionId: number,
+): Promise<{ waiting: number; sent: number; failed: number; lastSlot: number | null }> {
   const rows = await db
     .selectFrom('letter_deliveries')
     .select(['status', (eb) => eb.fn.countAll<number | string>().as('n'), (eb) => eb.fn.max('not_before').as('last')])

@@ -11,13 +11,39 @@ import { signupBlockData } from '../../supporters/service.js';
 import { isTakingPart } from '../kinds.js';
 import { letterAdminRoutes } from './admin-routes.js';
 import {
-  ChooseStageSchema, confirmLetter, confirmLink, getLetterAction, letterFormSchema, MAX_LETTER_CHARS, PostcodeStageSchema, previewLetter,
-  recipientsOf, recordReply, REPLY_ANSWERS, replyLink, resolveMp, submitLetter, WhereSchema, type LetterAction, type LetterDraft, type MpResolution,
+  ChooseStageSchema,
+  confirmLetter,
+  confirmLink,
+  getLetterAction,
+  letterFormSchema,
+  MAX_LETTER_CHARS,
+  PostcodeStageSchema,
+  previewLetter,
+  recipientsOf,
+  recordReply,
+  REPLY_ANSWERS,
+  replyLink,
+  resolveMp,
+  submitLetter,
+  WhereSchema,
+  type LetterAction,
+  type LetterDraft,
+  type MpResolution,
   type Recipient,
 } from './service.js';
 import {
-  CannotEmailView, CheckEmailView, ChooseView, ConfirmedView, ConfirmLetterView, LETTER_FIELDS, letterPaths, PostcodeForm, PreviewView, ReplyView,
-  WHERE_FIELDS, WriteForm,
+  CannotEmailView,
+  CheckEmailView,
+  ChooseView,
+  ConfirmedView,
+  ConfirmLetterView,
+  LETTER_FIELDS,
+  letterPaths,
+  PostcodeForm,
+  PreviewView,
+  ReplyView,
+  WHERE_FIELDS,
+  WriteForm,
 } from './views.js';
 
 // The letters' public routes: the stages of writing (each a POST whose answer is the next stage's page, carrying
@@ -31,7 +57,8 @@ const ReplyParams = z.object({ token: z.string().max(200), answer: z.enum(REPLY_
 const AnswerBody = z.object({ answer: z.enum(REPLY_ANSWERS, { error: 'Choose an answer' }) });
 
 const notFound = () => new AppError(404, 'not_found', 'We could not find that action. It may have moved, or the link may be mistyped.');
-const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
+const badLink = () =>
+  new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
 const CROSS_SITE = 'This form was sent from another site. Go to the action on our site and write your letter there.';
 const PRESS_AGAIN = 'Please check what you entered and press the button again.';
 
@@ -62,8 +89,15 @@ function carried(body: unknown): Record<string, string> {
 /** A draft's values as the preview carries them forward (normalised, so what is sent is what was previewed). */
 function draftValues(d: LetterDraft): Record<string, string> {
   return {
-    ...(d.postcode ? { postcode: d.postcode } : {}), ...(d.constituencyCode ? { constituency: d.constituencyCode } : {}),
-    subject: d.subject, body: d.body, firstName: d.firstName, lastName: d.lastName, email: d.email, address: d.address ?? '', ...(d.optIn ? { optIn: 'on' } : {}),
+    ...(d.postcode ? { postcode: d.postcode } : {}),
+    ...(d.constituencyCode ? { constituency: d.constituencyCode } : {}),
+    subject: d.subject,
+    body: d.body,
+    firstName: d.firstName,
+    lastName: d.lastName,
+    email: d.email,
+    address: d.address ?? '',
+    ...(d.optIn ? { optIn: 'on' } : {}),
   };
 }
 
@@ -71,7 +105,6 @@ function draftValues(d: LetterDraft): Record<string, string> {
 export async function registerLetterRoutes(app: FastifyInstance, core: Core): Promise<void> {
   /** The burst window (the sustained one is the route's own rate limit). */
   const limitBursts = proofBucketLimiter(app, LIMITS.burst);
-
 
   /** The letter action a request names (open or closed; never a draft), or a 404. */
   const actionOf = async (req: FastifyRequest): Promise<LetterAction> => {
@@ -87,32 +120,79 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
       status,
       body: (
         <>
-          <p class="meta"><a href={`/act/${action.slug}`}>{action.title}</a></p>
+          <p class="meta">
+            <a href={`/act/${action.slug}`}>{action.title}</a>
+          </p>
           {body}
         </>
       ),
     });
 
   const closedPage = (reply: FastifyReply, action: LetterAction) =>
-    stagePage(reply, action, 'Closed', <><h1>This action has closed</h1><p>Letters can no longer be sent for it. Thank you for wanting to take part.</p></>, 409);
+    stagePage(
+      reply,
+      action,
+      'Closed',
+      <>
+        <h1>This action has closed</h1>
+        <p>Letters can no longer be sent for it. Thank you for wanting to take part.</p>
+      </>,
+      409,
+    );
 
-  const postcodePage = (req: FastifyRequest, reply: FastifyReply, action: LetterAction, o: { errors?: Record<string, string>; status?: number } = {}) =>
-    stagePage(reply, action, 'Write to your MP', <PostcodeForm action={action} csrf={req.csrfToken()} values={carried(req.body)} errors={o.errors} headingLevel="h1" />, o.status ?? 422);
+  const postcodePage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    action: LetterAction,
+    o: { errors?: Record<string, string>; status?: number } = {},
+  ) =>
+    stagePage(
+      reply,
+      action,
+      'Write to your MP',
+      <PostcodeForm action={action} csrf={req.csrfToken()} values={carried(req.body)} errors={o.errors} headingLevel="h1" />,
+      o.status ?? 422,
+    );
 
   const newsletterList = async (action: LetterAction) =>
     action.newsletterListId === null ? undefined : (await signupBlockData(core)).lists.find((l) => l.id === action.newsletterListId);
 
-  const writePage = async (req: FastifyRequest, reply: FastifyReply, action: LetterAction, o: { recipients: readonly Recipient[]; where: Record<string, string>; values: Record<string, string>; errors?: Record<string, string>; status: number }) =>
+  const writePage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    action: LetterAction,
+    o: {
+      recipients: readonly Recipient[];
+      where: Record<string, string>;
+      values: Record<string, string>;
+      errors?: Record<string, string>;
+      status: number;
+    },
+  ) =>
     stagePage(
       reply,
       action,
       action.kind === 'letter_mp' ? 'Write your letter' : 'Write your email',
-      <WriteForm action={action} csrf={req.csrfToken()} recipients={o.recipients} where={o.where} values={o.values} errors={o.errors} list={await newsletterList(action)} />,
+      <WriteForm
+        action={action}
+        csrf={req.csrfToken()}
+        recipients={o.recipients}
+        where={o.where}
+        values={o.values}
+        errors={o.errors}
+        list={await newsletterList(action)}
+      />,
       o.status,
     );
 
   /** The page for where a postcode led, when it did not lead to an MP who can be emailed. */
-  const resolutionPage = (req: FastifyRequest, reply: FastifyReply, action: LetterAction, r: Exclude<MpResolution, { kind: 'ready' }> | { kind: 'no_targets' }, o: { chooseError?: string } = {}) => {
+  const resolutionPage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    action: LetterAction,
+    r: Exclude<MpResolution, { kind: 'ready' }> | { kind: 'no_targets' },
+    o: { chooseError?: string } = {},
+  ) => {
     switch (r.kind) {
       case 'invalid':
         return postcodePage(req, reply, action, { errors: { postcode: r.message } });
@@ -123,13 +203,34 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
           reply,
           action,
           'Choose your constituency',
-          <ChooseView action={action} csrf={req.csrfToken()} postcode={r.postcode} message={r.message} candidates={r.candidates} errors={o.chooseError ? { constituency: o.chooseError } : undefined} />,
+          <ChooseView
+            action={action}
+            csrf={req.csrfToken()}
+            postcode={r.postcode}
+            message={r.message}
+            candidates={r.candidates}
+            errors={o.chooseError ? { constituency: o.chooseError } : undefined}
+          />,
           o.chooseError ? 422 : 200,
         );
       case 'cannot_email':
-        return stagePage(reply, action, 'We cannot email your MP', <CannotEmailView action={action} constituency={r.constituency} mp={r.mp} />);
+        return stagePage(
+          reply,
+          action,
+          'We cannot email your MP',
+          <CannotEmailView action={action} constituency={r.constituency} mp={r.mp} />,
+        );
       case 'no_targets':
-        return stagePage(reply, action, 'Not ready', <><h1>This action is not ready yet</h1><p>Please come back soon.</p></>, 409);
+        return stagePage(
+          reply,
+          action,
+          'Not ready',
+          <>
+            <h1>This action is not ready yet</h1>
+            <p>Please come back soon.</p>
+          </>,
+          409,
+        );
     }
   };
 
@@ -144,7 +245,8 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
   const recipientsFrom = async (req: FastifyRequest, action: LetterAction) => {
     if (action.kind === 'email_target') return recipientsOf(core, action, {});
     const where = WhereSchema.safeParse(req.body ?? {});
-    if (!where.success) return { ok: false as const, resolution: { kind: 'invalid' as const, message: 'Please start again: enter your postcode.' } };
+    if (!where.success)
+      return { ok: false as const, resolution: { kind: 'invalid' as const, message: 'Please start again: enter your postcode.' } };
     return recipientsOf(core, action, where.data);
   };
 
@@ -169,7 +271,12 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     if (!form.ok) return postcodePage(req, reply, action, { errors: form.errors });
     const r = await resolveMp(core, form.data.postcode);
     if (r.kind !== 'ready') return resolutionPage(req, reply, action, r);
-    return writePage(req, reply, action, { recipients: [r.recipient], where: whereOf({ postcode: r.postcode, constituency: r.constituency }), values: {}, status: 200 });
+    return writePage(req, reply, action, {
+      recipients: [r.recipient],
+      where: whereOf({ postcode: r.postcode, constituency: r.constituency }),
+      values: {},
+      status: 200,
+    });
   });
 
   // ---- stage 1b: choosing the constituency where the postcode cannot tell ----
@@ -185,7 +292,12 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     const r = await resolveMp(core, postcode.data.postcode, form.success ? form.data.constituency : undefined);
     if (r.kind === 'choose') return resolutionPage(req, reply, action, r, { chooseError: 'Choose your constituency from the list' });
     if (r.kind !== 'ready') return resolutionPage(req, reply, action, r);
-    return writePage(req, reply, action, { recipients: [r.recipient], where: whereOf({ postcode: r.postcode, constituency: r.constituency }), values: {}, status: 200 });
+    return writePage(req, reply, action, {
+      recipients: [r.recipient],
+      where: whereOf({ postcode: r.postcode, constituency: r.constituency }),
+      values: {},
+      status: 200,
+    });
   });
 
   // ---- stage 2 → 3: the letter, then its preview ----
@@ -196,16 +308,37 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     const to = await recipientsFrom(req, action);
     if (!to.ok) return resolutionPage(req, reply, action, to.resolution);
     const where = whereOf(to);
-    if (refuseForeign(req)) return writePage(req, reply, action, { recipients: to.recipients, where, values: carried(req.body), errors: { _form: PRESS_AGAIN }, status: 422 });
+    if (refuseForeign(req))
+      return writePage(req, reply, action, {
+        recipients: to.recipients,
+        where,
+        values: carried(req.body),
+        errors: { _form: PRESS_AGAIN },
+        status: 422,
+      });
     const form = parseForm(letterFormSchema(action), req.body);
-    if (!form.ok) return writePage(req, reply, action, { recipients: to.recipients, where, values: carried(req.body), errors: form.errors, status: 422 });
+    if (!form.ok)
+      return writePage(req, reply, action, {
+        recipients: to.recipients,
+        where,
+        values: carried(req.body),
+        errors: form.errors,
+        status: 422,
+      });
     const draft: LetterDraft = { ...form.data, postcode: to.postcode, constituencyCode: to.constituency?.code ?? null };
     const preview = await previewLetter(core, action, draft, to.recipients);
     return stagePage(
       reply,
       action,
       'Check your letter',
-      <PreviewView action={action} csrf={req.csrfToken()} carried={draftValues(draft)} subject={draft.subject} letters={preview.letters} similar={preview.similar} />,
+      <PreviewView
+        action={action}
+        csrf={req.csrfToken()}
+        carried={draftValues(draft)}
+        subject={draft.subject}
+        letters={preview.letters}
+        similar={preview.similar}
+      />,
     );
   });
 
@@ -228,7 +361,8 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     const to = await recipientsFrom(req, action);
     if (!to.ok) return resolutionPage(req, reply, action, to.resolution);
     const where = whereOf(to);
-    const again = (errors: Record<string, string>) => writePage(req, reply, action, { recipients: to.recipients, where, values: carried(req.body), errors, status: 422 });
+    const again = (errors: Record<string, string>) =>
+      writePage(req, reply, action, { recipients: to.recipients, where, values: carried(req.body), errors, status: 422 });
     if (refuseForeign(req)) return again({ _form: PRESS_AGAIN });
     // The same page whether the letter was new, a repeat, or a robot's: only the email (to the address's owner) differs.
     const done = () => reply.redirect(letterPaths(action.slug).sent, 303);
@@ -237,13 +371,20 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     if (trap !== undefined && trap !== '') return done();
     const form = parseForm(letterFormSchema(action), req.body);
     if (!form.ok) return again(form.errors);
-    const proof = await checkProof(core.keyring, req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined);
-    if (proof.kind === 'invalid') return again({ _form: 'The automatic check that you are a person did not finish. Please preview your letter and press Send it again.' });
+    const proof = await checkProof(
+      core.keyring,
+      req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
+    );
+    if (proof.kind === 'invalid')
+      return again({
+        _form: 'The automatic check that you are a person did not finish. Please preview your letter and press Send it again.',
+      });
     const draft: LetterDraft = { ...form.data, postcode: to.postcode, constituencyCode: to.constituency?.code ?? null };
     try {
       await submitLetter(core, action, draft, { proof: proof.kind === 'valid' ? proof : undefined });
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'invalid') return again(Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message });
+      if (err instanceof DomainError && err.code === 'invalid')
+        return again(Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message });
       throw err;
     }
     return done();
@@ -251,7 +392,11 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
 
   app.get('/act/:slug/letter/check-your-email', async (req, reply) => {
     const action = await actionOf(req);
-    return reply.page({ title: `Check your email: ${action.title}`, body: <CheckEmailView slug={action.slug} />, cacheKey: `letter-check ${action.slug}` });
+    return reply.page({
+      title: `Check your email: ${action.title}`,
+      body: <CheckEmailView slug={action.slug} />,
+      cacheKey: `letter-check ${action.slug}`,
+    });
   });
 
   // ---- confirming (GET shows the letter and a button; only the POST sends it) ----
@@ -261,11 +406,23 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     const link = await confirmLink(core, token);
     if (link.state === 'invalid') throw badLink();
     if (link.state === 'used') {
-      return personal(reply).page({ title: 'Already confirmed', body: <ConfirmedView state="used" slug={link.action?.slug} later={false} forMp={link.action?.kind === 'letter_mp'} /> });
+      return personal(reply).page({
+        title: 'Already confirmed',
+        body: <ConfirmedView state="used" slug={link.action?.slug} later={false} forMp={link.action?.kind === 'letter_mp'} />,
+      });
     }
     return personal(reply).page({
       title: 'Send your letter',
-      body: <ConfirmLetterView csrf={req.csrfToken()} token={token} subject={link.letter.subject} body={link.letter.body} recipients={link.recipients} actionTitle={link.action.title} />,
+      body: (
+        <ConfirmLetterView
+          csrf={req.csrfToken()}
+          token={token}
+          subject={link.letter.subject}
+          body={link.letter.body}
+          recipients={link.recipients}
+          actionTitle={link.action.title}
+        />
+      ),
     });
   });
 
@@ -274,7 +431,10 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
     const result = await confirmLetter(core, token);
     if (result.state === 'invalid') throw badLink();
     if (result.state === 'used') {
-      return personal(reply).page({ title: 'Already confirmed', body: <ConfirmedView state="used" slug={result.action?.slug} later={false} forMp={result.action?.kind === 'letter_mp'} /> });
+      return personal(reply).page({
+        title: 'Already confirmed',
+        body: <ConfirmedView state="used" slug={result.action?.slug} later={false} forMp={result.action?.kind === 'letter_mp'} />,
+      });
     }
     const later = result.slots.some((s) => s > Date.now() + 60_000);
     const state = result.state === 'held' ? 'held' : later ? 'later' : 'queued';
@@ -293,13 +453,26 @@ export async function registerLetterRoutes(app: FastifyInstance, core: Core): Pr
 
   // ---- "did your MP reply?" (GET shows the buttons; only the POST records) ----
 
-  const replyPage = async (req: FastifyRequest, reply: FastifyReply, o: { token: string; suggested?: (typeof REPLY_ANSWERS)[number] | undefined; done?: boolean; status?: number }) => {
+  const replyPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    o: { token: string; suggested?: (typeof REPLY_ANSWERS)[number] | undefined; done?: boolean; status?: number },
+  ) => {
     const link = await replyLink(core, o.token);
     if (!link) throw badLink();
     return personal(reply).page({
       title: `Did ${link.mpName} reply?`,
       status: o.status ?? 200,
-      body: <ReplyView csrf={req.csrfToken()} token={o.token} mpName={link.mpName} reply={link.reply} suggested={o.suggested} done={o.done ?? false} />,
+      body: (
+        <ReplyView
+          csrf={req.csrfToken()}
+          token={o.token}
+          mpName={link.mpName}
+          reply={link.reply}
+          suggested={o.suggested}
+          done={o.done ?? false}
+        />
+      ),
     });
   };
 

@@ -10,9 +10,22 @@ import { insertList } from '../../supporters/queries.js';
 import { seedLettersDemo } from './demo.js';
 import { paceGap } from './pace.js';
 import {
-  askWhetherMpsReplied, confirmedLettersByDay, confirmLetter, countConfirmedLetters, deleteStaleUnconfirmedLetters, deliverLetter, FOLLOWUP_AFTER_MS,
-  getLetterAction, moderationOverview, UNCONFIRMED_KEPT_MS,
-  mpResponseFigures, previewLetter, recipientsOf, submitLetter, type LetterAction, type LetterDraft,
+  askWhetherMpsReplied,
+  confirmedLettersByDay,
+  confirmLetter,
+  countConfirmedLetters,
+  deleteStaleUnconfirmedLetters,
+  deliverLetter,
+  FOLLOWUP_AFTER_MS,
+  getLetterAction,
+  moderationOverview,
+  UNCONFIRMED_KEPT_MS,
+  mpResponseFigures,
+  previewLetter,
+  recipientsOf,
+  submitLetter,
+  type LetterAction,
+  type LetterDraft,
 } from './service.js';
 
 // The safeguards after WriteToThem, and the faults: letters too like others are held with a request to personalise
@@ -23,7 +36,24 @@ import {
 // Time is driven by passing `now`, never by sleeping. Real databases, a real SMTP server, real HTTP for staff.
 
 const CONFIRM = /\/letter\/confirm\/([A-Za-z0-9_-]{43})/g;
-const WORDS = ['cotton', 'harvest', 'factory', 'shirt', 'supply', 'chain', 'audit', 'label', 'river', 'market', 'winter', 'family', 'village', 'school', 'garden', 'letter'];
+const WORDS = [
+  'cotton',
+  'harvest',
+  'factory',
+  'shirt',
+  'supply',
+  'chain',
+  'audit',
+  'label',
+  'river',
+  'market',
+  'winter',
+  'family',
+  'village',
+  'school',
+  'garden',
+  'letter',
+];
 
 describeEachDialect('letters: similarity, moderation, pace, faults and the follow-up', (ctx) => {
   let t: TestLantern;
@@ -35,7 +65,13 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     sink = await startSmtpSink({ rejectRcpt: (a) => refusing && a.startsWith('refuses') });
     t = await startTestLantern(ctx, { env: { SMTP_URL: sink.url }, worker: true });
     // Before any page reads the lists (they are cached for a few seconds).
-    listId = await insertList(ctx.db, { slug: 'letters-export', name: 'News', description: 'News', wording: 'Email me news.', at: Date.now() });
+    listId = await insertList(ctx.db, {
+      slug: 'letters-export',
+      name: 'News',
+      description: 'News',
+      wording: 'Email me news.',
+      at: Date.now(),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -48,14 +84,24 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
   const freshEmail = (name = 'writer') => `${name}.${ctx.dialect}.${e++}@example.org`;
   /** A letter in words of its own: a different run of words for each seed. */
   const ownWords = (seed: number) => Array.from({ length: 40 }, (_, i) => WORDS[(seed * 7 + i * (seed + 3)) % WORDS.length]).join(' ');
-  const COPY = 'Please back the ban on goods made with forced labour. I ask you to speak in the debate and to vote for it, because nobody should be made to work against their will.';
+  const COPY =
+    'Please back the ban on goods made with forced labour. I ask you to speak in the debate and to vote for it, because nobody should be made to work against their will.';
 
   const letterAction = async (o: Parameters<typeof openTestAction>[1]): Promise<LetterAction> => {
     const a = await openTestAction(core(), o);
     return (await getLetterAction(db(), { id: a.id }))!;
   };
   const draft = (email: string, body: string, o: Partial<LetterDraft> = {}): LetterDraft => ({
-    subject: 'About forced labour', body, firstName: 'Nur', lastName: 'Yılmaz', email, address: '5 Oak Road', optIn: false, postcode: null, constituencyCode: null, ...o,
+    subject: 'About forced labour',
+    body,
+    firstName: 'Nur',
+    lastName: 'Yılmaz',
+    email,
+    address: '5 Oak Road',
+    optIn: false,
+    postcode: null,
+    constituencyCode: null,
+    ...o,
   });
   /** The newest confirmation token emailed to an address (waiting for the nth email). */
   const tokenFor = async (email: string, nth = 1) => {
@@ -68,13 +114,23 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     return confirmLetter(core(), await tokenFor(d.email), now);
   };
   const letterOf = (actionId: number, email: string) =>
-    db().selectFrom('letters').selectAll().where('action_id', '=', actionId).execute().then((rows) => rows.find((r) => core().keyring.decrypt(r.email_enc) === email)!);
-  const deliveriesOf = (letterId: number) => db().selectFrom('letter_deliveries').selectAll().where('letter_id', '=', letterId).orderBy('id').execute();
+    db()
+      .selectFrom('letters')
+      .selectAll()
+      .where('action_id', '=', actionId)
+      .execute()
+      .then((rows) => rows.find((r) => core().keyring.decrypt(r.email_enc) === email)!);
+  const deliveriesOf = (letterId: number) =>
+    db().selectFrom('letter_deliveries').selectAll().where('letter_id', '=', letterId).orderBy('id').execute();
   const textsTo = (address: string) => mailsTo(sink, address).map((m) => m.text ?? '');
 
   test('a letter too like others is held with a request to personalise; approved once it is sent once, rejected it is not sent', async () => {
     const target = `target.similar.${ctx.dialect}@company.example`;
-    const action = await letterAction({ kind: 'email_target', settings: { pacePerHour: 3600, minWords: 5, similarityPercent: 70 }, targets: [{ name: 'Dana Reyes', role: 'Chief Executive', email: target }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { pacePerHour: 3600, minWords: 5, similarityPercent: 70 },
+      targets: [{ name: 'Dana Reyes', role: 'Chief Executive', email: target }],
+    });
     const first = freshEmail('first');
     expect(await writeAndConfirm(action, draft(first, COPY))).toMatchObject({ state: 'queued' });
 
@@ -122,7 +178,13 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     const empty = await moderator.post(`/admin/actions/${action.id}/letters/${rejected.id}/reject`, { reason: '  ' });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('Enter the reason');
-    expect((await moderator.post(`/admin/actions/${action.id}/letters/${rejected.id}/reject`, { reason: 'Please write it in your own words <b>first</b>.' })).status).toBe(303);
+    expect(
+      (
+        await moderator.post(`/admin/actions/${action.id}/letters/${rejected.id}/reject`, {
+          reason: 'Please write it in your own words <b>first</b>.',
+        })
+      ).status,
+    ).toBe(303);
     const told = (await waitForMailTo(sink, third, 2)).find((m) => m.subject?.startsWith('Your letter was not sent'))!;
     expect(told.text).toContain('Please write it in your own words <b>first</b>.');
     expect((await letterOf(action.id, third)).status).toBe('rejected');
@@ -145,7 +207,11 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
   });
 
   test('an action that moderates every letter holds them all, for the moderation reason', async () => {
-    const action = await letterAction({ kind: 'email_target', settings: { minWords: 5, moderateAll: true }, targets: [{ name: 'A Target', role: 'Director', email: `all.${ctx.dialect}@company.example` }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { minWords: 5, moderateAll: true },
+      targets: [{ name: 'A Target', role: 'Director', email: `all.${ctx.dialect}@company.example` }],
+    });
     const w = freshEmail('moderated');
     expect(await writeAndConfirm(action, draft(w, ownWords(2)))).toMatchObject({ state: 'held' });
     expect(await letterOf(action.id, w)).toMatchObject({ status: 'held', hold_reason: 'moderation' });
@@ -155,7 +221,11 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
 
   test('the pace limit spreads letters to one recipient over the following hours instead of dropping any, and each is sent once', async () => {
     const target = `target.pace.${ctx.dialect}@company.example`;
-    const action = await letterAction({ kind: 'email_target', settings: { pacePerHour: 2, minWords: 5, similarityPercent: 100 }, targets: [{ name: 'Pace Target', role: 'Chair', email: target }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { pacePerHour: 2, minWords: 5, similarityPercent: 100 },
+      targets: [{ name: 'Pace Target', role: 'Chair', email: target }],
+    });
     const writers = [0, 1, 2, 3].map(() => freshEmail('pace'));
     for (const [i, w] of writers.entries()) await submitLetter(core(), action, draft(w, ownWords(10 + i)));
     const tokens = await Promise.all(writers.map((w) => tokenFor(w)));
@@ -163,14 +233,21 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     // Confirmed at the same moment: each still gets a slot of its own.
     const outcomes = await Promise.all(tokens.map((tk) => confirmLetter(core(), tk, now)));
     expect(outcomes.every((o) => o.state === 'queued')).toBe(true);
-    const deliveries = await db().selectFrom('letter_deliveries').selectAll().where('action_id', '=', action.id).orderBy('not_before').execute();
+    const deliveries = await db()
+      .selectFrom('letter_deliveries')
+      .selectAll()
+      .where('action_id', '=', action.id)
+      .orderBy('not_before')
+      .execute();
     expect(deliveries).toHaveLength(4);
     const slots = deliveries.map((d) => Number(d.not_before));
     expect(slots[0]).toBe(now);
     for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBe(paceGap(2));
     // Every slot has its job, due at the slot: nothing is dropped or left without a sender.
     const jobs = await db().selectFrom('jobs').select(['payload', 'run_at', 'state']).where('name', '=', 'sendConfirmedLetter').execute();
-    const mine = jobs.map((j) => ({ ...(core().queue.decodePayload(j.payload) as { deliveryId: number }), runAt: Number(j.run_at) })).filter((j) => deliveries.some((d) => d.id === j.deliveryId));
+    const mine = jobs
+      .map((j) => ({ ...(core().queue.decodePayload(j.payload) as { deliveryId: number }), runAt: Number(j.run_at) }))
+      .filter((j) => deliveries.some((d) => d.id === j.deliveryId));
     expect(mine.map((j) => j.runAt).sort((a, b) => a - b)).toEqual(slots);
 
     // The first goes now; the others wait for their slots (too early, nothing is sent).
@@ -178,7 +255,8 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     expect(await deliverLetter(core(), Number(deliveries[1]!.id), { lastAttempt: false, now: slots[1]! - 10 * 60_000 })).toBe('early');
     expect(mailsTo(sink, target)).toHaveLength(1);
     // Hours later, each in its slot.
-    for (const d of deliveries.slice(1)) expect(await deliverLetter(core(), Number(d.id), { lastAttempt: false, now: Number(d.not_before) })).toBe('sent');
+    for (const d of deliveries.slice(1))
+      expect(await deliverLetter(core(), Number(d.id), { lastAttempt: false, now: Number(d.not_before) })).toBe('sent');
     await until(() => mailsTo(sink, target).length === 4);
     for (const w of writers) expect(textsTo(target).filter((x) => x.includes(w))).toHaveLength(1);
     const states = await db().selectFrom('letters').select('status').where('action_id', '=', action.id).execute();
@@ -187,7 +265,11 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
 
   test('a crash between sending and recording repeats at most the letter in flight, with the same Message-ID; the copy goes once', async () => {
     const target = `target.crash.${ctx.dialect}@company.example`;
-    const action = await letterAction({ kind: 'email_target', settings: { pacePerHour: 3600, minWords: 5 }, targets: [{ name: 'Crash Target', role: 'Chair', email: target }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { pacePerHour: 3600, minWords: 5 },
+      targets: [{ name: 'Crash Target', role: 'Chair', email: target }],
+    });
     const w = freshEmail('crash');
     await writeAndConfirm(action, draft(w, ownWords(20)));
     await until(() => mailsTo(sink, target).length === 1);
@@ -212,7 +294,11 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
   test('a recipient refused with 5xx: the delivery fails with the server’s words for staff, the letter waits, and a retry sends it', async () => {
     refusing = true;
     const target = `refuses.${ctx.dialect}@company.example`;
-    const action = await letterAction({ kind: 'email_target', settings: { pacePerHour: 3600, minWords: 5 }, targets: [{ name: 'Refusing Target', role: 'Chair', email: target }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { pacePerHour: 3600, minWords: 5 },
+      targets: [{ name: 'Refusing Target', role: 'Chair', email: target }],
+    });
     const w = freshEmail('refused');
     await writeAndConfirm(action, draft(w, ownWords(30)));
     const letter = await letterOf(action.id, w);
@@ -235,10 +321,18 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     const action = await letterAction({ kind: 'letter_mp', settings: { pacePerHour: 3600, minWords: 5 } });
     const writers = [
       { email: freshEmail('reply'), where: { postcode: 'GU11 1AA', constituencyCode: null }, mp: 'Alex Baker', party: 'Labour' },
-      { email: freshEmail('reply'), where: { postcode: 'WS9 0AA', constituencyCode: 'E14001064' }, mp: 'Wendy Morton', party: 'Conservative' },
+      {
+        email: freshEmail('reply'),
+        where: { postcode: 'WS9 0AA', constituencyCode: 'E14001064' },
+        mp: 'Wendy Morton',
+        party: 'Conservative',
+      },
     ];
-    for (const [i, w] of writers.entries()) expect(await writeAndConfirm(action, draft(w.email, ownWords(40 + i), w.where))).toMatchObject({ state: 'queued' });
-    await until(async () => (await db().selectFrom('letters').select('status').where('action_id', '=', action.id).execute()).every((l) => l.status === 'sent'));
+    for (const [i, w] of writers.entries())
+      expect(await writeAndConfirm(action, draft(w.email, ownWords(40 + i), w.where))).toMatchObject({ state: 'queued' });
+    await until(async () =>
+      (await db().selectFrom('letters').select('status').where('action_id', '=', action.id).execute()).every((l) => l.status === 'sent'),
+    );
     const rows = await db().selectFrom('letters').selectAll().where('action_id', '=', action.id).execute();
     const sentAt = rows.map((r) => Number(r.sent_at));
     expect(rows.map((r) => Number(r.followup_at) - Number(r.sent_at))).toEqual([FOLLOWUP_AFTER_MS, FOLLOWUP_AFTER_MS]);
@@ -257,7 +351,15 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
       expect(page.status).toBe(200);
       expect(page.text).toContain(`Did ${w.mp} reply?`);
       const token = yes.split('/')[3]!;
-      expect((await db().selectFrom('letters').select('reply').where('id', '=', Number(token.split('.')[0])).executeTakeFirstOrThrow()).reply).toBeNull();
+      expect(
+        (
+          await db()
+            .selectFrom('letters')
+            .select('reply')
+            .where('id', '=', Number(token.split('.')[0]))
+            .executeTakeFirstOrThrow()
+        ).reply,
+      ).toBeNull();
       expect((await client.post(`/letter/reply/${token}`, { answer: 'maybe' })).status).toBe(422);
       expect((await client.post(`/letter/reply/${token}`, { answer: i === 0 ? 'yes' : 'no' })).status).toBe(303);
     }
@@ -276,7 +378,12 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
   });
 
   test('the export: consent-aware (details only of writers who agreed to hear from us), audited, and only with the export permission', async () => {
-    const action = await letterAction({ kind: 'email_target', settings: { pacePerHour: 3600, minWords: 5 }, newsletterListId: listId, targets: [{ name: 'Export Target', role: 'Chair', email: `export.${ctx.dialect}@company.example` }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { pacePerHour: 3600, minWords: 5 },
+      newsletterListId: listId,
+      targets: [{ name: 'Export Target', role: 'Chair', email: `export.${ctx.dialect}@company.example` }],
+    });
     const agreed = freshEmail('agreed');
     const private_ = freshEmail('private');
     await writeAndConfirm(action, { ...draft(agreed, ownWords(50)), optIn: true });
@@ -296,7 +403,11 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
   });
 
   test('retention: letters never confirmed are deleted after 30 days, with their links; confirmed ones stay', async () => {
-    const action = await letterAction({ kind: 'email_target', settings: { minWords: 5 }, targets: [{ name: 'Kept Target', role: 'Chair', email: `kept.${ctx.dialect}@company.example` }] });
+    const action = await letterAction({
+      kind: 'email_target',
+      settings: { minWords: 5 },
+      targets: [{ name: 'Kept Target', role: 'Chair', email: `kept.${ctx.dialect}@company.example` }],
+    });
     const stale = freshEmail('stale');
     const kept = freshEmail('kept');
     await submitLetter(core(), action, draft(stale, ownWords(60)));
@@ -306,7 +417,12 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     expect(await deleteStaleUnconfirmedLetters(db(), now + UNCONFIRMED_KEPT_MS + 60_000)).toBeGreaterThanOrEqual(1);
     const left = await db().selectFrom('letters').selectAll().where('action_id', '=', action.id).execute();
     expect(left.map((l) => core().keyring.decrypt(l.email_enc))).toEqual([kept]);
-    const links = await db().selectFrom('tokens').select('token_hash').where('purpose', '=', 'letter_confirm').where('expires_at', '<', now + UNCONFIRMED_KEPT_MS).execute();
+    const links = await db()
+      .selectFrom('tokens')
+      .select('token_hash')
+      .where('purpose', '=', 'letter_confirm')
+      .where('expires_at', '<', now + UNCONFIRMED_KEPT_MS)
+      .execute();
     expect(links).toHaveLength(0);
   });
 

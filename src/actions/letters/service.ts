@@ -16,12 +16,45 @@ import { hoursToDays, isTakingPart, type Action, type ActionRow } from '../kinds
 import { alreadyWroteEmail, confirmLetterEmail, followupEmail, letterCopyEmail, letterRejectedEmail } from './emails.js';
 import { nextSlot } from './pace.js';
 import {
-  confirmedLettersPerHour, countConfirmedLettersOf, countLettersByStatus, deleteExpiredLetterTokens, deleteLetters, deleteUnconfirmedLettersBefore, deliverySummary,
-  findDelivery, findLetter, findLetterAction, findLetterByEmailIndex, findLetterToken, insertDelivery, insertLetter, insertLetterToken, latestSlotFor,
-  lettersDueForFollowup, listDeliveriesOf, listDeliveriesOfAction, listLettersForExport, listLettersOfWriter, listLettersOfWriterWithTitles, listFailedDeliveries,
-  listHeldLetters, listRecipientsOfLetters, listTargetsOf, lockLetter, lockRecipient, newestUsableLetterTokenAt,
-  recentFingerprints, replyFiguresPerRecipient, setLetterReply, takeFollowup, updateDeliveryIf, updateLetter, updateLetterIf, useLetterToken,
-  type DeliveryRow, type LetterRow,
+  confirmedLettersPerHour,
+  countConfirmedLettersOf,
+  countLettersByStatus,
+  deleteExpiredLetterTokens,
+  deleteLetters,
+  deleteUnconfirmedLettersBefore,
+  deliverySummary,
+  findDelivery,
+  findLetter,
+  findLetterAction,
+  findLetterByEmailIndex,
+  findLetterToken,
+  insertDelivery,
+  insertLetter,
+  insertLetterToken,
+  latestSlotFor,
+  lettersDueForFollowup,
+  listDeliveriesOf,
+  listDeliveriesOfAction,
+  listLettersForExport,
+  listLettersOfWriter,
+  listLettersOfWriterWithTitles,
+  listFailedDeliveries,
+  listHeldLetters,
+  listRecipientsOfLetters,
+  listTargetsOf,
+  lockLetter,
+  lockRecipient,
+  newestUsableLetterTokenAt,
+  recentFingerprints,
+  replyFiguresPerRecipient,
+  setLetterReply,
+  takeFollowup,
+  updateDeliveryIf,
+  updateLetter,
+  updateLetterIf,
+  useLetterToken,
+  type DeliveryRow,
+  type LetterRow,
 } from './queries.js';
 import { countWords, fingerprint, highestResemblance, parseFingerprint } from './similarity.js';
 
@@ -55,29 +88,43 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 // ---- settings (per action, in actions.settings) ----
 
 const settingText = (label: string, max: number) =>
-  z.unknown().optional().transform((v, ctx) => {
-    if (v === undefined || v === null) return '';
-    if (typeof v !== 'string') {
-      ctx.addIssue({ code: 'custom', message: `Enter ${label} as text` });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null) return '';
+      if (typeof v !== 'string') {
+        ctx.addIssue({ code: 'custom', message: `Enter ${label} as text` });
+        return z.NEVER;
+      }
+      const s = v.replace(/\r\n?/g, '\n').trim();
+      if (s.length > max)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${label[0]!.toUpperCase()}${label.slice(1)} must be ${max.toLocaleString('en-GB')} characters or fewer`,
+        });
+      else if (CONTROL.test(s))
+        ctx.addIssue({ code: 'custom', message: `${label[0]!.toUpperCase()}${label.slice(1)} contains characters that are not allowed` });
+      else return s;
       return z.NEVER;
-    }
-    const s = v.replace(/\r\n?/g, '\n').trim();
-    if (s.length > max) ctx.addIssue({ code: 'custom', message: `${label[0]!.toUpperCase()}${label.slice(1)} must be ${max.toLocaleString('en-GB')} characters or fewer` });
-    else if (CONTROL.test(s)) ctx.addIssue({ code: 'custom', message: `${label[0]!.toUpperCase()}${label.slice(1)} contains characters that are not allowed` });
-    else return s;
-    return z.NEVER;
-  });
+    });
 
 const settingInt = (o: { label: string; min: number; max: number; def: number }) =>
-  z.unknown().optional().transform((v, ctx) => {
-    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return o.def;
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{1,7}\s*$/.test(v) ? Number(v.trim()) : Number.NaN;
-    if (Number.isInteger(n) && n >= o.min && n <= o.max) return n;
-    ctx.addIssue({ code: 'custom', message: `Enter ${o.label} as a whole number from ${o.min} to ${o.max}` });
-    return z.NEVER;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return o.def;
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{1,7}\s*$/.test(v) ? Number(v.trim()) : Number.NaN;
+      if (Number.isInteger(n) && n >= o.min && n <= o.max) return n;
+      ctx.addIssue({ code: 'custom', message: `Enter ${o.label} as a whole number from ${o.min} to ${o.max}` });
+      return z.NEVER;
+    });
 
-const settingFlag = z.unknown().optional().transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+const settingFlag = z
+  .unknown()
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
 /**
  * A letter action's settings. Parsing `{}` gives the defaults; the admin form's strings and the stored JSON both
@@ -98,8 +145,13 @@ export type LetterSettings = z.output<typeof LetterSettingsSchema>;
 /** Settings as the admin form's values. */
 export function letterSettingsToValues(s: LetterSettings): Record<string, string> {
   return {
-    suggestedSubject: s.suggestedSubject, talkingPoints: s.talkingPoints, opening: s.opening, minWords: String(s.minWords),
-    similarityPercent: String(s.similarityPercent), pacePerHour: String(s.pacePerHour), ...(s.moderateAll ? { moderateAll: 'on' } : {}),
+    suggestedSubject: s.suggestedSubject,
+    talkingPoints: s.talkingPoints,
+    opening: s.opening,
+    minWords: String(s.minWords),
+    similarityPercent: String(s.similarityPercent),
+    pacePerHour: String(s.pacePerHour),
+    ...(s.moderateAll ? { moderateAll: 'on' } : {}),
   };
 }
 
@@ -116,11 +168,27 @@ export function rowToLetterAction(r: ActionRow): LetterAction {
   const parsed = LetterSettingsSchema.safeParse(raw);
   const num = (v: number | null) => (v === null ? null : Number(v));
   return {
-    id: Number(r.id), campaignId: Number(r.campaign_id), slug: r.slug, kind: r.kind, status: r.status, title: r.title, summary: r.summary,
-    body: r.body, thankYou: r.thank_you, result: r.result, deadline: r.deadline, closesAt: num(r.closes_at), goal: num(r.goal),
-    count: Number(r.count), newsletterListId: num(r.newsletter_list_id), nextActionId: num(r.next_action_id),
-    settings: parsed.success ? parsed.data : LetterSettingsSchema.parse({}), openedAt: num(r.opened_at), closedAt: num(r.closed_at),
-    createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+    id: Number(r.id),
+    campaignId: Number(r.campaign_id),
+    slug: r.slug,
+    kind: r.kind,
+    status: r.status,
+    title: r.title,
+    summary: r.summary,
+    body: r.body,
+    thankYou: r.thank_you,
+    result: r.result,
+    deadline: r.deadline,
+    closesAt: num(r.closes_at),
+    goal: num(r.goal),
+    count: Number(r.count),
+    newsletterListId: num(r.newsletter_list_id),
+    nextActionId: num(r.next_action_id),
+    settings: parsed.success ? parsed.data : LetterSettingsSchema.parse({}),
+    openedAt: num(r.opened_at),
+    closedAt: num(r.closed_at),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
   };
 }
 
@@ -138,7 +206,11 @@ export async function countConfirmedLetters(db: DbOrTrx, actionId: number): Prom
 }
 
 /** Confirmed letters per day in the organisation's time zone, for the admin chart. */
-export async function confirmedLettersByDay(db: DbOrTrx, actionId: number, timeZone: string): Promise<Array<{ day: string; count: number }>> {
+export async function confirmedLettersByDay(
+  db: DbOrTrx,
+  actionId: number,
+  timeZone: string,
+): Promise<Array<{ day: string; count: number }>> {
   return hoursToDays(await confirmedLettersPerHour(db, actionId), timeZone);
 }
 
@@ -169,7 +241,13 @@ const mpRecipient = (constituency: Constituency, mp: Mp & { email: string }): Re
 /** Where a postcode (and, where asked, a chosen constituency) leads a letter to an MP. */
 export type MpResolution =
   | { kind: 'ready'; postcode: string; constituency: Constituency; mp: Mp & { email: string }; recipient: Recipient }
-  | { kind: 'choose'; postcode: string; reason: 'northern_ireland'; message: string; candidates: Array<{ constituency: Constituency; mp: Mp | null }> }
+  | {
+      kind: 'choose';
+      postcode: string;
+      reason: 'northern_ireland';
+      message: string;
+      candidates: Array<{ constituency: Constituency; mp: Mp | null }>;
+    }
   | { kind: 'cannot_email'; postcode: string; constituency: Constituency; mp: Mp | null }
   | { kind: 'not_covered'; postcode: string; reason: string; message: string }
   | { kind: 'invalid'; message: string };
@@ -187,12 +265,19 @@ export async function resolveMp(core: Core, postcode: string, chosen?: string | 
   if (found.kind === 'found') pick = { constituency: found.constituency, mp: found.mp };
   else {
     pick = chosen ? found.candidates.find((c) => c.constituency.code === chosen) : undefined;
-    if (!pick) return { kind: 'choose', postcode: found.postcode, reason: found.reason, message: found.message, candidates: found.candidates };
+    if (!pick)
+      return { kind: 'choose', postcode: found.postcode, reason: found.reason, message: found.message, candidates: found.candidates };
   }
   const mp = pick.mp;
   if (!mp || !mp.email) return { kind: 'cannot_email', postcode: found.postcode, constituency: pick.constituency, mp };
   const withEmail = { ...mp, email: mp.email };
-  return { kind: 'ready', postcode: found.postcode, constituency: pick.constituency, mp: withEmail, recipient: mpRecipient(pick.constituency, withEmail) };
+  return {
+    kind: 'ready',
+    postcode: found.postcode,
+    constituency: pick.constituency,
+    mp: withEmail,
+    recipient: mpRecipient(pick.constituency, withEmail),
+  };
 }
 
 /** The targets of an "email a target" action as recipients, in order. */
@@ -226,25 +311,37 @@ export const ChooseStageSchema = PostcodeStageSchema.extend({
 
 /** Where the writer lives, carried through the later stages of a letter to an MP (hidden fields). */
 export const WhereSchema = PostcodeStageSchema.extend({
-  constituency: z.preprocess(emptyToUndefined, z.string({ error: 'Choose your constituency from the list' }).regex(/^[A-Z]\d{8}$/, 'Choose your constituency from the list').optional()),
+  constituency: z.preprocess(
+    emptyToUndefined,
+    z
+      .string({ error: 'Choose your constituency from the list' })
+      .regex(/^[A-Z]\d{8}$/, 'Choose your constituency from the list')
+      .optional(),
+  ),
 });
 
 function letterBodyField(minWords: number) {
-  return z.unknown().optional().transform((v, ctx) => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    };
-    if (typeof v !== 'string' || v.trim() === '') return fail('Write your letter');
-    const s = v.replace(/\r\n?/g, '\n').trim();
-    if (s.length > MAX_LETTER_CHARS) {
-      return fail(`Your letter is too long: it must be ${MAX_LETTER_CHARS.toLocaleString('en-GB')} characters or fewer, and it has ${s.length.toLocaleString('en-GB')}. Short letters are read more closely.`);
-    }
-    if (CONTROL.test(s)) return fail('Your letter contains characters that are not allowed');
-    const words = countWords(s);
-    if (words < minWords) return fail(`Your letter needs at least ${minWords} words; it has ${words}. Say in your own words why this matters to you.`);
-    return s;
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      const fail = (message: string) => {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      };
+      if (typeof v !== 'string' || v.trim() === '') return fail('Write your letter');
+      const s = v.replace(/\r\n?/g, '\n').trim();
+      if (s.length > MAX_LETTER_CHARS) {
+        return fail(
+          `Your letter is too long: it must be ${MAX_LETTER_CHARS.toLocaleString('en-GB')} characters or fewer, and it has ${s.length.toLocaleString('en-GB')}. Short letters are read more closely.`,
+        );
+      }
+      if (CONTROL.test(s)) return fail('Your letter contains characters that are not allowed');
+      const words = countWords(s);
+      if (words < minWords)
+        return fail(`Your letter needs at least ${minWords} words; it has ${words}. Say in your own words why this matters to you.`);
+      return s;
+    });
 }
 
 /** What the supporter writes (stage 2), for this action: its minimum words, and a postal address for an MP. */
@@ -274,13 +371,21 @@ export interface LetterDraft extends LetterForm {
 }
 
 /** The recipients of a draft, or why there are none (for a letter to an MP: what the postcode led to). */
-export type RecipientsOf = { ok: true; recipients: Recipient[]; postcode: string | null; constituency: Constituency | null } | { ok: false; resolution: Exclude<MpResolution, { kind: 'ready' }> | { kind: 'no_targets' } };
+export type RecipientsOf =
+  | { ok: true; recipients: Recipient[]; postcode: string | null; constituency: Constituency | null }
+  | { ok: false; resolution: Exclude<MpResolution, { kind: 'ready' }> | { kind: 'no_targets' } };
 
 /** Who a letter of this action goes to, given where the writer lives (ignored for targets). */
-export async function recipientsOf(core: Core, action: LetterAction, where: { postcode?: string | null | undefined; constituency?: string | null | undefined }): Promise<RecipientsOf> {
+export async function recipientsOf(
+  core: Core,
+  action: LetterAction,
+  where: { postcode?: string | null | undefined; constituency?: string | null | undefined },
+): Promise<RecipientsOf> {
   if (action.kind === 'email_target') {
     const recipients = await targetRecipients(core.db, action.id);
-    return recipients.length > 0 ? { ok: true, recipients, postcode: null, constituency: null } : { ok: false, resolution: { kind: 'no_targets' } };
+    return recipients.length > 0
+      ? { ok: true, recipients, postcode: null, constituency: null }
+      : { ok: false, resolution: { kind: 'no_targets' } };
   }
   const r = await resolveMp(core, where.postcode ?? '', where.constituency ?? undefined);
   if (r.kind !== 'ready') return { ok: false, resolution: r };
@@ -290,9 +395,21 @@ export async function recipientsOf(core: Core, action: LetterAction, where: { po
 // ---- what is sent ----
 
 /** The signature under a letter: the writer's name, postal address and postcode, and email address. */
-export function signatureLines(l: { firstName: string; lastName: string; address: string | null; postcode: string | null; email: string }): string[] {
+export function signatureLines(l: {
+  firstName: string;
+  lastName: string;
+  address: string | null;
+  postcode: string | null;
+  email: string;
+}): string[] {
   const lines = [`${l.firstName} ${l.lastName}`.trim()];
-  if (l.address) lines.push(...l.address.split('\n').map((x) => x.trim()).filter((x) => x !== ''));
+  if (l.address)
+    lines.push(
+      ...l.address
+        .split('\n')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    );
   if (l.postcode && !(l.address ?? '').toUpperCase().replace(/\s/g, '').includes(l.postcode.replace(/\s/g, ''))) lines.push(l.postcode);
   lines.push(l.email);
   return lines;
@@ -314,7 +431,13 @@ export function composeLetter(o: {
 }
 
 /** How similar a letter is to the action's recent letters and its suggested opening (0 to 1). */
-export async function similarityOf(db: DbOrTrx, core: Core, action: LetterAction, letterFingerprint: string, exceptId: number | null): Promise<number> {
+export async function similarityOf(
+  db: DbOrTrx,
+  core: Core,
+  action: LetterAction,
+  letterFingerprint: string,
+  exceptId: number | null,
+): Promise<number> {
   const others = (await recentFingerprints(db, action.id, { exceptId, limit: COMPARE_WITH })).map(parseFingerprint);
   if (action.settings.opening) others.push(parseFingerprint(fingerprint(core.keyring, action.settings.opening)));
   return highestResemblance(parseFingerprint(letterFingerprint), others);
@@ -332,7 +455,13 @@ export async function previewLetter(core: Core, action: LetterAction, draft: Let
   return {
     letters: recipients.map((r) => ({
       recipient: r,
-      text: composeLetter({ recipient: r, letter: draft, orgName: site.orgName, actionTitle: action.title, forMp: action.kind === 'letter_mp' }),
+      text: composeLetter({
+        recipient: r,
+        letter: draft,
+        orgName: site.orgName,
+        actionTitle: action.title,
+        forMp: action.kind === 'letter_mp',
+      }),
     })),
     similar: tooSimilar(action, similarity),
   };
@@ -350,19 +479,34 @@ const CLOSED = 'This action has closed, so letters can no longer be sent.';
  * already confirmed one stays as it is, its writer told so by email. Suppressed addresses are neither stored nor
  * mailed. Throws DomainError('invalid') for a spent proof, a closed action, or recipients that went away.
  */
-export async function submitLetter(core: Core, action: LetterAction, draft: LetterDraft, o: { proof?: { id: string; expiresAt: number } | undefined; now?: number } = {}): Promise<void> {
+export async function submitLetter(
+  core: Core,
+  action: LetterAction,
+  draft: LetterDraft,
+  o: { proof?: { id: string; expiresAt: number } | undefined; now?: number } = {},
+): Promise<void> {
   const { keyring } = core;
   if (!isTakingPart(action, o.now)) throw new DomainError('invalid', CLOSED, { _form: CLOSED });
   const to = await recipientsOf(core, action, { postcode: draft.postcode, constituency: draft.constituencyCode });
-  if (!to.ok) throw new DomainError('invalid', 'We could not find who this letter goes to. Please start again.', { _form: 'We could not find who this letter goes to. Please start again from your postcode.' });
+  if (!to.ok)
+    throw new DomainError('invalid', 'We could not find who this letter goes to. Please start again.', {
+      _form: 'We could not find who this letter goes to. Please start again from your postcode.',
+    });
   const site = await getSiteSettings(core.db);
   const index = emailIndex(keyring, draft.email);
   const fp = fingerprint(keyring, draft.body);
   const enc = (v: string) => keyring.encrypt(v);
   const fields = {
-    email_enc: enc(draft.email), first_name_enc: enc(draft.firstName), last_name_enc: enc(draft.lastName),
-    address_enc: draft.address === null ? null : enc(draft.address), postcode_enc: to.postcode === null ? null : enc(to.postcode),
-    constituency_code: to.constituency?.code ?? null, subject_enc: enc(draft.subject), body_enc: enc(draft.body), fingerprint: fp, opt_in: draft.optIn ? 1 : 0,
+    email_enc: enc(draft.email),
+    first_name_enc: enc(draft.firstName),
+    last_name_enc: enc(draft.lastName),
+    address_enc: draft.address === null ? null : enc(draft.address),
+    postcode_enc: to.postcode === null ? null : enc(to.postcode),
+    constituency_code: to.constituency?.code ?? null,
+    subject_enc: enc(draft.subject),
+    body_enc: enc(draft.body),
+    fingerprint: fp,
+    opt_in: draft.optIn ? 1 : 0,
   };
   const attempt = () =>
     core.db.transaction().execute(async (trx) => {
@@ -373,31 +517,64 @@ export async function submitLetter(core: Core, action: LetterAction, draft: Lett
       if (await isSuppressed(trx, keyring, draft.email)) return;
       const existing = await findLetterByEmailIndex(trx, action.id, index);
       // A letter held as too like others may be rewritten: the new words replace it and need confirming again.
-      const replaceable = existing && (existing.status === 'unconfirmed' || (existing.status === 'held' && existing.hold_reason === 'similar'));
+      const replaceable =
+        existing && (existing.status === 'unconfirmed' || (existing.status === 'held' && existing.hold_reason === 'similar'));
       if (existing && !replaceable) {
         // One letter per address per action. Their own inbox is told; the page says the same as ever.
-        const mail = alreadyWroteEmail({ orgName: site.orgName, actionTitle: action.title, actionLink: `${core.config.baseUrl}/act/${action.slug}` });
-        await core.mailer.enqueue(trx, { ...mail, to: draft.email }, { uniqueKey: `letter-already:${existing.id}:${Math.floor(now / LETTER_EMAIL_GAP_MS)}` });
+        const mail = alreadyWroteEmail({
+          orgName: site.orgName,
+          actionTitle: action.title,
+          actionLink: `${core.config.baseUrl}/act/${action.slug}`,
+        });
+        await core.mailer.enqueue(
+          trx,
+          { ...mail, to: draft.email },
+          { uniqueKey: `letter-already:${existing.id}:${Math.floor(now / LETTER_EMAIL_GAP_MS)}` },
+        );
         return;
       }
       let letterId: number;
       if (existing) {
         letterId = existing.id;
-        await updateLetterIf(trx, letterId, ['unconfirmed', 'held'], { ...fields, status: 'unconfirmed', hold_reason: null, similarity: null, confirmed_at: null, created_at: now });
+        await updateLetterIf(trx, letterId, ['unconfirmed', 'held'], {
+          ...fields,
+          status: 'unconfirmed',
+          hold_reason: null,
+          similarity: null,
+          confirmed_at: null,
+          created_at: now,
+        });
         const last = await newestUsableLetterTokenAt(trx, letterId, now);
         // A link sent a moment ago and still unused confirms the newest words (its page shows them): no second email yet.
         if (last !== undefined && now - last < LETTER_EMAIL_GAP_MS) return;
       } else {
         letterId = await insertLetter(trx, {
-          action_id: action.id, email_index: index, ...fields, similarity: null, supporter_id: null, status: 'unconfirmed', hold_reason: null,
-          created_at: now, confirmed_at: null, decided_at: null, decided_by: null, sent_at: null, followup_at: null, reply: null, replied_at: null,
+          action_id: action.id,
+          email_index: index,
+          ...fields,
+          similarity: null,
+          supporter_id: null,
+          status: 'unconfirmed',
+          hold_reason: null,
+          created_at: now,
+          confirmed_at: null,
+          decided_at: null,
+          decided_by: null,
+          sent_at: null,
+          followup_at: null,
+          reply: null,
+          replied_at: null,
         });
       }
       const token = newToken();
       await insertLetterToken(trx, { tokenHash: hashToken(token), letterId, at: now, expiresAt: now + CONFIRM_LETTER_MS });
       const mail = confirmLetterEmail({
-        orgName: site.orgName, actionTitle: action.title, recipients: to.recipients.map((r) => r.description), subject: draft.subject,
-        link: `${core.config.baseUrl}/letter/confirm/${token}`, days: CONFIRM_LETTER_MS / DAY,
+        orgName: site.orgName,
+        actionTitle: action.title,
+        recipients: to.recipients.map((r) => r.description),
+        subject: draft.subject,
+        link: `${core.config.baseUrl}/letter/confirm/${token}`,
+        days: CONFIRM_LETTER_MS / DAY,
       });
       await core.mailer.enqueue(trx, { ...mail, to: draft.email });
     });
@@ -439,11 +616,25 @@ export interface Letter {
 export function rowToLetter(core: Core, r: LetterRow): Letter {
   const d = (v: string) => core.keyring.decrypt(v);
   return {
-    id: Number(r.id), actionId: Number(r.action_id), status: r.status, holdReason: r.hold_reason, email: d(r.email_enc), firstName: d(r.first_name_enc),
-    lastName: d(r.last_name_enc), address: core.keyring.decryptNullable(r.address_enc), postcode: core.keyring.decryptNullable(r.postcode_enc),
-    constituencyCode: r.constituency_code, subject: d(r.subject_enc), body: d(r.body_enc), similarity: r.similarity, optIn: r.opt_in === 1,
-    createdAt: Number(r.created_at), confirmedAt: r.confirmed_at === null ? null : Number(r.confirmed_at), decidedAt: r.decided_at === null ? null : Number(r.decided_at),
-    sentAt: r.sent_at === null ? null : Number(r.sent_at), reply: r.reply,
+    id: Number(r.id),
+    actionId: Number(r.action_id),
+    status: r.status,
+    holdReason: r.hold_reason,
+    email: d(r.email_enc),
+    firstName: d(r.first_name_enc),
+    lastName: d(r.last_name_enc),
+    address: core.keyring.decryptNullable(r.address_enc),
+    postcode: core.keyring.decryptNullable(r.postcode_enc),
+    constituencyCode: r.constituency_code,
+    subject: d(r.subject_enc),
+    body: d(r.body_enc),
+    similarity: r.similarity,
+    optIn: r.opt_in === 1,
+    createdAt: Number(r.created_at),
+    confirmedAt: r.confirmed_at === null ? null : Number(r.confirmed_at),
+    decidedAt: r.decided_at === null ? null : Number(r.decided_at),
+    sentAt: r.sent_at === null ? null : Number(r.sent_at),
+    reply: r.reply,
   };
 }
 
@@ -507,13 +698,19 @@ async function mpOfLetter(core: Core, code: string | null): Promise<{ code: stri
   return { code, rep: code ? await representativeFor(core, code) : undefined };
 }
 
-async function confirmWith(core: Core, tokenHash: string, mp: { code: string | null; rep: Representative }, now: number): Promise<ConfirmOutcome> {
+async function confirmWith(
+  core: Core,
+  tokenHash: string,
+  mp: { code: string | null; rep: Representative },
+  now: number,
+): Promise<ConfirmOutcome> {
   return core.db.transaction().execute(async (trx) => {
     const letterId = await useLetterToken(trx, tokenHash, now);
     if (letterId === undefined) {
       const t = await findLetterToken(trx, tokenHash);
       const row = t?.subject_id != null ? await findLetter(trx, Number(t.subject_id)) : undefined;
-      if (t && row && (t.used_at !== null || row.status !== 'unconfirmed')) return { state: 'used' as const, action: await getLetterAction(trx, { id: Number(row.action_id) }) };
+      if (t && row && (t.used_at !== null || row.status !== 'unconfirmed'))
+        return { state: 'used' as const, action: await getLetterAction(trx, { id: Number(row.action_id) }) };
       return { state: 'invalid' as const };
     }
     const row = await lockLetter(trx, letterId);
@@ -530,19 +727,36 @@ async function confirmWith(core: Core, tokenHash: string, mp: { code: string | n
       const s = await upsertSupporter(
         trx,
         core.keyring,
-        { email: letter.email, firstName: letter.firstName, lastName: letter.lastName || null, postcode: letter.postcode, address: letter.address, constituencyCode: letter.constituencyCode },
+        {
+          email: letter.email,
+          firstName: letter.firstName,
+          lastName: letter.lastName || null,
+          postcode: letter.postcode,
+          address: letter.address,
+          constituencyCode: letter.constituencyCode,
+        },
         { source: `letter: ${action.slug}`, mode: 'fill', confirmed: true },
       );
       supporterId = s.id;
       try {
-        await recordConsent(trx, { supporterId: s.id, listIds: [action.newsletterListId], change: 'granted', basis: 'consent', source: `letter: ${action.slug}` });
+        await recordConsent(trx, {
+          supporterId: s.id,
+          listIds: [action.newsletterListId],
+          change: 'granted',
+          basis: 'consent',
+          source: `letter: ${action.slug}`,
+        });
       } catch (err) {
         // The list was removed since the letter was written: the letter still goes, and no consent is recorded.
         if (!(err instanceof DomainError)) throw err;
       }
     }
     await updateLetterIf(trx, letterId, ['unconfirmed'], {
-      status: hold ? 'held' : 'queued', hold_reason: hold, similarity, confirmed_at: now, supporter_id: supporterId,
+      status: hold ? 'held' : 'queued',
+      hold_reason: hold,
+      similarity,
+      confirmed_at: now,
+      supporter_id: supporterId,
     });
     if (hold) return { state: 'held' as const, action, slots: [] };
     const slots = await createDeliveries(trx, core, action, row, mp.rep, now);
@@ -555,7 +769,14 @@ async function confirmWith(core: Core, tokenHash: string, mp: { code: string | n
  * slot under the pace limit and its sending job, in the caller's transaction. The unique (letter, recipient) index
  * makes this safe to repeat: a recipient already holding a delivery is skipped. Returns the slots given.
  */
-async function createDeliveries(trx: Trx, core: Core, action: LetterAction, row: LetterRow, rep: Representative, now: number): Promise<number[]> {
+async function createDeliveries(
+  trx: Trx,
+  core: Core,
+  action: LetterAction,
+  row: LetterRow,
+  rep: Representative,
+  now: number,
+): Promise<number[]> {
   let recipients: Array<Recipient | { key: string; name: string; party: string | null; error: string }>;
   if (action.kind === 'email_target') recipients = await targetRecipients(trx, action.id);
   else {
@@ -563,23 +784,48 @@ async function createDeliveries(trx: Trx, core: Core, action: LetterAction, row:
     else {
       // The seat fell vacant, or the MP stopped publishing an address, after the letter was written: staff see why.
       const key = `mp:${row.constituency_code ?? 'unknown'}`;
-      recipients = [{ key, name: rep?.mp?.name ?? 'No sitting MP', party: rep?.mp?.party ?? null, error: 'This MP has no email address on record, so the letter could not be sent.' }];
+      recipients = [
+        {
+          key,
+          name: rep?.mp?.name ?? 'No sitting MP',
+          party: rep?.mp?.party ?? null,
+          error: 'This MP has no email address on record, so the letter could not be sent.',
+        },
+      ];
     }
   }
   const slots: number[] = [];
   for (const r of recipients) {
     if ('error' in r) {
       await insertDelivery(trx, {
-        letter_id: row.id, action_id: action.id, recipient_key: r.key, recipient_name: r.name, recipient_email: '', party: r.party, status: 'failed',
-        not_before: now, sent_at: null, error: r.error, created_at: now,
+        letter_id: row.id,
+        action_id: action.id,
+        recipient_key: r.key,
+        recipient_name: r.name,
+        recipient_email: '',
+        party: r.party,
+        status: 'failed',
+        not_before: now,
+        sent_at: null,
+        error: r.error,
+        created_at: now,
       });
       continue;
     }
     await lockRecipient(trx, r.key);
     const slot = nextSlot({ lastSlot: await latestSlotFor(trx, r.key), now, perHour: action.settings.pacePerHour });
     const id = await insertDelivery(trx, {
-      letter_id: row.id, action_id: action.id, recipient_key: r.key, recipient_name: r.name, recipient_email: r.email, party: r.party, status: 'waiting',
-      not_before: slot, sent_at: null, error: null, created_at: now,
+      letter_id: row.id,
+      action_id: action.id,
+      recipient_key: r.key,
+      recipient_name: r.name,
+      recipient_email: r.email,
+      party: r.party,
+      status: 'waiting',
+      not_before: slot,
+      sent_at: null,
+      error: null,
+      created_at: now,
     });
     if (id === undefined) continue;
     slots.push(slot);
@@ -603,7 +849,11 @@ export function deliveryMessageId(core: Core, deliveryId: number): string {
  * the job to retry with backoff, and on the last attempt the delivery is marked failed too. When the letter's last
  * delivery is done, the letter is marked sent and its writer gets a copy.
  */
-export async function deliverLetter(core: Core, deliveryId: number, o: { lastAttempt: boolean; now?: number }): Promise<'sent' | 'failed' | 'skipped' | 'early'> {
+export async function deliverLetter(
+  core: Core,
+  deliveryId: number,
+  o: { lastAttempt: boolean; now?: number },
+): Promise<'sent' | 'failed' | 'skipped' | 'early'> {
   const now = o.now ?? Date.now();
   const d = await findDelivery(core.db, deliveryId);
   if (!d || d.status !== 'waiting') return 'skipped';
@@ -621,11 +871,22 @@ export async function deliverLetter(core: Core, deliveryId: number, o: { lastAtt
   const letter = rowToLetter(core, row);
   const site = await getSiteSettings(core.db);
   const text = composeLetter({
-    recipient: { greeting: `Dear ${d.recipient_name},` }, letter, orgName: site.orgName, actionTitle: action.title, forMp: action.kind === 'letter_mp',
+    recipient: { greeting: `Dear ${d.recipient_name},` },
+    letter,
+    orgName: site.orgName,
+    actionTitle: action.title,
+    forMp: action.kind === 'letter_mp',
   });
   try {
     // Plain text only: the writer's words are never HTML, whatever they typed.
-    await core.mailer.deliver({ to: d.recipient_email, replyTo: letter.email, subject: letter.subject, text, html: '', messageId: deliveryMessageId(core, deliveryId) });
+    await core.mailer.deliver({
+      to: d.recipient_email,
+      replyTo: letter.email,
+      subject: letter.subject,
+      text,
+      html: '',
+      messageId: deliveryMessageId(core, deliveryId),
+    });
   } catch (err) {
     if (err instanceof PermanentJobError || o.lastAttempt) {
       await finishDelivery(core, action, d, { status: 'failed', error: (err as Error).message.slice(0, 500) }, now);
@@ -638,12 +899,21 @@ export async function deliverLetter(core: Core, deliveryId: number, o: { lastAtt
 }
 
 /** Records a delivery's outcome and, when it was the letter's last, marks the letter sent and queues the writer's copy. */
-async function finishDelivery(core: Core, action: LetterAction, d: DeliveryRow, outcome: { status: 'sent' } | { status: 'failed'; error: string }, now: number): Promise<void> {
+async function finishDelivery(
+  core: Core,
+  action: LetterAction,
+  d: DeliveryRow,
+  outcome: { status: 'sent' } | { status: 'failed'; error: string },
+  now: number,
+): Promise<void> {
   const site = await getSiteSettings(core.db);
   await core.db.transaction().execute(async (trx) => {
     // The letter's row is the lock that orders its deliveries' last steps, so exactly one of them sees the end.
     const row = await lockLetter(trx, Number(d.letter_id));
-    const set = outcome.status === 'sent' ? { status: 'sent' as const, sent_at: now, error: null } : { status: 'failed' as const, error: outcome.error };
+    const set =
+      outcome.status === 'sent'
+        ? { status: 'sent' as const, sent_at: now, error: null }
+        : { status: 'failed' as const, error: outcome.error };
     await updateDeliveryIf(trx, Number(d.id), 'waiting', set);
     if (!row || row.status !== 'queued') return;
     const all = await listDeliveriesOf(trx, Number(row.id));
@@ -651,13 +921,28 @@ async function finishDelivery(core: Core, action: LetterAction, d: DeliveryRow, 
     const sent = all.filter((x) => x.status === 'sent');
     // Nothing went (every recipient refused): the letter stays queued, and staff see the failures with a retry button.
     if (sent.length === 0) return;
-    const done = await updateLetterIf(trx, Number(row.id), ['queued'], { status: 'sent', sent_at: now, followup_at: action.kind === 'letter_mp' ? now + FOLLOWUP_AFTER_MS : null });
+    const done = await updateLetterIf(trx, Number(row.id), ['queued'], {
+      status: 'sent',
+      sent_at: now,
+      followup_at: action.kind === 'letter_mp' ? now + FOLLOWUP_AFTER_MS : null,
+    });
     if (!done) return;
     const letter = rowToLetter(core, row);
     const text = composeLetter({
-      recipient: { greeting: `Dear ${sent[0]!.recipient_name},` }, letter, orgName: site.orgName, actionTitle: action.title, forMp: action.kind === 'letter_mp',
+      recipient: { greeting: `Dear ${sent[0]!.recipient_name},` },
+      letter,
+      orgName: site.orgName,
+      actionTitle: action.title,
+      forMp: action.kind === 'letter_mp',
     });
-    const mail = letterCopyEmail({ orgName: site.orgName, actionTitle: action.title, recipients: sent.map((x) => x.recipient_name), subject: letter.subject, text, forMp: action.kind === 'letter_mp' });
+    const mail = letterCopyEmail({
+      orgName: site.orgName,
+      actionTitle: action.title,
+      recipients: sent.map((x) => x.recipient_name),
+      subject: letter.subject,
+      text,
+      forMp: action.kind === 'letter_mp',
+    });
     await core.mailer.enqueue(trx, { ...mail, to: letter.email }, { uniqueKey: `letter-copy:${row.id}` });
   });
 }
@@ -699,8 +984,12 @@ export async function askWhetherMpsReplied(core: Core, now = Date.now()): Promis
         const action = await getLetterAction(trx, { id: Number(row.action_id) });
         const base = `${core.config.baseUrl}/letter/reply/${replyToken(core, Number(row.id))}`;
         const mail = followupEmail({
-          orgName: site.orgName, actionTitle: action?.title ?? 'our campaign', mpName: mp?.recipient_name ?? 'your MP', sentAt: Number(row.sent_at ?? now),
-          timeZone: site.timeZone, links: { yes: `${base}/yes`, no: `${base}/no`, not_yet: `${base}/not_yet` },
+          orgName: site.orgName,
+          actionTitle: action?.title ?? 'our campaign',
+          mpName: mp?.recipient_name ?? 'your MP',
+          sentAt: Number(row.sent_at ?? now),
+          timeZone: site.timeZone,
+          links: { yes: `${base}/yes`, no: `${base}/no`, not_yet: `${base}/not_yet` },
         });
         await core.mailer.enqueue(trx, { ...mail, to: letter.email });
         asked++;
@@ -710,7 +999,10 @@ export async function askWhetherMpsReplied(core: Core, now = Date.now()): Promis
 }
 
 /** What a reply link shows: the MP's name and the answer already given, or nothing for a bad link. */
-export async function replyLink(core: Core, token: string): Promise<{ mpName: string; reply: string | null; actionTitle: string } | undefined> {
+export async function replyLink(
+  core: Core,
+  token: string,
+): Promise<{ mpName: string; reply: string | null; actionTitle: string } | undefined> {
   const id = verifyReplyToken(core, token);
   if (id === null) return undefined;
   const row = await findLetter(core.db, id);
@@ -737,12 +1029,24 @@ export interface ReplyFigures {
 }
 
 /** The response figures of an action: per MP (name, party, constituency key) and per party, most letters first. */
-export async function mpResponseFigures(db: Db, actionId: number): Promise<{ perMp: Array<ReplyFigures & { key: string; name: string; party: string }>; perParty: Array<ReplyFigures & { party: string; mps: number }> }> {
+export async function mpResponseFigures(
+  db: Db,
+  actionId: number,
+): Promise<{
+  perMp: Array<ReplyFigures & { key: string; name: string; party: string }>;
+  perParty: Array<ReplyFigures & { party: string; mps: number }>;
+}> {
   const rows = await replyFiguresPerRecipient(db, actionId);
   const perMp = rows
     .map((r) => ({
-      key: r.recipient_key, name: String(r.name ?? ''), party: String(r.party ?? 'Unknown'), sent: Number(r.sent), asked: Number(r.asked),
-      yes: Number(r.yes), no: Number(r.no), notYet: Number(r.not_yet),
+      key: r.recipient_key,
+      name: String(r.name ?? ''),
+      party: String(r.party ?? 'Unknown'),
+      sent: Number(r.sent),
+      asked: Number(r.asked),
+      yes: Number(r.yes),
+      no: Number(r.no),
+      notYet: Number(r.not_yet),
     }))
     .sort((a, b) => b.sent - a.sent || a.name.localeCompare(b.name));
   const parties = new Map<string, ReplyFigures & { party: string; mps: number }>();
@@ -773,7 +1077,13 @@ export async function moderationOverview(core: Core, actionId: number) {
     held: held.map((r) => rowToLetter(core, r)),
     counts: Object.fromEntries(counts) as Partial<Record<LetterStatus, number>>,
     deliveries,
-    failed: failed.map((f) => ({ id: Number(f.id), letterId: Number(f.letter_id), recipient: f.recipient_name, error: f.error ?? '', at: Number(f.created_at) })),
+    failed: failed.map((f) => ({
+      id: Number(f.id),
+      letterId: Number(f.letter_id),
+      recipient: f.recipient_name,
+      error: f.error ?? '',
+      at: Number(f.created_at),
+    })),
   };
 }
 
@@ -782,7 +1092,13 @@ export async function letterForStaff(core: Core, actionId: number, letterId: num
   const row = await findLetter(core.db, letterId);
   if (!row || Number(row.action_id) !== actionId || row.status === 'unconfirmed') return undefined;
   const deliveries = (await listDeliveriesOf(core.db, letterId)).map((d) => ({
-    id: Number(d.id), recipient: d.recipient_name, party: d.party, status: d.status, notBefore: Number(d.not_before), sentAt: d.sent_at === null ? null : Number(d.sent_at), error: d.error,
+    id: Number(d.id),
+    recipient: d.recipient_name,
+    party: d.party,
+    status: d.status,
+    notBefore: Number(d.not_before),
+    sentAt: d.sent_at === null ? null : Number(d.sent_at),
+    error: d.error,
   }));
   return { letter: rowToLetter(core, row), deliveries };
 }
@@ -805,7 +1121,14 @@ export async function approveLetter(core: Core, staffId: number, actionId: numbe
 }
 
 /** Rejects a held letter with a reason its writer is emailed. Throws DomainError('conflict') if already dealt with. */
-export async function rejectLetter(core: Core, staffId: number, actionId: number, letterId: number, reason: string, now = Date.now()): Promise<void> {
+export async function rejectLetter(
+  core: Core,
+  staffId: number,
+  actionId: number,
+  letterId: number,
+  reason: string,
+  now = Date.now(),
+): Promise<void> {
   const site = await getSiteSettings(core.db);
   await core.db.transaction().execute(async (trx) => {
     const row = await lockLetter(trx, letterId);
@@ -814,7 +1137,13 @@ export async function rejectLetter(core: Core, staffId: number, actionId: number
     if (row.status !== 'held') throw new DomainError('conflict', 'This letter has already been dealt with.');
     await updateLetterIf(trx, letterId, ['held'], { status: 'rejected', decided_at: now, decided_by: staffId });
     const letter = rowToLetter(core, row);
-    const mail = letterRejectedEmail({ orgName: site.orgName, actionTitle: action.title, reason, actionLink: `${core.config.baseUrl}/act/${action.slug}`, forMp: action.kind === 'letter_mp' });
+    const mail = letterRejectedEmail({
+      orgName: site.orgName,
+      actionTitle: action.title,
+      reason,
+      actionLink: `${core.config.baseUrl}/act/${action.slug}`,
+      forMp: action.kind === 'letter_mp',
+    });
     await core.mailer.enqueue(trx, { ...mail, to: letter.email });
     await recordAudit(trx, { staffId, action: 'letter.reject', target: `letter ${letterId}`, details: { action: actionId } });
   });
@@ -825,10 +1154,17 @@ export async function retryDelivery(core: Core, staffId: number, actionId: numbe
   await core.db.transaction().execute(async (trx) => {
     const d = await findDelivery(trx, deliveryId);
     if (!d || Number(d.action_id) !== actionId) throw new DomainError('not_found', 'There is no such delivery.');
-    if (d.recipient_email === '') throw new DomainError('conflict', 'This recipient has no email address, so the letter cannot be sent again.');
-    if (!(await updateDeliveryIf(trx, deliveryId, 'failed', { status: 'waiting', error: null, not_before: now }))) throw new DomainError('conflict', 'This delivery is not a failed one.');
+    if (d.recipient_email === '')
+      throw new DomainError('conflict', 'This recipient has no email address, so the letter cannot be sent again.');
+    if (!(await updateDeliveryIf(trx, deliveryId, 'failed', { status: 'waiting', error: null, not_before: now })))
+      throw new DomainError('conflict', 'This delivery is not a failed one.');
     await core.queue.enqueue(trx, 'sendConfirmedLetter', { deliveryId }, { runAt: now, maxAttempts: DELIVERY_ATTEMPTS });
-    await recordAudit(trx, { staffId, action: 'letter.retry_delivery', target: `letter ${Number(d.letter_id)}`, details: { action: actionId, delivery: deliveryId } });
+    await recordAudit(trx, {
+      staffId,
+      action: 'letter.retry_delivery',
+      target: `letter ${Number(d.letter_id)}`,
+      details: { action: actionId, delivery: deliveryId },
+    });
   });
 }
 
@@ -850,7 +1186,11 @@ export async function letterExportSummary(core: Core, actionId: number): Promise
  * box; the others gave their details to send a letter, not to be contacted, so those cells are empty. The letters'
  * words are never exported.
  */
-export async function exportLetters(core: Core, staffId: number, actionId: number): Promise<{ filename: string; csv: string; rows: number }> {
+export async function exportLetters(
+  core: Core,
+  staffId: number,
+  actionId: number,
+): Promise<{ filename: string; csv: string; rows: number }> {
   const action = await getLetterAction(core.db, { id: actionId });
   if (!action) throw new DomainError('not_found', 'There is no such action.');
   const [letters, deliveries] = await Promise.all([listLettersForExport(core.db, actionId), listDeliveriesOfAction(core.db, actionId)]);
@@ -860,21 +1200,51 @@ export async function exportLetters(core: Core, staffId: number, actionId: numbe
     list.push(d);
     byLetter.set(Number(d.letter_id), list);
   }
-  const header = ['letter', 'status', 'confirmed', 'sent', 'recipients', 'constituency', 'party', 'mp_replied', 'newsletter_consent', 'email', 'first_name', 'last_name', 'postcode'];
+  const header = [
+    'letter',
+    'status',
+    'confirmed',
+    'sent',
+    'recipients',
+    'constituency',
+    'party',
+    'mp_replied',
+    'newsletter_consent',
+    'email',
+    'first_name',
+    'last_name',
+    'postcode',
+  ];
   const records = letters.map((r) => {
     const ds = byLetter.get(Number(r.id)) ?? [];
     const consent = r.opt_in === 1;
-    const d = (v: string | null) => (consent ? core.keyring.decryptNullable(v) ?? '' : '');
+    const d = (v: string | null) => (consent ? (core.keyring.decryptNullable(v) ?? '') : '');
     return [
-      String(r.id), r.status, iso(r.confirmed_at === null ? null : Number(r.confirmed_at)), iso(r.sent_at === null ? null : Number(r.sent_at)),
-      ds.map((x) => `${x.recipient_name} (${x.status})`).join('; '), r.constituency_code ?? '', [...new Set(ds.map((x) => x.party).filter((x) => x))].join('; '),
-      r.reply ?? '', consent ? 'yes' : 'no', d(r.email_enc), d(r.first_name_enc), d(r.last_name_enc), d(r.postcode_enc),
+      String(r.id),
+      r.status,
+      iso(r.confirmed_at === null ? null : Number(r.confirmed_at)),
+      iso(r.sent_at === null ? null : Number(r.sent_at)),
+      ds.map((x) => `${x.recipient_name} (${x.status})`).join('; '),
+      r.constituency_code ?? '',
+      [...new Set(ds.map((x) => x.party).filter((x) => x))].join('; '),
+      r.reply ?? '',
+      consent ? 'yes' : 'no',
+      d(r.email_enc),
+      d(r.first_name_enc),
+      d(r.last_name_enc),
+      d(r.postcode_enc),
     ];
   });
   await recordAudit(core.db, {
-    staffId, action: 'letters.export', target: `action ${actionId}`, details: { rows: records.length, withDetails: letters.filter((r) => r.opt_in === 1).length },
+    staffId,
+    action: 'letters.export',
+    target: `action ${actionId}`,
+    details: { rows: records.length, withDetails: letters.filter((r) => r.opt_in === 1).length },
   });
-  const csv = `\ufeff${stringify([header, ...records].map((row) => row.map(escapeCell)), { record_delimiter: '\r\n' })}`;
+  const csv = `\ufeff${stringify(
+    [header, ...records].map((row) => row.map(escapeCell)),
+    { record_delimiter: '\r\n' },
+  )}`;
   return { filename: `letters-${action.slug}-${new Date().toISOString().slice(0, 10)}.csv`, csv, rows: records.length };
 }
 
@@ -893,12 +1263,24 @@ export async function deleteStaleUnconfirmedLetters(db: Db, now = Date.now()): P
  */
 export async function eraseLettersOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
   const rows = await listLettersOfWriter(trx, subject);
-  await deleteLetters(trx, rows.filter((r) => r.status === 'unconfirmed').map((r) => r.id));
+  await deleteLetters(
+    trx,
+    rows.filter((r) => r.status === 'unconfirmed').map((r) => r.id),
+  );
   const blank = core.keyring.encrypt('');
   for (const r of rows.filter((x) => x.status !== 'unconfirmed')) {
     await updateLetter(trx, r.id, {
-      email_index: `erased:${newToken()}`, email_enc: blank, first_name_enc: blank, last_name_enc: blank, address_enc: null, postcode_enc: null,
-      subject_enc: blank, body_enc: blank, supporter_id: null, opt_in: 0, followup_at: null,
+      email_index: `erased:${newToken()}`,
+      email_enc: blank,
+      first_name_enc: blank,
+      last_name_enc: blank,
+      address_enc: null,
+      postcode_enc: null,
+      subject_enc: blank,
+      body_enc: blank,
+      supporter_id: null,
+      opt_in: 0,
+      followup_at: null,
       ...(r.status === 'held' || r.status === 'queued' ? { status: 'rejected' as const } : {}),
     });
   }
@@ -909,13 +1291,24 @@ export async function lettersFor(core: Core, db: DbOrTrx, subject: ErasureSubjec
   const rows = await listLettersOfWriterWithTitles(db, subject);
   const k = core.keyring;
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-  const recipients = await listRecipientsOfLetters(db, rows.map((r) => Number(r.id)));
+  const recipients = await listRecipientsOfLetters(
+    db,
+    rows.map((r) => Number(r.id)),
+  );
   return {
     letters: rows.map((r) => ({
-      action: r.title, firstName: k.decrypt(r.first_name_enc), lastName: k.decrypt(r.last_name_enc), address: k.decryptNullable(r.address_enc),
-      postcode: k.decryptNullable(r.postcode_enc), subject: k.decrypt(r.subject_enc), body: k.decrypt(r.body_enc), status: r.status,
+      action: r.title,
+      firstName: k.decrypt(r.first_name_enc),
+      lastName: k.decrypt(r.last_name_enc),
+      address: k.decryptNullable(r.address_enc),
+      postcode: k.decryptNullable(r.postcode_enc),
+      subject: k.decrypt(r.subject_enc),
+      body: k.decrypt(r.body_enc),
+      status: r.status,
       to: recipients.filter((d) => Number(d.letter_id) === Number(r.id)).map((d) => ({ name: d.recipient_name, status: d.status })),
-      writtenAt: iso(r.created_at), sentAt: iso(r.sent_at), didTheyReply: r.reply,
+      writtenAt: iso(r.created_at),
+      sentAt: iso(r.sent_at),
+      didTheyReply: r.reply,
     })),
   };
 }

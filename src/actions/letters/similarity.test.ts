@@ -64,23 +64,27 @@ test('resemblance is symmetric and between 0 and 1 for any two texts', () => {
 
 test('the pace limit: however letters arrive, no hour holds more than the limit to one recipient, and none is dropped', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 60 }), fc.array(fc.integer({ min: 0, max: 3 * 3600_000 }), { minLength: 1, maxLength: 200 }), (perHour, gaps) => {
-      let now = 1_700_000_000_000;
-      let last: number | undefined;
-      const slots: number[] = [];
-      for (const g of gaps) {
-        now += g % 7 === 0 ? 0 : g; // bursts arrive at the same instant
-        const slot = nextSlot({ lastSlot: last, now, perHour });
-        expect(slot).toBeGreaterThanOrEqual(now);
-        slots.push(slot);
-        last = slot;
-      }
-      expect(slots).toHaveLength(gaps.length);
-      for (let i = 0; i < slots.length; i++) {
-        const inHour = slots.filter((s) => s >= slots[i]! && s < slots[i]! + 3600_000).length;
-        expect(inHour).toBeLessThanOrEqual(perHour);
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 60 }),
+      fc.array(fc.integer({ min: 0, max: 3 * 3600_000 }), { minLength: 1, maxLength: 200 }),
+      (perHour, gaps) => {
+        let now = 1_700_000_000_000;
+        let last: number | undefined;
+        const slots: number[] = [];
+        for (const g of gaps) {
+          now += g % 7 === 0 ? 0 : g; // bursts arrive at the same instant
+          const slot = nextSlot({ lastSlot: last, now, perHour });
+          expect(slot).toBeGreaterThanOrEqual(now);
+          slots.push(slot);
+          last = slot;
+        }
+        expect(slots).toHaveLength(gaps.length);
+        for (let i = 0; i < slots.length; i++) {
+          const inHour = slots.filter((s) => s >= slots[i]! && s < slots[i]! + 3600_000).length;
+          expect(inHour).toBeLessThanOrEqual(perHour);
+        }
+      },
+    ),
     { numRuns: 300 },
   );
   expect(paceGap(20)).toBe(180_000);

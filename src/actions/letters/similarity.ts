@@ -39,7 +39,8 @@ export function fingerprint(keyring: Keyring, text: string): string {
   if (words.length > 0 && words.length < SHINGLE) shingles.add(words.join(' '));
   for (let i = 0; i + SHINGLE <= words.length; i++) shingles.add(words.slice(i, i + SHINGLE).join(' '));
   const hashes: number[] = [];
-  for (const s of shingles) hashes.push(parseInt(Buffer.from(keyring.sign('letter-fingerprint', s), 'base64url').subarray(0, 6).toString('hex'), 16));
+  for (const s of shingles)
+    hashes.push(parseInt(Buffer.from(keyring.sign('letter-fingerprint', s), 'base64url').subarray(0, 6).toString('hex'), 16));
   const kept = [...new Set(hashes)].sort((a, b) => a - b).slice(0, SKETCH_SIZE);
   return `${VERSION}:${kept.map((h) => h.toString(16).padStart(HEX, '0')).join('')}`;
 }

@@ -25,11 +25,7 @@ export const letterPaths = (slug: string) => ({
 
 /** Hidden fields carrying what earlier stages collected. */
 function Carry({ values, names }: { values: Values; names: readonly string[] }) {
-  return (
-    <>
-      {names.map((n) => (values[n] !== undefined ? <input key={n} type="hidden" name={n} value={values[n]} /> : null))}
-    </>
-  );
+  return <>{names.map((n) => (values[n] !== undefined ? <input key={n} type="hidden" name={n} value={values[n]} /> : null))}</>;
 }
 
 /** The fields of the write stage (and the hidden fields of the preview). */
@@ -59,7 +55,10 @@ function TalkingPoints({ settings }: { settings: LetterSettings }) {
         <>
           <h3>A suggested opening</h3>
           <p class="pre-line wrap-anywhere">{settings.opening}</p>
-          <p class="hint">Use it if it helps, but write the rest in your own words: letters that are nearly the same as others are held back for our team to read first.</p>
+          <p class="hint">
+            Use it if it helps, but write the rest in your own words: letters that are nearly the same as others are held back for our team
+            to read first.
+          </p>
         </>
       )}
     </div>
@@ -67,7 +66,14 @@ function TalkingPoints({ settings }: { settings: LetterSettings }) {
 }
 
 /** The postcode form (stage 1 of a letter to an MP). */
-export function PostcodeForm(p: { action: LetterAction; csrf?: string | undefined; values?: Values | undefined; errors?: Errors; message?: string | undefined; headingLevel?: 'h1' | 'h2' }) {
+export function PostcodeForm(p: {
+  action: LetterAction;
+  csrf?: string | undefined;
+  values?: Values | undefined;
+  errors?: Errors;
+  message?: string | undefined;
+  headingLevel?: 'h1' | 'h2';
+}) {
   const v = p.values ?? {};
   const Heading = p.headingLevel ?? 'h2';
   return (
@@ -82,7 +88,17 @@ export function PostcodeForm(p: { action: LetterAction; csrf?: string | undefine
       )}
       <form method="post" action={letterPaths(p.action.slug).postcode} class="form" noValidate>
         {p.csrf && <CsrfField token={p.csrf} />}
-        <Field name="postcode" label="Your postcode" hint="For example, SW1A 1AA. MPs only answer people who live in their constituency." value={v.postcode} error={p.errors?.postcode} autocomplete="postal-code" maxLength={20} width="short" required />
+        <Field
+          name="postcode"
+          label="Your postcode"
+          hint="For example, SW1A 1AA. MPs only answer people who live in their constituency."
+          value={v.postcode}
+          error={p.errors?.postcode}
+          autocomplete="postal-code"
+          maxLength={20}
+          width="short"
+          required
+        />
         <button type="submit">Find my MP</button>
       </form>
     </section>
@@ -90,7 +106,14 @@ export function PostcodeForm(p: { action: LetterAction; csrf?: string | undefine
 }
 
 /** Choosing a constituency where the postcode cannot tell (Northern Ireland). */
-export function ChooseView(p: { action: LetterAction; csrf: string; postcode: string; message: string; candidates: ReadonlyArray<{ constituency: Constituency; mp: Mp | null }>; errors?: Errors }) {
+export function ChooseView(p: {
+  action: LetterAction;
+  csrf: string;
+  postcode: string;
+  message: string;
+  candidates: ReadonlyArray<{ constituency: Constituency; mp: Mp | null }>;
+  errors?: Errors;
+}) {
   return (
     <>
       <h1>Choose your constituency</h1>
@@ -124,7 +147,9 @@ export function ChooseView(p: { action: LetterAction; csrf: string; postcode: st
         </div>
         <button type="submit">Continue</button>
       </form>
-      <p><a href={`/act/${p.action.slug}`}>Use a different postcode</a></p>
+      <p>
+        <a href={`/act/${p.action.slug}`}>Use a different postcode</a>
+      </p>
     </>
   );
 }
@@ -136,19 +161,21 @@ export function CannotEmailView(p: { action: LetterAction; constituency: Constit
       <h1>We cannot email your MP</h1>
       {p.mp ? (
         <p>
-          Your MP is <strong>{p.mp.name}</strong> ({p.mp.party}), the MP for {p.constituency.name}. They do not publish an
-          email address, so we cannot send your letter by email.
+          Your MP is <strong>{p.mp.name}</strong> ({p.mp.party}), the MP for {p.constituency.name}. They do not publish an email address, so
+          we cannot send your letter by email.
         </p>
       ) : (
         <p>{p.constituency.name} has no sitting MP at the moment, so there is nobody to send your letter to yet.</p>
       )}
       {p.mp && (
         <p>
-          You can still write to them by post: {p.mp.name}, House of Commons, London SW1A 0AA. Include your own postal
-          address, so they can see you are a constituent.
+          You can still write to them by post: {p.mp.name}, House of Commons, London SW1A 0AA. Include your own postal address, so they can
+          see you are a constituent.
         </p>
       )}
-      <p><a href={`/act/${p.action.slug}`}>Back to the action</a></p>
+      <p>
+        <a href={`/act/${p.action.slug}`}>Back to the action</a>
+      </p>
     </>
   );
 }
@@ -156,7 +183,11 @@ export function CannotEmailView(p: { action: LetterAction; constituency: Constit
 /** Who the letter goes to, above the letter form. */
 function RecipientsNote({ recipients, forMp }: { recipients: readonly Recipient[]; forMp: boolean }) {
   if (forMp && recipients[0]) {
-    return <p class="lede">Your letter will go to <strong>{recipients[0].description}</strong>.</p>;
+    return (
+      <p class="lede">
+        Your letter will go to <strong>{recipients[0].description}</strong>.
+      </p>
+    );
   }
   return (
     <>
@@ -195,7 +226,14 @@ export function WriteForm(p: {
       <form method="post" action={letterPaths(p.action.slug).preview} class="form" noValidate>
         {p.csrf && <CsrfField token={p.csrf} />}
         <Carry values={p.where} names={WHERE_FIELDS} />
-        <Field name="subject" label="Subject" value={v.subject ?? p.action.settings.suggestedSubject} error={e.subject} maxLength={150} required />
+        <Field
+          name="subject"
+          label="Subject"
+          value={v.subject ?? p.action.settings.suggestedSubject}
+          error={e.subject}
+          maxLength={150}
+          required
+        />
         <TextArea
           name="body"
           label={forMp ? 'Your letter' : 'Your email'}
@@ -206,13 +244,35 @@ export function WriteForm(p: {
           maxLength={MAX_LETTER_CHARS}
           required
         />
-        <Field name="firstName" label="First name" value={v.firstName} error={e.firstName} autocomplete="given-name" maxLength={100} required />
+        <Field
+          name="firstName"
+          label="First name"
+          value={v.firstName}
+          error={e.firstName}
+          autocomplete="given-name"
+          maxLength={100}
+          required
+        />
         <Field name="lastName" label="Last name" value={v.lastName} error={e.lastName} autocomplete="family-name" maxLength={100} />
-        <Field name="email" type="email" label="Email address" hint="We email you a link to confirm before anything is sent. Replies come to this address." value={v.email} error={e.email} autocomplete="email" maxLength={254} required />
+        <Field
+          name="email"
+          type="email"
+          label="Email address"
+          hint="We email you a link to confirm before anything is sent. Replies come to this address."
+          value={v.email}
+          error={e.email}
+          autocomplete="email"
+          maxLength={254}
+          required
+        />
         <TextArea
           name="address"
           label={forMp ? 'Your postal address' : 'Your postal address (optional)'}
-          hint={forMp ? 'MPs only answer their own constituents, so your letter is signed with your address. We add your postcode.' : 'Added under your name if you give it.'}
+          hint={
+            forMp
+              ? 'MPs only answer their own constituents, so your letter is signed with your address. We add your postcode.'
+              : 'Added under your name if you give it.'
+          }
           value={v.address}
           error={e.address}
           rows={3}
@@ -223,7 +283,9 @@ export function WriteForm(p: {
           <div class="checkbox">
             <input type="checkbox" id="f-optIn" name="optIn" value="on" checked={v.optIn === 'on'} aria-describedby="f-optIn-wording" />
             <label for="f-optIn">Send me emails: {p.list.name}</label>
-            <p class="hint consent-wording" id="f-optIn-wording">{p.list.wording} Leave this unticked if you only want to send your letter.</p>
+            <p class="hint consent-wording" id="f-optIn-wording">
+              {p.list.wording} Leave this unticked if you only want to send your letter.
+            </p>
           </div>
         )}
         <button type="submit">{forMp ? 'Preview my letter' : 'Preview my email'}</button>
@@ -253,8 +315,8 @@ export function PreviewView(p: {
         <Notice kind="warning">
           <p>
             Your {forMp ? 'letter' : 'email'} is very like others sent in this campaign. {forMp ? 'MPs' : 'People'} pay most attention to
-            messages in their writers' own words, so please change it to say why this matters to you. If you send it as it is,
-            it will wait for our team to read it before it goes.
+            messages in their writers' own words, so please change it to say why this matters to you. If you send it as it is, it will wait
+            for our team to read it before it goes.
           </p>
         </Notice>
       )}
@@ -271,7 +333,9 @@ export function PreviewView(p: {
         <form method="post" action={paths.edit}>
           <CsrfField token={p.csrf} />
           <Carry values={p.carried} names={names} />
-          <button type="submit" class="button-secondary">Change it</button>
+          <button type="submit" class="button-secondary">
+            Change it
+          </button>
         </form>
         <form method="post" action={paths.send} class="letter-send">
           <CsrfField token={p.csrf} />
@@ -301,13 +365,22 @@ export function CheckEmailView(p: { slug: string }) {
       </Notice>
       <p>Open it and press the button on the page it leads to: your letter goes only then. The link works for 7 days.</p>
       <p>Nothing after a few minutes? Check your spam or junk folder.</p>
-      <p><a href={`/act/${p.slug}`}>Back to the action</a></p>
+      <p>
+        <a href={`/act/${p.slug}`}>Back to the action</a>
+      </p>
     </>
   );
 }
 
 /** The page a confirmation link opens: the letter, who it goes to, and the button that sends it. */
-export function ConfirmLetterView(p: { csrf: string; token: string; subject: string; body: string; recipients: readonly string[]; actionTitle: string }) {
+export function ConfirmLetterView(p: {
+  csrf: string;
+  token: string;
+  subject: string;
+  body: string;
+  recipients: readonly string[];
+  actionTitle: string;
+}) {
   return (
     <>
       <h1>Send your letter</h1>
@@ -358,8 +431,8 @@ export function ConfirmedView(p: { state: 'queued' | 'held' | 'used'; slug: stri
             </p>
           </Notice>
           <p>
-            If you would like to rewrite it in your own words, write again from the action page with the same email
-            address: your new letter replaces this one. Otherwise there is nothing more to do; we will email you either way.
+            If you would like to rewrite it in your own words, write again from the action page with the same email address: your new letter
+            replaces this one. Otherwise there is nothing more to do; we will email you either way.
           </p>
         </>
       )}
@@ -369,7 +442,11 @@ export function ConfirmedView(p: { state: 'queued' | 'held' | 'used'; slug: stri
           <p>This link has been used, so there is nothing more to do.</p>
         </>
       )}
-      <p><a class="button" href={thanks}>Continue</a></p>
+      <p>
+        <a class="button" href={thanks}>
+          Continue
+        </a>
+      </p>
     </>
   );
 }
@@ -377,7 +454,14 @@ export function ConfirmedView(p: { state: 'queued' | 'held' | 'used'; slug: stri
 const ANSWER_LABEL = { yes: 'Yes, they replied', no: 'No, I have had no reply', not_yet: 'Not yet, but I expect one' } as const;
 
 /** "Did your MP reply?": the three answers as buttons (the link itself records nothing, so scanners cannot answer). */
-export function ReplyView(p: { csrf: string; token: string; mpName: string; reply: string | null; suggested: keyof typeof ANSWER_LABEL | undefined; done?: boolean }) {
+export function ReplyView(p: {
+  csrf: string;
+  token: string;
+  mpName: string;
+  reply: string | null;
+  suggested: keyof typeof ANSWER_LABEL | undefined;
+  done?: boolean;
+}) {
   const order = (['yes', 'no', 'not_yet'] as const).slice().sort((a, b) => (a === p.suggested ? -1 : b === p.suggested ? 1 : 0));
   return (
     <>
@@ -387,13 +471,17 @@ export function ReplyView(p: { csrf: string; token: string; mpName: string; repl
           <p>Thank you: we have your answer. You can change it below if anything changes.</p>
         </Notice>
       )}
-      {p.reply && !p.done && <p>You told us: {ANSWER_LABEL[p.reply as keyof typeof ANSWER_LABEL] ?? p.reply}. You can change your answer.</p>}
+      {p.reply && !p.done && (
+        <p>You told us: {ANSWER_LABEL[p.reply as keyof typeof ANSWER_LABEL] ?? p.reply}. You can change your answer.</p>
+      )}
       <div class="button-row">
         {order.map((a) => (
           <form method="post" action={`/letter/reply/${p.token}`} key={a}>
             <CsrfField token={p.csrf} />
             <input type="hidden" name="answer" value={a} />
-            <button type="submit" class={a === p.suggested ? undefined : 'button-secondary'}>{ANSWER_LABEL[a]}</button>
+            <button type="submit" class={a === p.suggested ? undefined : 'button-secondary'}>
+              {ANSWER_LABEL[a]}
+            </button>
           </form>
         ))}
       </div>
@@ -413,6 +501,7 @@ export async function letterActArea(p: ActAreaProps<LetterSettings>): Promise<VN
       </section>
     );
   }
-  const list = action.newsletterListId === null ? undefined : (await signupBlockData(p.core)).lists.find((l) => l.id === action.newsletterListId);
+  const list =
+    action.newsletterListId === null ? undefined : (await signupBlockData(p.core)).lists.find((l) => l.id === action.newsletterListId);
   return <WriteForm action={action} recipients={recipients} where={{}} list={list} headingLevel="h2" />;
 }

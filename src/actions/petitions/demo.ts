@@ -10,31 +10,115 @@ import type { PetitionSettings } from './settings.js';
 // constituencies from the open data the product ships; the people are made up.
 
 const FIRST_NAMES = [
-  'Aylin', 'Bilal', 'Catrin', 'Dilfuza', 'Emeka', 'Freya', 'Gulzhan', 'Harun', 'Ines', 'Jasmin', 'Kerim', 'Lowri',
-  'Mariam', 'Nurlan', 'Oona', 'Pavel', 'Qadir', 'Rosa', 'Saida', 'Tobias', 'Umida', 'Viktor', 'Wanjiru', 'Xin',
-  'Yerlan', 'Zainab', 'Alisher', 'Bethan', 'Chidi', 'Dana', 'Eszter', 'Farrukh', 'Gwen', 'Hyun', 'Idris', 'Julia',
+  'Aylin',
+  'Bilal',
+  'Catrin',
+  'Dilfuza',
+  'Emeka',
+  'Freya',
+  'Gulzhan',
+  'Harun',
+  'Ines',
+  'Jasmin',
+  'Kerim',
+  'Lowri',
+  'Mariam',
+  'Nurlan',
+  'Oona',
+  'Pavel',
+  'Qadir',
+  'Rosa',
+  'Saida',
+  'Tobias',
+  'Umida',
+  'Viktor',
+  'Wanjiru',
+  'Xin',
+  'Yerlan',
+  'Zainab',
+  'Alisher',
+  'Bethan',
+  'Chidi',
+  'Dana',
+  'Eszter',
+  'Farrukh',
+  'Gwen',
+  'Hyun',
+  'Idris',
+  'Julia',
 ];
 
 const LAST_NAMES = [
-  'Abdurahman', 'Bennett', 'Celik', 'Davies', 'Ekwueme', 'Fraser', 'Gulamov', 'Hughes', 'Ismailova', 'Jankowski',
-  'Khalid', 'Lewis', 'Musa', 'Nazarova', 'Okoro', 'Parry', 'Qureshi', 'Reid', 'Sultanova', 'Thomas', 'Usmonov',
-  'Vaughan', 'Wright', 'Yusupova', 'Zhou', 'Azimov', 'Boateng', 'Clarke', 'Dogan', 'Ellis',
+  'Abdurahman',
+  'Bennett',
+  'Celik',
+  'Davies',
+  'Ekwueme',
+  'Fraser',
+  'Gulamov',
+  'Hughes',
+  'Ismailova',
+  'Jankowski',
+  'Khalid',
+  'Lewis',
+  'Musa',
+  'Nazarova',
+  'Okoro',
+  'Parry',
+  'Qureshi',
+  'Reid',
+  'Sultanova',
+  'Thomas',
+  'Usmonov',
+  'Vaughan',
+  'Wright',
+  'Yusupova',
+  'Zhou',
+  'Azimov',
+  'Boateng',
+  'Clarke',
+  'Dogan',
+  'Ellis',
 ];
 
 // [postcode, 2024 constituency code], from ../shared/data/uk/postcodes/gb_postcode_sample_by_constituency.csv.
 const POSTCODES: ReadonlyArray<readonly [string, string]> = [
-  ['CB24 6AB', 'E14001224'], ['HA3 5EG', 'E14001270'], ['BS16 3DD', 'E14001133'], ['TN2 3QN', 'E14001555'],
-  ['SE23 2XE', 'E14001333'], ['NE38 9HX', 'E14001389'], ['SN5 8UZ', 'E14001168'], ['TW7 4NY', 'E14001124'],
-  ['PO21 1QD', 'E14001108'], ['LA14 2SD', 'E14001076'], ['L15 9EN', 'E14001337'], ['RG1 1AF', 'E14001438'],
-  ['CF40 1RF', 'W07000107'], ['E9 6DW', 'E14001260'], ['KA22 8GY', 'S14000048'], ['WN5 0DA', 'E14001585'],
-  ['M24 1AZ', 'E14001103'], ['GU34 2QL', 'E14001214'], ['BH14 9LF', 'E14001429'], ['LS29 9TZ', 'E14001308'],
+  ['CB24 6AB', 'E14001224'],
+  ['HA3 5EG', 'E14001270'],
+  ['BS16 3DD', 'E14001133'],
+  ['TN2 3QN', 'E14001555'],
+  ['SE23 2XE', 'E14001333'],
+  ['NE38 9HX', 'E14001389'],
+  ['SN5 8UZ', 'E14001168'],
+  ['TW7 4NY', 'E14001124'],
+  ['PO21 1QD', 'E14001108'],
+  ['LA14 2SD', 'E14001076'],
+  ['L15 9EN', 'E14001337'],
+  ['RG1 1AF', 'E14001438'],
+  ['CF40 1RF', 'W07000107'],
+  ['E9 6DW', 'E14001260'],
+  ['KA22 8GY', 'S14000048'],
+  ['WN5 0DA', 'E14001585'],
+  ['M24 1AZ', 'E14001103'],
+  ['GU34 2QL', 'E14001214'],
+  ['BH14 9LF', 'E14001429'],
+  ['LS29 9TZ', 'E14001308'],
 ];
 
 // Signers who chose to be shown, with a town near their postcode.
 const SHOWN: ReadonlyArray<readonly [string, string]> = [
-  ['Gulzhan', 'Harrow'], ['Lowri', 'Rhondda'], ['Emeka', 'Bristol'], ['Rosa', 'Reading'], ['Idris', 'Liverpool'],
-  ['Catrin', 'Cardiff'], ['Nurlan', 'Hackney'], ['Freya', 'Ely'], ['Hyun', 'Ilkley'], ['Saida', 'Wigan'],
-  ['Bilal', 'Bognor Regis'], ['Bethan', 'Swansea'],
+  ['Gulzhan', 'Harrow'],
+  ['Lowri', 'Rhondda'],
+  ['Emeka', 'Bristol'],
+  ['Rosa', 'Reading'],
+  ['Idris', 'Liverpool'],
+  ['Catrin', 'Cardiff'],
+  ['Nurlan', 'Hackney'],
+  ['Freya', 'Ely'],
+  ['Hyun', 'Ilkley'],
+  ['Saida', 'Wigan'],
+  ['Bilal', 'Bognor Regis'],
+  ['Bethan', 'Swansea'],
 ];
 
 /** How many fictional signatures the demo petition gets. */
@@ -53,13 +137,18 @@ function prng(seed: number): () => number {
   };
 }
 
-const ascii = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+const ascii = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 
 /** Adds the demo petition's fictional signatures (confirmed, spread over the last 14 days, busiest after launch). */
 export async function seedPetitionDemo(core: Core, action: Action<PetitionSettings>): Promise<void> {
   const { keyring } = core;
   const random = prng(20261126 + action.id);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const now = Date.now();
   const total = DEMO_SIGNATURES + DEMO_PENDING;
   const rows = Array.from({ length: total }, (_, i) => {

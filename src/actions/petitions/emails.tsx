@@ -7,8 +7,8 @@ import { renderEmail, type RenderedEmail } from '../../core/mail/render.js';
 function NotYou({ days }: { days: number }) {
   return (
     <p>
-      If you did not sign, you can ignore this email: nothing more will happen, and we delete signatures that are not
-      confirmed within {days} days.
+      If you did not sign, you can ignore this email: nothing more will happen, and we delete signatures that are not confirmed within{' '}
+      {days} days.
     </p>
   );
 }
@@ -58,12 +58,22 @@ function renderConfirmSignatureEmail(o: ConfirmOptions): RenderedEmail {
         ) : (
           <p>Someone, probably you, signed the petition “{o.title}” with this address.</p>
         )}
-        {o.newsletter && <p>You also asked to receive emails from {o.orgName}: {o.newsletter}.</p>}
+        {o.newsletter && (
+          <p>
+            You also asked to receive emails from {o.orgName}: {o.newsletter}.
+          </p>
+        )}
         <p>
-          {o.counted ? 'To start receiving them' : o.newsletter ? 'To confirm your signature (and your emails)' : 'To confirm your signature, so that it counts'}, open
-          this link and press the button on the page:
+          {o.counted
+            ? 'To start receiving them'
+            : o.newsletter
+              ? 'To confirm your signature (and your emails)'
+              : 'To confirm your signature, so that it counts'}
+          , open this link and press the button on the page:
         </p>
-        <p><a href={o.link}>{o.link}</a></p>
+        <p>
+          <a href={o.link}>{o.link}</a>
+        </p>
         <p>The link works for {o.days} days.</p>
         <NotYou days={o.days} />
       </div>
@@ -72,24 +82,39 @@ function renderConfirmSignatureEmail(o: ConfirmOptions): RenderedEmail {
 }
 
 /** Sent to an address that signs a petition it has already signed: never a second signature. */
-export function alreadySignedEmail(o: { orgName: string; title: string; pageUrl: string; link?: string | undefined; days: number }): RenderedEmail {
+export function alreadySignedEmail(o: {
+  orgName: string;
+  title: string;
+  pageUrl: string;
+  link?: string | undefined;
+  days: number;
+}): RenderedEmail {
   return renderEmail({
     subject: `You have already signed: ${o.title}`,
     orgName: o.orgName,
     body: (
       <div>
         <p>Hello,</p>
-        <p>Someone, probably you, signed the petition “{o.title}” again with this address. Each address can sign once, so nothing has changed.</p>
+        <p>
+          Someone, probably you, signed the petition “{o.title}” again with this address. Each address can sign once, so nothing has
+          changed.
+        </p>
         {o.link ? (
           <>
-            <p>Your signature is not confirmed yet, so it does not count. To confirm it, open this link and press the button on the page:</p>
-            <p><a href={o.link}>{o.link}</a></p>
+            <p>
+              Your signature is not confirmed yet, so it does not count. To confirm it, open this link and press the button on the page:
+            </p>
+            <p>
+              <a href={o.link}>{o.link}</a>
+            </p>
             <p>The link works for {o.days} days.</p>
           </>
         ) : (
           <p>Your signature is confirmed and counted. Thank you.</p>
         )}
-        <p>You can share the petition with this link: <a href={o.pageUrl}>{o.pageUrl}</a></p>
+        <p>
+          You can share the petition with this link: <a href={o.pageUrl}>{o.pageUrl}</a>
+        </p>
         <p>If this was not you, you can ignore this email.</p>
       </div>
     ),

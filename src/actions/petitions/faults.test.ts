@@ -43,7 +43,8 @@ describeEachDialect('petition signatures under faults', (ctx) => {
       execArgv: ['--import', 'tsx'],
       env: {
         ...process.env,
-        DATABASE_URL: ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
+        DATABASE_URL:
+          ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
         LANTERN_SECRET: SECRET,
         LANTERN_DATA_DIR: ctx.testDb.dataDir,
         // vitest exports Vite's BASE_URL=/ into the environment; the child must not inherit it.
@@ -70,7 +71,9 @@ describeEachDialect('petition signatures under faults', (ctx) => {
     const challenge = await createProofChallenge(core().keyring);
     const solution = await solveChallenge({ challenge, deriveKey });
     if (!solution) throw new Error('could not solve a challenge');
-    return Buffer.from(JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution })).toString('base64');
+    return Buffer.from(
+      JSON.stringify({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution }),
+    ).toString('base64');
   };
 
   test('SIGKILL mid-surge, then a restart: every acknowledged signature is there whole, none twice', async () => {
@@ -78,7 +81,14 @@ describeEachDialect('petition signatures under faults', (ctx) => {
     const email = (i: number) => `surge.${ctx.dialect}.${i}@example.org`;
     const bodies = await Promise.all(
       Array.from({ length: SURGE }, async (_, i) =>
-        new URLSearchParams({ firstName: 'Surge', lastName: `Signer ${i}`, email: email(i), postcode: 'SW1A 1AA', website: '', altcha: await proof() }).toString(),
+        new URLSearchParams({
+          firstName: 'Surge',
+          lastName: `Signer ${i}`,
+          email: email(i),
+          postcode: 'SW1A 1AA',
+          website: '',
+          altcha: await proof(),
+        }).toString(),
       ),
     );
     const port = await freePort();
@@ -88,7 +98,11 @@ describeEachDialect('petition signatures under faults', (ctx) => {
         method: 'POST',
         body,
         redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', 'x-forwarded-for': `10.9.${i >> 8}.${i & 255}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'sec-fetch-site': 'same-origin',
+          'x-forwarded-for': `10.9.${i >> 8}.${i & 255}`,
+        },
       });
 
     const first = startServer(port);
@@ -143,7 +157,15 @@ describeEachDialect('petition signatures under faults', (ctx) => {
       const tokens = await db.selectFrom('tokens').select(['subject_id']).where('purpose', '=', 'signature_confirm').execute();
       expect(new Set(tokens.map((x) => x.subject_id))).toEqual(new Set(rows.map((r) => r.id)));
       expect(tokens).toHaveLength(rows.length);
-      expect(await count(db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirst())).toBe(rows.length);
+      expect(
+        await count(
+          db
+            .selectFrom('jobs')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('name', '=', 'sendEmail')
+            .executeTakeFirst(),
+        ),
+      ).toBe(rows.length);
       if (ctx.dialect === 'sqlite') {
         const check = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db);
         expect(check.rows).toEqual([{ integrity_check: 'ok' }]);
@@ -152,7 +174,9 @@ describeEachDialect('petition signatures under faults', (ctx) => {
       // After the restart, people whose page never answered press again, and a few who were answered press again
       // too: every one gets the same page, and each address still has exactly one signature.
       const again = [...failed, ...[...acked].slice(0, 30)];
-      const answers = await Promise.all(again.map(async (i) => (await post(i, bodies[i]!.replace(/altcha=[^&]*/, `altcha=${encodeURIComponent(await proof())}`))).status));
+      const answers = await Promise.all(
+        again.map(async (i) => (await post(i, bodies[i]!.replace(/altcha=[^&]*/, `altcha=${encodeURIComponent(await proof())}`))).status),
+      );
       expect(answers.every((s) => s === 303)).toBe(true);
       const after = await db.selectFrom('signatures').select(['email_index']).where('action_id', '=', p.id).execute();
       const indexes = after.map((r) => r.email_index);

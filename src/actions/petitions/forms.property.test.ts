@@ -14,11 +14,35 @@ import type { Action } from '../kinds.js';
 // is a 303 or a clear 4xx page, never a 500; a refused post stores nothing, and an accepted one is stored whole
 // (the signature, its confirmation token and its queued email together, and with an opt-in, the consent request).
 
-const { scalar, value } = garbage({ extra: ['%00', 'SW1A 1AA', 'BFPO 1234', 'on', '1', 'yes', '../../etc/passwd'], maxRepeat: 300_000, hugeValue: true });
+const { scalar, value } = garbage({
+  extra: ['%00', 'SW1A 1AA', 'BFPO 1234', 'on', '1', 'yes', '../../etc/passwd'],
+  maxRepeat: 300_000,
+  hugeValue: true,
+});
 
 type Encoding = 'form' | 'json' | 'text/plain' | 'multipart/form-data; boundary=x' | 'none' | 'broken-json';
-const encoding = fc.constantFrom<Encoding>('form', 'form', 'form', 'form', 'json', 'json', 'text/plain', 'multipart/form-data; boundary=x', 'none', 'broken-json');
-const fetchSite = fc.constantFrom<string | undefined>('same-origin', 'same-origin', 'same-origin', 'same-origin', 'cross-site', 'same-site', 'none', undefined);
+const encoding = fc.constantFrom<Encoding>(
+  'form',
+  'form',
+  'form',
+  'form',
+  'json',
+  'json',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'none',
+  'broken-json',
+);
+const fetchSite = fc.constantFrom<string | undefined>(
+  'same-origin',
+  'same-origin',
+  'same-origin',
+  'same-origin',
+  'cross-site',
+  'same-site',
+  'none',
+  undefined,
+);
 
 describeEachDialect('petition forms (property)', (ctx) => {
   let t: TestLantern;
@@ -35,13 +59,53 @@ describeEachDialect('petition forms (property)', (ctx) => {
   const db = () => t.lantern.core.db;
   const n = async (q: Promise<{ n: unknown } | undefined>) => Number((await q)?.n ?? 0);
   const counts = async () => ({
-    signatures: await n(db().selectFrom('signatures').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-    pending: await n(db().selectFrom('signatures').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirst()),
-    optIns: await n(db().selectFrom('signatures').select((eb) => eb.fn.countAll().as('n')).where('opt_in', '=', 1).where('supporter_id', 'is not', null).executeTakeFirst()),
-    supporters: await n(db().selectFrom('supporters').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-    events: await n(db().selectFrom('consent_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()),
-    tokens: await n(db().selectFrom('tokens').select((eb) => eb.fn.countAll().as('n')).where('purpose', '=', 'signature_confirm').executeTakeFirst()),
-    mail: await n(db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirst()),
+    signatures: await n(
+      db()
+        .selectFrom('signatures')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    ),
+    pending: await n(
+      db()
+        .selectFrom('signatures')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst(),
+    ),
+    optIns: await n(
+      db()
+        .selectFrom('signatures')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('opt_in', '=', 1)
+        .where('supporter_id', 'is not', null)
+        .executeTakeFirst(),
+    ),
+    supporters: await n(
+      db()
+        .selectFrom('supporters')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    ),
+    events: await n(
+      db()
+        .selectFrom('consent_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    ),
+    tokens: await n(
+      db()
+        .selectFrom('tokens')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('purpose', '=', 'signature_confirm')
+        .executeTakeFirst(),
+    ),
+    mail: await n(
+      db()
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('name', '=', 'sendEmail')
+        .executeTakeFirst(),
+    ),
   });
 
   test('POST /act/:slug/sign: any input gets a 303 or a clear 4xx page; only a whole signature is stored', async () => {
@@ -51,14 +115,27 @@ describeEachDialect('petition forms (property)', (ctx) => {
     // Near-valid signatures turn up often, so the accepting path is exercised too; each gets a fresh address.
     const validish = fc.record(
       {
-        email: fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,20}$/), fc.uuid(), fc.constantFrom('', ' ', 'UPPER')).map(([l, u, how]) => {
-          const e = `${l.replace(/\.+$/, '')}.${u}@example.org`;
-          return how === 'UPPER' ? e.toUpperCase() : `${how}${e}${how}`;
-        }),
+        email: fc
+          .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.+-]{0,20}$/), fc.uuid(), fc.constantFrom('', ' ', 'UPPER'))
+          .map(([l, u, how]) => {
+            const e = `${l.replace(/\.+$/, '')}.${u}@example.org`;
+            return how === 'UPPER' ? e.toUpperCase() : `${how}${e}${how}`;
+          }),
         // Names in any script, and nasty ones.
         firstName: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), scalar),
         lastName: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), scalar),
-        postcode: fc.constantFrom('', 'SW1A 1AA', 'sw1a1aa', 'e16an', 'NOT A CODE', 'BT1 5GS', 'GIR 0AA', 'JE2 3AB', 'BFPO 1234', ' m1  1ae '),
+        postcode: fc.constantFrom(
+          '',
+          'SW1A 1AA',
+          'sw1a1aa',
+          'e16an',
+          'NOT A CODE',
+          'BT1 5GS',
+          'GIR 0AA',
+          'JE2 3AB',
+          'BFPO 1234',
+          ' m1  1ae ',
+        ),
         abroad: tick,
         showName: tick,
         town: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), scalar),
@@ -67,8 +144,22 @@ describeEachDialect('petition forms (property)', (ctx) => {
       },
       { requiredKeys: ['email', 'firstName', 'lastName'] },
     );
-    const keys = ['email', 'firstName', 'lastName', 'postcode', 'abroad', 'showName', 'town', 'optIn', 'website', 'altcha', '_csrf'] as const;
-    const anything = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, { requiredKeys: [] });
+    const keys = [
+      'email',
+      'firstName',
+      'lastName',
+      'postcode',
+      'abroad',
+      'showName',
+      'town',
+      'optIn',
+      'website',
+      'altcha',
+      '_csrf',
+    ] as const;
+    const anything = fc.record(Object.fromEntries(keys.map((k) => [k, value])) as Record<(typeof keys)[number], typeof value>, {
+      requiredKeys: [],
+    });
     // (Paths past the router's 2,000-character limit get Fastify's own 414, before any route: not this form's business.)
     const slug = fc.constantFrom(petition.slug, petition.slug, petition.slug, 'no-such-petition', '%00', 'Upper-Case', 'a'.repeat(150));
     let stored = 0;
@@ -121,13 +212,20 @@ describeEachDialect('petition forms (property)', (ctx) => {
   test('the confirmation link: any token or slug is a 404 page or the link page, never a 500', async () => {
     const c = new TestClient(t.baseUrl);
     await c.get(`/act/${petition.slug}`);
-    const token = fc.oneof(fc.string({ maxLength: 60 }), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), scalar.filter((x) => encodeURIComponent(x).length < 150));
+    const token = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      scalar.filter((x) => encodeURIComponent(x).length < 150),
+    );
     await fc.assert(
       fc.asyncProperty(token, fc.constantFrom('GET', 'POST'), async (tok, method) => {
         const path = `/act/${petition.slug}/confirm/${encodeURIComponent(tok)}`;
         // A fresh address each time, so the link's rate limit does not decide the answer.
         const headers = { 'x-forwarded-for': nextAddress() };
-        const r = method === 'GET' ? await c.request('GET', path, { headers }) : await c.request('POST', path, { headers, form: { _csrf: c.lastCsrf ?? '' } });
+        const r =
+          method === 'GET'
+            ? await c.request('GET', path, { headers })
+            : await c.request('POST', path, { headers, form: { _csrf: c.lastCsrf ?? '' } });
         expect(r.status).toBeLessThan(500);
         if (r.status !== 403) expect([404, 400]).toContain(r.status);
       }),

@@ -32,7 +32,13 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     sink = await startSmtpSink();
     // TRUST_PROXY lets each request appear from its own address (x-forwarded-for), as behind a reverse proxy.
     t = await startTestLantern(ctx, { env: { SMTP_URL: sink.url, TRUST_PROXY: 'true' }, worker: true });
-    listId = await insertList(ctx.db, { slug: 'petition-news', name: 'Campaign news', description: 'News', wording: 'Email me news of this campaign, about twice a month.', at: Date.now() });
+    listId = await insertList(ctx.db, {
+      slug: 'petition-news',
+      name: 'Campaign news',
+      description: 'News',
+      wording: 'Email me news of this campaign, about twice a month.',
+      at: Date.now(),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -57,16 +63,37 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
   };
 
   /** Sends the signing form as a browser does from our own page (Sec-Fetch-Site), with a solved proof of work unless told otherwise. */
-  const sign = async (c: TestClient, slug: string, fields: Record<string, string>, o: { proof?: boolean | string; headers?: Record<string, string> } = {}) => {
+  const sign = async (
+    c: TestClient,
+    slug: string,
+    fields: Record<string, string>,
+    o: { proof?: boolean | string; headers?: Record<string, string> } = {},
+  ) => {
     const form: Record<string, string> = { firstName: 'Gulnar', lastName: 'Tursun', postcode: 'SW1A 1AA', website: '', ...fields };
-    if (o.proof !== false) form.altcha = typeof o.proof === 'string' ? o.proof : await solveSignupProof(t.baseUrl, { 'x-forwarded-for': ip() });
+    if (o.proof !== false)
+      form.altcha = typeof o.proof === 'string' ? o.proof : await solveSignupProof(t.baseUrl, { 'x-forwarded-for': ip() });
     return c.request('POST', `/act/${slug}/sign`, { form, headers: { 'sec-fetch-site': 'same-origin', ...o.headers } });
   };
 
-  const signaturesOf = (actionId: number) => db().selectFrom('signatures').selectAll().where('action_id', '=', actionId).orderBy('id').execute();
+  const signaturesOf = (actionId: number) =>
+    db().selectFrom('signatures').selectAll().where('action_id', '=', actionId).orderBy('id').execute();
   const signatureOf = async (actionId: number, email: string) =>
-    db().selectFrom('signatures').selectAll().where('action_id', '=', actionId).where('email_index', '=', emailIndex(core().keyring, email)).executeTakeFirst();
-  const sendEmailJobs = async () => Number((await db().selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'sendEmail').executeTakeFirstOrThrow()).n);
+    db()
+      .selectFrom('signatures')
+      .selectAll()
+      .where('action_id', '=', actionId)
+      .where('email_index', '=', emailIndex(core().keyring, email))
+      .executeTakeFirst();
+  const sendEmailJobs = async () =>
+    Number(
+      (
+        await db()
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('name', '=', 'sendEmail')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const confirmLink = (slug: string) => new RegExp(`/act/${slug}/confirm/${TOKEN}`);
 
   test('sign, get the email, confirm with the button (a GET changes nothing), and the signature counts', async () => {
@@ -90,7 +117,8 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const row = (await signatureOf(p.id, email))!;
     expect(row).toMatchObject({ status: 'pending', confirmed_at: null, show_name: 0, opt_in: 0, supporter_id: null, town_enc: null });
     // Everything personal is ciphertext.
-    for (const v of [row.email_enc, row.first_name_enc, row.last_name_enc, row.postcode_enc]) expect(v).not.toMatch(/amina|Gulnar|Tursun|SW1A/i);
+    for (const v of [row.email_enc, row.first_name_enc, row.last_name_enc, row.postcode_enc])
+      expect(v).not.toMatch(/amina|Gulnar|Tursun|SW1A/i);
     expect(core().keyring.decrypt(row.postcode_enc!)).toBe('SW1A 1AA');
     // The constituency comes with confirmation (a signature that does not count needs none).
     expect(row.constituency_code).toBeNull();
@@ -100,7 +128,12 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(mail!.subject).toBe('Please confirm your signature: Stop the forced-labour cotton');
     expect(mail!.text).not.toContain('Gulnar');
     const link = linkIn(mail!, confirmLink(p.slug));
-    const tokens = await db().selectFrom('tokens').selectAll().where('purpose', '=', 'signature_confirm').where('subject_id', '=', row.id).execute();
+    const tokens = await db()
+      .selectFrom('tokens')
+      .selectAll()
+      .where('purpose', '=', 'signature_confirm')
+      .where('subject_id', '=', row.id)
+      .execute();
     expect(tokens).toEqual([expect.objectContaining({ token_hash: hashToken(link.split('/').pop()!), used_at: null })]);
 
     // A link scanner opening the link changes nothing.
@@ -116,7 +149,10 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(done.headers.get('location')).toBe(`/act/${p.slug}/thanks`);
     const lookup = await lookupPostcode(core(), 'SW1A 1AA');
     expect(lookup.kind).toBe('found');
-    expect((await signatureOf(p.id, email))!).toMatchObject({ status: 'confirmed', constituency_code: lookup.kind === 'found' ? lookup.constituency.code : 'none' });
+    expect((await signatureOf(p.id, email))!).toMatchObject({
+      status: 'confirmed',
+      constituency_code: lookup.kind === 'found' ? lookup.constituency.code : 'none',
+    });
     expect(await petitionKind.countConfirmed(db(), p.id)).toBe(1);
     expect((await petitionKind.countsByDay(db(), p.id, 'Europe/London')).map((d) => d.count)).toEqual([1]);
     // The link is spent, and a link under another petition's address is no link at all.
@@ -132,7 +168,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const email = freshEmail('Rahima');
     const first = await sign(await visitor(), p.slug, { email });
     // A repeat within a few minutes of the last email gets none (tested below): let that time pass.
-    await db().updateTable('tokens').set({ created_at: Date.now() - 10 * 60_000 }).where('purpose', '=', 'signature_confirm').execute();
+    await db()
+      .updateTable('tokens')
+      .set({ created_at: Date.now() - 10 * 60_000 })
+      .where('purpose', '=', 'signature_confirm')
+      .execute();
     const second = await sign(await visitor(), p.slug, { email: `  ${email.toUpperCase()}  `, firstName: 'Someone', lastName: 'Else' });
     expect([first.status, second.status]).toEqual([303, 303]);
     expect(second.headers.get('location')).toBe(first.headers.get('location'));
@@ -209,7 +249,11 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect((await sign(await visitor(), p.slug, { email: gb, postcode: ' sw1a   1aa' })).status).toBe(303);
     const found = await lookupPostcode(core(), 'SW1A 1AA');
     expect((await signatureOf(p.id, gb))!.constituency_code).toBe(found.kind === 'found' ? found.constituency.code : 'none');
-    for (const [typed, stored] of [[' bt1 5gs ', 'BT1 5GS'], ['JE2 3AB', 'JE2 3AB'], ['gir0aa', 'GIR 0AA']] as const) {
+    for (const [typed, stored] of [
+      [' bt1 5gs ', 'BT1 5GS'],
+      ['JE2 3AB', 'JE2 3AB'],
+      ['gir0aa', 'GIR 0AA'],
+    ] as const) {
       const email = freshEmail();
       expect((await sign(await visitor(), p.slug, { email, postcode: typed })).status).toBe(303);
       const row = (await signatureOf(p.id, email))!;
@@ -233,7 +277,13 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
 
   test('names in any script are kept exactly', async () => {
     const p = await openTestAction(core(), { kind: 'petition', settings: { requireConfirmation: false } });
-    const names: Array<[string, string]> = [['Гүлнар', 'Абдулла'], ['عبد الرحيم', 'تورسون'], ['美玲', '李'], ['Ñandú', "O'Brien-Łukasiewicz"], ['ئابدۇرېھىم', 'ھېيت']];
+    const names: Array<[string, string]> = [
+      ['Гүлнар', 'Абдулла'],
+      ['عبد الرحيم', 'تورسون'],
+      ['美玲', '李'],
+      ['Ñandú', "O'Brien-Łukasiewicz"],
+      ['ئابدۇرېھىم', 'ھېيت'],
+    ];
     for (const [firstName, lastName] of names) {
       const email = freshEmail();
       expect((await sign(await visitor(), p.slug, { email, firstName, lastName })).status).toBe(303);
@@ -277,8 +327,13 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     const p = await openTestAction(core(), { kind: 'petition', settings: { requireConfirmation: false } });
     const shown = freshEmail();
     const hidden = freshEmail();
-    expect((await sign(await visitor(), p.slug, { email: shown, firstName: 'Dilnoza', lastName: 'Shownfamily', showName: 'on', town: 'Leeds' })).status).toBe(303);
-    expect((await sign(await visitor(), p.slug, { email: hidden, firstName: 'Mehriban', lastName: 'Hiddenfamily', town: 'Secretville' })).status).toBe(303);
+    expect(
+      (await sign(await visitor(), p.slug, { email: shown, firstName: 'Dilnoza', lastName: 'Shownfamily', showName: 'on', town: 'Leeds' }))
+        .status,
+    ).toBe(303);
+    expect(
+      (await sign(await visitor(), p.slug, { email: hidden, firstName: 'Mehriban', lastName: 'Hiddenfamily', town: 'Secretville' })).status,
+    ).toBe(303);
     expect((await signatureOf(p.id, hidden))!).toMatchObject({ show_name: 0, town_enc: null });
     const page = await (await visitor()).get(`/act/${p.slug}`);
     expect(page.text).toContain('Dilnoza, Leeds');
@@ -298,10 +353,14 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect((await signatureOf(p.id, shown))!).toMatchObject({ status: 'confirmed', show_name: 0, town_enc: null });
     expect((await (await visitor()).get(`/act/${p.slug}`)).text).not.toContain('Dilnoza');
     expect((await staff.client.post(`/admin/actions/${p.id}/signers/${row.id}/hide`)).status).toBe(404);
-    expect(await db().selectFrom('audit_log').select('target').where('action', '=', 'petition.signer.hide').execute()).toContainEqual({ target: `signature ${row.id}` });
+    expect(await db().selectFrom('audit_log').select('target').where('action', '=', 'petition.signer.hide').execute()).toContainEqual({
+      target: `signature ${row.id}`,
+    });
 
     const off = await openTestAction(core(), { kind: 'petition', settings: { requireConfirmation: false, showSigners: false } });
-    expect((await sign(await visitor(), off.slug, { email: freshEmail(), firstName: 'Yerlan', showName: 'on', town: 'York' })).status).toBe(303);
+    expect((await sign(await visitor(), off.slug, { email: freshEmail(), firstName: 'Yerlan', showName: 'on', town: 'York' })).status).toBe(
+      303,
+    );
     expect((await (await visitor()).get(`/act/${off.slug}`)).text).not.toContain('Yerlan');
   });
 
@@ -319,7 +378,10 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(mailsTo(sink, email)).toHaveLength(1);
     // Without JavaScript (no proof), a double submit is simply a repeat.
     const plain = freshEmail();
-    const [x, y] = await Promise.all([sign(c, p.slug, { email: plain }, { proof: false }), sign(c, p.slug, { email: plain }, { proof: false })]);
+    const [x, y] = await Promise.all([
+      sign(c, p.slug, { email: plain }, { proof: false }),
+      sign(c, p.slug, { email: plain }, { proof: false }),
+    ]);
     expect([x.status, y.status]).toEqual([303, 303]);
     expect((await signaturesOf(p.id)).length).toBe(2);
   });
@@ -342,7 +404,12 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
 
   test('a forged proof is refused; without a proof the form still works, under a stricter limit per address', async () => {
     const p = await openTestAction(core(), { kind: 'petition', settings: { requireConfirmation: false, askPostcode: false } });
-    const forged = await sign(await visitor(), p.slug, { email: freshEmail() }, { proof: Buffer.from('{"challenge":{}}').toString('base64') });
+    const forged = await sign(
+      await visitor(),
+      p.slug,
+      { email: freshEmail() },
+      { proof: Buffer.from('{"challenge":{}}').toString('base64') },
+    );
     expect(forged.status).toBe(422);
     expect(forged.text).toContain('did not finish');
     const c = new TestClient(t.baseUrl, { 'x-forwarded-for': '192.0.2.77' });
@@ -377,7 +444,10 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     await c.get(link);
     expect((await c.post(link)).status).toBe(303);
 
-    expect(petitionKind.adminLinks!(p as Petition).map((l) => l.href)).toEqual([`/admin/actions/${p.id}/signers`, `/admin/actions/${p.id}/signatures.csv`]);
+    expect(petitionKind.adminLinks!(p as Petition).map((l) => l.href)).toEqual([
+      `/admin/actions/${p.id}/signers`,
+      `/admin/actions/${p.id}/signatures.csv`,
+    ]);
     const viewer = await signedInAs(t, 'editor');
     expect((await viewer.client.get(`/admin/actions/${p.id}/signatures.csv`)).status).toBe(403);
     const staff = await signedInAs(t, 'campaigner');
@@ -385,7 +455,10 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toContain(`${p.slug}-signatures-`);
-    const lines = res.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = res.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('first_name,last_name,postcode,constituency,name_shown,town,signed,confirmed,email,newsletter');
     expect(lines).toHaveLength(3);
     const keenLine = lines.find((l) => l.startsWith('Keen,'))!;

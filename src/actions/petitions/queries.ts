@@ -37,7 +37,12 @@ export async function insertSignatureOnce(db: DbOrTrx, r: Insertable<SignaturesT
 
 /** The signature of an address (by blind index) on a petition. */
 export async function findSignatureByEmailIndex(db: DbOrTrx, actionId: number, emailIndex: string) {
-  return db.selectFrom('signatures').select(['id', 'status', 'created_at']).where('action_id', '=', actionId).where('email_index', '=', emailIndex).executeTakeFirst();
+  return db
+    .selectFrom('signatures')
+    .select(['id', 'status', 'created_at'])
+    .where('action_id', '=', actionId)
+    .where('email_index', '=', emailIndex)
+    .executeTakeFirst();
 }
 
 /** One signature by id. */
@@ -65,7 +70,10 @@ export async function markSignatureConfirmed(db: DbOrTrx, id: number, at: number
 // Read and spent through core/tokens.ts; written here with a template, as the surge's statement.
 
 /** Stores a signature's confirmation token by its hash (`usedAt` set: only a note that an email went out). */
-export async function insertSignatureToken(db: DbOrTrx, t: { tokenHash: string; signatureId: number; at: number; expiresAt: number; usedAt?: number | null }): Promise<void> {
+export async function insertSignatureToken(
+  db: DbOrTrx,
+  t: { tokenHash: string; signatureId: number; at: number; expiresAt: number; usedAt?: number | null },
+): Promise<void> {
   // A template, like insertSignatureOnce: it is on the surge's path.
   await sql`
     insert into tokens (token_hash, purpose, subject_id, created_at, expires_at, used_at)
@@ -149,12 +157,22 @@ export async function findShownSigners(db: DbOrTrx, actionId: number, limit: num
 
 /** Stops showing a signer on the public list (staff moderation): their name stays private, their town is dropped. */
 export async function hideShownSigner(db: DbOrTrx, actionId: number, signatureId: number): Promise<boolean> {
-  const r = await db.updateTable('signatures').set({ show_name: 0, town_enc: null }).where('id', '=', signatureId).where('action_id', '=', actionId).where('show_name', '=', 1).executeTakeFirst();
+  const r = await db
+    .updateTable('signatures')
+    .set({ show_name: 0, town_enc: null })
+    .where('id', '=', signatureId)
+    .where('action_id', '=', actionId)
+    .where('show_name', '=', 1)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Confirmed signatures with ids below `beforeId` (and at most `maxId`), newest first: keyset pages for the export. */
-export async function findConfirmedSignaturesBefore(db: Db, actionId: number, o: { beforeId?: number | undefined; maxId: number; limit: number }): Promise<SignatureRow[]> {
+export async function findConfirmedSignaturesBefore(
+  db: Db,
+  actionId: number,
+  o: { beforeId?: number | undefined; maxId: number; limit: number },
+): Promise<SignatureRow[]> {
   return db
     .selectFrom('signatures')
     .selectAll()
@@ -169,22 +187,36 @@ export async function findConfirmedSignaturesBefore(db: Db, actionId: number, o:
 
 /** The highest signature id of a petition now (0 when none), so an export holds what existed when it began. */
 export async function findMaxSignatureId(db: Db, actionId: number): Promise<number> {
-  const r = await db.selectFrom('signatures').select((eb) => eb.fn.max('id').as('id')).where('action_id', '=', actionId).executeTakeFirst();
+  const r = await db
+    .selectFrom('signatures')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('action_id', '=', actionId)
+    .executeTakeFirst();
   return Number(r?.id ?? 0);
 }
 
 /** Inserts many signatures (the demo). */
 export async function insertSignaturesBatch(db: DbOrTrx, rows: ReadonlyArray<Insertable<SignaturesTable>>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) await db.insertInto('signatures').values(rows.slice(i, i + 200)).execute();
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('signatures')
+      .values(rows.slice(i, i + 200))
+      .execute();
 }
 
 // ---- a supporter's signatures (erasure, their copy of their data): matched by record or by address ----
 
 const ofSubject = (subject: ErasureSubject) => (eb: ExpressionBuilder<Schema, 'signatures'>) =>
-  eb.or([eb('signatures.supporter_id', '=', subject.supporterId), ...(subject.emailIndex ? [eb('signatures.email_index', '=', subject.emailIndex)] : [])]);
+  eb.or([
+    eb('signatures.supporter_id', '=', subject.supporterId),
+    ...(subject.emailIndex ? [eb('signatures.email_index', '=', subject.emailIndex)] : []),
+  ]);
 
 /** The ids and statuses of a supporter's signatures. */
-export async function findSignaturesOfSubject(db: DbOrTrx, subject: ErasureSubject): Promise<Array<{ id: number; status: SignatureRow['status'] }>> {
+export async function findSignaturesOfSubject(
+  db: DbOrTrx,
+  subject: ErasureSubject,
+): Promise<Array<{ id: number; status: SignatureRow['status'] }>> {
   const rows = await db.selectFrom('signatures').select(['id', 'status']).where(ofSubject(subject)).execute();
   return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
@@ -194,7 +226,17 @@ export async function findSignatureDetailsOfSubject(db: DbOrTrx, subject: Erasur
   return db
     .selectFrom('signatures')
     .innerJoin('actions', 'actions.id', 'signatures.action_id')
-    .select(['actions.title', 'signatures.first_name_enc', 'signatures.last_name_enc', 'signatures.postcode_enc', 'signatures.town_enc', 'signatures.show_name', 'signatures.status', 'signatures.created_at', 'signatures.confirmed_at'])
+    .select([
+      'actions.title',
+      'signatures.first_name_enc',
+      'signatures.last_name_enc',
+      'signatures.postcode_enc',
+      'signatures.town_enc',
+      'signatures.show_name',
+      'signatures.status',
+      'signatures.created_at',
+      'signatures.confirmed_at',
+    ])
     .where(ofSubject(subject))
     .execute();
 }

@@ -9,7 +9,16 @@ import { getSiteSettings } from '../../core/settings.js';
 import { checkProof } from '../../supporters/proof-of-work.js';
 import { isTakingPart } from '../kinds.js';
 import {
-  confirmSignature, exportSignatures, findPetition, hideSigner, parseSignature, petitionNewsletter, shownSignersForStaff, signatureLink, signPetition, type Petition,
+  confirmSignature,
+  exportSignatures,
+  findPetition,
+  hideSigner,
+  parseSignature,
+  petitionNewsletter,
+  shownSignersForStaff,
+  signatureLink,
+  signPetition,
+  type Petition,
 } from './service.js';
 import { checkEmailPath, CheckEmailView, ClosedView, ConfirmUsedView, ConfirmView, ShownSignersAdminView, SignPageView } from './views.js';
 
@@ -21,11 +30,26 @@ import { checkEmailPath, CheckEmailView, ClosedView, ConfirmUsedView, ConfirmVie
 const slug = z.string().regex(/^[a-z0-9-]{1,100}$/);
 const SlugParams = z.object({ slug });
 const TokenParams = z.object({ slug, token: z.string().max(200) });
-const IdParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number) });
-const SignerParams = z.object({ id: z.string().regex(/^\d{1,12}$/).transform(Number), signatureId: z.string().regex(/^\d{1,12}$/).transform(Number) });
+const IdParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
+const SignerParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+  signatureId: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
+});
 
 const notFound = () => new AppError(404, 'not_found', 'There is no such petition.');
-const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
+const badLink = () =>
+  new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
 
 // Two windows per address and bucket. The burst window stops a machine firing many at once; the sustained one stops
 // it trickling all day. Generous enough for a household, an office or a campus behind one address on the morning
@@ -61,7 +85,15 @@ export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<
     personal(reply).page({
       title: `Sign: ${petition.title}`,
       status: 422,
-      body: <SignPageView petition={petition} newsletter={await petitionNewsletter(core, petition)} csrf={req.csrfToken()} values={formValues(req.body)} errors={errors} />,
+      body: (
+        <SignPageView
+          petition={petition}
+          newsletter={await petitionNewsletter(core, petition)}
+          csrf={req.csrfToken()}
+          values={formValues(req.body)}
+          errors={errors}
+        />
+      ),
     });
 
   // Someone who reloads the page of a form that needed correcting lands back on the petition.
@@ -71,17 +103,26 @@ export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<
     const petition = await petitionOf(req);
     if (!isTakingPart(petition)) return closed(reply, petition);
     const origin = postOrigin(req, core);
-    if (origin === 'cross') throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the petition on our site and sign it there.');
-    if (origin === 'unknown') return signPage(req, reply, petition, { _form: 'Please check your details and press Sign the petition again.' });
+    if (origin === 'cross')
+      throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the petition on our site and sign it there.');
+    if (origin === 'unknown')
+      return signPage(req, reply, petition, { _form: 'Please check your details and press Sign the petition again.' });
     // The same page whether the signature was new, a repeat, or a robot's: only the email (to the address's owner) differs.
-    const done = () => reply.redirect(petition.settings.requireConfirmation ? checkEmailPath(petition.slug) : `/act/${petition.slug}/thanks`, 303);
+    const done = () =>
+      reply.redirect(petition.settings.requireConfirmation ? checkEmailPath(petition.slug) : `/act/${petition.slug}/thanks`, 303);
     // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
     const trap = formValues(req.body).website;
     if (trap !== undefined && trap !== '') return done();
     const form = parseSignature(petition.settings, req.body);
     if (!form.ok) return signPage(req, reply, petition, form.errors);
-    const proof = await checkProof(core.keyring, req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined);
-    if (proof.kind === 'invalid') return signPage(req, reply, petition, { _form: 'The automatic check that you are a person did not finish. Please press Sign the petition again.' });
+    const proof = await checkProof(
+      core.keyring,
+      req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
+    );
+    if (proof.kind === 'invalid')
+      return signPage(req, reply, petition, {
+        _form: 'The automatic check that you are a person did not finish. Please press Sign the petition again.',
+      });
     try {
       await signPetition(core, petition, form.data, { proof: proof.kind === 'valid' ? proof : undefined });
     } catch (err) {
@@ -93,7 +134,11 @@ export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<
 
   app.get('/act/:slug/check-your-email', async (req, reply) => {
     const petition = await petitionOf(req);
-    return reply.page({ title: 'Check your email', body: <CheckEmailView petition={petition} />, cacheKey: `petition-check ${petition.slug} ${petition.title}` });
+    return reply.page({
+      title: 'Check your email',
+      body: <CheckEmailView petition={petition} />,
+      cacheKey: `petition-check ${petition.slug} ${petition.title}`,
+    });
   });
 
   // ---- confirming (GET shows a button; only the POST confirms) ----
@@ -102,15 +147,20 @@ export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<
     const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
     const link = await signatureLink(core, slug, token);
     if (link.state === 'invalid') throw badLink();
-    if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={link.title} /> });
-    return personal(reply).page({ title: 'Confirm your signature', body: <ConfirmView csrf={req.csrfToken()} slug={slug} token={token} link={link} /> });
+    if (link.state === 'used')
+      return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={link.title} /> });
+    return personal(reply).page({
+      title: 'Confirm your signature',
+      body: <ConfirmView csrf={req.csrfToken()} slug={slug} token={token} link={link} />,
+    });
   });
 
   app.post('/act/:slug/confirm/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
     const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
     const result = await confirmSignature(core, slug, token);
     if (result.state === 'invalid') throw badLink();
-    if (result.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={result.title} /> });
+    if (result.state === 'used')
+      return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={result.title} /> });
     return reply.redirect(`/act/${slug}/thanks`, 303);
   });
 
@@ -122,7 +172,10 @@ export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<
     const shown = await shownSignersForStaff(core, params.data.id);
     const notice = formValues(req.query).done === 'hidden' ? 'The signer is no longer shown.' : undefined;
     const { timeZone } = await getSiteSettings(core.db);
-    return reply.adminPage({ title: 'Signers shown', body: <ShownSignersAdminView csrf={req.csrfToken()} actionId={params.data.id} {...shown} timeZone={timeZone} notice={notice} /> });
+    return reply.adminPage({
+      title: 'Signers shown',
+      body: <ShownSignersAdminView csrf={req.csrfToken()} actionId={params.data.id} {...shown} timeZone={timeZone} notice={notice} />,
+    });
   });
 
   app.post('/admin/actions/:id/signers/:signatureId/hide', { config: { permission: 'actions:moderate' } }, async (req, reply) => {

@@ -11,8 +11,17 @@ import { checkbox, email as emailField, parseForm, text, type FormResult } from 
 import { lookupPostcode, normalisePostcode } from '../../representatives/service.js';
 import { recordAudit } from '../../staff/service.js';
 import {
-  emailIndex, getSupporter, isSuppressed, mailableSupporterIds, markConfirmed, recordConsent, signupBlockData, spendProof, supporterConsent,
-  upsertSupporter, type PublicList,
+  emailIndex,
+  getSupporter,
+  isSuppressed,
+  mailableSupporterIds,
+  markConfirmed,
+  recordConsent,
+  signupBlockData,
+  spendProof,
+  supporterConsent,
+  upsertSupporter,
+  type PublicList,
 } from '../../supporters/service.js';
 import { getActionBySlug, scheduleCountRefresh } from '../service.js';
 import { isTakingPart } from '../kinds.js';
@@ -21,9 +30,25 @@ import type { Petition, PetitionSettings } from './settings.js';
 export type { Petition, PetitionSettings } from './settings.js';
 import { alreadySignedEmail, confirmSignatureEmail } from './emails.js';
 import {
-  countConfirmedSignaturesUpTo, deletePendingSignaturesBefore, deleteSignatures, findConfirmedSignaturesBefore, findMaxSignatureId, findPetitionRowById,
-  findShownSigners, findSignatureByEmailIndex, findSignatureById, findSignatureDetailsOfSubject, findSignaturesOfSubject, findSignatureToken,
-  hideShownSigner, insertSignatureOnce, insertSignatureToken, markSignatureConfirmed, newestSignatureTokenAt, setSignatureSupporter, updateSignature,
+  countConfirmedSignaturesUpTo,
+  deletePendingSignaturesBefore,
+  deleteSignatures,
+  findConfirmedSignaturesBefore,
+  findMaxSignatureId,
+  findPetitionRowById,
+  findShownSigners,
+  findSignatureByEmailIndex,
+  findSignatureById,
+  findSignatureDetailsOfSubject,
+  findSignaturesOfSubject,
+  findSignatureToken,
+  hideShownSigner,
+  insertSignatureOnce,
+  insertSignatureToken,
+  markSignatureConfirmed,
+  newestSignatureTokenAt,
+  setSignatureSupporter,
+  updateSignature,
   useSignatureToken,
 } from './queries.js';
 
@@ -91,7 +116,9 @@ function signatureSchema(askPostcode: boolean) {
       // An empty box asks for the address rather than complaining about its format.
       email: z.preprocess(blankToUndefined, emailField('your email address')),
       // A petition that does not ask for a postcode ignores whatever arrives in its place.
-      postcode: askPostcode ? z.preprocess(blankToUndefined, z.string({ error: POSTCODE }).max(16, POSTCODE).optional()) : z.unknown().transform(() => undefined),
+      postcode: askPostcode
+        ? z.preprocess(blankToUndefined, z.string({ error: POSTCODE }).max(16, POSTCODE).optional())
+        : z.unknown().transform(() => undefined),
       abroad: checkbox,
       showName: checkbox,
       town: z.preprocess(blankToUndefined, text('your town', { max: 100 }).optional()),
@@ -154,7 +181,10 @@ async function constituencyOf(core: Core, postcode: string): Promise<string | nu
     return found.kind === 'found' ? found.constituency.code : null;
   } catch (err) {
     // The signature matters more than the figure per constituency: keep it, and say (without the postcode) why.
-    core.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'postcode lookup failed; signature stored without a constituency');
+    core.logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'postcode lookup failed; signature stored without a constituency',
+    );
     return null;
   }
 }
@@ -171,7 +201,12 @@ const SOURCE = (p: Pick<Petition, 'slug'>) => `petition: ${p.slug}`;
  * A proof of work already spent stores and sends nothing (the same page again). Throws DomainError('conflict') when
  * the petition is not taking part.
  */
-export async function signPetition(core: Core, petition: Petition, input: SignatureInput, o: { proof?: { id: string; expiresAt: number } | undefined } = {}): Promise<void> {
+export async function signPetition(
+  core: Core,
+  petition: Petition,
+  input: SignatureInput,
+  o: { proof?: { id: string; expiresAt: number } | undefined } = {},
+): Promise<void> {
   if (petition.kind !== 'petition' || !isTakingPart(petition)) throw new DomainError('conflict', CLOSED);
   const { keyring } = core;
   const site = await getSiteSettings(core.db);
@@ -184,14 +219,34 @@ export async function signPetition(core: Core, petition: Petition, input: Signat
   const index = emailIndex(keyring, input.email);
   const enc = (v: string | undefined) => (v ? keyring.encrypt(v) : null);
   const row = {
-    action_id: petition.id, email_index: index, email_enc: keyring.encrypt(input.email), first_name_enc: keyring.encrypt(input.firstName),
-    last_name_enc: enc(input.lastName), postcode_enc: enc(input.postcode), town_enc: enc(input.town), constituency_code: constituencyCode,
-    show_name: input.showName ? 1 : 0, opt_in: list ? 1 : 0, supporter_id: null, status: confirmFirst ? ('pending' as const) : ('confirmed' as const),
-    created_at: now, confirmed_at: confirmFirst ? null : now,
+    action_id: petition.id,
+    email_index: index,
+    email_enc: keyring.encrypt(input.email),
+    first_name_enc: keyring.encrypt(input.firstName),
+    last_name_enc: enc(input.lastName),
+    postcode_enc: enc(input.postcode),
+    town_enc: enc(input.town),
+    constituency_code: constituencyCode,
+    show_name: input.showName ? 1 : 0,
+    opt_in: list ? 1 : 0,
+    supporter_id: null,
+    status: confirmFirst ? ('pending' as const) : ('confirmed' as const),
+    created_at: now,
+    confirmed_at: confirmFirst ? null : now,
   };
   const token = newToken();
   const link = `${core.config.baseUrl}/act/${petition.slug}/confirm/${token}`;
-  const mail = confirmFirst || list ? confirmSignatureEmail({ orgName: site.orgName, title: petition.title, link, days: CONFIRM_LINK_MS / DAY, newsletter: list?.name, counted: !confirmFirst }) : undefined;
+  const mail =
+    confirmFirst || list
+      ? confirmSignatureEmail({
+          orgName: site.orgName,
+          title: petition.title,
+          link,
+          days: CONFIRM_LINK_MS / DAY,
+          newsletter: list?.name,
+          counted: !confirmFirst,
+        })
+      : undefined;
 
   await inSharedTransaction(core.db, async (trx) => {
     // A proof already spent stores nothing and sends nothing, with the same page as ever: that is a person pressing
@@ -202,16 +257,30 @@ export async function signPetition(core: Core, petition: Petition, input: Signat
     if (suppressed && confirmFirst) return;
     const id = await insertSignatureOnce(trx, suppressed ? { ...row, opt_in: 0 } : row);
     if (id === undefined) {
-      if (!suppressed) await remindRepeatSigner(core, trx, { petition, index, email: input.email, token, link, orgName: site.orgName, now });
+      if (!suppressed)
+        await remindRepeatSigner(core, trx, { petition, index, email: input.email, token, link, orgName: site.orgName, now });
       return;
     }
     if (suppressed) return;
     if (list) {
-      const s = await upsertSupporter(trx, keyring, { email: input.email, firstName: input.firstName, lastName: input.lastName, postcode: input.postcode ?? null }, { source: SOURCE(petition), mode: 'fill' });
+      const s = await upsertSupporter(
+        trx,
+        keyring,
+        { email: input.email, firstName: input.firstName, lastName: input.lastName, postcode: input.postcode ?? null },
+        { source: SOURCE(petition), mode: 'fill' },
+      );
       // Someone already getting the list is not asked again (that would make them pending).
-      const subscribed = !s.created && (await supporterConsent(trx, s.id)).subscriptions.some((x) => x.listId === list.id && x.status === 'subscribed');
+      const subscribed =
+        !s.created && (await supporterConsent(trx, s.id)).subscriptions.some((x) => x.listId === list.id && x.status === 'subscribed');
       try {
-        if (!subscribed) await recordConsent(trx, { supporterId: s.id, listIds: [list.id], change: 'requested', basis: 'consent', source: SOURCE(petition) });
+        if (!subscribed)
+          await recordConsent(trx, {
+            supporterId: s.id,
+            listIds: [list.id],
+            change: 'requested',
+            basis: 'consent',
+            source: SOURCE(petition),
+          });
       } catch (err) {
         // The list vanished since it was read: not a refusal made before writing, so the whole batch is re-run alone.
         throw err instanceof DomainError ? new Error(`the newsletter list of petition ${petition.id} went away`, { cause: err }) : err;
@@ -238,9 +307,19 @@ async function remindRepeatSigner(
   if (last !== undefined && o.now - last < REMINDER_GAP_MS) return;
   const pending = existing.status === 'pending';
   // For a confirmed signature the token is stored already used: it only marks that this address was emailed.
-  await insertSignatureToken(trx, { tokenHash: hashToken(o.token), signatureId: existing.id, at: o.now, expiresAt: o.now + CONFIRM_LINK_MS, usedAt: pending ? null : o.now });
+  await insertSignatureToken(trx, {
+    tokenHash: hashToken(o.token),
+    signatureId: existing.id,
+    at: o.now,
+    expiresAt: o.now + CONFIRM_LINK_MS,
+    usedAt: pending ? null : o.now,
+  });
   const mail = alreadySignedEmail({
-    orgName: o.orgName, title: o.petition.title, pageUrl: `${core.config.baseUrl}/act/${o.petition.slug}`, link: pending ? o.link : undefined, days: CONFIRM_LINK_MS / DAY,
+    orgName: o.orgName,
+    title: o.petition.title,
+    pageUrl: `${core.config.baseUrl}/act/${o.petition.slug}`,
+    link: pending ? o.link : undefined,
+    days: CONFIRM_LINK_MS / DAY,
   });
   await core.mailer.enqueue(trx, { ...mail, to: o.email });
 }
@@ -273,7 +352,12 @@ export async function signatureLink(core: Core, slug: string, token: string): Pr
   if (t.row.used_at !== null) return { state: 'used', title: t.petition.title };
   if (t.row.expires_at <= Date.now()) return { state: 'invalid' };
   const list = t.signature.opt_in ? await petitionNewsletter(core, { newsletterListId: t.petition.newsletter_list_id }) : undefined;
-  return { state: 'ready', title: t.petition.title, counted: t.signature.status === 'confirmed', newsletter: list && { name: list.name, wording: list.wording } };
+  return {
+    state: 'ready',
+    title: t.petition.title,
+    counted: t.signature.status === 'confirmed',
+    newsletter: list && { name: list.name, wording: list.wording },
+  };
 }
 
 /**
@@ -281,7 +365,11 @@ export async function signatureLink(core: Core, slug: string, token: string): Pr
  * constituency, from its postcode), and a newsletter request made with it is granted (the address is the
  * supporter's: they opened a link sent to it).
  */
-export async function confirmSignature(core: Core, slug: string, token: string): Promise<{ state: 'confirmed' } | { state: 'used'; title: string } | { state: 'invalid' }> {
+export async function confirmSignature(
+  core: Core,
+  slug: string,
+  token: string,
+): Promise<{ state: 'confirmed' } | { state: 'used'; title: string } | { state: 'invalid' }> {
   // The constituency of a signature that waited for confirmation is looked up now (outside the transaction: the
   // lookup reads through the shared handle).
   const looked = await linkTarget(core.db, slug, token);
@@ -303,7 +391,13 @@ export async function confirmSignature(core: Core, slug: string, token: string):
         const sub = (await supporterConsent(trx, supporter.id)).subscriptions.find((s) => s.listId === listId);
         // Only a request still waiting: someone who unsubscribed since is not signed up again by an old link.
         if (sub?.status === 'pending') {
-          await recordConsent(trx, { supporterId: supporter.id, listIds: [listId], change: 'granted', basis: 'consent', source: 'petition confirmation link' });
+          await recordConsent(trx, {
+            supporterId: supporter.id,
+            listIds: [listId],
+            change: 'granted',
+            basis: 'consent',
+            source: 'petition confirmation link',
+          });
         }
       }
     }
@@ -350,14 +444,22 @@ export interface ModeratedSigner extends ShownSigner {
 }
 
 /** The newest signers shown on a petition's page (more than the page shows), for staff to check. */
-export async function shownSignersForStaff(core: Core, actionId: number): Promise<{ title: string; slug: string; signers: ModeratedSigner[] }> {
+export async function shownSignersForStaff(
+  core: Core,
+  actionId: number,
+): Promise<{ title: string; slug: string; signers: ModeratedSigner[] }> {
   const petition = await findPetitionRowById(core.db, actionId);
   if (!petition) throw new DomainError('not_found', 'There is no such petition.');
   const rows = await findShownSigners(core.db, actionId, 200);
   return {
     title: petition.title,
     slug: petition.slug,
-    signers: rows.map((r) => ({ id: r.id, firstName: core.keyring.decrypt(r.first_name_enc), town: core.keyring.decryptNullable(r.town_enc), confirmedAt: r.confirmed_at })),
+    signers: rows.map((r) => ({
+      id: r.id,
+      firstName: core.keyring.decrypt(r.first_name_enc),
+      town: core.keyring.decryptNullable(r.town_enc),
+      confirmedAt: r.confirmed_at,
+    })),
   };
 }
 
@@ -367,7 +469,8 @@ export async function shownSignersForStaff(core: Core, actionId: number): Promis
  */
 export async function hideSigner(core: Core, staffId: number, actionId: number, signatureId: number): Promise<void> {
   await core.db.transaction().execute(async (trx) => {
-    if (!(await hideShownSigner(trx, actionId, signatureId))) throw new DomainError('not_found', 'That signer is not shown on the petition.');
+    if (!(await hideShownSigner(trx, actionId, signatureId)))
+      throw new DomainError('not_found', 'That signer is not shown on the petition.');
     await recordAudit(trx, { staffId, action: 'petition.signer.hide', target: `signature ${signatureId}`, details: { actionId } });
   });
   signersCache.forget(core.db, actionId);
@@ -388,7 +491,11 @@ const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString(
  * newsletter and can be emailed today (subscribed, confirmed, not unsubscribed, erased or suppressed since), so
  * the file can never serve to email people who did not agree to it. Throws not_found for no such petition.
  */
-export async function exportSignatures(core: Core, staffId: number, actionId: number): Promise<{ filename: string; rows: number; stream: Readable }> {
+export async function exportSignatures(
+  core: Core,
+  staffId: number,
+  actionId: number,
+): Promise<{ filename: string; rows: number; stream: Readable }> {
   const { db, keyring } = core;
   const petition = await findPetitionRowById(db, actionId);
   if (!petition) throw new DomainError('not_found', 'There is no such petition.');
@@ -397,11 +504,31 @@ export async function exportSignatures(core: Core, staffId: number, actionId: nu
   const listId = petition.newsletter_list_id;
   const mailable = new Set(listId === null ? [] : (await mailableSupporterIds(db, listId).execute()).map((r) => r.id));
   await recordAudit(db, {
-    staffId, action: 'petition.signatures.export', target: `action ${actionId}`,
-    details: { rows, emailsOnlyFor: listId === null ? 'nobody (the petition offers no newsletter)' : `signers subscribed to list ${listId}` },
+    staffId,
+    action: 'petition.signatures.export',
+    target: `action ${actionId}`,
+    details: {
+      rows,
+      emailsOnlyFor: listId === null ? 'nobody (the petition offers no newsletter)' : `signers subscribed to list ${listId}`,
+    },
   });
-  const header = ['first_name', 'last_name', 'postcode', 'constituency', 'name_shown', 'town', 'signed', 'confirmed', 'email', 'newsletter'];
-  const csv = (records: string[][]) => stringify(records.map((r) => r.map(escapeCell)), { record_delimiter: '\r\n' });
+  const header = [
+    'first_name',
+    'last_name',
+    'postcode',
+    'constituency',
+    'name_shown',
+    'town',
+    'signed',
+    'confirmed',
+    'email',
+    'newsletter',
+  ];
+  const csv = (records: string[][]) =>
+    stringify(
+      records.map((r) => r.map(escapeCell)),
+      { record_delimiter: '\r\n' },
+    );
   async function* pages(): AsyncGenerator<string> {
     // A byte-order mark, so spreadsheet programs read the file as UTF-8 and names keep their accents.
     yield `\ufeff${csv([header])}`;
@@ -413,9 +540,16 @@ export async function exportSignatures(core: Core, staffId: number, actionId: nu
         page.map((s) => {
           const canEmail = s.opt_in === 1 && s.supporter_id !== null && mailable.has(s.supporter_id);
           return [
-            keyring.decrypt(s.first_name_enc), keyring.decryptNullable(s.last_name_enc) ?? '', keyring.decryptNullable(s.postcode_enc) ?? '',
-            s.constituency_code ?? '', s.show_name ? 'yes' : 'no', keyring.decryptNullable(s.town_enc) ?? '', iso(s.created_at), iso(s.confirmed_at),
-            canEmail ? keyring.decrypt(s.email_enc) : '', canEmail ? 'subscribed' : '',
+            keyring.decrypt(s.first_name_enc),
+            keyring.decryptNullable(s.last_name_enc) ?? '',
+            keyring.decryptNullable(s.postcode_enc) ?? '',
+            s.constituency_code ?? '',
+            s.show_name ? 'yes' : 'no',
+            keyring.decryptNullable(s.town_enc) ?? '',
+            iso(s.created_at),
+            iso(s.confirmed_at),
+            canEmail ? keyring.decrypt(s.email_enc) : '',
+            canEmail ? 'subscribed' : '',
           ];
         }),
       );
@@ -437,11 +571,21 @@ export async function deleteStaleUnconfirmedSignatures(db: Db, now = Date.now())
  */
 export async function eraseSignaturesOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
   const rows = await findSignaturesOfSubject(trx, subject);
-  await deleteSignatures(trx, rows.filter((r) => r.status !== 'confirmed').map((r) => r.id));
+  await deleteSignatures(
+    trx,
+    rows.filter((r) => r.status !== 'confirmed').map((r) => r.id),
+  );
   for (const r of rows.filter((x) => x.status === 'confirmed')) {
     await updateSignature(trx, r.id, {
-      email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), first_name_enc: core.keyring.encrypt(''), last_name_enc: null, postcode_enc: null,
-      town_enc: null, show_name: 0, opt_in: 0, supporter_id: null,
+      email_index: `erased:${newToken()}`,
+      email_enc: core.keyring.encrypt(''),
+      first_name_enc: core.keyring.encrypt(''),
+      last_name_enc: null,
+      postcode_enc: null,
+      town_enc: null,
+      show_name: 0,
+      opt_in: 0,
+      supporter_id: null,
     });
   }
 }
@@ -453,8 +597,15 @@ export async function signaturesFor(core: Core, db: DbOrTrx, subject: ErasureSub
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
   return {
     petitionSignatures: rows.map((r) => ({
-      petition: r.title, firstName: k.decrypt(r.first_name_enc), lastName: k.decryptNullable(r.last_name_enc), postcode: k.decryptNullable(r.postcode_enc),
-      town: k.decryptNullable(r.town_enc), nameShown: r.show_name === 1, status: r.status, signedAt: iso(r.created_at), confirmedAt: iso(r.confirmed_at),
+      petition: r.title,
+      firstName: k.decrypt(r.first_name_enc),
+      lastName: k.decryptNullable(r.last_name_enc),
+      postcode: k.decryptNullable(r.postcode_enc),
+      town: k.decryptNullable(r.town_enc),
+      nameShown: r.show_name === 1,
+      status: r.status,
+      signedAt: iso(r.created_at),
+      confirmedAt: iso(r.confirmed_at),
     })),
   };
 }

@@ -6,7 +6,8 @@ import type { Action } from '../kinds.js';
 
 // A setting comes from the admin form as "yes" or "no" (radio buttons, so leaving one alone never reads as "no")
 // and from stored JSON as a boolean; missing means the default.
-const yesNo = (v: unknown) => (v === true || v === 'yes' || v === 'on' || v === 'true' ? true : v === false || v === 'no' || v === 'false' ? false : v);
+const yesNo = (v: unknown) =>
+  v === true || v === 'yes' || v === 'on' || v === 'true' ? true : v === false || v === 'no' || v === 'false' ? false : v;
 const setting = (what: string) => z.preprocess(yesNo, z.boolean({ error: `Choose yes or no for ${what}` })).default(true);
 
 /** A petition's settings; `{}` gives the defaults, all on. */

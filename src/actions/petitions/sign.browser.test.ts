@@ -3,7 +3,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import {
-  browserAvailable, DESKTOP, PHONE, SCREENSHOT_DIR, foreignRequests, formatViolations, horizontalOverflow, launchBrowser, openPage, runAxe, describeInBrowser, widgetReady,
+  browserAvailable,
+  DESKTOP,
+  PHONE,
+  SCREENSHOT_DIR,
+  foreignRequests,
+  formatViolations,
+  horizontalOverflow,
+  launchBrowser,
+  openPage,
+  runAxe,
+  describeInBrowser,
+  widgetReady,
 } from '../../../test/helpers/browser.js';
 import { ensureEssentialPages } from '../../content/service.js';
 import { hashToken, newToken } from '../../core/crypto.js';
@@ -36,7 +47,12 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
     app = await startTestLantern(ctx);
     await seedDemo(app.lantern.core);
     await ensureEssentialPages(ctx.db, 'Freedom Thread');
-    const row = await ctx.db.selectFrom('actions').select(['id', 'slug']).where('kind', '=', 'petition').where('status', '=', 'open').executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('actions')
+      .select(['id', 'slug'])
+      .where('kind', '=', 'petition')
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
     slug = row.slug;
     actionId = row.id;
   });
@@ -46,7 +62,12 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
   });
 
   const signatureOf = (email: string) =>
-    ctx.db.selectFrom('signatures').selectAll().where('action_id', '=', actionId).where('email_index', '=', emailIndex(app.lantern.core.keyring, email)).executeTakeFirst();
+    ctx.db
+      .selectFrom('signatures')
+      .selectAll()
+      .where('action_id', '=', actionId)
+      .where('email_index', '=', emailIndex(app.lantern.core.keyring, email))
+      .executeTakeFirst();
 
   test('the petition page with its form and widget passes axe, loads nothing from elsewhere, breaks no CSP rule, fits 320 px', async () => {
     for (const view of [
@@ -66,7 +87,8 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
           await page.setViewportSize({ width: 320, height: 640 });
           expect(await horizontalOverflow(page), 'no sideways scrolling at 320 px').toBe(0);
         }
-        for (const asset of ['/assets/forms.js', '/assets/altcha/altcha.js', '/assets/altcha/altcha.css']) expect(record.requests).toContain(app.baseUrl + asset);
+        for (const asset of ['/assets/forms.js', '/assets/altcha/altcha.js', '/assets/altcha/altcha.css'])
+          expect(record.requests).toContain(app.baseUrl + asset);
         expect(foreignRequests(record, app.baseUrl)).toEqual([]);
         expect(record.failed).toEqual([]);
         expect(record.errors, 'console errors (CSP violations among them)').toEqual([]);
@@ -92,7 +114,10 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
       await form.getByLabel(/Show my first name and town/).check();
       expect(await town.isVisible()).toBe(true);
       await town.fill('Ilkley');
-      await Promise.all([page.waitForURL(`**/act/${slug}/check-your-email`, { timeout: 30_000 }), form.getByRole('button', { name: 'Sign the petition' }).click()]);
+      await Promise.all([
+        page.waitForURL(`**/act/${slug}/check-your-email`, { timeout: 30_000 }),
+        form.getByRole('button', { name: 'Sign the petition' }).click(),
+      ]);
       expect(await page.locator('h1').textContent()).toBe('Check your email');
       expect(record.requests).toContain(`${app.baseUrl}/assets/altcha/pbkdf2-worker.js`);
       expect(foreignRequests(record, app.baseUrl)).toEqual([]);
@@ -117,7 +142,10 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
       await form.getByLabel('Last name', { exact: true }).fill('Ellis');
       await form.getByLabel('Email address', { exact: true }).fill('browser.nojs.petition@example.org');
       await form.getByLabel('I do not live in the UK').check();
-      await Promise.all([page.waitForURL(`**/act/${slug}/check-your-email`), form.getByRole('button', { name: 'Sign the petition' }).click()]);
+      await Promise.all([
+        page.waitForURL(`**/act/${slug}/check-your-email`),
+        form.getByRole('button', { name: 'Sign the petition' }).click(),
+      ]);
       expect(await page.locator('h1').textContent()).toBe('Check your email');
       expect(await signatureOf('browser.nojs.petition@example.org')).toMatchObject({ status: 'pending', postcode_enc: null });
     } finally {
@@ -131,9 +159,17 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
       await page.goto(`${app.baseUrl}/act/${slug}`);
       await widgetReady(page);
       await page.locator('form.petition-form').getByLabel('Email address', { exact: true }).fill('not an address');
-      await Promise.all([page.waitForURL(`**/act/${slug}/sign`, { timeout: 30_000 }), page.locator('form.petition-form').getByRole('button', { name: 'Sign the petition' }).click()]);
+      await Promise.all([
+        page.waitForURL(`**/act/${slug}/sign`, { timeout: 30_000 }),
+        page.locator('form.petition-form').getByRole('button', { name: 'Sign the petition' }).click(),
+      ]);
       await page.waitForSelector('.error-summary');
-      expect(await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['#f-firstName', '#f-lastName', '#f-email', '#f-postcode']);
+      expect(await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
+        '#f-firstName',
+        '#f-lastName',
+        '#f-email',
+        '#f-postcode',
+      ]);
       const violations = await runAxe(page);
       expect(violations, formatViolations(violations)).toEqual([]);
     } finally {
@@ -144,7 +180,12 @@ describeInBrowser('signing a petition in a browser', (ctx) => {
   test('every page a signer reaches by a link passes axe and fits 320 px', async () => {
     const row = (await signatureOf('browser.nojs.petition@example.org'))!;
     const token = newToken();
-    await insertSignatureToken(ctx.db, { tokenHash: hashToken(token), signatureId: row.id, at: Date.now(), expiresAt: Date.now() + 3600_000 });
+    await insertSignatureToken(ctx.db, {
+      tokenHash: hashToken(token),
+      signatureId: row.id,
+      at: Date.now(),
+      expiresAt: Date.now() + 3600_000,
+    });
     for (const path of [`/act/${slug}/check-your-email`, `/act/${slug}/confirm/${token}`]) {
       const { context, page } = await openPage(browser, { viewport: PHONE });
       try {

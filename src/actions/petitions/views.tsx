@@ -25,7 +25,9 @@ function YesNo(p: { name: string; legend: string; hint: string; value: string | 
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <fieldset aria-describedby={describedBy}>
         <legend>{p.legend}</legend>
-        <p class="hint" id={`${id}-hint`}>{p.hint}</p>
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
         {p.error && (
           <p class="error-message" id={`${id}-error`}>
             <span class="visually-hidden">Error: </span>
@@ -89,7 +91,13 @@ export function settingsToValues(s: PetitionSettings): Record<string, string> {
  * where a post comes from instead. With JavaScript, an ALTCHA proof of work runs when the form is sent; without,
  * the form works as it is (under a stricter limit).
  */
-function PetitionForm(p: { petition: Petition; newsletter: PublicList | undefined; csrf?: string | undefined; values?: Values | undefined; errors?: Errors }) {
+function PetitionForm(p: {
+  petition: Petition;
+  newsletter: PublicList | undefined;
+  csrf?: string | undefined;
+  values?: Values | undefined;
+  errors?: Errors;
+}) {
   const { petition } = p;
   const v = p.values ?? {};
   const e = p.errors ?? {};
@@ -97,13 +105,25 @@ function PetitionForm(p: { petition: Petition; newsletter: PublicList | undefine
   return (
     <form method="post" action={signPath(petition.slug)} class="form signup-form petition-form" noValidate>
       {p.csrf && <CsrfField token={p.csrf} />}
-      <Field name="firstName" label="First name" value={v.firstName} error={e.firstName} autocomplete="given-name" maxLength={100} required />
+      <Field
+        name="firstName"
+        label="First name"
+        value={v.firstName}
+        error={e.firstName}
+        autocomplete="given-name"
+        maxLength={100}
+        required
+      />
       <Field name="lastName" label="Last name" value={v.lastName} error={e.lastName} autocomplete="family-name" maxLength={100} required />
       <Field
         name="email"
         type="email"
         label="Email address"
-        hint={petition.settings.requireConfirmation ? 'We email you a link to confirm your signature. We never show or share your address.' : 'We never show or share your address.'}
+        hint={
+          petition.settings.requireConfirmation
+            ? 'We email you a link to confirm your signature. We never show or share your address.'
+            : 'We never show or share your address.'
+        }
         value={v.email}
         error={e.email}
         autocomplete="email"
@@ -132,12 +152,23 @@ function PetitionForm(p: { petition: Petition; newsletter: PublicList | undefine
         checked={ticked('showName')}
       />
       <div class="petition-town" data-shown-with="f-showName">
-        <Field name="town" label="Town (optional, shown only if you tick the box above)" value={v.town} error={e.town} autocomplete="address-level2" maxLength={100} />
+        <Field
+          name="town"
+          label="Town (optional, shown only if you tick the box above)"
+          value={v.town}
+          error={e.town}
+          autocomplete="address-level2"
+          maxLength={100}
+        />
       </div>
       {p.newsletter && (
         <Checkbox
           name="optIn"
-          label={<>Also send me emails: <span class="list-name">{p.newsletter.name}</span></>}
+          label={
+            <>
+              Also send me emails: <span class="list-name">{p.newsletter.name}</span>
+            </>
+          }
           hint={p.newsletter.wording}
           checked={ticked('optIn')}
         />
@@ -173,7 +204,12 @@ export function ShownSigners({ signers }: { signers: readonly ShownSigner[] }) {
 }
 
 /** The part of the action page where a supporter signs, with the signers who chose to be shown. */
-export function PetitionActArea(p: { petition: Petition; newsletter: PublicList | undefined; signers: readonly ShownSigner[]; timeZone: string }) {
+export function PetitionActArea(p: {
+  petition: Petition;
+  newsletter: PublicList | undefined;
+  signers: readonly ShownSigner[];
+  timeZone: string;
+}) {
   return (
     <>
       <section class="signup petition-sign" id="sign" aria-labelledby="petition-sign-title">
@@ -193,7 +229,9 @@ export function SignPageView(p: { petition: Petition; newsletter: PublicList | u
       <h1 id="petition-sign-title">Sign: {p.petition.title}</h1>
       <ErrorSummary errors={p.errors} />
       <PetitionForm petition={p.petition} newsletter={p.newsletter} csrf={p.csrf} values={p.values} errors={p.errors} />
-      <p><a href={`/act/${p.petition.slug}`}>Back to the petition</a></p>
+      <p>
+        <a href={`/act/${p.petition.slug}`}>Back to the petition</a>
+      </p>
       <script type="module" src="/assets/forms.js"></script>
     </section>
   );
@@ -207,9 +245,13 @@ export function CheckEmailView({ petition }: { petition: Pick<Petition, 'slug' |
       <Notice kind="success">
         <p>Thank you. We have sent an email to the address you gave.</p>
       </Notice>
-      <p>Open it and follow the link to confirm your signature on “{petition.title}”. It counts once you confirm. The link works for 30 days.</p>
+      <p>
+        Open it and follow the link to confirm your signature on “{petition.title}”. It counts once you confirm. The link works for 30 days.
+      </p>
       <p>Nothing after a few minutes? Check your spam or junk folder.</p>
-      <p><a href={`/act/${petition.slug}`}>Back to the petition</a></p>
+      <p>
+        <a href={`/act/${petition.slug}`}>Back to the petition</a>
+      </p>
     </>
   );
 }
@@ -219,7 +261,11 @@ export function ConfirmView(p: { csrf: string; slug: string; token: string; link
   return (
     <>
       <h1>{p.link.counted ? 'Confirm your email address' : 'Confirm your signature'}</h1>
-      <p>{p.link.counted ? `Your signature on “${p.link.title}” is counted.` : `Press the button to confirm your signature on “${p.link.title}”.`}</p>
+      <p>
+        {p.link.counted
+          ? `Your signature on “${p.link.title}” is counted.`
+          : `Press the button to confirm your signature on “${p.link.title}”.`}
+      </p>
       {p.link.newsletter && (
         <p>
           {p.link.counted ? 'Press the button to start receiving ' : 'It also starts your emails: '}
@@ -242,7 +288,9 @@ export function ConfirmUsedView({ slug, title }: { slug: string; title: string }
     <>
       <h1>Already confirmed</h1>
       <p>This link has been used, so your signature on “{title}” is confirmed. There is nothing more to do.</p>
-      <p><a href={`/act/${slug}`}>Back to the petition</a></p>
+      <p>
+        <a href={`/act/${slug}`}>Back to the petition</a>
+      </p>
     </>
   );
 }
@@ -253,7 +301,9 @@ export function ClosedView({ petition }: { petition: Pick<Petition, 'slug' | 'ti
     <>
       <h1>This petition is closed</h1>
       <p>“{petition.title}” is not taking signatures any more, so yours was not recorded.</p>
-      <p><a href={`/act/${petition.slug}`}>See the petition and its result</a></p>
+      <p>
+        <a href={`/act/${petition.slug}`}>See the petition and its result</a>
+      </p>
     </>
   );
 }
@@ -261,14 +311,26 @@ export function ClosedView({ petition }: { petition: Pick<Petition, 'slug' | 'ti
 // ---- staff ----
 
 /** The signers shown on a petition's page, newest first, each with a button to take them off the list. */
-export function ShownSignersAdminView(p: { csrf: string; actionId: number; title: string; slug: string; signers: readonly ModeratedSigner[]; timeZone: string; notice?: string | undefined }) {
+export function ShownSignersAdminView(p: {
+  csrf: string;
+  actionId: number;
+  title: string;
+  slug: string;
+  signers: readonly ModeratedSigner[];
+  timeZone: string;
+  notice?: string | undefined;
+}) {
   return (
     <>
       <h1>Signers shown on “{p.title}”</h1>
-      {p.notice && <Notice kind="success"><p>{p.notice}</p></Notice>}
+      {p.notice && (
+        <Notice kind="success">
+          <p>{p.notice}</p>
+        </Notice>
+      )}
       <p>
-        These signers chose to show their first name and town on <a href={`/act/${p.slug}`}>the petition's page</a> (the newest{' '}
-        twenty appear there). Hide anyone whose name is offensive or not a real person's: their signature still counts.
+        These signers chose to show their first name and town on <a href={`/act/${p.slug}`}>the petition's page</a> (the newest twenty
+        appear there). Hide anyone whose name is offensive or not a real person's: their signature still counts.
       </p>
       {p.signers.length === 0 ? (
         <p>Nobody is shown yet.</p>
@@ -276,18 +338,29 @@ export function ShownSignersAdminView(p: { csrf: string; actionId: number; title
         <TableWrap label="Signers shown">
           <table>
             <thead>
-              <tr><th scope="col">First name</th><th scope="col">Town</th><th scope="col">Confirmed</th><th scope="col"><span class="visually-hidden">Action</span></th></tr>
+              <tr>
+                <th scope="col">First name</th>
+                <th scope="col">Town</th>
+                <th scope="col">Confirmed</th>
+                <th scope="col">
+                  <span class="visually-hidden">Action</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {p.signers.map((s) => (
                 <tr key={s.id}>
                   <td>{s.firstName}</td>
                   <td>{s.town ?? '—'}</td>
-                  <td><Time ms={s.confirmedAt} timeZone={p.timeZone} /></td>
+                  <td>
+                    <Time ms={s.confirmedAt} timeZone={p.timeZone} />
+                  </td>
                   <td>
                     <form method="post" action={`/admin/actions/${p.actionId}/signers/${s.id}/hide`} class="inline-form">
                       <CsrfField token={p.csrf} />
-                      <button type="submit" class="button-secondary">Hide<span class="visually-hidden"> {s.firstName}</span></button>
+                      <button type="submit" class="button-secondary">
+                        Hide<span class="visually-hidden"> {s.firstName}</span>
+                      </button>
                     </form>
                   </td>
                 </tr>
@@ -296,7 +369,9 @@ export function ShownSignersAdminView(p: { csrf: string; actionId: number; title
           </table>
         </TableWrap>
       )}
-      <p><a href={`/admin/actions/${p.actionId}`}>Back to the action</a></p>
+      <p>
+        <a href={`/admin/actions/${p.actionId}`}>Back to the action</a>
+      </p>
     </>
   );
 }

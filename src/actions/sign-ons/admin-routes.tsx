@@ -43,14 +43,26 @@ export async function registerSignOnAdminRoutes(app: FastifyInstance, core: Core
     const { id: actionId } = parsed(ActionParams, req.params);
     const action = await actionOr404(actionId);
     const q = PageQuery.parse(formValues(req.query));
-    const [data, site] = await Promise.all([signOnsForStaff(core, actionId, q.status, { page: q.page, pageSize: PAGE_SIZE }), getSiteSettings(core.db)]);
+    const [data, site] = await Promise.all([
+      signOnsForStaff(core, actionId, q.status, { page: q.page, pageSize: PAGE_SIZE }),
+      getSiteSettings(core.db),
+    ]);
     return reply.adminPage({
       title: `Sign-ons: ${action.title}`,
       status: o.status ?? 200,
       body: (
         <ModerationView
-          action={action} csrf={req.csrfToken()} tz={site.timeZone} status={q.status} items={data.items} counts={data.counts} page={q.page} more={data.more}
-          canExport={req.viewer!.can('supporters:export')} notice={moderationNotice(q.done)} error={o.error}
+          action={action}
+          csrf={req.csrfToken()}
+          tz={site.timeZone}
+          status={q.status}
+          items={data.items}
+          counts={data.counts}
+          page={q.page}
+          more={data.more}
+          canExport={req.viewer!.can('supporters:export')}
+          notice={moderationNotice(q.done)}
+          error={o.error}
         />
       ),
     });

@@ -13,7 +13,12 @@ export function SignOnSettingsFields(p: { values: Record<string, string>; errors
   return (
     <fieldset class="kind-settings">
       <legend>Organisation sign-on</legend>
-      <Checkbox name="requireLogo" label="Organisations must upload a logo to sign" checked={p.values.requireLogo === 'on'} hint="Otherwise a logo is optional." />
+      <Checkbox
+        name="requireLogo"
+        label="Organisations must upload a logo to sign"
+        checked={p.values.requireLogo === 'on'}
+        hint="Otherwise a logo is optional."
+      />
       <Checkbox
         name="hideList"
         label="Do not show the list of organisations on the public page"
@@ -58,14 +63,24 @@ export function ModerationView(p: {
   const base = `/admin/actions/${p.action.id}/sign-ons`;
   return (
     <>
-      <p><a href={`/admin/actions/${p.action.id}`}>Back to the action</a></p>
-      <h1>Sign-ons: {p.action.title}</h1>
-      {p.notice && <Notice kind="success"><p>{p.notice}</p></Notice>}
-      {p.error && <Notice kind="warning"><p>{p.error}</p></Notice>}
       <p>
-        Organisations appear on <a href={`/act/${p.action.slug}`}>the public page</a> only once you approve them. Check that
-        each is real and that the contact can speak for it (their email address should usually be at the organisation’s
-        own domain). Contact names and addresses are never shown publicly.
+        <a href={`/admin/actions/${p.action.id}`}>Back to the action</a>
+      </p>
+      <h1>Sign-ons: {p.action.title}</h1>
+      {p.notice && (
+        <Notice kind="success">
+          <p>{p.notice}</p>
+        </Notice>
+      )}
+      {p.error && (
+        <Notice kind="warning">
+          <p>{p.error}</p>
+        </Notice>
+      )}
+      <p>
+        Organisations appear on <a href={`/act/${p.action.slug}`}>the public page</a> only once you approve them. Check that each is real
+        and that the contact can speak for it (their email address should usually be at the organisation’s own domain). Contact names and
+        addresses are never shown publicly.
       </p>
       <nav class="tabs" aria-label="Sign-ons by state">
         <ul>
@@ -106,20 +121,36 @@ export function ModerationView(p: {
                       <>
                         <br />
                         {/* Staff see the address written out: a link's text could say one site and go to another. */}
-                        <a href={s.website} rel="nofollow ugc noopener noreferrer" class="wrap-anywhere">{s.website}</a>
+                        <a href={s.website} rel="nofollow ugc noopener noreferrer" class="wrap-anywhere">
+                          {s.website}
+                        </a>
                       </>
                     )}
                   </td>
                   <td>
                     <span dir="auto">{s.contactName}</span>
-                    {s.contactRole && <>, <span dir="auto">{s.contactRole}</span></>}
+                    {s.contactRole && (
+                      <>
+                        , <span dir="auto">{s.contactRole}</span>
+                      </>
+                    )}
                     <br />
                     <span class="wrap-anywhere">{s.email}</span>
                   </td>
                   <td>
                     <Time ms={s.createdAt} timeZone={p.tz} />
-                    {s.confirmedAt !== null && <><br />confirmed <Time ms={s.confirmedAt} timeZone={p.tz} /></>}
-                    {s.decidedAt !== null && <><br />decided <Time ms={s.decidedAt} timeZone={p.tz} /></>}
+                    {s.confirmedAt !== null && (
+                      <>
+                        <br />
+                        confirmed <Time ms={s.confirmedAt} timeZone={p.tz} />
+                      </>
+                    )}
+                    {s.decidedAt !== null && (
+                      <>
+                        <br />
+                        decided <Time ms={s.decidedAt} timeZone={p.tz} />
+                      </>
+                    )}
                   </td>
                   {p.status !== 'unconfirmed' && (
                     <td>
@@ -127,7 +158,9 @@ export function ModerationView(p: {
                         {s.status !== 'approved' && (
                           <form method="post" action={`${base}/${s.id}/approve?status=${p.status}`} class="inline-form">
                             <CsrfField token={p.csrf} />
-                            <button type="submit" class="button-small">Approve<span class="visually-hidden"> {s.organisation}</span></button>
+                            <button type="submit" class="button-small">
+                              Approve<span class="visually-hidden"> {s.organisation}</span>
+                            </button>
                           </form>
                         )}
                         {s.status !== 'rejected' && (
@@ -156,15 +189,20 @@ export function ModerationView(p: {
         <section aria-labelledby="export-title">
           <h2 id="export-title">Export</h2>
           <p>
-            A CSV file of every sign-on of this action in every state, with the contacts’ details and whether each receives
-            the action’s newsletter. Signing a statement is not consent to be emailed: only email people where it says “subscribed”.
+            A CSV file of every sign-on of this action in every state, with the contacts’ details and whether each receives the action’s
+            newsletter. Signing a statement is not consent to be emailed: only email people where it says “subscribed”.
           </p>
           <Notice kind="warning">
-            <p>This file is personal data. Keep it on an encrypted device and delete it when you are done. Your export is recorded in the audit log.</p>
+            <p>
+              This file is personal data. Keep it on an encrypted device and delete it when you are done. Your export is recorded in the
+              audit log.
+            </p>
           </Notice>
           <form method="post" action={`${base}/export`} class="form">
             <CsrfField token={p.csrf} />
-            <button type="submit" class="button-secondary">Download the CSV file</button>
+            <button type="submit" class="button-secondary">
+              Download the CSV file
+            </button>
           </form>
         </section>
       )}

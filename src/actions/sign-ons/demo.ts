@@ -28,28 +28,66 @@ interface DemoOrganisation {
 
 const ORGANISATIONS: readonly DemoOrganisation[] = [
   {
-    organisation: 'Threadwatch Coalition', website: 'https://threadwatch.example.org/', contact: 'Miriam Okonkwo-Hale', role: 'Coordinator',
-    email: 'miriam@threadwatch.example.org', status: 'approved', hoursAgo: 120, logo: [[31, 78, 121], [242, 169, 59]],
+    organisation: 'Threadwatch Coalition',
+    website: 'https://threadwatch.example.org/',
+    contact: 'Miriam Okonkwo-Hale',
+    role: 'Coordinator',
+    email: 'miriam@threadwatch.example.org',
+    status: 'approved',
+    hoursAgo: 120,
+    logo: [
+      [31, 78, 121],
+      [242, 169, 59],
+    ],
   },
   {
-    organisation: 'Tarim Diaspora Women’s Circle', website: 'https://tarim-circle.example.org/', contact: 'Gulnar Sadiq', role: 'Chair',
-    email: 'chair@tarim-circle.example.org', status: 'approved', hoursAgo: 96, logo: [[122, 30, 72], [250, 240, 230]],
+    organisation: 'Tarim Diaspora Women’s Circle',
+    website: 'https://tarim-circle.example.org/',
+    contact: 'Gulnar Sadiq',
+    role: 'Chair',
+    email: 'chair@tarim-circle.example.org',
+    status: 'approved',
+    hoursAgo: 96,
+    logo: [
+      [122, 30, 72],
+      [250, 240, 230],
+    ],
   },
   {
-    organisation: 'St Aidan’s Justice and Peace Group', website: null, contact: 'Father Tomas Brennan', role: 'Parish priest',
-    email: 'justice.peace@st-aidans.example.org', status: 'approved', hoursAgo: 80,
+    organisation: 'St Aidan’s Justice and Peace Group',
+    website: null,
+    contact: 'Father Tomas Brennan',
+    role: 'Parish priest',
+    email: 'justice.peace@st-aidans.example.org',
+    status: 'approved',
+    hoursAgo: 80,
   },
   {
-    organisation: 'بىرلىك مەدەنىيەت مەركىزى', website: 'https://birlik.example.org/', contact: 'Abdurehim Tursun', role: 'Secretary',
-    email: 'info@birlik.example.org', status: 'approved', hoursAgo: 50,
+    organisation: 'بىرلىك مەدەنىيەت مەركىزى',
+    website: 'https://birlik.example.org/',
+    contact: 'Abdurehim Tursun',
+    role: 'Secretary',
+    email: 'info@birlik.example.org',
+    status: 'approved',
+    hoursAgo: 50,
   },
   {
-    organisation: 'Fair Cotton Network', website: 'https://fair-cotton.example.org/members', contact: 'Priya Raman', role: 'Policy lead',
-    email: 'policy@fair-cotton.example.org', status: 'approved', hoursAgo: 30,
+    organisation: 'Fair Cotton Network',
+    website: 'https://fair-cotton.example.org/members',
+    contact: 'Priya Raman',
+    role: 'Policy lead',
+    email: 'policy@fair-cotton.example.org',
+    status: 'approved',
+    hoursAgo: 30,
   },
   {
-    organisation: 'Brightwater Ethical Traders Association', website: 'https://brightwater-traders.example.org/', contact: 'Hugh Pemberton', role: null,
-    email: 'hugh@brightwater-traders.example.org', status: 'pending', hoursAgo: 5,
+    organisation: 'Brightwater Ethical Traders Association',
+    website: 'https://brightwater-traders.example.org/',
+    contact: 'Hugh Pemberton',
+    role: null,
+    email: 'hugh@brightwater-traders.example.org',
+    status: 'pending',
+    hoursAgo: 5,
   },
 ];
 
@@ -92,7 +130,12 @@ export async function seedSignOnsDemo(core: Core, action: Action<SignOnSettings>
       const created = now - o.hoursAgo * HOUR;
       const logo = o.logo ? demoLogoPng(o.logo[0], o.logo[1]) : undefined;
       const logoFileId = logo
-        ? await insertFile(trx, { contentType: 'image/png', bytes: logo, sha256: createHash('sha256').update(logo).digest('hex'), at: created })
+        ? await insertFile(trx, {
+            contentType: 'image/png',
+            bytes: logo,
+            sha256: createHash('sha256').update(logo).digest('hex'),
+            at: created,
+          })
         : null;
       await insertSignOn(trx, {
         action_id: action.id,

@@ -102,7 +102,12 @@ export async function approvalsPerHour(db: DbOrTrx, actionId: number): Promise<A
 }
 
 /** A page of an action's sign-ons in one state for staff, oldest first (the queue is worked from the front). */
-export async function listSignOnsInState(db: DbOrTrx, actionId: number, status: SignOnStatus, o: { limit: number; offset: number }): Promise<SignOnRow[]> {
+export async function listSignOnsInState(
+  db: DbOrTrx,
+  actionId: number,
+  status: SignOnStatus,
+  o: { limit: number; offset: number },
+): Promise<SignOnRow[]> {
   return db
     .selectFrom('sign_ons')
     .selectAll()
@@ -117,14 +122,31 @@ export async function listSignOnsInState(db: DbOrTrx, actionId: number, status: 
 
 /** Every sign-on of an action with an id above `afterId`, a page at a time (for the export). */
 export async function listSignOnsAfter(db: DbOrTrx, actionId: number, afterId: number, limit: number): Promise<SignOnRow[]> {
-  return db.selectFrom('sign_ons').selectAll().where('action_id', '=', actionId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return db
+    .selectFrom('sign_ons')
+    .selectAll()
+    .where('action_id', '=', actionId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 // ---- confirmation tokens and spent proofs of work (the shared tokens table) ----
 
 /** Stores a confirmation token by its hash (usedAt set: only a marker that this sign-on was emailed). */
-export async function insertSignOnToken(db: DbOrTrx, t: { tokenHash: string; signOnId: number; at: number; expiresAt: number; usedAt?: number | null }): Promise<void> {
-  await insertToken(db, { tokenHash: t.tokenHash, purpose: 'sign_on_confirm', subjectId: t.signOnId, at: t.at, expiresAt: t.expiresAt, usedAt: t.usedAt ?? null });
+export async function insertSignOnToken(
+  db: DbOrTrx,
+  t: { tokenHash: string; signOnId: number; at: number; expiresAt: number; usedAt?: number | null },
+): Promise<void> {
+  await insertToken(db, {
+    tokenHash: t.tokenHash,
+    purpose: 'sign_on_confirm',
+    subjectId: t.signOnId,
+    at: t.at,
+    expiresAt: t.expiresAt,
+    usedAt: t.usedAt ?? null,
+  });
 }
 
 /** The confirmation token with this hash, used or not. */
@@ -145,11 +167,19 @@ export async function newestSignOnTokenAt(db: DbOrTrx, signOnId: number): Promis
 /** Deletes the tokens of these sign-ons (old sign-ons never confirmed). */
 export async function deleteSignOnTokens(db: DbOrTrx, signOnIds: readonly number[]): Promise<void> {
   if (signOnIds.length === 0) return;
-  await db.deleteFrom('tokens').where('purpose', '=', 'sign_on_confirm').where('subject_id', 'in', [...signOnIds]).execute();
+  await db
+    .deleteFrom('tokens')
+    .where('purpose', '=', 'sign_on_confirm')
+    .where('subject_id', 'in', [...signOnIds])
+    .execute();
 }
 
 /** Sign-ons never confirmed and created before `before`, a batch at a time. */
-export async function findUnconfirmedBefore(db: DbOrTrx, before: number, limit: number): Promise<Array<{ id: number; logo_file_id: number | null }>> {
+export async function findUnconfirmedBefore(
+  db: DbOrTrx,
+  before: number,
+  limit: number,
+): Promise<Array<{ id: number; logo_file_id: number | null }>> {
   const rows = await db
     .selectFrom('sign_ons')
     .select(['id', 'logo_file_id'])
@@ -172,7 +202,15 @@ export async function listSignOnsWithTitlesByEmailIndex(db: DbOrTrx, emailIndex:
   return db
     .selectFrom('sign_ons')
     .innerJoin('actions', 'actions.id', 'sign_ons.action_id')
-    .select(['actions.title', 'sign_ons.organisation', 'sign_ons.website', 'sign_ons.contact_name_enc', 'sign_ons.contact_role_enc', 'sign_ons.status', 'sign_ons.created_at'])
+    .select([
+      'actions.title',
+      'sign_ons.organisation',
+      'sign_ons.website',
+      'sign_ons.contact_name_enc',
+      'sign_ons.contact_role_enc',
+      'sign_ons.status',
+      'sign_ons.created_at',
+    ])
     .where('sign_ons.email_index', '=', emailIndex)
     .execute();
 }
@@ -185,7 +223,10 @@ export async function updateSignOn(db: DbOrTrx, id: number, set: Updateable<Sign
 /** Deletes sign-ons by id. */
 export async function deleteSignOns(db: DbOrTrx, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.deleteFrom('sign_ons').where('id', 'in', [...ids]).execute();
+  await db
+    .deleteFrom('sign_ons')
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 // ---- files (logos) ----
@@ -202,11 +243,18 @@ export async function insertFile(db: DbOrTrx, f: { contentType: string; bytes: U
 
 /** One stored file, bytes included. */
 export async function findFileById(db: DbOrTrx, id: number) {
-  return db.selectFrom('files').select(['id', 'content_type', 'size', 'sha256', 'bytes', 'created_at']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('files')
+    .select(['id', 'content_type', 'size', 'sha256', 'bytes', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Deletes files by id (sign-ons pointing at them keep no logo: the reference is set null). */
 export async function deleteFiles(db: DbOrTrx, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.deleteFrom('files').where('id', 'in', [...ids]).execute();
+  await db
+    .deleteFrom('files')
+    .where('id', 'in', [...ids])
+    .execute();
 }

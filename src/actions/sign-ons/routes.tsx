@@ -10,7 +10,16 @@ import { postOrigin } from '../../core/web/security.js';
 import { checkProof } from '../../supporters/proof-of-work.js';
 import { isTakingPart, type Action } from '../kinds.js';
 import {
-  confirmSignOn, fileByRef, LOGO_MAX_BYTES, logoProblem, newsletterOffer, publishedSignOnAction, signOn, SignOnFormSchema, signOnLink, type LogoUpload,
+  confirmSignOn,
+  fileByRef,
+  LOGO_MAX_BYTES,
+  logoProblem,
+  newsletterOffer,
+  publishedSignOnAction,
+  signOn,
+  SignOnFormSchema,
+  signOnLink,
+  type LogoUpload,
 } from './service.js';
 import type { SignOnSettings } from './settings.js';
 import { CheckEmailView, ConfirmUsedView, ConfirmView, SignOnPageView, signOnPath } from './views.js';
@@ -28,7 +37,8 @@ const TokenParams = z.object({ slug: z.string().min(1).max(200), token: z.string
 const FileParams = z.object({ ref: z.string().max(100) });
 
 const notFound = () => new AppError(404, 'not_found', 'We could not find that statement. It may have moved, or the link may be mistyped.');
-const badLink = () => new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
+const badLink = () =>
+  new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
 
 /** Limits per client address. Posts without a proof of work (no JavaScript) get the strictest. */
 const LIMITS = {
@@ -44,7 +54,8 @@ const SIGN_LIMIT = proofBucketLimit({ timeWindow: '10 minutes', withProof: SIGN_
 
 /** The field messages of a rule the service refused (shown on the form); anything else is rethrown. */
 function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid') return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
+  if (err instanceof DomainError && err.code === 'invalid')
+    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
   throw err;
 }
 
@@ -66,7 +77,12 @@ export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Pr
     return a;
   };
 
-  const formPage = async (req: FastifyRequest, reply: FastifyReply, action: Action<SignOnSettings>, o: { status?: number; values?: Record<string, string>; errors?: Record<string, string> } = {}) => {
+  const formPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    action: Action<SignOnSettings>,
+    o: { status?: number; values?: Record<string, string>; errors?: Record<string, string> } = {},
+  ) => {
     const offer = await newsletterOffer(core, action);
     return personal(reply).page({
       title: `Sign on: ${action.title}`,
@@ -128,7 +144,8 @@ export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Pr
       const values = formValues(req.body);
       const again = (errors: Record<string, string>) => formPage(req, reply, action, { status: 422, values, errors });
       const origin = postOrigin(req, core);
-      if (origin === 'cross') throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the statement’s page and sign there.');
+      if (origin === 'cross')
+        throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the statement’s page and sign there.');
       if (origin === 'unknown') return again({ _form: 'Please check your details and press Sign up our organisation again.' });
       const done = () => reply.redirect(`${signOnPath(action.slug)}/check-your-email`, 303);
       // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
@@ -137,8 +154,12 @@ export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Pr
       const form = parseForm(SignOnFormSchema, req.body);
       const logoError = logoProblem(logo, action.settings);
       if (!form.ok || logoError) return again({ ...(form.ok ? {} : form.errors), ...(logoError ? { logo: logoError } : {}) });
-      const proof = await checkProof(core.keyring, req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined);
-      if (proof.kind === 'invalid') return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up our organisation again.' });
+      const proof = await checkProof(
+        core.keyring,
+        req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
+      );
+      if (proof.kind === 'invalid')
+        return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up our organisation again.' });
       try {
         await signOn(core, action, form.data, { logo, proof: proof.kind === 'valid' ? proof : undefined });
       } catch (err) {
@@ -150,7 +171,11 @@ export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Pr
 
   app.get('/act/:slug/sign-on/check-your-email', async (req, reply) => {
     const action = await actionOr404(slugOf(req.params));
-    return reply.page({ title: 'Check your email', body: <CheckEmailView action={action} />, cacheKey: `sign-on-check:${action.updatedAt}` });
+    return reply.page({
+      title: 'Check your email',
+      body: <CheckEmailView action={action} />,
+      cacheKey: `sign-on-check:${action.updatedAt}`,
+    });
   });
 
   // ---- confirming (GET shows a button; only the POST confirms, so link scanners cannot) ----
@@ -170,7 +195,9 @@ export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Pr
     if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView action={action} /> });
     return personal(reply).page({
       title: 'Confirm your organisation’s signature',
-      body: <ConfirmView action={action} token={token} csrf={req.csrfToken()} organisation={link.organisation} newsletter={link.newsletter} />,
+      body: (
+        <ConfirmView action={action} token={token} csrf={req.csrfToken()} organisation={link.organisation} newsletter={link.newsletter} />
+      ),
     });
   });
 

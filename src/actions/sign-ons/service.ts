@@ -11,15 +11,44 @@ import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, optionalText, text } from '../../core/web/forms.js';
 import { recordAudit } from '../../staff/service.js';
 import {
-  emailIndex, findSupporterByEmail, isSuppressed, markConfirmed, recordConsent, signupBlockData, spendProof, supporterConsent, upsertSupporter,
+  emailIndex,
+  findSupporterByEmail,
+  isSuppressed,
+  markConfirmed,
+  recordConsent,
+  signupBlockData,
+  spendProof,
+  supporterConsent,
+  upsertSupporter,
 } from '../../supporters/service.js';
 import { hoursToDays, type Action } from '../kinds.js';
 import { getActionById, getActionBySlug, scheduleCountRefresh } from '../service.js';
 import { alreadySignedEmail, confirmSignOnEmail, signOnApprovedEmail } from './emails.js';
 import {
-  approvalsPerHour, countApproved, countSignOnsByStatus, deleteFiles, deleteSignOns, deleteSignOnTokens, findFileById, findSignOnByEmailIndex,
-  findSignOnById, findSignOnToken, findUnconfirmedBefore, insertFile, insertSignOn, insertSignOnToken, listApprovedSignOns, listSignOnsAfter,
-  listSignOnsByEmailIndex, listSignOnsInState, listSignOnsWithTitlesByEmailIndex, moveSignOn, newestSignOnTokenAt, updateSignOn, useSignOnToken, type SignOnRow,
+  approvalsPerHour,
+  countApproved,
+  countSignOnsByStatus,
+  deleteFiles,
+  deleteSignOns,
+  deleteSignOnTokens,
+  findFileById,
+  findSignOnByEmailIndex,
+  findSignOnById,
+  findSignOnToken,
+  findUnconfirmedBefore,
+  insertFile,
+  insertSignOn,
+  insertSignOnToken,
+  listApprovedSignOns,
+  listSignOnsAfter,
+  listSignOnsByEmailIndex,
+  listSignOnsInState,
+  listSignOnsWithTitlesByEmailIndex,
+  moveSignOn,
+  newestSignOnTokenAt,
+  updateSignOn,
+  useSignOnToken,
+  type SignOnRow,
 } from './queries.js';
 import type { SignOnSettings } from './settings.js';
 
@@ -86,9 +115,15 @@ const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
 
 /** What the public sign-on form takes (the logo arrives separately, as an upload). */
 export const SignOnFormSchema = z.object({
-  organisation: text('the name of your organisation', { max: 200 }).refine((s) => !DIRECTION_CONTROLS.test(s), 'The name contains characters that are not allowed'),
+  organisation: text('the name of your organisation', { max: 200 }).refine(
+    (s) => !DIRECTION_CONTROLS.test(s),
+    'The name contains characters that are not allowed',
+  ),
   website: websiteField,
-  contactName: text('your name', { max: 200 }).refine((s) => !DIRECTION_CONTROLS.test(s), 'Your name contains characters that are not allowed'),
+  contactName: text('your name', { max: 200 }).refine(
+    (s) => !DIRECTION_CONTROLS.test(s),
+    'Your name contains characters that are not allowed',
+  ),
   contactRole: optionalText('your role', { max: 200 }),
   // An empty box asks for the address rather than complaining about its format.
   email: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), emailField('your email address')),
@@ -149,7 +184,10 @@ export async function signOnActionById(db: DbOrTrx, id: number): Promise<Action<
 }
 
 /** The newsletter list an action offers, if it has one and the list still takes sign-ups: its id, name and wording. */
-export async function newsletterOffer(core: Core, action: Pick<Action, 'newsletterListId'>): Promise<{ id: number; name: string; wording: string } | undefined> {
+export async function newsletterOffer(
+  core: Core,
+  action: Pick<Action, 'newsletterListId'>,
+): Promise<{ id: number; name: string; wording: string } | undefined> {
   if (action.newsletterListId === null) return undefined;
   const list = (await signupBlockData(core)).lists.find((l) => l.id === action.newsletterListId);
   return list ? { id: list.id, name: list.name, wording: list.wording } : undefined;
@@ -195,16 +233,41 @@ export async function signOn(
         const token = newToken();
         const unconfirmed = existing.status === 'unconfirmed';
         // A sign-on past confirming still gets a token row, already used: it marks when this address was emailed.
-        await insertSignOnToken(trx, { tokenHash: hashToken(token), signOnId: Number(existing.id), at: now, expiresAt: now + CONFIRM_LINK_MS, usedAt: unconfirmed ? null : now });
+        await insertSignOnToken(trx, {
+          tokenHash: hashToken(token),
+          signOnId: Number(existing.id),
+          at: now,
+          expiresAt: now + CONFIRM_LINK_MS,
+          usedAt: unconfirmed ? null : now,
+        });
         const mail = unconfirmed
-          ? confirmSignOnEmail({ orgName: site.orgName, organisation: existing.organisation, title: action.title, link: confirmLink(token), days: CONFIRM_LINK_MS / DAY, newsletter: null })
-          : alreadySignedEmail({ orgName: site.orgName, organisation: existing.organisation, title: action.title, listed: existing.status === 'approved', pageLink });
+          ? confirmSignOnEmail({
+              orgName: site.orgName,
+              organisation: existing.organisation,
+              title: action.title,
+              link: confirmLink(token),
+              days: CONFIRM_LINK_MS / DAY,
+              newsletter: null,
+            })
+          : alreadySignedEmail({
+              orgName: site.orgName,
+              organisation: existing.organisation,
+              title: action.title,
+              listed: existing.status === 'approved',
+              pageLink,
+            });
         await core.mailer.enqueue(trx, { ...mail, to: input.email });
         return;
       }
-      const logoFileId = o.logo && logoType
-        ? await insertFile(trx, { contentType: logoType, bytes: o.logo.bytes, sha256: createHash('sha256').update(o.logo.bytes).digest('hex'), at: now })
-        : null;
+      const logoFileId =
+        o.logo && logoType
+          ? await insertFile(trx, {
+              contentType: logoType,
+              bytes: o.logo.bytes,
+              sha256: createHash('sha256').update(o.logo.bytes).digest('hex'),
+              at: now,
+            })
+          : null;
       const id = await insertSignOn(trx, {
         action_id: action.id,
         organisation: input.organisation,
@@ -221,10 +284,25 @@ export async function signOn(
         decided_by: null,
       });
       let newsletter: string | null = null;
-      if (offer) newsletter = await requestNewsletter(trx, core, { email: input.email, name: input.contactName, listId: offer.id, source: `sign-on: ${action.slug}` }) ? offer.name : null;
+      if (offer)
+        newsletter = (await requestNewsletter(trx, core, {
+          email: input.email,
+          name: input.contactName,
+          listId: offer.id,
+          source: `sign-on: ${action.slug}`,
+        }))
+          ? offer.name
+          : null;
       const token = newToken();
       await insertSignOnToken(trx, { tokenHash: hashToken(token), signOnId: id, at: now, expiresAt: now + CONFIRM_LINK_MS });
-      const mail = confirmSignOnEmail({ orgName: site.orgName, organisation: input.organisation, title: action.title, link: confirmLink(token), days: CONFIRM_LINK_MS / DAY, newsletter });
+      const mail = confirmSignOnEmail({
+        orgName: site.orgName,
+        organisation: input.organisation,
+        title: action.title,
+        link: confirmLink(token),
+        days: CONFIRM_LINK_MS / DAY,
+        newsletter,
+      });
       await core.mailer.enqueue(trx, { ...mail, to: input.email });
     });
 
@@ -242,7 +320,11 @@ export async function signOn(
  * Records that the contact asked for the action's newsletter (consent 'requested', confirmed by the sign-on's link),
  * unless they already receive it. Returns whether a request was recorded.
  */
-async function requestNewsletter(trx: DbOrTrx, core: Core, o: { email: string; name: string; listId: number; source: string }): Promise<boolean> {
+async function requestNewsletter(
+  trx: DbOrTrx,
+  core: Core,
+  o: { email: string; name: string; listId: number; source: string },
+): Promise<boolean> {
   const { id } = await upsertSupporter(trx, core.keyring, { email: o.email, firstName: o.name }, { source: o.source, mode: 'fill' });
   const current = (await supporterConsent(trx, id)).subscriptions.find((s) => s.listId === o.listId);
   if (current?.status === 'subscribed') return false;
@@ -266,7 +348,12 @@ async function tokenSignOn(db: DbOrTrx, action: Pick<Action, 'id'>, token: strin
 }
 
 /** The newsletter an address is waiting to confirm for this action, if any (shown on the confirmation page). */
-async function pendingNewsletter(core: Core, db: DbOrTrx, action: Pick<Action, 'newsletterListId'>, email: string): Promise<{ id: number; supporterId: number; name: string } | undefined> {
+async function pendingNewsletter(
+  core: Core,
+  db: DbOrTrx,
+  action: Pick<Action, 'newsletterListId'>,
+  email: string,
+): Promise<{ id: number; supporterId: number; name: string } | undefined> {
   if (action.newsletterListId === null) return undefined;
   const supporter = await findSupporterByEmail(db, core.keyring, email);
   if (!supporter) return undefined;
@@ -301,7 +388,13 @@ export async function confirmSignOn(core: Core, action: Action<SignOnSettings>, 
     const newsletter = await pendingNewsletter(core, trx, action, core.keyring.decrypt(found.row.email_enc));
     if (newsletter) {
       await markConfirmed(trx, newsletter.supporterId);
-      await recordConsent(trx, { supporterId: newsletter.supporterId, listIds: [newsletter.id], change: 'granted', basis: 'consent', source: `sign-on confirmation: ${action.slug}` });
+      await recordConsent(trx, {
+        supporterId: newsletter.supporterId,
+        listIds: [newsletter.id],
+        change: 'granted',
+        basis: 'consent',
+        source: `sign-on confirmation: ${action.slug}`,
+      });
     }
     return 'confirmed';
   });
@@ -322,7 +415,11 @@ const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
 export async function approvedSignatories(core: Core, actionId: number): Promise<{ count: number; signatories: Signatory[] }> {
   const [rows, count] = await Promise.all([listApprovedSignOns(core.db, actionId, PUBLIC_LIST_MAX), countApproved(core.db, actionId)]);
   const signatories = rows
-    .map((r) => ({ organisation: r.organisation, website: r.website, logoPath: r.logo_file_id === null ? null : filePath(core, Number(r.logo_file_id)) }))
+    .map((r) => ({
+      organisation: r.organisation,
+      website: r.website,
+      logoPath: r.logo_file_id === null ? null : filePath(core, Number(r.logo_file_id)),
+    }))
     .sort((a, b) => collator.compare(a.organisation, b.organisation));
   return { count, signatories };
 }
@@ -333,7 +430,11 @@ export async function countApprovedSignOns(db: DbOrTrx, actionId: number): Promi
 }
 
 /** Approvals per day in the organisation's time zone, for the admin chart. */
-export async function approvedSignOnsByDay(db: DbOrTrx, actionId: number, timeZone: string): Promise<Array<{ day: string; count: number }>> {
+export async function approvedSignOnsByDay(
+  db: DbOrTrx,
+  actionId: number,
+  timeZone: string,
+): Promise<Array<{ day: string; count: number }>> {
   return hoursToDays(await approvalsPerHour(db, actionId), timeZone);
 }
 
@@ -377,9 +478,17 @@ export interface StaffSignOn {
 function toStaffSignOn(core: Core, r: SignOnRow): StaffSignOn {
   const k = core.keyring;
   return {
-    id: Number(r.id), organisation: r.organisation, website: r.website, contactName: k.decrypt(r.contact_name_enc), contactRole: k.decryptNullable(r.contact_role_enc),
-    email: k.decrypt(r.email_enc), logoPath: r.logo_file_id === null ? null : filePath(core, Number(r.logo_file_id)), status: r.status,
-    createdAt: Number(r.created_at), confirmedAt: r.confirmed_at === null ? null : Number(r.confirmed_at), decidedAt: r.decided_at === null ? null : Number(r.decided_at),
+    id: Number(r.id),
+    organisation: r.organisation,
+    website: r.website,
+    contactName: k.decrypt(r.contact_name_enc),
+    contactRole: k.decryptNullable(r.contact_role_enc),
+    email: k.decrypt(r.email_enc),
+    logoPath: r.logo_file_id === null ? null : filePath(core, Number(r.logo_file_id)),
+    status: r.status,
+    createdAt: Number(r.created_at),
+    confirmedAt: r.confirmed_at === null ? null : Number(r.confirmed_at),
+    decidedAt: r.decided_at === null ? null : Number(r.decided_at),
   };
 }
 
@@ -397,7 +506,13 @@ export async function signOnsForStaff(core: Core, actionId: number, status: Sign
  * and emails the contact; rejecting takes it off the list (from pending or approved) and sends nothing. Either asks
  * for the counter to be recounted. Throws not_found, or conflict when the sign-on is not in a state to move.
  */
-export async function decideSignOn(core: Core, staffId: number, actionId: number, signOnId: number, decision: 'approve' | 'reject'): Promise<void> {
+export async function decideSignOn(
+  core: Core,
+  staffId: number,
+  actionId: number,
+  signOnId: number,
+  decision: 'approve' | 'reject',
+): Promise<void> {
   const action = await signOnActionById(core.db, actionId);
   if (!action) throw new DomainError('not_found', 'There is no such sign-on.');
   const site = await getSiteSettings(core.db);
@@ -405,13 +520,24 @@ export async function decideSignOn(core: Core, staffId: number, actionId: number
     const row = await findSignOnById(trx, signOnId);
     if (!row || Number(row.action_id) !== actionId) throw new DomainError('not_found', 'There is no such sign-on.');
     const now = Date.now();
-    const moved = decision === 'approve'
-      ? await moveSignOn(trx, signOnId, { from: ['pending', 'rejected'], to: 'approved', at: now, staffId })
-      : await moveSignOn(trx, signOnId, { from: ['pending', 'approved'], to: 'rejected', at: now, staffId });
+    const moved =
+      decision === 'approve'
+        ? await moveSignOn(trx, signOnId, { from: ['pending', 'rejected'], to: 'approved', at: now, staffId })
+        : await moveSignOn(trx, signOnId, { from: ['pending', 'approved'], to: 'rejected', at: now, staffId });
     if (!moved) throw new DomainError('conflict', 'This sign-on has changed since the page was loaded. Look at it again before deciding.');
-    await recordAudit(trx, { staffId, action: `sign_on.${decision}`, target: `sign-on ${signOnId}`, details: { action: actionId, from: row.status } });
+    await recordAudit(trx, {
+      staffId,
+      action: `sign_on.${decision}`,
+      target: `sign-on ${signOnId}`,
+      details: { action: actionId, from: row.status },
+    });
     if (decision === 'approve') {
-      const mail = signOnApprovedEmail({ orgName: site.orgName, organisation: row.organisation, title: action.title, pageLink: `${core.config.baseUrl}/act/${action.slug}` });
+      const mail = signOnApprovedEmail({
+        orgName: site.orgName,
+        organisation: row.organisation,
+        title: action.title,
+        pageLink: `${core.config.baseUrl}/act/${action.slug}`,
+      });
       await core.mailer.enqueue(trx, { ...mail, to: core.keyring.decrypt(row.email_enc) });
     }
     await scheduleCountRefresh(core, trx, actionId, now);
@@ -434,28 +560,56 @@ const EXPORT_PAGE = 500;
  * personal). For each contact, where they stand on the action's newsletter list, so whoever opens the file can see
  * whom they may email: signing a statement is not consent to a newsletter.
  */
-export async function exportSignOns(core: Core, staffId: number, actionId: number): Promise<{ rows: number; csv: string; filename: string }> {
+export async function exportSignOns(
+  core: Core,
+  staffId: number,
+  actionId: number,
+): Promise<{ rows: number; csv: string; filename: string }> {
   const action = await signOnActionById(core.db, actionId);
   if (!action) throw new DomainError('not_found', 'There is no such action.');
   const counts = await countSignOnsByStatus(core.db, actionId);
   const rows = Object.values(counts).reduce((a, b) => a + b, 0);
   await recordAudit(core.db, { staffId, action: 'sign_ons.export', target: `action ${actionId}`, details: { rows } });
-  const header = ['organisation', 'website', 'contact_name', 'contact_role', 'email', 'status', 'signed', 'confirmed', 'decided', 'logo', 'newsletter'];
+  const header = [
+    'organisation',
+    'website',
+    'contact_name',
+    'contact_role',
+    'email',
+    'status',
+    'signed',
+    'confirmed',
+    'decided',
+    'logo',
+    'newsletter',
+  ];
   const records: string[][] = [header];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await listSignOnsAfter(core.db, actionId, after, EXPORT_PAGE);
     if (page.length === 0) break;
     for (const r of page) {
       const s = toStaffSignOn(core, r);
       records.push([
-        s.organisation, s.website ?? '', s.contactName, s.contactRole ?? '', s.email, s.status, iso(s.createdAt), iso(s.confirmedAt), iso(s.decidedAt),
-        s.logoPath ? 'yes' : 'no', await newsletterStanding(core, action, s.email),
+        s.organisation,
+        s.website ?? '',
+        s.contactName,
+        s.contactRole ?? '',
+        s.email,
+        s.status,
+        iso(s.createdAt),
+        iso(s.confirmedAt),
+        iso(s.decidedAt),
+        s.logoPath ? 'yes' : 'no',
+        await newsletterStanding(core, action, s.email),
       ]);
     }
     after = Number(page[page.length - 1]!.id);
   }
   // A byte-order mark, so spreadsheet programs read the file as UTF-8 and names in any script survive.
-  const csv = `\ufeff${stringify(records.map((r) => r.map(escapeCell)), { record_delimiter: '\r\n' })}`;
+  const csv = `\ufeff${stringify(
+    records.map((r) => r.map(escapeCell)),
+    { record_delimiter: '\r\n' },
+  )}`;
   return { rows, csv, filename: `sign-ons-${action.slug}-${new Date().toISOString().slice(0, 10)}.csv` };
 }
 
@@ -479,7 +633,10 @@ export async function deleteStaleUnconfirmedSignOns(db: Db, now = Date.now()): P
       const ids = batch.map((b) => b.id);
       await deleteSignOnTokens(trx, ids);
       await deleteSignOns(trx, ids);
-      await deleteFiles(trx, batch.flatMap((b) => (b.logo_file_id === null ? [] : [b.logo_file_id])));
+      await deleteFiles(
+        trx,
+        batch.flatMap((b) => (b.logo_file_id === null ? [] : [b.logo_file_id])),
+      );
     });
     total += batch.length;
     // SQLite calls are synchronous: let web requests in between batches.
@@ -494,9 +651,17 @@ export async function deleteStaleUnconfirmedSignOns(db: Db, now = Date.now()): P
 export async function eraseSignOnContactsOf(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void> {
   if (!subject.emailIndex) return;
   const rows = await listSignOnsByEmailIndex(trx, subject.emailIndex);
-  await deleteSignOns(trx, rows.filter((r) => r.status === 'unconfirmed').map((r) => r.id));
+  await deleteSignOns(
+    trx,
+    rows.filter((r) => r.status === 'unconfirmed').map((r) => r.id),
+  );
   for (const r of rows.filter((x) => x.status !== 'unconfirmed')) {
-    await updateSignOn(trx, r.id, { email_index: `erased:${newToken()}`, email_enc: core.keyring.encrypt(''), contact_name_enc: core.keyring.encrypt(''), contact_role_enc: null });
+    await updateSignOn(trx, r.id, {
+      email_index: `erased:${newToken()}`,
+      email_enc: core.keyring.encrypt(''),
+      contact_name_enc: core.keyring.encrypt(''),
+      contact_role_enc: null,
+    });
   }
 }
 
@@ -507,8 +672,13 @@ export async function signOnsFor(core: Core, db: DbOrTrx, subject: ErasureSubjec
   const k = core.keyring;
   return {
     organisationSignOns: rows.map((r) => ({
-      statement: r.title, organisation: r.organisation, website: r.website, contactName: k.decrypt(r.contact_name_enc), role: k.decryptNullable(r.contact_role_enc),
-      status: r.status, signedAt: new Date(Number(r.created_at)).toISOString(),
+      statement: r.title,
+      organisation: r.organisation,
+      website: r.website,
+      contactName: k.decrypt(r.contact_name_enc),
+      role: k.decryptNullable(r.contact_role_enc),
+      status: r.status,
+      signedAt: new Date(Number(r.created_at)).toISOString(),
     })),
   };
 }

@@ -26,8 +26,18 @@ import type { Action } from '../kinds.js';
 
 const CONFIRM_LINK = /\/act\/[a-z0-9-]+\/sign-on\/confirm\/[A-Za-z0-9_-]{43}/;
 const PNG = demoLogoPng([10, 80, 160], [250, 200, 40], 16);
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
-const WEBP = Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.from([0x40, 0, 0, 0]), Buffer.from('WEBPVP8 ', 'latin1'), Buffer.alloc(60, 1)]);
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('JFIF\0', 'latin1'),
+  Buffer.alloc(200, 7),
+  Buffer.from([0xff, 0xd9]),
+]);
+const WEBP = Buffer.concat([
+  Buffer.from('RIFF', 'latin1'),
+  Buffer.from([0x40, 0, 0, 0]),
+  Buffer.from('WEBPVP8 ', 'latin1'),
+  Buffer.alloc(60, 1),
+]);
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>');
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
 
@@ -50,9 +60,19 @@ test('websites: http and https kept, a bare name gets https, other schemes and l
   // A name in another script is kept in its ASCII (punycode) form, which cannot pose as another site's name.
   expect(normaliseWebsite('بىرلىك.example.org')).toMatch(/^https:\/\/xn--[a-z0-9-]+\.example\.org\/$/);
   for (const bad of [
-    'javascript:alert(1)', 'JavaScript://example.org/%0aalert(1)', 'data:text/html,<script>alert(1)</script>', 'mailto:someone@example.org',
-    'ftp://example.org', 'vbscript:msgbox', 'https://user:pass@example.org', 'localhost', 'https://localhost', 'exa mple.org', 'https://example.org/\u0000',
-    '', 'x'.repeat(600) + '.org',
+    'javascript:alert(1)',
+    'JavaScript://example.org/%0aalert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'mailto:someone@example.org',
+    'ftp://example.org',
+    'vbscript:msgbox',
+    'https://user:pass@example.org',
+    'localhost',
+    'https://localhost',
+    'exa mple.org',
+    'https://example.org/\u0000',
+    '',
+    'x'.repeat(600) + '.org',
   ]) {
     expect(normaliseWebsite(bad), bad).toBeNull();
   }
@@ -79,7 +99,13 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     t = await startTestLantern(ctx, { env: { SMTP_URL: sink.url, TRUST_PROXY: 'true' }, worker: true });
     await saveSiteSettings(db(), { orgName: 'Freedom Thread', timeZone: 'Europe/London' });
     campaigner = (await signedInAs(t, 'campaigner')).client;
-    newsList = await insertList(db(), { slug: 'campaign-updates', name: 'Campaign updates', description: 'News', wording: 'Email me campaign news, about twice a month.', at: Date.now() });
+    newsList = await insertList(db(), {
+      slug: 'campaign-updates',
+      name: 'Campaign updates',
+      description: 'News',
+      wording: 'Email me campaign news, about twice a month.',
+      at: Date.now(),
+    });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -92,40 +118,73 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
   const freshEmail = (name = 'contact') => `${name}.${nextEmail++}@org-${ctx.dialect}.example.org`;
 
   const openSignOn = async (o: { settings?: Partial<SignOnSettings>; newsletterListId?: number; status?: 'draft' | 'open' } = {}) =>
-    (await openTestAction(core(), { kind: 'sign_on', settings: o.settings ?? {}, newsletterListId: o.newsletterListId ?? null, status: o.status ?? 'open' })) as unknown as Action<SignOnSettings>;
+    (await openTestAction(core(), {
+      kind: 'sign_on',
+      settings: o.settings ?? {},
+      newsletterListId: o.newsletterListId ?? null,
+      status: o.status ?? 'open',
+    })) as unknown as Action<SignOnSettings>;
 
-  const count = async (table: 'sign_ons' | 'files' | 'tokens') => Number((await db().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'sign_ons' | 'files' | 'tokens') =>
+    Number(
+      (
+        await db()
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const signOnsOf = (actionId: number) => db().selectFrom('sign_ons').selectAll().where('action_id', '=', actionId).orderBy('id').execute();
 
   type Fields = Record<string, string>;
   const fieldsFor = (email: string, extra: Fields = {}): Fields => ({
-    organisation: 'Threadwatch Coalition', website: 'threadwatch.example.org', contactName: 'Miriam Okonkwo-Hale', contactRole: 'Coordinator', email, ...extra,
+    organisation: 'Threadwatch Coalition',
+    website: 'threadwatch.example.org',
+    contactName: 'Miriam Okonkwo-Hale',
+    contactRole: 'Coordinator',
+    email,
+    ...extra,
   });
 
   /** Posts the sign-on form as a browser would (multipart, same origin), from its own address unless told. */
   const post = async (
     slug: string,
     fields: Fields,
-    o: { logo?: { content: Buffer; filename?: string; type?: string } | 'none'; proof?: boolean; from?: string; site?: string | null; headers?: Record<string, string> } = {},
+    o: {
+      logo?: { content: Buffer; filename?: string; type?: string } | 'none';
+      proof?: boolean;
+      from?: string;
+      site?: string | null;
+      headers?: Record<string, string>;
+    } = {},
   ) => {
     const from = o.from ?? ip();
     const all: Fields = { ...fields };
     if (o.proof) all.altcha = await solveSignupProof(t.baseUrl, { 'x-forwarded-for': from });
     // A browser sends an empty file part when no file is chosen.
-    const file = o.logo === 'none' || o.logo === undefined
-      ? { field: 'logo', filename: '', content: Buffer.alloc(0), type: 'application/octet-stream' }
-      : { field: 'logo', filename: o.logo.filename ?? 'logo.png', content: o.logo.content, type: o.logo.type ?? 'image/png' };
+    const file =
+      o.logo === 'none' || o.logo === undefined
+        ? { field: 'logo', filename: '', content: Buffer.alloc(0), type: 'application/octet-stream' }
+        : { field: 'logo', filename: o.logo.filename ?? 'logo.png', content: o.logo.content, type: o.logo.type ?? 'image/png' };
     const { body, contentType } = multipartBody(all, file);
     const res = await fetch(new URL(`/act/${slug}/sign-on`, t.baseUrl), {
       method: 'POST',
       headers: {
-        'content-type': contentType, accept: 'text/html', 'x-forwarded-for': from,
-        ...(o.site === null ? {} : { 'sec-fetch-site': o.site ?? 'same-origin' }), ...o.headers,
+        'content-type': contentType,
+        accept: 'text/html',
+        'x-forwarded-for': from,
+        ...(o.site === null ? {} : { 'sec-fetch-site': o.site ?? 'same-origin' }),
+        ...o.headers,
       },
       body: new Uint8Array(body),
       redirect: 'manual',
     });
-    return { status: res.status, location: res.headers.get('location'), cacheControl: res.headers.get('cache-control'), text: await res.text() };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      cacheControl: res.headers.get('cache-control'),
+      text: await res.text(),
+    };
   };
 
   /** Signs and confirms through the emailed link; returns the sign-on's id. */
@@ -160,7 +219,12 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
 
     // Stored: the organisation plain (it is public once approved), the contact encrypted, the logo's bytes whole.
     const [row] = await signOnsOf(action.id);
-    expect(row).toMatchObject({ organisation: 'Threadwatch Coalition', website: 'https://threadwatch.example.org/', status: 'unconfirmed', confirmed_at: null });
+    expect(row).toMatchObject({
+      organisation: 'Threadwatch Coalition',
+      website: 'https://threadwatch.example.org/',
+      status: 'unconfirmed',
+      confirmed_at: null,
+    });
     for (const enc of [row!.contact_name_enc, row!.contact_role_enc!, row!.email_enc]) {
       expect(enc).not.toMatch(/Miriam|Coordinator|example/);
     }
@@ -175,7 +239,12 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     expect(mail!.text).toContain('Threadwatch Coalition');
     const link = linkIn(mail!, CONFIRM_LINK);
     const token = link.split('/').pop()!;
-    const stored = await db().selectFrom('tokens').selectAll().where('subject_id', '=', row!.id).where('purpose', '=', 'sign_on_confirm').execute();
+    const stored = await db()
+      .selectFrom('tokens')
+      .selectAll()
+      .where('subject_id', '=', row!.id)
+      .where('purpose', '=', 'sign_on_confirm')
+      .execute();
     expect(stored).toEqual([expect.objectContaining({ token_hash: hashToken(token), used_at: null })]);
 
     // A link scanner opening the link changes nothing.
@@ -206,7 +275,11 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     const approve = await campaigner.post(`/admin/actions/${action.id}/sign-ons/${row!.id}/approve?status=pending`);
     expect(approve.status).toBe(303);
     expect(approve.headers.get('location')).toBe(`/admin/actions/${action.id}/sign-ons?status=pending&done=approved`);
-    expect((await signOnsOf(action.id))[0]).toMatchObject({ status: 'approved', decided_at: expect.any(Number), decided_by: expect.any(Number) });
+    expect((await signOnsOf(action.id))[0]).toMatchObject({
+      status: 'approved',
+      decided_at: expect.any(Number),
+      decided_by: expect.any(Number),
+    });
     const audit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'sign_on.approve').execute();
     expect(audit.map((a) => a.target)).toContain(`sign-on ${row!.id}`);
     const approved = await waitForMailTo(sink, email, 2);
@@ -216,7 +289,9 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     // Listed: organisation, website (a plain link that passes no ranking) and logo; never the contact.
     pub = await new TestClient(t.baseUrl).get(`/act/${action.slug}`);
     expect(pub.text).toContain('Threadwatch Coalition');
-    expect(pub.text).toMatch(/<a href="https:\/\/threadwatch\.example\.org\/" rel="nofollow ugc noopener noreferrer"[^>]*>threadwatch\.example\.org<\/a>/);
+    expect(pub.text).toMatch(
+      /<a href="https:\/\/threadwatch\.example\.org\/" rel="nofollow ugc noopener noreferrer"[^>]*>threadwatch\.example\.org<\/a>/,
+    );
     expect(pub.text).toContain('1 organisation has signed');
     expect(pub.text).not.toContain('Miriam');
     expect(pub.text).not.toContain(email);
@@ -234,7 +309,9 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     expect((await fetch(new URL(logoPath.replace(/-.{4}/, '-AAAA'), t.baseUrl))).status).toBe(404);
 
     expect(await signOnKind.countConfirmed(db(), action.id)).toBe(1);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+      new Date(),
+    );
     expect(await signOnKind.countsByDay(db(), action.id, 'Europe/London')).toEqual([{ day: today, count: 1 }]);
     // The approval asked for the live counter to be recounted, which the worker does within seconds.
     await until(async () => (await getActionById(db(), action.id))!.count === 1);
@@ -255,7 +332,9 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     await campaigner.get(`/admin/actions/${action.id}/sign-ons`);
     expect((await campaigner.post(`/admin/actions/${action.id}/sign-ons/${id}/reject`)).status).toBe(303);
     expect((await signOnsOf(action.id))[0]!.status).toBe('rejected');
-    expect((await db().selectFrom('audit_log').select('target').where('action', '=', 'sign_on.reject').execute()).map((a) => a.target)).toContain(`sign-on ${id}`);
+    expect(
+      (await db().selectFrom('audit_log').select('target').where('action', '=', 'sign_on.reject').execute()).map((a) => a.target),
+    ).toContain(`sign-on ${id}`);
     const stale = await campaigner.post(`/admin/actions/${action.id}/sign-ons/${id}/reject`);
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('has changed since the page was loaded');
@@ -273,7 +352,9 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     const action = await openSignOn();
     const email = freshEmail('twice');
     const first = await post(action.slug, fieldsFor(email, { organisation: 'First Name Kept' }));
-    const second = await post(action.slug, fieldsFor(email.toUpperCase(), { organisation: 'Someone Else Entirely' }), { logo: { content: PNG } });
+    const second = await post(action.slug, fieldsFor(email.toUpperCase(), { organisation: 'Someone Else Entirely' }), {
+      logo: { content: PNG },
+    });
     expect([first.status, second.status]).toEqual([303, 303]);
     expect(second.location).toBe(first.location);
     const rows = await signOnsOf(action.id);
@@ -285,7 +366,12 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     // The second post came within two minutes: no second email, so the form cannot flood an inbox.
     expect(mailsTo(sink, email)).toHaveLength(1);
 
-    const age = () => db().updateTable('tokens').set({ created_at: Date.now() - 10 * 60_000 }).where('purpose', '=', 'sign_on_confirm').execute();
+    const age = () =>
+      db()
+        .updateTable('tokens')
+        .set({ created_at: Date.now() - 10 * 60_000 })
+        .where('purpose', '=', 'sign_on_confirm')
+        .execute();
     await age();
     expect((await post(action.slug, fieldsFor(email))).status).toBe(303);
     const [, resent] = await waitForMailTo(sink, email, 2);
@@ -309,12 +395,21 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
 
   test('logos: PNG, JPEG and WebP accepted by their bytes; SVG, HTML, garbage and oversized files refused with 422, nothing stored', async () => {
     const action = await openSignOn();
-    for (const [content, type] of [[JPEG, 'image/jpeg'], [WEBP, 'image/webp']] as const) {
+    for (const [content, type] of [
+      [JPEG, 'image/jpeg'],
+      [WEBP, 'image/webp'],
+    ] as const) {
       const email = freshEmail('logo');
       // The name and type the browser sends do not matter.
-      expect((await post(action.slug, fieldsFor(email), { logo: { content, filename: 'logo.svg', type: 'image/svg+xml' } })).status).toBe(303);
+      expect((await post(action.slug, fieldsFor(email), { logo: { content, filename: 'logo.svg', type: 'image/svg+xml' } })).status).toBe(
+        303,
+      );
       const row = (await signOnsOf(action.id)).at(-1)!;
-      const file = await db().selectFrom('files').select(['content_type', 'bytes']).where('id', '=', row.logo_file_id!).executeTakeFirstOrThrow();
+      const file = await db()
+        .selectFrom('files')
+        .select(['content_type', 'bytes'])
+        .where('id', '=', row.logo_file_id!)
+        .executeTakeFirstOrThrow();
       expect(file.content_type).toBe(type);
       expect(Buffer.from(file.bytes).equals(content)).toBe(true);
     }
@@ -329,7 +424,11 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
       ['an SVG with script', { content: SVG, filename: 'logo.svg', type: 'image/svg+xml' }, /must be a PNG, JPEG or WebP image/],
       ['an SVG named .png', { content: SVG, filename: 'logo.png', type: 'image/png' }, /must be a PNG, JPEG or WebP image/],
       ['an HTML page', { content: HTML, filename: 'logo.png', type: 'image/png' }, /must be a PNG, JPEG or WebP image/],
-      ['random bytes', { content: Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), filename: 'x.webp' }, /must be a PNG, JPEG or WebP image/],
+      [
+        'random bytes',
+        { content: Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), filename: 'x.webp' },
+        /must be a PNG, JPEG or WebP image/,
+      ],
       ['an empty file', { content: Buffer.alloc(0), filename: 'empty.png' }, /must be a PNG, JPEG or WebP image/],
       ['a PNG over 512 KB', { content: Buffer.concat([PNG, Buffer.alloc(600 * 1024)]) }, /512 KB or smaller/],
     ];
@@ -376,7 +475,14 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
 
   test('names in any script are stored as written, listed escaped, and exported; contacts never appear publicly', async () => {
     const action = await openSignOn();
-    const names = ['بىرلىك مەدەنىيەت مەركىزى', '维吾尔人权项目', 'Ελληνικό Δίκτυο Αλληλεγγύης', 'Ассоциация «Шёлковый путь»', '<script>alert(1)</script> & Sons', '=HYPERLINK("http://evil.example","click")'];
+    const names = [
+      'بىرلىك مەدەنىيەت مەركىزى',
+      '维吾尔人权项目',
+      'Ελληνικό Δίκτυο Αλληλεγγύης',
+      'Ассоциация «Шёлковый путь»',
+      '<script>alert(1)</script> & Sons',
+      '=HYPERLINK("http://evil.example","click")',
+    ];
     const contacts = ['Гүлнар Ибраһим', 'Ayşegül Yılmaz', 'محمد عبد الله', '山田 花子', 'Seán Ó Briain', 'Zoë Müller-Łęcka'];
     const staff = await db().selectFrom('staff').select('id').where('role', '=', 'campaigner').executeTakeFirstOrThrow();
     for (const [i, organisation] of names.entries()) {
@@ -417,7 +523,9 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     const email = freshEmail('news');
     expect((await post(action.slug, fieldsFor(email, { optIn: 'on' }))).status).toBe(303);
     const supporter = (await findSupporterByEmail(db(), core().keyring, email))!;
-    expect((await supporterConsent(db(), supporter.id)).subscriptions).toEqual([expect.objectContaining({ listId: list, status: 'pending' })]);
+    expect((await supporterConsent(db(), supporter.id)).subscriptions).toEqual([
+      expect.objectContaining({ listId: list, status: 'pending' }),
+    ]);
     const [mail] = await waitForMailTo(sink, email);
     expect(mail!.text).toContain('Campaign updates');
     const c = new TestClient(t.baseUrl);
@@ -442,8 +550,13 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     expect(await count('sign_ons')).toBe(before);
 
     expect((await post(action.slug, fieldsFor(freshEmail('cross')), { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
-    expect((await post(action.slug, fieldsFor(freshEmail('cross')), { site: null, headers: { origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await post(action.slug, fieldsFor(freshEmail('same')), { site: null, headers: { origin: new URL(core().config.baseUrl).origin } })).status).toBe(303);
+    expect(
+      (await post(action.slug, fieldsFor(freshEmail('cross')), { site: null, headers: { origin: 'https://evil.example' } })).status,
+    ).toBe(403);
+    expect(
+      (await post(action.slug, fieldsFor(freshEmail('same')), { site: null, headers: { origin: new URL(core().config.baseUrl).origin } }))
+        .status,
+    ).toBe(303);
 
     // A client that says nothing about where it posts from gets the form back with a token, and then succeeds.
     const c = new TestClient(t.baseUrl, { 'x-forwarded-for': ip() });
@@ -458,7 +571,11 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     const reused = await post(action.slug, { ...fieldsFor(freshEmail('proof')), altcha: proof }, { from });
     expect(reused.status).toBe(422);
     expect(reused.text).toContain('already used');
-    const forged = await post(action.slug, { ...fieldsFor(freshEmail('proof')), altcha: Buffer.from('{"challenge":1}').toString('base64') }, { from });
+    const forged = await post(
+      action.slug,
+      { ...fieldsFor(freshEmail('proof')), altcha: Buffer.from('{"challenge":1}').toString('base64') },
+      { from },
+    );
     expect(forged.status).toBe(422);
 
     // Without a proof of work, three sign-ons per address in ten minutes.
@@ -484,7 +601,11 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     expect((await new TestClient(t.baseUrl).get(`/act/${action.slug}/sign-on`)).status).toBe(303);
     expect(await signOnsOf(action.id)).toHaveLength(1);
     const closed = await getActionById(db(), action.id);
-    const area = await signOnKind.ResultArea!({ core: core(), action: closed as unknown as Action<SignOnSettings>, timeZone: 'Europe/London' });
+    const area = await signOnKind.ResultArea!({
+      core: core(),
+      action: closed as unknown as Action<SignOnSettings>,
+      timeZone: 'Europe/London',
+    });
     const { renderToString } = await import('preact-render-to-string');
     expect(renderToString(area!)).toContain('Early Signer Trust');
     const hidden = { ...closed!, settings: { requireLogo: false, hideList: true } } as unknown as Action<SignOnSettings>;
@@ -497,11 +618,22 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     const fresh = freshEmail('fresh');
     expect((await post(action.slug, fieldsFor(fresh))).status).toBe(303);
     const [stale] = await signOnsOf(action.id);
-    await db().updateTable('sign_ons').set({ created_at: Date.now() - CONFIRM_LINK_MS - 60_000 }).where('id', '=', stale!.id).execute();
+    await db()
+      .updateTable('sign_ons')
+      .set({ created_at: Date.now() - CONFIRM_LINK_MS - 60_000 })
+      .where('id', '=', stale!.id)
+      .execute();
     expect(await deleteStaleUnconfirmedSignOns(db())).toBe(1);
     expect((await signOnsOf(action.id)).map((r) => r.id)).not.toContain(stale!.id);
     expect(await db().selectFrom('files').select('id').where('id', '=', stale!.logo_file_id!).executeTakeFirst()).toBeUndefined();
-    expect(await db().selectFrom('tokens').select('token_hash').where('purpose', '=', 'sign_on_confirm').where('subject_id', '=', stale!.id).execute()).toEqual([]);
+    expect(
+      await db()
+        .selectFrom('tokens')
+        .select('token_hash')
+        .where('purpose', '=', 'sign_on_confirm')
+        .where('subject_id', '=', stale!.id)
+        .execute(),
+    ).toEqual([]);
     expect(await signOnsOf(action.id)).toHaveLength(1);
   });
 
@@ -511,7 +643,15 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     const rows = await signOnsOf(action.id);
     expect(rows.map((r) => r.status).sort()).toEqual(['approved', 'approved', 'approved', 'approved', 'approved', 'pending']);
     for (const r of rows) expect(r.website === null || new URL(r.website).hostname.endsWith('.example.org')).toBe(true);
-    const logos = await db().selectFrom('files').select('bytes').where('id', 'in', rows.flatMap((r) => (r.logo_file_id ? [r.logo_file_id] : []))).execute();
+    const logos = await db()
+      .selectFrom('files')
+      .select('bytes')
+      .where(
+        'id',
+        'in',
+        rows.flatMap((r) => (r.logo_file_id ? [r.logo_file_id] : [])),
+      )
+      .execute();
     expect(logos.length).toBeGreaterThan(0);
     for (const l of logos) expect(imageTypeOf(l.bytes)).toBe('image/png');
     const pub = await new TestClient(t.baseUrl).get(`/act/${action.slug}`);

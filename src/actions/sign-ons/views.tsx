@@ -45,7 +45,9 @@ export function SignatoryList(p: { count: number; signatories: readonly Signator
                 {s.website && (
                   <>
                     {' '}
-                    <a href={s.website} rel="nofollow ugc noopener noreferrer" dir="ltr">{websiteLabel(s.website)}</a>
+                    <a href={s.website} rel="nofollow ugc noopener noreferrer" dir="ltr">
+                      {websiteLabel(s.website)}
+                    </a>
                   </>
                 )}
               </li>
@@ -66,7 +68,9 @@ function LogoField(p: { required: boolean; error?: string | undefined; chooseAga
   return (
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <label for={id}>{p.required ? 'Logo' : 'Logo (optional)'}</label>
-      <p class="hint" id={`${id}-hint`}>{hint}</p>
+      <p class="hint" id={`${id}-hint`}>
+        {hint}
+      </p>
       {p.error && (
         <p class="error-message" id={`${id}-error`}>
           <span class="visually-hidden">Error: </span>
@@ -108,7 +112,15 @@ export function SignOnForm(p: {
         {p.csrf && <CsrfField token={p.csrf} />}
         <fieldset>
           <legend>Your organisation</legend>
-          <Field name="organisation" label="Name of your organisation" value={v.organisation} error={e.organisation} autocomplete="organization" maxLength={200} required />
+          <Field
+            name="organisation"
+            label="Name of your organisation"
+            value={v.organisation}
+            error={e.organisation}
+            autocomplete="organization"
+            maxLength={200}
+            required
+          />
           <Field
             name="website"
             type="url"
@@ -126,15 +138,43 @@ export function SignOnForm(p: {
           <p class="hint" id="sign-on-contact-hint">
             Not shown publicly. We use these details only to check the signature and to contact you about this statement.
           </p>
-          <Field name="contactName" label="Your name" value={v.contactName} error={e.contactName} autocomplete="name" maxLength={200} required />
-          <Field name="contactRole" label="Your role (optional)" hint="For example: Director, or Campaigns officer" value={v.contactRole} error={e.contactRole} autocomplete="organization-title" maxLength={200} />
-          <Field name="email" type="email" label="Your email address" hint="We will email you a link to confirm." value={v.email} error={e.email} autocomplete="email" maxLength={254} required />
+          <Field
+            name="contactName"
+            label="Your name"
+            value={v.contactName}
+            error={e.contactName}
+            autocomplete="name"
+            maxLength={200}
+            required
+          />
+          <Field
+            name="contactRole"
+            label="Your role (optional)"
+            hint="For example: Director, or Campaigns officer"
+            value={v.contactRole}
+            error={e.contactRole}
+            autocomplete="organization-title"
+            maxLength={200}
+          />
+          <Field
+            name="email"
+            type="email"
+            label="Your email address"
+            hint="We will email you a link to confirm."
+            value={v.email}
+            error={e.email}
+            autocomplete="email"
+            maxLength={254}
+            required
+          />
         </fieldset>
         {p.newsletter && (
           <div class="checkbox">
             <input type="checkbox" id="f-optIn" name="optIn" checked={v.optIn === 'on'} aria-describedby="f-optIn-wording" />
             <label for="f-optIn">Also email me: {p.newsletter.name} (optional)</label>
-            <p class="hint consent-wording" id="f-optIn-wording">{p.newsletter.wording}</p>
+            <p class="hint consent-wording" id="f-optIn-wording">
+              {p.newsletter.wording}
+            </p>
           </div>
         )}
         {/* A trap for form-filling robots: hidden from people and from screen readers, never reached with Tab. */}
@@ -145,7 +185,8 @@ export function SignOnForm(p: {
         {h('altcha-widget', { challenge: '/stay-in-touch/challenge', auto: 'onsubmit', name: 'altcha', class: 'signup-check' })}
         <button type="submit">Sign up our organisation</button>
         <p class="hint">
-          We list your organisation once you have confirmed by email and our team has checked it. <a href="/privacy">How we look after your information</a>.
+          We list your organisation once you have confirmed by email and our team has checked it.{' '}
+          <a href="/privacy">How we look after your information</a>.
         </p>
       </form>
       <script type="module" src="/assets/forms.js"></script>
@@ -161,14 +202,17 @@ async function formContext(p: ActAreaProps<SignOnSettings>) {
 
 /** The part of the action's page where an organisation signs, followed by the organisations that have. */
 export async function signOnActArea(p: ActAreaProps<SignOnSettings>): Promise<VNode> {
-  const [ctx, list] = await Promise.all([formContext(p), p.action.settings.hideList ? undefined : approvedSignatories(p.core, p.action.id)]);
+  const [ctx, list] = await Promise.all([
+    formContext(p),
+    p.action.settings.hideList ? undefined : approvedSignatories(p.core, p.action.id),
+  ]);
   return (
     <>
       <section class="act-area sign-on" aria-labelledby="sign-on-title">
         <h2 id="sign-on-title">Sign on behalf of your organisation</h2>
         <p>
-          Organisations sign this statement together. Fill in the form for yours; we email you a link to confirm, then our team
-          checks each organisation before listing it.
+          Organisations sign this statement together. Fill in the form for yours; we email you a link to confirm, then our team checks each
+          organisation before listing it.
         </p>
         <SignOnForm slug={p.action.slug} {...ctx} />
       </section>
@@ -195,14 +239,23 @@ export function SignOnPageView(p: {
 }) {
   return (
     <>
-      <p class="meta"><a href={`/act/${p.action.slug}`}>Back to the statement’s page</a></p>
+      <p class="meta">
+        <a href={`/act/${p.action.slug}`}>Back to the statement’s page</a>
+      </p>
       <h1>Sign on: {p.action.title}</h1>
       <p class="lede">{p.action.summary}</p>
       <details class="statement">
         <summary>Read the statement</summary>
         <div class="prose" dangerouslySetInnerHTML={{ __html: p.statementHtml }} />
       </details>
-      <SignOnForm slug={p.action.slug} requireLogo={p.requireLogo} newsletter={p.newsletter} csrf={p.csrf} values={p.values} errors={p.errors} />
+      <SignOnForm
+        slug={p.action.slug}
+        requireLogo={p.requireLogo}
+        newsletter={p.newsletter}
+        csrf={p.csrf}
+        values={p.values}
+        errors={p.errors}
+      />
     </>
   );
 }
@@ -218,13 +271,21 @@ export function CheckEmailView(p: { action: Pick<Action, 'slug' | 'title'> }) {
       <p>Open it and follow the link to confirm your organisation’s signature. The link works for 30 days.</p>
       <p>Once you have confirmed, our team checks each organisation before adding it to the list, and we email you when it is listed.</p>
       <p>Nothing after a few minutes? Check your spam or junk folder.</p>
-      <p><a href={`/act/${p.action.slug}`}>Back to “{p.action.title}”</a></p>
+      <p>
+        <a href={`/act/${p.action.slug}`}>Back to “{p.action.title}”</a>
+      </p>
     </>
   );
 }
 
 /** The page a confirmation link opens: what is being confirmed, and the button that does it. */
-export function ConfirmView(p: { action: Pick<Action, 'slug' | 'title'>; token: string; csrf: string; organisation: string; newsletter: string | null }) {
+export function ConfirmView(p: {
+  action: Pick<Action, 'slug' | 'title'>;
+  token: string;
+  csrf: string;
+  organisation: string;
+  newsletter: string | null;
+}) {
   return (
     <>
       <h1>Confirm your organisation’s signature</h1>
@@ -246,8 +307,13 @@ export function ConfirmUsedView(p: { action: Pick<Action, 'slug' | 'title'> }) {
   return (
     <>
       <h1>Already confirmed</h1>
-      <p>This link has been used, so there is nothing more to do. Our team checks each organisation before listing it, and we email you when yours is listed.</p>
-      <p><a href={`/act/${p.action.slug}`}>Back to “{p.action.title}”</a></p>
+      <p>
+        This link has been used, so there is nothing more to do. Our team checks each organisation before listing it, and we email you when
+        yours is listed.
+      </p>
+      <p>
+        <a href={`/act/${p.action.slug}`}>Back to “{p.action.title}”</a>
+      </p>
     </>
   );
 }

@@ -41,7 +41,16 @@ export interface StaffSessionsTable {
 /** letter_confirm: the link that sends a letter to an MP or a target (actions/letters). */
 /** sign_on_confirm: the link that confirms an organisation's sign-on (actions/sign-ons). */
 /** signature_confirm: the link that confirms a petition signature (actions/petitions; subject: the signature). */
-export type TokenPurpose = 'setup' | 'password_reset' | 'staff_invite' | 'supporter_confirm' | 'data_export' | 'proof_of_work' | 'letter_confirm' | 'sign_on_confirm' | 'signature_confirm';
+export type TokenPurpose =
+  | 'setup'
+  | 'password_reset'
+  | 'staff_invite'
+  | 'supporter_confirm'
+  | 'data_export'
+  | 'proof_of_work'
+  | 'letter_confirm'
+  | 'sign_on_confirm'
+  | 'signature_confirm';
 
 export interface TokensTable {
   token_hash: string;

@@ -79,7 +79,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         void waiting.then(() => this.releaseConnection());
-        reject(new Error(`Waited ${ACQUIRE_TIMEOUT_MS / 1000} s for the SQLite connection: is something reading through the database object inside its own transaction?`));
+        reject(
+          new Error(
+            `Waited ${ACQUIRE_TIMEOUT_MS / 1000} s for the SQLite connection: is something reading through the database object inside its own transaction?`,
+          ),
+        );
       }, ACQUIRE_TIMEOUT_MS);
     });
     try {

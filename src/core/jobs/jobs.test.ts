@@ -14,7 +14,6 @@ const queue = new JobQueue(keyring);
 const logger = createLogger('silent');
 const fixture = fileURLToPath(new URL('../../../test/fixtures/worker-process.ts', import.meta.url));
 
-
 describeEachDialect('job queue', (ctx) => {
   const job = (id: number) => ctx.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const startWorker = (handlers: Record<string, JobHandler>) => {
@@ -24,14 +23,20 @@ describeEachDialect('job queue', (ctx) => {
   };
 
   test('a job enqueued in a transaction that rolls back does not exist', async () => {
-    const before = await ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await ctx.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await expect(
       ctx.db.transaction().execute(async (trx) => {
         await queue.enqueue(trx, 'noop', { a: 1 });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    const after = await ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await ctx.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
@@ -92,14 +97,26 @@ describeEachDialect('job queue', (ctx) => {
     const b = await queue.enqueue(ctx.db, 'once', {}, { uniqueKey: 'once:1' });
     expect(a).not.toBeNull();
     expect(b).toBeNull();
-    const w = new Worker({ db: ctx.db, queue, handlers: {}, logger, recurring: [{ name: 'tick', everyMs: 60_000 }], lanes: { default: 0, bulk: 0 } });
+    const w = new Worker({
+      db: ctx.db,
+      queue,
+      handlers: {},
+      logger,
+      recurring: [{ name: 'tick', everyMs: 60_000 }],
+      lanes: { default: 0, bulk: 0 },
+    });
     const now = 1_800_000_000_000;
     await w.enqueueRecurring(now);
     await w.enqueueRecurring(now + 1_000);
-    await new Worker({ db: ctx.db, queue, handlers: {}, logger, recurring: [{ name: 'tick', everyMs: 60_000 }] }).enqueueRecurring(now + 2_000);
+    await new Worker({ db: ctx.db, queue, handlers: {}, logger, recurring: [{ name: 'tick', everyMs: 60_000 }] }).enqueueRecurring(
+      now + 2_000,
+    );
     await w.enqueueRecurring(now + 60_000);
     const ticks = await ctx.db.selectFrom('jobs').select('unique_key').where('name', '=', 'tick').execute();
-    expect(ticks.map((t) => t.unique_key).sort()).toEqual([`recurring:tick:${Math.floor(now / 60_000)}`, `recurring:tick:${Math.floor(now / 60_000) + 1}`]);
+    expect(ticks.map((t) => t.unique_key).sort()).toEqual([
+      `recurring:tick:${Math.floor(now / 60_000)}`,
+      `recurring:tick:${Math.floor(now / 60_000) + 1}`,
+    ]);
   });
 
   test('jobs of a worker that died are recovered when their lease expires', async () => {
@@ -142,7 +159,13 @@ describeEachDialect('job queue', (ctx) => {
     await w.stop();
   });
 
-  function spawnWorker(env: Record<string, string>): { child: ChildProcess; ran: number[]; started: number[]; ready: Promise<void>; stopped: Promise<number | null> } {
+  function spawnWorker(env: Record<string, string>): {
+    child: ChildProcess;
+    ran: number[];
+    started: number[];
+    ready: Promise<void>;
+    stopped: Promise<number | null>;
+  } {
     const child = fork(fixture, [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...env },
@@ -162,7 +185,8 @@ describeEachDialect('job queue', (ctx) => {
   }
 
   const workerEnv = () => ({
-    DATABASE_URL: ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
+    DATABASE_URL:
+      ctx.dialect === 'sqlite' ? `sqlite:${(ctx.testDb.config as { file: string }).file}` : (ctx.testDb.config as { url: string }).url,
     LANTERN_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
     LANTERN_DATA_DIR: ctx.testDb.dataDir,
     // vitest exports Vite's BASE_URL=/ into the environment; the child must not inherit it.
@@ -177,10 +201,18 @@ describeEachDialect('job queue', (ctx) => {
       // Both workers are polling before the jobs appear, so neither gets a head start of its own start-up time.
       await Promise.all([a.ready, b.ready]);
       for (let i = 0; i < total; i += 500) {
-        await queue.enqueueMany(ctx.db, Array.from({ length: Math.min(500, total - i) }, (_, k) => ({ name: 'recordRun', payload: { n: i + k } })));
+        await queue.enqueueMany(
+          ctx.db,
+          Array.from({ length: Math.min(500, total - i) }, (_, k) => ({ name: 'recordRun', payload: { n: i + k } })),
+        );
       }
       await until(async () => {
-        const left = await ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('name', '=', 'recordRun').where('state', '!=', 'done').executeTakeFirstOrThrow();
+        const left = await ctx.db
+          .selectFrom('jobs')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('name', '=', 'recordRun')
+          .where('state', '!=', 'done')
+          .executeTakeFirstOrThrow();
         return Number(left.n) === 0;
       }, 150_000);
     } finally {
@@ -199,7 +231,10 @@ describeEachDialect('job queue', (ctx) => {
   }, 180_000);
 
   test('SIGTERM stops claiming, finishes the jobs in flight, then exits cleanly', async () => {
-    const ids = await queue.enqueueMany(ctx.db, Array.from({ length: 6 }, (_, n) => ({ name: 'sleepThenRecord', payload: { n, ms: 400 } })));
+    const ids = await queue.enqueueMany(
+      ctx.db,
+      Array.from({ length: 6 }, (_, n) => ({ name: 'sleepThenRecord', payload: { n, ms: 400 } })),
+    );
     const w = spawnWorker({ ...workerEnv(), CONCURRENCY: '2' });
     await until(() => w.started.length >= 2);
     w.child.kill('SIGTERM');

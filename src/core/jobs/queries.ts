@@ -12,7 +12,10 @@ export interface ClaimedJob {
 }
 
 /** Claims up to `limit` due jobs of a lane for this worker: FOR UPDATE SKIP LOCKED on PostgreSQL, the single writer on SQLite. */
-export async function claimDueJobs(db: Db, o: { lane: Lane; limit: number; workerId: string; leaseMs: number; now: number }): Promise<ClaimedJob[]> {
+export async function claimDueJobs(
+  db: Db,
+  o: { lane: Lane; limit: number; workerId: string; leaseMs: number; now: number },
+): Promise<ClaimedJob[]> {
   const due = db
     .selectFrom('jobs')
     .select('id')
@@ -83,7 +86,14 @@ export async function extendLeases(db: Db, ids: number[], workerId: string, lock
 export async function recoverExpiredJobs(db: Db, now: number): Promise<number> {
   const parked = await db
     .updateTable('jobs')
-    .set({ state: 'parked', last_error: 'worker stopped while running the job (lease expired)', finished_at: now, updated_at: now, locked_by: null, locked_until: null })
+    .set({
+      state: 'parked',
+      last_error: 'worker stopped while running the job (lease expired)',
+      finished_at: now,
+      updated_at: now,
+      locked_by: null,
+      locked_until: null,
+    })
     .where('state', '=', 'running')
     .where('locked_until', '<', now)
     .where(sql<boolean>`attempts >= max_attempts`)
@@ -137,12 +147,28 @@ export async function oldestQueuedAge(db: Db, now: number): Promise<number> {
 }
 
 function toRecord(r: {
-  id: number; queue: string; name: string; state: JobState; attempts: number; max_attempts: number;
-  run_at: number; last_error: string | null; created_at: number; finished_at: number | null;
+  id: number;
+  queue: string;
+  name: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
 }): JobRecord {
   return {
-    id: r.id, lane: r.queue as Lane, name: r.name, state: r.state, attempts: r.attempts, maxAttempts: r.max_attempts,
-    runAt: r.run_at, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
+    id: r.id,
+    lane: r.queue as Lane,
+    name: r.name,
+    state: r.state,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    runAt: r.run_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
   };
 }
 

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import { redact, type Logger } from '../log.js';
-import {
-  claimDueJobs, extendLeases, markJobsDone, parkJob, recoverExpiredJobs, rescheduleJob, type ClaimedJob,
-} from './queries.js';
+import { claimDueJobs, extendLeases, markJobsDone, parkJob, recoverExpiredJobs, rescheduleJob, type ClaimedJob } from './queries.js';
 import { onEnqueued, type JobQueue, type Lane } from './queue.js';
 
 export interface JobContext {
@@ -85,11 +83,16 @@ export class Worker {
       this.enqueueWake ??= setTimeout(this.wakeAfterEnqueue, 5);
     });
     this.every(Math.max(1000, this.leaseMs / 3), () =>
-      extendLeases(this.o.db, [...this.inflight.keys()], this.id, Date.now() + this.leaseMs));
-    this.every(30_000, async () => {
-      const n = await recoverExpiredJobs(this.o.db, Date.now());
-      if (n > 0) this.o.logger.warn({ jobs: n }, 'recovered jobs from a stopped worker');
-    }, true);
+      extendLeases(this.o.db, [...this.inflight.keys()], this.id, Date.now() + this.leaseMs),
+    );
+    this.every(
+      30_000,
+      async () => {
+        const n = await recoverExpiredJobs(this.o.db, Date.now());
+        if (n > 0) this.o.logger.warn({ jobs: n }, 'recovered jobs from a stopped worker');
+      },
+      true,
+    );
     if (this.o.recurring?.length) this.every(15_000, () => this.enqueueRecurring(), true);
   }
 
@@ -108,7 +111,12 @@ export class Worker {
   async enqueueRecurring(now = Date.now()): Promise<void> {
     for (const r of this.o.recurring ?? []) {
       const slot = Math.floor(now / r.everyMs);
-      await this.o.queue.enqueue(this.o.db, r.name, {}, { lane: r.lane ?? 'default', uniqueKey: `recurring:${r.name}:${slot}`, maxAttempts: 3 });
+      await this.o.queue.enqueue(
+        this.o.db,
+        r.name,
+        {},
+        { lane: r.lane ?? 'default', uniqueKey: `recurring:${r.name}:${slot}`, maxAttempts: 3 },
+      );
     }
   }
 
@@ -204,7 +212,12 @@ export class Worker {
       while (this.doneBatch.length) {
         const batch = this.doneBatch.splice(0, 500);
         try {
-          await markJobsDone(this.o.db, batch.map((b) => b.id), this.id, Date.now());
+          await markJobsDone(
+            this.o.db,
+            batch.map((b) => b.id),
+            this.id,
+            Date.now(),
+          );
           for (const b of batch) b.resolve();
         } catch (err) {
           for (const b of batch) b.reject(err);
@@ -232,7 +245,10 @@ export class Worker {
         if (permanent) await parkJob(db, job.id, this.id, { error: message, now: Date.now() });
         else await rescheduleJob(db, job.id, this.id, { runAt: Date.now() + backoffMs(job.attempts), error: message, now: Date.now() });
       } catch (dbErr) {
-        logger.error({ job: job.id, err: redact(String(dbErr)) }, 'could not record job failure; its lease will expire and it will run again');
+        logger.error(
+          { job: job.id, err: redact(String(dbErr)) },
+          'could not record job failure; its lease will expire and it will run again',
+        );
       }
       logger.warn({ job: job.id, name: job.name, attempt: job.attempts, parked: permanent, err: message }, 'job failed');
       return;

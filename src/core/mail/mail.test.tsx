@@ -15,7 +15,6 @@ const keyring = createKeyring('test-secret-0123456789abcdef0123456789abcdef');
 const queue = new JobQueue(keyring);
 const logger = createLogger('silent');
 
-
 const welcome = (name: string) =>
   renderEmail({
     subject: `Welcome, ${name}`,
@@ -23,7 +22,9 @@ const welcome = (name: string) =>
     body: (
       <>
         <p>Dear {name},</p>
-        <p>Thank you for joining. <a href="https://example.org/confirm/abc">Confirm your address</a>.</p>
+        <p>
+          Thank you for joining. <a href="https://example.org/confirm/abc">Confirm your address</a>.
+        </p>
       </>
     ),
   });
@@ -36,7 +37,12 @@ describeEachDialect('mail', (ctx) => {
   afterAll(() => sink.close());
 
   const jobState = async (name: string) =>
-    (await ctx.db.selectFrom('jobs').select(['state', 'attempts', 'last_error']).where('name', '=', name).orderBy('id', 'desc').executeTakeFirstOrThrow());
+    await ctx.db
+      .selectFrom('jobs')
+      .select(['state', 'attempts', 'last_error'])
+      .where('name', '=', name)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
 
   test('templates render escaped HTML and a plain-text part', () => {
     const m = welcome('<script>alert(1)</script> Zoë');
@@ -47,13 +53,25 @@ describeEachDialect('mail', (ctx) => {
   });
 
   test('a queued message is delivered through real SMTP with HTML, text and headers, and recorded encrypted', async () => {
-    const mailer = new Mailer({ db: ctx.db, keyring, queue, transport: smtpTransport(sink.url), from: 'Freedom Thread <hello@example.org>', host: 'example.org' });
+    const mailer = new Mailer({
+      db: ctx.db,
+      keyring,
+      queue,
+      transport: smtpTransport(sink.url),
+      from: 'Freedom Thread <hello@example.org>',
+      host: 'example.org',
+    });
     const worker = new Worker({ db: ctx.db, queue, handlers: mailer.jobs(), logger, pollMs: 20 });
     worker.start();
     try {
       const before = sink.messages.length;
       await ctx.db.transaction().execute(async (trx) => {
-        await mailer.enqueue(trx, { ...welcome('Ayesha'), to: 'ayesha@example.org', replyTo: 'office@example.org', headers: { 'List-Unsubscribe': '<https://example.org/u/1>' } });
+        await mailer.enqueue(trx, {
+          ...welcome('Ayesha'),
+          to: 'ayesha@example.org',
+          replyTo: 'office@example.org',
+          headers: { 'List-Unsubscribe': '<https://example.org/u/1>' },
+        });
       });
       const [m] = (await sink.waitFor(before + 1)).slice(before);
       expect(m!.subject).toBe('Welcome, Ayesha');
@@ -76,7 +94,14 @@ describeEachDialect('mail', (ctx) => {
   });
 
   test('a recipient the server refuses (5xx) is a permanent failure: parked, recorded as failed, not retried', async () => {
-    const mailer = new Mailer({ db: ctx.db, keyring, queue, transport: smtpTransport(sink.url), from: 'x@example.org', host: 'example.org' });
+    const mailer = new Mailer({
+      db: ctx.db,
+      keyring,
+      queue,
+      transport: smtpTransport(sink.url),
+      from: 'x@example.org',
+      host: 'example.org',
+    });
     const worker = new Worker({ db: ctx.db, queue, handlers: mailer.jobs(), logger, pollMs: 20 });
     worker.start();
     try {
@@ -95,7 +120,14 @@ describeEachDialect('mail', (ctx) => {
 
   test('when the mail server is down the message waits and is retried, then delivered once', async () => {
     const port = await freePort();
-    const mailer = new Mailer({ db: ctx.db, keyring, queue, transport: smtpTransport(`smtp://127.0.0.1:${port}`), from: 'x@example.org', host: 'example.org' });
+    const mailer = new Mailer({
+      db: ctx.db,
+      keyring,
+      queue,
+      transport: smtpTransport(`smtp://127.0.0.1:${port}`),
+      from: 'x@example.org',
+      host: 'example.org',
+    });
     const worker = new Worker({ db: ctx.db, queue, handlers: mailer.jobs(), logger, pollMs: 20 });
     worker.start();
     let later: SmtpSink | undefined;
@@ -120,7 +152,14 @@ describeEachDialect('mail', (ctx) => {
   });
 
   test('without SMTP the catcher keeps the whole message, encrypted, for staff to read', async () => {
-    const mailer = new Mailer({ db: ctx.db, keyring, queue, transport: catcherTransport(), from: 'Freedom Thread <hello@example.org>', host: 'example.org' });
+    const mailer = new Mailer({
+      db: ctx.db,
+      keyring,
+      queue,
+      transport: catcherTransport(),
+      from: 'Freedom Thread <hello@example.org>',
+      host: 'example.org',
+    });
     const worker = new Worker({ db: ctx.db, queue, handlers: mailer.jobs(), logger, pollMs: 20 });
     worker.start();
     try {

@@ -40,7 +40,10 @@ const DKIM_SIGNED_HEADERS =
   'List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:List-Owner:List-Archive';
 
 /** Sends through nodemailer's pooled SMTP transport. */
-export function smtpTransport(url: string, o: { maxConnections?: number; dkim?: { domainName: string; keySelector: string; privateKey: string } | undefined } = {}): MailTransport {
+export function smtpTransport(
+  url: string,
+  o: { maxConnections?: number; dkim?: { domainName: string; keySelector: string; privateKey: string } | undefined } = {},
+): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
@@ -99,7 +102,12 @@ export interface CaughtMail {
 export class Mailer {
   constructor(
     private readonly o: {
-      db: Db; keyring: Keyring; queue: JobQueue; transport: MailTransport; from: string; host: string;
+      db: Db;
+      keyring: Keyring;
+      queue: JobQueue;
+      transport: MailTransport;
+      from: string;
+      host: string;
       /** Where bulk mail goes (its own SMTP pool, so a newsletter never queues ahead of transactional mail); default: transport. */
       bulkTransport?: MailTransport | undefined;
     },
@@ -112,7 +120,11 @@ export class Mailer {
   /** Queues a message for delivery, in the caller's transaction when given one. */
   async enqueue(db: DbOrTrx, mail: OutgoingMail, o: { lane?: Lane; uniqueKey?: string } = {}): Promise<void> {
     const payload: SendMailPayload = { ...mail, messageId: `<${randomBytes(12).toString('hex')}@${this.o.host}>` };
-    await this.o.queue.enqueue(db, 'sendEmail', payload, { lane: o.lane ?? 'default', maxAttempts: 10, ...(o.uniqueKey ? { uniqueKey: o.uniqueKey } : {}) });
+    await this.o.queue.enqueue(db, 'sendEmail', payload, {
+      lane: o.lane ?? 'default',
+      maxAttempts: 10,
+      ...(o.uniqueKey ? { uniqueKey: o.uniqueKey } : {}),
+    });
   }
 
   /** The job handlers this module provides. */
@@ -140,7 +152,15 @@ export class Mailer {
         to_enc: keyring.encrypt(payload.to),
         subject_enc: keyring.encrypt(payload.subject),
         body_enc: r.stored
-          ? keyring.encrypt(JSON.stringify({ html: payload.html, text: payload.text, headers: payload.headers ?? {}, replyTo: payload.replyTo, from: this.o.from }))
+          ? keyring.encrypt(
+              JSON.stringify({
+                html: payload.html,
+                text: payload.text,
+                headers: payload.headers ?? {},
+                replyTo: payload.replyTo,
+                from: this.o.from,
+              }),
+            )
           : null,
         message_id: payload.messageId,
         created_at: Date.now(),
@@ -179,7 +199,9 @@ export class Mailer {
       status: 'caught',
       to_enc: keyring.encrypt(mail.to),
       subject_enc: keyring.encrypt(mail.subject),
-      body_enc: keyring.encrypt(JSON.stringify({ html: mail.html, text: mail.text, headers: mail.headers ?? {}, replyTo: mail.replyTo, from: this.o.from })),
+      body_enc: keyring.encrypt(
+        JSON.stringify({ html: mail.html, text: mail.text, headers: mail.headers ?? {}, replyTo: mail.replyTo, from: this.o.from }),
+      ),
       message_id: mail.messageId,
       created_at: Date.now(),
     });

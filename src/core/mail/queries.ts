@@ -12,7 +12,13 @@ export async function insertMailRecord(db: Db, row: Insertable<MailMessagesTable
 
 /** The newest messages first. */
 export async function listRecentMail(db: Db, o: { limit: number; offset?: number }): Promise<MailRow[]> {
-  return db.selectFrom('mail_messages').selectAll().orderBy('id', 'desc').limit(o.limit).offset(o.offset ?? 0).execute();
+  return db
+    .selectFrom('mail_messages')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(o.limit)
+    .offset(o.offset ?? 0)
+    .execute();
 }
 
 /** One message by id. */
@@ -22,7 +28,10 @@ export async function findMailById(db: Db, id: number): Promise<MailRow | undefi
 
 /** How many messages are recorded. */
 export async function countMail(db: Db): Promise<number> {
-  const r = await db.selectFrom('mail_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('mail_messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -20,7 +20,13 @@ function EmailLayout({ orgName, footer, children }: { orgName: string; footer?: 
         <table role="presentation" width="100%" cellPadding="0" cellSpacing="0" style="background:#f4f1ea;">
           <tr>
             <td align="center" style="padding:24px 12px;">
-              <table role="presentation" width="100%" cellPadding="0" cellSpacing="0" style="max-width:600px;background:#ffffff;border-radius:6px;">
+              <table
+                role="presentation"
+                width="100%"
+                cellPadding="0"
+                cellSpacing="0"
+                style="max-width:600px;background:#ffffff;border-radius:6px;"
+              >
                 <tr>
                   <td style="padding:20px 28px;border-bottom:3px solid #c8611b;font-weight:bold;font-size:18px;">{orgName}</td>
                 </tr>
@@ -43,7 +49,11 @@ function EmailLayout({ orgName, footer, children }: { orgName: string; footer?: 
 
 /** Renders an email template to HTML (escaped by preact) and a plain-text alternative derived from it. */
 export function renderEmail(o: { subject: string; orgName: string; body: VNode; footer?: ComponentChildren }): RenderedEmail {
-  const html = `<!doctype html>${renderToString(<EmailLayout orgName={o.orgName} footer={o.footer}>{o.body}</EmailLayout>)}`;
+  const html = `<!doctype html>${renderToString(
+    <EmailLayout orgName={o.orgName} footer={o.footer}>
+      {o.body}
+    </EmailLayout>,
+  )}`;
   const text = convert(html, {
     wordwrap: 78,
     selectors: [

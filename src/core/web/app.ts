@@ -2,7 +2,14 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { h, type VNode } from 'preact';
 import type pino from 'pino';
@@ -172,16 +179,28 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
 
   // Request log: method, route pattern, status and time. No URL (tokens live in URLs), no IP, no user agent.
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    req.log.info(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
 
   const sendError = async (req: FastifyRequest, reply: FastifyReply, e: AppError) => {
     if (e.status === 429) reply.header('retry-after', '60');
     if (wantsJson(req)) {
-      return reply.code(e.status).type('application/json').send({ error: { code: e.code, message: e.message, fields: e.fields } });
+      return reply
+        .code(e.status)
+        .type('application/json')
+        .send({ error: { code: e.code, message: e.message, fields: e.fields } });
     }
     const title = errorTitles[e.status] ?? 'Something went wrong';
-    const body = h('div', { class: 'error-page' }, h('h1', null, title), h('p', null, e.message), h('p', null, h('a', { href: '/' }, 'Go to the home page')));
+    const body = h(
+      'div',
+      { class: 'error-page' },
+      h('h1', null, title),
+      h('p', null, e.message),
+      h('p', null, h('a', { href: '/' }, 'Go to the home page')),
+    );
     return renderPage(req, reply, { title, body, status: e.status }, false).catch(() =>
       reply.code(e.status).type('text/plain; charset=utf-8').send(`${title}\n\n${e.message}\n`),
     );
@@ -200,7 +219,12 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
       if (status === 413) e = new AppError(413, 'payload_too_large', 'What you sent is larger than this page accepts.');
       else if (status === 415) e = new AppError(415, 'unsupported_media_type', 'Send the form as a normal web form or as JSON.');
       else if (status === 429) e = new AppError(429, 'rate_limited', err.message);
-      else if (status >= 400 && status < 500) e = new AppError(status === 404 ? 404 : 400, status === 404 ? 'not_found' : 'bad_request', 'The request could not be understood. Please check it and try again.');
+      else if (status >= 400 && status < 500)
+        e = new AppError(
+          status === 404 ? 404 : 400,
+          status === 404 ? 'not_found' : 'bad_request',
+          'The request could not be understood. Please check it and try again.',
+        );
       else {
         req.log.error({ route: req.routeOptions.url ?? 'unmatched', err: redact(String(err.stack ?? err)) }, 'unhandled error');
         e = new AppError(500, 'internal', 'Please try again in a moment. If it keeps happening, contact us.');

@@ -56,7 +56,11 @@ export function Field(p: FieldProps) {
   return (
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <label for={id}>{p.label}</label>
-      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+      {p.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
+      )}
       {p.error && (
         <p class="error-message" id={`${id}-error`}>
           <span class="visually-hidden">Error: </span>
@@ -74,14 +78,26 @@ export function TextArea(p: Omit<FieldProps, 'type'> & { rows?: number }) {
   return (
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <label for={id}>{p.label}</label>
-      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+      {p.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
+      )}
       {p.error && (
         <p class="error-message" id={`${id}-error`}>
           <span class="visually-hidden">Error: </span>
           {p.error}
         </p>
       )}
-      <textarea id={id} name={p.name} rows={p.rows ?? 5} required={p.required} maxLength={p.maxLength} aria-describedby={describedBy} aria-invalid={p.error ? 'true' : undefined}>
+      <textarea
+        id={id}
+        name={p.name}
+        rows={p.rows ?? 5}
+        required={p.required}
+        maxLength={p.maxLength}
+        aria-describedby={describedBy}
+        aria-invalid={p.error ? 'true' : undefined}
+      >
         {p.value ?? ''}
       </textarea>
     </div>
@@ -94,22 +110,44 @@ export function Checkbox(p: { name: string; label: ComponentChildren; checked?: 
     <div class="checkbox">
       <input type="checkbox" id={id} name={p.name} checked={p.checked} aria-describedby={p.hint ? `${id}-hint` : undefined} />
       <label for={id}>{p.label}</label>
-      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
+      {p.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
+      )}
     </div>
   );
 }
 
-export function Select(p: { name: string; label: string; options: ReadonlyArray<{ value: string; label: string }>; value?: string | undefined; error?: string | undefined; hint?: string }) {
+export function Select(p: {
+  name: string;
+  label: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  value?: string | undefined;
+  error?: string | undefined;
+  hint?: string;
+}) {
   const id = `f-${p.name}`;
   const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <label for={id}>{p.label}</label>
-      {p.hint && <p class="hint" id={`${id}-hint`}>{p.hint}</p>}
-      {p.error && <p class="error-message" id={`${id}-error`}><span class="visually-hidden">Error: </span>{p.error}</p>}
+      {p.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {p.hint}
+        </p>
+      )}
+      {p.error && (
+        <p class="error-message" id={`${id}-error`}>
+          <span class="visually-hidden">Error: </span>
+          {p.error}
+        </p>
+      )}
       <select id={id} name={p.name} aria-describedby={describedBy} aria-invalid={p.error ? 'true' : undefined}>
         {p.options.map((o) => (
-          <option key={o.value} value={o.value} selected={o.value === p.value}>{o.label}</option>
+          <option key={o.value} value={o.value} selected={o.value === p.value}>
+            {o.label}
+          </option>
         ))}
       </select>
     </div>
@@ -129,7 +167,11 @@ export function TableWrap({ label, children }: { label: string; children: Compon
 }
 
 export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success' | 'warning'; children: ComponentChildren }) {
-  return <div class={`notice notice-${kind}`} role={kind === 'info' ? undefined : 'status'}>{children}</div>;
+  return (
+    <div class={`notice notice-${kind}`} role={kind === 'info' ? undefined : 'status'}>
+      {children}
+    </div>
+  );
 }
 
 /** Formats a UTC millisecond timestamp for display in the organisation's time zone. */

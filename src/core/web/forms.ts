@@ -43,7 +43,10 @@ export function text(label: string, o: { min?: number; max?: number } = {}) {
 
 /** An optional text field: empty becomes undefined. */
 export function optionalText(label: string, o: { max?: number } = {}) {
-  return z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), text(label, { min: 1, max: o.max ?? 200 }).optional());
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    text(label, { min: 1, max: o.max ?? 200 }).optional(),
+  );
 }
 
 /** An email address field, trimmed. */
@@ -51,7 +54,9 @@ export function email(label = 'an email address') {
   return z
     .string({ error: `Enter ${label}` })
     .transform((s) => s.trim())
-    .pipe(z.email({ error: 'Enter an email address in the right format, like name@example.org' }).max(254, 'That email address is too long'));
+    .pipe(
+      z.email({ error: 'Enter an email address in the right format, like name@example.org' }).max(254, 'That email address is too long'),
+    );
 }
 
 /** A checkbox: present means checked. */

@@ -24,7 +24,11 @@ function isCurrent(path: string, href: string): boolean {
 /** The one layout: skip link, header with the organisation's name and navigation, main, footer. */
 export function Layout(p: PageShell) {
   const nav = p.admin ? p.admin.nav : p.nav;
-  const fullTitle = p.admin ? `${p.title} · Admin · ${p.site.orgName}` : p.title === p.site.orgName ? p.title : `${p.title} · ${p.site.orgName}`;
+  const fullTitle = p.admin
+    ? `${p.title} · Admin · ${p.site.orgName}`
+    : p.title === p.site.orgName
+      ? p.title
+      : `${p.title} · ${p.site.orgName}`;
   return (
     <html lang="en-GB">
       <head>
@@ -39,7 +43,9 @@ export function Layout(p: PageShell) {
         {p.admin && <meta name="robots" content="noindex" />}
       </head>
       <body class={p.admin ? 'admin' : 'public'}>
-        <a class="skip-link" href="#main">Skip to main content</a>
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
         <header class="site-header">
           <div class="wrap header-inner">
             <a class="brand" href={p.admin ? '/admin' : '/'}>
@@ -49,9 +55,13 @@ export function Layout(p: PageShell) {
             </a>
             {p.admin && (
               <form method="post" action="/admin/logout" class="staff-bar">
-                <span class="staff-name">{p.admin.staffName} <span class="role">({p.admin.role})</span></span>
+                <span class="staff-name">
+                  {p.admin.staffName} <span class="role">({p.admin.role})</span>
+                </span>
                 <input type="hidden" name="_csrf" value={p.admin.csrf} />
-                <button type="submit" class="button-link">Sign out</button>
+                <button type="submit" class="button-link">
+                  Sign out
+                </button>
               </form>
             )}
           </div>
@@ -60,7 +70,9 @@ export function Layout(p: PageShell) {
               <ul class="wrap">
                 {nav.map((n) => (
                   <li key={n.href}>
-                    <a href={n.href} aria-current={isCurrent(p.path, n.href) ? 'page' : undefined}>{n.label}</a>
+                    <a href={n.href} aria-current={isCurrent(p.path, n.href) ? 'page' : undefined}>
+                      {n.label}
+                    </a>
                   </li>
                 ))}
               </ul>
@@ -76,13 +88,25 @@ export function Layout(p: PageShell) {
               <p class="footer-org">{p.site.orgName}</p>
               {p.site.charityNumber && <p>Registered charity number {p.site.charityNumber}</p>}
               {p.site.postalAddress && <p class="address">{p.site.postalAddress}</p>}
-              {p.site.contactEmail && <p>Contact: <a href={`mailto:${p.site.contactEmail}`}>{p.site.contactEmail}</a></p>}
+              {p.site.contactEmail && (
+                <p>
+                  Contact: <a href={`mailto:${p.site.contactEmail}`}>{p.site.contactEmail}</a>
+                </p>
+              )}
             </div>
             <nav aria-label="Footer">
               <ul class="footer-links">
-                <li><a href="/privacy">Privacy</a></li>
-                <li><a href="/data-sources">Data sources and attributions</a></li>
-                {!p.admin && <li><a href="/admin">Staff sign in</a></li>}
+                <li>
+                  <a href="/privacy">Privacy</a>
+                </li>
+                <li>
+                  <a href="/data-sources">Data sources and attributions</a>
+                </li>
+                {!p.admin && (
+                  <li>
+                    <a href="/admin">Staff sign in</a>
+                  </li>
+                )}
               </ul>
             </nav>
             <p class="powered">Runs on Lantern, free software under the AGPL-3.0.</p>

@@ -35,7 +35,8 @@ export function proofBucketLimiter(app: FastifyInstance, w: ProofBucketWindow): 
   const check = app.createRateLimit(options);
   return async (req) => {
     const r = await check(req);
-    if (!r.isAllowed && r.isExceeded) throw new AppError(429, 'rate_limited', `Too many attempts. Please wait ${r.ttlInSeconds} seconds and try again.`);
+    if (!r.isAllowed && r.isExceeded)
+      throw new AppError(429, 'rate_limited', `Too many attempts. Please wait ${r.ttlInSeconds} seconds and try again.`);
   };
 }
 

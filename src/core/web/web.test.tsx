@@ -21,9 +21,25 @@ describeEachDialect('web core', (ctx) => {
     const port = await freePort();
     const config = testConfig(ctx.testDb, { PORT: String(port), METRICS_TOKEN: 'metrics-token-0123456789' });
     const logger = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }));
-    app = await createWebApp({ config, db: ctx.db, keyring: createKeyring(config.secret), logger, nav: [{ href: '/', label: 'Home' }], adminNav: [] });
+    app = await createWebApp({
+      config,
+      db: ctx.db,
+      keyring: createKeyring(config.secret),
+      logger,
+      nav: [{ href: '/', label: 'Home' }],
+      adminNav: [],
+    });
     const Form = z.object({ name: text('your name'), email: email() });
-    app.get('/form', async (req, reply) => reply.page({ title: 'Form', body: <form method="post"><input type="hidden" name="_csrf" value={req.csrfToken()} /></form> }));
+    app.get('/form', async (req, reply) =>
+      reply.page({
+        title: 'Form',
+        body: (
+          <form method="post">
+            <input type="hidden" name="_csrf" value={req.csrfToken()} />
+          </form>
+        ),
+      }),
+    );
     app.post('/form', async (req, reply) => {
       const r = parseForm(Form, req.body);
       if (!r.ok) return reply.code(422).send({ errors: r.errors });
@@ -85,7 +101,14 @@ describeEachDialect('web core', (ctx) => {
     await c.get('/form');
     expect((await c.request('POST', '/form', { form: { name: 'A', email: 'a@example.org' } })).status).toBe(403);
     expect((await c.request('POST', '/form', { form: { _csrf: 'forged', name: 'A', email: 'a@example.org' } })).status).toBe(403);
-    expect((await c.request('POST', '/form', { form: { _csrf: c.lastCsrf!, name: 'A', email: 'a@example.org' }, headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect(
+      (
+        await c.request('POST', '/form', {
+          form: { _csrf: c.lastCsrf!, name: 'A', email: 'a@example.org' },
+          headers: { 'sec-fetch-site': 'cross-site' },
+        })
+      ).status,
+    ).toBe(403);
     const other = new TestClient(base);
     await other.get('/form');
     // A token from another visitor's cookie does not fit this visitor's cookie.
@@ -99,18 +122,30 @@ describeEachDialect('web core', (ctx) => {
     const invalid = await c.post('/form', { name: '', email: 'nope' });
     expect(invalid.status).toBe(422);
     expect(JSON.parse(invalid.text).errors).toEqual({ name: 'Enter your name', email: expect.stringContaining('right format') });
-    const big = await c.request('POST', '/form', { body: `_csrf=${c.lastCsrf}&name=${'a'.repeat(1_200_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const big = await c.request('POST', '/form', {
+      body: `_csrf=${c.lastCsrf}&name=${'a'.repeat(1_200_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(big.status).toBe(413);
     const wrongType = await c.request('POST', '/form', { body: 'hello', headers: { 'content-type': 'text/plain' } });
     expect(wrongType.status).toBe(415);
     const xml = await c.request('POST', '/form', { body: '<a/>', headers: { 'content-type': 'application/xml' } });
     expect(xml.status).toBe(415);
-    const broken = await c.request('POST', '/form', { body: '{"name":', headers: { 'content-type': 'application/json', 'x-csrf-token': c.lastCsrf! } });
+    const broken = await c.request('POST', '/form', {
+      body: '{"name":',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': c.lastCsrf! },
+    });
     expect(broken.status).toBe(400);
   });
 
   test('malformed cookies are treated as absent', async () => {
-    for (const cookie of ['lantern_csrf=%E0%A4%A', 'lantern_csrf', '=;=;', 'lantern_csrf="unterminated', `lantern_csrf=${'x'.repeat(5000)}`]) {
+    for (const cookie of [
+      'lantern_csrf=%E0%A4%A',
+      'lantern_csrf',
+      '=;=;',
+      'lantern_csrf="unterminated',
+      `lantern_csrf=${'x'.repeat(5000)}`,
+    ]) {
       const r = await fetch(`${base}/form`, { headers: { cookie } });
       expect(r.status).toBe(200);
     }
@@ -121,10 +156,14 @@ describeEachDialect('web core', (ctx) => {
     await c.get('/form');
     const value = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.string(), { maxLength: 3 }), fc.constant(''));
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.oneof(fc.constantFrom('name', 'email', '_csrf'), fc.string()), value, { maxKeys: 5 }), fc.boolean(), async (form, withToken) => {
-        const r = await c.request('POST', '/form', { form: withToken ? { ...form, _csrf: c.lastCsrf! } : form });
-        expect([303, 400, 403, 422]).toContain(r.status);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.oneof(fc.constantFrom('name', 'email', '_csrf'), fc.string()), value, { maxKeys: 5 }),
+        fc.boolean(),
+        async (form, withToken) => {
+          const r = await c.request('POST', '/form', { form: withToken ? { ...form, _csrf: c.lastCsrf! } : form });
+          expect([303, 400, 403, 422]).toContain(r.status);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -138,8 +177,13 @@ describeEachDialect('web core', (ctx) => {
     expect(body).toContain('lantern_jobs_oldest_due_seconds');
     expect(body).toContain('route="/form"');
     expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(404);
-    expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer wrong' } })).status).toBe(404);
-    expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer metrics-token-0123456789' } })).status).toBe(200);
+    expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer wrong' } })).status).toBe(
+      404,
+    );
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9', authorization: 'Bearer metrics-token-0123456789' } }))
+        .status,
+    ).toBe(200);
   });
 
   test('request logs carry the route pattern and status, never the URL, query, form or address', async () => {

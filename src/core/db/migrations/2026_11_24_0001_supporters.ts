@@ -122,13 +122,34 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('error', 'text')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('newsletter_deliveries_unique').on('newsletter_deliveries').columns(['newsletter_id', 'supporter_id']).unique().execute();
-  await db.schema.createIndex('newsletter_deliveries_status').on('newsletter_deliveries').columns(['newsletter_id', 'status', 'id']).execute();
+  await db.schema
+    .createIndex('newsletter_deliveries_unique')
+    .on('newsletter_deliveries')
+    .columns(['newsletter_id', 'supporter_id'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('newsletter_deliveries_status')
+    .on('newsletter_deliveries')
+    .columns(['newsletter_id', 'status', 'id'])
+    .execute();
   await db.schema.createIndex('newsletter_deliveries_supporter').on('newsletter_deliveries').column('supporter_id').execute();
 }
 
 export async function down(db: MigrationDb): Promise<void> {
-  for (const t of ['newsletter_deliveries', 'newsletters', 'segments', 'suppressions', 'consent_events', 'subscriptions', 'consent_wordings', 'lists', 'supporter_tags', 'supporter_name_tokens', 'supporters']) {
+  for (const t of [
+    'newsletter_deliveries',
+    'newsletters',
+    'segments',
+    'suppressions',
+    'consent_events',
+    'subscriptions',
+    'consent_wordings',
+    'lists',
+    'supporter_tags',
+    'supporter_name_tokens',
+    'supporters',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -7,7 +7,10 @@ import type { MigrationDb } from './helpers.js';
 
 export async function up(db: MigrationDb): Promise<void> {
   await db.schema.alterTable('newsletters').addColumn('rate_per_minute', 'integer').execute();
-  await db.schema.alterTable('newsletters').addColumn('in_archive', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('newsletters')
+    .addColumn('in_archive', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
   await db.schema.alterTable('newsletters').addColumn('recipient_count', 'integer').execute();
   await db.schema.alterTable('newsletters').addColumn('last_error', 'text').execute();
   await db.schema.alterTable('newsletters').addColumn('runner', 'text').execute();

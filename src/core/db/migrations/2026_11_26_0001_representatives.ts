@@ -48,7 +48,18 @@ export async function up(db: MigrationDb): Promise<void> {
     .execute();
   await db
     .insertInto('representatives_sources')
-    .values(['constituencies', 'mps', 'postcodes'].map((key) => ({ key, origin: 'none', version: '', shipped_version: '', file: '', row_count: 0, details: '{}', loaded_at: null })))
+    .values(
+      ['constituencies', 'mps', 'postcodes'].map((key) => ({
+        key,
+        origin: 'none',
+        version: '',
+        shipped_version: '',
+        file: '',
+        row_count: 0,
+        details: '{}',
+        loaded_at: null,
+      })),
+    )
     .execute();
 }
 

@@ -138,7 +138,12 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('error', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('letter_deliveries_one_per_recipient').on('letter_deliveries').columns(['letter_id', 'recipient_key']).unique().execute();
+  await db.schema
+    .createIndex('letter_deliveries_one_per_recipient')
+    .on('letter_deliveries')
+    .columns(['letter_id', 'recipient_key'])
+    .unique()
+    .execute();
   await db.schema.createIndex('letter_deliveries_due').on('letter_deliveries').columns(['status', 'not_before']).execute();
   await db.schema.createIndex('letter_deliveries_recipient').on('letter_deliveries').columns(['recipient_key', 'not_before']).execute();
 
@@ -162,7 +167,17 @@ export async function up(db: MigrationDb): Promise<void> {
 }
 
 export async function down(db: MigrationDb): Promise<void> {
-  for (const t of ['sign_ons', 'letter_deliveries', 'letters', 'signatures', 'action_targets', 'action_updates', 'actions', 'files', 'campaigns']) {
+  for (const t of [
+    'sign_ons',
+    'letter_deliveries',
+    'letters',
+    'signatures',
+    'action_targets',
+    'action_updates',
+    'actions',
+    'files',
+    'campaigns',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }
