@@ -7,6 +7,7 @@ import type { JobQueue } from './jobs/queue.js';
 import type { JobHandler, RecurringJob } from './jobs/worker.js';
 import type { Mailer } from './mail/mailer.js';
 import type { NavItem } from './web/layout.js';
+import type { RouteTable } from './web/routes.js';
 
 /** Who is being erased: the supporter record, and the blind index of the address they used (other records match on it). */
 export interface ErasureSubject {
@@ -34,14 +35,33 @@ export interface Core {
   dataExport?: readonly DataExportStep[];
 }
 
-/** What a capability adds to Lantern: routes, job handlers, recurring jobs and navigation entries. */
+/** Which roles hold a permission a capability declares (owners hold every permission). */
+export interface PermissionGrant {
+  name: string;
+  /** What it allows, in staff's words (shown beside the roles). */
+  label: string;
+  roles: ReadonlyArray<'editor' | 'campaigner' | 'viewer'>;
+}
+
+/**
+ * What a capability adds to Lantern. Every capability folder exports one of these from its `capability.ts`, and
+ * `app.ts` is the list of them: route tables (public and admin apart), jobs, recurring jobs, permissions,
+ * navigation, its part of erasure and of a supporter's copy of their data, and its demo content.
+ */
 export interface Capability {
   name: string;
   /** Public navigation entries (in order). */
   nav?: NavItem[];
   /** Admin navigation entries, each shown only with its permission. */
   adminNav?: Array<NavItem & { permission: string }>;
-  routes?(app: FastifyInstance, core: Core): Promise<void> | void;
+  /** The permissions this capability's admin routes name, and the roles that hold them. */
+  permissions?: readonly PermissionGrant[];
+  /** Hooks and plugins the capability's routes need, registered before any route (the staff guard, multipart…). */
+  setup?(app: FastifyInstance, core: Core): Promise<void> | void;
+  /** Routes anyone may use. */
+  publicRoutes?: RouteTable;
+  /** Routes under /admin, each naming the permission it needs. */
+  adminRoutes?: RouteTable;
   jobs?(core: Core): Record<string, JobHandler>;
   recurring?: RecurringJob[];
   /** Erases what this capability holds about a supporter (called inside the supporter's erasure). */
@@ -50,4 +70,6 @@ export interface Capability {
   dataExport?(core: Core): DataExportStep;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
+  /** @deprecated while the route tables are being written: registers routes the old way. */
+  routes?(app: FastifyInstance, core: Core): Promise<void> | void;
 }

@@ -718,9 +718,9 @@ export async function insertBatch<T extends 'supporter_name_tokens' | 'supporter
   rows: ReadonlyArray<Insertable<Schema[T]>>,
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     await db
       .insertInto(table)
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       .values(rows.slice(i, i + 200) as any)
       .execute();
   }
