@@ -29,6 +29,13 @@ module.exports = {
       },
     },
     {
+      name: 'the-root-assembles-through-capabilities',
+      severity: 'error',
+      comment: 'app.ts and cli.ts reach a capability only through its capability.ts or service.ts.',
+      from: { path: '^src/[^/]+\\.tsx?$' },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/core/', '^src/[^/]+/(service|capability)\\.tsx?$'] },
+    },
+    {
       name: 'the-actions-frame-imports-no-kind',
       severity: 'error',
       comment: 'The actions frame is handed its kinds by actions/capability.ts; it never imports one.',

@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import lantern from './eslint/own-tables.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'test-results/', 'bench/results/', 'bench/scratch/'] },
@@ -8,5 +9,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-control-regex': 'off',
     },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { lantern },
+    rules: { 'lantern/own-tables': 'warn' },
   },
 );

@@ -11,15 +11,15 @@ import { Worker, type JobHandler, type RecurringJob } from './core/jobs/worker.j
 import { createLogger } from './core/log.js';
 import { catcherTransport, Mailer, smtpTransport, type MailTransport } from './core/mail/mailer.js';
 import { createWebApp } from './core/web/app.js';
-import { actionsAdminCapability } from './actions/admin-routes.js';
-import { actionsCapability } from './actions/routes.js';
-import { adminCapability } from './admin/routes.js';
-import { contentCapability } from './content/routes.js';
-import { newslettersCapability } from './newsletters/routes.js';
-import { representativesCapability } from './representatives/routes.js';
-import { staffCapability } from './staff/routes.js';
-import { supportersAdminCapability } from './supporters/admin-routes.js';
-import { supportersCapability } from './supporters/routes.js';
+import { actionsCapability } from './actions/capability.js';
+import { adminCapability } from './admin/capability.js';
+import { contentCapability } from './content/capability.js';
+import { newslettersCapability } from './newsletters/capability.js';
+import { representativesCapability } from './representatives/capability.js';
+import { staffCapability } from './staff/capability.js';
+import { supportersCapability } from './supporters/capability.js';
+import { registerRoutes } from './core/web/routes.js';
+import { hasSiteSettings, saveSiteSettings } from './core/settings.js';
 
 /** Every capability, in the order their navigation entries appear. */
 export const capabilities: Capability[] = [
@@ -27,11 +27,9 @@ export const capabilities: Capability[] = [
   staffCapability,
   adminCapability,
   supportersCapability,
-  supportersAdminCapability,
   newslettersCapability,
   representativesCapability,
   actionsCapability,
-  actionsAdminCapability,
 ];
 
 export interface Lantern {
@@ -69,6 +67,7 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   const core: Core = { config, db, keyring, queue, mailer, logger };
   core.erasure = capabilities.flatMap((c) => (c.erasure ? [c.erasure(core)] : []));
   core.dataExport = capabilities.flatMap((c) => (c.dataExport ? [c.dataExport(core)] : []));
+  core.permissions = capabilities.flatMap((c) => c.permissions ?? []);
   return core;
 }
 
@@ -103,7 +102,12 @@ export async function buildLantern(config: Config, o: BuildOptions = {}): Promis
     // The admin shell's entries (Dashboard first) lead the admin navigation.
     adminNav: [adminCapability, ...capabilities.filter((c) => c !== adminCapability)].flatMap((c) => c.adminNav ?? []),
   });
-  for (const c of capabilities) await c.routes?.(web, core);
+  for (const c of capabilities) await c.setup?.(web, core);
+  for (const c of capabilities) {
+    registerRoutes(web, core, c.publicRoutes ?? [], 'public');
+    registerRoutes(web, core, c.adminRoutes ?? [], 'admin');
+    await c.routes?.(web, core);
+  }
   const { handlers, recurring } = jobTable(core);
   const runWorker = o.worker ?? config.worker === 'inline';
   const worker = runWorker ? new Worker({ db: core.db, queue: core.queue, handlers, recurring, logger: core.logger }) : undefined;
@@ -121,4 +125,24 @@ export async function buildLantern(config: Config, o: BuildOptions = {}): Promis
       if (!o.db) await core.db.destroy();
     },
   };
+}
+
+/**
+ * Seeds the fictional demo charity on an empty database: its settings, then each capability's demo content.
+ * Returns false when the database already had an organisation. The charity's name, numbers and addresses are made
+ * up, and its email domain is under example.org, which can never receive mail.
+ */
+export async function seedDemo(core: Core): Promise<boolean> {
+  if (await hasSiteSettings(core.db)) return false;
+  await saveSiteSettings(core.db, {
+    orgName: 'Freedom Thread',
+    tagline: 'Ending forced labour in the clothes we wear, and standing with the Uyghur people.',
+    charityNumber: '1190000 (demo)',
+    timeZone: 'Europe/London',
+    contactEmail: 'hello@freedomthread.example.org',
+    postalAddress: 'Freedom Thread (demo)\n2 Sample Yard\nLondon',
+    require2fa: false,
+  });
+  for (const c of capabilities) await c.demo?.(core);
+  return true;
 }

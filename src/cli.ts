@@ -9,7 +9,7 @@ import { Worker } from './core/jobs/worker.js';
 import { getSiteSettings } from './core/settings.js';
 import { jobTable } from './app.js';
 import { ensureEssentialPages } from './content/service.js';
-import { seedDemo } from './demo/seed.js';
+import { seedDemo } from './app.js';
 import { addStaffFromCli, setupLinkIfNoStaff } from './staff/service.js';
 import { DataFileError } from './representatives/data.js';
 import { describeMpsImport, describePostcodeImport, importMpsFile, importPostcodesFile } from './representatives/import.js';

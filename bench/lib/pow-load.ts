@@ -9,7 +9,7 @@ import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { readFileSync } from 'node:fs';
 import { createKeyring } from '../../src/core/crypto.js';
-import { createProofChallenge, useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/supporters/proof-of-work.js';
+import { createProofChallenge, useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/core/web/proof-of-work.js';
 
 /** One run of autocannon against one server. */
 export interface PowPhase {

@@ -4,7 +4,7 @@ import { buildLantern } from '../../src/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import { getSiteSettings } from '../../src/core/settings.js';
 import { ensureEssentialPages } from '../../src/content/service.js';
-import { seedDemo } from '../../src/demo/seed.js';
+import { seedDemo } from '../../src/app.js';
 
 const cfg = loadConfig();
 const lantern = await buildLantern(cfg);

@@ -9,8 +9,8 @@ import { buildLantern } from '../../src/app.js';
 import { ensureEssentialPages } from '../../src/content/service.js';
 import { loadConfig } from '../../src/core/config.js';
 import { getSiteSettings } from '../../src/core/settings.js';
-import { seedDemo } from '../../src/demo/seed.js';
-import { useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/supporters/proof-of-work.js';
+import { seedDemo } from '../../src/app.js';
+import { useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/core/web/proof-of-work.js';
 
 const difficulty = JSON.parse(process.env.BENCH_POW_DIFFICULTY ?? 'null') as ProofOfWorkDifficulty | null;
 if (!difficulty) throw new Error('BENCH_POW_DIFFICULTY is not set: this server is started by bench/signup.ts');

@@ -12,7 +12,7 @@ import { buildLantern } from '../../src/app.js';
 import { ensureEssentialPages } from '../../src/content/service.js';
 import { loadConfig } from '../../src/core/config.js';
 import { getSiteSettings } from '../../src/core/settings.js';
-import { useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/supporters/proof-of-work.js';
+import { useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/core/web/proof-of-work.js';
 
 /** The petition the benchmark signs (its slug chosen by bench/surge.ts). */
 const SURGE_SLUG = process.env.BENCH_SURGE_SLUG ?? 'surge-benchmark-petition';

@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import type { ActionStatus } from '../core/db/schema.js';
+import type { ActionStatus } from './tables.js';
 import { CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea } from '../core/web/components.js';
 import type { Action, ActionTarget, ActionUpdate, Campaign } from './service.js';
 import { formatDay } from './views.js';

@@ -3,7 +3,7 @@ import type { VNode } from 'preact';
 import type { z } from 'zod';
 import type { Core, ErasureSubject } from '../core/context.js';
 import type { DbOrTrx } from '../core/db/index.js';
-import type { ActionKind, ActionsTable } from '../core/db/schema.js';
+import type { ActionKind, ActionsTable } from './tables.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
 import type { Selectable } from 'kysely';
 

@@ -1,13 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type {
-  ActionsTable,
-  ActionStatus,
-  ActionTargetsTable,
-  ActionUpdateKind,
-  ActionUpdatesTable,
-  CampaignsTable,
-} from '../core/db/schema.js';
+import type { ActionStatus, ActionTargetsTable, ActionUpdateKind, ActionUpdatesTable, ActionsTable, CampaignsTable } from './tables.js';
 
 export type CampaignRow = Selectable<CampaignsTable>;
 export type ActionRowFull = Selectable<ActionsTable>;

@@ -1,4 +1,4 @@
-import type { ActionKind } from '../core/db/schema.js';
+import type { ActionKind } from './tables.js';
 import type { KindModule } from './kinds.js';
 import { emailTargetKind, letterToMpKind } from './letters/kind.js';
 import { petitionKind } from './petitions/kind.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { renderMarkdown } from '../content/service.js';
+import { renderMarkdown } from '../core/markdown.js';
 import type { Capability, Core } from '../core/context.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
 import { getSiteSettings } from '../core/settings.js';

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
 import { isUniqueViolation } from '../core/db/errors.js';
-import type { ActionKind, ActionStatus, ActionUpdateKind } from '../core/db/schema.js';
+import type { ActionKind, ActionStatus, ActionUpdateKind } from './tables.js';
 import { getSiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
 import { formValues, optionalText, text } from '../core/web/forms.js';
 import { zonedLocalToUtc } from '../core/time.js';
-import { recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
 import { signupBlockData } from '../supporters/service.js';
 import type { Action, KindModule } from './kinds.js';
 import {

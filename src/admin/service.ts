@@ -5,7 +5,7 @@ import { countJobsByState, listJobs, oldestQueuedAge, retryParkedJob } from '../
 import type { JobRecord } from '../core/jobs/queue.js';
 import { saveSiteSettings, type SiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
-import { recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
 import type { QueueHealth } from './views.js';
 
 /** How the job queue is doing: counts by lane and state, and how long the oldest due job has waited. */

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { PagesTable } from '../core/db/schema.js';
+import type { PagesTable } from './tables.js';
 
 export type PageRow = Selectable<PagesTable>;
 

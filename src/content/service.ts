@@ -1,9 +1,6 @@
-import MarkdownIt from 'markdown-it';
 import type { Db, DbOrTrx } from '../core/db/index.js';
+import { renderMarkdown } from '../core/markdown.js';
 import { findPublishedPageBySlug, pageExists, upsertPage } from './queries.js';
-
-// Raw HTML in Markdown is disabled: staff write Markdown, and nothing they paste can run script on the site.
-const md = new MarkdownIt({ html: false, linkify: true, typographer: true });
 
 export interface Page {
   slug: string;
@@ -20,11 +17,6 @@ const rendered = new Map<string, { updatedAt: number; html: string }>();
 // an edit shows at once in the process that made it and within PAGE_CACHE_MS in any other.
 const PAGE_CACHE_MS = 5_000;
 const published = new Map<string, { db: Db; at: number; page: Page }>();
-
-/** Renders Markdown to safe HTML. */
-export function renderMarkdown(source: string): string {
-  return md.render(source);
-}
 
 /** The published page with this slug, its Markdown rendered (and cached until the page changes). */
 export async function getPublishedPage(db: Db, slug: string): Promise<Page | undefined> {

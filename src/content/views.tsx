@@ -1,5 +1,4 @@
-import { SignupBlock } from '../supporters/views.js';
-import type { PublicList } from '../supporters/service.js';
+import { SignupBlock, type PublicList } from '../supporters/service.js';
 import type { Page } from './service.js';
 
 export function HomeView({ page, tagline, signupLists = [] }: { page: Page; tagline: string; signupLists?: readonly PublicList[] }) {

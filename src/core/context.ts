@@ -33,6 +33,8 @@ export interface Core {
   erasure?: readonly ErasureStep[];
   /** Every capability's part of a supporter's copy of their data ("email me my data"). */
   dataExport?: readonly DataExportStep[];
+  /** Every permission the capabilities declare, with the roles that hold it. */
+  permissions?: readonly PermissionGrant[];
 }
 
 /** Which roles hold a permission a capability declares (owners hold every permission). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../test/helpers/app.js';
 import { describeEachDialect } from '../../test/helpers/db.js';
-import { seedDemo } from '../demo/seed.js';
+import { seedDemo } from '../app.js';
 import { seedDemoNewsletters } from './demo.js';
 
 describeEachDialect('the newsletters demo', (ctx) => {

@@ -1,13 +1,10 @@
-import MarkdownIt from 'markdown-it';
+import { renderMarkdown } from '../core/markdown.js';
 import { renderEmail, type RenderedEmail } from '../core/mail/render.js';
 
 // A newsletter is rendered once per send, with a short token standing where each personal value goes; each
 // recipient's message is that rendering with the tokens replaced (HTML-escaped in the HTML part). So the HTML
 // and the text part a supporter gets are exactly the ones the preview shows, and a send of 100,000 messages does
 // not run the Markdown parser, the template and the text converter 100,000 times.
-
-// Raw HTML in Markdown is disabled (as for pages): nothing staff paste can put markup or script in an email.
-const md = new MarkdownIt({ html: false, linkify: true, typographer: true });
 
 /**
  * The placeholders staff may write, and what each becomes. Kept small on purpose: the first name is the only
@@ -55,7 +52,7 @@ function tokenise(text: string): string {
 
 /** Renders newsletter Markdown to safe HTML with tokens where its placeholders were. */
 function bodyWithTokens(markdown: string): string {
-  return md.render(tokenise(markdown));
+  return renderMarkdown(tokenise(markdown));
 }
 
 /** Whether a placeholder sits inside a link address (refused: it would send a supporter's name to another site). */

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { DeliveryStatus, NewsletterStatus, NewslettersTable } from '../core/db/schema.js';
+import type { DeliveryStatus, NewsletterStatus, NewslettersTable } from './tables.js';
 import { mailableSupporterIds, type SupporterFilters } from '../supporters/service.js';
 
 export type NewsletterRow = Selectable<NewslettersTable>;

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { NewsletterStatus } from '../core/db/schema.js';
+import type { NewsletterStatus } from './tables.js';
 import { getSiteSettings, type SiteSettings } from '../core/settings.js';
 import { DATETIME_LOCAL } from '../core/time.js';
 import { DomainError } from '../core/web/errors.js';
 import { checkbox, text } from '../core/web/forms.js';
-import { getStaffMember, recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
+import { getStaffMember } from '../staff/service.js';
 import { listName, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
 import type { SupporterFilters } from '../supporters/service.js';
 import {
@@ -569,14 +570,12 @@ export async function listArchive(
   const site = await getSiteSettings(core.db);
   const rows = await listArchivedRows(core.db, { limit: perPage + 1, offset: (page - 1) * perPage });
   return {
-    items: rows
-      .slice(0, perPage)
-      .map((r) => ({
-        slug: r.archive_slug!,
-        subject: archiveSubject(r.subject, site.orgName),
-        sentAt: r.started_at ?? r.updated_at,
-        updatedAt: r.updated_at,
-      })),
+    items: rows.slice(0, perPage).map((r) => ({
+      slug: r.archive_slug!,
+      subject: archiveSubject(r.subject, site.orgName),
+      sentAt: r.started_at ?? r.updated_at,
+      updatedAt: r.updated_at,
+    })),
     more: rows.length > perPage,
   };
 }

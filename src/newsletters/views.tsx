@@ -1,4 +1,4 @@
-import type { NewsletterStatus } from '../core/db/schema.js';
+import type { NewsletterStatus } from './tables.js';
 import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time, formatTime } from '../core/web/components.js';
 import { PLACEHOLDERS } from './emails.js';
 import type { ArchivedNewsletter, AudienceOptions, Newsletter, Progress } from './service.js';

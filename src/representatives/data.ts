@@ -2,7 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ConstituenciesTable, MpsTable } from '../core/db/schema.js';
+import type { ConstituenciesTable, MpsTable } from './tables.js';
 
 // Reading the UK open data files: the ones Lantern ships in opendata/uk/ (see opendata/uk/README.md) and the ones
 // staff import (an MPs CSV in the shipped layout, or JSON from the UK Parliament Members API). Pure parsing, no database.

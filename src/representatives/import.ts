@@ -7,7 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Db } from '../core/db/index.js';
-import type { MpsTable } from '../core/db/schema.js';
+import type { MpsTable } from './tables.js';
 import { DataFileError, parseMembersJson, parseMpsCsv, sha256, type Skipped } from './data.js';
 import {
   applyPostcodeBatch,

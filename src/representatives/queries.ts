@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import type { Db, DbOrTrx, Trx } from '../core/db/index.js';
 import { byDialect } from '../core/db/index.js';
-import type { ConstituenciesTable, MpsTable, RepresentativesSourceKey, RepresentativesSourcesTable } from '../core/db/schema.js';
+import type { ConstituenciesTable, MpsTable, RepresentativesSourceKey, RepresentativesSourcesTable } from './tables.js';
 
 export type SourceRow = RepresentativesSourcesTable;
 

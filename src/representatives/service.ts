@@ -1,6 +1,6 @@
 import type { Core } from '../core/context.js';
 import type { Db } from '../core/db/index.js';
-import type { RepresentativesSourceKey } from '../core/db/schema.js';
+import type { RepresentativesSourceKey } from './tables.js';
 import {
   constituencyInRange,
   DataFileError,

@@ -4,7 +4,7 @@ import { startTestLantern, type TestLantern } from '../../test/helpers/app.js';
 import { describeEachDialect } from '../../test/helpers/db.js';
 import type { TestClient } from '../../test/helpers/http.js';
 import { addTestStaff, signedInClient } from '../../test/helpers/staff.js';
-import type { StaffRole } from '../core/db/schema.js';
+import type { StaffRole } from './tables.js';
 import { createWebApp } from '../core/web/app.js';
 import { registerStaffGuard, safeNext } from './guard.js';
 import { PERMISSIONS, roleCan, ROLES } from './permissions.js';

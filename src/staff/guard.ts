@@ -9,15 +9,6 @@ import { loadSession, type StaffSession } from './service.js';
 // declares nothing is refused (fail closed), so a forgotten permission shows up as a 403, not as a hole.
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * How the staff guard treats a route under /admin that needs no signed-in viewer: 'public' for sign-in,
-     * sign-out and password reset pages; 'mfa' for the second sign-in step (needs a half-signed-in session).
-     */
-    staffAuth?: 'public' | 'mfa';
-    /** Reachable by staff who still have to set up two-step sign-in when the organisation requires it. */
-    allowWithout2fa?: boolean;
-  }
   interface FastifyRequest {
     /** The staff session behind this request (also half-signed-in ones), set by the staff guard on /admin. */
     staffSession: StaffSession | null;

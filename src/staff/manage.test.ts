@@ -5,7 +5,8 @@ import type { TestClient } from '../../test/helpers/http.js';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp.js';
 import { addTestStaff, clearLoginFailures, countRows, signedInClient, signInAs, type TestStaff } from '../../test/helpers/staff.js';
 import { normaliseEmail } from '../core/crypto.js';
-import { addStaffFromCli, recordAudit } from './service.js';
+import { recordAudit } from '../core/audit.js';
+import { addStaffFromCli } from './service.js';
 
 // Owners manage staff accounts; every member manages their own password; the audit log records it all.
 

@@ -1,4 +1,4 @@
-import type { StaffRole } from '../core/db/schema.js';
+import type { StaffRole } from './tables.js';
 
 // Every admin route names one of these permissions beside it; roles are fixed sets of them.
 export const PERMISSIONS = [

@@ -1,30 +1,14 @@
 import type { Selectable } from 'kysely';
 import { byDialect, type Db, type DbOrTrx, type Trx } from '../core/db/index.js';
-import type { StaffRole, StaffTable, TokenPurpose } from '../core/db/schema.js';
+import type { TokenPurpose } from '../core/db/schema.js';
+import type { StaffRole, StaffTable } from './tables.js';
 
 export type StaffRow = Selectable<StaffTable>;
 
-/** Appends one entry to the audit log. */
-export async function insertAuditEntry(
-  db: DbOrTrx,
-  e: { staffId: number | null; action: string; target: string | null; details: string | null; at: number },
-): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({ staff_id: e.staffId, action: e.action, target: e.target, details: e.details, created_at: e.at })
-    .execute();
-}
-
-/** Audit entries newest first, with the encrypted name of the staff member who acted. */
-export async function listAuditEntries(db: Db, o: { limit: number; offset: number }) {
-  return db
-    .selectFrom('audit_log')
-    .leftJoin('staff', 'staff.id', 'audit_log.staff_id')
-    .select(['audit_log.id', 'audit_log.action', 'audit_log.target', 'audit_log.details', 'audit_log.created_at', 'staff.name_enc'])
-    .orderBy('audit_log.id', 'desc')
-    .limit(o.limit)
-    .offset(o.offset)
-    .execute();
+/** The encrypted names of these staff members (for the audit log). */
+export async function findStaffNames(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('staff').select(['id', 'name_enc']).where('id', 'in', ids).execute();
 }
 
 // ---- staff -------------------------------------------------------------------------------------------------

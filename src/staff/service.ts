@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { hashToken, newToken, normaliseEmail, type Keyring } from '../core/crypto.js';
+import { listAuditRecords, recordAudit } from '../core/audit.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { StaffRole, TokenPurpose } from '../core/db/schema.js';
+import type { TokenPurpose } from '../core/db/schema.js';
+import type { StaffRole } from './tables.js';
 import { getSiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
 import { email as emailField, text } from '../core/web/forms.js';
@@ -23,13 +25,12 @@ import {
   findStaffByEmailIndex,
   findStaffById,
   findUsableToken,
-  insertAuditEntry,
   insertLoginFailures,
   insertSession,
   insertStaff,
   insertToken,
   isUniqueViolation,
-  listAuditEntries,
+  findStaffNames,
   listStaffRows,
   lockActiveOwners,
   newestTokenCreatedAt,
@@ -75,33 +76,18 @@ export interface AuditEntry {
   createdAt: number;
 }
 
-/**
- * Records a staff action in the audit log. `action` is a short verb phrase ("settings.update", "job.retry");
- * `target` names what was acted on without personal data ("job 12", "staff 3").
- */
-export async function recordAudit(
-  db: DbOrTrx,
-  e: { staffId: number | null; action: string; target?: string; details?: Record<string, unknown> },
-): Promise<void> {
-  await insertAuditEntry(db, {
-    staffId: e.staffId,
-    action: e.action,
-    target: e.target ?? null,
-    details: e.details ? JSON.stringify(e.details) : null,
-    at: Date.now(),
-  });
-}
-
 /** The audit log, newest first, with staff names decrypted. */
 export async function listAudit(db: Db, keyring: Keyring, o: { limit: number; offset?: number }): Promise<AuditEntry[]> {
-  const rows = await listAuditEntries(db, { limit: o.limit, offset: o.offset ?? 0 });
-  return rows.map((r) => ({
+  const records = await listAuditRecords(db, { limit: o.limit, offset: o.offset ?? 0 });
+  const ids = [...new Set(records.flatMap((r) => (r.staffId === null ? [] : [r.staffId])))];
+  const names = new Map((await findStaffNames(db, ids)).map((r) => [Number(r.id), keyring.decrypt(r.name_enc)]));
+  return records.map((r) => ({
     id: r.id,
-    staffName: keyring.decryptNullable(r.name_enc),
+    staffName: r.staffId === null ? null : (names.get(r.staffId) ?? null),
     action: r.action,
     target: r.target,
     details: r.details,
-    createdAt: r.created_at,
+    createdAt: r.createdAt,
   }));
 }
 

@@ -1,4 +1,4 @@
-import type { StaffRole } from '../core/db/schema.js';
+import type { StaffRole } from './tables.js';
 import { CsrfField, ErrorSummary, Field, Notice, Select, Time } from '../core/web/components.js';
 import { ROLES } from './permissions.js';
 import type { AuditEntry, StaffMember, TwoFactorSetup } from './service.js';

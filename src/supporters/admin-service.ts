@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import type { DbOrTrx } from '../core/db/index.js';
-import type { ConsentEventKind, DeliveryStatus, LawfulBasis } from '../core/db/schema.js';
+import type { DeliveryStatus } from '../newsletters/tables.js';
+import type { ConsentEventKind, LawfulBasis } from './tables.js';
 import { DomainError } from '../core/web/errors.js';
 import { email, optionalText, text } from '../core/web/forms.js';
-import { recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
 import { auditFilters, resolveFilters, tagField, type FilterState } from './filters.js';
 import {
   addTags,

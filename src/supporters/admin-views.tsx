@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { ConsentEventKind, LawfulBasis, SubscriptionStatus } from '../core/db/schema.js';
+import type { ConsentEventKind, LawfulBasis, SubscriptionStatus } from './tables.js';
 import { CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time } from '../core/web/components.js';
 import type { SupporterListItem, TimelineEntry } from './admin-service.js';
 import { filterPairs, filterQueryString, type FilterState, type SegmentFilters } from './filters.js';

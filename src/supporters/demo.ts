@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '../core/context.js';
-import type { ConsentEventKind } from '../core/db/schema.js';
+import type { ConsentEventKind } from './tables.js';
 import { getSiteSettings } from '../core/settings.js';
 import { anyListExists, insertBatch, insertList, insertSupportersBatch } from './queries.js';
 import { emailIndex, nameTokenIndexes } from './service.js';

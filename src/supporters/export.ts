@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { Core } from '../core/context.js';
-import { recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
 import { auditFilters, resolveFilters, type FilterState } from './filters.js';
 import {
   countSupporters,

@@ -3,11 +3,11 @@ import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
-import type { LawfulBasis, SupporterImportStatus } from '../core/db/schema.js';
+import type { LawfulBasis, SupporterImportStatus } from './tables.js';
 import { PermanentJobError, type JobContext, type JobHandler } from '../core/jobs/worker.js';
 import { DomainError } from '../core/web/errors.js';
 import { formValues, parseForm, text, type FormResult } from '../core/web/forms.js';
-import { recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
 import { normaliseTag, tagField } from './filters.js';
 import {
   addTagsOfMany,

@@ -1,16 +1,16 @@
 import { sql, type Insertable, type SelectQueryBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../core/db/index.js';
+import type { Schema } from '../core/db/schema.js';
 import type {
   ConsentEventKind,
   LawfulBasis,
   ListsTable,
-  Schema,
   SubscriptionStatus,
   SupporterImportStatus,
   SupporterImportsTable,
   SupportersTable,
   SuppressionReason,
-} from '../core/db/schema.js';
+} from './tables.js';
 
 export type SupporterRow = Selectable<SupportersTable>;
 export type ListRow = Selectable<ListsTable>;

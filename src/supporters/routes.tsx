@@ -10,7 +10,7 @@ import { personal, proofBucketLimit } from '../core/web/public-forms.js';
 import { postOrigin } from '../core/web/security.js';
 import { seedSupportersDemo } from './demo.js';
 import { supporterJobs, supporterRecurringJobs } from './jobs.js';
-import { checkProof, createProofChallenge } from './proof-of-work.js';
+import { checkProof, createProofChallenge } from '../core/web/proof-of-work.js';
 import {
   confirmationLink,
   confirmSubscription,

@@ -4,7 +4,7 @@ import type { Db, DbOrTrx } from '../core/db/index.js';
 import { getSiteSettings } from '../core/settings.js';
 import { text } from '../core/web/forms.js';
 import { DomainError } from '../core/web/errors.js';
-import { recordAudit } from '../staff/service.js';
+import { recordAudit } from '../core/audit.js';
 import { SegmentFiltersSchema, toSupporterFilters, type SegmentFilters } from './filters.js';
 import {
   countSupporters,

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Core, DataExportStep } from '../core/context.js';
 import { hashToken, newToken, normaliseEmail, safeEqual, type Keyring } from '../core/crypto.js';
 import { isUniqueViolation } from '../core/db/errors.js';
+import { spendProof } from '../core/web/proof-of-work.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { LawfulBasis, SubscriptionStatus, SuppressionReason } from '../core/db/schema.js';
+import type { LawfulBasis, SubscriptionStatus, SuppressionReason } from './tables.js';
 import { getSiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
 import { email as emailField, optionalText, text } from '../core/web/forms.js';
@@ -29,7 +30,7 @@ import {
   type SupporterRow,
 } from './queries.js';
 import { deleteSupporterTokens, deleteTagsOf, insertConsentRequests, insertNameTokens, listActiveLists, type ListRow } from './queries.js';
-import { findToken, insertToken, insertTokenOnce, newestTokenAt, spendToken } from '../core/tokens.js';
+import { findToken, insertToken, newestTokenAt, spendToken } from '../core/tokens.js';
 import {
   findSupportersByEmailIndexes,
   insertConsentEventsOfMany,
@@ -496,16 +497,6 @@ export const PreferencesSchema = z.object({ list: listIdsField(null) });
 const PROOF_USED = 'That check was already used. Please press the button again.';
 const LISTS_CHANGED = 'The lists have changed since the page was loaded. Please choose again.';
 
-/** Records a solved proof-of-work challenge as spent (in the caller's transaction); false when it had been used already. */
-export async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: number }, now: number): Promise<boolean> {
-  return insertTokenOnce(trx, {
-    tokenHash: hashToken(`altcha:${proof.id}`),
-    purpose: 'proof_of_work',
-    at: now,
-    expiresAt: proof.expiresAt,
-  });
-}
-
 /**
  * A sign-up from the public form (double opt-in): the supporter is stored (blanks filled, nothing overwritten),
  * each chosen list not already subscribed is recorded as 'requested' with its wording, and one email goes to the
@@ -937,3 +928,6 @@ export async function recordConsentForMany(
 
 // For other capabilities: the audience query and the filter type, so they need not reach into queries.ts.
 export { mailableSupporterIds, type SupporterFilters } from './queries.js';
+
+/** The sign-up block any page may embed (the home page, a campaign hub): a form posting to the sign-up page. */
+export { SignupBlock } from './views.js';

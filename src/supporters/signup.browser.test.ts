@@ -19,7 +19,7 @@ import {
   widgetReady,
 } from '../../test/helpers/browser.js';
 import { ensureEssentialPages } from '../content/service.js';
-import { seedDemo } from '../demo/seed.js';
+import { seedDemo } from '../app.js';
 import { hashToken, newToken } from '../core/crypto.js';
 import { insertToken } from '../core/tokens.js';
 import { findSupporterByEmail, recordConsent, supporterLink, upsertSupporter } from './service.js';

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { refreshActionCount } from '../../src/actions/service.js';
-import { seedDemo } from '../../src/demo/seed.js';
+import { seedDemo } from '../../src/app.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
 import {
   launchBrowser,

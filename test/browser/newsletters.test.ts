@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ensureEssentialPages } from '../../src/content/service.js';
-import { seedDemo } from '../../src/demo/seed.js';
+import { seedDemo } from '../../src/app.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
 import {
   DESKTOP,

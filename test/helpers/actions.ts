@@ -1,5 +1,5 @@
 import type { Core } from '../../src/core/context.js';
-import type { ActionKind } from '../../src/core/db/schema.js';
+import type { ActionKind } from '../../src/actions/tables.js';
 import {
   changeActionStatus,
   createAction,

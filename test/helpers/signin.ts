@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { StaffRole } from '../../src/core/db/schema.js';
+import type { StaffRole } from '../../src/staff/tables.js';
 import { addStaffFromCli } from '../../src/staff/service.js';
 import type { TestLantern } from './app.js';
 import type { TestClient } from './http.js';

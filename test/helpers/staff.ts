@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { normaliseEmail } from '../../src/core/crypto.js';
-import type { StaffRole } from '../../src/core/db/schema.js';
+import type { StaffRole } from '../../src/staff/tables.js';
 import { addStaffFromCli } from '../../src/staff/service.js';
 import type { TestLantern } from './app.js';
 import type { TestClient } from './http.js';

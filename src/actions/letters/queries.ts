@@ -1,7 +1,8 @@
 import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { byDialect, type DbOrTrx, type Trx } from '../../core/db/index.js';
 import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
-import type { ActionsTable, LetterDeliveriesTable, LetterDeliveryStatus, LettersTable, LetterStatus } from '../../core/db/schema.js';
+import type { ActionsTable } from '../tables.js';
+import type { LetterDeliveriesTable, LetterDeliveryStatus, LetterStatus, LettersTable } from './tables.js';
 
 // The letters' SQL: letters, their deliveries (one per recipient), their confirmation tokens, and what the admin
 // pages count. No rules here (service.ts has them).

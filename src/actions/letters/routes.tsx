@@ -6,7 +6,7 @@ import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues, parseForm } from '../../core/web/forms.js';
 import { personal, proofBucketLimit, proofBucketLimiter } from '../../core/web/public-forms.js';
 import { postOrigin } from '../../core/web/security.js';
-import { checkProof } from '../../supporters/proof-of-work.js';
+import { checkProof } from '../../core/web/proof-of-work.js';
 import { signupBlockData } from '../../supporters/service.js';
 import { isTakingPart } from '../kinds.js';
 import { letterAdminRoutes } from './admin-routes.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openTestAction } from '../../../test/helpers/actions.js';
 import { freePort, startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import { describeEachDialect } from '../../../test/helpers/db.js';
-import { createProofChallenge, STANDARD_DIFFICULTY, useDifficultyForBenchmarks } from '../../supporters/proof-of-work.js';
+import { createProofChallenge, STANDARD_DIFFICULTY, useDifficultyForBenchmarks } from '../../core/web/proof-of-work.js';
 import { emailIndex } from '../../supporters/service.js';
 
 // The fault: the server killed with SIGKILL in the middle of a surge of signatures, then started again.

@@ -2,7 +2,9 @@ import { sql, type ExpressionBuilder, type Insertable, type Selectable, type Upd
 import type { ErasureSubject } from '../../core/context.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { findToken, newestTokenAt, spendToken } from '../../core/tokens.js';
-import type { ActionsTable, Schema, SignaturesTable } from '../../core/db/schema.js';
+import type { ActionsTable } from '../tables.js';
+import type { SignaturesTable } from './tables.js';
+import type { Schema } from '../../core/db/schema.js';
 
 // The petition kind's SQL: signatures, their confirmation tokens, and what the counter, chart, public list and
 // export read. No rules here (service.ts has them).

@@ -6,7 +6,7 @@ import { formValues } from '../../core/web/forms.js';
 import { personal, proofBucketLimit, proofBucketLimiter } from '../../core/web/public-forms.js';
 import { postOrigin } from '../../core/web/security.js';
 import { getSiteSettings } from '../../core/settings.js';
-import { checkProof } from '../../supporters/proof-of-work.js';
+import { checkProof } from '../../core/web/proof-of-work.js';
 import { isTakingPart } from '../kinds.js';
 import {
   confirmSignature,

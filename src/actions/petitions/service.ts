@@ -9,7 +9,8 @@ import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, parseForm, text, type FormResult } from '../../core/web/forms.js';
 import { lookupPostcode, normalisePostcode } from '../../representatives/service.js';
-import { recordAudit } from '../../staff/service.js';
+import { recordAudit } from '../../core/audit.js';
+import { spendProof } from '../../core/web/proof-of-work.js';
 import {
   emailIndex,
   getSupporter,
@@ -18,7 +19,6 @@ import {
   markConfirmed,
   recordConsent,
   signupBlockData,
-  spendProof,
   supporterConsent,
   upsertSupporter,
   type PublicList,

@@ -18,7 +18,7 @@ import {
 } from '../../../test/helpers/browser.js';
 import { ensureEssentialPages } from '../../content/service.js';
 import { hashToken, newToken } from '../../core/crypto.js';
-import { seedDemo } from '../../demo/seed.js';
+import { seedDemo } from '../../app.js';
 import { emailIndex } from '../../supporters/service.js';
 import { insertSignatureToken } from './queries.js';
 

@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import type { SignOnStatus } from '../../core/db/schema.js';
+import type { SignOnStatus } from './tables.js';
 import { Checkbox, CsrfField, Notice, TableWrap, Time } from '../../core/web/components.js';
 import type { Action } from '../kinds.js';
 import type { StaffSignOn } from './service.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import type { Core } from '../../core/context.js';
-import type { SignOnStatus } from '../../core/db/schema.js';
+import type { SignOnStatus } from './tables.js';
 import { emailIndex } from '../../supporters/service.js';
 import type { Action } from '../kinds.js';
 import { scheduleCountRefresh } from '../service.js';

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
 import type { DbOrTrx } from '../../core/db/index.js';
-import type { SignOnsTable, SignOnStatus } from '../../core/db/schema.js';
+import type { SignOnStatus, SignOnsTable } from './tables.js';
 
 // The SQL of organisation sign-ons: the sign_ons rows, their confirmation tokens, the spent proofs of work, and the
 // uploaded logos in `files`. Query functions answer one question each and hold no rules.

@@ -1,13 +1,13 @@
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { renderMarkdown } from '../../content/service.js';
+import { renderMarkdown } from '../../core/markdown.js';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues, parseForm } from '../../core/web/forms.js';
 import { personal, proofBucketLimit } from '../../core/web/public-forms.js';
 import { postOrigin } from '../../core/web/security.js';
-import { checkProof } from '../../supporters/proof-of-work.js';
+import { checkProof } from '../../core/web/proof-of-work.js';
 import { isTakingPart, type Action } from '../kinds.js';
 import {
   confirmSignOn,

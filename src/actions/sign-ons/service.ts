@@ -5,11 +5,12 @@ import type { Core, ErasureSubject } from '../../core/context.js';
 import { hashToken, newToken, safeEqual } from '../../core/crypto.js';
 import { isUniqueViolation } from '../../core/db/errors.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
-import type { SignOnStatus } from '../../core/db/schema.js';
+import type { SignOnStatus } from './tables.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, optionalText, text } from '../../core/web/forms.js';
-import { recordAudit } from '../../staff/service.js';
+import { recordAudit } from '../../core/audit.js';
+import { spendProof } from '../../core/web/proof-of-work.js';
 import {
   emailIndex,
   findSupporterByEmail,
@@ -17,7 +18,6 @@ import {
   markConfirmed,
   recordConsent,
   signupBlockData,
-  spendProof,
   supporterConsent,
   upsertSupporter,
 } from '../../supporters/service.js';

@@ -66,6 +66,13 @@ declare module 'fastify' {
     csrf?: boolean;
     /** The permission an admin route requires; checked by the staff capability. */
     permission?: string;
+    /**
+     * How the staff guard treats a route under /admin that needs no signed-in viewer: 'public' for sign-in,
+     * sign-out and password reset pages; 'mfa' for the second sign-in step (needs a half-signed-in session).
+     */
+    staffAuth?: 'public' | 'mfa';
+    /** Reachable by staff who still have to set up two-step sign-in when the organisation requires it. */
+    allowWithout2fa?: boolean;
   }
 }
 

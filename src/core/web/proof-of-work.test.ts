@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { solveChallenge, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { expect, test } from 'vitest';
-import { createKeyring } from '../core/crypto.js';
+import { createKeyring } from '../crypto.js';
 import { checkProof, createProofChallenge, STANDARD_DIFFICULTY } from './proof-of-work.js';
 
 // checkProof verifies ALTCHA solutions with Node's HMAC instead of altcha-lib's WebCrypto one: it must agree with

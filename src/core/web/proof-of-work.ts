@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import { createChallenge, randomInt, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { z } from 'zod';
-import { safeEqual, type Keyring } from '../core/crypto.js';
+import { hashToken, safeEqual, type Keyring } from '../crypto.js';
+import type { DbOrTrx } from '../db/index.js';
+import { insertTokenOnce } from '../tokens.js';
 
 // Proof of work for the public sign-up form, with ALTCHA (self-hosted: the widget's script and worker are served
 // from our own origin, the challenges are made and checked here). Challenges use the deterministic mode: the
@@ -123,4 +125,14 @@ export async function checkProof(keyring: Keyring, field: unknown, now = Date.no
   const expected = createHmac('sha256', s.key).update(Buffer.from(solution.derivedKey, 'hex')).digest('hex');
   if (!safeEqual(expected, keySignature)) return { kind: 'invalid' };
   return { kind: 'valid', id: challenge.parameters.nonce, expiresAt: challenge.parameters.expiresAt * 1000 };
+}
+
+/** Records a solved proof-of-work challenge as spent (in the caller's transaction); false when it had been used already. */
+export async function spendProof(trx: DbOrTrx, proof: { id: string; expiresAt: number }, now: number): Promise<boolean> {
+  return insertTokenOnce(trx, {
+    tokenHash: hashToken(`altcha:${proof.id}`),
+    purpose: 'proof_of_work',
+    at: now,
+    expiresAt: proof.expiresAt,
+  });
 }
