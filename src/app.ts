@@ -68,6 +68,7 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   core.erasure = capabilities.flatMap((c) => (c.erasure ? [c.erasure(core)] : []));
   core.dataExport = capabilities.flatMap((c) => (c.dataExport ? [c.dataExport(core)] : []));
   core.permissions = capabilities.flatMap((c) => c.permissions ?? []);
+  core.timeline = capabilities.flatMap((c) => (c.timeline ? [c.timeline(core)] : []));
   return core;
 }
 

@@ -21,6 +21,21 @@ export type ErasureStep = (trx: DbOrTrx, subject: ErasureSubject) => Promise<voi
 /** A capability's part of a supporter's copy of their data: named sections of plain values. */
 export type DataExportStep = (db: Db, subject: ErasureSubject) => Promise<Record<string, unknown>>;
 
+/** One thing that happened to or by a supporter, for the supporter page's timeline. */
+export interface TimelineEntry {
+  at: number;
+  kind: 'consent' | 'newsletter' | 'action' | 'event' | 'donation';
+  /** What happened, in a few words ("Subscribed to Campaign updates"). */
+  title: string;
+  /** More about it: the source of a consent, the state of a delivery. */
+  detail?: string | undefined;
+  /** An admin page about the thing itself (a newsletter, an action), if there is one. */
+  href?: string | undefined;
+}
+
+/** A capability's part of a supporter's timeline: its entries about one supporter, in any order. */
+export type TimelineStep = (db: DbOrTrx, supporterId: number) => Promise<TimelineEntry[]>;
+
 /** The shared machinery every capability is given. */
 export interface Core {
   config: Config;
@@ -35,6 +50,8 @@ export interface Core {
   dataExport?: readonly DataExportStep[];
   /** Every permission the capabilities declare, with the roles that hold it. */
   permissions?: readonly PermissionGrant[];
+  /** Every capability's part of the supporter page's timeline. */
+  timeline?: readonly TimelineStep[];
 }
 
 /** Which roles hold a permission a capability declares (owners hold every permission). */
@@ -70,6 +87,8 @@ export interface Capability {
   erasure?(core: Core): ErasureStep;
   /** What this capability holds about a supporter, for their copy of their data. */
   dataExport?(core: Core): DataExportStep;
+  /** What this capability adds to a supporter's timeline on their staff page. */
+  timeline?(core: Core): TimelineStep;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
   /** @deprecated while the route tables are being written: registers routes the old way. */
