@@ -9,8 +9,7 @@ import { DomainError } from '../core/web/errors.js';
 import { checkbox, text } from '../core/web/forms.js';
 import { recordAudit } from '../core/audit.js';
 import { getStaffMember } from '../staff/service.js';
-import { listName, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
-import type { SupporterFilters } from '../supporters/service.js';
+import { listName, listNewsletterAudience, listOpenLists, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
 import {
   compileNewsletter,
   FALLBACK_NAME,
@@ -22,16 +21,14 @@ import {
 } from './emails.js';
 import {
   archiveSlugTaken,
-  countMailable,
   deleteDraftRow,
   deliveryCounts,
   findArchivedBySlug,
   findNewsletter,
-  insertDeliveriesForAudience,
+  insertDeliveries,
   insertNewsletter,
   listArchivedRows,
   listNewsletterRows,
-  listOpenLists,
   setRecipientCount,
   updateNewsletterIf,
   type NewsletterRow,
@@ -168,18 +165,14 @@ export interface AudienceOptions {
 /** Every list that is not archived, with how many supporters it could be sent to now, and every saved segment. */
 export async function audienceOptions(core: Core): Promise<AudienceOptions> {
   const rows = await listOpenLists(core.db);
-  const counts = await Promise.all(rows.map((l) => countMailable(core.db, l.id, {})));
+  const counts = await Promise.all(rows.map((l) => countRecipients(core, l.id, null)));
   const segments = await listSegments(core.db).catch(() => [] as Segment[]);
   return { lists: rows.map((l, i) => ({ id: l.id, name: l.name, mailable: counts[i]! })), segments };
 }
 
-async function filtersOf(db: Db, segmentId: number | null): Promise<SupporterFilters> {
-  return segmentId === null ? {} : segmentFilters(db, segmentId);
-}
-
-/** How many supporters a list and segment would reach if sent now. */
+/** How many supporters a list and segment would reach if sent now (throws when the segment is gone or unreadable). */
 export async function countRecipients(core: Core, listId: number, segmentId: number | null): Promise<number> {
-  return countMailable(core.db, listId, await filtersOf(core.db, segmentId));
+  return (await listNewsletterAudience(core.db, { listId, segmentId })).length;
 }
 
 async function checkAudience(core: Core, input: NewsletterInput): Promise<void> {
@@ -366,7 +359,9 @@ export async function startSending(
   if (!from.includes(n.status)) throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
   if (n.listId === null) throw new DomainError('invalid', 'Choose a list before sending.', { listId: 'Choose a list' });
   const listId = n.listId;
-  const filters = await filtersOf(core.db, n.segmentId);
+  // The audience is resolved before the transaction, as it always was: a segment that cannot be read refuses the send
+  // with its own error before anything changes.
+  if (n.segmentId !== null) await segmentFilters(core.db, n.segmentId);
   const now = Date.now();
   try {
     return await core.db.transaction().execute(async (trx) => {
@@ -382,7 +377,9 @@ export async function startSending(
       ) {
         throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
       }
-      const count = await insertDeliveriesForAudience(trx, { newsletterId: id, listId, filters, now });
+      // Who the audience reaches at the moment the newsletter becomes "sending", written in one statement.
+      const supporterIds = await listNewsletterAudience(trx, { listId, segmentId: n.segmentId });
+      const count = await insertDeliveries(trx, { newsletterId: id, supporterIds, now });
       await setRecipientCount(trx, id, count);
       await core.queue.enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS });
       await recordAudit(trx, { staffId, action: 'newsletter.send', target: `newsletter ${id}`, details: { recipients: count } });
