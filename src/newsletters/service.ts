@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Core } from '../core/context.js';
+import type { Core, TimelineEntry } from '../core/context.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { NewsletterStatus } from './tables.js';
+import type { DeliveryStatus, NewsletterStatus } from './tables.js';
 import { getSiteSettings, type SiteSettings } from '../core/settings.js';
 import { DATETIME_LOCAL } from '../core/time.js';
 import { DomainError } from '../core/web/errors.js';
@@ -28,6 +28,7 @@ import {
   insertDeliveries,
   insertNewsletter,
   listArchivedRows,
+  listDeliveriesOf,
   listNewsletterRows,
   setRecipientCount,
   updateNewsletterIf,
@@ -254,6 +255,32 @@ export async function audienceNames(core: Core, n: Newsletter): Promise<{ list: 
       (await listSegments(core.db).catch(() => [] as Segment[])).find((s) => s.id === n.segmentId)?.name ??
       'a segment that no longer exists';
   return { list: n.listId === null ? null : ((await listName(core, n.listId)) ?? null), segment };
+}
+
+/** What the newsletter's staff page shows: the newsletter, its audience, and its count (unsent) or progress (sent). */
+export interface NewsletterOverview {
+  newsletter: Newsletter;
+  timeZone: string;
+  audience: { list: string | null; segment: string | null };
+  /** How many it would reach if sent now (unsent, with a list; undefined when the segment cannot be read). */
+  count: number | undefined;
+  progress: Progress | undefined;
+  /** The public web version, once it is in the archive. */
+  webUrl: string | null;
+}
+
+/** Everything the newsletter's staff page shows, loaded at once. */
+export async function newsletterOverview(core: Core, id: number): Promise<NewsletterOverview> {
+  const x = await getNewsletter(core.db, id);
+  const site = await getSiteSettings(core.db);
+  const unsent = x.status === 'draft' || x.status === 'scheduled';
+  const [audience, count, progress] = await Promise.all([
+    audienceNames(core, x),
+    unsent && x.listId !== null ? countRecipients(core, x.listId, x.segmentId).catch(() => undefined) : Promise.resolve(undefined),
+    unsent ? Promise.resolve(undefined) : newsletterProgress(core.db, id),
+  ]);
+  const webUrl = x.inArchive && x.archiveSlug && !unsent && x.status !== 'cancelled' ? webVersionUrl(core, x.archiveSlug) : null;
+  return { newsletter: x, timeZone: site.timeZone, audience, count, progress, webUrl };
 }
 
 // ---- rendering -------------------------------------------------------------------------------------------------
@@ -589,4 +616,24 @@ export async function getArchived(core: Core, slug: string): Promise<ArchivedNew
     html: renderWebVersion(r.body, site.orgName),
     updatedAt: r.updated_at,
   };
+}
+
+// ---- the supporter's timeline ----------------------------------------------------------------------------------
+
+const DELIVERY_TITLES: Record<DeliveryStatus, string> = {
+  pending: 'Due to be sent',
+  sent: 'Sent',
+  failed: 'Could not be sent',
+  skipped: 'Not sent (skipped)',
+};
+
+/** A supporter's newsletter deliveries (the latest 500) as entries of their timeline on the supporter page. */
+export async function newsletterTimeline(db: DbOrTrx, supporterId: number): Promise<TimelineEntry[]> {
+  return (await listDeliveriesOf(db, supporterId)).map((d) => ({
+    at: d.updated_at,
+    kind: 'newsletter' as const,
+    title: `Newsletter: ${d.subject}`,
+    detail: DELIVERY_TITLES[d.status] ?? d.status,
+    href: `/admin/newsletters/${d.newsletter_id}`,
+  }));
 }
