@@ -68,7 +68,7 @@ async function sendNewsletterSlice(core: Core, newsletterId: number, ctx: JobCon
 }
 
 /** The sender's store over the database: the sender lock and status on the newsletter's row, its deliveries, and supporters' re-check. */
-export function databaseStore(core: Core, o: { newsletterId: number; runner: string; jobId: number }): SenderStore {
+function databaseStore(core: Core, o: { newsletterId: number; runner: string; jobId: number }): SenderStore {
   const { db } = core;
   const { newsletterId, runner } = o;
   return {
