@@ -271,3 +271,13 @@ export async function listDeliveriesOf(db: DbOrTrx, supporterId: number) {
     .limit(500)
     .execute();
 }
+
+/** Newsletters not yet sent (or cancelled) whose audience is this segment. */
+export async function findUnsentNewslettersOfSegment(db: DbOrTrx, segmentId: number) {
+  return db
+    .selectFrom('newsletters')
+    .select(['id', 'subject', 'status'])
+    .where('segment_id', '=', segmentId)
+    .where('status', 'not in', ['sent', 'cancelled'])
+    .execute();
+}

@@ -25,6 +25,7 @@ import {
   deliveryCounts,
   findArchivedBySlug,
   findNewsletter,
+  findUnsentNewslettersOfSegment,
   insertDeliveries,
   insertNewsletter,
   listArchivedRows,
@@ -616,6 +617,19 @@ export async function getArchived(core: Core, slug: string): Promise<ArchivedNew
     html: renderWebVersion(r.body, site.orgName),
     updatedAt: r.updated_at,
   };
+}
+
+// ---- segments in use ------------------------------------------------------------------------------------------
+
+/**
+ * Newsletters not yet sent (or cancelled) addressed to a segment: deleting that segment would silently turn their
+ * audience into the whole list, so supporters refuses it while there are any.
+ */
+export async function unsentNewslettersOfSegment(
+  db: DbOrTrx,
+  segmentId: number,
+): Promise<Array<{ id: number; subject: string; status: NewsletterStatus }>> {
+  return findUnsentNewslettersOfSegment(db, segmentId);
 }
 
 // ---- the supporter's timeline ----------------------------------------------------------------------------------
