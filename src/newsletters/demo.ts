@@ -1,5 +1,6 @@
 import type { Core } from '../core/context.js';
-import { findListIdBySlug, insertDeliveriesForAudience, insertNewsletter } from './queries.js';
+import { findListIdBySlug, listNewsletterAudience } from '../supporters/service.js';
+import { insertDeliveries, insertNewsletter, setRecipientCount } from './queries.js';
 import { slugFor } from './service.js';
 
 // Two newsletters the fictional charity has already sent to its "Campaign updates" list, so the archive, the
@@ -91,14 +92,10 @@ export async function seedDemoNewsletters(core: Core): Promise<void> {
         created_at: sentAt - 2 * DAY,
         updated_at: sentAt + 4 * 60_000,
       });
-      const count = await insertDeliveriesForAudience(trx, {
-        newsletterId: id,
-        listId,
-        filters: { createdTo: sentAt },
-        now: sentAt + 60_000,
-        status: 'sent',
-      });
-      await trx.updateTable('newsletters').set({ recipient_count: count }).where('id', '=', id).execute();
+      // Only those who had joined by the day it went out received it.
+      const supporterIds = await listNewsletterAudience(trx, { listId, segmentId: null, createdTo: sentAt });
+      const count = await insertDeliveries(trx, { newsletterId: id, supporterIds, now: sentAt + 60_000, status: 'sent' });
+      await setRecipientCount(trx, id, count);
     }
   });
 }

@@ -1,7 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { Db, DbOrTrx } from '../core/db/index.js';
+import { byDialect, type Db, type DbOrTrx } from '../core/db/index.js';
 import type { DeliveryStatus, NewsletterStatus, NewslettersTable } from './tables.js';
-import { mailableSupporterIds, type SupporterFilters } from '../supporters/service.js';
 
 export type NewsletterRow = Selectable<NewslettersTable>;
 
@@ -50,30 +49,25 @@ export async function archiveSlugTaken(db: DbOrTrx, slug: string): Promise<boole
   return (await db.selectFrom('newsletters').select('id').where('archive_slug', '=', slug).executeTakeFirst()) !== undefined;
 }
 
-/** How many supporters a list (and segment filters) would reach now. */
-export async function countMailable(db: DbOrTrx, listId: number, filters: SupporterFilters): Promise<number> {
-  const r = await db
-    .selectFrom(mailableSupporterIds(db, listId, filters).as('m'))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
 /**
- * Writes one pending delivery per supporter the audience reaches, in one INSERT … SELECT (nothing passes through
- * the application); returns how many. A supporter already holding a delivery of this newsletter is left alone.
+ * Writes one delivery per supporter given (pending unless told otherwise), in ONE statement however many there are
+ * (the ids travel as one JSON or array parameter); returns how many. A supporter already holding a delivery of this
+ * newsletter is left alone.
  */
-export async function insertDeliveriesForAudience(
+export async function insertDeliveries(
   trx: DbOrTrx,
-  o: { newsletterId: number; listId: number; filters: SupporterFilters; now: number; status?: DeliveryStatus },
+  o: { newsletterId: number; supporterIds: readonly number[]; now: number; status?: DeliveryStatus },
 ): Promise<number> {
+  if (o.supporterIds.length === 0) return 0;
   // Literals, not parameters: PostgreSQL types an INSERT … SELECT's parameters as text. Both are integers checked here.
   if (!Number.isSafeInteger(o.newsletterId) || !Number.isSafeInteger(o.now)) throw new Error('newsletter id and time must be integers');
-  const audience = mailableSupporterIds(trx, o.listId, o.filters).select([
-    sql.lit(o.newsletterId).as('newsletter_id'),
-    sql.lit(o.status ?? 'pending').as('status'),
-    sql.lit(o.now).as('updated_at'),
-  ]);
+  const constants = sql`${sql.lit(o.newsletterId)}, ${sql.lit(o.status ?? 'pending')}, ${sql.lit(o.now)}`;
+  const ids = [...o.supporterIds];
+  // SQLite needs the WHERE: without it, ON CONFLICT after a SELECT would read as a join's ON.
+  const audience = byDialect(trx, {
+    sqlite: () => sql<DeliveryInsert>`SELECT value, ${constants} FROM json_each(${JSON.stringify(ids)}) WHERE true`,
+    postgres: () => sql<DeliveryInsert>`SELECT u.id, ${constants} FROM unnest(${ids}::bigint[]) AS u(id)`,
+  });
   const r = await trx
     .insertInto('newsletter_deliveries')
     .columns(['supporter_id', 'newsletter_id', 'status', 'updated_at'])
@@ -83,39 +77,25 @@ export async function insertDeliveriesForAudience(
   return Number(r.numInsertedOrUpdatedRows ?? 0);
 }
 
-/** One delivery waiting to be sent, with what the sender needs of its supporter and whether they may still be mailed. */
+type DeliveryInsert = { supporter_id: number; newsletter_id: number; status: DeliveryStatus; updated_at: number };
+
+/** One delivery waiting to be sent: which supporter it is for. */
 export interface PendingDelivery {
   id: number;
   supporterId: number;
-  publicId: string;
-  emailEnc: string | null;
-  firstNameEnc: string | null;
-  /** Still subscribed to the list, confirmed, with an address, not undeliverable, erased or suppressed: checked now. */
-  eligible: boolean;
 }
 
 /**
- * The next pending deliveries after a cursor, in id order, each with its supporter re-checked against the list in
- * the same statement, and only while the newsletter is still sending (a pause or cancel stops the next fetch).
+ * The next pending deliveries after a cursor, in id order, only while the newsletter is still sending (a pause or
+ * cancel stops the next fetch). Whether each supporter may still be mailed is asked of supporters afterwards.
  */
 export async function findPendingDeliveries(
   db: Db,
-  o: { newsletterId: number; listId: number | null; afterId: number; limit: number },
+  o: { newsletterId: number; afterId: number; limit: number },
 ): Promise<PendingDelivery[]> {
-  const listId = o.listId ?? -1;
   const rows = await db
     .selectFrom('newsletter_deliveries as d')
-    .innerJoin('supporters as s', 's.id', 'd.supporter_id')
-    .select(['d.id', 'd.supporter_id', 's.public_id', 's.email_enc', 's.first_name_enc'])
-    .select((eb) =>
-      eb
-        .case()
-        .when(eb.exists(mailableSupporterIds(db, listId).where(sql<boolean>`supporters.id = d.supporter_id`)))
-        .then(1)
-        .else(0)
-        .end()
-        .as('eligible'),
-    )
+    .select(['d.id', 'd.supporter_id'])
     .where('d.newsletter_id', '=', o.newsletterId)
     .where('d.status', '=', 'pending')
     .where('d.id', '>', o.afterId)
@@ -131,14 +111,7 @@ export async function findPendingDeliveries(
     .orderBy('d.id')
     .limit(o.limit)
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    supporterId: r.supporter_id,
-    publicId: r.public_id,
-    emailEnc: r.email_enc,
-    firstNameEnc: r.first_name_enc,
-    eligible: Number(r.eligible) === 1,
-  }));
+  return rows.map((r) => ({ id: r.id, supporterId: r.supporter_id }));
 }
 
 /** Sets the outcome of deliveries (one statement per outcome). */
@@ -281,12 +254,30 @@ export async function findArchivedBySlug(db: Db, slug: string) {
     .executeTakeFirst();
 }
 
-/** Lists that are not archived, by name (what a new newsletter can go to). */
-export async function listOpenLists(db: DbOrTrx): Promise<Array<{ id: number; name: string }>> {
-  return db.selectFrom('lists').select(['id', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+/** The newsletters a supporter was sent (or is due to be sent), newest first, with their subjects (at most 500). */
+export async function listDeliveriesOf(db: DbOrTrx, supporterId: number) {
+  return db
+    .selectFrom('newsletter_deliveries')
+    .innerJoin('newsletters', 'newsletters.id', 'newsletter_deliveries.newsletter_id')
+    .select([
+      'newsletter_deliveries.id',
+      'newsletter_deliveries.newsletter_id',
+      'newsletter_deliveries.status',
+      'newsletter_deliveries.updated_at',
+      'newsletters.subject',
+    ])
+    .where('newsletter_deliveries.supporter_id', '=', supporterId)
+    .orderBy('newsletter_deliveries.updated_at', 'desc')
+    .limit(500)
+    .execute();
 }
 
-/** The id of the list with this slug, if there is one. */
-export async function findListIdBySlug(db: DbOrTrx, slug: string): Promise<number | undefined> {
-  return (await db.selectFrom('lists').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+/** Newsletters not yet sent (or cancelled) whose audience is this segment. */
+export async function findUnsentNewslettersOfSegment(db: DbOrTrx, segmentId: number) {
+  return db
+    .selectFrom('newsletters')
+    .select(['id', 'subject', 'status'])
+    .where('segment_id', '=', segmentId)
+    .where('status', 'not in', ['sent', 'cancelled'])
+    .execute();
 }

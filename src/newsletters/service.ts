@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import type { Core } from '../core/context.js';
+import type { Core, TimelineEntry } from '../core/context.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
-import type { NewsletterStatus } from './tables.js';
+import type { DeliveryStatus, NewsletterStatus } from './tables.js';
 import { getSiteSettings, type SiteSettings } from '../core/settings.js';
 import { DATETIME_LOCAL } from '../core/time.js';
 import { DomainError } from '../core/web/errors.js';
 import { checkbox, text } from '../core/web/forms.js';
 import { recordAudit } from '../core/audit.js';
 import { getStaffMember } from '../staff/service.js';
-import { listName, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
-import type { SupporterFilters } from '../supporters/service.js';
+import { listName, listNewsletterAudience, listOpenLists, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
 import {
   compileNewsletter,
   FALLBACK_NAME,
@@ -22,16 +21,16 @@ import {
 } from './emails.js';
 import {
   archiveSlugTaken,
-  countMailable,
   deleteDraftRow,
   deliveryCounts,
   findArchivedBySlug,
   findNewsletter,
-  insertDeliveriesForAudience,
+  findUnsentNewslettersOfSegment,
+  insertDeliveries,
   insertNewsletter,
   listArchivedRows,
+  listDeliveriesOf,
   listNewsletterRows,
-  listOpenLists,
   setRecipientCount,
   updateNewsletterIf,
   type NewsletterRow,
@@ -168,18 +167,14 @@ export interface AudienceOptions {
 /** Every list that is not archived, with how many supporters it could be sent to now, and every saved segment. */
 export async function audienceOptions(core: Core): Promise<AudienceOptions> {
   const rows = await listOpenLists(core.db);
-  const counts = await Promise.all(rows.map((l) => countMailable(core.db, l.id, {})));
+  const counts = await Promise.all(rows.map((l) => countRecipients(core, l.id, null)));
   const segments = await listSegments(core.db).catch(() => [] as Segment[]);
   return { lists: rows.map((l, i) => ({ id: l.id, name: l.name, mailable: counts[i]! })), segments };
 }
 
-async function filtersOf(db: Db, segmentId: number | null): Promise<SupporterFilters> {
-  return segmentId === null ? {} : segmentFilters(db, segmentId);
-}
-
-/** How many supporters a list and segment would reach if sent now. */
+/** How many supporters a list and segment would reach if sent now (throws when the segment is gone or unreadable). */
 export async function countRecipients(core: Core, listId: number, segmentId: number | null): Promise<number> {
-  return countMailable(core.db, listId, await filtersOf(core.db, segmentId));
+  return (await listNewsletterAudience(core.db, { listId, segmentId })).length;
 }
 
 async function checkAudience(core: Core, input: NewsletterInput): Promise<void> {
@@ -261,6 +256,32 @@ export async function audienceNames(core: Core, n: Newsletter): Promise<{ list: 
       (await listSegments(core.db).catch(() => [] as Segment[])).find((s) => s.id === n.segmentId)?.name ??
       'a segment that no longer exists';
   return { list: n.listId === null ? null : ((await listName(core, n.listId)) ?? null), segment };
+}
+
+/** What the newsletter's staff page shows: the newsletter, its audience, and its count (unsent) or progress (sent). */
+export interface NewsletterOverview {
+  newsletter: Newsletter;
+  timeZone: string;
+  audience: { list: string | null; segment: string | null };
+  /** How many it would reach if sent now (unsent, with a list; undefined when the segment cannot be read). */
+  count: number | undefined;
+  progress: Progress | undefined;
+  /** The public web version, once it is in the archive. */
+  webUrl: string | null;
+}
+
+/** Everything the newsletter's staff page shows, loaded at once. */
+export async function newsletterOverview(core: Core, id: number): Promise<NewsletterOverview> {
+  const x = await getNewsletter(core.db, id);
+  const site = await getSiteSettings(core.db);
+  const unsent = x.status === 'draft' || x.status === 'scheduled';
+  const [audience, count, progress] = await Promise.all([
+    audienceNames(core, x),
+    unsent && x.listId !== null ? countRecipients(core, x.listId, x.segmentId).catch(() => undefined) : Promise.resolve(undefined),
+    unsent ? Promise.resolve(undefined) : newsletterProgress(core.db, id),
+  ]);
+  const webUrl = x.inArchive && x.archiveSlug && !unsent && x.status !== 'cancelled' ? webVersionUrl(core, x.archiveSlug) : null;
+  return { newsletter: x, timeZone: site.timeZone, audience, count, progress, webUrl };
 }
 
 // ---- rendering -------------------------------------------------------------------------------------------------
@@ -366,7 +387,9 @@ export async function startSending(
   if (!from.includes(n.status)) throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
   if (n.listId === null) throw new DomainError('invalid', 'Choose a list before sending.', { listId: 'Choose a list' });
   const listId = n.listId;
-  const filters = await filtersOf(core.db, n.segmentId);
+  // The audience is resolved before the transaction, as it always was: a segment that cannot be read refuses the send
+  // with its own error before anything changes.
+  if (n.segmentId !== null) await segmentFilters(core.db, n.segmentId);
   const now = Date.now();
   try {
     return await core.db.transaction().execute(async (trx) => {
@@ -382,7 +405,9 @@ export async function startSending(
       ) {
         throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
       }
-      const count = await insertDeliveriesForAudience(trx, { newsletterId: id, listId, filters, now });
+      // Who the audience reaches at the moment the newsletter becomes "sending", written in one statement.
+      const supporterIds = await listNewsletterAudience(trx, { listId, segmentId: n.segmentId });
+      const count = await insertDeliveries(trx, { newsletterId: id, supporterIds, now });
       await setRecipientCount(trx, id, count);
       await core.queue.enqueue(trx, 'sendNewsletter', { newsletterId: id }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS });
       await recordAudit(trx, { staffId, action: 'newsletter.send', target: `newsletter ${id}`, details: { recipients: count } });
@@ -592,4 +617,37 @@ export async function getArchived(core: Core, slug: string): Promise<ArchivedNew
     html: renderWebVersion(r.body, site.orgName),
     updatedAt: r.updated_at,
   };
+}
+
+// ---- segments in use ------------------------------------------------------------------------------------------
+
+/**
+ * Newsletters not yet sent (or cancelled) addressed to a segment: deleting that segment would silently turn their
+ * audience into the whole list, so supporters refuses it while there are any.
+ */
+export async function unsentNewslettersOfSegment(
+  db: DbOrTrx,
+  segmentId: number,
+): Promise<Array<{ id: number; subject: string; status: NewsletterStatus }>> {
+  return findUnsentNewslettersOfSegment(db, segmentId);
+}
+
+// ---- the supporter's timeline ----------------------------------------------------------------------------------
+
+const DELIVERY_TITLES: Record<DeliveryStatus, string> = {
+  pending: 'Due to be sent',
+  sent: 'Sent',
+  failed: 'Could not be sent',
+  skipped: 'Not sent (skipped)',
+};
+
+/** A supporter's newsletter deliveries (the latest 500) as entries of their timeline on the supporter page. */
+export async function newsletterTimeline(db: DbOrTrx, supporterId: number): Promise<TimelineEntry[]> {
+  return (await listDeliveriesOf(db, supporterId)).map((d) => ({
+    at: d.updated_at,
+    kind: 'newsletter' as const,
+    title: `Newsletter: ${d.subject}`,
+    detail: DELIVERY_TITLES[d.status] ?? d.status,
+    href: `/admin/newsletters/${d.newsletter_id}`,
+  }));
 }

@@ -931,3 +931,59 @@ export { mailableSupporterIds, type SupporterFilters } from './queries.js';
 
 /** The sign-up block any page may embed (the home page, a campaign hub): a form posting to the sign-up page. */
 export { SignupBlock } from './views.js';
+
+// TEMPORARY (newsletters branch): what newsletters asks of supporters, wrapping the existing queries until the
+// supporters branch brings its own versions of these four functions.
+import { mailableSupporterIds as mailableIdsQuery } from './queries.js';
+import { segmentFilters as filtersOfSegment } from './segments.js';
+
+/** TEMPORARY (newsletters branch): ids of the supporters a newsletter to a list and segment reaches now, ascending. */
+export async function listNewsletterAudience(
+  db: DbOrTrx,
+  o: { listId: number; segmentId: number | null; createdTo?: number },
+): Promise<number[]> {
+  const filters = o.segmentId === null ? {} : await filtersOfSegment(db as Db, o.segmentId);
+  const rows = await mailableIdsQuery(db, o.listId, { ...filters, ...(o.createdTo === undefined ? {} : { createdTo: o.createdTo }) })
+    .orderBy('supporters.id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** TEMPORARY (newsletters branch): of these supporters, those who may still be mailed on the list, with their address. */
+export async function mailableRecipients(
+  core: { db: DbOrTrx; keyring: Keyring },
+  listId: number,
+  supporterIds: readonly number[],
+): Promise<Array<{ supporterId: number; publicId: string; email: string; firstName: string | null }>> {
+  if (supporterIds.length === 0) return [];
+  const rows = await mailableIdsQuery(core.db, listId)
+    .select(['supporters.public_id', 'supporters.email_enc', 'supporters.first_name_enc'])
+    .where('supporters.id', 'in', [...supporterIds])
+    .orderBy('supporters.id')
+    .execute();
+  return rows.flatMap((r) => {
+    if (r.email_enc === null) return [];
+    try {
+      return [
+        {
+          supporterId: r.id,
+          publicId: r.public_id,
+          email: core.keyring.decrypt(r.email_enc),
+          firstName: core.keyring.decryptNullable(r.first_name_enc),
+        },
+      ];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** TEMPORARY (newsletters branch): lists that are not archived, by name. */
+export async function listOpenLists(db: DbOrTrx): Promise<Array<{ id: number; name: string }>> {
+  return db.selectFrom('lists').select(['id', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+}
+
+/** TEMPORARY (newsletters branch): the id of the list with this slug, if there is one. */
+export async function findListIdBySlug(db: DbOrTrx, slug: string): Promise<number | undefined> {
+  return (await db.selectFrom('lists').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+}
