@@ -25,7 +25,9 @@ import {
   setStaffDisabled,
   twoFactorSetup,
 } from './service.js';
-import { AccountView, AuditView, NewStaffView, StaffEditView, StaffListView, TwoFactorView } from './views.js';
+import { AccountView, TwoFactorView } from './account-views.js';
+import { AuditView } from './audit-views.js';
+import { NewStaffView, StaffEditView, StaffListView } from './staff-views.js';
 
 // Staff management and the audit log (owners), and each person's own account (every role).
 

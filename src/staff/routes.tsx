@@ -22,7 +22,7 @@ import {
   signOut,
   type SignInResult,
 } from './service.js';
-import { ForgotSentView, ForgotView, LoginView, ResetView, SetupView, TwoFactorChallengeView } from './views.js';
+import { ForgotSentView, ForgotView, LoginView, ResetView, SetupView, TwoFactorChallengeView } from './sign-in-views.js';
 
 // Getting in: the first-run setup (outside /admin: there is nobody to sign in yet), signing in and out with optional
 // two-step codes, and the forgotten-password links. The sign-in routes are open (the guard lets them through).
