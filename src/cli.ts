@@ -11,8 +11,13 @@ import { jobTable } from './app.js';
 import { ensureEssentialPages } from './content/service.js';
 import { seedDemo } from './app.js';
 import { addStaffFromCli, setupLinkIfNoStaff } from './staff/service.js';
-import { DataFileError } from './representatives/data.js';
-import { describeMpsImport, describePostcodeImport, importMpsFile, importPostcodesFile } from './representatives/import.js';
+import {
+  DataFileError,
+  describeMpsImport,
+  describePostcodeImport,
+  importMpsFile,
+  importPostcodesFile,
+} from './representatives/capability.js';
 
 const USAGE = `Usage: lantern <command>
 

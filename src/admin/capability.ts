@@ -1,2 +1,24 @@
-// The admin capability (its route tables move here: see issue 8).
-export { adminCapability } from './routes.js';
+import type { Capability } from '../core/context.js';
+import { adminRoutes } from './routes.js';
+
+/** The admin shell: dashboard, organisation settings, the mail catcher and the jobs view. */
+export const adminCapability: Capability = {
+  name: 'admin',
+  adminNav: [
+    { href: '/admin', label: 'Dashboard', permission: 'dashboard:view' },
+    { href: '/admin/settings', label: 'Settings', permission: 'settings:manage' },
+    { href: '/admin/mail', label: 'Mail', permission: 'mail:view' },
+    { href: '/admin/jobs', label: 'Jobs', permission: 'jobs:view' },
+  ],
+  permissions: [
+    // Viewers see the dashboard and nothing personal.
+    { name: 'dashboard:view', label: 'See the dashboard', roles: ['editor', 'campaigner', 'viewer'] },
+    { name: 'settings:manage', label: "Change the organisation's settings", roles: [] },
+    // The mail catcher stays with owners: it holds password-reset links, so reading it would let anyone take over
+    // another staff account.
+    { name: 'mail:view', label: 'Read the mail catcher', roles: [] },
+    { name: 'jobs:view', label: 'See background jobs', roles: ['editor', 'campaigner'] },
+    { name: 'jobs:manage', label: 'Retry background jobs', roles: ['campaigner'] },
+  ],
+  adminRoutes,
+};

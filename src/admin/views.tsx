@@ -3,12 +3,8 @@ import type { JobRecord } from '../core/jobs/queue.js';
 import type { JobState } from '../core/db/schema.js';
 import type { SiteSettings } from '../core/settings.js';
 import type { AuditEntry } from '../staff/service.js';
+import type { QueueHealth } from './service.js';
 import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time } from '../core/web/components.js';
-
-export interface QueueHealth {
-  counts: Array<{ lane: string; state: JobState; count: number }>;
-  oldestDueSeconds: number;
-}
 
 function total(h: QueueHealth, state: JobState): number {
   return h.counts.filter((c) => c.state === state).reduce((a, c) => a + c.count, 0);

@@ -66,3 +66,42 @@ export async function newestTokenAt(
   const row = await q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
   return row === undefined ? undefined : Number(row.created_at);
 }
+
+// ---- tokens that one of several purposes may answer (staff invitations and password resets share a page) ----
+
+/** Deletes every token of these purposes, or only those of one subject. */
+export async function deleteTokensOf(db: DbOrTrx, o: { purposes: TokenPurpose[]; subjectId?: number }): Promise<void> {
+  let q = db.deleteFrom('tokens').where('purpose', 'in', o.purposes);
+  if (o.subjectId !== undefined) q = q.where('subject_id', '=', o.subjectId);
+  await q.execute();
+}
+
+/** The unused, unexpired token with this hash and one of these purposes, if any. */
+export async function findUsableToken(db: DbOrTrx, tokenHash: string, purposes: TokenPurpose[], now: number) {
+  return db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', 'in', purposes)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+/** Marks a usable token of one of these purposes used; returns false when it was already used, expired or never existed. */
+export async function useTokenOf(db: DbOrTrx, tokenHash: string, purposes: TokenPurpose[], now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', 'in', purposes)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Deletes tokens that expired before the given time (of every purpose). */
+export async function deleteExpiredTokens(db: DbOrTrx, before: number): Promise<void> {
+  await db.deleteFrom('tokens').where('expires_at', '<', before).execute();
+}

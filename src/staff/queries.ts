@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import { byDialect, type Db, type DbOrTrx, type Trx } from '../core/db/index.js';
-import type { TokenPurpose } from '../core/db/schema.js';
 import type { StaffRole, StaffTable } from './tables.js';
 
 export type StaffRow = Selectable<StaffTable>;
@@ -180,77 +179,6 @@ export async function deleteStaleSessions(db: DbOrTrx, o: { now: number; idleSin
     .deleteFrom('staff_sessions')
     .where((eb) => eb.or([eb('expires_at', '<=', o.now), eb('last_seen_at', '<', o.idleSince)]))
     .execute();
-}
-
-// ---- tokens ------------------------------------------------------------------------------------------------
-
-/** Stores a single-use token (by its hash). */
-export async function insertToken(
-  db: DbOrTrx,
-  t: { tokenHash: string; purpose: TokenPurpose; subjectId: number | null; at: number; expiresAt: number },
-): Promise<void> {
-  await db
-    .insertInto('tokens')
-    .values({
-      token_hash: t.tokenHash,
-      purpose: t.purpose,
-      subject_id: t.subjectId,
-      created_at: t.at,
-      expires_at: t.expiresAt,
-      used_at: null,
-    })
-    .execute();
-}
-
-/** Deletes every token of a purpose, or of a purpose and subject. */
-export async function deleteTokens(db: DbOrTrx, o: { purposes: TokenPurpose[]; subjectId?: number }): Promise<void> {
-  let q = db.deleteFrom('tokens').where('purpose', 'in', o.purposes);
-  if (o.subjectId !== undefined) q = q.where('subject_id', '=', o.subjectId);
-  await q.execute();
-}
-
-/** The unused, unexpired token with this hash and one of these purposes, if any. */
-export async function findUsableToken(db: DbOrTrx, tokenHash: string, purposes: TokenPurpose[], now: number) {
-  return db
-    .selectFrom('tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', 'in', purposes)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-}
-
-/** Marks a usable token as used; returns false when it was already used, expired or never existed. */
-export async function useToken(db: DbOrTrx, tokenHash: string, purposes: TokenPurpose[], now: number): Promise<boolean> {
-  const r = await db
-    .updateTable('tokens')
-    .set({ used_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', 'in', purposes)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
-}
-
-/** When the newest token of a purpose for a subject was created, if there is one. */
-export async function newestTokenCreatedAt(db: DbOrTrx, purpose: TokenPurpose, subjectId: number): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('tokens')
-    .select('created_at')
-    .where('purpose', '=', purpose)
-    .where('subject_id', '=', subjectId)
-    .where('used_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? Number(row.created_at) : undefined;
-}
-
-/** Deletes tokens that expired before the given time. */
-export async function deleteExpiredTokens(db: DbOrTrx, before: number): Promise<void> {
-  await db.deleteFrom('tokens').where('expires_at', '<', before).execute();
 }
 
 // ---- login failures ----------------------------------------------------------------------------------------

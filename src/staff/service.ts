@@ -14,32 +14,27 @@ import { ROLES, roleCan } from './permissions.js';
 import {
   claimTotpStep,
   countStaff,
-  deleteExpiredTokens,
   deleteLoginFailures,
   deleteOldLoginFailures,
   deleteSession,
   deleteSessionsOfStaff,
   deleteStaleSessions,
-  deleteTokens,
   findSessionWithStaff,
   findStaffByEmailIndex,
   findStaffById,
-  findUsableToken,
   insertLoginFailures,
   insertSession,
   insertStaff,
-  insertToken,
   isUniqueViolation,
   findStaffNames,
   listStaffRows,
   lockActiveOwners,
-  newestTokenCreatedAt,
   nthRecentFailureAt,
   touchSession,
   updateStaff,
-  useToken,
   type StaffRow,
 } from './queries.js';
+import { deleteExpiredTokens, deleteTokensOf, findUsableToken, insertToken, newestTokenAt, useTokenOf } from '../core/tokens.js';
 import { matchTotpStep, newTotpSecret, totpQrSvg, totpUri } from './totp.js';
 
 const MINUTE = 60_000;
@@ -298,7 +293,7 @@ export async function setupLinkIfNoStaff(core: Core): Promise<string | null> {
   const token = newToken();
   const now = Date.now();
   await db.transaction().execute(async (trx) => {
-    await deleteTokens(trx, { purposes: ['setup'] });
+    await deleteTokensOf(trx, { purposes: ['setup'] });
     await insertToken(trx, { tokenHash: hashToken(token), purpose: 'setup', subjectId: null, at: now, expiresAt: now + SETUP_TOKEN_MS });
   });
   return `${config.baseUrl}/setup/${token}`;
@@ -337,7 +332,7 @@ export async function completeSetup(
   const sessionToken = newToken();
   const staffId = await db.transaction().execute(async (trx) => {
     const now = Date.now();
-    if (!(await useToken(trx, hashToken(token), ['setup'], now))) throw new DomainError('not_found', setupInvalid);
+    if (!(await useTokenOf(trx, hashToken(token), ['setup'], now))) throw new DomainError('not_found', setupInvalid);
     if ((await countStaff(trx)) > 0) throw new DomainError('not_found', setupDone);
     const id = await insertStaff(trx, {
       emailEnc: keyring.encrypt(input.email),
@@ -347,7 +342,7 @@ export async function completeSetup(
       passwordHash,
       at: now,
     });
-    await deleteTokens(trx, { purposes: ['setup'] });
+    await deleteTokensOf(trx, { purposes: ['setup'] });
     await insertSession(trx, {
       tokenHash: hashToken(sessionToken),
       staffId: id,
@@ -396,7 +391,7 @@ export async function loadSession(core: Core, token: unknown): Promise<StaffSess
     role,
     mfaPending: row.mfa_pending === 1,
     twoFactor: row.totp_enabled_at !== null,
-    can: (permission: string) => roleCan(role, permission),
+    can: (permission: string) => roleCan(core, role, permission),
   };
 }
 
@@ -574,12 +569,12 @@ export async function requestPasswordReset(core: Core, email: string): Promise<v
   if (!staff || staff.disabled_at !== null) return;
   const staffId = Number(staff.id);
   const now = Date.now();
-  const last = await newestTokenCreatedAt(db, 'password_reset', staffId);
+  const last = await newestTokenAt(db, 'password_reset', staffId, { usableAt: now });
   if (last !== undefined && now - last < RESET_RESEND_GAP_MS) return;
   const site = await getSiteSettings(db);
   const token = newToken();
   await db.transaction().execute(async (trx) => {
-    await deleteTokens(trx, { purposes: ['password_reset'], subjectId: staffId });
+    await deleteTokensOf(trx, { purposes: ['password_reset'], subjectId: staffId });
     await insertToken(trx, {
       tokenHash: hashToken(token),
       purpose: 'password_reset',
@@ -621,14 +616,14 @@ export async function resetPassword(core: Core, token: string, password: string)
   await db.transaction().execute(async (trx) => {
     const now = Date.now();
     const row = await findUsableToken(trx, hashToken(token), RESET_PURPOSES, now);
-    if (!row || !(await useToken(trx, hashToken(token), RESET_PURPOSES, now)) || row.subject_id === null)
+    if (!row || !(await useTokenOf(trx, hashToken(token), RESET_PURPOSES, now)) || row.subject_id === null)
       throw new DomainError('not_found', resetInvalid);
     const staffId = Number(row.subject_id);
     const staff = await findStaffById(trx, staffId);
     if (!staff || staff.disabled_at !== null) throw new DomainError('not_found', resetInvalid);
     await updateStaff(trx, staffId, { password_hash: passwordHash, updated_at: now });
     await deleteSessionsOfStaff(trx, staffId);
-    await deleteTokens(trx, { purposes: RESET_PURPOSES, subjectId: staffId });
+    await deleteTokensOf(trx, { purposes: RESET_PURPOSES, subjectId: staffId });
     await deleteLoginFailures(trx, accountKey(staff.email_index));
     await recordAudit(trx, {
       staffId,
@@ -687,7 +682,7 @@ export async function changeOwnPassword(
   await db.transaction().execute(async (trx) => {
     await updateStaff(trx, session.staffId, { password_hash: passwordHash, updated_at: Date.now() });
     await deleteSessionsOfStaff(trx, session.staffId, { except: session.tokenHash });
-    await deleteTokens(trx, { purposes: RESET_PURPOSES, subjectId: session.staffId });
+    await deleteTokensOf(trx, { purposes: RESET_PURPOSES, subjectId: session.staffId });
     await recordAudit(trx, { staffId: session.staffId, action: 'password.change', target: staffTarget(session.staffId) });
   });
 }

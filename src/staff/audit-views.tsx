@@ -1,0 +1,60 @@
+import { Time } from '../core/web/components.js';
+import type { AuditEntry } from './service.js';
+
+/** The audit log, a page at a time. */
+export function AuditView(p: { entries: AuditEntry[]; page: number; more: boolean; tz: string }) {
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p>Every sign-in, sign-out and change staff make, newest first.</p>
+      {p.entries.length === 0 ? (
+        <p>Nothing here.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.entries.map((e) => (
+                <tr key={e.id}>
+                  <td>
+                    <Time ms={e.createdAt} timeZone={p.tz} />
+                  </td>
+                  <td>{e.staffName ?? '—'}</td>
+                  <td>{e.action}</td>
+                  <td>{e.target ?? ''}</td>
+                  <td>{formatDetails(e.details)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label="Pages">
+        {p.page > 1 && <a href={`/admin/audit?page=${p.page - 1}`}>Newer</a>}
+        {p.more && <a href={`/admin/audit?page=${p.page + 1}`}>Older</a>}
+      </nav>
+    </>
+  );
+}
+
+function formatDetails(details: string | null): string {
+  if (!details) return '';
+  try {
+    const v = JSON.parse(details) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      return Object.entries(v)
+        .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
+        .join(', ');
+  } catch {
+    // Older or hand-written entries may not be JSON; show them as they are.
+  }
+  return details;
+}
