@@ -69,6 +69,7 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   core.dataExport = capabilities.flatMap((c) => (c.dataExport ? [c.dataExport(core)] : []));
   core.permissions = capabilities.flatMap((c) => c.permissions ?? []);
   core.timeline = capabilities.flatMap((c) => (c.timeline ? [c.timeline(core)] : []));
+  core.segmentUses = capabilities.flatMap((c) => (c.segmentUse ? [c.segmentUse(core)] : []));
   return core;
 }
 

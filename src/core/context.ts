@@ -36,6 +36,12 @@ export interface TimelineEntry {
 /** A capability's part of a supporter's timeline: its entries about one supporter, in any order. */
 export type TimelineStep = (db: DbOrTrx, supporterId: number) => Promise<TimelineEntry[]>;
 
+/**
+ * A capability's answer to "may this saved segment be deleted?": why not (a sentence for staff, naming what uses
+ * it), or undefined when nothing of this capability needs it.
+ */
+export type SegmentUseStep = (db: DbOrTrx, segmentId: number) => Promise<string | undefined>;
+
 /** The shared machinery every capability is given. */
 export interface Core {
   config: Config;
@@ -52,6 +58,8 @@ export interface Core {
   permissions?: readonly PermissionGrant[];
   /** Every capability's part of the supporter page's timeline. */
   timeline?: readonly TimelineStep[];
+  /** Every capability's check that a saved segment is not in use before it is deleted. */
+  segmentUses?: readonly SegmentUseStep[];
 }
 
 /** Which roles hold a permission a capability declares (owners hold every permission). */
@@ -89,6 +97,8 @@ export interface Capability {
   dataExport?(core: Core): DataExportStep;
   /** What this capability adds to a supporter's timeline on their staff page. */
   timeline?(core: Core): TimelineStep;
+  /** Why a saved segment may not be deleted yet (something of this capability is addressed to it). */
+  segmentUse?(core: Core): SegmentUseStep;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
   /** @deprecated while the route tables are being written: registers routes the old way. */

@@ -2,7 +2,7 @@ import type { Capability } from '../core/context.js';
 import { seedDemoNewsletters } from './demo.js';
 import { newsletterJobs } from './jobs.js';
 import { adminRoutes, publicRoutes } from './routes.js';
-import { newsletterTimeline } from './service.js';
+import { newsletterTimeline, segmentInUse } from './service.js';
 
 /** Newsletters: compose, preview, test, send or schedule, progress with pause/resume/cancel, and the public archive. */
 export const newslettersCapability: Capability = {
@@ -21,4 +21,5 @@ export const newslettersCapability: Capability = {
   // A supporter's deliveries hold no personal data beyond the supporter they point to (whose record erasure wipes),
   // so erasure keeps them, as it always has: the counts of past sends stay true.
   timeline: () => newsletterTimeline,
+  segmentUse: () => segmentInUse,
 };

@@ -624,12 +624,12 @@ export async function getArchived(core: Core, slug: string): Promise<ArchivedNew
 /**
  * Newsletters not yet sent (or cancelled) addressed to a segment: deleting that segment would silently turn their
  * audience into the whole list, so supporters refuses it while there are any.
+ * Answers why a segment may not be deleted, or undefined.
  */
-export async function unsentNewslettersOfSegment(
-  db: DbOrTrx,
-  segmentId: number,
-): Promise<Array<{ id: number; subject: string; status: NewsletterStatus }>> {
-  return findUnsentNewslettersOfSegment(db, segmentId);
+export async function segmentInUse(db: DbOrTrx, segmentId: number): Promise<string | undefined> {
+  const unsent = await findUnsentNewslettersOfSegment(db, segmentId);
+  if (unsent.length === 0) return undefined;
+  return `This segment is the audience of a newsletter that has not been sent (“${unsent[0]!.subject}”). Change that newsletter's audience first.`;
 }
 
 // ---- the supporter's timeline ----------------------------------------------------------------------------------
