@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { Core } from '../core/context.js';
 import { createKeyring } from '../core/crypto.js';
 import { JobQueue } from '../core/jobs/queue.js';
@@ -53,6 +53,10 @@ function coreOn(ctx: DialectContext): Core {
   const mailer = new Mailer({ db: ctx.db, keyring, queue, transport: catcherTransport(), from: config.mailFrom, host: 'localhost' });
   return { config, db: ctx.db, keyring, queue, mailer, logger: createLogger('silent') };
 }
+
+// Each test runs the real `lantern` command several times (a fresh Node with tsx each): on a busy 2-core machine one
+// run can take seconds, so the time limit is set by the spawns' own limits, not by the default 30 s per test.
+vi.setConfig({ testTimeout: 300_000 });
 
 describeEachDialect('lantern import', (ctx) => {
   let dir: string;
