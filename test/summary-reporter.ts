@@ -1,8 +1,11 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
 
-/** Prints the closing line CI reads: "N passed, N failed, N skipped" (failed counts failed files' errors too). */
+/**
+ * Prints the closing line CI reads: "N passed, N failed, N skipped" (failed counts failed files' errors too, and a
+ * run that failed before any test, in global-setup for instance, counts as one failure rather than none).
+ */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>, reason?: TestRunEndReason): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -16,6 +19,7 @@ export default class SummaryReporter implements Reporter {
       }
     }
     failed += unhandledErrors.length;
+    if (reason === 'failed' && failed === 0) failed = 1;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

@@ -12,6 +12,7 @@ import {
   formatViolations,
   foreignRequests,
   describeInBrowser,
+  WAIT,
 } from '../helpers/browser.js';
 import { signedInAs } from '../helpers/signin.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
@@ -66,15 +67,14 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
         await form.getByLabel('Show my first name and town').check();
         await form.getByLabel(/^Town/).fill('Aberdeen');
         await Promise.all([
-          page.waitForURL('**/act/label-the-cotton/check-your-email', { timeout: 30_000 }),
+          page.waitForURL('**/act/label-the-cotton/check-your-email'),
           form.getByRole('button', { name: 'Sign the petition' }).click(),
         ]);
         expect(await page.locator('main h1').textContent()).toMatch(/check your email/i);
         if (js) expect(await runAxe(page), 'axe needs JavaScript to run in the page').toEqual([]);
 
         const toSuzie = () => sink.messages.find((m) => JSON.stringify(m.to).includes(email));
-        const deadline = Date.now() + 30_000;
-        while (!toSuzie() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        await expect.poll(toSuzie, { ...WAIT, message: 'the confirmation email arrived' }).toBeDefined();
         const mail = toSuzie();
         expect(mail, 'the confirmation email arrived').toBeDefined();
         const link = linkIn(mail!.text, /\/act\/label-the-cotton\/confirm\//);
@@ -89,16 +89,19 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
         await page.goto(`${app.baseUrl}/act/label-the-cotton`);
         expect(await page.locator('.counter-figure strong').textContent()).toBe((Number(action.count) + 1).toLocaleString('en-GB'));
         // The list of shown signers is kept for a few seconds per process; she appears once it is read again.
-        const deadline2 = Date.now() + 10_000;
-        while (!(await page.locator('main').innerText()).includes('Suzie, Aberdeen') && Date.now() < deadline2) {
-          await new Promise((r) => setTimeout(r, 500));
-          await page.reload();
-        }
-        expect(await page.locator('main').innerText()).toContain('Suzie, Aberdeen');
+        await expect
+          .poll(
+            async () => {
+              await page.reload();
+              return page.locator('main').innerText();
+            },
+            { ...WAIT, interval: 500 },
+          )
+          .toContain('Suzie, Aberdeen');
       } finally {
         await context.close();
       }
-    }, 120_000);
+    });
   }
 
   test('Amina writes to her MP on her phone: every stage passes axe, nothing comes from elsewhere, and the letter waits for her click', async () => {
@@ -114,11 +117,13 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
       // A Northern Ireland postcode: choose from the 18 constituencies.
       await page.getByLabel('Your postcode').fill('BT1 1AA');
       await page.getByRole('button', { name: 'Find my MP' }).click();
+      await page.locator('main h1', { hasText: /Choose your constituency/ }).waitFor();
       await checkPage(/Choose your constituency/, 'choose (Northern Ireland)');
       // A GB postcode in any case and spacing: straight to writing.
       await page.goto(`${app.baseUrl}/act/write-to-your-mp-import-ban`);
       await page.getByLabel('Your postcode').fill('ab11 6aa');
       await page.getByRole('button', { name: 'Find my MP' }).click();
+      await page.getByLabel('Your letter', { exact: true }).waitFor();
       await checkPage(/./, 'write');
       const letter = page.getByLabel('Your letter', { exact: true });
       await letter.fill(
@@ -130,12 +135,10 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
       await page.getByLabel('Email address').fill(email);
       await page.getByLabel('Your postal address').fill('14 Union Street\nAberdeen');
       await page.getByRole('button', { name: 'Preview my letter' }).click();
+      await page.locator('main h1', { hasText: /Check your letter/ }).waitFor();
       await checkPage(/Check your letter/, 'preview');
       expect(await page.locator('main').innerText()).toContain('<b>Thank you.</b>');
-      await Promise.all([
-        page.waitForURL('**/check-your-email', { timeout: 30_000 }),
-        page.getByRole('button', { name: 'Send it' }).click(),
-      ]);
+      await Promise.all([page.waitForURL('**/check-your-email'), page.getByRole('button', { name: 'Send it' }).click()]);
       await checkPage(/Check your email/, 'check your email');
       expect(foreignRequests(record, app.baseUrl)).toEqual([]);
       // Nothing has gone to the MP: the letter waits, unconfirmed, for the writer's click.
@@ -144,7 +147,7 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
     } finally {
       await context.close();
     }
-  }, 120_000);
+  });
 
   test('a staff member opens a new action and sees its numbers: the admin pages pass axe', async () => {
     const { context, page } = await openPage(browser, { viewport: DESKTOP });
@@ -172,5 +175,5 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
     } finally {
       await context.close();
     }
-  }, 120_000);
+  });
 });

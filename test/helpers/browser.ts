@@ -37,13 +37,23 @@ export function describeInBrowser(name: string, fn: (ctx: DialectContext) => voi
   else describe.skip(name, () => test('needs Chromium', () => {}));
 }
 
+/**
+ * How long one browser step (a navigation, a click, waiting for an element or a URL) may take before it fails.
+ * Generous on purpose: a busy machine makes every step slower, and a slow but correct run must pass. A step that
+ * really hangs still fails here, with Playwright's message, well before the test's own timeout (vitest.config.ts).
+ */
+export const STEP_TIMEOUT = 120_000;
+
+/** How long an assertion that waits (expect.poll) keeps asking before it fails; as generous as a step. */
+export const WAIT = { timeout: STEP_TIMEOUT, interval: 100 } as const;
+
 /** Launches headless Chromium with the flags every browser test uses. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
 /** Waits until the ALTCHA widget has rendered itself (its script, stylesheet and strings loaded). */
-export const widgetReady = (page: Page) => page.locator('altcha-widget .altcha-main').waitFor({ state: 'visible', timeout: 10_000 });
+export const widgetReady = (page: Page) => page.locator('altcha-widget .altcha-main').waitFor({ state: 'visible' });
 
 /** The viewports the design is checked at: a common phone and a common laptop. */
 export const PHONE = { width: 390, height: 844 } as const;
@@ -68,6 +78,8 @@ export async function openPage(
   options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; record: PageRecord }> {
   const context = await browser.newContext(options);
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
   const page = await context.newPage();
   const record: PageRecord = { requests: [], failed: [], errors: [] };
   page.on('request', (r) => record.requests.push(r.url()));
@@ -80,6 +92,22 @@ export async function openPage(
   });
   page.on('pageerror', (e) => record.errors.push(String(e)));
   return { context, page, record };
+}
+
+/** Forgets what the page recorded so far, before it goes on to a page whose record is checked on its own. */
+export function clearRecord(record: PageRecord): void {
+  record.requests.length = 0;
+  record.failed.length = 0;
+  record.errors.length = 0;
+}
+
+/**
+ * Shows the page as it is at another viewport and colour scheme, without loading it again: the markup stays, the
+ * layout and the colours follow (which is what changes between the views the design is checked at).
+ */
+export async function viewAs(page: Page, view: { viewport: { width: number; height: number }; colorScheme?: 'light' | 'dark' }) {
+  await page.setViewportSize(view.viewport);
+  if (view.colorScheme) await page.emulateMedia({ colorScheme: view.colorScheme });
 }
 
 /** The requested URLs whose origin is not the site's (data: URLs are inline, not requests to anyone). */
@@ -101,16 +129,39 @@ export interface AxeViolation {
   nodes: Array<{ target: string; html: string; summary: string }>;
 }
 
+// axe is run once per page shape: every rule on one rendering of a page (its markup does not change with the
+// viewport or the colour scheme), and on its other renderings only the rules whose outcome can change with them.
+
+/** The WCAG A and AA rules whose outcome depends on the colours (light or dark scheme) rather than the markup. */
+export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/** The WCAG A and AA rules whose outcome depends on the layout (the viewport) rather than the markup. */
+export const LAYOUT_RULES = ['target-size', 'scrollable-region-focusable'];
+
 /**
  * Runs axe-core on the page as it is now and returns its violations of the given tags (WCAG A and AA by
- * default). axe is injected through the DevTools protocol, which the page's CSP (no inline scripts) allows.
+ * default), or of the given rules only. axe is injected through the DevTools protocol, which the page's CSP (no
+ * inline scripts) allows.
  */
-export async function runAxe(page: Page, o: { tags?: string[] } = {}): Promise<AxeViolation[]> {
+export async function runAxe(page: Page, o: { tags?: string[]; rules?: readonly string[] } = {}): Promise<AxeViolation[]> {
+  // A page that refreshes itself (meta refresh, while a send or an import runs) may reload under axe on a slow
+  // machine: then axe runs again on the page as it has become.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAxeOnce(page, o);
+    } catch (err) {
+      if (attempt >= 3 || !/Execution context was destroyed|navigat/i.test(String(err))) throw err;
+      await page.waitForLoadState();
+    }
+  }
+}
+
+async function runAxeOnce(page: Page, o: { tags?: string[]; rules?: readonly string[] }): Promise<AxeViolation[]> {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(axeSource);
-  const tags = o.tags ?? WCAG_AA_TAGS;
+  if (!(await page.evaluate<boolean>('typeof axe === "object"'))) await page.evaluate(axeSource);
+  const runOnly = o.rules ? { type: 'rule', values: o.rules } : { type: 'tag', values: o.tags ?? WCAG_AA_TAGS };
   return page.evaluate(`(async () => {
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(tags)} }, resultTypes: ['violations'] });
+    const r = await axe.run(document, { runOnly: ${JSON.stringify(runOnly)}, resultTypes: ['violations'] });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact ?? null,
@@ -147,24 +198,74 @@ export interface FocusStyle {
   onScreen: boolean;
 }
 
-/** Presses Tab and describes the element that took focus (null when focus left the page). */
-export async function tabToNext(page: Page): Promise<FocusStyle | null> {
-  await page.keyboard.press('Tab');
+// In the page: describes the focused element el as a FocusStyle (its computed style while focused).
+const DESCRIBE_FOCUSED = `(el) => {
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(),
+    text: (el.textContent || el.getAttribute('name') || '').trim().slice(0, 60),
+    outlineStyle: s.outlineStyle,
+    outlineWidth: parseFloat(s.outlineWidth) || 0,
+    outlineColor: s.outlineColor,
+    backgroundColor: s.backgroundColor,
+    boxShadow: s.boxShadow,
+    onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
+  };
+}`;
+
+/** Describes the element that has focus (null when nothing in the page has). */
+export function focused(page: Page): Promise<FocusStyle | null> {
   return page.evaluate<FocusStyle | null>(`(() => {
     const el = document.activeElement;
     if (!el || el === document.body) return null;
-    const s = getComputedStyle(el);
-    const r = el.getBoundingClientRect();
-    return {
-      tag: el.tagName.toLowerCase(),
-      text: (el.textContent || el.getAttribute('name') || '').trim().slice(0, 60),
-      outlineStyle: s.outlineStyle,
-      outlineWidth: parseFloat(s.outlineWidth) || 0,
-      outlineColor: s.outlineColor,
-      backgroundColor: s.backgroundColor,
-      boxShadow: s.boxShadow,
-      onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
+    return (${DESCRIBE_FOCUSED})(el);
+  })()`);
+}
+
+/** Presses Tab and describes the element that took focus (null when focus left the page). */
+export async function tabToNext(page: Page): Promise<FocusStyle | null> {
+  await page.keyboard.press('Tab');
+  return focused(page);
+}
+
+/**
+ * Every element a keyboard user can reach with Tab, in the order Tab reaches them, each described while it has
+ * focus: one round trip for the whole page instead of one per Tab. The page is walked in tree order (open shadow
+ * roots included); an element is a stop when its tabIndex is not negative and focus() really takes (which leaves
+ * out what is disabled, hidden, inert or inside a closed <details>); positive tabindex values come first, as Tab
+ * takes them. Every radio button is visited, not only the one of each group that Tab stops at.
+ *
+ * Press Tab once first: focus() only shows :focus-visible (the indicator) after keyboard use, which the first
+ * Tab also is; the focus moved from there by script keeps it. Focus is left on the last stop, so that a caller can
+ * press Tab once more and check that focus leaves the page (nothing after it was missed).
+ */
+export function focusStops(page: Page): Promise<FocusStyle[]> {
+  return page.evaluate<FocusStyle[]>(`(() => {
+    const describe = ${DESCRIBE_FOCUSED};
+    const all = [];
+    const walk = (root) => {
+      for (const el of root.children) {
+        all.push(el);
+        if (el.shadowRoot) walk(el.shadowRoot);
+        walk(el);
+      }
     };
+    walk(document);
+    const candidates = all.filter((el) => el.tabIndex >= 0);
+    const positive = candidates.filter((el) => el.tabIndex > 0).sort((a, b) => a.tabIndex - b.tabIndex);
+    const inOrder = [...positive, ...candidates.filter((el) => el.tabIndex === 0)];
+    const active = (root) => {
+      const a = root.activeElement;
+      return a && a.shadowRoot && a.shadowRoot.activeElement ? active(a.shadowRoot) : a;
+    };
+    const stops = [];
+    for (const el of inOrder) {
+      el.focus();
+      if (active(document) !== el) continue;
+      stops.push(describe(el));
+    }
+    return stops;
   })()`);
 }
 
