@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Capability, Core } from '../core/context.js';
+import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
+import { refusedFields } from '../core/web/public-forms.js';
+import { can, get, post, type Handler, type RouteTable } from '../core/web/routes.js';
 import { signupBlockData } from '../supporters/service.js';
 import { ActionAdminView, ActionFormView, ActionListView, CampaignEditView, CampaignListView, ChooseKindView } from './admin-views.js';
-import { KINDS, kindModule } from './registry.js';
 import {
   ActionFormSchema,
   actionCountsByDay,
@@ -20,6 +21,7 @@ import {
   getCampaign,
   getCampaigns,
   KindChoiceSchema,
+  kindModule,
   listActionsForStaff,
   parseKindSettings,
   parseTargets,
@@ -30,11 +32,44 @@ import {
   updateAction,
   updateCampaign,
   type Action,
+  type Kinds,
   type StatusChange,
 } from './service.js';
 
 // The staff side of actions: the list, creating (kind first, then the form) and editing, opening and closing,
 // numbers over time, updates (delivery record, response, news), targets, and campaigns. Permissions beside each route.
+
+const EDIT = can('actions:edit');
+
+/** The frame's admin routes, for these kinds. */
+export function frameAdminRoutes(kinds: Kinds): RouteTable {
+  const k =
+    (h: KindsHandler): Handler =>
+    (req, reply, core) =>
+      h(kinds, req, reply, core);
+  return [
+    get('/admin/actions', EDIT, k(listActions)),
+    get('/admin/actions/new', EDIT, k(showNewAction)),
+    post('/admin/actions', EDIT, k(createActionFromForm)),
+    get('/admin/actions/:id', EDIT, k(showActionAdmin)),
+    get('/admin/actions/:id/edit', EDIT, k(showEditAction)),
+    post('/admin/actions/:id/edit', EDIT, k(saveAction)),
+    post('/admin/actions/:id/open', EDIT, k(changeStatus('open'))),
+    post('/admin/actions/:id/close', EDIT, k(changeStatus('close'))),
+    post('/admin/actions/:id/reopen', EDIT, k(changeStatus('reopen'))),
+    post('/admin/actions/:id/unpublish', EDIT, k(changeStatus('unpublish'))),
+    post('/admin/actions/:id/updates', EDIT, k(postUpdate)),
+    post('/admin/actions/:id/updates/:updateId/delete', EDIT, deleteUpdate),
+    post('/admin/actions/:id/targets', EDIT, k(saveTargets)),
+    get('/admin/campaigns', EDIT, showCampaigns),
+    post('/admin/campaigns', EDIT, createCampaignFromForm),
+    get('/admin/campaigns/:id', EDIT, showEditCampaign),
+    post('/admin/campaigns/:id', EDIT, saveCampaign),
+  ];
+}
+
+/** A handler that is also given the kinds of action. */
+type KindsHandler = (kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) => unknown;
 
 const IdParams = z.object({
   id: z
@@ -72,21 +107,14 @@ const idOf = (req: FastifyRequest) => {
   return p.data.id;
 };
 
-/** Field messages of a rule the service refused; anything else is rethrown. */
-function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid')
-    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
-  throw err;
-}
-
 /** A refusal of a state change, as a message on the action's page. */
 function refusedChange(err: unknown): Record<string, string> {
   if (err instanceof DomainError && (err.code === 'conflict' || err.code === 'invalid')) return { _form: err.message };
   throw err;
 }
 
-function valuesOf(a: Action): Record<string, string> {
-  const kind = kindModule(a.kind);
+function valuesOf(kinds: Kinds, a: Action): Record<string, string> {
+  const kind = kindModule(kinds, a.kind);
   return {
     campaignId: String(a.campaignId),
     title: a.title,
@@ -103,277 +131,284 @@ function valuesOf(a: Action): Record<string, string> {
   };
 }
 
-/** Actions, staff side. */
-export const actionsAdminCapability: Capability = {
-  name: 'actions-admin',
-  adminNav: [{ href: '/admin/actions', label: 'Actions', permission: 'actions:edit' }],
-  routes(app, core: Core) {
-    const { db } = core;
-    const notice = (req: FastifyRequest) => NOTICES[formValues(req.query).done ?? ''];
+const notice = (req: FastifyRequest) => NOTICES[formValues(req.query).done ?? ''];
 
-    const formPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      o: { kind: Action['kind']; action?: Action; values: Record<string, string>; errors?: Record<string, string>; status?: number },
-    ) => {
-      const module = kindModule(o.kind);
-      const [campaigns, lists, all, site] = await Promise.all([
-        getCampaigns(db),
-        signupBlockData(core),
-        listActionsForStaff(db),
-        getSiteSettings(db),
-      ]);
-      return reply.adminPage({
-        title: o.action ? `Edit: ${o.action.title}` : `New action: ${module.label}`,
-        status: o.status ?? 200,
-        body: (
-          <ActionFormView
-            csrf={req.csrfToken()}
-            formAction={o.action ? `/admin/actions/${o.action.id}` : '/admin/actions'}
-            isNew={!o.action}
-            kind={o.kind}
-            kindLabel={module.label}
-            campaigns={campaigns}
-            lists={lists.lists.map((l) => ({ id: l.id, name: l.name }))}
-            otherActions={all.filter((a) => a.id !== o.action?.id && a.status !== 'closed').map((a) => ({ id: a.id, title: a.title }))}
-            values={o.values}
-            errors={o.errors}
-            kindFields={module.SettingsFields({ values: o.values, errors: o.errors })}
-            timeZone={site.timeZone}
-          />
-        ),
-      });
-    };
+const noSuchAction = () => new AppError(404, 'not_found', 'There is no such action.');
 
-    const actionPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      id: number,
-      o: { errors?: Record<string, string>; updateValues?: Record<string, string>; targetsValue?: string; status?: number } = {},
-    ) => {
-      const action = await requireAction(db, id).catch(() => {
-        throw new AppError(404, 'not_found', 'There is no such action.');
-      });
-      const module = kindModule(action.kind);
-      const [campaign, days, updates, targets] = await Promise.all([
-        getCampaign(db, { id: action.campaignId }),
-        actionCountsByDay(db, action),
-        getActionUpdates(db, action.id),
-        action.kind === 'email_target' ? getActionTargets(db, action.id) : Promise.resolve(null),
-      ]);
-      const links = (module.adminLinks?.(action) ?? []).filter((l) => l.href.startsWith('/admin/'));
-      return reply.adminPage({
-        title: action.title,
-        status: o.status ?? 200,
-        body: (
-          <ActionAdminView
-            csrf={req.csrfToken()}
-            action={action}
-            campaign={campaign}
-            kindLabel={module.label}
-            noun={module.noun}
-            days={days}
-            updates={updates}
-            targets={targets}
-            links={links}
-            canEdit={req.viewer!.can('actions:edit')}
-            notice={notice(req)}
-            errors={o.errors}
-            updateValues={o.updateValues}
-            {...(o.targetsValue !== undefined ? { targetsValue: o.targetsValue } : {})}
-          />
-        ),
-      });
-    };
+async function formPage(
+  kinds: Kinds,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { kind: Action['kind']; action?: Action; values: Record<string, string>; errors?: Record<string, string>; status?: number },
+) {
+  const { db } = core;
+  const module = kindModule(kinds, o.kind);
+  const [campaigns, lists, all, site] = await Promise.all([
+    getCampaigns(db),
+    signupBlockData(core),
+    listActionsForStaff(db),
+    getSiteSettings(db),
+  ]);
+  return reply.adminPage({
+    title: o.action ? `Edit: ${o.action.title}` : `New action: ${module.label}`,
+    status: o.status ?? 200,
+    body: (
+      <ActionFormView
+        csrf={req.csrfToken()}
+        formAction={o.action ? `/admin/actions/${o.action.id}` : '/admin/actions'}
+        isNew={!o.action}
+        kind={o.kind}
+        kindLabel={module.label}
+        campaigns={campaigns}
+        lists={lists.lists.map((l) => ({ id: l.id, name: l.name }))}
+        otherActions={all.filter((a) => a.id !== o.action?.id && a.status !== 'closed').map((a) => ({ id: a.id, title: a.title }))}
+        values={o.values}
+        errors={o.errors}
+        kindFields={module.SettingsFields({ values: o.values, errors: o.errors })}
+        timeZone={site.timeZone}
+      />
+    ),
+  });
+}
 
-    app.get('/admin/actions', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const actions = await listActionsForStaff(db);
-      const kindLabels = Object.fromEntries(KINDS.map((k) => [k.kind, k.label]));
-      return reply.adminPage({
-        title: 'Actions',
-        body: <ActionListView actions={actions} kindLabels={kindLabels} canEdit={req.viewer!.can('actions:edit')} notice={notice(req)} />,
-      });
+async function actionPage(
+  kinds: Kinds,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  id: number,
+  o: { errors?: Record<string, string>; updateValues?: Record<string, string>; targetsValue?: string; status?: number } = {},
+) {
+  const { db } = core;
+  const action = await requireAction(db, id).catch(() => {
+    throw noSuchAction();
+  });
+  const module = kindModule(kinds, action.kind);
+  const [campaign, days, updates, targets] = await Promise.all([
+    getCampaign(db, { id: action.campaignId }),
+    actionCountsByDay(db, action),
+    getActionUpdates(db, action.id),
+    action.kind === 'email_target' ? getActionTargets(db, action.id) : Promise.resolve(null),
+  ]);
+  const links = (module.adminLinks?.(action) ?? []).filter((l) => l.href.startsWith('/admin/'));
+  return reply.adminPage({
+    title: action.title,
+    status: o.status ?? 200,
+    body: (
+      <ActionAdminView
+        csrf={req.csrfToken()}
+        action={action}
+        campaign={campaign}
+        kindLabel={module.label}
+        noun={module.noun}
+        days={days}
+        updates={updates}
+        targets={targets}
+        links={links}
+        canEdit={req.viewer!.can('actions:edit')}
+        notice={notice(req)}
+        errors={o.errors}
+        updateValues={o.updateValues}
+        {...(o.targetsValue !== undefined ? { targetsValue: o.targetsValue } : {})}
+      />
+    ),
+  });
+}
+
+async function listActions(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const actions = await listActionsForStaff(core.db);
+  const kindLabels = Object.fromEntries(kinds.map((k) => [k.kind, k.label]));
+  return reply.adminPage({
+    title: 'Actions',
+    body: <ActionListView actions={actions} kindLabels={kindLabels} canEdit={req.viewer!.can('actions:edit')} notice={notice(req)} />,
+  });
+}
+
+async function showNewAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const q = formValues(req.query);
+  const choice = KindChoiceSchema.safeParse(q);
+  const hasCampaigns = (await getCampaigns(core.db)).length > 0;
+  if (!choice.success || !hasCampaigns) {
+    const error = q.kind !== undefined && !choice.success ? 'Choose what supporters will do' : undefined;
+    return reply.adminPage({
+      title: 'Create an action',
+      status: error ? 422 : 200,
+      body: <ChooseKindView kinds={kinds.map((k) => ({ kind: k.kind, label: k.label }))} error={error} hasCampaigns={hasCampaigns} />,
     });
+  }
+  const module = kindModule(kinds, choice.data.kind);
+  const campaigns = await getCampaigns(core.db);
+  const defaults = module.settingsToValues(module.settingsSchema.parse({}));
+  return formPage(kinds, req, reply, core, {
+    kind: choice.data.kind,
+    values: { campaignId: campaigns.length === 1 ? String(campaigns[0]!.id) : '', ...defaults },
+  });
+}
 
-    app.get('/admin/actions/new', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const q = formValues(req.query);
-      const choice = KindChoiceSchema.safeParse(q);
-      const hasCampaigns = (await getCampaigns(db)).length > 0;
-      if (!choice.success || !hasCampaigns) {
-        const error = q.kind !== undefined && !choice.success ? 'Choose what supporters will do' : undefined;
-        return reply.adminPage({
-          title: 'Create an action',
-          status: error ? 422 : 200,
-          body: <ChooseKindView kinds={KINDS.map((k) => ({ kind: k.kind, label: k.label }))} error={error} hasCampaigns={hasCampaigns} />,
-        });
-      }
-      const module = kindModule(choice.data.kind);
-      const campaigns = await getCampaigns(db);
-      const defaults = module.settingsToValues(module.settingsSchema.parse({}));
-      return formPage(req, reply, {
-        kind: choice.data.kind,
-        values: { campaignId: campaigns.length === 1 ? String(campaigns[0]!.id) : '', ...defaults },
-      });
-    });
+async function createActionFromForm(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const choice = KindChoiceSchema.safeParse(formValues(req.body));
+  if (!choice.success) throw new AppError(422, 'invalid', 'Choose what supporters will do, then fill in the form.');
+  const module = kindModule(kinds, choice.data.kind);
+  const values = formValues(req.body);
+  const form = parseForm(ActionFormSchema, req.body);
+  let settings: Record<string, unknown> | undefined;
+  let errors: Record<string, string> = form.ok ? {} : form.errors;
+  try {
+    settings = parseKindSettings(module, req.body);
+  } catch (e) {
+    errors = { ...errors, ...refusedFields(e) };
+  }
+  if (!form.ok || !settings) return formPage(kinds, req, reply, core, { kind: choice.data.kind, values, errors, status: 422 });
+  try {
+    const action = await createAction(core, req.viewer!.id, choice.data.kind, form.data, settings);
+    return reply.redirect(`/admin/actions/${action.id}?done=created`, 303);
+  } catch (e) {
+    return formPage(kinds, req, reply, core, { kind: choice.data.kind, values, errors: refusedFields(e), status: 422 });
+  }
+}
 
-    app.post('/admin/actions', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const choice = KindChoiceSchema.safeParse(formValues(req.body));
-      if (!choice.success) throw new AppError(422, 'invalid', 'Choose what supporters will do, then fill in the form.');
-      const module = kindModule(choice.data.kind);
-      const values = formValues(req.body);
-      const form = parseForm(ActionFormSchema, req.body);
-      let settings: Record<string, unknown> | undefined;
-      let errors: Record<string, string> = form.ok ? {} : form.errors;
-      try {
-        settings = parseKindSettings(module, req.body);
-      } catch (e) {
-        errors = { ...errors, ...refusedFields(e) };
-      }
-      if (!form.ok || !settings) return formPage(req, reply, { kind: choice.data.kind, values, errors, status: 422 });
-      try {
-        const action = await createAction(core, req.viewer!.id, choice.data.kind, form.data, settings);
-        return reply.redirect(`/admin/actions/${action.id}?done=created`, 303);
-      } catch (e) {
-        return formPage(req, reply, { kind: choice.data.kind, values, errors: refusedFields(e), status: 422 });
-      }
-    });
+async function showActionAdmin(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return actionPage(kinds, req, reply, core, idOf(req));
+}
 
-    app.get('/admin/actions/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => actionPage(req, reply, idOf(req)));
+async function showEditAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const action = await requireAction(core.db, idOf(req)).catch(() => {
+    throw noSuchAction();
+  });
+  return formPage(kinds, req, reply, core, { kind: action.kind, action, values: valuesOf(kinds, action) });
+}
 
-    app.get('/admin/actions/:id/edit', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const action = await requireAction(db, idOf(req)).catch(() => {
-        throw new AppError(404, 'not_found', 'There is no such action.');
-      });
-      return formPage(req, reply, { kind: action.kind, action, values: valuesOf(action) });
-    });
+async function saveAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const action = await requireAction(core.db, idOf(req)).catch(() => {
+    throw noSuchAction();
+  });
+  const module = kindModule(kinds, action.kind);
+  const values = { ...formValues(req.body), slug: action.slug };
+  const form = parseForm(ActionFormSchema, { ...formValues(req.body), slug: action.slug });
+  let settings: Record<string, unknown> | undefined;
+  let errors: Record<string, string> = form.ok ? {} : form.errors;
+  try {
+    settings = parseKindSettings(module, req.body);
+  } catch (e) {
+    errors = { ...errors, ...refusedFields(e) };
+  }
+  if (!form.ok || !settings) return formPage(kinds, req, reply, core, { kind: action.kind, action, values, errors, status: 422 });
+  try {
+    await updateAction(core, req.viewer!.id, action.id, form.data, settings);
+    return reply.redirect(`/admin/actions/${action.id}?done=saved`, 303);
+  } catch (e) {
+    return formPage(kinds, req, reply, core, { kind: action.kind, action, values, errors: refusedFields(e), status: 422 });
+  }
+}
 
-    app.post('/admin/actions/:id/edit', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const action = await requireAction(db, idOf(req)).catch(() => {
-        throw new AppError(404, 'not_found', 'There is no such action.');
-      });
-      const module = kindModule(action.kind);
-      const values = { ...formValues(req.body), slug: action.slug };
-      const form = parseForm(ActionFormSchema, { ...formValues(req.body), slug: action.slug });
-      let settings: Record<string, unknown> | undefined;
-      let errors: Record<string, string> = form.ok ? {} : form.errors;
-      try {
-        settings = parseKindSettings(module, req.body);
-      } catch (e) {
-        errors = { ...errors, ...refusedFields(e) };
-      }
-      if (!form.ok || !settings) return formPage(req, reply, { kind: action.kind, action, values, errors, status: 422 });
-      try {
-        await updateAction(core, req.viewer!.id, action.id, form.data, settings);
-        return reply.redirect(`/admin/actions/${action.id}?done=saved`, 303);
-      } catch (e) {
-        return formPage(req, reply, { kind: action.kind, action, values, errors: refusedFields(e), status: 422 });
-      }
-    });
-
-    for (const change of ['open', 'close', 'reopen', 'unpublish'] as const satisfies readonly StatusChange[]) {
-      app.post(`/admin/actions/:id/${change}`, { config: { permission: 'actions:edit' } }, async (req, reply) => {
-        const id = idOf(req);
-        try {
-          await changeActionStatus(core, req.viewer!.id, id, change);
-          return reply.redirect(`/admin/actions/${id}?done=${change}`, 303);
-        } catch (e) {
-          if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
-          return actionPage(req, reply, id, { errors: refusedChange(e), status: 409 });
-        }
-      });
+/** The handler for one state change (open, close, reopen, back to draft). */
+function changeStatus(change: StatusChange): KindsHandler {
+  return async function changeActionStatusFromForm(kinds, req, reply, core) {
+    const id = idOf(req);
+    try {
+      await changeActionStatus(core, req.viewer!.id, id, change);
+      return reply.redirect(`/admin/actions/${id}?done=${change}`, 303);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
+      return actionPage(kinds, req, reply, core, id, { errors: refusedChange(e), status: 409 });
     }
+  };
+}
 
-    app.post('/admin/actions/:id/updates', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const id = idOf(req);
-      const form = parseForm(ActionUpdateFormSchema, req.body);
-      if (!form.ok) return actionPage(req, reply, id, { errors: form.errors, updateValues: form.values, status: 422 });
-      try {
-        await postActionUpdate(core, req.viewer!.id, id, form.data);
-        return reply.redirect(`/admin/actions/${id}?done=update`, 303);
-      } catch (e) {
-        if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
-        return actionPage(req, reply, id, { errors: refusedFields(e), updateValues: formValues(req.body), status: 422 });
-      }
+async function postUpdate(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req);
+  const form = parseForm(ActionUpdateFormSchema, req.body);
+  if (!form.ok) return actionPage(kinds, req, reply, core, id, { errors: form.errors, updateValues: form.values, status: 422 });
+  try {
+    await postActionUpdate(core, req.viewer!.id, id, form.data);
+    return reply.redirect(`/admin/actions/${id}?done=update`, 303);
+  } catch (e) {
+    if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
+    return actionPage(kinds, req, reply, core, id, { errors: refusedFields(e), updateValues: formValues(req.body), status: 422 });
+  }
+}
+
+async function deleteUpdate(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const p = UpdateParams.safeParse(req.params);
+  if (!p.success) throw new AppError(404, 'not_found', 'There is no such update.');
+  if (!(await removeActionUpdate(core, req.viewer!.id, p.data.id, p.data.updateId)))
+    throw new AppError(404, 'not_found', 'There is no such update.');
+  return reply.redirect(`/admin/actions/${p.data.id}?done=update-deleted`, 303);
+}
+
+async function saveTargets(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req);
+  const raw = formValues(req.body).targets ?? '';
+  try {
+    await setActionTargets(core, req.viewer!.id, id, parseTargets(raw.slice(0, 100_000)));
+    return reply.redirect(`/admin/actions/${id}?done=targets`, 303);
+  } catch (e) {
+    if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
+    if (e instanceof DomainError && e.code === 'conflict') throw new AppError(409, 'conflict', e.message);
+    return actionPage(kinds, req, reply, core, id, { errors: refusedFields(e), targetsValue: raw.slice(0, 100_000), status: 422 });
+  }
+}
+
+// ---- campaigns ----
+
+async function campaignsPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { values?: Record<string, string>; errors?: Record<string, string>; status?: number } = {},
+) {
+  return reply.adminPage({
+    title: 'Campaigns',
+    status: o.status ?? 200,
+    body: (
+      <CampaignListView
+        csrf={req.csrfToken()}
+        campaigns={await getCampaigns(core.db)}
+        values={o.values ?? {}}
+        errors={o.errors}
+        notice={notice(req)}
+        canEdit={req.viewer!.can('actions:edit')}
+      />
+    ),
+  });
+}
+
+async function showCampaigns(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return campaignsPage(req, reply, core);
+}
+
+async function createCampaignFromForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const form = parseForm(CampaignFormSchema, req.body);
+  if (!form.ok) return campaignsPage(req, reply, core, { values: form.values, errors: form.errors, status: 422 });
+  try {
+    await createCampaign(core, req.viewer!.id, form.data);
+    return reply.redirect('/admin/campaigns?done=campaign', 303);
+  } catch (e) {
+    return campaignsPage(req, reply, core, { values: formValues(req.body), errors: refusedFields(e), status: 422 });
+  }
+}
+
+async function showEditCampaign(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const campaign = await getCampaign(core.db, { id: idOf(req) });
+  if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
+  return reply.adminPage({
+    title: `Edit: ${campaign.title}`,
+    body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={{ title: campaign.title, summary: campaign.summary }} />,
+  });
+}
+
+async function saveCampaign(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const campaign = await getCampaign(core.db, { id: idOf(req) });
+  if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
+  const form = parseForm(CampaignFormSchema.pick({ title: true, summary: true }), req.body);
+  if (!form.ok) {
+    return reply.adminPage({
+      title: `Edit: ${campaign.title}`,
+      status: 422,
+      body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={form.values} errors={form.errors} />,
     });
-
-    app.post('/admin/actions/:id/updates/:updateId/delete', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const p = UpdateParams.safeParse(req.params);
-      if (!p.success) throw new AppError(404, 'not_found', 'There is no such update.');
-      if (!(await removeActionUpdate(core, req.viewer!.id, p.data.id, p.data.updateId)))
-        throw new AppError(404, 'not_found', 'There is no such update.');
-      return reply.redirect(`/admin/actions/${p.data.id}?done=update-deleted`, 303);
-    });
-
-    app.post('/admin/actions/:id/targets', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const id = idOf(req);
-      const raw = formValues(req.body).targets ?? '';
-      try {
-        await setActionTargets(core, req.viewer!.id, id, parseTargets(raw.slice(0, 100_000)));
-        return reply.redirect(`/admin/actions/${id}?done=targets`, 303);
-      } catch (e) {
-        if (e instanceof DomainError && e.code === 'not_found') throw new AppError(404, 'not_found', e.message);
-        if (e instanceof DomainError && e.code === 'conflict') throw new AppError(409, 'conflict', e.message);
-        return actionPage(req, reply, id, { errors: refusedFields(e), targetsValue: raw.slice(0, 100_000), status: 422 });
-      }
-    });
-
-    // ---- campaigns ----
-
-    const campaignsPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      o: { values?: Record<string, string>; errors?: Record<string, string>; status?: number } = {},
-    ) =>
-      reply.adminPage({
-        title: 'Campaigns',
-        status: o.status ?? 200,
-        body: (
-          <CampaignListView
-            csrf={req.csrfToken()}
-            campaigns={await getCampaigns(db)}
-            values={o.values ?? {}}
-            errors={o.errors}
-            notice={notice(req)}
-            canEdit={req.viewer!.can('actions:edit')}
-          />
-        ),
-      });
-
-    app.get('/admin/campaigns', { config: { permission: 'actions:edit' } }, async (req, reply) => campaignsPage(req, reply));
-
-    app.post('/admin/campaigns', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const form = parseForm(CampaignFormSchema, req.body);
-      if (!form.ok) return campaignsPage(req, reply, { values: form.values, errors: form.errors, status: 422 });
-      try {
-        await createCampaign(core, req.viewer!.id, form.data);
-        return reply.redirect('/admin/campaigns?done=campaign', 303);
-      } catch (e) {
-        return campaignsPage(req, reply, { values: formValues(req.body), errors: refusedFields(e), status: 422 });
-      }
-    });
-
-    app.get('/admin/campaigns/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const campaign = await getCampaign(db, { id: idOf(req) });
-      if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
-      return reply.adminPage({
-        title: `Edit: ${campaign.title}`,
-        body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={{ title: campaign.title, summary: campaign.summary }} />,
-      });
-    });
-
-    app.post('/admin/campaigns/:id', { config: { permission: 'actions:edit' } }, async (req, reply) => {
-      const campaign = await getCampaign(db, { id: idOf(req) });
-      if (!campaign) throw new AppError(404, 'not_found', 'There is no such campaign.');
-      const form = parseForm(CampaignFormSchema.pick({ title: true, summary: true }), req.body);
-      if (!form.ok) {
-        return reply.adminPage({
-          title: `Edit: ${campaign.title}`,
-          status: 422,
-          body: <CampaignEditView csrf={req.csrfToken()} campaign={campaign} values={form.values} errors={form.errors} />,
-        });
-      }
-      await updateCampaign(core, req.viewer!.id, campaign.id, form.data);
-      return reply.redirect('/admin/campaigns?done=campaign', 303);
-    });
-  },
-};
+  }
+  await updateCampaign(core, req.viewer!.id, campaign.id, form.data);
+  return reply.redirect('/admin/campaigns?done=campaign', 303);
+}

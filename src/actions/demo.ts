@@ -1,15 +1,16 @@
 import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { signupBlockData } from '../supporters/service.js';
-import { kindModule } from './registry.js';
 import {
   changeActionStatus,
   createAction,
   createCampaign,
+  kindModule,
   postActionUpdate,
   refreshActionCounts,
   setActionTargets,
   type ActionInput,
+  type Kinds,
 } from './service.js';
 
 // The demo campaign of the fictional charity, with one action of each kind, each opened and given fictional
@@ -25,7 +26,7 @@ function dayFromNow(days: number, timeZone: string): string {
 }
 
 /** Seeds the demo campaign and its four actions. */
-export async function seedActionsDemo(core: Core): Promise<void> {
+export async function seedActionsDemo(kinds: Kinds, core: Core): Promise<void> {
   const tz = (await getSiteSettings(core.db)).timeZone;
   const lists = (await signupBlockData(core)).lists;
   const listId = lists[0]?.id ?? null;
@@ -136,7 +137,7 @@ export async function seedActionsDemo(core: Core): Promise<void> {
   for (const a of [petition, letter, email, signOn]) {
     await changeActionStatus(core, null, a.id, 'open');
     const opened = { ...a, status: 'open' as const };
-    await kindModule(a.kind).demo?.(core, opened);
+    await kindModule(kinds, a.kind).demo?.(core, opened);
   }
   await postActionUpdate(core, null, petition.id, {
     kind: 'update',

@@ -5,6 +5,7 @@ import type { Core, ErasureSubject } from '../core/context.js';
 import type { DbOrTrx } from '../core/db/index.js';
 import type { ActionKind, ActionsTable } from './tables.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
+import type { RouteTable } from '../core/web/routes.js';
 import type { Selectable } from 'kysely';
 
 // Every kind of action (petition, letter to an MP, email to a target, organisation sign-on) shares the frame the
@@ -75,8 +76,12 @@ export interface KindModule<S extends Record<string, unknown> = Record<string, u
   ActArea(p: ActAreaProps<S>): Promise<VNode>;
   /** What the kind adds to the public page once the action has closed, below the result (a list of signatories…). */
   ResultArea?(p: ActAreaProps<S>): Promise<VNode | null>;
-  /** The kind's public routes (its form posts, confirmation links…) and admin routes (each with a permission). */
-  routes?(app: FastifyInstance, core: Core): void | Promise<void>;
+  /** Hooks and plugins the kind's routes need, registered before any route (multipart for a logo upload…). */
+  setup?(app: FastifyInstance, core: Core): void | Promise<void>;
+  /** The kind's public routes (its form posts, confirmation links…). */
+  publicRoutes?: RouteTable;
+  /** The kind's admin routes, each naming its permission. */
+  adminRoutes?: RouteTable;
   jobs?(core: Core): Record<string, JobHandler>;
   recurring?: RecurringJob[];
   /** Actions taken and confirmed, for the live counter (refreshed in batches by one job). */
@@ -94,6 +99,32 @@ export interface KindModule<S extends Record<string, unknown> = Record<string, u
   exportFor?(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>>;
   /** Fictional demo content for an action of this kind that the demo has just created. */
   demo?(core: Core, action: Action<S>): Promise<void>;
+}
+
+/** The kinds of action, in the order staff are offered them: assembled in capability.ts and handed to the frame. */
+export type Kinds = readonly KindModule[];
+
+/** The module of a kind of action among the given kinds. */
+export function kindModule(kinds: Kinds, kind: ActionKind): KindModule {
+  const m = kinds.find((k) => k.kind === kind);
+  if (!m) throw new Error(`No module for actions of kind ${kind}`);
+  return m;
+}
+
+let assembled: Kinds | undefined;
+
+/**
+ * Hands the frame its kinds of action, once, as capability.ts assembles the capability: the frame's services read
+ * actions (whose settings each kind parses) and count them through these, without importing a kind.
+ */
+export function handKindsToFrame(kinds: Kinds): void {
+  assembled = kinds;
+}
+
+/** The kinds of action the capability was assembled with. */
+export function assembledKinds(): Kinds {
+  if (!assembled) throw new Error('The actions capability (actions/capability.ts) has not been assembled yet');
+  return assembled;
 }
 
 const HOUR = 3600_000;

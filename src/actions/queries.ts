@@ -46,6 +46,16 @@ export async function findActionById(db: DbOrTrx, id: number): Promise<ActionRow
   return db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The ids and titles of these actions. */
+export async function listActionTitles(db: DbOrTrx, ids: readonly number[]): Promise<Array<{ id: number; title: string }>> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('actions')
+    .select(['id', 'title'])
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 /** The action with this slug, if any. */
 export async function findActionBySlug(db: DbOrTrx, slug: string): Promise<ActionRowFull | undefined> {
   return db.selectFrom('actions').selectAll().where('slug', '=', slug).executeTakeFirst();

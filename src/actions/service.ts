@@ -9,7 +9,7 @@ import { formValues, optionalText, text } from '../core/web/forms.js';
 import { zonedLocalToUtc } from '../core/time.js';
 import { recordAudit } from '../core/audit.js';
 import { signupBlockData } from '../supporters/service.js';
-import type { Action, KindModule } from './kinds.js';
+import { assembledKinds, kindModule, type Action, type KindModule } from './kinds.js';
 import {
   actionSlugTaken,
   closeActionsDueBy,
@@ -24,6 +24,7 @@ import {
   listActionsByStatus,
   listActionsForAdmin,
   listActionsWithLiveCounters,
+  listActionTitles,
   listActionTargets,
   listActionUpdates,
   listCampaigns,
@@ -34,7 +35,6 @@ import {
   type ActionRowFull,
   type CampaignRow,
 } from './queries.js';
-import { kindModule } from './registry.js';
 
 // The frame every action shares: campaigns, the action's common fields and states, deadlines read in the
 // organisation's time zone, the live counter (refreshed in batches, never +1 per request), updates and targets.
@@ -42,7 +42,10 @@ import { kindModule } from './registry.js';
 
 const DAY = 24 * 3600_000;
 
-export { isTakingPart, type Action } from './kinds.js';
+/** The module of a kind, among the kinds the capability was assembled with. */
+const kindOf = (kind: ActionKind): KindModule => kindModule(assembledKinds(), kind);
+
+export { isTakingPart, kindModule, type Action, type Kinds } from './kinds.js';
 
 export interface Campaign {
   id: number;
@@ -55,15 +58,19 @@ const toCampaign = (r: CampaignRow): Campaign => ({ id: Number(r.id), slug: r.sl
 
 /** Turns a row into an action, its settings parsed by its kind (unknown or broken settings fall back to the defaults). */
 function rowToAction(r: ActionRowFull): Action {
-  const kind = kindModule(r.kind);
+  return rowToKindAction(r, kindOf(r.kind).settingsSchema);
+}
+
+/** Turns a row into an action whose settings this schema parses (unknown or broken settings fall back to the defaults). */
+function rowToKindAction<S>(r: ActionRowFull, settingsSchema: z.ZodType<S>): Action<S> {
   let raw: unknown = {};
   try {
     raw = JSON.parse(r.settings);
   } catch {
     raw = {};
   }
-  const parsed = kind.settingsSchema.safeParse(raw);
-  const settings = parsed.success ? parsed.data : kind.settingsSchema.parse({});
+  const parsed = settingsSchema.safeParse(raw);
+  const settings = parsed.success ? parsed.data : settingsSchema.parse({});
   return {
     id: Number(r.id),
     campaignId: Number(r.campaign_id),
@@ -113,6 +120,31 @@ export async function getActionById(db: DbOrTrx, id: number): Promise<Action | u
   return r ? rowToAction(r) : undefined;
 }
 
+/** What a kind tells the frame to read its own actions: which kinds of action it serves, and its settings' schema. */
+export interface KindReader<S> {
+  kinds: readonly ActionKind[];
+  settingsSchema: z.ZodType<S>;
+}
+
+/**
+ * An action of the reader's kinds by slug or id (any state), its settings parsed by the reader's schema; undefined
+ * when there is none, or when it is of another kind. How a kind reads its actions without importing the registry.
+ */
+export async function findActionForKind<S>(
+  db: DbOrTrx,
+  key: { slug: string } | { id: number },
+  reader: KindReader<S>,
+): Promise<Action<S> | undefined> {
+  const r = 'slug' in key ? await findActionBySlug(db, key.slug) : await findActionById(db, key.id);
+  return r && reader.kinds.includes(r.kind) ? rowToKindAction(r, reader.settingsSchema) : undefined;
+}
+
+/** The titles of these actions by id (for a supporter's copy of their data). */
+export async function actionTitles(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(ids)];
+  return new Map((await listActionTitles(db, unique)).map((r) => [Number(r.id), r.title]));
+}
+
 /** An action that must exist (admin pages); throws DomainError('not_found') otherwise. */
 export async function requireAction(db: DbOrTrx, id: number): Promise<Action> {
   const a = await getActionById(db, id);
@@ -128,8 +160,8 @@ export async function listActionsForStaff(db: Db): Promise<Array<Action & { camp
 /** The actions the public sees: open ones (and, with `closed`, closed ones), of one campaign or all. */
 export async function listPublicActions(db: Db, o: { campaignId?: number; closed?: boolean } = {}): Promise<Action[]> {
   const statuses: ActionStatus[] = o.closed ? ['open', 'closed'] : ['open'];
-  return (await listActionsByStatus(db, { statuses, ...(o.campaignId !== undefined ? { campaignId: o.campaignId } : {}) })).map(
-    rowToAction,
+  return (await listActionsByStatus(db, { statuses, ...(o.campaignId !== undefined ? { campaignId: o.campaignId } : {}) })).map((r) =>
+    rowToAction(r),
   );
 }
 
@@ -359,7 +391,7 @@ export async function createAction(
   input: ActionInput,
   settings: Record<string, unknown>,
 ): Promise<Action> {
-  const module = kindModule(kind);
+  const module = kindOf(kind);
   const parsedSettings = module.settingsSchema.parse(settings);
   const now = Date.now();
   const ref = await referenceContext(core);
@@ -419,7 +451,7 @@ export async function updateAction(
   await core.db.transaction().execute(async (trx) => {
     const current = await findActionById(trx, id);
     if (!current) throw new DomainError('not_found', 'There is no such action.');
-    const parsedSettings = kindModule(current.kind).settingsSchema.parse(settings);
+    const parsedSettings = kindOf(current.kind).settingsSchema.parse(settings);
     const { closesAt } = await checkReferences(trx, ref, input, id);
     const now = Date.now();
     // Moving the deadline into the future reopens nothing by itself; staff reopen a closed action on purpose.
@@ -477,7 +509,7 @@ export async function changeActionStatus(
       await updateActionRow(trx, id, { status: 'open', closed_at: null, updated_at: now });
     } else {
       if (a.status !== 'open') throw new DomainError('conflict', 'Only an open action can go back to draft.');
-      if (a.count > 0 || (await kindModule(a.kind).countConfirmed(trx, id)) > 0) {
+      if (a.count > 0 || (await kindOf(a.kind).countConfirmed(trx, id)) > 0) {
         throw new DomainError(
           'conflict',
           'Supporters have already taken part, so this action can only be closed, not taken back to draft.',
@@ -604,7 +636,7 @@ export async function refreshActionCounts(db: Db, now = Date.now()): Promise<num
 /** Recounts one action's confirmed actions and stores the figure if it moved; true when it did. */
 async function recount(db: Db, a: { id: number; kind: ActionKind; count: number }, now: number): Promise<boolean> {
   const id = Number(a.id);
-  const n = await kindModule(a.kind).countConfirmed(db, id);
+  const n = await kindOf(a.kind).countConfirmed(db, id);
   if (n === Number(a.count)) return false;
   await setActionCount(db, id, n, now);
   return true;
@@ -618,7 +650,7 @@ export async function closeActionsPastDeadline(db: Db, now = Date.now()): Promis
 /** Confirmed actions per day for the admin chart, from the kind. */
 export async function actionCountsByDay(db: Db, action: Action): Promise<Array<{ day: string; count: number }>> {
   const tz = (await getSiteSettings(db)).timeZone;
-  return kindModule(action.kind).countsByDay(db, action.id, tz);
+  return kindOf(action.kind).countsByDay(db, action.id, tz);
 }
 
 /** Counters lag confirmations by at most this much: a refresh of one action's counter is queued per slot. */

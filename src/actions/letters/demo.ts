@@ -3,9 +3,8 @@ import { representativeFor } from '../../representatives/service.js';
 import { emailIndex } from '../../supporters/service.js';
 import type { Action } from '../kinds.js';
 import { insertDelivery, insertLetter } from './queries.js';
-import { FOLLOWUP_AFTER_MS, rowToLetterAction, targetRecipients, type LetterSettings } from './service.js';
+import { FOLLOWUP_AFTER_MS, getLetterAction, targetRecipients, type LetterSettings } from './service.js';
 import { fingerprint } from './similarity.js';
-import { findLetterAction } from './queries.js';
 
 // Fictional letters for the demo's letter-to-MP and email-a-company actions: written in the past few days, some
 // sent (a few with answers to "did your MP reply?"), one held for a moderator. They are recorded, never sent: the
@@ -129,9 +128,8 @@ const TARGET_LETTERS: DemoLetter[] = [
 
 /** Adds fictional letters to a demo letter action (to MPs or to a company) that the demo has just opened. */
 export async function seedLettersDemo(core: Core, given: Action<LetterSettings>): Promise<void> {
-  const row = await findLetterAction(core.db, { id: given.id });
-  if (!row) return;
-  const action = rowToLetterAction(row);
+  const action = await getLetterAction(core.db, { id: given.id });
+  if (!action) return;
   const now = Date.now();
   const forMp = action.kind === 'letter_mp';
   const targets = forMp ? [] : await targetRecipients(core.db, action.id);

@@ -1,4 +1,4 @@
-import type { KindModule } from '../kinds.js';
+import type { ActAreaProps, KindModule } from '../kinds.js';
 import { LetterSettingsFields } from './admin-views.js';
 import { seedLettersDemo } from './demo.js';
 import { letterJobs, letterRecurringJobs } from './jobs.js';
@@ -6,13 +6,15 @@ import {
   countConfirmedLetters,
   confirmedLettersByDay,
   eraseLettersOf,
+  letterActAreaData,
   LetterSettingsSchema,
   lettersFor,
   letterSettingsToValues,
   type LetterSettings,
 } from './service.js';
-import { registerLetterRoutes } from './routes.js';
-import { letterActArea } from './views.js';
+import { letterAdminRoutes } from './admin-routes.js';
+import { letterPublicRoutes } from './routes.js';
+import { LetterActArea } from './views.js';
 
 // Letters to MPs and emails to targets are two kinds of action sharing one letter flow: the supporter writes (or
 // edits) a letter, previews it addressed to its recipients, confirms by email, and it is sent from the platform
@@ -31,6 +33,11 @@ function letterAdminLinks(a: { id: number; kind: string }): Array<{ href: string
   return links;
 }
 
+/** The part of the action page where a supporter writes, its data loaded by the service. */
+async function letterActArea(p: ActAreaProps<LetterSettings>) {
+  return <LetterActArea action={p.action} {...await letterActAreaData(p.core, p.action)} />;
+}
+
 export const letterToMpKind: KindModule<LetterSettings> = {
   kind: 'letter_mp',
   label: 'Letter to MPs',
@@ -38,8 +45,9 @@ export const letterToMpKind: KindModule<LetterSettings> = {
   settingsSchema: LetterSettingsSchema,
   SettingsFields: (p) => <LetterSettingsFields kind="letter_mp" values={p.values} errors={p.errors} />,
   settingsToValues: letterSettingsToValues,
-  ActArea: (p) => letterActArea(p),
-  routes: registerLetterRoutes,
+  ActArea: letterActArea,
+  publicRoutes: letterPublicRoutes,
+  adminRoutes: letterAdminRoutes,
   jobs: letterJobs,
   recurring: letterRecurringJobs,
   countConfirmed: countConfirmedLetters,
@@ -58,7 +66,7 @@ export const emailTargetKind: KindModule<LetterSettings> = {
   settingsSchema: LetterSettingsSchema,
   SettingsFields: (p) => <LetterSettingsFields kind="email_target" values={p.values} errors={p.errors} />,
   settingsToValues: letterSettingsToValues,
-  ActArea: (p) => letterActArea(p),
+  ActArea: letterActArea,
   // routes, jobs and recurring jobs: registered once by letterToMpKind, for both kinds.
   countConfirmed: countConfirmedLetters,
   countsByDay: confirmedLettersByDay,

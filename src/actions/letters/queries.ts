@@ -1,7 +1,6 @@
 import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { byDialect, type DbOrTrx, type Trx } from '../../core/db/index.js';
 import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
-import type { ActionsTable } from '../tables.js';
 import type { LetterDeliveriesTable, LetterDeliveryStatus, LetterStatus, LettersTable } from './tables.js';
 
 // The letters' SQL: letters, their deliveries (one per recipient), their confirmation tokens, and what the admin
@@ -9,34 +8,9 @@ import type { LetterDeliveriesTable, LetterDeliveryStatus, LetterStatus, Letters
 
 export type LetterRow = Selectable<LettersTable>;
 export type DeliveryRow = Selectable<LetterDeliveriesTable>;
-export type LetterActionRow = Selectable<ActionsTable>;
 
-const LETTER_KINDS = ['letter_mp', 'email_target'] as const;
 /** Letters their writer confirmed and staff did not reject: what counts, and what new letters are compared with. */
 const CONFIRMED: readonly LetterStatus[] = ['held', 'queued', 'sent'];
-
-// ---- the action and its targets ----
-
-/** A letter action (to MPs or to targets) by slug or id, if there is one. */
-export async function findLetterAction(db: DbOrTrx, key: { slug: string } | { id: number }): Promise<LetterActionRow | undefined> {
-  let q = db
-    .selectFrom('actions')
-    .selectAll()
-    .where('kind', 'in', [...LETTER_KINDS]);
-  q = 'slug' in key ? q.where('slug', '=', key.slug) : q.where('id', '=', key.id);
-  return q.executeTakeFirst();
-}
-
-/** An action's fixed recipients, in order. */
-export async function listTargetsOf(db: DbOrTrx, actionId: number) {
-  return db
-    .selectFrom('action_targets')
-    .select(['id', 'name', 'role', 'email'])
-    .where('action_id', '=', actionId)
-    .orderBy('position')
-    .orderBy('id')
-    .execute();
-}
 
 // ---- letters ----
 

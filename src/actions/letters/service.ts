@@ -12,8 +12,9 @@ import { checkbox, email as emailField, optionalText, text } from '../../core/we
 import { lookupPostcode, representativeFor, type Constituency, type Mp } from '../../representatives/service.js';
 import { recordAudit } from '../../core/audit.js';
 import { spendProof } from '../../core/web/proof-of-work.js';
-import { emailIndex, isSuppressed, recordConsent, upsertSupporter } from '../../supporters/service.js';
-import { hoursToDays, isTakingPart, type Action, type ActionRow } from '../kinds.js';
+import { emailIndex, isSuppressed, recordConsent, signupBlockData, upsertSupporter, type PublicList } from '../../supporters/service.js';
+import { hoursToDays, isTakingPart, type Action } from '../kinds.js';
+import { findActionForKind, getActionTargets, scheduleCountRefresh, type KindReader } from '../service.js';
 import { alreadyWroteEmail, confirmLetterEmail, followupEmail, letterCopyEmail, letterRejectedEmail } from './emails.js';
 import { nextSlot } from './pace.js';
 import {
@@ -26,7 +27,6 @@ import {
   deliverySummary,
   findDelivery,
   findLetter,
-  findLetterAction,
   findLetterByEmailIndex,
   findLetterToken,
   insertDelivery,
@@ -42,7 +42,6 @@ import {
   listFailedDeliveries,
   listHeldLetters,
   listRecipientsOfLetters,
-  listTargetsOf,
   lockLetter,
   lockRecipient,
   newestUsableLetterTokenAt,
@@ -158,45 +157,12 @@ export function letterSettingsToValues(s: LetterSettings): Record<string, string
 
 export type LetterAction = Action<LetterSettings>;
 
-/** Turns an actions row into a letter action, its settings parsed (broken settings fall back to the defaults). */
-export function rowToLetterAction(r: ActionRow): LetterAction {
-  let raw: unknown = {};
-  try {
-    raw = JSON.parse(r.settings);
-  } catch {
-    raw = {};
-  }
-  const parsed = LetterSettingsSchema.safeParse(raw);
-  const num = (v: number | null) => (v === null ? null : Number(v));
-  return {
-    id: Number(r.id),
-    campaignId: Number(r.campaign_id),
-    slug: r.slug,
-    kind: r.kind,
-    status: r.status,
-    title: r.title,
-    summary: r.summary,
-    body: r.body,
-    thankYou: r.thank_you,
-    result: r.result,
-    deadline: r.deadline,
-    closesAt: num(r.closes_at),
-    goal: num(r.goal),
-    count: Number(r.count),
-    newsletterListId: num(r.newsletter_list_id),
-    nextActionId: num(r.next_action_id),
-    settings: parsed.success ? parsed.data : LetterSettingsSchema.parse({}),
-    openedAt: num(r.opened_at),
-    closedAt: num(r.closed_at),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
+/** How the frame reads a letter action: both letter kinds share these settings. */
+const LETTER_ACTIONS: KindReader<LetterSettings> = { kinds: ['letter_mp', 'email_target'], settingsSchema: LetterSettingsSchema };
 
 /** The letter action (to MPs or to targets) with this slug or id, if any. */
 export async function getLetterAction(db: DbOrTrx, key: { slug: string } | { id: number }): Promise<LetterAction | undefined> {
-  const r = await findLetterAction(db, key);
-  return r ? rowToLetterAction(r) : undefined;
+  return findActionForKind(db, key, LETTER_ACTIONS);
 }
 
 // ---- the counter and the chart ----
@@ -283,7 +249,7 @@ export async function resolveMp(core: Core, postcode: string, chosen?: string | 
 
 /** The targets of an "email a target" action as recipients, in order. */
 export async function targetRecipients(db: DbOrTrx, actionId: number): Promise<Recipient[]> {
-  return (await listTargetsOf(db, actionId)).map((t) => ({
+  return (await getActionTargets(db, actionId)).map((t) => ({
     key: `target:${t.id}`,
     name: t.name,
     email: t.email,
@@ -291,6 +257,21 @@ export async function targetRecipients(db: DbOrTrx, actionId: number): Promise<R
     description: t.role ? `${t.name}, ${t.role}` : t.name,
     party: null,
   }));
+}
+
+/** The newsletter list a letter action offers, if it has one and the list still takes sign-ups. */
+export async function newsletterListOf(core: Core, action: Pick<LetterAction, 'newsletterListId'>): Promise<PublicList | undefined> {
+  return action.newsletterListId === null ? undefined : (await signupBlockData(core)).lists.find((l) => l.id === action.newsletterListId);
+}
+
+/** What the action page's letter area shows: the targets (emails to targets) and the newsletter offered. */
+export async function letterActAreaData(
+  core: Core,
+  action: LetterAction,
+): Promise<{ recipients: Recipient[]; list: PublicList | undefined }> {
+  if (action.kind === 'letter_mp') return { recipients: [], list: undefined };
+  const [recipients, list] = await Promise.all([targetRecipients(core.db, action.id), newsletterListOf(core, action)]);
+  return { recipients, list };
 }
 
 // ---- the stages and their schemas ----
@@ -759,6 +740,8 @@ async function confirmWith(
       confirmed_at: now,
       supporter_id: supporterId,
     });
+    // Held letters count too (they were confirmed): the counter is recounted within its slot, like a signature's.
+    await scheduleCountRefresh(core, trx, action.id, now);
     if (hold) return { state: 'held' as const, action, slots: [] };
     const slots = await createDeliveries(trx, core, action, row, mp.rep, now);
     return { state: 'queued' as const, action, slots };

@@ -1,9 +1,8 @@
 import { h, type VNode } from 'preact';
 import { CsrfField, ErrorSummary, Field, Notice, TextArea } from '../../core/web/components.js';
 import type { Constituency, Mp } from '../../representatives/service.js';
-import { signupBlockData, type PublicList } from '../../supporters/service.js';
-import type { ActAreaProps } from '../kinds.js';
-import { type LetterAction, type LetterSettings, type Recipient, MAX_LETTER_CHARS, targetRecipients } from './service.js';
+import type { PublicList } from '../../supporters/service.js';
+import { type LetterAction, type LetterSettings, type Recipient, MAX_LETTER_CHARS } from './service.js';
 
 // The supporter's pages of a letter: the stages (postcode, choosing a constituency, writing, preview), the page
 // after sending, the confirmation page and the reply question. Everything entered travels from stage to stage in
@@ -490,10 +489,9 @@ export function ReplyView(p: {
 }
 
 /** The part of the action page where a supporter writes: the postcode form (to MPs) or the letter form (to targets). */
-export async function letterActArea(p: ActAreaProps<LetterSettings>): Promise<VNode> {
-  const action = p.action as LetterAction;
+export function LetterActArea(p: { action: LetterAction; recipients: readonly Recipient[]; list: PublicList | undefined }): VNode {
+  const { action, recipients, list } = p;
   if (action.kind === 'letter_mp') return <PostcodeForm action={action} />;
-  const recipients = await targetRecipients(p.core.db, action.id);
   if (recipients.length === 0) {
     return (
       <section class="letter-stage">
@@ -501,7 +499,5 @@ export async function letterActArea(p: ActAreaProps<LetterSettings>): Promise<VN
       </section>
     );
   }
-  const list =
-    action.newsletterListId === null ? undefined : (await signupBlockData(p.core)).lists.find((l) => l.id === action.newsletterListId);
   return <WriteForm action={action} recipients={recipients} where={{}} list={list} headingLevel="h2" />;
 }

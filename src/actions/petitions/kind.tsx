@@ -2,7 +2,7 @@ import { hoursToDays, type KindModule } from '../kinds.js';
 import { seedPetitionDemo } from './demo.js';
 import { confirmedSignaturesPerHour, countConfirmedSignatures } from './queries.js';
 import { petitionJobs, petitionRecurringJobs } from './jobs.js';
-import { petitionRoutes } from './routes.js';
+import { petitionAdminRoutes, petitionPublicRoutes } from './routes.js';
 import { eraseSignaturesOf, petitionActArea, shownSigners, signaturesFor } from './service.js';
 import { PetitionSettingsSchema, type PetitionSettings } from './settings.js';
 import { PetitionActArea, PetitionSettingsFields, settingsToValues, ShownSigners } from './views.js';
@@ -25,7 +25,8 @@ export const petitionKind: KindModule<PetitionSettings> = {
   async ResultArea({ core, action }) {
     return action.settings.showSigners ? <ShownSigners signers={await shownSigners(core, action.id)} /> : null;
   },
-  routes: petitionRoutes,
+  publicRoutes: petitionPublicRoutes,
+  adminRoutes: petitionAdminRoutes,
   jobs: petitionJobs,
   recurring: petitionRecurringJobs,
   countConfirmed: (db, actionId) => countConfirmedSignatures(db, actionId),

@@ -2,7 +2,6 @@ import { sql, type ExpressionBuilder, type Insertable, type Selectable, type Upd
 import type { ErasureSubject } from '../../core/context.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { findToken, newestTokenAt, spendToken } from '../../core/tokens.js';
-import type { ActionsTable } from '../tables.js';
 import type { SignaturesTable } from './tables.js';
 import type { Schema } from '../../core/db/schema.js';
 
@@ -10,12 +9,6 @@ import type { Schema } from '../../core/db/schema.js';
 // export read. No rules here (service.ts has them).
 
 type SignatureRow = Selectable<SignaturesTable>;
-export type ActionRow = Selectable<ActionsTable>;
-
-/** The petition with this id (any status), or undefined. */
-export async function findPetitionRowById(db: DbOrTrx, id: number): Promise<ActionRow | undefined> {
-  return db.selectFrom('actions').selectAll().where('id', '=', id).where('kind', '=', 'petition').executeTakeFirst();
-}
 
 /**
  * Inserts a signature unless the address has signed this petition already (the unique index

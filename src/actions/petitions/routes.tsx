@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues } from '../../core/web/forms.js';
-import { personal, proofBucketLimit, proofBucketLimiter } from '../../core/web/public-forms.js';
-import { postOrigin } from '../../core/web/security.js';
+import { guardPublicForm, personal, proofBucketLimit, proofBucketLimiter } from '../../core/web/public-forms.js';
+import { anyone, can, get, post, type RouteTable } from '../../core/web/routes.js';
 import { getSiteSettings } from '../../core/settings.js';
-import { checkProof } from '../../core/web/proof-of-work.js';
 import { isTakingPart } from '../kinds.js';
 import {
   confirmSignature,
@@ -63,135 +62,142 @@ const LIMITS = {
 
 const SUSTAINED = proofBucketLimit(LIMITS.sustained);
 
-/** The petition's public and staff routes. */
-export async function petitionRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  // ---- signing ----
+/** The petition's public routes. */
+export const petitionPublicRoutes: RouteTable = [
+  get('/act/:slug/sign', anyone, backToPetition),
+  post('/act/:slug/sign', anyone, sign, { config: { csrf: false, rateLimit: SUSTAINED }, preHandlerFor: limitBursts }),
+  get('/act/:slug/check-your-email', anyone, showCheckEmail),
+  get('/act/:slug/confirm/:token', anyone, showConfirm),
+  post('/act/:slug/confirm/:token', anyone, confirm, { config: { rateLimit: LIMITS.link } }),
+];
 
-  /** The burst window (the sustained one is the route's own rate limit). */
-  const limitBursts = proofBucketLimiter(app, LIMITS.burst);
+/** The petition's staff routes. */
+export const petitionAdminRoutes: RouteTable = [
+  get('/admin/actions/:id/signers', can('actions:moderate'), showShownSigners),
+  post('/admin/actions/:id/signers/:signatureId/hide', can('actions:moderate'), hideShownSigner),
+  get('/admin/actions/:id/signatures.csv', can('supporters:export'), downloadSignatures),
+];
 
-  /** The petition a request names, or a 404. */
-  const petitionOf = async (req: FastifyRequest): Promise<Petition> => {
-    const params = SlugParams.safeParse(req.params);
-    const petition = params.success ? await findPetition(core, params.data.slug) : undefined;
-    if (!petition || petition.status === 'draft') throw notFound();
-    return petition;
-  };
+/** The burst window (the sustained one is the route's own rate limit). */
+function limitBursts(app: FastifyInstance) {
+  return proofBucketLimiter(app, LIMITS.burst);
+}
 
-  const closed = (reply: FastifyReply, petition: Petition) =>
-    reply.page({ title: 'This petition is closed', status: 409, body: <ClosedView petition={petition} /> });
+/** The petition a request names, or a 404. */
+async function petitionOf(req: FastifyRequest, core: Core): Promise<Petition> {
+  const params = SlugParams.safeParse(req.params);
+  const petition = params.success ? await findPetition(core, params.data.slug) : undefined;
+  if (!petition || petition.status === 'draft') throw notFound();
+  return petition;
+}
 
-  const signPage = async (req: FastifyRequest, reply: FastifyReply, petition: Petition, errors: Record<string, string>) =>
-    personal(reply).page({
-      title: `Sign: ${petition.title}`,
-      status: 422,
-      body: (
-        <SignPageView
-          petition={petition}
-          newsletter={await petitionNewsletter(core, petition)}
-          csrf={req.csrfToken()}
-          values={formValues(req.body)}
-          errors={errors}
-        />
-      ),
-    });
+const closed = (reply: FastifyReply, petition: Petition) =>
+  reply.page({ title: 'This petition is closed', status: 409, body: <ClosedView petition={petition} /> });
 
-  // Someone who reloads the page of a form that needed correcting lands back on the petition.
-  app.get('/act/:slug/sign', async (req, reply) => reply.redirect(`/act/${(await petitionOf(req)).slug}#sign`, 303));
-
-  app.post('/act/:slug/sign', { config: { csrf: false, rateLimit: SUSTAINED }, preHandler: limitBursts }, async (req, reply) => {
-    const petition = await petitionOf(req);
-    if (!isTakingPart(petition)) return closed(reply, petition);
-    const origin = postOrigin(req, core);
-    if (origin === 'cross')
-      throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the petition on our site and sign it there.');
-    if (origin === 'unknown')
-      return signPage(req, reply, petition, { _form: 'Please check your details and press Sign the petition again.' });
-    // The same page whether the signature was new, a repeat, or a robot's: only the email (to the address's owner) differs.
-    const done = () =>
-      reply.redirect(petition.settings.requireConfirmation ? checkEmailPath(petition.slug) : `/act/${petition.slug}/thanks`, 303);
-    // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
-    const trap = formValues(req.body).website;
-    if (trap !== undefined && trap !== '') return done();
-    const form = parseSignature(petition.settings, req.body);
-    if (!form.ok) return signPage(req, reply, petition, form.errors);
-    const proof = await checkProof(
-      core.keyring,
-      req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
-    );
-    if (proof.kind === 'invalid')
-      return signPage(req, reply, petition, {
-        _form: 'The automatic check that you are a person did not finish. Please press Sign the petition again.',
-      });
-    try {
-      await signPetition(core, petition, form.data, { proof: proof.kind === 'valid' ? proof : undefined });
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'conflict') return closed(reply, petition);
-      throw err;
-    }
-    return done();
+async function signPage(req: FastifyRequest, reply: FastifyReply, core: Core, petition: Petition, errors: Record<string, string>) {
+  return personal(reply).page({
+    title: `Sign: ${petition.title}`,
+    status: 422,
+    body: (
+      <SignPageView
+        petition={petition}
+        newsletter={await petitionNewsletter(core, petition)}
+        csrf={req.csrfToken()}
+        values={formValues(req.body)}
+        errors={errors}
+      />
+    ),
   });
+}
 
-  app.get('/act/:slug/check-your-email', async (req, reply) => {
-    const petition = await petitionOf(req);
-    return reply.page({
-      title: 'Check your email',
-      body: <CheckEmailView petition={petition} />,
-      cacheKey: `petition-check ${petition.slug} ${petition.title}`,
-    });
+// ---- signing ----
+
+// Someone who reloads the page of a form that needed correcting lands back on the petition.
+async function backToPetition(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return reply.redirect(`/act/${(await petitionOf(req, core)).slug}#sign`, 303);
+}
+
+async function sign(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const petition = await petitionOf(req, core);
+  if (!isTakingPart(petition)) return closed(reply, petition);
+  // The same page whether the signature was new, a repeat, or a robot's: only the email (to the address's owner) differs.
+  const done = () =>
+    reply.redirect(petition.settings.requireConfirmation ? checkEmailPath(petition.slug) : `/act/${petition.slug}/thanks`, 303);
+  const check = await guardPublicForm(req, core, (body) => parseSignature(petition.settings, body), {
+    button: 'Sign the petition',
+    goBack: 'Go to the petition on our site and sign it there.',
   });
+  // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
+  if (check.kind === 'trapped') return done();
+  if (check.kind === 'refused') return signPage(req, reply, core, petition, check.errors);
+  try {
+    await signPetition(core, petition, check.data, { proof: check.proof });
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'conflict') return closed(reply, petition);
+    throw err;
+  }
+  return done();
+}
 
-  // ---- confirming (GET shows a button; only the POST confirms) ----
-
-  app.get('/act/:slug/confirm/:token', async (req, reply) => {
-    const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
-    const link = await signatureLink(core, slug, token);
-    if (link.state === 'invalid') throw badLink();
-    if (link.state === 'used')
-      return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={link.title} /> });
-    return personal(reply).page({
-      title: 'Confirm your signature',
-      body: <ConfirmView csrf={req.csrfToken()} slug={slug} token={token} link={link} />,
-    });
+async function showCheckEmail(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const petition = await petitionOf(req, core);
+  return reply.page({
+    title: 'Check your email',
+    body: <CheckEmailView petition={petition} />,
+    cacheKey: `petition-check ${petition.slug} ${petition.title}`,
   });
+}
 
-  app.post('/act/:slug/confirm/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
-    const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
-    const result = await confirmSignature(core, slug, token);
-    if (result.state === 'invalid') throw badLink();
-    if (result.state === 'used')
-      return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={result.title} /> });
-    return reply.redirect(`/act/${slug}/thanks`, 303);
+// ---- confirming (GET shows a button; only the POST confirms) ----
+
+async function showConfirm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
+  const link = await signatureLink(core, slug, token);
+  if (link.state === 'invalid') throw badLink();
+  if (link.state === 'used')
+    return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={link.title} /> });
+  return personal(reply).page({
+    title: 'Confirm your signature',
+    body: <ConfirmView csrf={req.csrfToken()} slug={slug} token={token} link={link} />,
   });
+}
 
-  // ---- staff ----
+async function confirm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { slug, token } = TokenParams.safeParse(req.params).data ?? { slug: '', token: '' };
+  const result = await confirmSignature(core, slug, token);
+  if (result.state === 'invalid') throw badLink();
+  if (result.state === 'used')
+    return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView slug={slug} title={result.title} /> });
+  return reply.redirect(`/act/${slug}/thanks`, 303);
+}
 
-  app.get('/admin/actions/:id/signers', { config: { permission: 'actions:moderate' } }, async (req, reply) => {
-    const params = IdParams.safeParse(req.params);
-    if (!params.success) throw notFound();
-    const shown = await shownSignersForStaff(core, params.data.id);
-    const notice = formValues(req.query).done === 'hidden' ? 'The signer is no longer shown.' : undefined;
-    const { timeZone } = await getSiteSettings(core.db);
-    return reply.adminPage({
-      title: 'Signers shown',
-      body: <ShownSignersAdminView csrf={req.csrfToken()} actionId={params.data.id} {...shown} timeZone={timeZone} notice={notice} />,
-    });
+// ---- staff ----
+
+async function showShownSigners(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const params = IdParams.safeParse(req.params);
+  if (!params.success) throw notFound();
+  const shown = await shownSignersForStaff(core, params.data.id);
+  const notice = formValues(req.query).done === 'hidden' ? 'The signer is no longer shown.' : undefined;
+  const { timeZone } = await getSiteSettings(core.db);
+  return reply.adminPage({
+    title: 'Signers shown',
+    body: <ShownSignersAdminView csrf={req.csrfToken()} actionId={params.data.id} {...shown} timeZone={timeZone} notice={notice} />,
   });
+}
 
-  app.post('/admin/actions/:id/signers/:signatureId/hide', { config: { permission: 'actions:moderate' } }, async (req, reply) => {
-    const params = SignerParams.safeParse(req.params);
-    if (!params.success) throw notFound();
-    await hideSigner(core, req.viewer!.id, params.data.id, params.data.signatureId);
-    return reply.redirect(`/admin/actions/${params.data.id}/signers?done=hidden`, 303);
-  });
+async function hideShownSigner(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const params = SignerParams.safeParse(req.params);
+  if (!params.success) throw notFound();
+  await hideSigner(core, req.viewer!.id, params.data.id, params.data.signatureId);
+  return reply.redirect(`/admin/actions/${params.data.id}/signers?done=hidden`, 303);
+}
 
-  app.get('/admin/actions/:id/signatures.csv', { config: { permission: 'supporters:export' } }, async (req, reply) => {
-    const params = IdParams.safeParse(req.params);
-    if (!params.success) throw notFound();
-    const file = await exportSignatures(core, req.viewer!.id, params.data.id);
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${file.filename}"`)
-      .send(file.stream);
-  });
+async function downloadSignatures(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const params = IdParams.safeParse(req.params);
+  if (!params.success) throw notFound();
+  const file = await exportSignatures(core, req.viewer!.id, params.data.id);
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
+    .send(file.stream);
 }

@@ -23,9 +23,9 @@ import {
   upsertSupporter,
   type PublicList,
 } from '../../supporters/service.js';
-import { getActionBySlug, scheduleCountRefresh } from '../service.js';
+import { findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
 import { isTakingPart } from '../kinds.js';
-import type { Petition, PetitionSettings } from './settings.js';
+import { PetitionSettingsSchema, type Petition, type PetitionSettings } from './settings.js';
 
 export type { Petition, PetitionSettings } from './settings.js';
 import { alreadySignedEmail, confirmSignatureEmail } from './emails.js';
@@ -35,7 +35,6 @@ import {
   deleteSignatures,
   findConfirmedSignaturesBefore,
   findMaxSignatureId,
-  findPetitionRowById,
   findShownSigners,
   findSignatureByEmailIndex,
   findSignatureById,
@@ -84,13 +83,15 @@ function shortCache<K, V>(ms: number) {
   };
 }
 
+/** How the frame reads a petition. */
+const PETITIONS: KindReader<PetitionSettings> = { kinds: ['petition'], settingsSchema: PetitionSettingsSchema };
+
 const petitionCache = shortCache<string, Petition | undefined>(PETITION_CACHE_MS);
 
 /** The petition with this slug, whatever its status (kept for a second); undefined when there is none. */
 export async function findPetition(core: Core, slug: string): Promise<Petition | undefined> {
   return petitionCache.get(core.db, slug, async () => {
-    const action = await getActionBySlug(core.db, slug);
-    return action?.kind === 'petition' ? (action as Petition) : undefined;
+    return findActionForKind(core.db, { slug }, PETITIONS);
   });
 }
 
@@ -339,7 +340,7 @@ async function linkTarget(db: DbOrTrx, slug: string, token: string) {
   if (!row || row.subject_id === null) return undefined;
   const signature = await findSignatureById(db, row.subject_id);
   if (!signature) return undefined;
-  const petition = await findPetitionRowById(db, signature.action_id);
+  const petition = await findActionForKind(db, { id: Number(signature.action_id) }, PETITIONS);
   // A link is good only under its own petition's address.
   if (!petition || petition.slug !== slug) return undefined;
   return { tokenHash, row, signature, petition };
@@ -351,7 +352,7 @@ export async function signatureLink(core: Core, slug: string, token: string): Pr
   if (!t) return { state: 'invalid' };
   if (t.row.used_at !== null) return { state: 'used', title: t.petition.title };
   if (t.row.expires_at <= Date.now()) return { state: 'invalid' };
-  const list = t.signature.opt_in ? await petitionNewsletter(core, { newsletterListId: t.petition.newsletter_list_id }) : undefined;
+  const list = t.signature.opt_in ? await petitionNewsletter(core, { newsletterListId: t.petition.newsletterListId }) : undefined;
   return {
     state: 'ready',
     title: t.petition.title,
@@ -383,7 +384,7 @@ export async function confirmSignature(
       return t.row.used_at !== null ? { state: 'used' as const, title: t.petition.title } : { state: 'invalid' as const };
     }
     if (await markSignatureConfirmed(trx, t.signature.id, now, constituencyCode)) await scheduleCountRefresh(core, trx, t.petition.id, now);
-    const listId = t.petition.newsletter_list_id;
+    const listId = t.petition.newsletterListId;
     if (t.signature.opt_in && t.signature.supporter_id !== null && listId !== null) {
       const supporter = await getSupporter(trx, core.keyring, t.signature.supporter_id);
       if (supporter && supporter.erasedAt === null) {
@@ -448,7 +449,7 @@ export async function shownSignersForStaff(
   core: Core,
   actionId: number,
 ): Promise<{ title: string; slug: string; signers: ModeratedSigner[] }> {
-  const petition = await findPetitionRowById(core.db, actionId);
+  const petition = await findActionForKind(core.db, { id: actionId }, PETITIONS);
   if (!petition) throw new DomainError('not_found', 'There is no such petition.');
   const rows = await findShownSigners(core.db, actionId, 200);
   return {
@@ -497,11 +498,11 @@ export async function exportSignatures(
   actionId: number,
 ): Promise<{ filename: string; rows: number; stream: Readable }> {
   const { db, keyring } = core;
-  const petition = await findPetitionRowById(db, actionId);
+  const petition = await findActionForKind(db, { id: actionId }, PETITIONS);
   if (!petition) throw new DomainError('not_found', 'There is no such petition.');
   const maxId = await findMaxSignatureId(db, actionId);
   const rows = await countConfirmedSignaturesUpTo(db, actionId, maxId);
-  const listId = petition.newsletter_list_id;
+  const listId = petition.newsletterListId;
   const mailable = new Set(listId === null ? [] : (await mailableSupporterIds(db, listId).execute()).map((r) => r.id));
   await recordAudit(db, {
     staffId,

@@ -1,9 +1,9 @@
 import type { KindModule } from '../kinds.js';
-import { registerSignOnAdminRoutes } from './admin-routes.js';
+import { signOnAdminRoutes } from './admin-routes.js';
 import { SignOnSettingsFields } from './admin-views.js';
 import { seedSignOnsDemo } from './demo.js';
 import { signOnJobs, signOnRecurringJobs } from './jobs.js';
-import { registerSignOnRoutes } from './routes.js';
+import { setupSignOnUploads, signOnPublicRoutes } from './routes.js';
 import { approvedSignOnsByDay, countApprovedSignOns, eraseSignOnContactsOf, signOnsFor } from './service.js';
 import { SignOnSettingsSchema, signOnSettingsToValues, type SignOnSettings } from './settings.js';
 import { signatoriesSection, signOnActArea } from './views.js';
@@ -24,10 +24,9 @@ export const signOnKind: KindModule<SignOnSettings> = {
   ActArea: signOnActArea,
   // Once closed, the frame shows the result; the organisations that signed stay listed beneath it.
   ResultArea: signatoriesSection,
-  async routes(app, core) {
-    await registerSignOnRoutes(app, core);
-    await registerSignOnAdminRoutes(app, core);
-  },
+  setup: setupSignOnUploads,
+  publicRoutes: signOnPublicRoutes,
+  adminRoutes: signOnAdminRoutes,
   jobs: signOnJobs,
   recurring: signOnRecurringJobs(),
   // Only approved sign-ons count: the counter is the number of organisations listed.

@@ -5,7 +5,8 @@ import { renderMarkdown } from '../../core/markdown.js';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
 import { formValues, parseForm } from '../../core/web/forms.js';
-import { personal, proofBucketLimit } from '../../core/web/public-forms.js';
+import { personal, proofBucketLimit, refusedFields } from '../../core/web/public-forms.js';
+import { anyone, get, post, registerRoutes, type RouteTable } from '../../core/web/routes.js';
 import { postOrigin } from '../../core/web/security.js';
 import { checkProof } from '../../core/web/proof-of-work.js';
 import { isTakingPart, type Action } from '../kinds.js';
@@ -24,13 +25,10 @@ import {
 import type { SignOnSettings } from './settings.js';
 import { CheckEmailView, ConfirmUsedView, ConfirmView, SignOnPageView, signOnPath } from './views.js';
 
-// The public side of sign-ons. Route table:
-//   GET  /act/:slug/sign-on                    the form on a page of its own (a refused form comes back here, 422)
-//   POST /act/:slug/sign-on                    multipart (with a logo) or urlencoded; proof of work, honeypot, limits
-//   GET  /act/:slug/sign-on/check-your-email   the same answer whether or not the address had signed
-//   GET  /act/:slug/sign-on/confirm/:token     shows a button (link scanners only GET)
-//   POST /act/:slug/sign-on/confirm/:token     confirms: the sign-on waits for staff
-//   GET  /files/:ref                           an uploaded logo, by its signed reference
+// The public side of sign-ons: the form on a page of its own (a refused form comes back there, 422); its post,
+// multipart (with a logo) or urlencoded, with proof of work, honeypot and limits; "check your email", the same answer
+// whether or not the address had signed; the confirmation link (GET shows a button, since link scanners only GET;
+// the POST confirms, and the sign-on waits for staff); and an uploaded logo, by its signed reference.
 
 const SlugParams = z.object({ slug: z.string().min(1).max(200) });
 const TokenParams = z.object({ slug: z.string().min(1).max(200), token: z.string().max(200) });
@@ -52,64 +50,74 @@ const SIGN_WITHOUT_PROOF_MAX = 3;
 /** Sign-ons per address in two buckets, with and without a proof of work; the bucket needs the parsed body. */
 const SIGN_LIMIT = proofBucketLimit({ timeWindow: '10 minutes', withProof: SIGN_WITH_PROOF_MAX, withoutProof: SIGN_WITHOUT_PROOF_MAX });
 
-/** The field messages of a rule the service refused (shown on the form); anything else is rethrown. */
-function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid')
-    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
-  throw err;
-}
+/** The public sign-on routes (the form's post is in signOnPostRoutes: it needs multipart, in a scope of its own). */
+export const signOnPublicRoutes: RouteTable = [
+  get('/act/:slug/sign-on', anyone, showSignOnForm),
+  get('/act/:slug/sign-on/check-your-email', anyone, showCheckEmail),
+  get('/act/:slug/sign-on/confirm/:token', anyone, showConfirm),
+  post('/act/:slug/sign-on/confirm/:token', anyone, confirm, { config: { rateLimit: LIMITS.link } }),
+  get('/files/:ref', anyone, sendFile, { config: { rateLimit: LIMITS.files } }),
+];
+
+/** The sign-on form's post, registered by setupSignOnUploads inside the scope that reads multipart. */
+const signOnPostRoutes: RouteTable = [
+  post('/act/:slug/sign-on', anyone, signOnFromForm, { config: { csrf: false, rateLimit: SIGN_LIMIT } }),
+];
 
 /** Logos read by the multipart hook, by request: the bytes (cut off at the limit) until the handler takes them. */
 const logos = new WeakMap<FastifyRequest, LogoUpload>();
 /** Requests whose handler has started: an error before that, on a multipart post, is a body that could not be read. */
 const reachedHandler = new WeakSet<FastifyRequest>();
 
-/** Registers the public sign-on routes. */
-export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Promise<void> {
-  const slugOf = (params: unknown) => {
-    const p = SlugParams.safeParse(params);
-    if (!p.success) throw notFound();
-    return p.data.slug;
-  };
-  const actionOr404 = async (slug: string) => {
-    const a = await publishedSignOnAction(core.db, slug);
-    if (!a) throw notFound();
-    return a;
-  };
+const slugOf = (params: unknown) => {
+  const p = SlugParams.safeParse(params);
+  if (!p.success) throw notFound();
+  return p.data.slug;
+};
 
-  const formPage = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    action: Action<SignOnSettings>,
-    o: { status?: number; values?: Record<string, string>; errors?: Record<string, string> } = {},
-  ) => {
-    const offer = await newsletterOffer(core, action);
-    return personal(reply).page({
-      title: `Sign on: ${action.title}`,
-      status: o.status ?? 200,
-      description: action.summary,
-      body: (
-        <SignOnPageView
-          action={action}
-          statementHtml={renderMarkdown(action.body)}
-          requireLogo={action.settings.requireLogo}
-          newsletter={offer ? { name: offer.name, wording: offer.wording } : undefined}
-          csrf={req.csrfToken()}
-          values={o.values}
-          errors={o.errors}
-        />
-      ),
-    });
-  };
+async function actionOr404(core: Core, slug: string) {
+  const a = await publishedSignOnAction(core.db, slug);
+  if (!a) throw notFound();
+  return a;
+}
 
-  app.get('/act/:slug/sign-on', async (req, reply) => {
-    const action = await actionOr404(slugOf(req.params));
-    if (!isTakingPart(action)) return reply.redirect(`/act/${action.slug}`, 303);
-    return formPage(req, reply, action);
+async function formPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  action: Action<SignOnSettings>,
+  o: { status?: number; values?: Record<string, string>; errors?: Record<string, string> } = {},
+) {
+  const offer = await newsletterOffer(core, action);
+  return personal(reply).page({
+    title: `Sign on: ${action.title}`,
+    status: o.status ?? 200,
+    description: action.summary,
+    body: (
+      <SignOnPageView
+        action={action}
+        statementHtml={renderMarkdown(action.body)}
+        requireLogo={action.settings.requireLogo}
+        newsletter={offer ? { name: offer.name, wording: offer.wording } : undefined}
+        csrf={req.csrfToken()}
+        values={o.values}
+        errors={o.errors}
+      />
+    ),
   });
+}
 
-  // Multipart is accepted on the sign-on post only. The logo is read into memory as it arrives (at most the limit,
-  // the rest cut off and flagged), and nothing is stored until every check has passed.
+async function showSignOnForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const action = await actionOr404(core, slugOf(req.params));
+  if (!isTakingPart(action)) return reply.redirect(`/act/${action.slug}`, 303);
+  return formPage(req, reply, core, action);
+}
+
+/**
+ * Multipart is accepted on the sign-on post only. The logo is read into memory as it arrives (at most the limit,
+ * the rest cut off and flagged), and nothing is stored until every check has passed.
+ */
+export async function setupSignOnUploads(app: FastifyInstance, core: Core): Promise<void> {
   await app.register(async (scope) => {
     await scope.register(multipart, {
       attachFieldsToBody: 'keyValues',
@@ -136,96 +144,99 @@ export async function registerSignOnRoutes(app: FastifyInstance, core: Core): Pr
       }
       throw err;
     });
-
-    scope.post('/act/:slug/sign-on', { config: { csrf: false, rateLimit: SIGN_LIMIT } }, async (req, reply) => {
-      reachedHandler.add(req);
-      const action = await actionOr404(slugOf(req.params));
-      if (!isTakingPart(action)) return reply.redirect(`/act/${action.slug}`, 303);
-      const values = formValues(req.body);
-      const again = (errors: Record<string, string>) => formPage(req, reply, action, { status: 422, values, errors });
-      const origin = postOrigin(req, core);
-      if (origin === 'cross')
-        throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the statement’s page and sign there.');
-      if (origin === 'unknown') return again({ _form: 'Please check your details and press Sign up our organisation again.' });
-      const done = () => reply.redirect(`${signOnPath(action.slug)}/check-your-email`, 303);
-      // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
-      if (values.homepage !== undefined && values.homepage !== '') return done();
-      const logo = logos.get(req);
-      const form = parseForm(SignOnFormSchema, req.body);
-      const logoError = logoProblem(logo, action.settings);
-      if (!form.ok || logoError) return again({ ...(form.ok ? {} : form.errors), ...(logoError ? { logo: logoError } : {}) });
-      const proof = await checkProof(
-        core.keyring,
-        req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
-      );
-      if (proof.kind === 'invalid')
-        return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up our organisation again.' });
-      try {
-        await signOn(core, action, form.data, { logo, proof: proof.kind === 'valid' ? proof : undefined });
-      } catch (err) {
-        return again(refusedFields(err));
-      }
-      return done();
-    });
+    registerRoutes(scope, core, signOnPostRoutes, 'public');
   });
+}
 
-  app.get('/act/:slug/sign-on/check-your-email', async (req, reply) => {
-    const action = await actionOr404(slugOf(req.params));
-    return reply.page({
-      title: 'Check your email',
-      body: <CheckEmailView action={action} />,
-      cacheKey: `sign-on-check:${action.updatedAt}`,
-    });
+// The honeypot of this form is `homepage` (`website` is the organisation's real field), so it cannot use
+// guardPublicForm, whose trap is `website`: the same steps, in the same order, are written out here.
+async function signOnFromForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  reachedHandler.add(req);
+  const action = await actionOr404(core, slugOf(req.params));
+  if (!isTakingPart(action)) return reply.redirect(`/act/${action.slug}`, 303);
+  const values = formValues(req.body);
+  const again = (errors: Record<string, string>) => formPage(req, reply, core, action, { status: 422, values, errors });
+  const origin = postOrigin(req, core);
+  if (origin === 'cross')
+    throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the statement’s page and sign there.');
+  if (origin === 'unknown') return again({ _form: 'Please check your details and press Sign up our organisation again.' });
+  const done = () => reply.redirect(`${signOnPath(action.slug)}/check-your-email`, 303);
+  // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
+  if (values.homepage !== undefined && values.homepage !== '') return done();
+  const logo = logos.get(req);
+  const form = parseForm(SignOnFormSchema, req.body);
+  const logoError = logoProblem(logo, action.settings);
+  if (!form.ok || logoError) return again({ ...(form.ok ? {} : form.errors), ...(logoError ? { logo: logoError } : {}) });
+  const proof = await checkProof(
+    core.keyring,
+    req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
+  );
+  if (proof.kind === 'invalid')
+    return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up our organisation again.' });
+  try {
+    await signOn(core, action, form.data, { logo, proof: proof.kind === 'valid' ? proof : undefined });
+  } catch (err) {
+    return again(refusedFields(err));
+  }
+  return done();
+}
+
+async function showCheckEmail(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const action = await actionOr404(core, slugOf(req.params));
+  return reply.page({
+    title: 'Check your email',
+    body: <CheckEmailView action={action} />,
+    cacheKey: `sign-on-check:${action.updatedAt}`,
   });
+}
 
-  // ---- confirming (GET shows a button; only the POST confirms, so link scanners cannot) ----
+// ---- confirming (GET shows a button; only the POST confirms, so link scanners cannot) ----
 
-  const tokenParams = (params: unknown) => {
-    const p = TokenParams.safeParse(params);
-    if (!p.success) throw badLink();
-    return p.data;
-  };
+const tokenParams = (params: unknown) => {
+  const p = TokenParams.safeParse(params);
+  if (!p.success) throw badLink();
+  return p.data;
+};
 
-  app.get('/act/:slug/sign-on/confirm/:token', async (req, reply) => {
-    const { slug, token } = tokenParams(req.params);
-    const action = await publishedSignOnAction(core.db, slug);
-    if (!action) throw badLink();
-    const link = await signOnLink(core, action, token);
-    if (link.state === 'invalid') throw badLink();
-    if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView action={action} /> });
-    return personal(reply).page({
-      title: 'Confirm your organisation’s signature',
-      body: (
-        <ConfirmView action={action} token={token} csrf={req.csrfToken()} organisation={link.organisation} newsletter={link.newsletter} />
-      ),
-    });
+async function showConfirm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { slug, token } = tokenParams(req.params);
+  const action = await publishedSignOnAction(core.db, slug);
+  if (!action) throw badLink();
+  const link = await signOnLink(core, action, token);
+  if (link.state === 'invalid') throw badLink();
+  if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView action={action} /> });
+  return personal(reply).page({
+    title: 'Confirm your organisation’s signature',
+    body: (
+      <ConfirmView action={action} token={token} csrf={req.csrfToken()} organisation={link.organisation} newsletter={link.newsletter} />
+    ),
   });
+}
 
-  app.post('/act/:slug/sign-on/confirm/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
-    const { slug, token } = tokenParams(req.params);
-    const action = await publishedSignOnAction(core.db, slug);
-    if (!action) throw badLink();
-    const result = await confirmSignOn(core, action, token);
-    if (result === 'invalid') throw badLink();
-    if (result === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView action={action} /> });
-    return reply.redirect(`/act/${action.slug}/thanks`, 303);
-  });
+async function confirm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { slug, token } = tokenParams(req.params);
+  const action = await publishedSignOnAction(core.db, slug);
+  if (!action) throw badLink();
+  const result = await confirmSignOn(core, action, token);
+  if (result === 'invalid') throw badLink();
+  if (result === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView action={action} /> });
+  return reply.redirect(`/act/${action.slug}/thanks`, 303);
+}
 
-  // ---- uploaded files (logos) ----
+// ---- uploaded files (logos) ----
 
-  app.get('/files/:ref', { config: { rateLimit: LIMITS.files } }, async (req, reply) => {
-    const p = FileParams.safeParse(req.params);
-    const file = p.success ? await fileByRef(core, p.data.ref) : undefined;
-    if (!file) throw new AppError(404, 'not_found', 'There is no such file.');
-    const etag = `"${file.sha256}"`;
-    // The type is the one found from the file's own bytes when it was uploaded (only PNG, JPEG or WebP), and
-    // nosniff stops a browser from guessing another; a file's bytes never change, so it may be cached.
-    reply
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'public, max-age=86400')
-      .header('etag', etag)
-      .header('content-disposition', 'inline');
-    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type(file.contentType).send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
-  });
+async function sendFile(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const p = FileParams.safeParse(req.params);
+  const file = p.success ? await fileByRef(core, p.data.ref) : undefined;
+  if (!file) throw new AppError(404, 'not_found', 'There is no such file.');
+  const etag = `"${file.sha256}"`;
+  // The type is the one found from the file's own bytes when it was uploaded (only PNG, JPEG or WebP), and
+  // nosniff stops a browser from guessing another; a file's bytes never change, so it may be cached.
+  reply
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'public, max-age=86400')
+    .header('etag', etag)
+    .header('content-disposition', 'inline');
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  return reply.type(file.contentType).send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
 }

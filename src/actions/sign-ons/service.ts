@@ -22,7 +22,7 @@ import {
   upsertSupporter,
 } from '../../supporters/service.js';
 import { hoursToDays, type Action } from '../kinds.js';
-import { getActionById, getActionBySlug, scheduleCountRefresh } from '../service.js';
+import { findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
 import { alreadySignedEmail, confirmSignOnEmail, signOnApprovedEmail } from './emails.js';
 import {
   approvalsPerHour,
@@ -50,7 +50,7 @@ import {
   useSignOnToken,
   type SignOnRow,
 } from './queries.js';
-import type { SignOnSettings } from './settings.js';
+import { SignOnSettingsSchema, type SignOnSettings } from './settings.js';
 
 // The rules of organisation sign-ons. An organisation signs with its name, website, a contact person (name, role,
 // email) and optionally a logo; the contact confirms by email; staff approve or reject; only approved sign-ons are
@@ -171,16 +171,18 @@ export function logoProblem(upload: LogoUpload | undefined, settings: Pick<SignO
 
 // ---- reading actions ----------------------------------------------------------------------------------------
 
+/** How the frame reads a sign-on action. */
+const SIGN_ONS: KindReader<SignOnSettings> = { kinds: ['sign_on'], settingsSchema: SignOnSettingsSchema };
+
 /** A sign-on action by slug: published (open or closed), or undefined. */
 export async function publishedSignOnAction(db: DbOrTrx, slug: string): Promise<Action<SignOnSettings> | undefined> {
-  const a = await getActionBySlug(db, slug);
-  return a && a.kind === 'sign_on' && a.status !== 'draft' ? (a as unknown as Action<SignOnSettings>) : undefined;
+  const a = await findActionForKind(db, { slug }, SIGN_ONS);
+  return a && a.status !== 'draft' ? a : undefined;
 }
 
 /** A sign-on action by id, any state (the admin pages), or undefined. */
 export async function signOnActionById(db: DbOrTrx, id: number): Promise<Action<SignOnSettings> | undefined> {
-  const a = await getActionById(db, id);
-  return a && a.kind === 'sign_on' ? (a as unknown as Action<SignOnSettings>) : undefined;
+  return findActionForKind(db, { id }, SIGN_ONS);
 }
 
 /** The newsletter list an action offers, if it has one and the list still takes sign-ups: its id, name and wording. */
