@@ -144,13 +144,13 @@ export const LAYOUT_RULES = ['target-size', 'scrollable-region-focusable'];
  * inline scripts) allows.
  */
 export async function runAxe(page: Page, o: { tags?: string[]; rules?: readonly string[] } = {}): Promise<AxeViolation[]> {
-  // A page that refreshes itself (meta refresh, while a send or an import runs) may reload under axe on a slow
-  // machine: then axe runs again on the page as it has become.
+  // A page that refreshes itself (meta refresh, while a send or an import runs) may reload between axe's injection
+  // and its run, or during the run, on a slow machine: then axe is injected and run again on the page as it is.
   for (let attempt = 1; ; attempt++) {
     try {
       return await runAxeOnce(page, o);
     } catch (err) {
-      if (attempt >= 3 || !/Execution context was destroyed|navigat/i.test(String(err))) throw err;
+      if (attempt >= 5 || !/Execution context was destroyed|navigat|axe is not defined/i.test(String(err))) throw err;
       await page.waitForLoadState();
     }
   }
