@@ -1,5 +1,6 @@
 import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
+import { utcToZonedLocal } from '../core/time.js';
 import { signupBlockData } from '../supporters/service.js';
 import {
   changeActionStatus,
@@ -20,9 +21,7 @@ const DAY = 24 * 3600_000;
 
 /** A day `days` from now, as YYYY-MM-DD in a time zone. */
 function dayFromNow(days: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(Date.now() + days * DAY),
-  );
+  return utcToZonedLocal(Date.now() + days * DAY, timeZone).slice(0, 10);
 }
 
 /** Seeds the demo campaign and its four actions. */

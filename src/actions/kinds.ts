@@ -3,6 +3,7 @@ import type { VNode } from 'preact';
 import type { z } from 'zod';
 import type { Core, ErasureSubject } from '../core/context.js';
 import type { DbOrTrx } from '../core/db/index.js';
+import { utcToZonedLocal } from '../core/time.js';
 import type { ActionKind, ActionsTable } from './tables.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
 import type { RouteTable } from '../core/web/routes.js';
@@ -138,10 +139,9 @@ export function hoursToDays(
   hours: ReadonlyArray<{ hour: number; count: number }>,
   timeZone: string,
 ): Array<{ day: string; count: number }> {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const days = new Map<string, number>();
   for (const h of [...hours].sort((a, b) => a.hour - b.hour)) {
-    const day = fmt.format(new Date(Number(h.hour) * HOUR));
+    const day = utcToZonedLocal(Number(h.hour) * HOUR, timeZone).slice(0, 10);
     days.set(day, (days.get(day) ?? 0) + Number(h.count));
   }
   return [...days].map(([day, count]) => ({ day, count }));

@@ -105,3 +105,24 @@ export async function useTokenOf(db: DbOrTrx, tokenHash: string, purposes: Token
 export async function deleteExpiredTokens(db: DbOrTrx, before: number): Promise<void> {
   await db.deleteFrom('tokens').where('expires_at', '<', before).execute();
 }
+
+/** The shape of every emailed token (newToken's 32 random bytes in base64url): anything else is refused unhashed. */
+export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** What a public form says when its proof of work was already spent (a double submit, or a replay). */
+export const PROOF_USED = 'That check was already used. Please press the button again.';
+
+/** Deletes the tokens of a purpose that expired before `now`. */
+export async function deleteExpiredTokensOf(db: DbOrTrx, purpose: TokenPurpose, now: number): Promise<void> {
+  await db.deleteFrom('tokens').where('purpose', '=', purpose).where('expires_at', '<', now).execute();
+}
+
+/** Deletes the tokens of a purpose made for these subjects. */
+export async function deleteTokensOfSubjects(db: DbOrTrx, purpose: TokenPurpose, subjectIds: readonly number[]): Promise<void> {
+  if (subjectIds.length === 0) return;
+  await db
+    .deleteFrom('tokens')
+    .where('purpose', '=', purpose)
+    .where('subject_id', 'in', [...subjectIds])
+    .execute();
+}

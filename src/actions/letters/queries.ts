@@ -1,6 +1,6 @@
 import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { byDialect, type DbOrTrx, type Trx } from '../../core/db/index.js';
-import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
+import { deleteExpiredTokensOf, findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
 import type { LetterDeliveriesTable, LetterDeliveryStatus, LetterStatus, LettersTable } from './tables.js';
 
 // The letters' SQL: letters, their deliveries (one per recipient), their confirmation tokens, and what the admin
@@ -132,31 +132,26 @@ export async function listLettersOfWriter(
   return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
 
-/** The same letters with their action's title, for the writer's copy of their data. */
-export async function listLettersOfWriterWithTitles(db: DbOrTrx, who: { supporterId: number; emailIndex: string | null }) {
+/** The same letters in full, for the writer's copy of their data (their actions' titles come from the frame). */
+export async function listLettersOfWriterInFull(db: DbOrTrx, who: { supporterId: number; emailIndex: string | null }) {
   return db
     .selectFrom('letters')
-    .innerJoin('actions', 'actions.id', 'letters.action_id')
     .select([
-      'letters.id',
-      'actions.title',
-      'letters.first_name_enc',
-      'letters.last_name_enc',
-      'letters.address_enc',
-      'letters.postcode_enc',
-      'letters.subject_enc',
-      'letters.body_enc',
-      'letters.status',
-      'letters.created_at',
-      'letters.sent_at',
-      'letters.reply',
+      'id',
+      'action_id',
+      'first_name_enc',
+      'last_name_enc',
+      'address_enc',
+      'postcode_enc',
+      'subject_enc',
+      'body_enc',
+      'status',
+      'created_at',
+      'sent_at',
+      'reply',
     ])
-    .where((eb) =>
-      eb.or([
-        eb('letters.supporter_id', '=', who.supporterId),
-        ...(who.emailIndex ? [eb('letters.email_index', '=', who.emailIndex)] : []),
-      ]),
-    )
+    .where((eb) => eb.or([eb('supporter_id', '=', who.supporterId), ...(who.emailIndex ? [eb('email_index', '=', who.emailIndex)] : [])]))
+    .orderBy('id')
     .execute();
 }
 
@@ -247,7 +242,7 @@ export async function newestUsableLetterTokenAt(db: DbOrTrx, letterId: number, n
 
 /** Deletes expired letter confirmation tokens. */
 export async function deleteExpiredLetterTokens(db: DbOrTrx, now: number): Promise<void> {
-  await db.deleteFrom('tokens').where('purpose', '=', 'letter_confirm').where('expires_at', '<', now).execute();
+  await deleteExpiredTokensOf(db, 'letter_confirm', now);
 }
 
 // ---- deliveries ----

@@ -1,3 +1,4 @@
+import { TOKEN_SHAPE, PROOF_USED } from '../../core/tokens.js';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Core, ErasureSubject } from '../../core/context.js';
@@ -14,7 +15,7 @@ import { recordAudit } from '../../core/audit.js';
 import { spendProof } from '../../core/web/proof-of-work.js';
 import { emailIndex, isSuppressed, recordConsent, signupBlockData, upsertSupporter, type PublicList } from '../../supporters/service.js';
 import { hoursToDays, isTakingPart, type Action } from '../kinds.js';
-import { findActionForKind, getActionTargets, scheduleCountRefresh, type KindReader } from '../service.js';
+import { actionTitles, findActionForKind, getActionTargets, scheduleCountRefresh, type KindReader } from '../service.js';
 import { alreadyWroteEmail, confirmLetterEmail, followupEmail, letterCopyEmail, letterRejectedEmail } from './emails.js';
 import { nextSlot } from './pace.js';
 import {
@@ -38,7 +39,7 @@ import {
   listDeliveriesOfAction,
   listLettersForExport,
   listLettersOfWriter,
-  listLettersOfWriterWithTitles,
+  listLettersOfWriterInFull,
   listFailedDeliveries,
   listHeldLetters,
   listRecipientsOfLetters,
@@ -82,7 +83,6 @@ export const MAX_LETTER_CHARS = 20_000;
 export const COMPARE_WITH = 2_000;
 /** Attempts at delivering one letter to one recipient (about two days of backoff) before it is marked failed. */
 export const DELIVERY_ATTEMPTS = 40;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 // ---- settings (per action, in actions.settings) ----
@@ -451,7 +451,6 @@ export async function previewLetter(core: Core, action: LetterAction, draft: Let
 
 // ---- sending (stage 4): stored unconfirmed, confirmation emailed ----
 
-const PROOF_USED = 'That check was already used. Please press the button again.';
 const CLOSED = 'This action has closed, so letters can no longer be sent.';
 
 /**
@@ -1272,7 +1271,15 @@ export async function eraseLettersOf(core: Core, trx: DbOrTrx, subject: ErasureS
 
 /** A supporter's letters, for their copy of their data (matched by record or address). */
 export async function lettersFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
-  const rows = await listLettersOfWriterWithTitles(db, subject);
+  const written = await listLettersOfWriterInFull(db, subject);
+  const titles = await actionTitles(
+    db,
+    written.map((r) => Number(r.action_id)),
+  );
+  const rows = written.flatMap((r) => {
+    const title = titles.get(Number(r.action_id));
+    return title === undefined ? [] : [{ ...r, title }];
+  });
   const k = core.keyring;
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
   const recipients = await listRecipientsOfLetters(

@@ -216,13 +216,12 @@ export async function findSignaturesOfSubject(
   return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
 
-/** A supporter's signatures with the title of each petition, for their copy of their data. */
+/** A supporter's signatures in full, for their copy of their data (the petitions' titles come from the frame). */
 export async function findSignatureDetailsOfSubject(db: DbOrTrx, subject: ErasureSubject) {
   return db
     .selectFrom('signatures')
-    .innerJoin('actions', 'actions.id', 'signatures.action_id')
     .select([
-      'actions.title',
+      'signatures.action_id',
       'signatures.first_name_enc',
       'signatures.last_name_enc',
       'signatures.postcode_enc',
@@ -233,6 +232,7 @@ export async function findSignatureDetailsOfSubject(db: DbOrTrx, subject: Erasur
       'signatures.confirmed_at',
     ])
     .where(ofSubject(subject))
+    .orderBy('signatures.id')
     .execute();
 }
 

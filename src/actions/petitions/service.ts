@@ -1,3 +1,4 @@
+import { TOKEN_SHAPE } from '../../core/tokens.js';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -23,7 +24,7 @@ import {
   upsertSupporter,
   type PublicList,
 } from '../../supporters/service.js';
-import { findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
+import { actionTitles, findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
 import { isTakingPart } from '../kinds.js';
 import { PetitionSettingsSchema, type Petition, type PetitionSettings } from './settings.js';
 
@@ -102,7 +103,6 @@ const DAY = 24 * 3600_000;
 export const CONFIRM_LINK_MS = 30 * DAY;
 /** At most one "you have already signed" email per signature in this time, so the form cannot flood an inbox. */
 const REMINDER_GAP_MS = 5 * 60_000;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export const CLOSED = 'This petition is not taking signatures any more.';
 const POSTCODE = 'Enter a full UK postcode, like SW1A 1AA, or tick the box to say you do not live in the UK';
@@ -593,7 +593,15 @@ export async function eraseSignaturesOf(core: Core, trx: DbOrTrx, subject: Erasu
 
 /** A supporter's signatures, for their copy of their data (matched by record or address). */
 export async function signaturesFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
-  const rows = await findSignatureDetailsOfSubject(db, subject);
+  const signed = await findSignatureDetailsOfSubject(db, subject);
+  const titles = await actionTitles(
+    db,
+    signed.map((r) => Number(r.action_id)),
+  );
+  const rows = signed.flatMap((r) => {
+    const title = titles.get(Number(r.action_id));
+    return title === undefined ? [] : [{ ...r, title }];
+  });
   const k = core.keyring;
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
   return {

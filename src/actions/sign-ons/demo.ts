@@ -5,7 +5,8 @@ import type { SignOnStatus } from './tables.js';
 import { emailIndex } from '../../supporters/service.js';
 import type { Action } from '../kinds.js';
 import { scheduleCountRefresh } from '../service.js';
-import { insertFile, insertSignOn } from './queries.js';
+import { insertFile } from '../../core/files.js';
+import { insertSignOn } from './queries.js';
 import type { SignOnSettings } from './settings.js';
 
 // Fictional organisations signing the demo statement: most listed, one waiting for review. Every organisation,

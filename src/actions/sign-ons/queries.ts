@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
+import { deleteTokensOfSubjects, findToken, insertToken, newestTokenAt, spendToken } from '../../core/tokens.js';
 import type { DbOrTrx } from '../../core/db/index.js';
 import type { SignOnStatus, SignOnsTable } from './tables.js';
 
@@ -166,12 +166,7 @@ export async function newestSignOnTokenAt(db: DbOrTrx, signOnId: number): Promis
 
 /** Deletes the tokens of these sign-ons (old sign-ons never confirmed). */
 export async function deleteSignOnTokens(db: DbOrTrx, signOnIds: readonly number[]): Promise<void> {
-  if (signOnIds.length === 0) return;
-  await db
-    .deleteFrom('tokens')
-    .where('purpose', '=', 'sign_on_confirm')
-    .where('subject_id', 'in', [...signOnIds])
-    .execute();
+  await deleteTokensOfSubjects(db, 'sign_on_confirm', signOnIds);
 }
 
 /** Sign-ons never confirmed and created before `before`, a batch at a time. */
@@ -197,13 +192,12 @@ export async function listSignOnsByEmailIndex(db: DbOrTrx, emailIndex: string): 
   return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
 
-/** The same sign-ons with their statement's title, for the contact's copy of their data. */
-export async function listSignOnsWithTitlesByEmailIndex(db: DbOrTrx, emailIndex: string) {
+/** The same sign-ons in full, for the contact's copy of their data (the statements' titles come from the frame). */
+export async function listSignOnsInFullByEmailIndex(db: DbOrTrx, emailIndex: string) {
   return db
     .selectFrom('sign_ons')
-    .innerJoin('actions', 'actions.id', 'sign_ons.action_id')
     .select([
-      'actions.title',
+      'sign_ons.action_id',
       'sign_ons.organisation',
       'sign_ons.website',
       'sign_ons.contact_name_enc',
@@ -212,6 +206,7 @@ export async function listSignOnsWithTitlesByEmailIndex(db: DbOrTrx, emailIndex:
       'sign_ons.created_at',
     ])
     .where('sign_ons.email_index', '=', emailIndex)
+    .orderBy('sign_ons.id')
     .execute();
 }
 
@@ -225,36 +220,6 @@ export async function deleteSignOns(db: DbOrTrx, ids: readonly number[]): Promis
   if (ids.length === 0) return;
   await db
     .deleteFrom('sign_ons')
-    .where('id', 'in', [...ids])
-    .execute();
-}
-
-// ---- files (logos) ----
-
-/** Stores an uploaded file; returns its id. */
-export async function insertFile(db: DbOrTrx, f: { contentType: string; bytes: Uint8Array; sha256: string; at: number }): Promise<number> {
-  const r = await db
-    .insertInto('files')
-    .values({ content_type: f.contentType, size: f.bytes.byteLength, sha256: f.sha256, bytes: f.bytes, created_at: f.at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(r.id);
-}
-
-/** One stored file, bytes included. */
-export async function findFileById(db: DbOrTrx, id: number) {
-  return db
-    .selectFrom('files')
-    .select(['id', 'content_type', 'size', 'sha256', 'bytes', 'created_at'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-/** Deletes files by id (sign-ons pointing at them keep no logo: the reference is set null). */
-export async function deleteFiles(db: DbOrTrx, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .deleteFrom('files')
     .where('id', 'in', [...ids])
     .execute();
 }

@@ -1,3 +1,4 @@
+import { TOKEN_SHAPE, PROOF_USED } from '../../core/tokens.js';
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -22,28 +23,26 @@ import {
   upsertSupporter,
 } from '../../supporters/service.js';
 import { hoursToDays, type Action } from '../kinds.js';
-import { findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
+import { actionTitles, findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
+import { deleteFiles, findFileById, insertFile } from '../../core/files.js';
 import { alreadySignedEmail, confirmSignOnEmail, signOnApprovedEmail } from './emails.js';
 import {
   approvalsPerHour,
   countApproved,
   countSignOnsByStatus,
-  deleteFiles,
   deleteSignOns,
   deleteSignOnTokens,
-  findFileById,
   findSignOnByEmailIndex,
   findSignOnById,
   findSignOnToken,
   findUnconfirmedBefore,
-  insertFile,
   insertSignOn,
   insertSignOnToken,
   listApprovedSignOns,
   listSignOnsAfter,
   listSignOnsByEmailIndex,
   listSignOnsInState,
-  listSignOnsWithTitlesByEmailIndex,
+  listSignOnsInFullByEmailIndex,
   moveSignOn,
   newestSignOnTokenAt,
   updateSignOn,
@@ -66,7 +65,6 @@ export const SIGN_ON_EMAIL_GAP_MS = 2 * 60_000;
 export const LOGO_MAX_BYTES = 512 * 1024;
 /** The most organisations shown on the public page (far more than any statement gathers). */
 const PUBLIC_LIST_MAX = 2000;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 // ---- the form ------------------------------------------------------------------------------------------------
 
@@ -158,7 +156,6 @@ export function imageTypeOf(b: Uint8Array): LogoType | undefined {
 
 const LOGO_TYPE_MESSAGE = 'The logo must be a PNG, JPEG or WebP image';
 const LOGO_SIZE_MESSAGE = `The logo must be ${LOGO_MAX_BYTES / 1024} KB or smaller`;
-const PROOF_USED = 'That check was already used. Please press the button again.';
 
 const LOGO_NEEDED_MESSAGE = 'Choose your organisation’s logo to upload';
 
@@ -670,7 +667,15 @@ export async function eraseSignOnContactsOf(core: Core, trx: DbOrTrx, subject: E
 /** The sign-ons a supporter made as an organisation's contact, for their copy of their data (matched by address). */
 export async function signOnsFor(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>> {
   if (!subject.emailIndex) return { organisationSignOns: [] };
-  const rows = await listSignOnsWithTitlesByEmailIndex(db, subject.emailIndex);
+  const signed = await listSignOnsInFullByEmailIndex(db, subject.emailIndex);
+  const titles = await actionTitles(
+    db,
+    signed.map((r) => Number(r.action_id)),
+  );
+  const rows = signed.flatMap((r) => {
+    const title = titles.get(Number(r.action_id));
+    return title === undefined ? [] : [{ ...r, title }];
+  });
   const k = core.keyring;
   return {
     organisationSignOns: rows.map((r) => ({
