@@ -7,7 +7,9 @@ import { formValues, parseForm } from '../core/web/forms.js';
 import { refusedFields } from '../core/web/public-forms.js';
 import { can, get, post, type Handler, type RouteTable } from '../core/web/routes.js';
 import { signupBlockData } from '../supporters/service.js';
-import { ActionAdminView, ActionFormView, ActionListView, CampaignEditView, CampaignListView, ChooseKindView } from './admin-views.js';
+import { ActionAdminView } from './action-page-views.js';
+import { ActionFormView, ActionListView, ChooseKindView } from './admin-views.js';
+import { CampaignEditView, CampaignListView } from './campaign-views.js';
 import {
   ActionFormSchema,
   actionCountsByDay,

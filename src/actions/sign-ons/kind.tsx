@@ -4,9 +4,16 @@ import { SignOnSettingsFields } from './admin-views.js';
 import { seedSignOnsDemo } from './demo.js';
 import { signOnJobs, signOnRecurringJobs } from './jobs.js';
 import { setupSignOnUploads, signOnPublicRoutes } from './routes.js';
-import { approvedSignOnsByDay, countApprovedSignOns, eraseSignOnContactsOf, signOnsFor } from './service.js';
+import {
+  approvedSignatories,
+  approvedSignOnsByDay,
+  countApprovedSignOns,
+  eraseSignOnContactsOf,
+  signOnActAreaData,
+  signOnsFor,
+} from './service.js';
 import { SignOnSettingsSchema, signOnSettingsToValues, type SignOnSettings } from './settings.js';
-import { signatoriesSection, signOnActArea } from './views.js';
+import { SignatoryList, SignOnActArea } from './views.js';
 
 // Organisation sign-ons: organisations add their name to a statement (the action's body). The contact confirms by
 // email, staff approve, and only then is the organisation listed and counted. Everything here is behind KindModule.
@@ -21,9 +28,10 @@ export const signOnKind: KindModule<SignOnSettings> = {
   settingsSchema: SignOnSettingsSchema,
   SettingsFields: SignOnSettingsFields,
   settingsToValues: signOnSettingsToValues,
-  ActArea: signOnActArea,
+  ActArea: async ({ core, action }) => <SignOnActArea action={action} {...await signOnActAreaData(core, action)} />,
   // Once closed, the frame shows the result; the organisations that signed stay listed beneath it.
-  ResultArea: signatoriesSection,
+  ResultArea: async ({ core, action }) =>
+    action.settings.hideList ? null : <SignatoryList {...await approvedSignatories(core, action.id)} />,
   setup: setupSignOnUploads,
   publicRoutes: signOnPublicRoutes,
   adminRoutes: signOnAdminRoutes,

@@ -182,6 +182,22 @@ export async function signOnActionById(db: DbOrTrx, id: number): Promise<Action<
   return findActionForKind(db, { id }, SIGN_ONS);
 }
 
+/** What the action page's sign-on area shows besides the action: whether a logo is required, the newsletter offered, and the organisations listed (unless hidden). */
+export interface SignOnActAreaData {
+  requireLogo: boolean;
+  newsletter: { name: string; wording: string } | undefined;
+  list: { count: number; signatories: Signatory[] } | undefined;
+}
+
+/** The data of the action page's sign-on area. */
+export async function signOnActAreaData(core: Core, action: Action<SignOnSettings>): Promise<SignOnActAreaData> {
+  const [offer, list] = await Promise.all([
+    newsletterOffer(core, action),
+    action.settings.hideList ? undefined : approvedSignatories(core, action.id),
+  ]);
+  return { requireLogo: action.settings.requireLogo, newsletter: offer ? { name: offer.name, wording: offer.wording } : undefined, list };
+}
+
 /** The newsletter list an action offers, if it has one and the list still takes sign-ups: its id, name and wording. */
 export async function newsletterOffer(
   core: Core,

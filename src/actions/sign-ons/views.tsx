@@ -1,7 +1,7 @@
 import { h, type VNode } from 'preact';
 import { CsrfField, ErrorSummary, Field, Notice } from '../../core/web/components.js';
-import type { Action, ActAreaProps } from '../kinds.js';
-import { approvedSignatories, LOGO_MAX_BYTES, newsletterOffer, type Signatory } from './service.js';
+import type { Action } from '../kinds.js';
+import { LOGO_MAX_BYTES, type SignOnActAreaData, type Signatory } from './service.js';
 import type { SignOnSettings } from './settings.js';
 
 // The public pages of a sign-on: the form (on the action's page, and on a page of its own where a refused form
@@ -194,18 +194,8 @@ export function SignOnForm(p: {
   );
 }
 
-/** What the form needs besides the action: whether a logo is required, and the newsletter it may offer. */
-async function formContext(p: ActAreaProps<SignOnSettings>) {
-  const offer = await newsletterOffer(p.core, p.action);
-  return { requireLogo: p.action.settings.requireLogo, newsletter: offer ? { name: offer.name, wording: offer.wording } : undefined };
-}
-
 /** The part of the action's page where an organisation signs, followed by the organisations that have. */
-export async function signOnActArea(p: ActAreaProps<SignOnSettings>): Promise<VNode> {
-  const [ctx, list] = await Promise.all([
-    formContext(p),
-    p.action.settings.hideList ? undefined : approvedSignatories(p.core, p.action.id),
-  ]);
+export function SignOnActArea(p: { action: Action<SignOnSettings> } & SignOnActAreaData): VNode {
   return (
     <>
       <section class="act-area sign-on" aria-labelledby="sign-on-title">
@@ -214,17 +204,11 @@ export async function signOnActArea(p: ActAreaProps<SignOnSettings>): Promise<VN
           Organisations sign this statement together. Fill in the form for yours; we email you a link to confirm, then our team checks each
           organisation before listing it.
         </p>
-        <SignOnForm slug={p.action.slug} {...ctx} />
+        <SignOnForm slug={p.action.slug} requireLogo={p.requireLogo} newsletter={p.newsletter} />
       </section>
-      {list && <SignatoryList {...list} />}
+      {p.list && <SignatoryList {...p.list} />}
     </>
   );
-}
-
-/** The organisations that signed, for a closed action's page (null when the list is hidden). */
-export async function signatoriesSection(p: ActAreaProps<SignOnSettings>): Promise<VNode | null> {
-  if (p.action.settings.hideList) return null;
-  return <SignatoryList {...await approvedSignatories(p.core, p.action.id)} />;
 }
 
 /** The form on a page of its own: where a refused form comes back with its messages, and a link for anyone to share. */
