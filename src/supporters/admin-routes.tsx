@@ -1,10 +1,12 @@
 import multipart from '@fastify/multipart';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Capability } from '../core/context.js';
+import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
+import { refusedFields } from '../core/web/public-forms.js';
+import { can, get, post, registerRoutes, type RouteTable } from '../core/web/routes.js';
 import {
   archiveList,
   bulkTag,
@@ -12,6 +14,7 @@ import {
   createList,
   displayName,
   eraseSupporterForStaff,
+  filterChoices,
   ListCreateSchema,
   ListEditSchema,
   listForStaff,
@@ -25,50 +28,67 @@ import {
   untagSupporter,
   updateSupporterDetails,
 } from './admin-service.js';
-import {
-  EraseView,
-  ExportView,
-  ImportDoneView,
-  ImportMappingView,
-  ImportProgressView,
-  ImportReportView,
-  ImportUploadView,
-  ListFormView,
-  ListsView,
-  SaveSegmentView,
-  SegmentsView,
-  SupporterEditView,
-  SupportersView,
-  SupporterView,
-  type ListChoice,
-  type SupportersPageProps,
-} from './admin-views.js';
+import type { ListChoice } from './admin-views.js';
+import { ImportDoneView, ImportMappingView, ImportProgressView, ImportReportView, ImportUploadView } from './import-views.js';
+import { ListFormView, ListsView } from './list-views.js';
+import { ExportView, SupportersView, type SupportersPageProps } from './search-views.js';
+import { SaveSegmentView, SegmentsView } from './segment-views.js';
+import { EraseView, SupporterEditView, SupporterView } from './supporter-views.js';
 import { exportCount, exportSupporters } from './export.js';
 import { filterQueryString, parseFilters, segmentPart, tagField, type FilterState } from './filters.js';
-import {
-  adoptUpload,
-  confirmImport,
-  deleteImport,
-  discardUpload,
-  ENCODINGS,
-  encodingProblem,
-  getImport,
-  importJobs,
-  parseMappingForm,
-  previewImport,
-  recentImports,
-  startImportCheck,
-  storeUpload,
-  UPLOAD_LIMIT_BYTES,
-  type FileEncoding,
-  type ImportView,
-  type UploadResult,
-} from './import.js';
-import { listAllTags, listSupporterSources } from './queries.js';
+import { ENCODINGS, previewImport, UPLOAD_LIMIT_BYTES, type FileEncoding, type ImportView } from './import-file.js';
+import { deleteImport, confirmImport, encodingProblem, parseMappingForm, startImportCheck } from './import-mapping.js';
+import { adoptUpload, discardUpload, getImport, recentImports, storeUpload, type UploadResult } from './import-upload.js';
 import { countSegmentMembers, createSegment, deleteSegment, listSegments, renameSegment, SegmentNameSchema } from './segments.js';
 
 // The staff side of supporters: the route table, with the permission beside every route. Handlers parse with zod,
 // call the services, and render or redirect; a refused form comes back with its messages and a 422.
+
+const VIEW = can('supporters:view');
+const MANAGE = can('supporters:manage');
+const IMPORT = can('supporters:import');
+const EXPORT = can('supporters:export');
+const LISTS = can('lists:manage');
+
+export const adminRoutes: RouteTable = [
+  // the supporters list, bulk tags
+  get('/admin/supporters', VIEW, showSupporters),
+  post('/admin/supporters/tags', MANAGE, bulkTagSupporters),
+  // saved segments
+  get('/admin/supporters/segments', VIEW, showSegments),
+  post('/admin/supporters/segments', MANAGE, saveSegment),
+  post('/admin/supporters/segments/:id/rename', MANAGE, renameSegmentByForm),
+  post('/admin/supporters/segments/:id/delete', MANAGE, deleteSegmentByForm),
+  // export
+  get('/admin/supporters/export', EXPORT, showExport),
+  post('/admin/supporters/export', EXPORT, downloadExport),
+  // import (the upload itself is in importUploadRoutes below)
+  get('/admin/supporters/import', IMPORT, showImportUpload),
+  get('/admin/supporters/import/:id', IMPORT, showImport),
+  post('/admin/supporters/import/:id/check', IMPORT, checkImport),
+  post('/admin/supporters/import/:id/confirm', IMPORT, confirmImportByForm),
+  post('/admin/supporters/import/:id/delete', IMPORT, deleteImportByForm),
+  // one supporter
+  get('/admin/supporters/:id', VIEW, showSupporter),
+  get('/admin/supporters/:id/edit', MANAGE, showSupporterEdit),
+  post('/admin/supporters/:id', MANAGE, saveSupporterDetails),
+  post('/admin/supporters/:id/tags', MANAGE, addSupporterTag),
+  post('/admin/supporters/:id/tags/remove', MANAGE, removeSupporterTag),
+  post('/admin/supporters/:id/send-data', MANAGE, sendTheirData),
+  get('/admin/supporters/:id/erase', MANAGE, showEraseSupporter),
+  post('/admin/supporters/:id/erase', MANAGE, eraseSupporterByForm),
+  // lists
+  get('/admin/lists', LISTS, showLists),
+  get('/admin/lists/new', LISTS, showNewList),
+  post('/admin/lists', LISTS, createListByForm),
+  get('/admin/lists/:id', LISTS, showList),
+  post('/admin/lists/:id', LISTS, saveList),
+  post('/admin/lists/:id/archive', LISTS, archiveListByForm),
+  post('/admin/lists/:id/unarchive', LISTS, unarchiveListByForm),
+];
+
+/** The CSV upload: multipart is accepted on this route only, so setupImportUploads registers it in a scope of its own. */
+export const importUploadRoutes: RouteTable = [post('/admin/supporters/import', IMPORT, uploadImportFile)];
 
 const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1) });
@@ -80,13 +100,6 @@ const idOf = (params: unknown) => {
   if (!p.success) throw notFound();
   return p.data.id;
 };
-
-/** Field messages of a form the service refused; anything else is rethrown. */
-function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid')
-    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
-  throw err;
-}
 
 const NOTICES: Record<string, string> = {
   saved: 'The details were saved.',
@@ -125,547 +138,555 @@ const BulkTagSchema = z
 
 const EraseSchema = z.object({ confirm: z.literal('on', { error: 'Tick the box to confirm that you want to erase this supporter' }) });
 
+const tz = async (core: Core) => (await getSiteSettings(core.db)).timeZone;
+
+/** The lists as the filters, forms and pages show them. */
+async function listChoices(core: Core): Promise<ListChoice[]> {
+  return (await listsForStaff(core)).map((l) => ({
+    id: l.id,
+    name: l.name,
+    slug: l.slug,
+    wording: l.wording,
+    archived: l.archived_at !== null,
+  }));
+}
+
+// ---- the supporters list --------------------------------------------------------------------------------------
+
+/** Renders the supporters page for the filters (or their refusal), with the results when the filters are valid. */
+async function supportersPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  input: unknown,
+  o: { status?: number; errors?: Record<string, string>; values?: Record<string, string>; page?: number } = {},
+) {
+  const viewer = req.viewer!;
+  const filters = parseFilters(input);
+  const [lists, choices, timeZone] = await Promise.all([listChoices(core), filterChoices(core), tz(core)]);
+  const page = o.page ?? PageQuery.parse(req.query ?? {}).page;
+  const state: FilterState = filters.ok ? filters.state : {};
+  const result = filters.ok ? await searchSupporters(core, state, { page, pageSize: PAGE_SIZE, timeZone }) : undefined;
+  const props: SupportersPageProps = {
+    csrf: req.csrfToken(),
+    tz: timeZone,
+    state,
+    values: { ...formValues(input), ...o.values },
+    errors: filters.ok ? o.errors : { ...filters.errors, ...o.errors },
+    lists,
+    tags: choices.tags,
+    sources: choices.sources,
+    result,
+    page,
+    pageSize: PAGE_SIZE,
+    can: { manage: viewer.can('supporters:manage'), export: viewer.can('supporters:export'), import: viewer.can('supporters:import') },
+    notice: noticeFor(req.query),
+  };
+  const status = o.status ?? (filters.ok ? 200 : 422);
+  return reply.adminPage({
+    title: 'Supporters',
+    status,
+    body: <SupportersView {...props} notice={bulkNotice(req.query) ?? props.notice} />,
+  });
+}
+
+async function showSupporters(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return supportersPage(req, reply, core, req.query);
+}
+
+async function bulkTagSupporters(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const filters = parseFilters(req.body);
+  const page = PageQuery.parse(formValues(req.body)).page;
+  if (!filters.ok) return supportersPage(req, reply, core, req.body, { status: 422, page });
+  const form = parseForm(BulkTagSchema, req.body);
+  if (!form.ok) return supportersPage(req, reply, core, req.body, { status: 422, errors: form.errors, values: form.values, page });
+  const n = await bulkTag(core, req.viewer!.id, {
+    action: form.data.action,
+    tag: form.data.bulkTag,
+    scope: form.data.scope,
+    ids: form.data.ids,
+    state: filters.state,
+    timeZone: await tz(core),
+  });
+  const done = form.data.action === 'add' ? 'bulk-added' : 'bulk-removed';
+  return reply.redirect(`/admin/supporters${filterQueryString(filters.state, { page, done, n, t: form.data.bulkTag })}`, 303);
+}
+
+// ---- segments -------------------------------------------------------------------------------------------------
+
+async function segmentsPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { status?: number; errors?: Record<string, string>; editing?: number; values?: Record<string, string> } = {},
+) {
+  const [segments, lists] = await Promise.all([listSegments(core.db), listChoices(core)]);
+  const counts = await countSegmentMembers(core.db, segments);
+  return reply.adminPage({
+    title: 'Saved segments',
+    status: o.status ?? 200,
+    body: (
+      <SegmentsView
+        csrf={req.csrfToken()}
+        segments={segments.map((s) => ({ ...s, count: counts.get(s.id) ?? 0 }))}
+        lists={lists}
+        canManage={req.viewer!.can('supporters:manage')}
+        notice={noticeFor(req.query)}
+        errors={o.errors}
+        editing={o.editing}
+        values={o.values}
+      />
+    ),
+  });
+}
+
+async function showSegments(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return segmentsPage(req, reply, core);
+}
+
+async function saveSegment(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const filters = parseFilters(req.body);
+  const form = parseForm(SegmentNameSchema, req.body);
+  if (!filters.ok || !form.ok) {
+    const state = filters.ok ? filters.state : {};
+    const errors = { ...(filters.ok ? {} : filters.errors), ...(form.ok ? {} : form.errors) };
+    return reply.adminPage({
+      title: 'Save a segment',
+      status: 422,
+      body: (
+        <SaveSegmentView
+          csrf={req.csrfToken()}
+          state={segmentPart(state)}
+          lists={await listChoices(core)}
+          values={formValues(req.body)}
+          errors={errors}
+        />
+      ),
+    });
+  }
+  await createSegment(core, req.viewer!.id, { name: form.data.name, filters: segmentPart(filters.state) });
+  return reply.redirect('/admin/supporters/segments?done=segment-saved', 303);
+}
+
+async function renameSegmentByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const form = parseForm(SegmentNameSchema, req.body);
+  if (!form.ok) return segmentsPage(req, reply, core, { status: 422, errors: form.errors, editing: id, values: form.values });
+  await renameSegment(core, req.viewer!.id, id, form.data.name);
+  return reply.redirect('/admin/supporters/segments?done=segment-renamed', 303);
+}
+
+async function deleteSegmentByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  try {
+    await deleteSegment(core, req.viewer!.id, id);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'conflict')
+      return segmentsPage(req, reply, core, { status: 409, errors: { _form: err.message } });
+    throw err;
+  }
+  return reply.redirect('/admin/supporters/segments?done=segment-deleted', 303);
+}
+
+// ---- export ---------------------------------------------------------------------------------------------------
+
+async function showExport(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const filters = parseFilters(req.query);
+  if (!filters.ok) return supportersPage(req, reply, core, req.query, { status: 422 });
+  const [count, lists] = await Promise.all([exportCount(core, filters.state, await tz(core)), listChoices(core)]);
+  return reply.adminPage({
+    title: 'Export supporters',
+    body: <ExportView csrf={req.csrfToken()} state={filters.state} lists={lists} count={count} />,
+  });
+}
+
+async function downloadExport(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const filters = parseFilters(req.body);
+  if (!filters.ok) return supportersPage(req, reply, core, req.body, { status: 422 });
+  const { stream } = await exportSupporters(core, req.viewer!.id, filters.state, await tz(core));
+  const day = new Date().toISOString().slice(0, 10);
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="supporters-${day}.csv"`)
+    .send(stream);
+}
+
+// ---- import ---------------------------------------------------------------------------------------------------
+
 /** Uploads stored by the multipart hook and not yet adopted by their handler (discarded if the request fails). */
 const uploads = new WeakMap<FastifyRequest, UploadResult>();
 
-/** The staff side of supporters: search, supporter pages, segments, bulk tags, import, export and lists. */
-export const supportersAdminCapability: Capability = {
-  name: 'supporters-admin',
-  adminNav: [
-    { href: '/admin/supporters', label: 'Supporters', permission: 'supporters:view' },
-    { href: '/admin/lists', label: 'Lists', permission: 'lists:manage' },
-  ],
-  jobs: (core) => importJobs(core),
-  recurring: [{ name: 'deleteExpiredSupporterImports', everyMs: 3600_000, lane: 'bulk' }],
-  async routes(app, core) {
-    const { db } = core;
-    const tz = async () => (await getSiteSettings(db)).timeZone;
-    const listChoices = async (): Promise<ListChoice[]> =>
-      (await listsForStaff(core)).map((l) => ({
-        id: l.id,
-        name: l.name,
-        slug: l.slug,
-        wording: l.wording,
-        archived: l.archived_at !== null,
-      }));
-
-    // ---- the supporters list --------------------------------------------------------------------------------
-
-    /** Renders the supporters page for the filters (or their refusal), with the results when the filters are valid. */
-    const supportersPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      input: unknown,
-      o: { status?: number; errors?: Record<string, string>; values?: Record<string, string>; page?: number } = {},
-    ) => {
-      const viewer = req.viewer!;
-      const filters = parseFilters(input);
-      const [lists, tags, sources, timeZone] = await Promise.all([listChoices(), listAllTags(db), listSupporterSources(db), tz()]);
-      const page = o.page ?? PageQuery.parse(req.query ?? {}).page;
-      const state: FilterState = filters.ok ? filters.state : {};
-      const result = filters.ok ? await searchSupporters(core, state, { page, pageSize: PAGE_SIZE, timeZone }) : undefined;
-      const props: SupportersPageProps = {
-        csrf: req.csrfToken(),
-        tz: timeZone,
-        state,
-        values: { ...formValues(input), ...o.values },
-        errors: filters.ok ? o.errors : { ...filters.errors, ...o.errors },
-        lists,
-        tags,
-        sources,
-        result,
-        page,
-        pageSize: PAGE_SIZE,
-        can: { manage: viewer.can('supporters:manage'), export: viewer.can('supporters:export'), import: viewer.can('supporters:import') },
-        notice: noticeFor(req.query),
-      };
-      const status = o.status ?? (filters.ok ? 200 : 422);
-      return reply.adminPage({
-        title: 'Supporters',
-        status,
-        body: <SupportersView {...props} notice={bulkNotice(req.query) ?? props.notice} />,
-      });
-    };
-
-    app.get('/admin/supporters', { config: { permission: 'supporters:view' } }, async (req, reply) =>
-      supportersPage(req, reply, req.query),
-    );
-
-    app.post('/admin/supporters/tags', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const filters = parseFilters(req.body);
-      const page = PageQuery.parse(formValues(req.body)).page;
-      if (!filters.ok) return supportersPage(req, reply, req.body, { status: 422, page });
-      const form = parseForm(BulkTagSchema, req.body);
-      if (!form.ok) return supportersPage(req, reply, req.body, { status: 422, errors: form.errors, values: form.values, page });
-      const n = await bulkTag(core, req.viewer!.id, {
-        action: form.data.action,
-        tag: form.data.bulkTag,
-        scope: form.data.scope,
-        ids: form.data.ids,
-        state: filters.state,
-        timeZone: await tz(),
-      });
-      return reply.redirect(
-        `/admin/supporters${filterQueryString(filters.state, { page, done: form.data.action === 'add' ? 'bulk-added' : 'bulk-removed', n, t: form.data.bulkTag })}`,
-        303,
-      );
-    });
-
-    // ---- segments -------------------------------------------------------------------------------------------
-
-    const segmentsPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      o: { status?: number; errors?: Record<string, string>; editing?: number; values?: Record<string, string> } = {},
-    ) => {
-      const [segments, lists] = await Promise.all([listSegments(db), listChoices()]);
-      const counts = await countSegmentMembers(db, segments);
-      return reply.adminPage({
-        title: 'Saved segments',
-        status: o.status ?? 200,
-        body: (
-          <SegmentsView
-            csrf={req.csrfToken()}
-            segments={segments.map((s) => ({ ...s, count: counts.get(s.id) ?? 0 }))}
-            lists={lists}
-            canManage={req.viewer!.can('supporters:manage')}
-            notice={noticeFor(req.query)}
-            errors={o.errors}
-            editing={o.editing}
-            values={o.values}
-          />
-        ),
-      });
-    };
-
-    app.get('/admin/supporters/segments', { config: { permission: 'supporters:view' } }, async (req, reply) => segmentsPage(req, reply));
-
-    app.post('/admin/supporters/segments', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const filters = parseFilters(req.body);
-      const form = parseForm(SegmentNameSchema, req.body);
-      if (!filters.ok || !form.ok) {
-        const state = filters.ok ? filters.state : {};
-        const errors = { ...(filters.ok ? {} : filters.errors), ...(form.ok ? {} : form.errors) };
-        return reply.adminPage({
-          title: 'Save a segment',
-          status: 422,
-          body: (
-            <SaveSegmentView
-              csrf={req.csrfToken()}
-              state={segmentPart(state)}
-              lists={await listChoices()}
-              values={formValues(req.body)}
-              errors={errors}
-            />
-          ),
-        });
-      }
-      await createSegment(core, req.viewer!.id, { name: form.data.name, filters: segmentPart(filters.state) });
-      return reply.redirect('/admin/supporters/segments?done=segment-saved', 303);
-    });
-
-    app.post('/admin/supporters/segments/:id/rename', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      const form = parseForm(SegmentNameSchema, req.body);
-      if (!form.ok) return segmentsPage(req, reply, { status: 422, errors: form.errors, editing: id, values: form.values });
-      await renameSegment(core, req.viewer!.id, id, form.data.name);
-      return reply.redirect('/admin/supporters/segments?done=segment-renamed', 303);
-    });
-
-    app.post('/admin/supporters/segments/:id/delete', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      try {
-        await deleteSegment(core, req.viewer!.id, id);
-      } catch (err) {
-        if (err instanceof DomainError && err.code === 'conflict')
-          return segmentsPage(req, reply, { status: 409, errors: { _form: err.message } });
-        throw err;
-      }
-      return reply.redirect('/admin/supporters/segments?done=segment-deleted', 303);
-    });
-
-    // ---- export ---------------------------------------------------------------------------------------------
-
-    app.get('/admin/supporters/export', { config: { permission: 'supporters:export' } }, async (req, reply) => {
-      const filters = parseFilters(req.query);
-      if (!filters.ok) return supportersPage(req, reply, req.query, { status: 422 });
-      const [count, lists] = await Promise.all([exportCount(core, filters.state, await tz()), listChoices()]);
-      return reply.adminPage({
-        title: 'Export supporters',
-        body: <ExportView csrf={req.csrfToken()} state={filters.state} lists={lists} count={count} />,
-      });
-    });
-
-    app.post('/admin/supporters/export', { config: { permission: 'supporters:export' } }, async (req, reply) => {
-      const filters = parseFilters(req.body);
-      if (!filters.ok) return supportersPage(req, reply, req.body, { status: 422 });
-      const { stream } = await exportSupporters(core, req.viewer!.id, filters.state, await tz());
-      const day = new Date().toISOString().slice(0, 10);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="supporters-${day}.csv"`)
-        .send(stream);
-    });
-
-    // ---- import ---------------------------------------------------------------------------------------------
-
-    const uploadPage = async (req: FastifyRequest, reply: FastifyReply, errors?: Record<string, string>) =>
-      reply.adminPage({
-        title: 'Import supporters',
-        status: errors ? 422 : 200,
-        body: <ImportUploadView csrf={req.csrfToken()} tz={await tz()} errors={errors} recent={await recentImports(core)} />,
-      });
-
-    app.get('/admin/supporters/import', { config: { permission: 'supporters:import' } }, async (req, reply) => uploadPage(req, reply));
-
-    // Multipart is accepted here only. The file is streamed into encrypted chunks as it arrives (before the CSRF
-    // check, which needs the form's fields); an upload whose request then fails any check is deleted.
-    await app.register(async (scope) => {
-      await scope.register(multipart, {
-        attachFieldsToBody: 'keyValues',
-        throwFileSizeLimit: false,
-        limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5, fieldSize: 4096, parts: 6, headerPairs: 50 },
-        async onFile(this: FastifyRequest, part) {
-          if (part.fieldname !== 'file' || uploads.has(this) || !this.viewer) {
-            part.file.resume();
-            return;
-          }
-          uploads.set(this, await storeUpload(core, this.viewer.id, part.filename ?? '', part.file));
-        },
-      });
-      scope.addHook('onResponse', async (req) => {
-        const u = uploads.get(req);
-        if (u?.ok) await discardUpload(core, u.id);
-      });
-      scope.post('/admin/supporters/import', { config: { permission: 'supporters:import' } }, async (req, reply) => {
-        const u = uploads.get(req);
-        if (!u) return uploadPage(req, reply, { file: 'Choose a CSV file to upload' });
-        if (!u.ok) return uploadPage(req, reply, { file: u.message });
-        uploads.delete(req);
-        await adoptUpload(core, req.viewer!.id, u.id);
-        return reply.redirect(`/admin/supporters/import/${u.id}`, 303);
-      });
-    });
-
-    const ImportPageQuery = z.object({
-      encoding: z.enum(ENCODINGS).optional().catch(undefined),
-      header: z.string().optional().catch(undefined),
-      read: z.string().optional().catch(undefined),
-      refresh: z.string().optional().catch(undefined),
-      change: z.string().optional().catch(undefined),
-    });
-
-    const mappingPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      imp: ImportView,
-      o: {
-        encoding: FileEncoding;
-        header: boolean | undefined;
-        values?: Record<string, string>;
-        listsChecked?: string[];
-        errors?: Record<string, string>;
-        status?: number;
+/**
+ * Multipart is accepted on the upload route only: a scope of its own with the multipart plugin. The file is
+ * streamed into encrypted chunks as it arrives (before the CSRF check, which needs the form's fields); an upload
+ * whose request then fails any check is deleted.
+ */
+export async function setupImportUploads(app: FastifyInstance, core: Core): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      throwFileSizeLimit: false,
+      limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5, fieldSize: 4096, parts: 6, headerPairs: 50 },
+      async onFile(this: FastifyRequest, part) {
+        if (part.fieldname !== 'file' || uploads.has(this) || !this.viewer) {
+          part.file.resume();
+          return;
+        }
+        uploads.set(this, await storeUpload(core, this.viewer.id, part.filename ?? '', part.file));
       },
-    ) => {
-      const [preview, lists, timeZone] = await Promise.all([
-        previewImport(core, imp, { encoding: o.encoding, header: o.header }),
-        listChoices(),
-        tz(),
-      ]);
-      const s = imp.settings;
-      const fromSettings: Record<string, string> = s
-        ? {
-            basis: s.basis,
-            consentDate: s.consentDate ?? '',
-            evidence: s.evidence,
-            tag: s.tag ?? '',
-            ...(s.columns.length === preview.headings.length ? Object.fromEntries(s.columns.map((c, i) => [`col_${i}`, c])) : {}),
-          }
-        : {};
-      return reply.adminPage({
-        title: 'Choose the columns',
-        status: o.status ?? 200,
-        body: (
-          <ImportMappingView
-            csrf={req.csrfToken()}
-            tz={timeZone}
-            imp={imp}
-            encoding={o.encoding}
-            preview={preview}
-            lists={lists}
-            values={o.values ?? fromSettings}
-            lists_checked={o.listsChecked ?? s?.listIds.map(String) ?? []}
-            errors={o.errors}
-          />
-        ),
-      });
-    };
-
-    app.get('/admin/supporters/import/:id', { config: { permission: 'supporters:import' } }, async (req, reply) => {
-      const imp = await getImport(core, idOf(req.params));
-      const q = ImportPageQuery.parse(formValues(req.query));
-      if (imp.status === 'checking' || imp.status === 'importing') {
-        return reply.adminPage({
-          title: imp.status === 'checking' ? 'Checking the file' : 'Importing supporters',
-          body: <ImportProgressView imp={imp} refresh={q.refresh === 'on'} />,
-        });
-      }
-      const changing = q.change === '1' || q.read === '1';
-      if (imp.status === 'checked' && !changing) {
-        return reply.adminPage({
-          title: 'Check before importing',
-          body: <ImportReportView csrf={req.csrfToken()} imp={imp} lists={await listChoices()} />,
-        });
-      }
-      if (imp.status === 'imported' || (imp.status === 'failed' && !changing)) {
-        return reply.adminPage({
-          title: imp.status === 'imported' ? 'Import finished' : 'The import stopped',
-          body: <ImportDoneView csrf={req.csrfToken()} imp={imp} />,
-        });
-      }
-      const encoding = (q.read === '1' ? q.encoding : undefined) ?? imp.settings?.encoding ?? imp.detectedEncoding;
-      const header = q.read === '1' ? q.header === '1' : imp.settings?.header;
-      return mappingPage(req, reply, imp, { encoding, header });
     });
-
-    app.post('/admin/supporters/import/:id/check', { config: { permission: 'supporters:import' } }, async (req, reply) => {
-      const imp = await getImport(core, idOf(req.params));
-      if (!['uploaded', 'checked', 'failed'].includes(imp.status))
-        throw new AppError(409, 'conflict', 'This file is being checked or imported already; wait for it to finish.');
-      const body = formValues(req.body);
-      const posted = (ENCODINGS as readonly string[]).includes(body.encoding ?? '')
-        ? (body.encoding as FileEncoding)
-        : imp.detectedEncoding;
-      // A refused encoding is reported on the form, which is shown again reading the file as it was detected.
-      const encoding = encodingProblem(posted, imp.detectedEncoding) ? imp.detectedEncoding : posted;
-      const header = body.header === '1' || body.header === 'on';
-      const raw = (req.body ?? {}) as Record<string, unknown>;
-      const listsChecked = (Array.isArray(raw.lists) ? raw.lists : [raw.lists]).filter((x): x is string => typeof x === 'string');
-      const again = (errors: Record<string, string>, status = 422) =>
-        mappingPage(req, reply, imp, { encoding, header, values: body, listsChecked, errors, status });
-      const preview = await previewImport(core, imp, { encoding, header });
-      if (preview.problem || preview.tooWide || preview.headings.length === 0)
-        return again({ _form: preview.problem ?? 'No columns were found in this file.' });
-      if (body.width !== String(preview.headings.length))
-        return again({ columns: 'The columns changed since the page was shown: check what each column holds again.' });
-      const form = parseMappingForm(req.body, preview.headings.length, imp.detectedEncoding);
-      if (!form.ok) return again(form.errors);
-      try {
-        await startImportCheck(core, req.viewer!.id, imp.id, form.data, preview.delimiter);
-      } catch (err) {
-        return again(refusedFields(err));
-      }
-      return reply.redirect(`/admin/supporters/import/${imp.id}`, 303);
+    scope.addHook('onResponse', async (req) => {
+      const u = uploads.get(req);
+      if (u?.ok) await discardUpload(core, u.id);
     });
+    registerRoutes(scope, core, importUploadRoutes, 'admin');
+  });
+}
 
-    app.post('/admin/supporters/import/:id/confirm', { config: { permission: 'supporters:import' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      await confirmImport(core, req.viewer!.id, id);
-      return reply.redirect(`/admin/supporters/import/${id}`, 303);
-    });
+async function uploadPage(req: FastifyRequest, reply: FastifyReply, core: Core, errors?: Record<string, string>) {
+  return reply.adminPage({
+    title: 'Import supporters',
+    status: errors ? 422 : 200,
+    body: <ImportUploadView csrf={req.csrfToken()} tz={await tz(core)} errors={errors} recent={await recentImports(core)} />,
+  });
+}
 
-    app.post('/admin/supporters/import/:id/delete', { config: { permission: 'supporters:import' } }, async (req, reply) => {
-      await deleteImport(core, req.viewer!.id, idOf(req.params));
-      return reply.redirect('/admin/supporters/import', 303);
-    });
+async function showImportUpload(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return uploadPage(req, reply, core);
+}
 
-    // ---- one supporter --------------------------------------------------------------------------------------
+async function uploadImportFile(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const u = uploads.get(req);
+  if (!u) return uploadPage(req, reply, core, { file: 'Choose a CSV file to upload' });
+  if (!u.ok) return uploadPage(req, reply, core, { file: u.message });
+  uploads.delete(req);
+  await adoptUpload(core, req.viewer!.id, u.id);
+  return reply.redirect(`/admin/supporters/import/${u.id}`, 303);
+}
 
-    const supporterView = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      id: number,
-      o: { status?: number; errors?: Record<string, string>; values?: Record<string, string> } = {},
-    ) => {
-      const [data, timeZone] = await Promise.all([supporterPage(core, id), tz()]);
-      const name = displayName(data.supporter);
-      return reply.adminPage({
-        title: name,
-        status: o.status ?? 200,
-        body: (
-          <SupporterView
-            csrf={req.csrfToken()}
-            tz={timeZone}
-            supporter={data.supporter}
-            name={name}
-            subscriptions={data.subscriptions}
-            ledger={data.ledger}
-            tags={data.tags}
-            timeline={data.timeline}
-            canManage={req.viewer!.can('supporters:manage')}
-            notice={noticeFor(req.query)}
-            errors={o.errors}
-            values={o.values}
-          />
-        ),
-      });
-    };
+const ImportPageQuery = z.object({
+  encoding: z.enum(ENCODINGS).optional().catch(undefined),
+  header: z.string().optional().catch(undefined),
+  read: z.string().optional().catch(undefined),
+  refresh: z.string().optional().catch(undefined),
+  change: z.string().optional().catch(undefined),
+});
 
-    app.get('/admin/supporters/:id', { config: { permission: 'supporters:view' } }, async (req, reply) =>
-      supporterView(req, reply, idOf(req.params)),
-    );
-
-    const editPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      id: number,
-      o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
-    ) => {
-      const { supporter } = await supporterPage(core, id);
-      if (supporter.erasedAt !== null) throw new AppError(409, 'conflict', 'This supporter was erased; there is nothing to change.');
-      const values = o.values ?? {
-        email: supporter.email ?? '',
-        firstName: supporter.firstName ?? '',
-        lastName: supporter.lastName ?? '',
-        postcode: supporter.postcode ?? '',
-        phone: supporter.phone ?? '',
-        address: supporter.address ?? '',
-        constituency: supporter.constituencyCode ?? '',
-      };
-      return reply.adminPage({
-        title: 'Change details',
-        status: o.errors ? 422 : 200,
-        body: <SupporterEditView csrf={req.csrfToken()} id={id} name={displayName(supporter)} values={values} errors={o.errors} />,
-      });
-    };
-
-    app.get('/admin/supporters/:id/edit', { config: { permission: 'supporters:manage' } }, async (req, reply) =>
-      editPage(req, reply, idOf(req.params)),
-    );
-
-    app.post('/admin/supporters/:id', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      const form = parseForm(SupporterEditSchema, req.body);
-      if (!form.ok) return editPage(req, reply, id, { values: form.values, errors: form.errors });
-      try {
-        await updateSupporterDetails(core, req.viewer!.id, id, form.data);
-      } catch (err) {
-        return editPage(req, reply, id, { values: formValues(req.body), errors: refusedFields(err) });
-      }
-      return reply.redirect(`/admin/supporters/${id}?done=saved`, 303);
-    });
-
-    app.post('/admin/supporters/:id/tags', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      const form = parseForm(TagFormSchema, req.body);
-      if (!form.ok) return supporterView(req, reply, id, { status: 422, errors: form.errors, values: form.values });
-      await tagSupporter(core, req.viewer!.id, id, form.data.tag);
-      return reply.redirect(`/admin/supporters/${id}?done=tag-added`, 303);
-    });
-
-    app.post('/admin/supporters/:id/tags/remove', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      const form = parseForm(TagFormSchema, req.body);
-      if (!form.ok) return supporterView(req, reply, id, { status: 422, errors: form.errors });
-      await untagSupporter(core, req.viewer!.id, id, form.data.tag);
-      return reply.redirect(`/admin/supporters/${id}?done=tag-removed`, 303);
-    });
-
-    app.post('/admin/supporters/:id/send-data', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      await sendSupporterTheirData(core, req.viewer!.id, id);
-      return reply.redirect(`/admin/supporters/${id}?done=data-sent`, 303);
-    });
-
-    const erasePage = async (req: FastifyRequest, reply: FastifyReply, id: number, errors?: Record<string, string>) => {
-      const { supporter } = await supporterPage(core, id);
-      if (supporter.erasedAt !== null) return reply.redirect(`/admin/supporters/${id}`, 303);
-      return reply.adminPage({
-        title: 'Erase a supporter',
-        status: errors ? 422 : 200,
-        body: <EraseView csrf={req.csrfToken()} id={id} name={displayName(supporter)} errors={errors} />,
-      });
-    };
-
-    app.get('/admin/supporters/:id/erase', { config: { permission: 'supporters:manage' } }, async (req, reply) =>
-      erasePage(req, reply, idOf(req.params)),
-    );
-
-    app.post('/admin/supporters/:id/erase', { config: { permission: 'supporters:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      const form = parseForm(EraseSchema, req.body);
-      if (!form.ok) return erasePage(req, reply, id, form.errors);
-      await eraseSupporterForStaff(core, req.viewer!.id, id);
-      return reply.redirect(`/admin/supporters/${id}?done=erased`, 303);
-    });
-
-    // ---- lists ----------------------------------------------------------------------------------------------
-
-    app.get('/admin/lists', { config: { permission: 'lists:manage' } }, async (req, reply) =>
-      reply.adminPage({ title: 'Lists', body: <ListsView lists={await listsForStaff(core)} notice={noticeFor(req.query)} /> }),
-    );
-
-    app.get('/admin/lists/new', { config: { permission: 'lists:manage' } }, async (req, reply) =>
-      reply.adminPage({ title: 'Create a list', body: <ListFormView csrf={req.csrfToken()} tz={await tz()} values={{}} /> }),
-    );
-
-    app.post('/admin/lists', { config: { permission: 'lists:manage' } }, async (req, reply) => {
-      const form = parseForm(ListCreateSchema, req.body);
-      const again = async (errors: Record<string, string>) =>
-        reply.adminPage({
-          title: 'Create a list',
-          status: 422,
-          body: <ListFormView csrf={req.csrfToken()} tz={await tz()} values={formValues(req.body)} errors={errors} />,
-        });
-      if (!form.ok) return again(form.errors);
-      let id: number;
-      try {
-        id = await createList(core, req.viewer!.id, form.data);
-      } catch (err) {
-        return again(refusedFields(err));
-      }
-      return reply.redirect(`/admin/lists/${id}?done=list-created`, 303);
-    });
-
-    const listPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      id: number,
-      o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
-    ) => {
-      const { list, wordings } = await listForStaff(core, id);
-      const summary = (await listsForStaff(core)).find((l) => l.id === id)!;
-      const values = o.values ?? { name: list.name, description: list.description, wording: list.wording };
-      return reply.adminPage({
-        title: list.name,
-        status: o.errors ? 422 : 200,
-        body: (
-          <ListFormView
-            csrf={req.csrfToken()}
-            tz={await tz()}
-            list={summary}
-            wordings={wordings}
-            values={values}
-            errors={o.errors}
-            notice={noticeFor(req.query)}
-          />
-        ),
-      });
-    };
-
-    app.get('/admin/lists/:id', { config: { permission: 'lists:manage' } }, async (req, reply) => listPage(req, reply, idOf(req.params)));
-
-    app.post('/admin/lists/:id', { config: { permission: 'lists:manage' } }, async (req, reply) => {
-      const id = idOf(req.params);
-      const form = parseForm(ListEditSchema, req.body);
-      if (!form.ok) return listPage(req, reply, id, { values: form.values, errors: form.errors });
-      await changeList(core, req.viewer!.id, id, form.data);
-      return reply.redirect(`/admin/lists/${id}?done=list-saved`, 303);
-    });
-
-    for (const [action, archived] of [
-      ['archive', true],
-      ['unarchive', false],
-    ] as const) {
-      app.post(`/admin/lists/:id/${action}`, { config: { permission: 'lists:manage' } }, async (req, reply) => {
-        const id = idOf(req.params);
-        await archiveList(core, req.viewer!.id, id, archived);
-        return reply.redirect(`/admin/lists/${id}?done=list-${action}d`, 303);
-      });
-    }
+async function mappingPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  imp: ImportView,
+  o: {
+    encoding: FileEncoding;
+    header: boolean | undefined;
+    values?: Record<string, string>;
+    listsChecked?: string[];
+    errors?: Record<string, string>;
+    status?: number;
   },
-};
+) {
+  const [preview, lists, timeZone] = await Promise.all([
+    previewImport(core, imp, { encoding: o.encoding, header: o.header }),
+    listChoices(core),
+    tz(core),
+  ]);
+  const s = imp.settings;
+  const fromSettings: Record<string, string> = s
+    ? {
+        basis: s.basis,
+        consentDate: s.consentDate ?? '',
+        evidence: s.evidence,
+        tag: s.tag ?? '',
+        ...(s.columns.length === preview.headings.length ? Object.fromEntries(s.columns.map((c, i) => [`col_${i}`, c])) : {}),
+      }
+    : {};
+  return reply.adminPage({
+    title: 'Choose the columns',
+    status: o.status ?? 200,
+    body: (
+      <ImportMappingView
+        csrf={req.csrfToken()}
+        tz={timeZone}
+        imp={imp}
+        encoding={o.encoding}
+        preview={preview}
+        lists={lists}
+        values={o.values ?? fromSettings}
+        lists_checked={o.listsChecked ?? s?.listIds.map(String) ?? []}
+        errors={o.errors}
+      />
+    ),
+  });
+}
+
+/** An import's page for its state: progress, the check's report, the end, or the column mapping. */
+async function showImport(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const imp = await getImport(core, idOf(req.params));
+  const q = ImportPageQuery.parse(formValues(req.query));
+  if (imp.status === 'checking' || imp.status === 'importing') {
+    return reply.adminPage({
+      title: imp.status === 'checking' ? 'Checking the file' : 'Importing supporters',
+      body: <ImportProgressView imp={imp} refresh={q.refresh === 'on'} />,
+    });
+  }
+  const changing = q.change === '1' || q.read === '1';
+  if (imp.status === 'checked' && !changing) {
+    return reply.adminPage({
+      title: 'Check before importing',
+      body: <ImportReportView csrf={req.csrfToken()} imp={imp} lists={await listChoices(core)} />,
+    });
+  }
+  if (imp.status === 'imported' || (imp.status === 'failed' && !changing)) {
+    return reply.adminPage({
+      title: imp.status === 'imported' ? 'Import finished' : 'The import stopped',
+      body: <ImportDoneView csrf={req.csrfToken()} imp={imp} />,
+    });
+  }
+  const encoding = (q.read === '1' ? q.encoding : undefined) ?? imp.settings?.encoding ?? imp.detectedEncoding;
+  const header = q.read === '1' ? q.header === '1' : imp.settings?.header;
+  return mappingPage(req, reply, core, imp, { encoding, header });
+}
+
+async function checkImport(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const imp = await getImport(core, idOf(req.params));
+  if (!['uploaded', 'checked', 'failed'].includes(imp.status))
+    throw new AppError(409, 'conflict', 'This file is being checked or imported already; wait for it to finish.');
+  const body = formValues(req.body);
+  const posted = (ENCODINGS as readonly string[]).includes(body.encoding ?? '') ? (body.encoding as FileEncoding) : imp.detectedEncoding;
+  // A refused encoding is reported on the form, which is shown again reading the file as it was detected.
+  const encoding = encodingProblem(posted, imp.detectedEncoding) ? imp.detectedEncoding : posted;
+  const header = body.header === '1' || body.header === 'on';
+  const raw = (req.body ?? {}) as Record<string, unknown>;
+  const listsChecked = (Array.isArray(raw.lists) ? raw.lists : [raw.lists]).filter((x): x is string => typeof x === 'string');
+  const again = (errors: Record<string, string>, status = 422) =>
+    mappingPage(req, reply, core, imp, { encoding, header, values: body, listsChecked, errors, status });
+  const preview = await previewImport(core, imp, { encoding, header });
+  if (preview.problem || preview.tooWide || preview.headings.length === 0)
+    return again({ _form: preview.problem ?? 'No columns were found in this file.' });
+  if (body.width !== String(preview.headings.length))
+    return again({ columns: 'The columns changed since the page was shown: check what each column holds again.' });
+  const form = parseMappingForm(req.body, preview.headings.length, imp.detectedEncoding);
+  if (!form.ok) return again(form.errors);
+  try {
+    await startImportCheck(core, req.viewer!.id, imp.id, form.data, preview.delimiter);
+  } catch (err) {
+    return again(refusedFields(err));
+  }
+  return reply.redirect(`/admin/supporters/import/${imp.id}`, 303);
+}
+
+async function confirmImportByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  await confirmImport(core, req.viewer!.id, id);
+  return reply.redirect(`/admin/supporters/import/${id}`, 303);
+}
+
+async function deleteImportByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  await deleteImport(core, req.viewer!.id, idOf(req.params));
+  return reply.redirect('/admin/supporters/import', 303);
+}
+
+// ---- one supporter --------------------------------------------------------------------------------------------
+
+async function supporterView(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  id: number,
+  o: { status?: number; errors?: Record<string, string>; values?: Record<string, string> } = {},
+) {
+  const [data, timeZone] = await Promise.all([supporterPage(core, id), tz(core)]);
+  const name = displayName(data.supporter);
+  return reply.adminPage({
+    title: name,
+    status: o.status ?? 200,
+    body: (
+      <SupporterView
+        csrf={req.csrfToken()}
+        tz={timeZone}
+        supporter={data.supporter}
+        name={name}
+        subscriptions={data.subscriptions}
+        ledger={data.ledger}
+        tags={data.tags}
+        timeline={data.timeline}
+        canManage={req.viewer!.can('supporters:manage')}
+        notice={noticeFor(req.query)}
+        errors={o.errors}
+        values={o.values}
+      />
+    ),
+  });
+}
+
+async function showSupporter(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return supporterView(req, reply, core, idOf(req.params));
+}
+
+async function editPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  id: number,
+  o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+) {
+  const { supporter } = await supporterPage(core, id);
+  if (supporter.erasedAt !== null) throw new AppError(409, 'conflict', 'This supporter was erased; there is nothing to change.');
+  const values = o.values ?? {
+    email: supporter.email ?? '',
+    firstName: supporter.firstName ?? '',
+    lastName: supporter.lastName ?? '',
+    postcode: supporter.postcode ?? '',
+    phone: supporter.phone ?? '',
+    address: supporter.address ?? '',
+    constituency: supporter.constituencyCode ?? '',
+  };
+  return reply.adminPage({
+    title: 'Change details',
+    status: o.errors ? 422 : 200,
+    body: <SupporterEditView csrf={req.csrfToken()} id={id} name={displayName(supporter)} values={values} errors={o.errors} />,
+  });
+}
+
+async function showSupporterEdit(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return editPage(req, reply, core, idOf(req.params));
+}
+
+async function saveSupporterDetails(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const form = parseForm(SupporterEditSchema, req.body);
+  if (!form.ok) return editPage(req, reply, core, id, { values: form.values, errors: form.errors });
+  try {
+    await updateSupporterDetails(core, req.viewer!.id, id, form.data);
+  } catch (err) {
+    return editPage(req, reply, core, id, { values: formValues(req.body), errors: refusedFields(err) });
+  }
+  return reply.redirect(`/admin/supporters/${id}?done=saved`, 303);
+}
+
+async function addSupporterTag(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const form = parseForm(TagFormSchema, req.body);
+  if (!form.ok) return supporterView(req, reply, core, id, { status: 422, errors: form.errors, values: form.values });
+  await tagSupporter(core, req.viewer!.id, id, form.data.tag);
+  return reply.redirect(`/admin/supporters/${id}?done=tag-added`, 303);
+}
+
+async function removeSupporterTag(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const form = parseForm(TagFormSchema, req.body);
+  if (!form.ok) return supporterView(req, reply, core, id, { status: 422, errors: form.errors });
+  await untagSupporter(core, req.viewer!.id, id, form.data.tag);
+  return reply.redirect(`/admin/supporters/${id}?done=tag-removed`, 303);
+}
+
+async function sendTheirData(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  await sendSupporterTheirData(core, req.viewer!.id, id);
+  return reply.redirect(`/admin/supporters/${id}?done=data-sent`, 303);
+}
+
+async function erasePage(req: FastifyRequest, reply: FastifyReply, core: Core, id: number, errors?: Record<string, string>) {
+  const { supporter } = await supporterPage(core, id);
+  if (supporter.erasedAt !== null) return reply.redirect(`/admin/supporters/${id}`, 303);
+  return reply.adminPage({
+    title: 'Erase a supporter',
+    status: errors ? 422 : 200,
+    body: <EraseView csrf={req.csrfToken()} id={id} name={displayName(supporter)} errors={errors} />,
+  });
+}
+
+async function showEraseSupporter(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return erasePage(req, reply, core, idOf(req.params));
+}
+
+async function eraseSupporterByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const form = parseForm(EraseSchema, req.body);
+  if (!form.ok) return erasePage(req, reply, core, id, form.errors);
+  await eraseSupporterForStaff(core, req.viewer!.id, id);
+  return reply.redirect(`/admin/supporters/${id}?done=erased`, 303);
+}
+
+// ---- lists ----------------------------------------------------------------------------------------------------
+
+async function showLists(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return reply.adminPage({ title: 'Lists', body: <ListsView lists={await listsForStaff(core)} notice={noticeFor(req.query)} /> });
+}
+
+async function showNewList(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return reply.adminPage({ title: 'Create a list', body: <ListFormView csrf={req.csrfToken()} tz={await tz(core)} values={{}} /> });
+}
+
+async function createListByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const form = parseForm(ListCreateSchema, req.body);
+  const again = async (errors: Record<string, string>) =>
+    reply.adminPage({
+      title: 'Create a list',
+      status: 422,
+      body: <ListFormView csrf={req.csrfToken()} tz={await tz(core)} values={formValues(req.body)} errors={errors} />,
+    });
+  if (!form.ok) return again(form.errors);
+  let id: number;
+  try {
+    id = await createList(core, req.viewer!.id, form.data);
+  } catch (err) {
+    return again(refusedFields(err));
+  }
+  return reply.redirect(`/admin/lists/${id}?done=list-created`, 303);
+}
+
+async function listPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  id: number,
+  o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+) {
+  const { list, wordings } = await listForStaff(core, id);
+  const summary = (await listsForStaff(core)).find((l) => l.id === id)!;
+  const values = o.values ?? { name: list.name, description: list.description, wording: list.wording };
+  return reply.adminPage({
+    title: list.name,
+    status: o.errors ? 422 : 200,
+    body: (
+      <ListFormView
+        csrf={req.csrfToken()}
+        tz={await tz(core)}
+        list={summary}
+        wordings={wordings}
+        values={values}
+        errors={o.errors}
+        notice={noticeFor(req.query)}
+      />
+    ),
+  });
+}
+
+async function showList(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return listPage(req, reply, core, idOf(req.params));
+}
+
+async function saveList(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const form = parseForm(ListEditSchema, req.body);
+  if (!form.ok) return listPage(req, reply, core, id, { values: form.values, errors: form.errors });
+  await changeList(core, req.viewer!.id, id, form.data);
+  return reply.redirect(`/admin/lists/${id}?done=list-saved`, 303);
+}
+
+async function archiveListByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  await archiveList(core, req.viewer!.id, id, true);
+  return reply.redirect(`/admin/lists/${id}?done=list-archived`, 303);
+}
+
+async function unarchiveListByForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  await archiveList(core, req.viewer!.id, id, false);
+  return reply.redirect(`/admin/lists/${id}?done=list-unarchived`, 303);
+}
 
 /** The notice after a bulk tag change, from the redirect's query. */
 function bulkNotice(q: unknown): string | undefined {

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { Core } from '../core/context.js';
+import type { Core, TimelineEntry, TimelineStep } from '../core/context.js';
 import { isUniqueViolation } from '../core/db/errors.js';
-import type { DbOrTrx } from '../core/db/index.js';
-import type { DeliveryStatus } from '../newsletters/tables.js';
 import type { ConsentEventKind, LawfulBasis } from './tables.js';
 import { DomainError } from '../core/web/errors.js';
 import { email, optionalText, text } from '../core/web/forms.js';
@@ -16,7 +14,8 @@ import {
   findSupporterIdsAfter,
   findSupporters,
   insertList,
-  listDeliveriesOf,
+  listAllTags,
+  listSupporterSources,
   listListsWithCounts,
   listTagsOf,
   listTagsOfMany,
@@ -44,6 +43,12 @@ import {
 const target = (id: number) => `supporter ${id}`;
 
 // ---- finding supporters ----------------------------------------------------------------------------------------
+
+/** What the filters offer to choose from: every tag in use (with how many hold it) and every source supporters came from. */
+export async function filterChoices(core: Core): Promise<{ tags: Array<{ tag: string; count: number }>; sources: string[] }> {
+  const [tags, sources] = await Promise.all([listAllTags(core.db), listSupporterSources(core.db)]);
+  return { tags, sources };
+}
 
 /** One row of the supporters table, decrypted (only the rows of the page being shown are). */
 export interface SupporterListItem {
@@ -97,26 +102,9 @@ export function displayName(s: { firstName: string | null; lastName: string | nu
 
 // ---- the supporter page --------------------------------------------------------------------------------------
 
-/**
- * What a supporter's timeline can show. Consent and newsletters exist now; the actions, events and donations
- * capabilities each add a TimelineSource (exported from their service.ts) to TIMELINE_SOURCES below when they land.
- */
-export type TimelineKind = 'consent' | 'newsletter' | 'action' | 'event' | 'donation';
-
-/** One thing that happened to or by a supporter. */
-export interface TimelineEntry {
-  at: number;
-  kind: TimelineKind;
-  /** What happened, in a few words ("Subscribed to Campaign updates"). */
-  title: string;
-  /** More about it: the source of a consent, the state of a delivery. */
-  detail?: string | undefined;
-  /** An admin page about the thing itself (a newsletter, an action), if there is one. */
-  href?: string | undefined;
-}
-
-/** A capability's contribution to the timeline: its entries about one supporter, newest first or in any order. */
-export type TimelineSource = (db: DbOrTrx, supporterId: number) => Promise<TimelineEntry[]>;
+// The supporter page's timeline is assembled from every capability's TimelineStep (core.timeline): supporters
+// contributes the consent ledger (consentTimeline, declared in capability.ts); newsletters its deliveries; the
+// actions, events and donations capabilities add theirs when they land.
 
 const CONSENT_TITLES: Record<ConsentEventKind, string> = {
   requested: 'Asked to join',
@@ -124,15 +112,9 @@ const CONSENT_TITLES: Record<ConsentEventKind, string> = {
   withdrawn: 'Unsubscribed from',
 };
 const BASIS_LABELS: Record<LawfulBasis, string> = { consent: 'consent', soft_opt_in: 'soft opt-in' };
-const DELIVERY_TITLES: Record<DeliveryStatus, string> = {
-  pending: 'Due to be sent',
-  sent: 'Sent',
-  failed: 'Could not be sent',
-  skipped: 'Not sent (skipped)',
-};
 
-/** Consent events as timeline entries. */
-export const consentTimeline: TimelineSource = async (db, supporterId) =>
+/** Consent events as timeline entries (supporters' own step of the timeline). */
+export const consentTimeline: TimelineStep = async (db, supporterId) =>
   (await supporterConsent(db, supporterId)).ledger.map((e) => ({
     at: e.createdAt,
     kind: 'consent' as const,
@@ -140,26 +122,9 @@ export const consentTimeline: TimelineSource = async (db, supporterId) =>
     detail: [e.lawfulBasis ? `basis: ${BASIS_LABELS[e.lawfulBasis]}` : '', `source: ${e.source}`].filter(Boolean).join('; '),
   }));
 
-/** Newsletter deliveries as timeline entries. */
-export const newsletterTimeline: TimelineSource = async (db, supporterId) =>
-  (await listDeliveriesOf(db, supporterId)).map((d) => ({
-    at: d.updated_at,
-    kind: 'newsletter' as const,
-    title: `Newsletter: ${d.subject}`,
-    detail: DELIVERY_TITLES[d.status] ?? d.status,
-    href: `/admin/newsletters/${d.newsletter_id}`,
-  }));
-
-/** Every source the supporter page merges; later capabilities append theirs here. */
-export const TIMELINE_SOURCES: readonly TimelineSource[] = [consentTimeline, newsletterTimeline];
-
-/** A supporter's timeline from every source, newest first. */
-async function supporterTimeline(
-  db: DbOrTrx,
-  supporterId: number,
-  sources: readonly TimelineSource[] = TIMELINE_SOURCES,
-): Promise<TimelineEntry[]> {
-  const all = (await Promise.all(sources.map((s) => s(db, supporterId)))).flat();
+/** A supporter's timeline from every capability's step, newest first. */
+async function supporterTimeline(core: Core, supporterId: number): Promise<TimelineEntry[]> {
+  const all = (await Promise.all((core.timeline ?? []).map((step) => step(core.db, supporterId)))).flat();
   return all.sort((a, b) => b.at - a.at);
 }
 
@@ -167,7 +132,7 @@ async function supporterTimeline(
 export async function supporterPage(core: Core, id: number) {
   const supporter = await getSupporter(core.db, core.keyring, id);
   if (!supporter) throw new DomainError('not_found', 'There is no such supporter.');
-  const [consent, timeline] = await Promise.all([supporterConsent(core.db, id), supporterTimeline(core.db, id)]);
+  const [consent, timeline] = await Promise.all([supporterConsent(core.db, id), supporterTimeline(core, id)]);
   return { supporter, ...consent, timeline };
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { formValues } from '../core/web/forms.js';
 import { findSupporterIdsByNameTokens, type SupporterFilters } from './queries.js';
-import { findSupporterByEmail, nameTokenIndexes } from './service.js';
+import { findSupporterByEmail, nameTokenIndexes } from './records.js';
 
 // The filters staff use to find supporters, as they travel in a URL (GET query, so a search can be bookmarked)
 // and as a saved segment stores them. Dates are calendar days in the organisation's time zone; they become

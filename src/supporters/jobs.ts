@@ -1,8 +1,9 @@
 import type { Core } from '../core/context.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
+import { importJobs } from './import.js';
 import { deleteStaleUnconfirmed } from './service.js';
 
-/** The supporters capability's background jobs. */
+/** The supporters capability's background jobs: the retention clean-up, and the import's check, run and expiry. */
 export function supporterJobs(core: Core): Record<string, JobHandler> {
   return {
     // Retention: a sign-up never confirmed is someone's address typed into a form, perhaps not by them.
@@ -10,8 +11,12 @@ export function supporterJobs(core: Core): Record<string, JobHandler> {
       const deleted = await deleteStaleUnconfirmed(core.db);
       if (deleted > 0) core.logger.info({ deleted }, 'deleted sign-ups never confirmed within 30 days');
     },
+    ...importJobs(core),
   };
 }
 
-/** Recurring jobs: the retention clean-up, once a day. */
-export const supporterRecurringJobs: RecurringJob[] = [{ name: 'deleteStaleUnconfirmedSupporters', everyMs: 24 * 3600_000 }];
+/** Recurring jobs: the retention clean-up once a day; expired import files every hour (on the bulk lane). */
+export const supporterRecurringJobs: RecurringJob[] = [
+  { name: 'deleteStaleUnconfirmedSupporters', everyMs: 24 * 3600_000 },
+  { name: 'deleteExpiredSupporterImports', everyMs: 3600_000, lane: 'bulk' },
+];

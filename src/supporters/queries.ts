@@ -345,6 +345,31 @@ export function mailableSupporterIds(db: DbOrTrx, listId: number, segment: Suppo
     );
 }
 
+/** The ids mailableSupporterIds finds, ascending (a newsletter's audience). */
+export async function listMailableSupporterIds(db: DbOrTrx, listId: number, segment: SupporterFilters = {}): Promise<number[]> {
+  const rows = await mailableSupporterIds(db, listId, segment).orderBy('supporters.id').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Of these supporters, the rows of those mailable on the list now, with what a message needs (still encrypted). */
+export async function findMailableRecipientRows(db: DbOrTrx, listId: number, supporterIds: readonly number[]) {
+  return mailableSupporterIds(db, listId)
+    .select(['supporters.public_id', 'supporters.email_enc', 'supporters.first_name_enc'])
+    .where('supporters.id', 'in', [...supporterIds])
+    .orderBy('supporters.id')
+    .execute();
+}
+
+/** Lists that are not archived, by name. */
+export async function listOpenListRows(db: DbOrTrx): Promise<Array<{ id: number; name: string }>> {
+  return db.selectFrom('lists').select(['id', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+}
+
+/** The id of the list with this slug, if there is one. */
+export async function findListIdBySlug(db: DbOrTrx, slug: string): Promise<number | undefined> {
+  return (await db.selectFrom('lists').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+}
+
 /** Deletes supporters who never confirmed and were created before the cutoff; returns how many. */
 export async function deleteUnconfirmedBefore(db: DbOrTrx, cutoff: number): Promise<number> {
   const r = await db
@@ -504,24 +529,6 @@ export async function setListArchived(db: DbOrTrx, id: number, at: number | null
   await db.updateTable('lists').set({ archived_at: at, updated_at: Date.now() }).where('id', '=', id).execute();
 }
 
-/** The newsletters a supporter was sent (or is due to be sent), newest first, with their subjects. */
-export async function listDeliveriesOf(db: DbOrTrx, supporterId: number) {
-  return db
-    .selectFrom('newsletter_deliveries')
-    .innerJoin('newsletters', 'newsletters.id', 'newsletter_deliveries.newsletter_id')
-    .select([
-      'newsletter_deliveries.id',
-      'newsletter_deliveries.newsletter_id',
-      'newsletter_deliveries.status',
-      'newsletter_deliveries.updated_at',
-      'newsletters.subject',
-    ])
-    .where('newsletter_deliveries.supporter_id', '=', supporterId)
-    .orderBy('newsletter_deliveries.updated_at', 'desc')
-    .limit(500)
-    .execute();
-}
-
 export type SegmentRow = Selectable<Schema['segments']>;
 
 /** Inserts a segment; returns its id. */
@@ -556,16 +563,6 @@ export async function renameSegmentRow(db: DbOrTrx, id: number, name: string, at
 /** Deletes a segment. */
 export async function deleteSegmentRow(db: DbOrTrx, id: number): Promise<void> {
   await db.deleteFrom('segments').where('id', '=', id).execute();
-}
-
-/** Newsletters not yet sent (or cancelled) whose audience is this segment. */
-export async function findUnsentNewslettersOfSegment(db: DbOrTrx, segmentId: number) {
-  return db
-    .selectFrom('newsletters')
-    .select(['id', 'subject', 'status'])
-    .where('segment_id', '=', segmentId)
-    .where('status', 'not in', ['sent', 'cancelled'])
-    .execute();
 }
 
 export type SupporterImportRow = Selectable<SupporterImportsTable>;
@@ -688,11 +685,6 @@ export async function insertConsentRequests(
       })),
     )
     .execute();
-}
-
-/** Deletes a supporter's confirmation and data-export tokens. */
-export async function deleteSupporterTokens(db: DbOrTrx, subjectId: number): Promise<void> {
-  await db.deleteFrom('tokens').where('purpose', 'in', ['supporter_confirm', 'data_export']).where('subject_id', '=', subjectId).execute();
 }
 
 /** Inserts many supporters in batches; returns their ids in the order given. */

@@ -3,14 +3,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { Capability } from '../core/context.js';
+import type { Core } from '../core/context.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
-import { personal, proofBucketLimit } from '../core/web/public-forms.js';
-import { postOrigin } from '../core/web/security.js';
-import { seedSupportersDemo } from './demo.js';
-import { supporterJobs, supporterRecurringJobs } from './jobs.js';
-import { checkProof, createProofChallenge } from '../core/web/proof-of-work.js';
+import { createProofChallenge } from '../core/web/proof-of-work.js';
+import { guardPublicForm, personal, proofBucketLimit, refusedFields } from '../core/web/public-forms.js';
+import { anyone, get, post, type RouteTable } from '../core/web/routes.js';
 import {
   confirmationLink,
   confirmSubscription,
@@ -84,13 +82,6 @@ const SIGNUP_LIMIT = proofBucketLimit({
   withoutProof: SIGNUP_WITHOUT_PROOF_MAX,
 });
 
-/** The field messages of a rule the service refused (shown on the form); anything else is rethrown. */
-function refusedFields(err: unknown): Record<string, string> {
-  if (err instanceof DomainError && err.code === 'invalid')
-    return Object.keys(err.fields).length ? { ...err.fields } : { _form: err.message };
-  throw err;
-}
-
 // The ALTCHA widget, served from our own origin: the build without inline styles or bundled workers (so it runs
 // under our CSP), its stylesheet, and the PBKDF2 worker. Read once; they change only with the package.
 const altchaDist = dirname(dirname(createRequire(import.meta.url).resolve('altcha/external')));
@@ -105,219 +96,235 @@ const altchaFile = (name: string) => {
   return altchaCache.get(name);
 };
 
-/** Supporters, public side: sign-up, confirmation, preferences, unsubscribe, data rights; retention; demo supporters. */
-export const supportersCapability: Capability = {
-  name: 'supporters',
-  jobs: supporterJobs,
-  recurring: supporterRecurringJobs,
-  demo: seedSupportersDemo,
-  async routes(app, core) {
-    // ---- the widget's files ----
+export const publicRoutes: RouteTable = [
+  get('/assets/altcha/:file', anyone, sendAltchaFile),
+  // signing up
+  get(SIGNUP_PATH, anyone, showSignup),
+  get(`${SIGNUP_PATH}/challenge`, anyone, sendProofChallenge, { config: { rateLimit: LIMITS.challenge } }),
+  get(`${SIGNUP_PATH}/check-your-email`, anyone, showCheckYourEmail),
+  post(SIGNUP_PATH, anyone, signUpFromForm, { config: { csrf: false, rateLimit: SIGNUP_LIMIT } }),
+  // confirming an address (GET shows a button; only the POST confirms, so link scanners cannot)
+  get('/s/confirm/:token', anyone, showConfirm),
+  post('/s/confirm/:token', anyone, confirmAddress, { config: { rateLimit: LIMITS.link } }),
+  // preferences (a signed link in every email) and the data rights
+  get('/s/manage/:token', anyone, showPreferences),
+  post('/s/manage/:token', anyone, savePreferences, { config: { rateLimit: LIMITS.link } }),
+  post('/s/manage/:token/export', anyone, emailDataExportLink, { config: { rateLimit: LIMITS.sendsMail } }),
+  get('/s/manage/:token/erase', anyone, showEraseOwnData),
+  post('/s/manage/:token/erase', anyone, eraseOwnDataByLink, { config: { rateLimit: LIMITS.link } }),
+  get('/s/erased', anyone, showErased),
+  // the data-export link (GET shows a button; the POST uses the single-use link and downloads)
+  get('/s/data/:token', anyone, showDataDownload),
+  post('/s/data/:token', anyone, downloadData, { config: { rateLimit: LIMITS.link } }),
+  // one-click unsubscribe (RFC 8058); its POST is in unsubscribeRoutes below
+  get('/s/unsubscribe/:token/:listId', anyone, showUnsubscribe),
+];
 
-    app.get('/assets/altcha/:file', async (req, reply) => {
-      const name = (req.params as { file?: string }).file ?? '';
-      const spec = Object.hasOwn(ALTCHA_FILES, name) ? ALTCHA_FILES[name] : undefined;
-      if (!spec) throw new AppError(404, 'not_found', 'There is no such file.');
-      return reply.type(spec.type).header('cache-control', 'public, max-age=86400').send(altchaFile(name));
-    });
+/**
+ * Mail providers post the one-click unsubscribe without cookies or a CSRF token (the signed link is the authority),
+ * and RFC 8058 lets them send the body as multipart/form-data as well as urlencoded: whatever the body, the post is
+ * the request. capability.ts registers this table in a scope of its own, so that only it accepts any content type.
+ */
+export const unsubscribeRoutes: RouteTable = [
+  post('/s/unsubscribe/:token/:listId', anyone, unsubscribeByPost, { config: { csrf: false, rateLimit: LIMITS.unsubscribe } }),
+];
 
-    // ---- signing up ----
+/** How the unsubscribe scope reads a body: not at all (any type, up to 64 KiB). */
+export const UNSUBSCRIBE_BODY_LIMIT = 64 * 1024;
 
-    const signupPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      o: { status?: number; values?: Record<string, string>; checked?: number[]; errors?: Record<string, string> } = {},
-    ) => {
-      const { lists } = await signupBlockData(core);
-      return reply.page({
-        title: 'Stay in touch',
-        status: o.status ?? 200,
-        description: 'Sign up for emails about our campaigns.',
-        body: <SignupPageView lists={lists} csrf={req.csrfToken()} values={o.values} checked={o.checked} errors={o.errors} />,
-      });
-    };
+// ---- the widget's files ----
 
-    app.get(SIGNUP_PATH, async (req, reply) => signupPage(req, reply));
+async function sendAltchaFile(req: FastifyRequest, reply: FastifyReply) {
+  const name = (req.params as { file?: string }).file ?? '';
+  const spec = Object.hasOwn(ALTCHA_FILES, name) ? ALTCHA_FILES[name] : undefined;
+  if (!spec) throw new AppError(404, 'not_found', 'There is no such file.');
+  return reply.type(spec.type).header('cache-control', 'public, max-age=86400').send(altchaFile(name));
+}
 
-    app.get(`${SIGNUP_PATH}/challenge`, { config: { rateLimit: LIMITS.challenge } }, async (_req, reply) =>
-      reply.header('cache-control', 'no-store').send(await createProofChallenge(core.keyring)),
-    );
+// ---- signing up ----
 
-    app.get(`${SIGNUP_PATH}/check-your-email`, async (_req, reply) =>
-      reply.page({ title: 'Check your email', body: <CheckEmailView />, cacheKey: 'check-your-email' }),
-    );
+async function signupPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { status?: number; values?: Record<string, string>; checked?: number[]; errors?: Record<string, string> } = {},
+) {
+  const { lists } = await signupBlockData(core);
+  return reply.page({
+    title: 'Stay in touch',
+    status: o.status ?? 200,
+    description: 'Sign up for emails about our campaigns.',
+    body: <SignupPageView lists={lists} csrf={req.csrfToken()} values={o.values} checked={o.checked} errors={o.errors} />,
+  });
+}
 
-    app.post(SIGNUP_PATH, { config: { csrf: false, rateLimit: SIGNUP_LIMIT } }, async (req, reply) => {
-      const again = (errors: Record<string, string>) =>
-        signupPage(req, reply, { status: 422, values: formValues(req.body), checked: tickedLists(req.body), errors });
-      const origin = postOrigin(req, core);
-      if (origin === 'cross')
-        throw new AppError(403, 'csrf', 'This form was sent from another site. Go to our sign-up page and try again there.');
-      if (origin === 'unknown') return again({ _form: 'Please check your details and press Sign up again.' });
-      const done = () => reply.redirect(`${SIGNUP_PATH}/check-your-email`, 303);
-      // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
-      const trap = formValues(req.body).website;
-      if (trap !== undefined && trap !== '') return done();
-      const form = parseForm(SignupSchema, req.body);
-      if (!form.ok) return again(form.errors);
-      const proof = await checkProof(
-        core.keyring,
-        req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
-      );
-      if (proof.kind === 'invalid')
-        return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up again.' });
-      try {
-        await signUp(core, form.data, { proof: proof.kind === 'valid' ? proof : undefined });
-      } catch (err) {
-        return again(refusedFields(err));
-      }
-      return done();
-    });
+async function showSignup(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return signupPage(req, reply, core);
+}
 
-    // ---- confirming an address (GET shows a button; only the POST confirms, so link scanners cannot) ----
+async function sendProofChallenge(_req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return reply.header('cache-control', 'no-store').send(await createProofChallenge(core.keyring));
+}
 
-    app.get('/s/confirm/:token', async (req, reply) => {
-      const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
-      const link = await confirmationLink(core, token);
-      if (link.state === 'invalid') throw badLink();
-      if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView /> });
-      return personal(reply).page({
-        title: 'Confirm your email address',
-        body: <ConfirmView csrf={req.csrfToken()} token={token} link={link} />,
-      });
-    });
+async function showCheckYourEmail(_req: FastifyRequest, reply: FastifyReply) {
+  return reply.page({ title: 'Check your email', body: <CheckEmailView />, cacheKey: 'check-your-email' });
+}
 
-    app.post('/s/confirm/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
-      const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
-      const result = await confirmSubscription(core, token);
-      if (result.state === 'invalid') throw badLink();
-      if (result.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView /> });
-      return reply.redirect(`${new URL(supporterLink(core, 'manage', result.publicId)).pathname}?done=confirmed`, 303);
-    });
+async function signUpFromForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const again = (errors: Record<string, string>) =>
+    signupPage(req, reply, core, { status: 422, values: formValues(req.body), checked: tickedLists(req.body), errors });
+  const done = () => reply.redirect(`${SIGNUP_PATH}/check-your-email`, 303);
+  const form = await guardPublicForm(req, core, (body) => parseForm(SignupSchema, body), {
+    button: 'Sign up',
+    goBack: 'Go to our sign-up page and try again there.',
+  });
+  // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
+  if (form.kind === 'trapped') return done();
+  if (form.kind === 'refused') return again(form.errors);
+  try {
+    await signUp(core, form.data, { proof: form.proof });
+  } catch (err) {
+    return again(refusedFields(err));
+  }
+  return done();
+}
 
-    // ---- preferences (a signed link in every email) ----
+// ---- confirming an address ----
 
-    const publicIdFrom = (req: FastifyRequest) => {
-      const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
-      const publicId = verifySupporterLink(core, 'manage', token);
-      if (!publicId) throw badLink();
-      return { token, publicId };
-    };
+const tokenOf = (req: FastifyRequest) => (TokenParams.safeParse(req.params).data ?? { token: '' }).token;
 
-    const preferencesPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      o: { notice?: string | undefined; errors?: Record<string, string>; checked?: number[] } = {},
-    ) => {
-      const { token, publicId } = publicIdFrom(req);
-      const prefs = await getPreferences(core, publicId);
-      if (!prefs) throw badLink();
-      return personal(reply).page({
-        title: 'Your email preferences',
-        status: o.errors ? 422 : 200,
-        body: (
-          <PreferencesView csrf={req.csrfToken()} token={token} prefs={prefs} notice={o.notice} errors={o.errors} checked={o.checked} />
-        ),
-      });
-    };
+async function showConfirm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const token = tokenOf(req);
+  const link = await confirmationLink(core, token);
+  if (link.state === 'invalid') throw badLink();
+  if (link.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView /> });
+  return personal(reply).page({
+    title: 'Confirm your email address',
+    body: <ConfirmView csrf={req.csrfToken()} token={token} link={link} />,
+  });
+}
 
-    app.get('/s/manage/:token', async (req, reply) =>
-      preferencesPage(req, reply, { notice: preferencesNotice(formValues(req.query).done) }),
-    );
+async function confirmAddress(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const result = await confirmSubscription(core, tokenOf(req));
+  if (result.state === 'invalid') throw badLink();
+  if (result.state === 'used') return personal(reply).page({ title: 'Already confirmed', body: <ConfirmUsedView /> });
+  return reply.redirect(`${new URL(supporterLink(core, 'manage', result.publicId)).pathname}?done=confirmed`, 303);
+}
 
-    app.post('/s/manage/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
-      const { token, publicId } = publicIdFrom(req);
-      const form = parseForm(PreferencesSchema, req.body);
-      if (!form.ok) return preferencesPage(req, reply, { errors: form.errors, checked: tickedLists(req.body) });
-      let result: { requested: number };
-      try {
-        result = await updatePreferences(core, publicId, form.data.list);
-      } catch (err) {
-        if (err instanceof DomainError && err.code === 'not_found') throw badLink();
-        return preferencesPage(req, reply, { errors: refusedFields(err), checked: tickedLists(req.body) });
-      }
-      return reply.redirect(`/s/manage/${token}?done=${result.requested > 0 ? 'saved-confirm' : 'saved'}`, 303);
-    });
+// ---- preferences ----
 
-    app.post('/s/manage/:token/export', { config: { rateLimit: LIMITS.sendsMail } }, async (req, reply) => {
-      const { token, publicId } = publicIdFrom(req);
-      const id = await liveSupporterId(core, publicId);
-      if (id === undefined) throw badLink();
-      // The same answer whether or not a link went out just now: the last one still works.
-      await sendDataExportLink(core, id, { minGapMs: DATA_EXPORT_EMAIL_GAP_MS });
-      return reply.redirect(`/s/manage/${token}?done=export`, 303);
-    });
+/** The supporter a signed preferences link names, or a 404. */
+function publicIdFrom(req: FastifyRequest, core: Core) {
+  const token = tokenOf(req);
+  const publicId = verifySupporterLink(core, 'manage', token);
+  if (!publicId) throw badLink();
+  return { token, publicId };
+}
 
-    app.get('/s/manage/:token/erase', async (req, reply) => {
-      const { token, publicId } = publicIdFrom(req);
-      if ((await liveSupporterId(core, publicId)) === undefined) throw badLink();
-      return personal(reply).page({ title: 'Erase your data?', body: <EraseConfirmView csrf={req.csrfToken()} token={token} /> });
-    });
+async function preferencesPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { notice?: string | undefined; errors?: Record<string, string>; checked?: number[] } = {},
+) {
+  const { token, publicId } = publicIdFrom(req, core);
+  const prefs = await getPreferences(core, publicId);
+  if (!prefs) throw badLink();
+  return personal(reply).page({
+    title: 'Your email preferences',
+    status: o.errors ? 422 : 200,
+    body: <PreferencesView csrf={req.csrfToken()} token={token} prefs={prefs} notice={o.notice} errors={o.errors} checked={o.checked} />,
+  });
+}
 
-    app.post('/s/manage/:token/erase', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
-      const { publicId } = publicIdFrom(req);
-      if (!(await eraseOwnData(core, publicId))) throw badLink();
-      return reply.redirect('/s/erased', 303);
-    });
+async function showPreferences(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return preferencesPage(req, reply, core, { notice: preferencesNotice(formValues(req.query).done) });
+}
 
-    app.get('/s/erased', async (_req, reply) =>
-      reply.page({ title: 'Your data has been erased', body: <ErasedView />, cacheKey: 'erased' }),
-    );
+async function savePreferences(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { token, publicId } = publicIdFrom(req, core);
+  const form = parseForm(PreferencesSchema, req.body);
+  if (!form.ok) return preferencesPage(req, reply, core, { errors: form.errors, checked: tickedLists(req.body) });
+  let result: { requested: number };
+  try {
+    result = await updatePreferences(core, publicId, form.data.list);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'not_found') throw badLink();
+    return preferencesPage(req, reply, core, { errors: refusedFields(err), checked: tickedLists(req.body) });
+  }
+  return reply.redirect(`/s/manage/${token}?done=${result.requested > 0 ? 'saved-confirm' : 'saved'}`, 303);
+}
 
-    // ---- the data-export link (GET shows a button; the POST uses the single-use link and downloads) ----
+async function emailDataExportLink(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { token, publicId } = publicIdFrom(req, core);
+  const id = await liveSupporterId(core, publicId);
+  if (id === undefined) throw badLink();
+  // The same answer whether or not a link went out just now: the last one still works.
+  await sendDataExportLink(core, id, { minGapMs: DATA_EXPORT_EMAIL_GAP_MS });
+  return reply.redirect(`/s/manage/${token}?done=export`, 303);
+}
 
-    app.get('/s/data/:token', async (req, reply) => {
-      const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
-      if (!(await dataExportLinkUsable(core, token))) throw badLink();
-      return personal(reply).page({ title: 'Download your data', body: <DataDownloadView csrf={req.csrfToken()} token={token} /> });
-    });
+async function showEraseOwnData(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { token, publicId } = publicIdFrom(req, core);
+  if ((await liveSupporterId(core, publicId)) === undefined) throw badLink();
+  return personal(reply).page({ title: 'Erase your data?', body: <EraseConfirmView csrf={req.csrfToken()} token={token} /> });
+}
 
-    app.post('/s/data/:token', { config: { rateLimit: LIMITS.link } }, async (req, reply) => {
-      const { token } = TokenParams.safeParse(req.params).data ?? { token: '' };
-      const file = await takeDataExport(core, token);
-      if (!file) throw badLink();
-      return personal(reply)
-        .type('application/json; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${file.filename}"`)
-        .send(file.json);
-    });
+async function eraseOwnDataByLink(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const { publicId } = publicIdFrom(req, core);
+  if (!(await eraseOwnData(core, publicId))) throw badLink();
+  return reply.redirect('/s/erased', 303);
+}
 
-    // ---- one-click unsubscribe (RFC 8058) ----
+async function showErased(_req: FastifyRequest, reply: FastifyReply) {
+  return reply.page({ title: 'Your data has been erased', body: <ErasedView />, cacheKey: 'erased' });
+}
 
-    const unsubscribeTarget = (req: FastifyRequest) => {
-      const params = UnsubscribeParams.safeParse(req.params);
-      if (!params.success) throw badLink();
-      const { token, listId } = params.data;
-      const publicId = verifySupporterLink(core, 'unsubscribe', token, String(listId));
-      if (!publicId) throw badLink();
-      return { token, listId, publicId, manageHref: new URL(supporterLink(core, 'manage', publicId)).pathname };
-    };
+// ---- the data-export link ----
 
-    app.get('/s/unsubscribe/:token/:listId', async (req, reply) => {
-      const t = unsubscribeTarget(req);
-      const name = await listName(core, t.listId);
-      if (name === undefined || (await liveSupporterId(core, t.publicId)) === undefined) throw badLink();
-      return personal(reply).page({
-        title: 'Unsubscribe',
-        body: <UnsubscribeView action={`/s/unsubscribe/${t.token}/${t.listId}`} listName={name} manageHref={t.manageHref} />,
-      });
-    });
+async function showDataDownload(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const token = tokenOf(req);
+  if (!(await dataExportLinkUsable(core, token))) throw badLink();
+  return personal(reply).page({ title: 'Download your data', body: <DataDownloadView csrf={req.csrfToken()} token={token} /> });
+}
 
-    // Mail providers post here without cookies or a CSRF token (the signed link is the authority), and RFC 8058
-    // lets them send the body as multipart/form-data as well as urlencoded: whatever the body, the post is the
-    // request. The route lives in its own scope so that only it accepts any content type.
-    await app.register(async (scope) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, _body, done) => done(null, undefined));
-      scope.post('/s/unsubscribe/:token/:listId', { config: { csrf: false, rateLimit: LIMITS.unsubscribe } }, async (req, reply) => {
-        const t = unsubscribeTarget(req);
-        const result = await unsubscribeFromList(core, t.publicId, t.listId);
-        if (!result) throw badLink();
-        return personal(reply).page({
-          title: 'You are unsubscribed',
-          body: <UnsubscribedView listName={result.listName} manageHref={t.manageHref} />,
-        });
-      });
-    });
-  },
-};
+async function downloadData(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const file = await takeDataExport(core, tokenOf(req));
+  if (!file) throw badLink();
+  return personal(reply)
+    .type('application/json; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
+    .send(file.json);
+}
+
+// ---- one-click unsubscribe ----
+
+/** The list and supporter a signed unsubscribe link names, or a 404. */
+function unsubscribeTarget(req: FastifyRequest, core: Core) {
+  const params = UnsubscribeParams.safeParse(req.params);
+  if (!params.success) throw badLink();
+  const { token, listId } = params.data;
+  const publicId = verifySupporterLink(core, 'unsubscribe', token, String(listId));
+  if (!publicId) throw badLink();
+  return { token, listId, publicId, manageHref: new URL(supporterLink(core, 'manage', publicId)).pathname };
+}
+
+async function showUnsubscribe(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const t = unsubscribeTarget(req, core);
+  const name = await listName(core, t.listId);
+  if (name === undefined || (await liveSupporterId(core, t.publicId)) === undefined) throw badLink();
+  return personal(reply).page({
+    title: 'Unsubscribe',
+    body: <UnsubscribeView action={`/s/unsubscribe/${t.token}/${t.listId}`} listName={name} manageHref={t.manageHref} />,
+  });
+}
+
+async function unsubscribeByPost(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const t = unsubscribeTarget(req, core);
+  const result = await unsubscribeFromList(core, t.publicId, t.listId);
+  if (!result) throw badLink();
+  return personal(reply).page({
+    title: 'You are unsubscribed',
+    body: <UnsubscribedView listName={result.listName} manageHref={t.manageHref} />,
+  });
+}

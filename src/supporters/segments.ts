@@ -10,7 +10,6 @@ import {
   countSupporters,
   deleteSegmentRow,
   findSegment,
-  findUnsentNewslettersOfSegment,
   insertSegment,
   listSegmentRows,
   renameSegmentRow,
@@ -91,17 +90,15 @@ export async function renameSegment(core: Core, staffId: number, id: number, nam
 }
 
 /**
- * Deletes a segment, unless a newsletter not yet sent is addressed to it: deleting it would silently turn that
- * newsletter's audience into the whole list.
+ * Deletes a segment, unless something not yet done is addressed to it (a newsletter not yet sent: deleting the
+ * segment would silently turn that newsletter's audience into the whole list). Each capability says why through
+ * its segmentUse step.
  */
 export async function deleteSegment(core: Core, staffId: number, id: number): Promise<void> {
   if (!(await findSegment(core.db, id))) throw new DomainError('not_found', 'There is no such segment.');
-  const unsent = await findUnsentNewslettersOfSegment(core.db, id);
-  if (unsent.length > 0) {
-    throw new DomainError(
-      'conflict',
-      `This segment is the audience of a newsletter that has not been sent (“${unsent[0]!.subject}”). Change that newsletter's audience first.`,
-    );
+  for (const inUse of core.segmentUses ?? []) {
+    const why = await inUse(core.db, id);
+    if (why !== undefined) throw new DomainError('conflict', why);
   }
   await core.db.transaction().execute(async (trx) => {
     await deleteSegmentRow(trx, id);

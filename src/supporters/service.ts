@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Core, DataExportStep } from '../core/context.js';
-import { hashToken, newToken, normaliseEmail, safeEqual, type Keyring } from '../core/crypto.js';
+import { hashToken, newToken, safeEqual, type Keyring } from '../core/crypto.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import { spendProof } from '../core/web/proof-of-work.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
@@ -29,8 +29,16 @@ import {
   updateSupporter,
   type SupporterRow,
 } from './queries.js';
-import { deleteSupporterTokens, deleteTagsOf, insertConsentRequests, insertNameTokens, listActiveLists, type ListRow } from './queries.js';
-import { findToken, insertToken, newestTokenAt, spendToken } from '../core/tokens.js';
+import { deleteTagsOf, insertConsentRequests, insertNameTokens, listActiveLists, type ListRow } from './queries.js';
+import {
+  findListIdBySlug as findListIdBySlugQuery,
+  findMailableRecipientRows,
+  listMailableSupporterIds,
+  listOpenListRows,
+  type SupporterFilters,
+} from './queries.js';
+import { segmentFilters } from './segments.js';
+import { deleteTokensOf, findToken, insertToken, newestTokenAt, spendToken } from '../core/tokens.js';
 import {
   findSupportersByEmailIndexes,
   insertConsentEventsOfMany,
@@ -42,91 +50,18 @@ import {
 
 // Supporter records and their consent. Every personal field is encrypted; the email is found through its blind
 // index, and names through one blind index per normalised word (see ARCHITECTURE.md, "Searching encrypted names").
+// The record itself (its type, blind indexes and decryption) is in records.ts, which filters.ts reads too.
 
-export interface Supporter {
-  id: number;
-  publicId: string;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  postcode: string | null;
-  phone: string | null;
-  address: string | null;
-  constituencyCode: string | null;
-  source: string;
-  confirmedAt: number | null;
-  undeliverableAt: number | null;
-  erasedAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface SupporterDetails {
-  email: string;
-  firstName?: string | null | undefined;
-  lastName?: string | null | undefined;
-  postcode?: string | null | undefined;
-  phone?: string | null | undefined;
-  address?: string | null | undefined;
-  constituencyCode?: string | null | undefined;
-}
-
-/** The blind index of an email address. */
-export function emailIndex(keyring: Keyring, email: string): string {
-  return keyring.blindIndex('email', normaliseEmail(email));
-}
-
-/** A name word normalised for search: lower case, accents removed, only letters and digits. */
-function normaliseNameWord(word: string): string {
-  return word
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]/gu, '');
-}
-
-/** The blind indexes of every word of a name (what a search for any one of the words will find). */
-export function nameTokenIndexes(keyring: Keyring, ...names: Array<string | null | undefined>): string[] {
-  const words = names
-    .flatMap((n) => (n ?? '').split(/[\s\-'’.,]+/))
-    .map(normaliseNameWord)
-    .filter((w) => w.length > 0);
-  return [...new Set(words)].map((w) => keyring.blindIndex('name-word', w));
-}
-
-/** Decrypts a row into a Supporter. */
-export function rowToSupporter(keyring: Keyring, r: SupporterRow): Supporter {
-  const d = (v: string | null) => keyring.decryptNullable(v);
-  return {
-    id: r.id,
-    publicId: r.public_id,
-    email: d(r.email_enc),
-    firstName: d(r.first_name_enc),
-    lastName: d(r.last_name_enc),
-    postcode: d(r.postcode_enc),
-    phone: d(r.phone_enc),
-    address: d(r.address_enc),
-    constituencyCode: r.constituency_code,
-    source: r.source,
-    confirmedAt: r.confirmed_at,
-    undeliverableAt: r.undeliverable_at,
-    erasedAt: r.erased_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-/** The supporter with this email, if any (erased supporters have no email and are never found). */
-export async function findSupporterByEmail(db: DbOrTrx, keyring: Keyring, email: string): Promise<Supporter | undefined> {
-  const r = await findSupporterByEmailIndex(db, emailIndex(keyring, email));
-  return r ? rowToSupporter(keyring, r) : undefined;
-}
-
-/** One supporter by id. */
-export async function getSupporter(db: DbOrTrx, keyring: Keyring, id: number): Promise<Supporter | undefined> {
-  const r = await findSupporterById(db, id);
-  return r ? rowToSupporter(keyring, r) : undefined;
-}
+export {
+  emailIndex,
+  findSupporterByEmail,
+  getSupporter,
+  nameTokenIndexes,
+  rowToSupporter,
+  type Supporter,
+  type SupporterDetails,
+} from './records.js';
+import { emailIndex, getSupporter, nameTokenIndexes, rowToSupporter, type SupporterDetails } from './records.js';
 
 /**
  * Finds the supporter with this email or creates them. An existing record is only filled in where it is blank
@@ -828,7 +763,7 @@ export async function eraseOwnData(core: Core, publicId: string): Promise<boolea
   const r = await liveSupporter(core.db, publicId);
   if (!r) return false;
   await eraseSupporter(core, r.id, { source: 'preferences page' });
-  await deleteSupporterTokens(core.db, r.id);
+  await deleteTokensOf(core.db, { purposes: ['supporter_confirm', 'data_export'], subjectId: r.id });
   return true;
 }
 
@@ -926,41 +861,54 @@ export async function recordConsentForMany(
   if (o.change === 'granted') await touchSupporters(trx, [...new Set(pairs.map((p) => p.supporterId))], now);
 }
 
-// For other capabilities: the audience query and the filter type, so they need not reach into queries.ts.
-export { mailableSupporterIds, type SupporterFilters } from './queries.js';
+// Filters are a type other capabilities may name; the query builder behind them never leaves supporters.
+export type { SupporterFilters } from './queries.js';
+/**
+ * @deprecated TEMPORARY, until actions/petitions/service.ts (its signatures export) asks
+ * `listNewsletterAudience(db, { listId, segmentId: null })` instead: then delete this line.
+ */
+export { mailableSupporterIds } from './queries.js';
 
 /** The sign-up block any page may embed (the home page, a campaign hub): a form posting to the sign-up page. */
 export { SignupBlock } from './views.js';
 
-// TEMPORARY (newsletters branch): what newsletters asks of supporters, wrapping the existing queries until the
-// supporters branch brings its own versions of these four functions.
-import { mailableSupporterIds as mailableIdsQuery } from './queries.js';
-import { segmentFilters as filtersOfSegment } from './segments.js';
+// ---- what newsletters asks of supporters: its audience, and who may still be sent each message ------------------
+// No query builder leaves supporters: newsletters gets ids and decrypted recipients, and writes its own deliveries.
 
-/** TEMPORARY (newsletters branch): ids of the supporters a newsletter to a list and segment reaches now, ascending. */
+/**
+ * The supporters a newsletter to this list (and saved segment) may go to now, ids ascending. Throws
+ * DomainError('invalid') for a segment that no longer exists. `createdTo` (the demo's back-dated sends) leaves out
+ * supporters created at or after that instant.
+ */
 export async function listNewsletterAudience(
   db: DbOrTrx,
   o: { listId: number; segmentId: number | null; createdTo?: number },
 ): Promise<number[]> {
-  const filters = o.segmentId === null ? {} : await filtersOfSegment(db as Db, o.segmentId);
-  const rows = await mailableIdsQuery(db, o.listId, { ...filters, ...(o.createdTo === undefined ? {} : { createdTo: o.createdTo }) })
-    .orderBy('supporters.id')
-    .execute();
-  return rows.map((r) => r.id);
+  let filters: SupporterFilters = {};
+  if (o.segmentId !== null) {
+    try {
+      filters = await segmentFilters(db as Db, o.segmentId);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'not_found')
+        throw new DomainError('invalid', 'The segment this newsletter is addressed to no longer exists. Choose another audience.');
+      throw err;
+    }
+  }
+  return listMailableSupporterIds(db, o.listId, o.createdTo === undefined ? filters : { ...filters, createdTo: o.createdTo });
 }
 
-/** TEMPORARY (newsletters branch): of these supporters, those who may still be mailed on the list, with their address. */
+/**
+ * Of these supporters, those who may still be sent a message for this list now (subscribed and confirmed, with an
+ * address, not undeliverable, erased or suppressed), with what a message needs, decrypted. A record whose address
+ * cannot be decrypted (a retired key) is left out rather than stopping the send.
+ */
 export async function mailableRecipients(
   core: { db: DbOrTrx; keyring: Keyring },
   listId: number,
   supporterIds: readonly number[],
 ): Promise<Array<{ supporterId: number; publicId: string; email: string; firstName: string | null }>> {
   if (supporterIds.length === 0) return [];
-  const rows = await mailableIdsQuery(core.db, listId)
-    .select(['supporters.public_id', 'supporters.email_enc', 'supporters.first_name_enc'])
-    .where('supporters.id', 'in', [...supporterIds])
-    .orderBy('supporters.id')
-    .execute();
+  const rows = await findMailableRecipientRows(core.db, listId, supporterIds);
   return rows.flatMap((r) => {
     if (r.email_enc === null) return [];
     try {
@@ -978,12 +926,12 @@ export async function mailableRecipients(
   });
 }
 
-/** TEMPORARY (newsletters branch): lists that are not archived, by name. */
+/** Lists not archived, by name (what a newsletter can go to). */
 export async function listOpenLists(db: DbOrTrx): Promise<Array<{ id: number; name: string }>> {
-  return db.selectFrom('lists').select(['id', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+  return listOpenListRows(db);
 }
 
-/** TEMPORARY (newsletters branch): the id of the list with this slug, if there is one. */
+/** The id of the list with this slug, if there is one. */
 export async function findListIdBySlug(db: DbOrTrx, slug: string): Promise<number | undefined> {
-  return (await db.selectFrom('lists').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+  return findListIdBySlugQuery(db, slug);
 }
