@@ -13,6 +13,6 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
     plugins: { lantern },
-    rules: { 'lantern/own-tables': 'warn' },
+    rules: { 'lantern/own-tables': 'error' },
   },
 );

@@ -108,7 +108,6 @@ export async function buildLantern(config: Config, o: BuildOptions = {}): Promis
   for (const c of capabilities) {
     registerRoutes(web, core, c.publicRoutes ?? [], 'public');
     registerRoutes(web, core, c.adminRoutes ?? [], 'admin');
-    await c.routes?.(web, core);
   }
   const { handlers, recurring } = jobTable(core);
   const runWorker = o.worker ?? config.worker === 'inline';

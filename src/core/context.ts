@@ -101,6 +101,4 @@ export interface Capability {
   segmentUse?(core: Core): SegmentUseStep;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
-  /** @deprecated while the route tables are being written: registers routes the old way. */
-  routes?(app: FastifyInstance, core: Core): Promise<void> | void;
 }

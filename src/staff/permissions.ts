@@ -8,31 +8,12 @@ import type { StaffRole } from './tables.js';
 
 export const ROLES: readonly StaffRole[] = ['owner', 'editor', 'campaigner', 'viewer'];
 
-// removed when every capability declares its permissions
-// Today's grants of the permissions no capability on this branch declares yet; a grant declared by a capability
-// always wins over these. The reasons, as they stood in the one global table: editors may draft newsletters but
-// not send them, and see no supporter records; they may write and open actions, but not moderate what supporters
-// sent (that shows their words). Campaigners run the list, actions and newsletters: supporter records, import and
-// export (audited), sending.
-const UNDECLARED_FALLBACK: readonly PermissionGrant[] = [
-  { name: 'supporters:view', label: 'See supporter records', roles: ['campaigner'] },
-  { name: 'supporters:manage', label: 'Change supporter records', roles: ['campaigner'] },
-  { name: 'supporters:import', label: 'Import supporters', roles: ['campaigner'] },
-  { name: 'supporters:export', label: 'Export supporters', roles: ['campaigner'] },
-  { name: 'lists:manage', label: 'Manage lists', roles: ['campaigner'] },
-  { name: 'newsletters:edit', label: 'Draft newsletters', roles: ['editor', 'campaigner'] },
-  { name: 'newsletters:send', label: 'Send newsletters', roles: ['campaigner'] },
-  { name: 'actions:edit', label: 'Write and open actions', roles: ['editor', 'campaigner'] },
-  { name: 'actions:moderate', label: 'Moderate what supporters sent', roles: ['campaigner'] },
-];
-
 /** Which permissions each role holds. */
 export type RoleTable = Readonly<Record<StaffRole, ReadonlySet<string>>>;
 
 /** Builds the role table from the capabilities' declarations: owners hold every declared permission. */
 export function buildRoleTable(declared: readonly PermissionGrant[]): RoleTable {
-  const names = new Set(declared.map((g) => g.name));
-  const grants = [...declared, ...UNDECLARED_FALLBACK.filter((g) => !names.has(g.name))];
+  const grants = declared;
   const table: Record<StaffRole, Set<string>> = { owner: new Set(), editor: new Set(), campaigner: new Set(), viewer: new Set() };
   for (const g of grants) {
     table.owner.add(g.name);

@@ -863,11 +863,6 @@ export async function recordConsentForMany(
 
 // Filters are a type other capabilities may name; the query builder behind them never leaves supporters.
 export type { SupporterFilters } from './queries.js';
-/**
- * @deprecated TEMPORARY, until actions/petitions/service.ts (its signatures export) asks
- * `listNewsletterAudience(db, { listId, segmentId: null })` instead: then delete this line.
- */
-export { mailableSupporterIds } from './queries.js';
 
 /** The sign-up block any page may embed (the home page, a campaign hub): a form posting to the sign-up page. */
 export { SignupBlock } from './views.js';

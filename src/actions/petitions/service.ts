@@ -16,7 +16,7 @@ import {
   emailIndex,
   getSupporter,
   isSuppressed,
-  mailableSupporterIds,
+  listNewsletterAudience,
   markConfirmed,
   recordConsent,
   signupBlockData,
@@ -503,7 +503,7 @@ export async function exportSignatures(
   const maxId = await findMaxSignatureId(db, actionId);
   const rows = await countConfirmedSignaturesUpTo(db, actionId, maxId);
   const listId = petition.newsletterListId;
-  const mailable = new Set(listId === null ? [] : (await mailableSupporterIds(db, listId).execute()).map((r) => r.id));
+  const mailable = new Set(listId === null ? [] : await listNewsletterAudience(db, { listId, segmentId: null }));
   await recordAudit(db, {
     staffId,
     action: 'petition.signatures.export',
