@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { renderMarkdown } from '../../core/markdown.js';
 import type { Core } from '../../core/context.js';
 import { AppError, DomainError } from '../../core/web/errors.js';
-import { formValues, parseForm } from '../../core/web/forms.js';
-import { personal, proofBucketLimit, refusedFields } from '../../core/web/public-forms.js';
+import { formValues, parseForm, type FormResult } from '../../core/web/forms.js';
+import { guardPublicForm, personal, proofBucketLimit, refusedFields } from '../../core/web/public-forms.js';
 import { anyone, get, post, registerRoutes, type RouteTable } from '../../core/web/routes.js';
-import { postOrigin } from '../../core/web/security.js';
-import { checkProof } from '../../core/web/proof-of-work.js';
 import { isTakingPart, type Action } from '../kinds.js';
 import {
   confirmSignOn,
@@ -148,33 +146,31 @@ export async function setupSignOnUploads(app: FastifyInstance, core: Core): Prom
   });
 }
 
-// The honeypot of this form is `homepage` (`website` is the organisation's real field), so it cannot use
-// guardPublicForm, whose trap is `website`: the same steps, in the same order, are written out here.
+// The honeypot of this form is `homepage`: `website` is the organisation's real field.
 async function signOnFromForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
   reachedHandler.add(req);
   const action = await actionOr404(core, slugOf(req.params));
   if (!isTakingPart(action)) return reply.redirect(`/act/${action.slug}`, 303);
   const values = formValues(req.body);
   const again = (errors: Record<string, string>) => formPage(req, reply, core, action, { status: 422, values, errors });
-  const origin = postOrigin(req, core);
-  if (origin === 'cross')
-    throw new AppError(403, 'csrf', 'This form was sent from another site. Go to the statement’s page and sign there.');
-  if (origin === 'unknown') return again({ _form: 'Please check your details and press Sign up our organisation again.' });
   const done = () => reply.redirect(`${signOnPath(action.slug)}/check-your-email`, 303);
-  // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
-  if (values.homepage !== undefined && values.homepage !== '') return done();
   const logo = logos.get(req);
-  const form = parseForm(SignOnFormSchema, req.body);
-  const logoError = logoProblem(logo, action.settings);
-  if (!form.ok || logoError) return again({ ...(form.ok ? {} : form.errors), ...(logoError ? { logo: logoError } : {}) });
-  const proof = await checkProof(
-    core.keyring,
-    req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>).altcha : undefined,
-  );
-  if (proof.kind === 'invalid')
-    return again({ _form: 'The automatic check that you are a person did not finish. Please press Sign up our organisation again.' });
+  const parse = (body: unknown): FormResult<z.output<typeof SignOnFormSchema>> => {
+    const form = parseForm(SignOnFormSchema, body);
+    const logoError = logoProblem(logo, action.settings);
+    if (form.ok && !logoError) return form;
+    return { ok: false, values, errors: { ...(form.ok ? {} : form.errors), ...(logoError ? { logo: logoError } : {}) } };
+  };
+  const check = await guardPublicForm(req, core, parse, {
+    button: 'Sign up our organisation',
+    goBack: 'Go to the statement’s page and sign there.',
+    honeypot: 'homepage',
+  });
+  // A robot that filled the trap gets the same answer as everyone, and nothing is stored or sent.
+  if (check.kind === 'trapped') return done();
+  if (check.kind === 'refused') return again(check.errors);
   try {
-    await signOn(core, action, form.data, { logo, proof: proof.kind === 'valid' ? proof : undefined });
+    await signOn(core, action, check.data, { logo, proof: check.proof });
   } catch (err) {
     return again(refusedFields(err));
   }

@@ -63,6 +63,8 @@ export interface PublicFormWords {
   button: string;
   /** Where to go to send the form from our own site ("Go to the petition on our site and sign it there."). */
   goBack: string;
+  /** The honeypot field's name, where `website` is a real field of the form (an organisation's sign-on). */
+  honeypot?: string;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function guardPublicForm<T>(
   const origin = postOrigin(req, core);
   if (origin === 'cross') throw new AppError(403, 'csrf', `This form was sent from another site. ${words.goBack}`);
   if (origin === 'unknown') return { kind: 'refused', errors: { _form: `Please check your details and press ${words.button} again.` } };
-  const trap = formValues(req.body).website;
+  const trap = formValues(req.body)[words.honeypot ?? 'website'];
   if (trap !== undefined && trap !== '') return { kind: 'trapped' };
   const form = parse(req.body);
   if (!form.ok) return { kind: 'refused', errors: form.errors };
