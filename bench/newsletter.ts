@@ -8,7 +8,7 @@ import type { FloorInput, FloorResult } from './children/newsletter-floor.js';
 import type { PrepareInput, PrepareResult } from './children/newsletter-prepare.js';
 import { onCleanup } from './lib/cleanup.js';
 import { adminQuery, freshDatabase, PG_ADMIN_URL } from './lib/pg.js';
-import { lanternCommand, repoRoot, startNodeFlags } from './lib/lantern.js';
+import { LANTERN_VARS, lanternCommand, repoRoot, startNodeFlags } from './lib/lantern.js';
 import { logTail, profileArgs, runChild, sleep, startNode, tempDir } from './lib/proc.js';
 import { fmt, type Row } from './lib/report.js';
 import { list } from './lib/stats.js';
@@ -52,9 +52,6 @@ async function startSink(): Promise<{ url: string; count(): Promise<number> }> {
   };
 }
 
-// Every variable Lantern reads; the bench's own environment must not leak into the worker.
-const LANTERN_VARS = /^(PORT|HOST|BASE_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|DKIM_.*|METRICS_TOKEN|TRUST_PROXY|LOG_LEVEL|LANTERN_.*)$/;
-
 /** CPU seconds a process has used, from /proc/<pid>/stat (clock ticks of 10 ms). */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -93,8 +90,8 @@ async function sendWithLanternWorker(o: {
 }): Promise<SendResult> {
   const cmd = await lanternCommand();
   const built = cmd.args.includes('dist/cli.js');
-  // As `npm run worker` runs it (the same V8 flags as `npm start`).
-  const args = built ? [...startNodeFlags(), 'dist/cli.js', 'worker'] : ['--import', 'tsx', 'src/cli.ts', 'worker'];
+  // As `npm run worker` runs it, with that script's V8 flags.
+  const args = built ? [...startNodeFlags('worker'), 'dist/cli.js', 'worker'] : ['--import', 'tsx', 'src/cli.ts', 'worker'];
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LANTERN_VARS.test(k)));
   Object.assign(env, {
     DATABASE_URL: o.database.dialect === 'sqlite' ? `sqlite:${o.database.file}` : o.database.url,

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { repoRoot, startLantern } from './lib/lantern.js';
-import { freePort, runCommand, sleep, tempDir, waitFor200 } from './lib/proc.js';
+import { STAMP } from '../scripts/build.js';
+import { LANTERN_VARS, repoRoot } from './lib/lantern.js';
+import { commandLine, descendants, freePort, runCommand, sleep, startCommand, tempDir, waitFor200 } from './lib/proc.js';
 import type { Row } from './lib/report.js';
 
 const NPM_CI_GOAL_S = 60;
@@ -90,9 +91,23 @@ async function settledRss(pid: number): Promise<{ mb: number; afterMs: number }>
   return { mb: samples.at(-1)!, afterMs: performance.now() - t0 };
 }
 
+/** The Lantern server below an `npm start` (the node running dist/cli.js), once npm has started it. */
+async function serverBelow(npmPid: number): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < 10_000) {
+    // Not the shell npm runs the script in (`sh -c "node … dist/cli.js start"`): the node it starts.
+    const pid = descendants(npmPid).find((p) => /^\S*node\s.*dist\/cli\.js start/.test(commandLine(p)));
+    if (pid !== undefined) return pid;
+    await sleep(20);
+  }
+  throw new Error('npm start answered but no node running dist/cli.js start was found below it');
+}
+
 /**
- * Start to first 200 of GET /healthz on a database already migrated and seeded (a first start prepares it), and
- * the idle RSS of the started server once it settles.
+ * `npm start`, the README's own command, as a user types it (a plain shell's environment; npm itself runs under
+ * the machine's Node and the server under the project's): the first start on a new data folder after the sources
+ * changed (it builds, migrates and seeds the demo), then restarts on that folder to the first 200 of GET /healthz,
+ * and the idle RSS of the server process (not npm's) once it settles.
  */
 export async function benchStartup(log: (s: string) => void): Promise<Row[]> {
   const dir = tempDir('startup');
@@ -100,23 +115,31 @@ export async function benchStartup(log: (s: string) => void): Promise<Row[]> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/healthz`;
   const logFile = join(dir, 'lantern.log');
+  const shell = Object.entries(plainShellEnv()).filter(([k]) => !LANTERN_VARS.test(k));
+  const env = { ...Object.fromEntries(shell), LANTERN_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
+  const npmStart = () => startCommand({ cmd: 'npm', args: ['start'], env, cwd: repoRoot, logFile });
 
-  log('startup: preparing a migrated, seeded data dir (first start)');
-  const first = await startLantern({ dataDir, port, logFile });
-  await waitFor200(url, { server: first, intervalMs: POLL_MS, timeoutMs: 60_000 });
+  // As after a `git pull`: the build stamp no longer matches, so this start compiles.
+  rmSync(join(repoRoot, 'dist', STAMP), { force: true });
+  log('startup: first start (npm start: build, migrate, seed the demo)');
+  const f0 = performance.now();
+  const first = npmStart();
+  const firstMs = (await waitFor200(url, { server: first, intervalMs: POLL_MS, timeoutMs: 300_000 })) - f0;
+  log(`startup: first start answered after ${(firstMs / 1000).toFixed(1)} s`);
   await first.stop();
 
   const times: number[] = [];
   let rss = { mb: NaN, afterMs: 0 };
   for (let i = 1; i <= START_RUNS; i++) {
     const t0 = performance.now();
-    const server = await startLantern({ dataDir, port, logFile });
+    const server = npmStart();
     try {
-      const t1 = await waitFor200(url, { server, intervalMs: POLL_MS, timeoutMs: 30_000 });
+      const t1 = await waitFor200(url, { server, intervalMs: POLL_MS, timeoutMs: 60_000 });
       times.push(t1 - t0);
-      log(`startup: run ${i}: first 200 after ${Math.round(t1 - t0)} ms`);
+      log(`startup: restart ${i}: first 200 after ${Math.round(t1 - t0)} ms`);
       if (i === START_RUNS) {
-        rss = await settledRss(server.pid);
+        const pid = await serverBelow(server.pid);
+        rss = await settledRss(pid);
         log(`startup: idle RSS ${rss.mb.toFixed(1)} MB (settled after ${(rss.afterMs / 1000).toFixed(1)} s)`);
       }
     } finally {
@@ -129,12 +152,21 @@ export async function benchStartup(log: (s: string) => void): Promise<Row[]> {
   return [
     {
       benchmark: 'start',
-      figure: 'spawn → first 200 /healthz',
+      figure: 'npm start, first start → first 200',
+      value: firstMs,
+      unit: 'ms',
+      goal: 'reported',
+      met: null,
+      note: `a new data folder after the sources changed: the build (scripts/build.ts), migrations and the demo seed`,
+    },
+    {
+      benchmark: 'start',
+      figure: 'npm start, restart → first 200',
       value: slowest,
       unit: 'ms',
       goal: `≤ ${START_GOAL_MS} ms`,
       met: slowest <= START_GOAL_MS,
-      note: `slowest of ${START_RUNS} starts on an existing database (${times.map((t) => Math.round(t)).join(', ')} ms; median ${Math.round(median)} ms), polled every ${POLL_MS} ms`,
+      note: `slowest of ${START_RUNS} restarts with \`npm start\` on an existing database and an up-to-date build (${times.map((t) => Math.round(t)).join(', ')} ms; median ${Math.round(median)} ms), polled every ${POLL_MS} ms`,
     },
     {
       benchmark: 'start',

@@ -22,10 +22,13 @@ let resolved: Promise<LanternCommand> | undefined;
  * bench/servers/lantern.ts (the same start-up as `lantern start`, through buildLantern, run from source with tsx)
  * and says so, so a half-finished capability elsewhere does not stop the measurements.
  */
-/** The V8 flags `npm start` gives Node (package.json), so the benchmarks run Lantern exactly as an admin does. */
-export function startNodeFlags(): string[] {
+/**
+ * The V8 flags an npm script gives Node (package.json): `start` for the web server with its inline worker, `worker`
+ * for the separate sending worker. The benchmarks run Lantern exactly as an admin does.
+ */
+export function startNodeFlags(script: 'start' | 'worker' = 'start'): string[] {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts.start ?? '').split(/\s+/);
+  const words = (pkg.scripts[script] ?? '').split(/\s+/);
   return words.slice(words.indexOf('node') + 1, words.indexOf('dist/cli.js'));
 }
 
@@ -54,7 +57,7 @@ export function lanternCommand(): Promise<LanternCommand> {
 }
 
 // Every variable Lantern reads (src/core/config.ts); the bench's own environment must not leak into the server.
-const LANTERN_VARS = /^(PORT|HOST|BASE_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|DKIM_.*|METRICS_TOKEN|TRUST_PROXY|LOG_LEVEL|LANTERN_.*)$/;
+export const LANTERN_VARS = /^(PORT|HOST|BASE_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|DKIM_.*|METRICS_TOKEN|TRUST_PROXY|LOG_LEVEL|LANTERN_.*)$/;
 
 /** The bench's environment without any variable Lantern reads: the start of a server's environment. */
 export function envWithoutLanternVars(): NodeJS.ProcessEnv {

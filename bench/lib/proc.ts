@@ -1,5 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,83 @@ export function startNode(o: { args: string[]; env: NodeJS.ProcessEnv; cwd: stri
   };
   const stop = onCleanup(`stop process ${pid}`, kill);
   return { pid, logFile: o.logFile, exited, hasExited: () => done, stop };
+}
+
+/**
+ * Starts a command (for example `npm start`) as the leader of its own process group, its output going to a log
+ * file. `pid` is the command's own; stopping it signals the whole group, so the server npm started stops too.
+ */
+export function startCommand(o: { cmd: string; args: string[]; env: NodeJS.ProcessEnv; cwd: string; logFile: string }): Server {
+  const fd = openSync(o.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(o.cmd, o.args, { cwd: o.cwd, env: o.env, stdio: ['ignore', fd, fd], detached: true });
+  } finally {
+    closeSync(fd);
+  }
+  if (child.pid === undefined) throw new Error(`could not start ${o.cmd} ${o.args.join(' ')}`);
+  const pid = child.pid;
+  let done = false;
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      done = true;
+      resolve(signal ?? String(code));
+    }),
+  );
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
+  const kill = async () => {
+    if (done) return signalGroup('SIGKILL');
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    // npm has exited; anything it left in the group goes too.
+    signalGroup('SIGKILL');
+  };
+  const stop = onCleanup(`stop process group ${pid}`, kill);
+  return { pid, logFile: o.logFile, exited, hasExited: () => done, stop };
+}
+
+/** The process ids below `pid` (children, their children, …), read from /proc. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const t of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+        out.push(c);
+        walk(c);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** The command line of a process, its arguments joined by spaces ('' once it has gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** The last lines of a log file, for error messages. */
