@@ -1,6 +1,6 @@
-import { CsrfField, ErrorSummary, Field, Notice } from '../core/web/components.js';
+import { CsrfField, ErrorSummary, Notice } from '../core/web/components.js';
 import type { StaffMember, TwoFactorSetup } from './service.js';
-import { PASSWORD_HINT, PasswordField, type Errors } from './sign-in-views.js';
+import { CodeField, PASSWORD_HINT, PasswordField, type Errors } from './sign-in-views.js';
 
 // Each person's own account: details, password and two-step sign-in.
 
@@ -63,6 +63,7 @@ export function TwoFactorView(p: { setup: TwoFactorSetup; csrf: string; required
             <CsrfField token={p.csrf} />
             <h2>Turn it off</h2>
             <PasswordField name="password" label="Your password" error={p.errors?.password} autocomplete="current-password" />
+            <CodeField label="The 6-digit code your app shows now" error={p.errors?.code} />
             <button type="submit" class="button-warning">
               Turn off two-step sign-in
             </button>
@@ -93,16 +94,7 @@ export function TwoFactorView(p: { setup: TwoFactorSetup; csrf: string; required
       </p>
       <form method="post" action="/admin/account/2fa" class="form" noValidate>
         <CsrfField token={p.csrf} />
-        <Field
-          name="code"
-          label="Then enter the 6-digit code the app shows"
-          error={p.errors?.code}
-          inputMode="numeric"
-          autocomplete="one-time-code"
-          maxLength={9}
-          width="short"
-          required
-        />
+        <CodeField label="Then enter the 6-digit code the app shows" error={p.errors?.code} />
         <button type="submit">Turn on two-step sign-in</button>
       </form>
     </>

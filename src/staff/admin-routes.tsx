@@ -6,7 +6,7 @@ import { AppError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
 import { refusedFields } from '../core/web/public-forms.js';
 import { can, get, post, type RouteTable } from '../core/web/routes.js';
-import { LIMITS } from './routes.js';
+import { LIMITS, pausedMessage } from './routes.js';
 import {
   addStaff,
   changeOwnPassword,
@@ -77,6 +77,8 @@ const noticeFor = (q: unknown) => NOTICES[formValues(q).done ?? ''];
 interface PageState {
   errors?: Record<string, string>;
   notice?: string | undefined;
+  /** The status of a page with errors: 422 unless given. */
+  status?: number;
 }
 
 // ---- staff management (owners) ----
@@ -177,7 +179,7 @@ async function accountPage(req: FastifyRequest, reply: FastifyReply, core: Core,
   const member = await getStaffMember(core, req.viewer!.id);
   return reply.adminPage({
     title: 'Your account',
-    status: o.errors ? 422 : 200,
+    status: o.errors ? (o.status ?? 422) : 200,
     body: <AccountView member={member} csrf={req.csrfToken()} errors={o.errors} notice={o.notice} />,
   });
 }
@@ -190,18 +192,19 @@ async function changePassword(req: FastifyRequest, reply: FastifyReply, core: Co
   const form = parseForm(ChangePasswordSchema, req.body);
   if (!form.ok) return accountPage(req, reply, core, { errors: form.errors });
   try {
-    await changeOwnPassword(core, req.staffSession!, { current: form.data.current, password: form.data.password, ip: req.ip });
+    const r = await changeOwnPassword(core, req.staffSession!, { current: form.data.current, password: form.data.password, ip: req.ip });
+    if (r.kind === 'throttled') return accountPage(req, reply, core, { errors: { current: pausedMessage(reply, r.retryAt) }, status: 429 });
   } catch (err) {
     return accountPage(req, reply, core, { errors: refusedFields(err) });
   }
   return reply.redirect('/admin/account?done=password', 303);
 }
 
-async function twoFactorPage(req: FastifyRequest, reply: FastifyReply, core: Core, errors?: Record<string, string>) {
+async function twoFactorPage(req: FastifyRequest, reply: FastifyReply, core: Core, errors?: Record<string, string>, status = 422) {
   const [setup, site] = await Promise.all([twoFactorSetup(core, req.viewer!.id), getSiteSettings(core.db)]);
   return reply.adminPage({
     title: 'Two-step sign-in',
-    status: errors ? 422 : 200,
+    status: errors ? status : 200,
     body: <TwoFactorView setup={setup} csrf={req.csrfToken()} required={site.require2fa} errors={errors} />,
   });
 }
@@ -225,7 +228,8 @@ async function turnOffTwoFactor(req: FastifyRequest, reply: FastifyReply, core: 
   const form = parseForm(DisableTwoFactorSchema, req.body);
   if (!form.ok) return twoFactorPage(req, reply, core, form.errors);
   try {
-    await disableTwoFactor(core, req.viewer!.id, form.data.password);
+    const r = await disableTwoFactor(core, req.viewer!.id, { ...form.data, ip: req.ip });
+    if (r.kind === 'throttled') return twoFactorPage(req, reply, core, { _form: pausedMessage(reply, r.retryAt) }, 429);
   } catch (err) {
     return twoFactorPage(req, reply, core, refusedFields(err));
   }

@@ -180,40 +180,133 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect((await d.request('POST', '/admin/settings', { form: { _csrf: d.lastCsrf ?? '' } })).status).toBe(401);
   });
 
-  test('five failures lock the account for 15 minutes, even for the right password', async () => {
+  /** Moves every recorded failure (and the last attack alert) back in time, as if that much time had passed. */
+  const age = async (ms: number) => {
+    const db = t.lantern.core.db;
+    await db
+      .updateTable('login_failures')
+      .set((eb) => ({ created_at: eb('created_at', '-', ms) }))
+      .execute();
+    await db
+      .updateTable('staff')
+      .set((eb) => ({ attack_alerted_at: eb('attack_alerted_at', '-', ms) }))
+      .where('attack_alerted_at', 'is not', null)
+      .execute();
+  };
+  const until = async (ok: () => boolean) => {
+    for (let waited = 0; !ok() && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  };
+  const secondsToWait = (text: string) => {
+    const [, n, unit] = /try again in (\d+) (second|minute)s?/.exec(text) ?? [];
+    return Number(n) * (unit === 'minute' ? 60 : 1);
+  };
+
+  test('an address that keeps failing must wait, longer after each failure; the right password from another address still works', async () => {
     const c = clientFromNewAddress();
     await c.get('/admin/login');
     for (let i = 0; i < 5; i++)
       expect((await c.post('/admin/login', { email: alice.email, password: `wrong password ${i}` })).status).toBe(422);
-    // From another address too, and with the right password.
-    const other = clientFromNewAddress();
-    await other.get('/admin/login');
-    const locked = await other.post('/admin/login', { email: alice.email, password: alice.password });
-    expect(locked.status).toBe(429);
-    expect(locked.text).toContain('Too many failed sign-in attempts');
-    expect(locked.text).toMatch(/try again in 1[45] minutes/);
-    expect(other.cookie('lantern_session')).toBeUndefined();
+    // The address must now wait, even with the right password, and is told for how long.
+    const paused = await c.post('/admin/login', { email: alice.email, password: alice.password });
+    expect(paused.status).toBe(429);
+    expect(paused.headers.get('retry-after')).toMatch(/^(9|10)$/);
+    expect(paused.text).toContain('Too many failed sign-in attempts');
+    expect(secondsToWait(paused.text)).toBeGreaterThanOrEqual(9);
+    expect(secondsToWait(paused.text)).toBeLessThanOrEqual(10);
+    expect(paused.text).toContain('name="email"');
+    expect(c.cookie('lantern_session')).toBeUndefined();
+    // The wait doubles with each further failure.
+    await age(11_000);
+    expect((await c.post('/admin/login', { email: alice.email, password: 'wrong again' })).status).toBe(422);
+    const longer = await c.post('/admin/login', { email: alice.email, password: alice.password });
+    expect(longer.status).toBe(429);
+    expect(secondsToWait(longer.text)).toBeGreaterThanOrEqual(19);
+    expect(secondsToWait(longer.text)).toBeLessThanOrEqual(20);
+    // Whatever account it tries.
+    expect((await c.post('/admin/login', { email: 'someone-else@example.org', password: 'a guess' })).status).toBe(429);
     // Keys are blind indexes and keyed hashes: no email and no IP address in the table.
     const keys = (await t.lantern.core.db.selectFrom('login_failures').select('key').execute()).map((r) => r.key);
     expect(keys.join(' ')).not.toMatch(/alice|example|198\.51/);
 
-    // When the window has passed, the right password works again.
-    await t.lantern.core.db
-      .updateTable('login_failures')
-      .set({ created_at: Date.now() - 15 * 60_000 - 1000 })
-      .execute();
-    expect((await other.post('/admin/login', { email: alice.email, password: alice.password })).status).toBe(303);
+    // The owner of the account, from an address that has not been failing, is not locked out.
+    expect((await signInAs(t, alice, { client: clientFromNewAddress() })).res.status).toBe(303);
+    // And once the wait is over the failing address may try again.
+    await age(21_000);
+    expect((await c.post('/admin/login', { email: alice.email, password: alice.password })).status).toBe(303);
   });
 
-  test('twenty failures from one address lock that address out, whichever accounts it tries', async () => {
+  test('an account attacked from many addresses: each failing address waits, the owner still gets in and is told by email once an hour', async () => {
+    const hana = await addTestStaff(t, { role: 'viewer', email: 'hana@example.org', name: 'Hana Viewer' });
+    const mailTo = (m: (typeof sink.messages)[number]) => (m.to && 'text' in m.to ? m.to.text : '');
+    const alerts = () => sink.messages.filter((m) => mailTo(m).includes('hana@example.org') && /sign in/i.test(m.subject ?? ''));
+    const attackers = Array.from({ length: 8 }, () => clientFromNewAddress());
+    // Each address tries once: every one gets an answer (a clean address is never refused)...
+    for (const [i, a] of attackers.entries()) {
+      await a.get('/admin/login');
+      expect((await a.post('/admin/login', { email: hana.email, password: `guess ${i}` })).status).toBe(422);
+    }
+    // ...but an address that has failed against the attacked account now waits, longer as the attack goes on.
+    const again = await attackers[0]!.post('/admin/login', { email: hana.email, password: hana.password });
+    expect(again.status).toBe(429);
+    const firstWait = secondsToWait(again.text);
+    expect(firstWait).toBeGreaterThan(10);
+    expect(attackers[0]!.cookie('lantern_session')).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      const a = clientFromNewAddress();
+      await a.get('/admin/login');
+      expect((await a.post('/admin/login', { email: hana.email, password: `more ${i}` })).status).toBe(422);
+    }
+    expect(secondsToWait((await attackers[1]!.post('/admin/login', { email: hana.email, password: 'x' })).text)).toBeGreaterThan(firstWait);
+
+    // The owner is told, once, in plain words and without any address.
+    await until(() => alerts().length >= 1);
+    const [alert] = alerts();
+    expect(alert!.subject).toContain('Someone is trying to sign in');
+    expect(alert!.text).toContain('failed attempts');
+    expect(alert!.text).toContain('change your password');
+    // No address of the attempts (the links to this Lantern aside).
+    expect(alert!.text!.replaceAll(t.baseUrl, '')).not.toMatch(/\d+\.\d+\.\d+\.\d+/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(alerts()).toHaveLength(1);
+
+    // The owner, from an address that has not been failing, signs in with the right password at once.
+    expect((await signInAs(t, hana, { client: clientFromNewAddress() })).res.status).toBe(303);
+
+    // An hour later, a new attack brings a new email.
+    await age(3600_000 + 1000);
+    for (let i = 0; i < 5; i++) {
+      const a = clientFromNewAddress();
+      await a.get('/admin/login');
+      expect((await a.post('/admin/login', { email: hana.email, password: `later ${i}` })).status).toBe(422);
+    }
+    await until(() => alerts().length >= 2);
+    expect(alerts()).toHaveLength(2);
+    const audit = (await auditActions()).filter((a) => a.target === `staff ${hana.id}`).map((a) => a.action);
+    expect(audit.filter((a) => a === 'login.attack_alert')).toHaveLength(2);
+  });
+
+  test('a next address with characters beyond Latin-1 is sent on percent-encoded, never a 500', async () => {
     const c = clientFromNewAddress();
     await c.get('/admin/login');
-    for (let i = 0; i < 20; i++)
-      expect((await c.post('/admin/login', { email: `guess${i}@example.org`, password: 'a guessed password' })).status).toBe(422);
-    const locked = await c.post('/admin/login', { email: alice.email, password: alice.password });
-    expect(locked.status).toBe(429);
-    // Another address is not affected.
-    expect((await signInAs(t, alice, { client: clientFromNewAddress() })).res.status).toBe(303);
+    const sessionsBefore = await countRows(t, 'staff_sessions');
+    const res = await c.post('/admin/login', { email: alice.email, password: alice.password, next: '/admin/ā?q=日本' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/%C4%81?q=%E6%97%A5%E6%9C%AC');
+    expect(c.cookie('lantern_session')).toBeDefined();
+    expect(await countRows(t, 'staff_sessions')).toBe(sessionsBefore + 1);
+    // Signed in, the sign-in page sends you on the same way.
+    const on = await c.get(`/admin/login?next=${encodeURIComponent('/admin/ā')}`);
+    expect(on.status).toBe(303);
+    expect(on.headers.get('location')).toBe('/admin/%C4%81');
+    // A value that is not well-formed text (a lone surrogate, possible in JSON) goes to the dashboard.
+    const d = clientFromNewAddress();
+    await d.get('/admin/login');
+    const lone = await d.request('POST', '/admin/login', {
+      body: `{"email":${JSON.stringify(alice.email)},"password":${JSON.stringify(alice.password)},"next":"/admin/\\ud800","_csrf":"${d.lastCsrf}"}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(lone.status).toBe(303);
+    expect(lone.headers.get('location')).toBe('/admin');
   });
 
   test('a forgotten password is reset through a single-use emailed link, which signs out every session', async () => {
@@ -362,6 +455,7 @@ describeEachDialect('staff sign-in', (ctx) => {
   test('when the organisation requires two-step sign-in, staff without it can reach only its setup page', async () => {
     const erin = await addTestStaff(t, { role: 'owner', name: 'Erin Owner' });
     const c = await signedInClient(t, erin);
+    let secret = '';
     await saveSiteSettings(t.lantern.core.db, { require2fa: true });
     try {
       for (const path of ['/admin', '/admin/account', '/admin/staff', '/admin/settings', '/admin/audit']) {
@@ -375,7 +469,7 @@ describeEachDialect('staff sign-in', (ctx) => {
       const refused = await c.post('/admin/settings', { orgName: 'Changed' });
       expect(refused.status).toBe(403);
 
-      const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(setup.text)![1]!.replace(/ /g, '');
+      secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(setup.text)![1]!.replace(/ /g, '');
       expect((await c.post('/admin/account/2fa', { code: totpCodeAt(secret, Date.now()) })).status).toBe(303);
       expect((await c.get('/admin')).status).toBe(200);
       // While it is required, it cannot be turned off.
@@ -387,7 +481,7 @@ describeEachDialect('staff sign-in', (ctx) => {
     }
     const off = await c.post('/admin/account/2fa/disable', { password: 'not my password' });
     expect(off.status).toBe(422);
-    const off2 = await c.post('/admin/account/2fa/disable', { password: erin.password });
+    const off2 = await c.post('/admin/account/2fa/disable', { password: erin.password, code: totpCodeAt(secret, Date.now() + 30_000) });
     expect(off2.status).toBe(303);
     const row = await t.lantern.core.db
       .selectFrom('staff')
@@ -398,6 +492,57 @@ describeEachDialect('staff sign-in', (ctx) => {
     expect((await auditActions()).filter((a) => a.target === `staff ${erin.id}`).map((a) => a.action)).toEqual(
       expect.arrayContaining(['2fa.on', '2fa.off']),
     );
+  });
+
+  test('turning off two-step sign-in needs a current code, and wrong passwords count as they do at sign-in', async () => {
+    const fay = await addTestStaff(t, { role: 'viewer', name: 'Fay Viewer' });
+    const c = await signedInClient(t, fay);
+    const setup = await c.get('/admin/account/2fa');
+    const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(setup.text)![1]!.replace(/ /g, '');
+    expect((await c.post('/admin/account/2fa', { code: totpCodeAt(secret, Date.now()) })).status).toBe(303);
+    const page = await c.get('/admin/account/2fa');
+    expect(page.text).toContain('name="code"');
+    const stillOn = async () =>
+      (await t.lantern.core.db.selectFrom('staff').select('totp_enabled_at').where('id', '=', fay.id).executeTakeFirstOrThrow())
+        .totp_enabled_at !== null;
+    const valid = new Set([-30_000, 0, 30_000].map((d) => totpCodeAt(secret, Date.now() + d)));
+    const wrongCode = ['000000', '111111', '222222', '333333'].find((x) => !valid.has(x))!;
+    /** The stolen session, used from any address. */
+    const from = (address: string, form: Record<string, string>) =>
+      c.request('POST', '/admin/account/2fa/disable', {
+        form: { _csrf: c.lastCsrf ?? '', ...form },
+        headers: { 'x-forwarded-for': address },
+      });
+
+    // The password alone is not enough, nor with a wrong code.
+    const noCode = await from('203.0.113.1', { password: fay.password });
+    expect(noCode.status).toBe(422);
+    expect(noCode.text).toContain('Enter the 6-digit code');
+    const badCode = await from('203.0.113.1', { password: fay.password, code: wrongCode });
+    expect(badCode.status).toBe(422);
+    expect(badCode.text).toContain('That code is not right');
+    expect(await stillOn()).toBe(true);
+
+    // Wrong passwords are counted per address and per account, as at sign-in: the address must wait...
+    const failuresBefore = await countRows(t, 'login_failures');
+    for (let i = 0; i < 4; i++) expect((await from('203.0.113.1', { password: `guess ${i}`, code: wrongCode })).status).toBe(422);
+    expect(await countRows(t, 'login_failures')).toBe(failuresBefore + 8);
+    const paused = await from('203.0.113.1', { password: fay.password, code: totpCodeAt(secret, Date.now() + 30_000) });
+    expect(paused.status).toBe(429);
+    expect(paused.text).toMatch(/try again in \d+ seconds?/);
+    expect(await stillOn()).toBe(true);
+    // ...and the account is now under attack, so other addresses that fail must wait too.
+    expect((await from('203.0.113.2', { password: 'another guess', code: wrongCode })).status).toBe(422);
+    expect((await from('203.0.113.2', { password: fay.password, code: totpCodeAt(secret, Date.now() + 30_000) })).status).toBe(429);
+    expect(await stillOn()).toBe(true);
+    const audit = (await auditActions()).filter((a) => a.target === `staff ${fay.id}`);
+    expect(audit.filter((a) => a.action === 'login.failure').length).toBeGreaterThanOrEqual(6);
+
+    // The owner of the session, with the password and a current code, from an address that has not failed.
+    const off = await from('203.0.113.3', { password: fay.password, code: totpCodeAt(secret, Date.now() + 30_000) });
+    expect(off.status).toBe(303);
+    expect(off.headers.get('location')).toBe('/admin/account?done=2fa-disabled');
+    expect(await stillOn()).toBe(false);
   });
 
   test('on an https base URL the session cookie is Secure', async () => {

@@ -23,12 +23,16 @@ export function sessionCookieOptions(core: Core) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: core.config.baseUrl.startsWith('https:') };
 }
 
-/** A local /admin path to return to after signing in, or /admin when the value is anything else. */
+/**
+ * A local /admin path to return to after signing in, or /admin when the value is anything else. It goes into a
+ * Location header, which carries only ASCII: characters beyond it are percent-encoded as UTF-8 (as a browser
+ * does), and text that is not well-formed Unicode (a lone surrogate) is refused.
+ */
 export function safeNext(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 500) return '/admin';
+  if (typeof value !== 'string' || value.length > 500 || !value.isWellFormed()) return '/admin';
   if (!/^\/admin(?:[/?]|$)/.test(value)) return '/admin';
   if (/[\\\s\u0000-\u001f\u007f]|\/\/|\/\.\.?(?:[/?]|$)/.test(value)) return '/admin';
-  return value;
+  return value.replace(/[^\u0000-\u007f]/gu, (c) => encodeURIComponent(c));
 }
 
 const isRead = (req: FastifyRequest) => req.method === 'GET' || req.method === 'HEAD';

@@ -56,6 +56,7 @@ export async function insertStaff(
       updated_at: s.at,
       disabled_at: null,
       last_login_at: null,
+      attack_alerted_at: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -83,6 +84,20 @@ export async function claimTotpStep(db: DbOrTrx, staffId: number, step: number, 
     .set({ totp_last_step: step, updated_at: at })
     .where('id', '=', staffId)
     .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Marks the account as warned of an attack now, only if it was not warned since `notSince`: returns false when it
+ * was, so two failures racing each other send one email.
+ */
+export async function claimAttackAlert(db: DbOrTrx, staffId: number, at: number, notSince: number): Promise<boolean> {
+  const r = await db
+    .updateTable('staff')
+    .set({ attack_alerted_at: at })
+    .where('id', '=', staffId)
+    .where((eb) => eb.or([eb('attack_alerted_at', 'is', null), eb('attack_alerted_at', '<=', notSince)]))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -192,21 +207,15 @@ export async function insertLoginFailures(db: DbOrTrx, keys: string[], at: numbe
     .execute();
 }
 
-/**
- * The time of the n-th most recent failure under a key since `since` (n counted from 1), or undefined when there
- * are fewer than n: the key is throttled until that failure leaves the window.
- */
-export async function nthRecentFailureAt(db: DbOrTrx, key: string, since: number, n: number): Promise<number | undefined> {
+/** How many failures were recorded under a key since `since`, and when the latest was (0 when none). */
+export async function failuresSince(db: DbOrTrx, key: string, since: number): Promise<{ count: number; latest: number }> {
   const row = await db
     .selectFrom('login_failures')
-    .select('created_at')
+    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max('created_at').as('latest')])
     .where('key', '=', key)
     .where('created_at', '>', since)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .offset(n - 1)
-    .executeTakeFirst();
-  return row ? Number(row.created_at) : undefined;
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.n), latest: Number(row.latest ?? 0) };
 }
 
 /** Forgets the failures recorded under a key. */

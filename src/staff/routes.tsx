@@ -20,6 +20,7 @@ import {
   setupLinkProblem,
   signIn,
   signOut,
+  tryAgainIn,
   type SignInResult,
 } from './service.js';
 import { ForgotSentView, ForgotView, LoginView, ResetView, SetupView, TwoFactorChallengeView } from './sign-in-views.js';
@@ -63,13 +64,13 @@ const invalidResetLink = () =>
 /** Fields of the query string, as strings (anything else is ignored). */
 const query = (q: unknown): Record<string, string> => formValues(q);
 
-function tooManyAttempts(retryAt: number): AppError {
-  const minutes = Math.max(1, Math.ceil((retryAt - Date.now()) / 60_000));
-  return new AppError(
-    429,
-    'rate_limited',
-    `Too many failed sign-in attempts. For your security, signing in is paused: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-  );
+/**
+ * The message for an address that must wait (too many wrong passwords or codes), after setting Retry-After; the
+ * page is answered with 429.
+ */
+export function pausedMessage(reply: FastifyReply, retryAt: number): string {
+  reply.header('retry-after', String(Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))));
+  return `Too many failed sign-in attempts from here. For your security, ${tryAgainIn(retryAt)}.`;
 }
 
 function setSession(reply: FastifyReply, core: Core, token: string): void {
@@ -78,8 +79,7 @@ function setSession(reply: FastifyReply, core: Core, token: string): void {
 
 /** Sets the session and sends the visitor on (to the code page first, if they have two-step sign-in); null when refused. */
 function afterSignIn(reply: FastifyReply, core: Core, result: SignInResult, next: string) {
-  if (result.kind === 'throttled') throw tooManyAttempts(result.retryAt);
-  if (result.kind === 'wrong') return null;
+  if (result.kind === 'throttled' || result.kind === 'wrong') return null;
   setSession(reply, core, result.token);
   if (result.kind === 'needs_2fa')
     return reply.redirect(next === '/admin' ? '/admin/login/2fa' : `/admin/login/2fa?next=${encodeURIComponent(next)}`, 303);
@@ -137,10 +137,11 @@ async function signInWithPassword(req: FastifyRequest, reply: FastifyReply, core
   const result = await signIn(core, { ...form.data, ip: req.ip, previousToken: req.cookies[SESSION_COOKIE] });
   const done = afterSignIn(reply, core, result, next);
   if (done) return done;
-  const errors = { _form: 'The email address or password is not right.' };
+  const paused = result.kind === 'throttled';
+  const errors = { _form: paused ? pausedMessage(reply, result.retryAt) : 'The email address or password is not right.' };
   return reply.page({
     title: 'Sign in',
-    status: 422,
+    status: paused ? 429 : 422,
     body: <LoginView csrf={req.csrfToken()} next={next} values={{ email: form.data.email }} errors={errors} />,
   });
 }
@@ -153,16 +154,17 @@ async function showTwoFactorChallenge(req: FastifyRequest, reply: FastifyReply) 
 async function signInWithCode(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const next = safeNext(formValues(req.body).next);
   const form = parseForm(CodeSchema, req.body);
-  const page = (errors: Record<string, string>) =>
+  const page = (errors: Record<string, string>, status = 422) =>
     reply.page({
       title: 'Enter your sign-in code',
-      status: 422,
+      status,
       body: <TwoFactorChallengeView csrf={req.csrfToken()} next={next} errors={errors} />,
     });
   if (!form.ok) return page(form.errors);
   const result = await completeTwoFactorSignIn(core, { session: req.staffSession!, code: form.data.code, ip: req.ip });
   const done = afterSignIn(reply, core, result, next);
   if (done) return done;
+  if (result.kind === 'throttled') return page({ code: pausedMessage(reply, result.retryAt) }, 429);
   return page({ code: 'That code is not right, or it has been used already. Wait for the next code and try again.' });
 }
 

@@ -22,19 +22,18 @@ import {
   findSessionWithStaff,
   findStaffByEmailIndex,
   findStaffById,
-  insertLoginFailures,
   insertSession,
   insertStaff,
   isUniqueViolation,
   findStaffNames,
   listStaffRows,
   lockActiveOwners,
-  nthRecentFailureAt,
   touchSession,
   updateStaff,
   type StaffRow,
 } from './queries.js';
 import { deleteExpiredTokens, deleteTokensOf, findUsableToken, insertToken, newestTokenAt, useTokenOf } from '../core/tokens.js';
+import { accountKey, checkAttempt, FAILURE_MEMORY_MS, recordFailedAttempt, underAttackAfterFailure, type Attempt } from './throttle.js';
 import { matchTotpStep, newTotpSecret, totpQrSvg, totpUri } from './totp.js';
 
 const MINUTE = 60_000;
@@ -44,10 +43,6 @@ const HOUR = 60 * MINUTE;
 export const SESSION_IDLE_MS = 2 * HOUR;
 export const SESSION_MAX_MS = 12 * HOUR;
 export const MFA_PENDING_MS = 10 * MINUTE;
-/** Sign-in throttling: 5 failures per account or 20 per address within 15 minutes. */
-export const THROTTLE_WINDOW_MS = 15 * MINUTE;
-export const ACCOUNT_FAILURE_LIMIT = 5;
-export const IP_FAILURE_LIMIT = 20;
 /** Single-use links: setup 24 h, password reset 1 h, staff invitation 72 h. */
 export const SETUP_TOKEN_MS = 24 * HOUR;
 export const RESET_TOKEN_MS = HOUR;
@@ -440,23 +435,22 @@ export const CodeSchema = z.object({
 export type SignInResult =
   { kind: 'signed_in'; token: string } | { kind: 'needs_2fa'; token: string } | { kind: 'wrong' } | { kind: 'throttled'; retryAt: number };
 
-const accountKey = (emailIndex: string) => `account:${emailIndex}`;
-const addressKey = (keyring: Keyring, ip: string) => `ip:${keyring.sign('login-ip', ip)}`;
+export { tryAgainIn } from './throttle.js';
 
-/** When sign-in opens again for these keys, or null when they are not throttled. */
-async function throttledUntil(db: DbOrTrx, keys: Array<{ key: string; limit: number }>, now: number): Promise<number | null> {
-  let until: number | null = null;
-  for (const { key, limit } of keys) {
-    const at = await nthRecentFailureAt(db, key, now - THROTTLE_WINDOW_MS, limit);
-    if (at !== undefined) until = Math.max(until ?? 0, at + THROTTLE_WINDOW_MS);
-  }
-  return until;
+/** Records a failed attempt, with the site settings at hand when it may have to warn the account's holder. */
+async function recordFailure(
+  core: Core,
+  attempt: Attempt,
+  o: { staff: StaffRow | undefined; actorId: number | null; stage: 'password' | 'two-step code'; now: number },
+): Promise<void> {
+  const site = o.staff && underAttackAfterFailure(attempt) ? await getSiteSettings(core.db) : null;
+  await core.db.transaction().execute((trx) => recordFailedAttempt(trx, core, attempt, { ...o, site }));
 }
 
 /**
  * Checks an email and password. Unknown emails, disabled accounts and wrong passwords all answer "wrong" after
  * the same work (a dummy hash stands in for a missing one). Failures count against the account and the address;
- * past the limits every attempt, right or wrong, is refused until the window passes.
+ * an address that has been failing may have to wait before it is heard (./throttle.ts), one that has not never does.
  */
 export async function signIn(
   core: Core,
@@ -464,30 +458,14 @@ export async function signIn(
 ): Promise<SignInResult> {
   const { db, keyring } = core;
   const emailIndex = emailIndexOf(keyring, input.email);
-  const keys = [accountKey(emailIndex), addressKey(keyring, input.ip)];
   const now = Date.now();
-  const until = await throttledUntil(
-    db,
-    [
-      { key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT },
-      { key: keys[1]!, limit: IP_FAILURE_LIMIT },
-    ],
-    now,
-  );
-  if (until !== null) return { kind: 'throttled', retryAt: until };
+  const attempt = await checkAttempt(core, { emailIndex, ip: input.ip, now });
+  if (attempt.retryAt !== null) return { kind: 'throttled', retryAt: attempt.retryAt };
 
   const staff = await findStaffByEmailIndex(db, emailIndex);
   const matches = await verifyPassword(input.password, staff?.password_hash ?? null);
   if (!staff || !matches || staff.disabled_at !== null) {
-    await db.transaction().execute(async (trx) => {
-      await insertLoginFailures(trx, keys, now);
-      await recordAudit(trx, {
-        staffId: null,
-        action: 'login.failure',
-        ...(staff ? { target: staffTarget(Number(staff.id)) } : {}),
-        details: { stage: 'password' },
-      });
-    });
+    await recordFailure(core, attempt, { staff, actorId: null, stage: 'password', now });
     return { kind: 'wrong' };
   }
   const staffId = Number(staff.id);
@@ -518,31 +496,18 @@ export async function completeTwoFactorSignIn(
   core: Core,
   input: { session: StaffSession; code: string; ip: string },
 ): Promise<SignInResult> {
-  const { db, keyring } = core;
+  const { db } = core;
   const staff = await findStaffById(db, input.session.staffId);
   if (!staff || staff.disabled_at !== null || !staff.totp_secret_enc || staff.totp_enabled_at === null) {
     await deleteSession(db, input.session.tokenHash);
     return { kind: 'wrong' };
   }
-  const keys = [accountKey(staff.email_index), addressKey(keyring, input.ip)];
   const now = Date.now();
-  const until = await throttledUntil(
-    db,
-    [
-      { key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT },
-      { key: keys[1]!, limit: IP_FAILURE_LIMIT },
-    ],
-    now,
-  );
-  if (until !== null) return { kind: 'throttled', retryAt: until };
-  const step = matchTotpStep(keyring.decrypt(staff.totp_secret_enc), input.code, now);
+  const attempt = await checkAttempt(core, { emailIndex: staff.email_index, ip: input.ip, now });
+  if (attempt.retryAt !== null) return { kind: 'throttled', retryAt: attempt.retryAt };
   const staffId = Number(staff.id);
-  const fresh = step !== null && (await claimTotpStep(db, staffId, step, now));
-  if (!fresh) {
-    await db.transaction().execute(async (trx) => {
-      await insertLoginFailures(trx, keys, now);
-      await recordAudit(trx, { staffId: null, action: 'login.failure', target: staffTarget(staffId), details: { stage: 'two-step code' } });
-    });
+  if (!(await claimCurrentCode(core, staff, input.code, now))) {
+    await recordFailure(core, attempt, { staff, actorId: null, stage: 'two-step code', now });
     return { kind: 'wrong' };
   }
   return db.transaction().execute(async (trx) => {
@@ -552,6 +517,13 @@ export async function completeTwoFactorSignIn(
     await finishSignIn(trx, staff, at, { twoFactor: true });
     return { kind: 'signed_in' as const, token };
   });
+}
+
+/** Whether a code is the account's current one and not used before; if so, it is used now. */
+async function claimCurrentCode(core: Core, staff: StaffRow, code: string, now: number): Promise<boolean> {
+  if (!staff.totp_secret_enc) return false;
+  const step = matchTotpStep(core.keyring.decrypt(staff.totp_secret_enc), code, now);
+  return step !== null && (await claimTotpStep(core.db, Number(staff.id), step, now));
 }
 
 // ---- password reset ----------------------------------------------------------------------------------------
@@ -647,35 +619,27 @@ export const ChangePasswordSchema = z
   })
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords do not match' });
 
+/** What a form that checks your password does: done, or paused because of too many wrong passwords. */
+export type Checked = { kind: 'done' } | { kind: 'throttled'; retryAt: number };
+
 /**
- * Changes your own password after checking the current one (wrong guesses count as failed sign-ins), and signs
- * out every other session.
+ * Changes your own password after checking the current one (wrong guesses count as failed sign-ins, and an
+ * address that has been failing may have to wait), and signs out every other session.
  */
 export async function changeOwnPassword(
   core: Core,
   session: StaffSession,
   input: { current: string; password: string; ip: string },
-): Promise<void> {
-  const { db, keyring } = core;
+): Promise<Checked> {
+  const { db } = core;
   const staff = await findStaffById(db, session.staffId);
   if (!staff) throw new DomainError('not_found', 'There is no staff account here.');
-  const keys = [accountKey(staff.email_index), addressKey(keyring, input.ip)];
   const now = Date.now();
-  const until = await throttledUntil(
-    db,
-    [
-      { key: keys[0]!, limit: ACCOUNT_FAILURE_LIMIT },
-      { key: keys[1]!, limit: IP_FAILURE_LIMIT },
-    ],
-    now,
-  );
-  const wrong = 'Your current password is not right';
-  if (until !== null)
-    throw new DomainError('invalid', 'Too many wrong passwords. Wait 15 minutes and try again.', {
-      current: 'Too many wrong passwords. Wait 15 minutes and try again.',
-    });
+  const attempt = await checkAttempt(core, { emailIndex: staff.email_index, ip: input.ip, now });
+  if (attempt.retryAt !== null) return { kind: 'throttled', retryAt: attempt.retryAt };
   if (!(await verifyPassword(input.current, staff.password_hash))) {
-    await insertLoginFailures(db, keys, now);
+    await recordFailure(core, attempt, { staff, actorId: session.staffId, stage: 'password', now });
+    const wrong = 'Your current password is not right';
     throw new DomainError('invalid', wrong, { current: wrong });
   }
   const passwordHash = await hashPassword(input.password);
@@ -685,6 +649,7 @@ export async function changeOwnPassword(
     await deleteTokensOf(trx, { purposes: RESET_PURPOSES, subjectId: session.staffId });
     await recordAudit(trx, { staffId: session.staffId, action: 'password.change', target: staffTarget(session.staffId) });
   });
+  return { kind: 'done' };
 }
 
 export type TwoFactorSetup = { enabled: true } | { enabled: false; secret: string; uri: string; qrSvg: string };
@@ -726,13 +691,22 @@ export async function enableTwoFactor(core: Core, staffId: number, code: string)
   });
 }
 
-/** Turning two-step sign-in off needs your password. */
+/** Turning two-step sign-in off needs your password and a current code: a session alone is not enough. */
 export const DisableTwoFactorSchema = z.object({
   password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(1024, 'Your password is not right'),
+  code: CodeSchema.shape.code,
 });
 
-/** Turns off your own two-step sign-in after checking your password; refused when the organisation requires it. */
-export async function disableTwoFactor(core: Core, staffId: number, password: string): Promise<void> {
+/**
+ * Turns off your own two-step sign-in after checking your password and a current code from your app; refused when
+ * the organisation requires it. Wrong passwords and codes count as failed sign-ins, and an address that has been
+ * failing may have to wait, as at sign-in, so a stolen session cannot be used to guess the password.
+ */
+export async function disableTwoFactor(
+  core: Core,
+  staffId: number,
+  input: { password: string; code: string; ip: string },
+): Promise<Checked> {
   const { db } = core;
   if ((await getSiteSettings(db)).require2fa) {
     const m = 'Your organisation requires two-step sign-in, so it cannot be turned off.';
@@ -740,22 +714,33 @@ export async function disableTwoFactor(core: Core, staffId: number, password: st
   }
   const staff = await findStaffById(db, staffId);
   if (!staff) throw new DomainError('not_found', 'There is no staff account here.');
-  if (!(await verifyPassword(password, staff.password_hash))) {
+  if (staff.totp_enabled_at === null) return { kind: 'done' };
+  const now = Date.now();
+  const attempt = await checkAttempt(core, { emailIndex: staff.email_index, ip: input.ip, now });
+  if (attempt.retryAt !== null) return { kind: 'throttled', retryAt: attempt.retryAt };
+  if (!(await verifyPassword(input.password, staff.password_hash))) {
+    await recordFailure(core, attempt, { staff, actorId: staffId, stage: 'password', now });
     const m = 'Your password is not right';
     throw new DomainError('invalid', m, { password: m });
+  }
+  if (!(await claimCurrentCode(core, staff, input.code, now))) {
+    await recordFailure(core, attempt, { staff, actorId: staffId, stage: 'two-step code', now });
+    const m = 'That code is not right, or it has been used already. Wait for the next code and try again.';
+    throw new DomainError('invalid', m, { code: m });
   }
   await db.transaction().execute(async (trx) => {
     await updateStaff(trx, staffId, { totp_secret_enc: null, totp_enabled_at: null, totp_last_step: null, updated_at: Date.now() });
     await recordAudit(trx, { staffId, action: '2fa.off', target: staffTarget(staffId) });
   });
+  return { kind: 'done' };
 }
 
 // ---- housekeeping ------------------------------------------------------------------------------------------
 
-/** Deletes expired and idle sessions, expired links and sign-in failures older than a day. */
+/** Deletes expired and idle sessions, expired links and sign-in failures older than a day (they count no longer). */
 export async function deleteExpiredSignInRecords(core: Core): Promise<void> {
   const now = Date.now();
   await deleteStaleSessions(core.db, { now, idleSince: now - SESSION_IDLE_MS });
   await deleteExpiredTokens(core.db, now - HOUR);
-  await deleteOldLoginFailures(core.db, now - 24 * HOUR);
+  await deleteOldLoginFailures(core.db, now - FAILURE_MEMORY_MS);
 }

@@ -18,6 +18,22 @@ export function PasswordField(p: {
   return <Field name={p.name} type="password" label={p.label} error={p.error} hint={p.hint} autocomplete={p.autocomplete} required />;
 }
 
+/** The 6-digit code from an authenticator app. */
+export function CodeField(p: { label: string; error?: string | undefined }) {
+  return (
+    <Field
+      name="code"
+      label={p.label}
+      error={p.error}
+      inputMode="numeric"
+      autocomplete="one-time-code"
+      maxLength={9}
+      width="short"
+      required
+    />
+  );
+}
+
 /** The sign-in form. */
 export function LoginView(p: { csrf: string; values?: Values; errors?: Errors; next: string; notice?: string | undefined }) {
   return (
@@ -58,16 +74,7 @@ export function TwoFactorChallengeView(p: { csrf: string; errors?: Errors; next:
       <form method="post" action="/admin/login/2fa" class="form" noValidate>
         <CsrfField token={p.csrf} />
         {p.next !== '/admin' && <input type="hidden" name="next" value={p.next} />}
-        <Field
-          name="code"
-          label="Code"
-          error={p.errors?.code}
-          inputMode="numeric"
-          autocomplete="one-time-code"
-          maxLength={9}
-          width="short"
-          required
-        />
+        <CodeField label="Code" error={p.errors?.code} />
         <button type="submit">Continue</button>
       </form>
       <form method="post" action="/admin/logout">

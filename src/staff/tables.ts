@@ -20,6 +20,8 @@ export interface StaffTable {
   updated_at: number;
   disabled_at: number | null;
   last_login_at: number | null;
+  /** When the account's holder was last told by email that someone keeps failing to sign in to it. */
+  attack_alerted_at: number | null;
 }
 
 export interface StaffSessionsTable {
