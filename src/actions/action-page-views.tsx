@@ -125,11 +125,12 @@ export function ActionAdminView(p: {
       </p>
       <h1>{a.title}</h1>
       <p class="meta">
-        {p.kindLabel} · {STATUS_LABELS[a.status]} · {p.campaign?.title}
-        {a.status !== 'draft' && (
+        {p.kindLabel} · {STATUS_LABELS[a.status]} · {p.campaign ? `Campaign: ${p.campaign.title}` : 'No campaign'} ·{' '}
+        {a.status === 'draft' ? (
+          <a href={`${base}/preview`}>Preview the public page</a>
+        ) : (
           <>
-            {' '}
-            · <a href={`/act/${a.slug}`}>Public page</a>
+            <a href={`/act/${a.slug}`}>Public page</a> · <a href={`${base}/preview`}>Preview</a>
           </>
         )}
       </p>
