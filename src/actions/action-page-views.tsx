@@ -180,7 +180,7 @@ export function ActionAdminView(p: {
         <section aria-labelledby="targets-title">
           <h2 id="targets-title">Targets</h2>
           {p.targets.length === 0 ? (
-            <p>No targets yet. Every target gets every confirmed letter.</p>
+            <p>No targets yet. Every target gets every confirmed email.</p>
           ) : (
             <TableWrap label="Targets">
               <table>

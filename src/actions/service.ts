@@ -495,7 +495,7 @@ export async function changeActionStatus(
       if (a.status !== 'draft') throw new DomainError('conflict', 'Only a draft can be opened.');
       if (pastDeadline) throw new DomainError('conflict', 'The deadline has passed. Move the deadline first, then open the action.');
       if (a.kind === 'email_target' && (await listActionTargets(trx, id)).length === 0) {
-        throw new DomainError('conflict', 'Add at least one target before opening this action: their letters need somewhere to go.');
+        throw new DomainError('conflict', 'Add at least one target before opening this action: its emails need somewhere to go.');
       }
       await updateActionRow(trx, id, { status: 'open', opened_at: a.openedAt ?? now, updated_at: now });
     } else if (change === 'close') {
