@@ -1,5 +1,5 @@
 import type { Core } from '../core/context.js';
-import { lookupPostcode } from '../representatives/service.js';
+import { constituencyCodeOf } from '../representatives/service.js';
 import { fillConstituency, findSupportersWithoutConstituency } from './queries.js';
 
 // A supporter's constituency, from the postcode they gave, as petitions find a signer's: it is what segments by
@@ -8,21 +8,6 @@ import { fillConstituency, findSupportersWithoutConstituency } from './queries.j
 // column, postcodes staff import later for Northern Ireland).
 
 const BATCH = 500;
-
-/** The constituency code of a postcode, when the representatives' data places it; null otherwise, never a failure. */
-export async function constituencyOfPostcode(core: Core, postcode: string): Promise<string | null> {
-  try {
-    const found = await lookupPostcode(core, postcode);
-    return found.kind === 'found' ? found.constituency.code : null;
-  } catch (err) {
-    // A sign-up matters more than its constituency: say (without the postcode) why it has none.
-    core.logger.warn(
-      { err: err instanceof Error ? err.message : String(err) },
-      'postcode lookup failed; supporter kept without a constituency',
-    );
-    return null;
-  }
-}
 
 /**
  * Fills in the constituency of every supporter with a postcode and none recorded, in batches of 500 (a transaction
@@ -36,7 +21,7 @@ export async function fillMissingConstituencies(core: Core): Promise<number> {
     if (batch.length === 0) return filled;
     const found: Array<{ id: number; code: string }> = [];
     for (const s of batch) {
-      const code = await constituencyOfPostcode(core, core.keyring.decrypt(s.postcode_enc));
+      const code = await constituencyCodeOf(core, core.keyring.decrypt(s.postcode_enc));
       if (code !== null) found.push({ id: s.id, code });
     }
     if (found.length > 0) {

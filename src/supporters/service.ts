@@ -38,7 +38,7 @@ import {
   type SupporterFilters,
 } from './queries.js';
 import { segmentFilters } from './segments.js';
-import { constituencyOfPostcode } from './constituencies.js';
+import { constituencyCodeOf } from '../representatives/service.js';
 import { fillConstituency } from './queries.js';
 import { deleteTokensOf, findToken, insertToken, newestTokenAt, spendToken } from '../core/tokens.js';
 import {
@@ -575,7 +575,7 @@ export async function confirmSubscription(
   const before = waiting?.subject_id != null && waiting.used_at === null ? await findSupporterById(core.db, waiting.subject_id) : undefined;
   const constituency =
     before?.postcode_enc && before.constituency_code === null
-      ? { supporterId: before.id, code: await constituencyOfPostcode(core, core.keyring.decrypt(before.postcode_enc)) }
+      ? { supporterId: before.id, code: await constituencyCodeOf(core, core.keyring.decrypt(before.postcode_enc)) }
       : undefined;
   return core.db.transaction().execute(async (trx) => {
     const subjectId = await spendToken(trx, tokenHash, 'supporter_confirm', Date.now());
