@@ -2,15 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { decideSignOn, signOn } from '../src/actions/sign-ons/service.js';
 import { backupSqlite } from '../src/core/db/backup.js';
 import { addStaffFromCli } from '../src/staff/service.js';
 import { startTestLantern, type TestLantern } from './helpers/app.js';
+import { openTestAction } from './helpers/actions.js';
 import { describeEachDialect } from './helpers/db.js';
 import { until } from './helpers/wait.js';
 
 // A copy of the database (its file, its write-ahead log, a backup) must reveal no person without the key.
 const EMAIL = 'planted.person.7f3a@example.org';
 const NAME = 'Plantedname Zq7xw';
+// An organisation's sign-on waiting for review, and one staff rejected: neither is ever published.
+const ORGANISATION = 'Plantedorg Kw4vq';
+const WEBSITE = 'plantedsite-kw4vq.example.org';
+const ROLE = 'Plantedrole Hj2mn';
 
 describeEachDialect('personal data at rest', (ctx) => {
   let t: TestLantern;
@@ -29,6 +35,31 @@ describeEachDialect('personal data at rest', (ctx) => {
     const r = await c.post('/admin/password/forgot', { email: EMAIL });
     expect(r.status).toBeLessThan(400);
     await until(async () => (await t.lantern.core.mailer.recent(5)).some((m) => m.to === EMAIL));
+
+    // Two organisations' sign-ons, their details typed into the public form: one waits for review, one is rejected.
+    const core = t.lantern.core;
+    const statement = await openTestAction(core, { kind: 'sign_on' });
+    const staffId = Number((await ctx.db.selectFrom('staff').select('id').executeTakeFirstOrThrow()).id);
+    for (const [i, fate] of (['pending', 'rejected'] as const).entries()) {
+      const input = {
+        organisation: `${ORGANISATION} ${fate}`,
+        website: `https://${fate}.${WEBSITE}/`,
+        contactName: NAME,
+        contactRole: ROLE,
+        email: `planted.signon.${i}@example.org`,
+        optIn: false,
+      };
+      await signOn(core, statement as Parameters<typeof signOn>[1], input);
+      await ctx.db
+        .updateTable('sign_ons')
+        .set({ status: 'pending', confirmed_at: Date.now() })
+        .where('status', '=', 'unconfirmed')
+        .execute();
+      if (fate === 'rejected') {
+        const id = Number((await ctx.db.selectFrom('sign_ons').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id);
+        await decideSignOn(core, staffId, statement.id, id, 'reject');
+      }
+    }
   });
   afterAll(() => t.close());
 
@@ -44,7 +75,7 @@ describeEachDialect('personal data at rest', (ctx) => {
       for (const { tablename } of tables.rows) {
         const hits = await sql<{
           n: number;
-        }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'}`.execute(
+        }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'} or t::text ilike ${'%' + ORGANISATION + '%'} or t::text ilike ${'%' + WEBSITE + '%'} or t::text ilike ${'%' + ROLE + '%'}`.execute(
           ctx.db,
         );
         expect({ tablename, hits: hits.rows[0]!.n }).toEqual({ tablename, hits: 0 });
@@ -59,7 +90,7 @@ describeEachDialect('personal data at rest', (ctx) => {
     for (const f of files) {
       const bytes = readFileSync(f);
       expect(bytes.length).toBeGreaterThan(0);
-      for (const needle of [EMAIL, NAME, EMAIL.toUpperCase(), 'planted.person']) {
+      for (const needle of [EMAIL, NAME, EMAIL.toUpperCase(), 'planted.person', ORGANISATION, WEBSITE, ROLE]) {
         expect({ f, needle, found: bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle, 'utf16le')) }).toEqual(
           { f, needle, found: false },
         );

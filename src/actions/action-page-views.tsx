@@ -125,11 +125,12 @@ export function ActionAdminView(p: {
       </p>
       <h1>{a.title}</h1>
       <p class="meta">
-        {p.kindLabel} · {STATUS_LABELS[a.status]} · {p.campaign?.title}
-        {a.status !== 'draft' && (
+        {p.kindLabel} · {STATUS_LABELS[a.status]} · {p.campaign ? `Campaign: ${p.campaign.title}` : 'No campaign'} ·{' '}
+        {a.status === 'draft' ? (
+          <a href={`${base}/preview`}>Preview the public page</a>
+        ) : (
           <>
-            {' '}
-            · <a href={`/act/${a.slug}`}>Public page</a>
+            <a href={`/act/${a.slug}`}>Public page</a> · <a href={`${base}/preview`}>Preview</a>
           </>
         )}
       </p>
@@ -179,7 +180,7 @@ export function ActionAdminView(p: {
         <section aria-labelledby="targets-title">
           <h2 id="targets-title">Targets</h2>
           {p.targets.length === 0 ? (
-            <p>No targets yet. Every target gets every confirmed letter.</p>
+            <p>No targets yet. Every target gets every confirmed email.</p>
           ) : (
             <TableWrap label="Targets">
               <table>

@@ -8,7 +8,7 @@ import type { TestClient } from '../../test/helpers/http.js';
 import { signedInAs } from '../../test/helpers/signin.js';
 import { saveSiteSettings } from '../core/settings.js';
 import { emailIndex, eraseSupporter, exportSupporterData, upsertSupporter } from '../supporters/service.js';
-import { closeActionsPastDeadline, endOfDay, getActionById, parseTargets, refreshActionCounts } from './service.js';
+import { changeActionStatus, closeActionsPastDeadline, endOfDay, getActionById, parseTargets, refreshActionCounts } from './service.js';
 
 // The frame every action shares, over real HTTP on both dialects: staff create a campaign and an action (kind
 // first), open, close, reopen; the public page, the deadline read in the organisation's time zone, the counter
@@ -331,6 +331,108 @@ describeEachDialect('actions: the shared frame', (ctx) => {
     expect((await t.client().get(`/act/${action.slug}/thanks`)).text).not.toContain('What you can do next');
     expect((await t.client().get('/act/no-such-action/thanks')).status).toBe(404);
     expect((await t.client().get('/campaigns/no-such-campaign')).status).toBe(404);
+  });
+
+  test('staff with actions:edit preview a draft at an admin address, marked as a preview, unindexed and without forms; its public address still 404s', async () => {
+    const draft = await openTestAction(core(), { kind: 'petition', title: 'Draft for the preview', status: 'draft' });
+    await db().updateTable('actions').set({ body: 'The **draft** text.' }).where('id', '=', draft.id).execute();
+    expect((await t.client().get(`/act/${draft.slug}`)).status).toBe(404);
+    const admin = await owner.get(`/admin/actions/${draft.id}`);
+    expect(admin.text).toContain(`href="/admin/actions/${draft.id}/preview"`);
+    const preview = await owner.get(`/admin/actions/${draft.id}/preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Preview — not yet open');
+    expect(preview.text).toContain('<h1>Draft for the preview</h1>');
+    expect(preview.text).toContain('<strong>draft</strong>');
+    expect(preview.text).toContain('<meta name="robots" content="noindex"/>');
+    expect(preview.headers.get('cache-control')).toBe('no-store');
+    expect(preview.text).not.toMatch(/<form[^>]*action="\/act\//);
+    expect(preview.text).not.toContain('name="email"');
+    // Staff without actions:edit, and visitors, are kept out; an unknown action is not found.
+    expect((await (await signedInAs(t, 'viewer')).client.get(`/admin/actions/${draft.id}/preview`)).status).toBe(403);
+    expect((await t.client().get(`/admin/actions/${draft.id}/preview`)).status).toBe(303);
+    expect((await owner.get('/admin/actions/999999/preview')).status).toBe(404);
+    // Once open, the preview still shows (the public page is there too).
+    await changeActionStatus(core(), null, draft.id, 'open');
+    expect((await owner.get(`/admin/actions/${draft.id}/preview`)).status).toBe(200);
+    expect((await t.client().get(`/act/${draft.slug}`)).status).toBe(200);
+  });
+
+  test('an action may stand without a campaign: staff create and edit it with none, and its page and the lists cope', async () => {
+    const form = await owner.get('/admin/actions/new?kind=petition');
+    expect(form.text).toContain('No campaign');
+    const created = await owner.post('/admin/actions', {
+      kind: 'petition',
+      campaignId: '',
+      title: 'Standing alone',
+      summary: 'An action outside any campaign.',
+      body: 'Sign it.',
+    });
+    expect(created.status).toBe(303);
+    const id = Number(/\/admin\/actions\/(\d+)\?done=created$/.exec(created.headers.get('location') ?? '')?.[1]);
+    expect(await getActionById(db(), id)).toMatchObject({ campaignId: null, status: 'draft' });
+    expect((await owner.get(`/admin/actions/${id}`)).status).toBe(200);
+    expect((await owner.get(`/admin/actions/${id}/edit`)).status).toBe(200);
+    expect(
+      (await owner.post(`/admin/actions/${id}/edit`, { campaignId: '', title: 'Standing alone still', summary: 's', body: 'b' })).status,
+    ).toBe(303);
+    expect(await getActionById(db(), id)).toMatchObject({ campaignId: null, title: 'Standing alone still' });
+    const list = await owner.get('/admin/actions');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('Standing alone still');
+    await owner.get(`/admin/actions/${id}`);
+    expect((await owner.post(`/admin/actions/${id}/open`)).status).toBe(303);
+    const page = await t.client().get('/act/standing-alone');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Standing alone still</h1>');
+    expect(page.text).not.toContain('href="/campaigns/');
+    expect((await t.client().get('/act')).text).toContain('href="/act/standing-alone"');
+    // A campaign that does not exist is still refused.
+    await owner.get(`/admin/actions/${id}/edit`);
+    const bad = await owner.post(`/admin/actions/${id}/edit`, { campaignId: '999999', title: 'T', summary: 's', body: 'b' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Choose a campaign from the list');
+  });
+
+  test('every action page offers share links and carries Open Graph and canonical tags with absolute addresses, before anyone acts', async () => {
+    const base = t.lantern.core.config.baseUrl;
+    for (const kind of ['petition', 'letter_mp', 'email_target', 'sign_on'] as const) {
+      const action = await openTestAction(core(), { kind, title: `Share “${kind}” & more` });
+      const page = await t.client().get(`/act/${action.slug}`);
+      expect(page.status).toBe(200);
+      const url = `${base}/act/${action.slug}`;
+      const u = encodeURIComponent(url);
+      expect(page.text).toContain(`<link rel="canonical" href="${url}"/>`);
+      expect(page.text).toContain(`<meta property="og:url" content="${url}"/>`);
+      expect(page.text).toContain(`<meta property="og:title" content="Share “${kind}” &amp; more"/>`);
+      expect(page.text).toContain('<meta property="og:description" content="A summary for tests."/>');
+      expect(page.text).toContain('<meta property="og:type" content="website"/>');
+      for (const href of [
+        `https://www.facebook.com/sharer/sharer.php?u=${u}`,
+        `https://www.linkedin.com/sharing/share-offsite/?url=${u}`,
+        'https://wa.me/?text=',
+        'https://bsky.app/intent/compose?text=',
+        'https://x.com/intent/post?text=',
+        'mailto:?subject=',
+      ]) {
+        expect({ kind, href, found: page.text.includes(href) }).toEqual({ kind, href, found: true });
+      }
+      expect(page.text).toContain(`value="${url}"`);
+      // Plain links only: nothing from another site is loaded.
+      expect(page.text).not.toMatch(/<(script|img|iframe)[^>]+(src)="https?:/);
+    }
+    // The thank-you page points to the action (the page to share); the campaign hub and the list name their own addresses.
+    const action = await openTestAction(core(), { kind: 'petition' });
+    const thanks = await t.client().get(`/act/${action.slug}/thanks`);
+    expect(thanks.text).toContain(
+      `https://www.linkedin.com/sharing/share-offsite/?url=${encodeURIComponent(`${base}/act/${action.slug}`)}`,
+    );
+    expect(thanks.text).toContain(`<link rel="canonical" href="${base}/act/${action.slug}"/>`);
+    expect(thanks.text).toContain(`<meta property="og:url" content="${base}/act/${action.slug}"/>`);
+    expect((await t.client().get('/campaigns/test-campaign')).text).toContain(
+      `<link rel="canonical" href="${base}/campaigns/test-campaign"/>`,
+    );
+    expect((await t.client().get('/act')).text).toContain(`<link rel="canonical" href="${base}/act"/>`);
   });
 
   test('a closed statement still lists the organisations that signed it, below the result', async () => {

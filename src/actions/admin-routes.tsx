@@ -10,6 +10,7 @@ import { signupBlockData } from '../supporters/service.js';
 import { ActionAdminView } from './action-page-views.js';
 import { ActionFormView, ActionListView, ChooseKindView } from './admin-views.js';
 import { CampaignEditView, CampaignListView } from './campaign-views.js';
+import { actionPage as publicActionPage } from './routes.js';
 import {
   ActionFormSchema,
   actionCountsByDay,
@@ -55,6 +56,7 @@ export function frameAdminRoutes(kinds: Kinds): RouteTable {
     post('/admin/actions', EDIT, k(createActionFromForm)),
     get('/admin/actions/:id', EDIT, k(showActionAdmin)),
     get('/admin/actions/:id/edit', EDIT, k(showEditAction)),
+    get('/admin/actions/:id/preview', EDIT, k(showPreview)),
     post('/admin/actions/:id/edit', EDIT, k(saveAction)),
     post('/admin/actions/:id/open', EDIT, k(changeStatus('open'))),
     post('/admin/actions/:id/close', EDIT, k(changeStatus('close'))),
@@ -118,7 +120,7 @@ function refusedChange(err: unknown): Record<string, string> {
 function valuesOf(kinds: Kinds, a: Action): Record<string, string> {
   const kind = kindModule(kinds, a.kind);
   return {
-    campaignId: String(a.campaignId),
+    campaignId: a.campaignId === null ? '' : String(a.campaignId),
     title: a.title,
     slug: a.slug,
     summary: a.summary,
@@ -188,7 +190,7 @@ async function actionPage(
   });
   const module = kindModule(kinds, action.kind);
   const [campaign, days, updates, targets] = await Promise.all([
-    getCampaign(db, { id: action.campaignId }),
+    action.campaignId === null ? undefined : getCampaign(db, { id: action.campaignId }),
     actionCountsByDay(db, action),
     getActionUpdates(db, action.id),
     action.kind === 'email_target' ? getActionTargets(db, action.id) : Promise.resolve(null),
@@ -230,13 +232,12 @@ async function listActions(kinds: Kinds, req: FastifyRequest, reply: FastifyRepl
 async function showNewAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
   const q = formValues(req.query);
   const choice = KindChoiceSchema.safeParse(q);
-  const hasCampaigns = (await getCampaigns(core.db)).length > 0;
-  if (!choice.success || !hasCampaigns) {
-    const error = q.kind !== undefined && !choice.success ? 'Choose what supporters will do' : undefined;
+  if (!choice.success) {
+    const error = q.kind !== undefined ? 'Choose what supporters will do' : undefined;
     return reply.adminPage({
       title: 'Create an action',
       status: error ? 422 : 200,
-      body: <ChooseKindView kinds={kinds.map((k) => ({ kind: k.kind, label: k.label }))} error={error} hasCampaigns={hasCampaigns} />,
+      body: <ChooseKindView kinds={kinds.map((k) => ({ kind: k.kind, label: k.label }))} error={error} />,
     });
   }
   const module = kindModule(kinds, choice.data.kind);
@@ -279,6 +280,15 @@ async function showEditAction(kinds: Kinds, req: FastifyRequest, reply: FastifyR
     throw noSuchAction();
   });
   return formPage(kinds, req, reply, core, { kind: action.kind, action, values: valuesOf(kinds, action) });
+}
+
+/** The public page of an action as it will look (or looks), for staff: drafts included, marked as a preview. */
+async function showPreview(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const action = await requireAction(core.db, idOf(req)).catch(() => {
+    throw noSuchAction();
+  });
+  // The public layout, so staff see the page as supporters will; the admin address keeps it uncached and private.
+  return reply.page(await publicActionPage(kinds, core, action, { editHref: `/admin/actions/${action.id}` }));
 }
 
 async function saveAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {

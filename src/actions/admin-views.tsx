@@ -18,7 +18,7 @@ interface KindChoice {
 
 /** The list of actions. */
 export function ActionListView(p: {
-  actions: Array<Action & { campaignTitle: string }>;
+  actions: Array<Action & { campaignTitle: string | null }>;
   kindLabels: Record<string, string>;
   canEdit: boolean;
   notice?: string | undefined;
@@ -61,7 +61,7 @@ export function ActionListView(p: {
                     <a href={`/admin/actions/${a.id}`}>{a.title}</a>
                   </td>
                   <td>{p.kindLabels[a.kind]}</td>
-                  <td>{a.campaignTitle}</td>
+                  <td>{a.campaignTitle ?? <span class="muted">None</span>}</td>
                   <td>{STATUS_LABELS[a.status]}</td>
                   <td class="num">
                     {n(a.count)}
@@ -79,20 +79,13 @@ export function ActionListView(p: {
 }
 
 /** Step one of a new action: what supporters will do. */
-export function ChooseKindView(p: { kinds: readonly KindChoice[]; error?: string | undefined; hasCampaigns: boolean }) {
+export function ChooseKindView(p: { kinds: readonly KindChoice[]; error?: string | undefined }) {
   return (
     <>
       <p>
         <a href="/admin/actions">Back to actions</a>
       </p>
       <h1>Create an action</h1>
-      {!p.hasCampaigns && (
-        <Notice kind="warning">
-          <p>
-            Every action belongs to a campaign. <a href="/admin/campaigns">Create a campaign</a> first.
-          </p>
-        </Notice>
-      )}
       <form method="get" action="/admin/actions/new" class="form">
         <div class={`field${p.error ? ' field-error' : ''}`}>
           <fieldset aria-describedby={p.error ? 'f-kind-error' : undefined}>
@@ -147,10 +140,11 @@ export function ActionFormView(p: {
         {p.isNew && <input type="hidden" name="kind" value={p.kind} />}
         <Select
           name="campaignId"
-          label="Campaign"
+          label="Campaign (optional)"
+          hint="An action in a campaign is listed on the campaign's page. An action can also stand on its own."
           value={v.campaignId}
           error={p.errors?.campaignId}
-          options={[{ value: '', label: 'Choose a campaign' }, ...p.campaigns.map((c) => ({ value: String(c.id), label: c.title }))]}
+          options={[{ value: '', label: 'No campaign' }, ...p.campaigns.map((c) => ({ value: String(c.id), label: c.title }))]}
         />
         <Field name="title" label="Title" value={v.title} error={p.errors?.title} maxLength={120} />
         {p.isNew && (

@@ -20,7 +20,8 @@ export type ActionRow = Selectable<ActionsTable>;
 /** An action as the kinds see it: the row with its settings parsed by the kind's schema. */
 export interface Action<S = Record<string, unknown>> {
   id: number;
-  campaignId: number;
+  /** Null for an action that stands on its own, outside any campaign. */
+  campaignId: number | null;
   slug: string;
   kind: ActionKind;
   status: ActionRow['status'];

@@ -66,11 +66,11 @@ export async function actionSlugTaken(db: DbOrTrx, slug: string): Promise<boolea
   return (await db.selectFrom('actions').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined;
 }
 
-/** Every action with its campaign's title, for the admin list: open first, then drafts, then closed; newest first. */
-export async function listActionsForAdmin(db: DbOrTrx): Promise<Array<ActionRowFull & { campaign_title: string }>> {
+/** Every action with its campaign's title (null when it has none), for the admin list, newest first. */
+export async function listActionsForAdmin(db: DbOrTrx): Promise<Array<ActionRowFull & { campaign_title: string | null }>> {
   return db
     .selectFrom('actions')
-    .innerJoin('campaigns', 'campaigns.id', 'actions.campaign_id')
+    .leftJoin('campaigns', 'campaigns.id', 'actions.campaign_id')
     .selectAll('actions')
     .select('campaigns.title as campaign_title')
     .orderBy('actions.created_at', 'desc')

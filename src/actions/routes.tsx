@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { renderMarkdown } from '../core/markdown.js';
 import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
+import type { PageOptions } from '../core/web/app.js';
 import { AppError } from '../core/web/errors.js';
 import { anyone, get, type Handler, type RouteTable } from '../core/web/routes.js';
 import {
@@ -56,27 +57,53 @@ async function publicActionOr404(core: Core, kinds: Kinds, slug: string): Promis
 
 const withNoun = (kinds: Kinds, a: Action) => ({ action: a, noun: kindModule(kinds, a.kind).noun });
 
-async function showOpenActions(kinds: Kinds, _req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const items = (await listPublicActions(core.db)).filter((a) => isTakingPart(a)).map((a) => withNoun(kinds, a));
-  return reply.page({ title: 'Take action', body: <ActionsIndexView items={items} /> });
+/** The canonical address of a public path: absolute, from the configured public base address. */
+const publicUrl = (core: Core, path: string) => `${core.config.baseUrl}${path}`;
+
+/** The head tags of a public page: its canonical address, and what a link to it shows when shared (Open Graph). */
+export function shareTags(o: { url: string; title: string; description: string; siteName: string }): NonNullable<PageOptions['head']> {
+  return {
+    links: [{ rel: 'canonical', href: o.url }],
+    meta: [
+      { property: 'og:type', content: 'website' },
+      { property: 'og:site_name', content: o.siteName },
+      { property: 'og:title', content: o.title },
+      { property: 'og:description', content: o.description },
+      { property: 'og:url', content: o.url },
+    ],
+  };
 }
 
-async function showAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+async function showOpenActions(kinds: Kinds, _req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const items = (await listPublicActions(core.db)).filter((a) => isTakingPart(a)).map((a) => withNoun(kinds, a));
+  return reply.page({
+    title: 'Take action',
+    body: <ActionsIndexView items={items} />,
+    head: { links: [{ rel: 'canonical', href: publicUrl(core, '/act') }] },
+  });
+}
+
+/**
+ * An action's page as the public sees it, or, with `preview`, as staff preview it (the kind's area only described,
+ * kept out of search engines); the options to render it with.
+ */
+export async function actionPage(kinds: Kinds, core: Core, action: Action, preview?: { editHref: string }): Promise<PageOptions> {
   const { db } = core;
-  const action = await publicActionOr404(core, kinds, slugOf(req.params));
   const kind = kindModule(kinds, action.kind);
   const [campaign, updates, site] = await Promise.all([
-    getCampaign(db, { id: action.campaignId }),
+    action.campaignId === null ? undefined : getCampaign(db, { id: action.campaignId }),
     getActionUpdates(db, action.id),
     getSiteSettings(db),
   ]);
-  if (!campaign) throw notFound();
   const open = isTakingPart(action);
-  const actArea = open ? await kind.ActArea({ core, action, timeZone: site.timeZone }) : null;
+  const actArea = open && !preview ? await kind.ActArea({ core, action, timeZone: site.timeZone }) : null;
   const resultArea = open ? null : ((await kind.ResultArea?.({ core, action, timeZone: site.timeZone })) ?? null);
-  return reply.page({
-    title: action.title,
+  const url = publicUrl(core, `/act/${action.slug}`);
+  const tags = shareTags({ url, title: action.title, description: action.summary, siteName: site.orgName });
+  return {
+    title: preview ? `Preview: ${action.title}` : action.title,
     description: action.summary,
+    head: preview ? { meta: [{ name: 'robots', content: 'noindex' }] } : tags,
     body: (
       <ActionPageView
         action={action}
@@ -89,21 +116,38 @@ async function showAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply
         renderMarkdown={renderMarkdown}
         actArea={actArea}
         after={resultArea}
+        shareUrl={url}
+        preview={preview}
       />
     ),
-  });
+  };
+}
+
+async function showAction(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const action = await publicActionOr404(core, kinds, slugOf(req.params));
+  return reply.page(await actionPage(kinds, core, action));
 }
 
 async function showThanks(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
   const action = await publicActionOr404(core, kinds, slugOf(req.params));
-  const next = action.nextActionId !== null ? await getActionById(core.db, action.nextActionId) : undefined;
+  const [next, site] = await Promise.all([
+    action.nextActionId !== null ? getActionById(core.db, action.nextActionId) : undefined,
+    getSiteSettings(core.db),
+  ]);
   return reply.page({
     title: `Thank you: ${action.title}`,
+    // Whoever shares this page's address from their browser shares the action: it is the canonical page.
+    head: shareTags({
+      url: publicUrl(core, `/act/${action.slug}`),
+      title: action.title,
+      description: action.summary,
+      siteName: site.orgName,
+    }),
     body: (
       <ThanksView
         action={action}
         thankYouHtml={action.thankYou ? renderMarkdown(action.thankYou) : ''}
-        shareUrl={`${core.config.baseUrl}/act/${action.slug}`}
+        shareUrl={publicUrl(core, `/act/${action.slug}`)}
         next={next && isTakingPart(next) ? withNoun(kinds, next) : null}
       />
     ),
@@ -113,10 +157,19 @@ async function showThanks(kinds: Kinds, req: FastifyRequest, reply: FastifyReply
 async function showCampaign(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
   const campaign = await getCampaign(core.db, { slug: slugOf(req.params) });
   if (!campaign) throw new AppError(404, 'not_found', 'We could not find that campaign. It may have moved, or the link may be mistyped.');
-  const actions = await listPublicActions(core.db, { campaignId: campaign.id, closed: true });
+  const [actions, site] = await Promise.all([
+    listPublicActions(core.db, { campaignId: campaign.id, closed: true }),
+    getSiteSettings(core.db),
+  ]);
   return reply.page({
     title: campaign.title,
     description: campaign.summary,
+    head: shareTags({
+      url: publicUrl(core, `/campaigns/${campaign.slug}`),
+      title: campaign.title,
+      description: campaign.summary,
+      siteName: site.orgName,
+    }),
     body: (
       <CampaignView
         campaign={campaign}

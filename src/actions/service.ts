@@ -73,7 +73,7 @@ function rowToKindAction<S>(r: ActionRowFull, settingsSchema: z.ZodType<S>): Act
   const settings = parsed.success ? parsed.data : settingsSchema.parse({});
   return {
     id: Number(r.id),
-    campaignId: Number(r.campaign_id),
+    campaignId: r.campaign_id === null ? null : Number(r.campaign_id),
     slug: r.slug,
     kind: r.kind,
     status: r.status,
@@ -152,8 +152,8 @@ export async function requireAction(db: DbOrTrx, id: number): Promise<Action> {
   return a;
 }
 
-/** Every action for the admin list, with its campaign's title. */
-export async function listActionsForStaff(db: Db): Promise<Array<Action & { campaignTitle: string }>> {
+/** Every action for the admin list, with its campaign's title (null when it stands on its own). */
+export async function listActionsForStaff(db: Db): Promise<Array<Action & { campaignTitle: string | null }>> {
   return (await listActionsForAdmin(db)).map((r) => ({ ...rowToAction(r), campaignTitle: r.campaign_title }));
 }
 
@@ -321,10 +321,8 @@ const optionalGoal = optionalField((s) => {
 
 /** The fields every action has, as staff fill them in. */
 export const ActionFormSchema = z.object({
-  campaignId: z
-    .string({ error: 'Choose a campaign' })
-    .regex(/^\d{1,12}$/, 'Choose a campaign')
-    .transform(Number),
+  // An action may stand on its own: no campaign is null.
+  campaignId: optionalId('a campaign'),
   title: text('a title', { max: 120 }),
   slug: slugField,
   summary: text('a summary', { max: 400 }),
@@ -355,7 +353,7 @@ async function checkReferences(
   selfId: number | null,
 ): Promise<{ closesAt: number | null }> {
   const fields: Record<string, string> = {};
-  if (!(await findCampaignById(trx, input.campaignId))) fields.campaignId = 'Choose a campaign from the list';
+  if (input.campaignId !== null && !(await findCampaignById(trx, input.campaignId))) fields.campaignId = 'Choose a campaign from the list';
   if (input.newsletterListId !== null && !ref.listIds.has(input.newsletterListId))
     fields.newsletterListId = 'Choose a newsletter list from the list';
   if (input.nextActionId !== null && (input.nextActionId === selfId || !(await findActionById(trx, input.nextActionId)))) {
@@ -497,7 +495,7 @@ export async function changeActionStatus(
       if (a.status !== 'draft') throw new DomainError('conflict', 'Only a draft can be opened.');
       if (pastDeadline) throw new DomainError('conflict', 'The deadline has passed. Move the deadline first, then open the action.');
       if (a.kind === 'email_target' && (await listActionTargets(trx, id)).length === 0) {
-        throw new DomainError('conflict', 'Add at least one target before opening this action: their letters need somewhere to go.');
+        throw new DomainError('conflict', 'Add at least one target before opening this action: its emails need somewhere to go.');
       }
       await updateActionRow(trx, id, { status: 'open', opened_at: a.openedAt ?? now, updated_at: now });
     } else if (change === 'close') {

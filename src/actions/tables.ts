@@ -17,7 +17,8 @@ export type ActionStatus = 'draft' | 'open' | 'closed';
 
 export interface ActionsTable {
   id: Generated<number>;
-  campaign_id: number;
+  /** The campaign the action belongs to; null for an action that stands on its own. */
+  campaign_id: number | null;
   slug: string;
   kind: ActionKind;
   status: ActionStatus;

@@ -11,6 +11,14 @@ const KIND_VERBS: Record<Action['kind'], string> = {
   sign_on: 'Sign on as an organisation',
 };
 
+/** What supporters do on an action of each kind, for the preview's description of the form. */
+const KIND_DOING: Record<Action['kind'], string> = {
+  petition: 'sign the petition',
+  letter_mp: 'find their MP by postcode and write their letter',
+  email_target: 'write their email to the targets',
+  sign_on: 'sign on for their organisation',
+};
+
 /** "31 August 2026" for a YYYY-MM-DD day (a calendar day: no time zone applies). */
 export function formatDay(day: string): string {
   const d = new Date(`${day}T12:00:00Z`);
@@ -71,9 +79,14 @@ export function Updates({ updates, renderMarkdown }: { updates: readonly ActionU
   );
 }
 
+/**
+ * An action's public page: its campaign (if it has one), text, counter, deadline, the kind's area where supporters
+ * act, the share links and the updates. As a preview for staff (`preview`), it says so at the top, and the kind's
+ * area is described rather than shown, so nothing on it can be filled in or sent.
+ */
 export function ActionPageView(p: {
   action: Action;
-  campaign: Campaign;
+  campaign: Campaign | undefined;
   noun: readonly [string, string];
   open: boolean;
   bodyHtml: string;
@@ -82,13 +95,30 @@ export function ActionPageView(p: {
   renderMarkdown: (s: string) => string;
   actArea: VNode | null;
   after?: VNode | null;
+  shareUrl: string;
+  preview?: { editHref: string } | undefined;
 }) {
   const { action } = p;
   return (
     <article class="action">
-      <p class="meta">
-        <a href={`/campaigns/${p.campaign.slug}`}>{p.campaign.title}</a>
-      </p>
+      {p.preview && (
+        <div class="notice notice-warning preview-banner" role="note" aria-labelledby="preview-title">
+          <p class="preview-title" id="preview-title">
+            <strong>{action.status === 'draft' ? 'Preview — not yet open' : 'Preview'}</strong>
+          </p>
+          <p>
+            {action.status === 'draft'
+              ? 'This is how the page will look once the action is open. Supporters cannot see it yet, and the part where they take part is only described here.'
+              : 'This is how the page looks to supporters. The part where they take part is only described here.'}{' '}
+            <a href={p.preview.editHref}>Back to the action</a>
+          </p>
+        </div>
+      )}
+      {p.campaign && (
+        <p class="meta">
+          <a href={`/campaigns/${p.campaign.slug}`}>{p.campaign.title}</a>
+        </p>
+      )}
       <h1>{action.title}</h1>
       <p class="lede">{action.summary}</p>
       <Counter count={action.count} goal={action.goal} noun={p.noun} />
@@ -104,15 +134,23 @@ export function ActionPageView(p: {
         </section>
       )}
       <div class="prose" dangerouslySetInnerHTML={{ __html: p.bodyHtml }} />
-      {p.open && p.actArea}
+      {p.preview ? (
+        <section class="card preview-act-area" aria-labelledby="preview-act-title">
+          <h2 id="preview-act-title">{KIND_VERBS[action.kind]}</h2>
+          <p>Once the action is open, the form where supporters {KIND_DOING[action.kind]} appears here.</p>
+        </section>
+      ) : (
+        p.open && p.actArea
+      )}
       {p.after}
+      <ShareLinks url={p.shareUrl} title={action.title} heading="Share with others" />
       <Updates updates={p.updates} renderMarkdown={p.renderMarkdown} />
     </article>
   );
 }
 
 /** Share links: plain links to each service's own share page (nothing of theirs is loaded here), and the address to copy. */
-function ShareLinks({ url, title }: { url: string; title: string }) {
+function ShareLinks({ url, title, heading }: { url: string; title: string; heading: string }) {
   const u = encodeURIComponent(url);
   const t = encodeURIComponent(title);
   const links = [
@@ -121,10 +159,11 @@ function ShareLinks({ url, title }: { url: string; title: string }) {
     { label: 'Bluesky', href: `https://bsky.app/intent/compose?text=${encodeURIComponent(`${title} ${url}`)}` },
     { label: 'X', href: `https://x.com/intent/post?text=${t}&url=${u}` },
     { label: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${u}` },
+    { label: 'LinkedIn', href: `https://www.linkedin.com/sharing/share-offsite/?url=${u}` },
   ];
   return (
     <section class="share" aria-labelledby="share-title">
-      <h2 id="share-title">Ask others to join you</h2>
+      <h2 id="share-title">{heading}</h2>
       <ul class="share-links">
         {links.map((l) => (
           <li key={l.label}>
@@ -181,7 +220,7 @@ export function ThanksView(p: {
       ) : (
         <p class="lede">You have added your voice to “{p.action.title}”.</p>
       )}
-      <ShareLinks url={p.shareUrl} title={p.action.title} />
+      <ShareLinks url={p.shareUrl} title={p.action.title} heading="Ask others to join you" />
       {p.next && (
         <section aria-labelledby="next-title">
           <h2 id="next-title">What you can do next</h2>

@@ -293,6 +293,21 @@ export async function lookupPostcode(core: Core, raw: string): Promise<PostcodeL
   return c ? { kind: 'found', postcode, ...withMp(t, c) } : unknownPostcode(postcode);
 }
 
+/**
+ * The constituency code of a postcode a supporter gave, when the data places it; null otherwise. Never throws: a
+ * failed lookup is logged (without the postcode) and gives null, because a constituency is never a reason to refuse
+ * the signature or sign-up that came with the postcode.
+ */
+export async function constituencyCodeOf(core: Core, postcode: string): Promise<string | null> {
+  try {
+    const found = await lookupPostcode(core, postcode);
+    return found.kind === 'found' ? found.constituency.code : null;
+  } catch (err) {
+    core.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'postcode lookup failed; kept without a constituency');
+    return null;
+  }
+}
+
 /** The constituency and its MP for a GSS code, or undefined when the code is unknown. */
 export async function representativeFor(
   core: Core,

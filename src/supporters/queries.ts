@@ -869,3 +869,34 @@ export async function addTagsOfMany(db: DbOrTrx, tags: ReadonlyArray<{ supporter
       .onConflict((oc) => oc.doNothing())
       .execute();
 }
+
+// ---- constituencies from postcodes ------------------------------------------------------------------------------
+
+/** Supporters (not erased) with a postcode and no constituency, id above `afterId`, in id order: batches to fill in. */
+export async function findSupportersWithoutConstituency(
+  db: DbOrTrx,
+  o: { afterId: number; limit: number },
+): Promise<Array<{ id: number; postcode_enc: string }>> {
+  const rows = await db
+    .selectFrom('supporters')
+    .select(['id', 'postcode_enc'])
+    .where('postcode_enc', 'is not', null)
+    .where('constituency_code', 'is', null)
+    .where('erased_at', 'is', null)
+    .where('id', '>', o.afterId)
+    .orderBy('id')
+    .limit(o.limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), postcode_enc: r.postcode_enc! }));
+}
+
+/** Sets a supporter's constituency unless one is already recorded (staff's or an import's word stands); true if set. */
+export async function fillConstituency(db: DbOrTrx, supporterId: number, code: string): Promise<boolean> {
+  const r = await db
+    .updateTable('supporters')
+    .set({ constituency_code: code })
+    .where('id', '=', supporterId)
+    .where('constituency_code', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

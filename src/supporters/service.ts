@@ -38,6 +38,8 @@ import {
   type SupporterFilters,
 } from './queries.js';
 import { segmentFilters } from './segments.js';
+import { constituencyCodeOf } from '../representatives/service.js';
+import { fillConstituency } from './queries.js';
 import { deleteTokensOf, findToken, insertToken, newestTokenAt, spendToken } from '../core/tokens.js';
 import {
   findSupportersByEmailIndexes,
@@ -566,8 +568,16 @@ export async function confirmSubscription(
   token: string,
 ): Promise<{ state: 'confirmed'; publicId: string } | { state: 'used' } | { state: 'invalid' }> {
   if (!TOKEN_SHAPE.test(token)) return { state: 'invalid' };
+  const tokenHash = hashToken(token);
+  // The constituency of the postcode given at sign-up is looked up before the transaction (the lookup reads through
+  // the shared handle), as petitions do at confirmation: segments by constituency then include this supporter.
+  const waiting = await findToken(core.db, tokenHash, 'supporter_confirm');
+  const before = waiting?.subject_id != null && waiting.used_at === null ? await findSupporterById(core.db, waiting.subject_id) : undefined;
+  const constituency =
+    before?.postcode_enc && before.constituency_code === null
+      ? { supporterId: before.id, code: await constituencyCodeOf(core, core.keyring.decrypt(before.postcode_enc)) }
+      : undefined;
   return core.db.transaction().execute(async (trx) => {
-    const tokenHash = hashToken(token);
     const subjectId = await spendToken(trx, tokenHash, 'supporter_confirm', Date.now());
     if (subjectId === undefined) {
       const row = await findToken(trx, tokenHash, 'supporter_confirm');
@@ -576,6 +586,8 @@ export async function confirmSubscription(
     const supporter = await findSupporterById(trx, subjectId);
     if (!supporter || supporter.erased_at !== null) return { state: 'invalid' as const };
     await markConfirmed(trx, supporter.id);
+    if (constituency?.supporterId === supporter.id && constituency.code !== null)
+      await fillConstituency(trx, supporter.id, constituency.code);
     const pending = await pendingListsOf(trx, supporter.id);
     await recordConsent(trx, {
       supporterId: supporter.id,

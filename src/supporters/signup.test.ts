@@ -6,12 +6,15 @@ import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp.js';
 import { linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../test/helpers/supporters.js';
 import { until } from '../../test/helpers/wait.js';
 import { hashToken } from '../core/crypto.js';
+import { lookupPostcode } from '../representatives/service.js';
 import { insertList, mailableSupporterIds } from './queries.js';
 import { DomainError } from '../core/web/errors.js';
 import {
   findSupporterByEmail,
   isSuppressed,
+  listNewsletterAudience,
   listUnsubscribeHeaders,
+  recordConsent,
   sendDataExportLink,
   signUp as signUpService,
   supporterConsent,
@@ -601,6 +604,70 @@ describeEachDialect('supporters: sign-up, confirmation, preferences, unsubscribe
       .map((r) => r.id)
       .sort((a, b) => a - b);
     expect(left).toEqual([fresh, old]);
+  });
+
+  /** A saved segment of one constituency, as staff save it. */
+  const constituencySegment = async (code: string) =>
+    (
+      await db()
+        .insertInto('segments')
+        .values({
+          name: `People in ${code}`,
+          filters: JSON.stringify({ constituency: code }),
+          created_by: null,
+          created_at: 1,
+          updated_at: 1,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+
+  test('a postcode given at sign-up becomes a constituency when the address is confirmed, so a segment by constituency includes the supporter', async () => {
+    const found = await lookupPostcode(core(), 'M1 1AE');
+    if (found.kind !== 'found') throw new Error('the shipped data should place M1 1AE');
+    const code = found.constituency.code;
+    const email = 'postcode.signup@example.org';
+    const { client } = await (async () => {
+      const c = await visitor();
+      expect((await signUp(c, email, { extra: { postcode: 'm11ae' } })).status).toBe(303);
+      return { client: c };
+    })();
+    const [mail] = await waitForMailTo(sink, email);
+    const confirm = linkIn(mail!, CONFIRM_LINK);
+    await client.get(confirm);
+    expect((await client.post(confirm)).status).toBe(303);
+    const s = (await supporterNamed(email))!;
+    expect(s).toMatchObject({ postcode: 'M1 1AE', constituencyCode: code });
+    const segment = await constituencySegment(code);
+    expect(await listNewsletterAudience(db(), { listId: updates, segmentId: segment })).toContain(s.id);
+  });
+
+  test('a job fills in the constituency of supporters who gave a postcode before, and leaves the rest as they are', async () => {
+    expect(t.lantern.recurring).toContainEqual(expect.objectContaining({ name: 'fillSupporterConstituencies' }));
+    const found = await lookupPostcode(core(), 'SW1A 2AA');
+    if (found.kind !== 'found') throw new Error('the shipped data should place SW1A 2AA');
+    const make = async (email: string, details: { postcode?: string; constituencyCode?: string }) =>
+      (await upsertSupporter(db(), core().keyring, { email, ...details }, { source: 'import', mode: 'fill', confirmed: true })).id;
+    const before = await make('before.lookup@example.org', { postcode: 'SW1A 2AA' });
+    const known = await make('known.seat@example.org', { postcode: 'SW1A 2AA', constituencyCode: 'E14000999' });
+    const ni = await make('belfast@example.org', { postcode: 'BT1 1AA' });
+    const none = await make('no.postcode@example.org', {});
+    await recordConsent(db(), { supporterId: before, listIds: [updates], change: 'granted', basis: 'consent', source: 'test' });
+    const segment = await constituencySegment(found.constituency.code);
+    expect(await listNewsletterAudience(db(), { listId: updates, segmentId: segment })).not.toContain(before);
+    await core().queue.enqueue(db(), 'fillSupporterConstituencies', {});
+    await until(
+      async () =>
+        (await db().selectFrom('supporters').select('constituency_code').where('id', '=', before).executeTakeFirst())?.constituency_code !=
+        null,
+    );
+    const codes = Object.fromEntries(
+      (await db().selectFrom('supporters').select(['id', 'constituency_code']).where('id', 'in', [before, known, ni, none]).execute()).map(
+        (r) => [r.id, r.constituency_code],
+      ),
+    );
+    expect(codes).toEqual({ [before]: found.constituency.code, [known]: 'E14000999', [ni]: null, [none]: null });
+    expect(await listNewsletterAudience(db(), { listId: updates, segmentId: segment })).toContain(before);
   });
 
   test('the widget is served from our own origin, and the challenge endpoint hands out signed, expiring challenges', async () => {

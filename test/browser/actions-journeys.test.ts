@@ -165,6 +165,7 @@ describeInBrowser('actions: supporters’ journeys in a browser', (ctx) => {
         '/admin/actions/new?kind=petition',
         `/admin/actions/${action.id}`,
         `/admin/actions/${action.id}/edit`,
+        `/admin/actions/${action.id}/preview`,
         '/admin/campaigns',
       ]) {
         await page.goto(app.baseUrl + path);

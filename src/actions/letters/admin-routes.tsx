@@ -17,7 +17,9 @@ import {
   rejectLetter,
   RejectSchema,
   retryDelivery,
+  messageWords,
   type LetterAction,
+  type MessageWords,
 } from './service.js';
 
 // The staff's routes for letters, each with its permission beside it: reading what supporters wrote is moderation
@@ -59,11 +61,11 @@ const DeliveryParams = IdParams.extend({
 
 const notFound = () => new AppError(404, 'not_found', 'There is no such letter action.');
 
-const NOTICES: Record<string, string> = {
-  approved: 'The letter is approved: it goes now, or at its time under the pace limit.',
-  rejected: 'The letter is rejected, and its writer has been emailed your reason.',
+const notices = (w: MessageWords): Record<string, string> => ({
+  approved: `The ${w.one} is approved: it goes now, or at its time under the pace limit.`,
+  rejected: `The ${w.one} is rejected, and its writer has been emailed your reason.`,
   retried: 'The delivery will be tried again in a moment.',
-};
+});
 
 const tz = async (core: Core) => (await getSiteSettings(core.db)).timeZone;
 
@@ -93,15 +95,17 @@ async function showModeration(req: FastifyRequest, reply: FastifyReply, core: Co
   const action = await actionOf(req, core);
   const o = await moderationOverview(core, action.id);
   const done = formValues(req.query).done;
+  const words = messageWords(action.kind);
   return reply.adminPage({
-    title: `Letters: ${action.title}`,
+    title: `${words.Many}: ${action.title}`,
     body: (
       <ModerationView
         actionId={action.id}
         title={action.title}
+        words={words}
         csrf={req.csrfToken()}
         timeZone={await tz(core)}
-        notice={done ? NOTICES[done] : undefined}
+        notice={done ? notices(words)[done] : undefined}
         counts={o.counts}
         held={o.held}
         deliveries={o.deliveries}
@@ -122,13 +126,15 @@ async function letterPage(
 ) {
   const found = await letterForStaff(core, action.id, letterId);
   if (!found) throw new AppError(404, 'not_found', 'There is no such letter.');
+  const words = messageWords(action.kind);
   return reply.adminPage({
-    title: `Letter: ${found.letter.subject}`,
+    title: `${words.One}: ${found.letter.subject}`,
     status: o.errors ? 422 : 200,
     body: (
       <LetterAdminView
         actionId={action.id}
         title={action.title}
+        words={words}
         csrf={req.csrfToken()}
         timeZone={await tz(core)}
         letter={found.letter}
@@ -183,9 +189,10 @@ async function showResponses(req: FastifyRequest, reply: FastifyReply, core: Cor
 async function showExport(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const action = await actionOf(req, core);
   const summary = await letterExportSummary(core, action.id);
+  const words = messageWords(action.kind);
   return reply.adminPage({
-    title: `Export letter writers: ${action.title}`,
-    body: <ExportView actionId={action.id} title={action.title} csrf={req.csrfToken()} {...summary} />,
+    title: `Export ${words.one} writers: ${action.title}`,
+    body: <ExportView actionId={action.id} title={action.title} csrf={req.csrfToken()} words={words} {...summary} />,
   });
 }
 

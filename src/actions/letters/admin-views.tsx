@@ -1,5 +1,6 @@
 import { Checkbox, CsrfField, ErrorSummary, Field, formatTime, Notice, TableWrap, TextArea } from '../../core/web/components.js';
-import type { Letter, ReplyFigures } from './service.js';
+import type { Letter, MessageWords, ReplyFigures } from './service.js';
+import { messageWords } from './service.js';
 
 // The staff's pages of letters: the settings in the action editor, the moderation queue with the deliveries, one
 // letter (its words shown as text, escaped, never as HTML), the MP response figures, and the export.
@@ -13,6 +14,7 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
   const v = p.values;
   const e = p.errors ?? {};
   const who = p.kind === 'letter_mp' ? 'MP' : 'target';
+  const w = messageWords(p.kind);
   return (
     <>
       <Field
@@ -26,7 +28,7 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
       <TextArea
         name="talkingPoints"
         label="Talking points"
-        hint="One point per line. Shown beside the letter box to help people write in their own words."
+        hint={`One point per line. Shown beside the box where people write their ${w.one}, to help them write in their own words.`}
         value={v.talkingPoints}
         error={e.talkingPoints}
         rows={6}
@@ -35,7 +37,7 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
       <TextArea
         name="opening"
         label="Suggested opening (optional)"
-        hint="A sentence or two people may use to start. Letters that are mostly this text are held as too similar."
+        hint={`A sentence or two people may use to start. ${w.Many} that are mostly this text are held as too similar.`}
         value={v.opening}
         error={e.opening}
         rows={3}
@@ -45,7 +47,7 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
         name="minWords"
         type="number"
         label="Minimum words"
-        hint="Letters shorter than this are refused with a message. 0 for no minimum."
+        hint={`${w.Many} shorter than this are refused with a message. 0 for no minimum.`}
         value={v.minWords ?? '30'}
         error={e.minWords}
         inputMode="numeric"
@@ -54,8 +56,8 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
       <Field
         name="similarityPercent"
         type="number"
-        label="Hold letters this similar to others (percent)"
-        hint="Letters sharing at least this share of their phrasing with another letter of this action (or the suggested opening) wait for a moderator. 100 holds only exact copies."
+        label={`Hold ${w.many} this similar to others (percent)`}
+        hint={`${w.Many} sharing at least this share of their phrasing with another ${w.one} of this action (or the suggested opening) wait for a moderator. 100 holds only exact copies.`}
         value={v.similarityPercent ?? '70'}
         error={e.similarityPercent}
         inputMode="numeric"
@@ -64,8 +66,8 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
       <Field
         name="pacePerHour"
         type="number"
-        label={`At most this many letters an hour to any one ${who}`}
-        hint="Letters over the limit are not dropped: they are spread over the following hours."
+        label={`At most this many ${w.many} an hour to any one ${who}`}
+        hint={`${w.Many} over the limit are not dropped: they are spread over the following hours.`}
         value={v.pacePerHour ?? '20'}
         error={e.pacePerHour}
         inputMode="numeric"
@@ -73,7 +75,7 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
       />
       <Checkbox
         name="moderateAll"
-        label="Hold every letter for a moderator to read before it goes"
+        label={`Hold every ${w.one} for a moderator to read before it goes`}
         checked={v.moderateAll === 'on' || v.moderateAll === 'true'}
       />
     </>
@@ -81,7 +83,8 @@ export function LetterSettingsFields(p: { kind: 'letter_mp' | 'email_target'; va
 }
 
 const STATUS_LABEL = { unconfirmed: 'Not confirmed', held: 'Held', queued: 'Being sent', sent: 'Sent', rejected: 'Rejected' } as const;
-const HOLD_LABEL = { similar: 'Very like other letters', moderation: 'Every letter is read first' } as const;
+const holdLabel = (reason: 'similar' | 'moderation', w: MessageWords) =>
+  reason === 'similar' ? `Very like other ${w.many}` : `Every ${w.one} is read first`;
 
 function Back({ actionId, title }: { actionId: number; title: string }) {
   return (
@@ -95,6 +98,7 @@ function Back({ actionId, title }: { actionId: number; title: string }) {
 export function ModerationView(p: {
   actionId: number;
   title: string;
+  words: MessageWords;
   csrf: string;
   timeZone: string;
   notice?: string | undefined;
@@ -104,10 +108,13 @@ export function ModerationView(p: {
   failed: ReadonlyArray<{ id: number; letterId: number; recipient: string; error: string; at: number }>;
   canExport: boolean;
 }) {
+  const w = p.words;
   return (
     <>
       <Back actionId={p.actionId} title={p.title} />
-      <h1>Letters: {p.title}</h1>
+      <h1>
+        {w.Many}: {p.title}
+      </h1>
       {p.notice && (
         <Notice kind="success">
           <p>{p.notice}</p>
@@ -122,9 +129,11 @@ export function ModerationView(p: {
       </ul>
       <h2>Held for moderation</h2>
       {p.held.length === 0 ? (
-        <p>No letters are waiting. Held letters appear here until someone approves or rejects them.</p>
+        <p>
+          No {w.many} are waiting. Held {w.many} appear here until someone approves or rejects them.
+        </p>
       ) : (
-        <TableWrap label="Held letters">
+        <TableWrap label={`Held ${w.many}`}>
           <table>
             <thead>
               <tr>
@@ -144,7 +153,7 @@ export function ModerationView(p: {
                     <a href={`/admin/actions/${p.actionId}/letters/${l.id}`}>{l.subject}</a>
                   </td>
                   <td class="wrap-anywhere">{`${l.firstName} ${l.lastName}`.trim()}</td>
-                  <td>{l.holdReason ? HOLD_LABEL[l.holdReason] : '—'}</td>
+                  <td>{l.holdReason ? holdLabel(l.holdReason, w) : '—'}</td>
                   <td class="num">{l.similarity === null ? '—' : `${Math.round(l.similarity * 100)}%`}</td>
                   <td>{formatTime(l.confirmedAt, p.timeZone)}</td>
                 </tr>
@@ -156,7 +165,12 @@ export function ModerationView(p: {
       <h2>Deliveries</h2>
       <p>
         {n(p.deliveries.sent)} sent, {n(p.deliveries.waiting)} waiting for their time under the pace limit, {n(p.deliveries.failed)} failed.
-        {p.deliveries.lastSlot !== null && <> The last waiting letter goes at {formatTime(p.deliveries.lastSlot, p.timeZone)}.</>}
+        {p.deliveries.lastSlot !== null && (
+          <>
+            {' '}
+            The last waiting {w.one} goes at {formatTime(p.deliveries.lastSlot, p.timeZone)}.
+          </>
+        )}
       </p>
       {p.failed.length > 0 && (
         <TableWrap label="Failed deliveries">
@@ -164,7 +178,7 @@ export function ModerationView(p: {
             <thead>
               <tr>
                 <th scope="col">To</th>
-                <th scope="col">Letter</th>
+                <th scope="col">{w.One}</th>
                 <th scope="col">What the mail server said</th>
                 <th scope="col">Retry</th>
               </tr>
@@ -174,7 +188,9 @@ export function ModerationView(p: {
                 <tr key={f.id}>
                   <td>{f.recipient}</td>
                   <td>
-                    <a href={`/admin/actions/${p.actionId}/letters/${f.letterId}`}>Letter {f.letterId}</a>
+                    <a href={`/admin/actions/${p.actionId}/letters/${f.letterId}`}>
+                      {w.One} {f.letterId}
+                    </a>
                   </td>
                   <td class="wrap-anywhere error-cell">{f.error}</td>
                   <td>
@@ -193,7 +209,7 @@ export function ModerationView(p: {
       )}
       {p.canExport && (
         <p>
-          <a href={`/admin/actions/${p.actionId}/letters/export`}>Export letter writers</a>
+          <a href={`/admin/actions/${p.actionId}/letters/export`}>Export {w.one} writers</a>
         </p>
       )}
     </>
@@ -204,6 +220,7 @@ export function ModerationView(p: {
 export function LetterAdminView(p: {
   actionId: number;
   title: string;
+  words: MessageWords;
   csrf: string;
   timeZone: string;
   letter: Letter;
@@ -220,11 +237,12 @@ export function LetterAdminView(p: {
   errors?: Errors;
 }) {
   const l = p.letter;
+  const w = p.words;
   const base = `/admin/actions/${p.actionId}/letters/${l.id}`;
   return (
     <>
       <p>
-        <a href={`/admin/actions/${p.actionId}/letters`}>Back to the letters</a>
+        <a href={`/admin/actions/${p.actionId}/letters`}>Back to the {w.many}</a>
       </p>
       <h1 class="wrap-anywhere">{l.subject}</h1>
       <ErrorSummary errors={p.errors} />
@@ -232,7 +250,7 @@ export function LetterAdminView(p: {
         <dt>State</dt>
         <dd>
           {STATUS_LABEL[l.status]}
-          {l.holdReason && l.status === 'held' ? ` (${HOLD_LABEL[l.holdReason]})` : ''}
+          {l.holdReason && l.status === 'held' ? ` (${holdLabel(l.holdReason, w)})` : ''}
         </dd>
         <dt>From</dt>
         <dd class="wrap-anywhere">{`${l.firstName} ${l.lastName}`.trim()}</dd>
@@ -242,12 +260,12 @@ export function LetterAdminView(p: {
             <dd>{l.constituencyCode}</dd>
           </>
         )}
-        <dt>Similarity to other letters</dt>
+        <dt>Similarity to other {w.many}</dt>
         <dd>{l.similarity === null ? '—' : `${Math.round(l.similarity * 100)}%`}</dd>
         <dt>Confirmed</dt>
         <dd>{formatTime(l.confirmedAt, p.timeZone)}</dd>
       </dl>
-      <section class="card letter-preview" aria-label="The letter">
+      <section class="card letter-preview" aria-label={`The ${w.one}`}>
         <div class="pre-line wrap-anywhere letter-text">{l.body}</div>
       </section>
       {l.status === 'held' && (
@@ -278,7 +296,7 @@ export function LetterAdminView(p: {
       {p.deliveries.length > 0 && (
         <>
           <h2>Deliveries</h2>
-          <TableWrap label="Deliveries of this letter">
+          <TableWrap label={`Deliveries of this ${w.one}`}>
             <table>
               <thead>
                 <tr>
@@ -407,15 +425,19 @@ export function ResponsesView(p: {
 }
 
 /** Before the export: what the file holds, and the button (every export is in the audit log). */
-export function ExportView(p: { actionId: number; title: string; csrf: string; total: number; withConsent: number }) {
+export function ExportView(p: { actionId: number; title: string; csrf: string; total: number; withConsent: number; words: MessageWords }) {
+  const w = p.words;
   return (
     <>
       <Back actionId={p.actionId} title={p.title} />
-      <h1>Export letter writers: {p.title}</h1>
+      <h1>
+        Export {w.one} writers: {p.title}
+      </h1>
       <p>
-        The file lists the {n(p.total)} confirmed letters: their state, recipients, constituency and the writer's answer to "did your MP
-        reply?". Names and email addresses are included only for the {n(p.withConsent)} writers who agreed to hear from us; for everyone
-        else those columns are empty, because they gave their details only to send their letter. The letters' words are not exported.
+        The file lists the {n(p.total)} confirmed {w.many}: their state, recipients
+        {w.one === 'letter' ? ', constituency and the writer\'s answer to "did your MP reply?"' : ''}. Names and email addresses are
+        included only for the {n(p.withConsent)} writers who agreed to hear from us; for everyone else those columns are empty, because they
+        gave their details only to send their {w.one}. The {w.many}' words are not exported.
       </p>
       <p>Every export is recorded in the audit log.</p>
       <form method="post" action={`/admin/actions/${p.actionId}/letters/export`} class="form">

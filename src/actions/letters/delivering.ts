@@ -20,7 +20,7 @@ import {
 import { DELIVERY_ATTEMPTS, FOLLOWUP_AFTER_MS } from './limits.js';
 import { getLetterAction, rowToLetter } from './reading.js';
 import { type Recipient, type Representative, mpRecipient, targetRecipients } from './recipients.js';
-import type { LetterAction } from './settings.js';
+import { messageWords, type LetterAction } from './settings.js';
 import { composeLetter } from './writing.js';
 
 // Delivering: one delivery per recipient with its slot under the pace limit, sent by a job from the platform with
@@ -127,7 +127,8 @@ export async function deliverLetter(
   const row = await findLetter(core.db, Number(d.letter_id));
   const action = row ? await getLetterAction(core.db, { id: Number(row.action_id) }) : undefined;
   if (!row || !action || (row.status !== 'queued' && row.status !== 'sent')) {
-    await updateDeliveryIf(core.db, deliveryId, 'waiting', { status: 'failed', error: 'The letter was withdrawn before it was sent.' });
+    const what = action ? messageWords(action.kind).one : 'letter';
+    await updateDeliveryIf(core.db, deliveryId, 'waiting', { status: 'failed', error: `The ${what} was withdrawn before it was sent.` });
     return 'failed';
   }
   const letter = rowToLetter(core, row);
@@ -204,6 +205,7 @@ async function finishDelivery(
       subject: letter.subject,
       text,
       forMp: action.kind === 'letter_mp',
+      words: messageWords(action.kind),
     });
     await core.mailer.enqueue(trx, { ...mail, to: letter.email }, { uniqueKey: `letter-copy:${row.id}` });
   });

@@ -1,14 +1,36 @@
 import { renderEmail, type RenderedEmail } from '../../core/mail/render.js';
+import type { MessageWords } from './settings.js';
 
 // Emails to letter writers: the confirmation link (nothing is sent to anyone before they press its button), the
 // copy of what went, the note for a second letter from the same address, the reason a letter was not sent, and
-// "did your MP reply?". The letter itself goes to its recipients as plain text (service.ts composeLetter); here
+// "did your MP reply?". A message to a company or other target is an email, so each says `words` (settings.ts). The letter itself goes to its recipients as plain text (service.ts composeLetter); here
 // the writer's words appear only inside elements, which preact escapes, so no markup they typed can act.
 
-const letterBlock =
-  'white-space:pre-wrap;font-family:Georgia,serif;background:#f8f6f1;border-left:3px solid #c8611b;padding:12px 16px;margin:16px 0;';
+const letterBlock = 'font-family:Georgia,serif;background:#f8f6f1;border-left:3px solid #c8611b;padding:12px 16px;margin:16px 0;';
+const paragraph = 'margin:0 0 12px 0;overflow-wrap:anywhere;';
 
-/** The confirmation email: who the letter goes to, and the link whose page has the button that sends it. */
+/**
+ * A writer's text as paragraphs (split at blank lines) with its line breaks, in elements rather than one
+ * pre-formatted block: the plain-text part is derived from the HTML, and only elements keep their breaks there.
+ */
+function Paragraphs({ text }: { text: string }) {
+  const paragraphs = text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map((p) => p.replace(/^\n+|\n+$/g, ''))
+    .filter((p) => p.trim() !== '');
+  return (
+    <>
+      {paragraphs.map((p, i) => (
+        <p key={i} style={paragraph}>
+          {p.split('\n').map((line, j) => (j === 0 ? line : [<br key={j} />, line]))}
+        </p>
+      ))}
+    </>
+  );
+}
+
+/** The confirmation email: who the letter (or email) goes to, and the link whose page has the button that sends it. */
 export function confirmLetterEmail(o: {
   orgName: string;
   actionTitle: string;
@@ -16,16 +38,18 @@ export function confirmLetterEmail(o: {
   subject: string;
   link: string;
   days: number;
+  words: MessageWords;
 }): RenderedEmail {
+  const w = o.words;
   return renderEmail({
-    subject: `Please confirm your letter: ${o.actionTitle}`,
+    subject: `Please confirm your ${w.one}: ${o.actionTitle}`,
     orgName: o.orgName,
     body: (
       <div>
         <p>Hello,</p>
         <p>
-          Someone, probably you, wrote a letter on our website for the campaign "{o.actionTitle}", with the subject "{o.subject}". It will
-          go to:
+          Someone, probably you, wrote {w.one === 'email' ? 'an email' : 'a letter'} on our website for the campaign "{o.actionTitle}", with
+          the subject "{o.subject}". It will go to:
         </p>
         <ul>
           {o.recipients.map((r) => (
@@ -37,14 +61,17 @@ export function confirmLetterEmail(o: {
           <a href={o.link}>{o.link}</a>
         </p>
         <p>The link works for {o.days} days.</p>
-        <p>If you did not write this letter, ignore this email: it will not be sent, and we delete unsent letters after 30 days.</p>
+        <p>
+          If you did not write this {w.one}, ignore this email: it will not be sent, and we delete unsent {w.many} after 30 days.
+        </p>
       </div>
     ),
   });
 }
 
 /** To an address that has already written in this action: nothing more is sent. */
-export function alreadyWroteEmail(o: { orgName: string; actionTitle: string; actionLink: string }): RenderedEmail {
+export function alreadyWroteEmail(o: { orgName: string; actionTitle: string; actionLink: string; words: MessageWords }): RenderedEmail {
+  const w = o.words;
   return renderEmail({
     subject: `You have already written: ${o.actionTitle}`,
     orgName: o.orgName,
@@ -52,7 +79,7 @@ export function alreadyWroteEmail(o: { orgName: string; actionTitle: string; act
       <div>
         <p>Hello,</p>
         <p>
-          Someone, probably you, tried to send another letter from this address for the campaign "{o.actionTitle}". You have already sent
+          Someone, probably you, tried to send another {w.one} from this address for the campaign "{o.actionTitle}". You have already sent
           one, and each person can write once, so we have not sent the new one.
         </p>
         <p>
@@ -64,7 +91,7 @@ export function alreadyWroteEmail(o: { orgName: string; actionTitle: string; act
   });
 }
 
-/** The copy of the letter that went, for the writer's own records. */
+/** The copy of the letter (or email) that went, for the writer's own records, its paragraphs kept in both parts. */
 export function letterCopyEmail(o: {
   orgName: string;
   actionTitle: string;
@@ -72,14 +99,16 @@ export function letterCopyEmail(o: {
   subject: string;
   text: string;
   forMp: boolean;
+  words: MessageWords;
 }): RenderedEmail {
+  const w = o.words;
   return renderEmail({
-    subject: `Your letter has been sent: ${o.subject}`,
+    subject: `Your ${w.one} has been sent: ${o.subject}`,
     orgName: o.orgName,
     body: (
       <div>
         <p>
-          Thank you. Your letter for "{o.actionTitle}" has been sent to {o.recipients.join(', ')}.
+          Thank you. Your {w.one} for "{o.actionTitle}" has been sent to {o.recipients.join(', ')}.
         </p>
         <p>
           {o.forMp
@@ -88,9 +117,10 @@ export function letterCopyEmail(o: {
         </p>
         <p>This is exactly what was sent:</p>
         <div style={letterBlock}>
-          <strong>Subject: {o.subject}</strong>
-          {'\n\n'}
-          {o.text}
+          <p style={paragraph}>
+            <strong>Subject: {o.subject}</strong>
+          </p>
+          <Paragraphs text={o.text} />
         </div>
       </div>
     ),
@@ -104,18 +134,22 @@ export function letterRejectedEmail(o: {
   reason: string;
   actionLink: string;
   forMp: boolean;
+  words: MessageWords;
 }): RenderedEmail {
+  const w = o.words;
   return renderEmail({
-    subject: `Your letter was not sent: ${o.actionTitle}`,
+    subject: `Your ${w.one} was not sent: ${o.actionTitle}`,
     orgName: o.orgName,
     body: (
       <div>
         <p>Hello,</p>
         <p>
-          Thank you for writing for "{o.actionTitle}". Our team read your letter before sending it, and decided not to send it, for this
+          Thank you for writing for "{o.actionTitle}". Our team read your {w.one} before sending it, and decided not to send it, for this
           reason:
         </p>
-        <div style={letterBlock}>{o.reason}</div>
+        <div style={letterBlock}>
+          <Paragraphs text={o.reason} />
+        </div>
         <p>
           {o.forMp ? 'You are welcome to write again in your own words: ' : 'You are welcome to write again: '}
           <a href={o.actionLink}>{o.actionLink}</a>

@@ -4,6 +4,7 @@ import { DomainError } from '../../core/web/errors.js';
 import { recordAudit } from '../../core/audit.js';
 import { listDeliveriesOfAction, listLettersForExport } from './queries.js';
 import { getLetterAction } from './reading.js';
+import { messageWords } from './settings.js';
 
 // The staff export of letter writers: consent-aware (emails only of writers who asked for the newsletter), audited.
 
@@ -39,8 +40,10 @@ export async function exportLetters(
     list.push(d);
     byLetter.set(Number(d.letter_id), list);
   }
+  const words = messageWords(action.kind);
   const header = [
-    'letter',
+    // An email's number, beside the writer's own address in the email column.
+    words.one === 'email' ? 'email_id' : 'letter',
     'status',
     'confirmed',
     'sent',
@@ -84,5 +87,5 @@ export async function exportLetters(
     [header, ...records].map((row) => row.map(escapeCell)),
     { record_delimiter: '\r\n' },
   )}`;
-  return { filename: `letters-${action.slug}-${new Date().toISOString().slice(0, 10)}.csv`, csv, rows: records.length };
+  return { filename: `${words.many}-${action.slug}-${new Date().toISOString().slice(0, 10)}.csv`, csv, rows: records.length };
 }

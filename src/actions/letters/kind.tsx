@@ -1,4 +1,5 @@
 import type { ActAreaProps, KindModule } from '../kinds.js';
+import type { ActionKind } from '../tables.js';
 import { LetterSettingsFields } from './admin-views.js';
 import { seedLettersDemo } from './demo.js';
 import { letterJobs, letterRecurringJobs } from './jobs.js';
@@ -10,6 +11,7 @@ import {
   LetterSettingsSchema,
   lettersFor,
   letterSettingsToValues,
+  messageWords,
   type LetterSettings,
 } from './service.js';
 import { letterAdminRoutes } from './admin-routes.js';
@@ -23,11 +25,12 @@ import { LetterActArea } from './views.js';
 // letter-to-MP kind, and serve both kinds (the frame calls each kind's hooks, and a route may exist only once).
 
 /** Admin pages of a letter action, linked from the action's admin page. */
-function letterAdminLinks(a: { id: number; kind: string }): Array<{ href: string; label: string }> {
+function letterAdminLinks(a: { id: number; kind: ActionKind }): Array<{ href: string; label: string }> {
   const base = `/admin/actions/${a.id}/letters`;
+  const w = messageWords(a.kind);
   const links = [
-    { href: base, label: 'Letters: moderation and delivery' },
-    { href: `${base}/export`, label: 'Export letter writers' },
+    { href: base, label: `${w.Many}: moderation and delivery` },
+    { href: `${base}/export`, label: `Export ${w.one} writers` },
   ];
   if (a.kind === 'letter_mp') links.splice(1, 0, { href: `${base}/responses`, label: 'MP response figures' });
   return links;

@@ -7,6 +7,7 @@ import { TestClient } from '../../../test/helpers/http.js';
 import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp.js';
 import { linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../../test/helpers/supporters.js';
 import { until } from '../../../test/helpers/wait.js';
+import { signedInAs } from '../../../test/helpers/signin.js';
 import { listJobs } from '../../core/jobs/queries.js';
 import { insertList } from '../../supporters/queries.js';
 import { emailIndex, findSupporterByEmail, supporterConsent } from '../../supporters/service.js';
@@ -433,6 +434,87 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     await writeToMp(action.slug, { email: unticked });
     await confirmByEmail(unticked);
     expect(await findSupporterByEmail(db(), core().keyring, unticked)).toBeUndefined();
+  });
+
+  test('the writer’s copy keeps the paragraphs of their letter in its plain-text part', async () => {
+    const action = await openTestAction(core(), { kind: 'letter_mp', settings: FAST });
+    const email = freshEmail('paragraphs');
+    const body = 'I live in Aldershot and buy my clothes here.\n\nPlease vote for the ban next month.\nIt matters to me.';
+    await writeToMp(action.slug, { email, body });
+    await confirmByEmail(email);
+    await until(() => mailsTo(sink, email).some((m) => m.subject?.startsWith('Your letter has been sent')));
+    const copy = mailsTo(sink, email).find((m) => m.subject?.startsWith('Your letter has been sent'))!;
+    expect(textOf(copy)).toContain(
+      'I live in Aldershot and buy my clothes here.\n\nPlease vote for the ban next month.\nIt matters to me.',
+    );
+    expect(textOf(copy)).toMatch(/Yours sincerely,\n\nAyşe Demir\n12 Church Lane\nAldershot\nGU11 1AA/);
+  });
+
+  test('an email to a company is called an email, never a letter, wherever its writer or staff read about it', async () => {
+    const { client: staff } = await signedInAs(t, 'owner');
+    const action = await openTestAction(core(), { kind: 'email_target', settings: { ...FAST, moderateAll: true } });
+    /** What a person reads on a page: its text and the labels of its elements, without addresses (which name routes). */
+    const readable = (html: string) =>
+      [
+        ...html.replace(/<script[\s\S]*?<\/script>/g, '').matchAll(/>([^<]+)</g),
+        ...html.matchAll(/(?:aria-label|title|alt|placeholder)="([^"]*)"/g),
+      ]
+        .map((m) => m[1]!)
+        .join(' ');
+    const mailText = (m: ParsedMail) => `${m.subject ?? ''} ${textOf(m)}`.replace(/https?:\/\/\S+/g, '');
+    const seen: Array<{ where: string; words: string[] }> = [];
+    const check = (where: string, text: string) => seen.push({ where, words: text.match(/\bletters?\b/gi) ?? [] });
+
+    const c = await visitor(action.slug);
+    check('action page', readable((await c.get(`/act/${action.slug}`)).text));
+    const email = freshEmail('company');
+    const letter = { subject: 'Publish your mills', body: BODY, firstName: 'Marek', lastName: 'Nowak', email, address: '' };
+    const short = await post(c, `/act/${action.slug}/letter/preview`, { ...letter, body: 'Too short.' });
+    expect(short.status).toBe(422);
+    check('refused form', readable(short.text));
+    const preview = await post(c, `/act/${action.slug}/letter/preview`, letter);
+    check('preview', readable(preview.text));
+    const sent = await post(c, `/act/${action.slug}/letter/send`, { ...hiddenOf(preview.text, '/letter/send'), website: '' });
+    check('check your email', readable((await c.get(sent.headers.get('location')!)).text));
+    const [confirmMail] = await waitForMailTo(sink, email);
+    check('confirmation email', mailText(confirmMail!));
+    const { page, done } = await confirmByEmail(email);
+    check('confirmation page', readable(page.text));
+    check('held page', readable((await c.get(done.headers.get('location')!)).text));
+
+    // Staff: the action, its editor, the moderation queue, one held email, the export and its file.
+    check('admin action page', readable((await staff.get(`/admin/actions/${action.id}`)).text));
+    check('admin editor', readable((await staff.get(`/admin/actions/${action.id}/edit`)).text));
+    const queue = await staff.get(`/admin/actions/${action.id}/letters`);
+    check('moderation', readable(queue.text));
+    const [held] = await lettersOf(action.id);
+    check('one email', readable((await staff.get(`/admin/actions/${action.id}/letters/${held!.id}`)).text));
+    check('export page', readable((await staff.get(`/admin/actions/${action.id}/letters/export`)).text));
+    const csv = await staff.post(`/admin/actions/${action.id}/letters/export`, {});
+    check('export header', csv.text.split('\r\n')[0]!);
+    const approved = await staff.post(`/admin/actions/${action.id}/letters/${held!.id}/approve`, {});
+    check('approved notice', readable((await staff.get(approved.headers.get('location')!)).text));
+
+    // What the company receives, and the writer's copy.
+    const [received] = await waitForMailTo(sink, 'dana.reyes@target.example');
+    check('the email itself', mailText(received!));
+    await until(() => mailsTo(sink, email).length >= 2);
+    check('the copy', mailText(mailsTo(sink, email)[1]!));
+
+    // A second writer whose email staff reject hears why, in the same words.
+    const other = freshEmail('rejected');
+    const p2 = await post(c, `/act/${action.slug}/letter/preview`, { ...letter, email: other });
+    await post(c, `/act/${action.slug}/letter/send`, { ...hiddenOf(p2.text, '/letter/send'), website: '' });
+    await confirmByEmail(other);
+    const second = (await lettersOf(action.id)).find((l) => l.status === 'held')!;
+    await staff.get(`/admin/actions/${action.id}/letters/${second.id}`);
+    const rejected = await staff.post(`/admin/actions/${action.id}/letters/${second.id}/reject`, { reason: 'Please write it yourself.' });
+    check('rejected notice', readable((await staff.get(rejected.headers.get('location')!)).text));
+    await until(() => mailsTo(sink, other).length >= 2);
+    check('rejection email', mailText(mailsTo(sink, other)[1]!));
+
+    expect(seen.filter((s) => s.words.length > 0)).toEqual([]);
+    expect(seen.length).toBeGreaterThan(15);
   });
 
   test('a closed action takes no letters, and confirmation links that are wrong or spent are refused', async () => {

@@ -22,6 +22,7 @@ import { mpOfLetter } from './recipients.js';
 import { createDeliveries } from './delivering.js';
 import { DELIVERY_ATTEMPTS } from './limits.js';
 import { getLetterAction, rowToLetter } from './reading.js';
+import { messageWords } from './settings.js';
 
 // Moderation: staff read held letters, approve (they go, under the pace limit) or reject them (the writer is told
 // why), and retry failed deliveries. Every decision is audited.
@@ -76,7 +77,7 @@ export async function approveLetter(core: Core, staffId: number, actionId: numbe
     const row = await lockLetter(trx, letterId);
     const action = await getLetterAction(trx, { id: actionId });
     if (!row || !action || Number(row.action_id) !== actionId) throw new DomainError('not_found', 'There is no such letter.');
-    if (row.status !== 'held') throw new DomainError('conflict', 'This letter has already been dealt with.');
+    if (row.status !== 'held') throw new DomainError('conflict', `This ${messageWords(action.kind).one} has already been dealt with.`);
     await updateLetterIf(trx, letterId, ['held'], { status: 'queued', decided_at: now, decided_by: staffId });
     await createDeliveries(trx, core, action, row, row.constituency_code === mp.code ? mp.rep : undefined, now);
     await recordAudit(trx, { staffId, action: 'letter.approve', target: `letter ${letterId}`, details: { action: actionId } });
@@ -97,7 +98,7 @@ export async function rejectLetter(
     const row = await lockLetter(trx, letterId);
     const action = await getLetterAction(trx, { id: actionId });
     if (!row || !action || Number(row.action_id) !== actionId) throw new DomainError('not_found', 'There is no such letter.');
-    if (row.status !== 'held') throw new DomainError('conflict', 'This letter has already been dealt with.');
+    if (row.status !== 'held') throw new DomainError('conflict', `This ${messageWords(action.kind).one} has already been dealt with.`);
     await updateLetterIf(trx, letterId, ['held'], { status: 'rejected', decided_at: now, decided_by: staffId });
     const letter = rowToLetter(core, row);
     const mail = letterRejectedEmail({
@@ -106,6 +107,7 @@ export async function rejectLetter(
       reason,
       actionLink: `${core.config.baseUrl}/act/${action.slug}`,
       forMp: action.kind === 'letter_mp',
+      words: messageWords(action.kind),
     });
     await core.mailer.enqueue(trx, { ...mail, to: letter.email });
     await recordAudit(trx, { staffId, action: 'letter.reject', target: `letter ${letterId}`, details: { action: actionId } });

@@ -25,6 +25,7 @@ import {
   resolveMp,
   submitLetter,
   WhereSchema,
+  messageWords,
   type LetterAction,
   type LetterDraft,
   type MpResolution,
@@ -58,7 +59,7 @@ const AnswerBody = z.object({ answer: z.enum(REPLY_ANSWERS, { error: 'Choose an 
 const notFound = () => new AppError(404, 'not_found', 'We could not find that action. It may have moved, or the link may be mistyped.');
 const badLink = () =>
   new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part, or it may have expired.');
-const GO_BACK = 'Go to the action on our site and write your letter there.';
+const GO_BACK = 'Go to the action on our site and write it there.';
 const CROSS_SITE = `This form was sent from another site. ${GO_BACK}`;
 const PRESS_AGAIN = 'Please check what you entered and press the button again.';
 
@@ -160,7 +161,7 @@ const closedPage = (reply: FastifyReply, action: LetterAction) =>
     'Closed',
     <>
       <h1>This action has closed</h1>
-      <p>Letters can no longer be sent for it. Thank you for wanting to take part.</p>
+      <p>{messageWords(action.kind).Many} can no longer be sent for it. Thank you for wanting to take part.</p>
     </>,
     409,
   );
@@ -341,7 +342,7 @@ async function previewTheLetter(req: FastifyRequest, reply: FastifyReply, core: 
   return stagePage(
     reply,
     action,
-    'Check your letter',
+    `Check your ${messageWords(action.kind).one}`,
     <PreviewView
       action={action}
       csrf={req.csrfToken()}
@@ -396,7 +397,7 @@ async function showCheckEmail(req: FastifyRequest, reply: FastifyReply, core: Co
   const action = await actionOf(req, core);
   return reply.page({
     title: `Check your email: ${action.title}`,
-    body: <CheckEmailView slug={action.slug} />,
+    body: <CheckEmailView slug={action.slug} words={messageWords(action.kind)} />,
     cacheKey: `letter-check ${action.slug}`,
   });
 }
@@ -414,9 +415,10 @@ async function showConfirm(req: FastifyRequest, reply: FastifyReply, core: Core)
     });
   }
   return personal(reply).page({
-    title: 'Send your letter',
+    title: `Send your ${messageWords(link.action.kind).one}`,
     body: (
       <ConfirmLetterView
+        words={messageWords(link.action.kind)}
         csrf={req.csrfToken()}
         token={token}
         subject={link.letter.subject}
@@ -448,7 +450,7 @@ async function showConfirmed(req: FastifyRequest, reply: FastifyReply, core: Cor
   const state = formValues(req.query).state;
   const view = state === 'held' ? 'held' : 'queued';
   return reply.page({
-    title: view === 'held' ? 'Your letter is with our team' : 'Your letter is on its way',
+    title: `Your ${messageWords(action.kind).one} ${view === 'held' ? 'is with our team' : 'is on its way'}`,
     body: <ConfirmedView state={view} slug={action.slug} later={state === 'later'} forMp={action.kind === 'letter_mp'} />,
   });
 }

@@ -157,7 +157,7 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     }
     const queue = await moderator.get(`/admin/actions/${action.id}/letters`);
     expect(queue.status).toBe(200);
-    expect(queue.text).toContain('Very like other letters');
+    expect(queue.text).toContain('Very like other emails');
     const page = await moderator.get(`/admin/actions/${action.id}/letters/${held.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Approve and send');
@@ -185,7 +185,7 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
         })
       ).status,
     ).toBe(303);
-    const told = (await waitForMailTo(sink, third, 2)).find((m) => m.subject?.startsWith('Your letter was not sent'))!;
+    const told = (await waitForMailTo(sink, third, 2)).find((m) => m.subject?.startsWith('Your email was not sent'))!;
     expect(told.text).toContain('Please write it in your own words <b>first</b>.');
     expect((await letterOf(action.id, third)).status).toBe('rejected');
     expect(await deliveriesOf(rejected.id)).toHaveLength(0);
@@ -286,9 +286,9 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     const got = mailsTo(sink, target);
     expect(got).toHaveLength(2);
     expect(got[0]!.messageId).toBe(got[1]!.messageId);
-    await until(() => mailsTo(sink, w).some((m) => m.subject?.startsWith('Your letter has been sent')));
+    await until(() => mailsTo(sink, w).some((m) => m.subject?.startsWith('Your email has been sent')));
     await new Promise((r) => setTimeout(r, 800));
-    expect(mailsTo(sink, w).filter((m) => m.subject?.startsWith('Your letter has been sent'))).toHaveLength(1);
+    expect(mailsTo(sink, w).filter((m) => m.subject?.startsWith('Your email has been sent'))).toHaveLength(1);
   });
 
   test('a recipient refused with 5xx: the delivery fails with the server’s words for staff, the letter waits, and a retry sends it', async () => {

@@ -11,14 +11,12 @@ import { alreadyWroteEmail, confirmLetterEmail } from './emails.js';
 import { findLetterByEmailIndex, insertLetter, insertLetterToken, newestUsableLetterTokenAt, updateLetterIf } from './queries.js';
 import { fingerprint } from './similarity.js';
 import { CONFIRM_LETTER_MS, DAY, LETTER_EMAIL_GAP_MS } from './limits.js';
-import type { LetterAction } from './settings.js';
+import { messageWords, type LetterAction } from './settings.js';
 import { type LetterDraft, recipientsOf } from './writing.js';
 
 // Sending (stage 4): the letter is stored encrypted and unconfirmed, and the confirmation link is emailed.
 
 // ---- sending (stage 4): stored unconfirmed, confirmation emailed ----
-
-const CLOSED = 'This action has closed, so letters can no longer be sent.';
 
 /**
  * Stores a letter unconfirmed (every personal field encrypted) and emails its writer the confirmation link, in one
@@ -34,11 +32,16 @@ export async function submitLetter(
   o: { proof?: { id: string; expiresAt: number } | undefined; now?: number } = {},
 ): Promise<void> {
   const { keyring } = core;
-  if (!isTakingPart(action, o.now)) throw new DomainError('invalid', CLOSED, { _form: CLOSED });
+  const words = messageWords(action.kind);
+  const closed = `This action has closed, so ${words.many} can no longer be sent.`;
+  if (!isTakingPart(action, o.now)) throw new DomainError('invalid', closed, { _form: closed });
   const to = await recipientsOf(core, action, { postcode: draft.postcode, constituency: draft.constituencyCode });
   if (!to.ok)
-    throw new DomainError('invalid', 'We could not find who this letter goes to. Please start again.', {
-      _form: 'We could not find who this letter goes to. Please start again from your postcode.',
+    throw new DomainError('invalid', `We could not find who this ${words.one} goes to. Please start again.`, {
+      _form:
+        action.kind === 'letter_mp'
+          ? 'We could not find who this letter goes to. Please start again from your postcode.'
+          : `We could not find who this ${words.one} goes to. Please start again.`,
     });
   const site = await getSiteSettings(core.db);
   const index = emailIndex(keyring, draft.email);
@@ -73,6 +76,7 @@ export async function submitLetter(
           orgName: site.orgName,
           actionTitle: action.title,
           actionLink: `${core.config.baseUrl}/act/${action.slug}`,
+          words,
         });
         await core.mailer.enqueue(
           trx,
@@ -123,6 +127,7 @@ export async function submitLetter(
         subject: draft.subject,
         link: `${core.config.baseUrl}/letter/confirm/${token}`,
         days: CONFIRM_LETTER_MS / DAY,
+        words,
       });
       await core.mailer.enqueue(trx, { ...mail, to: draft.email });
     });

@@ -76,3 +76,18 @@ export function letterSettingsToValues(s: LetterSettings): Record<string, string
 }
 
 export type LetterAction = Action<LetterSettings>;
+
+/** What one message of a letter action is called where its writer or staff read about it. */
+export interface MessageWords {
+  one: 'letter' | 'email';
+  many: 'letters' | 'emails';
+  One: 'Letter' | 'Email';
+  Many: 'Letters' | 'Emails';
+}
+
+/** The words for a message of this kind of action: a letter to an MP, an email to a company or other target. */
+export function messageWords(kind: Action['kind']): MessageWords {
+  return kind === 'email_target'
+    ? { one: 'email', many: 'emails', One: 'Email', Many: 'Emails' }
+    : { one: 'letter', many: 'letters', One: 'Letter', Many: 'Letters' };
+}

@@ -2,7 +2,7 @@ import { h, type VNode } from 'preact';
 import { CsrfField, ErrorSummary, Field, Notice, TextArea } from '../../core/web/components.js';
 import type { Constituency, Mp } from '../../representatives/service.js';
 import type { PublicList } from '../../supporters/service.js';
-import { type LetterAction, type LetterSettings, type Recipient, MAX_LETTER_CHARS } from './service.js';
+import { messageWords, type LetterAction, type LetterSettings, type MessageWords, type Recipient, MAX_LETTER_CHARS } from './service.js';
 
 // The supporter's pages of a letter: the stages (postcode, choosing a constituency, writing, preview), the page
 // after sending, the confirmation page and the reply question. Everything entered travels from stage to stage in
@@ -32,7 +32,7 @@ export const LETTER_FIELDS = ['subject', 'body', 'firstName', 'lastName', 'email
 export const WHERE_FIELDS = ['postcode', 'constituency'] as const;
 
 /** Staff's talking points, one per line, as a list. */
-function TalkingPoints({ settings }: { settings: LetterSettings }) {
+function TalkingPoints({ settings, words }: { settings: LetterSettings; words: MessageWords }) {
   const points = settings.talkingPoints
     .split('\n')
     .map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
@@ -55,8 +55,8 @@ function TalkingPoints({ settings }: { settings: LetterSettings }) {
           <h3>A suggested opening</h3>
           <p class="pre-line wrap-anywhere">{settings.opening}</p>
           <p class="hint">
-            Use it if it helps, but write the rest in your own words: letters that are nearly the same as others are held back for our team
-            to read first.
+            Use it if it helps, but write the rest in your own words: {words.many} that are nearly the same as others are held back for our
+            team to read first.
           </p>
         </>
       )}
@@ -212,6 +212,7 @@ export function WriteForm(p: {
   headingLevel?: 'h1' | 'h2';
 }) {
   const forMp = p.action.kind === 'letter_mp';
+  const words = messageWords(p.action.kind);
   const v = p.values ?? {};
   const e = p.errors ?? {};
   const Heading = p.headingLevel ?? 'h1';
@@ -221,7 +222,7 @@ export function WriteForm(p: {
       <Heading id="letter-title">{forMp ? 'Write your letter' : 'Write your email'}</Heading>
       <RecipientsNote recipients={p.recipients} forMp={forMp} />
       <ErrorSummary errors={p.errors} />
-      <TalkingPoints settings={p.action.settings} />
+      <TalkingPoints settings={p.action.settings} words={words} />
       <form method="post" action={letterPaths(p.action.slug).preview} class="form" noValidate>
         {p.csrf && <CsrfField token={p.csrf} />}
         <Carry values={p.where} names={WHERE_FIELDS} />
@@ -283,7 +284,7 @@ export function WriteForm(p: {
             <input type="checkbox" id="f-optIn" name="optIn" value="on" checked={v.optIn === 'on'} aria-describedby="f-optIn-wording" />
             <label for="f-optIn">Send me emails: {p.list.name}</label>
             <p class="hint consent-wording" id="f-optIn-wording">
-              {p.list.wording} Leave this unticked if you only want to send your letter.
+              {p.list.wording} Leave this unticked if you only want to send your {words.one}.
             </p>
           </div>
         )}
@@ -355,14 +356,14 @@ export function PreviewView(p: {
 }
 
 /** After sending: the same words whether or not the address had written before. */
-export function CheckEmailView(p: { slug: string }) {
+export function CheckEmailView(p: { slug: string; words: MessageWords }) {
   return (
     <>
       <h1>Check your email</h1>
       <Notice kind="success">
         <p>Nearly done. We have sent an email to the address you gave.</p>
       </Notice>
-      <p>Open it and press the button on the page it leads to: your letter goes only then. The link works for 7 days.</p>
+      <p>Open it and press the button on the page it leads to: your {p.words.one} goes only then. The link works for 7 days.</p>
       <p>Nothing after a few minutes? Check your spam or junk folder.</p>
       <p>
         <a href={`/act/${p.slug}`}>Back to the action</a>
@@ -379,23 +380,27 @@ export function ConfirmLetterView(p: {
   body: string;
   recipients: readonly string[];
   actionTitle: string;
+  words: MessageWords;
 }) {
+  const w = p.words;
   return (
     <>
-      <h1>Send your letter</h1>
-      <p>This is the letter you wrote for "{p.actionTitle}". Press the button to send it to:</p>
+      <h1>Send your {w.one}</h1>
+      <p>
+        This is the {w.one} you wrote for "{p.actionTitle}". Press the button to send it to:
+      </p>
       <ul>
         {p.recipients.map((r) => (
           <li key={r}>{r}</li>
         ))}
       </ul>
-      <section class="card letter-preview" aria-label="Your letter">
+      <section class="card letter-preview" aria-label={`Your ${w.one}`}>
         <p class="meta">Subject: {p.subject}</p>
         <div class="pre-line wrap-anywhere letter-text">{p.body}</div>
       </section>
       <form method="post" action={`/letter/confirm/${p.token}`} class="form">
         <CsrfField token={p.csrf} />
-        <button type="submit">Yes, send my letter</button>
+        <button type="submit">Yes, send my {w.one}</button>
       </form>
       <p class="hint">If you did not write this, close this page: nothing will be sent.</p>
     </>
@@ -405,15 +410,16 @@ export function ConfirmLetterView(p: {
 /** After confirming: sent (or on its way under the pace limit), or held for our team. */
 export function ConfirmedView(p: { state: 'queued' | 'held' | 'used'; slug: string | undefined; later: boolean; forMp: boolean }) {
   const thanks = p.slug ? `/act/${p.slug}/thanks` : '/';
+  const w = messageWords(p.forMp ? 'letter_mp' : 'email_target');
   return (
     <>
       {p.state === 'queued' && (
         <>
-          <h1>Thank you: your letter is on its way</h1>
+          <h1>Thank you: your {w.one} is on its way</h1>
           <Notice kind="success">
             <p>
               {p.later
-                ? `Many people are writing ${p.forMp ? 'to the same MP' : 'today'}, so we are spreading the letters out: yours will go within the next few hours.`
+                ? `Many people are writing ${p.forMp ? 'to the same MP' : 'today'}, so we are spreading the ${w.many} out: yours will go within the next few hours.`
                 : 'It is being sent now.'}{' '}
               We will email you a copy once it has gone.
             </p>
@@ -422,16 +428,16 @@ export function ConfirmedView(p: { state: 'queued' | 'held' | 'used'; slug: stri
       )}
       {p.state === 'held' && (
         <>
-          <h1>Thank you: your letter is with our team</h1>
+          <h1>Thank you: your {w.one} is with our team</h1>
           <Notice kind="warning">
             <p>
-              Your letter is very like others sent in this campaign, so it will wait for our team to read it before it goes.
+              Your {w.one} is very like others sent in this campaign, so it will wait for our team to read it before it goes.
               {p.forMp ? ' MPs take most notice of letters in their constituents’ own words.' : ''}
             </p>
           </Notice>
           <p>
-            If you would like to rewrite it in your own words, write again from the action page with the same email address: your new letter
-            replaces this one. Otherwise there is nothing more to do; we will email you either way.
+            If you would like to rewrite it in your own words, write again from the action page with the same email address: your new{' '}
+            {w.one} replaces this one. Otherwise there is nothing more to do; we will email you either way.
           </p>
         </>
       )}

@@ -8,7 +8,7 @@ import { recentFingerprints } from './queries.js';
 import { countWords, fingerprint, highestResemblance, parseFingerprint } from './similarity.js';
 import { COMPARE_WITH, CONTROL, MAX_LETTER_CHARS } from './limits.js';
 import { type MpResolution, type Recipient, resolveMp, targetRecipients } from './recipients.js';
-import type { LetterAction } from './settings.js';
+import { messageWords, type LetterAction, type MessageWords } from './settings.js';
 
 // The stages of writing, each with its own schema (where the writer lives → their letter → a preview → send), the
 // letter as it will be sent, and how closely it resembles the action's other letters.
@@ -41,7 +41,7 @@ export const WhereSchema = PostcodeStageSchema.extend({
   ),
 });
 
-function letterBodyField(minWords: number) {
+function letterBodyField(minWords: number, words: MessageWords) {
   return z
     .unknown()
     .optional()
@@ -50,17 +50,17 @@ function letterBodyField(minWords: number) {
         ctx.addIssue({ code: 'custom', message });
         return z.NEVER;
       };
-      if (typeof v !== 'string' || v.trim() === '') return fail('Write your letter');
+      if (typeof v !== 'string' || v.trim() === '') return fail(`Write your ${words.one}`);
       const s = v.replace(/\r\n?/g, '\n').trim();
       if (s.length > MAX_LETTER_CHARS) {
         return fail(
-          `Your letter is too long: it must be ${MAX_LETTER_CHARS.toLocaleString('en-GB')} characters or fewer, and it has ${s.length.toLocaleString('en-GB')}. Short letters are read more closely.`,
+          `Your ${words.one} is too long: it must be ${MAX_LETTER_CHARS.toLocaleString('en-GB')} characters or fewer, and it has ${s.length.toLocaleString('en-GB')}. Short ${words.many} are read more closely.`,
         );
       }
-      if (CONTROL.test(s)) return fail('Your letter contains characters that are not allowed');
-      const words = countWords(s);
-      if (words < minWords)
-        return fail(`Your letter needs at least ${minWords} words; it has ${words}. Say in your own words why this matters to you.`);
+      if (CONTROL.test(s)) return fail(`Your ${words.one} contains characters that are not allowed`);
+      const count = countWords(s);
+      if (count < minWords)
+        return fail(`Your ${words.one} needs at least ${minWords} words; it has ${count}. Say in your own words why this matters to you.`);
       return s;
     });
 }
@@ -72,8 +72,8 @@ export function letterFormSchema(action: Pick<LetterAction, 'kind' | 'settings' 
     ? text('your postal address', { max: 300 })
     : optionalText('your postal address', { max: 300 }).transform((v) => v ?? null);
   return z.object({
-    subject: text('a subject for your letter', { max: 150 }),
-    body: letterBodyField(action.settings.minWords),
+    subject: text(`a subject for your ${messageWords(action.kind).one}`, { max: 150 }),
+    body: letterBodyField(action.settings.minWords, messageWords(action.kind)),
     firstName: text('your first name', { max: 100 }),
     lastName: optionalText('your last name', { max: 100 }).transform((v) => v ?? ''),
     email: z.preprocess(emptyToUndefined, emailField('your email address')),
@@ -146,7 +146,7 @@ export function composeLetter(o: {
 }): string {
   const sig = signatureLines(o.letter);
   const how =
-    `This letter was written by ${sig[0]}${o.forMp ? ', your constituent,' : ''} using ${o.orgName}'s website, as part of the campaign "${o.actionTitle}". ` +
+    `This ${o.forMp ? 'letter' : 'email'} was written by ${sig[0]}${o.forMp ? ', your constituent,' : ''} using ${o.orgName}'s website, as part of the campaign "${o.actionTitle}". ` +
     `They confirmed their email address before it was sent. Replying to this email reaches them directly.`;
   return [o.recipient.greeting, '', o.letter.body, '', 'Yours sincerely,', '', ...sig, '', '--', how].join('\n');
 }

@@ -9,7 +9,7 @@ import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, parseForm, text, type FormResult } from '../../core/web/forms.js';
-import { lookupPostcode, normalisePostcode } from '../../representatives/service.js';
+import { constituencyCodeOf, normalisePostcode } from '../../representatives/service.js';
 import { recordAudit } from '../../core/audit.js';
 import { spendProof } from '../../core/web/proof-of-work.js';
 import {
@@ -175,21 +175,6 @@ export async function petitionNewsletter(core: Core, petition: Pick<Petition, 'n
   return (await signupBlockData(core)).lists.find((l) => l.id === petition.newsletterListId);
 }
 
-/** The constituency of a postcode, when the shipped data knows it; never a reason to refuse a signature. */
-async function constituencyOf(core: Core, postcode: string): Promise<string | null> {
-  try {
-    const found = await lookupPostcode(core, postcode);
-    return found.kind === 'found' ? found.constituency.code : null;
-  } catch (err) {
-    // The signature matters more than the figure per constituency: keep it, and say (without the postcode) why.
-    core.logger.warn(
-      { err: err instanceof Error ? err.message : String(err) },
-      'postcode lookup failed; signature stored without a constituency',
-    );
-    return null;
-  }
-}
-
 const SOURCE = (p: Pick<Petition, 'slug'>) => `petition: ${p.slug}`;
 
 /**
@@ -215,7 +200,7 @@ export async function signPetition(
   const confirmFirst = petition.settings.requireConfirmation;
   // The constituency matters only for signatures that count: one that needs confirming gets it when confirmed, so
   // a surge's signatures touch the database only inside their shared transaction (see confirmSignature).
-  const constituencyCode = input.postcode && !confirmFirst ? await constituencyOf(core, input.postcode) : null;
+  const constituencyCode = input.postcode && !confirmFirst ? await constituencyCodeOf(core, input.postcode) : null;
   const now = Date.now();
   const index = emailIndex(keyring, input.email);
   const enc = (v: string | undefined) => (v ? keyring.encrypt(v) : null);
@@ -375,7 +360,7 @@ export async function confirmSignature(
   // lookup reads through the shared handle).
   const looked = await linkTarget(core.db, slug, token);
   const postcode = looked && looked.signature.status === 'pending' ? core.keyring.decryptNullable(looked.signature.postcode_enc) : null;
-  const constituencyCode = postcode ? await constituencyOf(core, postcode) : null;
+  const constituencyCode = postcode ? await constituencyCodeOf(core, postcode) : null;
   return core.db.transaction().execute(async (trx) => {
     const t = await linkTarget(trx, slug, token);
     if (!t) return { state: 'invalid' as const };

@@ -7,6 +7,7 @@ import type { Action } from '../kinds.js';
 import { scheduleCountRefresh } from '../service.js';
 import { insertFile } from '../../core/files.js';
 import { insertSignOn } from './queries.js';
+import { signOnDetailColumns } from './service.js';
 import type { SignOnSettings } from './settings.js';
 
 // Fictional organisations signing the demo statement: most listed, one waiting for review. Every organisation,
@@ -140,8 +141,7 @@ export async function seedSignOnsDemo(core: Core, action: Action<SignOnSettings>
         : null;
       await insertSignOn(trx, {
         action_id: action.id,
-        organisation: o.organisation,
-        website: o.website,
+        ...signOnDetailColumns(core, { organisation: o.organisation, website: o.website }, o.status),
         contact_name_enc: keyring.encrypt(o.contact),
         contact_role_enc: keyring.encryptNullable(o.role),
         email_index: emailIndex(keyring, o.email),

@@ -57,6 +57,7 @@ export async function listApprovedSignOns(db: DbOrTrx, actionId: number, limit: 
     .select(['id', 'organisation', 'website', 'logo_file_id', 'decided_at'])
     .where('action_id', '=', actionId)
     .where('status', '=', 'approved')
+    .where('organisation', 'is not', null)
     .orderBy('decided_at')
     .orderBy('id')
     .limit(limit)
@@ -200,6 +201,8 @@ export async function listSignOnsInFullByEmailIndex(db: DbOrTrx, emailIndex: str
       'sign_ons.action_id',
       'sign_ons.organisation',
       'sign_ons.website',
+      'sign_ons.organisation_enc',
+      'sign_ons.website_enc',
       'sign_ons.contact_name_enc',
       'sign_ons.contact_role_enc',
       'sign_ons.status',
@@ -208,6 +211,11 @@ export async function listSignOnsInFullByEmailIndex(db: DbOrTrx, emailIndex: str
     .where('sign_ons.email_index', '=', emailIndex)
     .orderBy('sign_ons.id')
     .execute();
+}
+
+/** Sign-ons stored before their organisation's details were encrypted, a batch at a time. */
+export async function findSignOnsNotEncrypted(db: DbOrTrx, limit: number): Promise<SignOnRow[]> {
+  return db.selectFrom('sign_ons').selectAll().where('organisation_enc', 'is', null).orderBy('id').limit(limit).execute();
 }
 
 /** Changes one sign-on, whatever its state. */

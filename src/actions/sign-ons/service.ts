@@ -35,6 +35,7 @@ import {
   findSignOnByEmailIndex,
   findSignOnById,
   findSignOnToken,
+  findSignOnsNotEncrypted,
   findUnconfirmedBefore,
   insertSignOn,
   insertSignOnToken,
@@ -54,7 +55,9 @@ import { SignOnSettingsSchema, type SignOnSettings } from './settings.js';
 // The rules of organisation sign-ons. An organisation signs with its name, website, a contact person (name, role,
 // email) and optionally a logo; the contact confirms by email; staff approve or reject; only approved sign-ons are
 // listed and counted. One sign-on per address per action (a unique index), and the public answer is the same
-// whether or not the address had signed. Contact details are encrypted and never shown publicly.
+// whether or not the address had signed. Everything typed into the form is stored encrypted; the organisation's name
+// and website are also copied in plain text while (and only while) staff have approved them for the public list.
+// Contact details are never shown publicly.
 
 const DAY = 24 * 3600_000;
 /** Confirmation links work for 30 days; sign-ons never confirmed are deleted after the same time. */
@@ -166,6 +169,52 @@ export function logoProblem(upload: LogoUpload | undefined, settings: Pick<SignO
   return imageTypeOf(upload.bytes) ? undefined : LOGO_TYPE_MESSAGE;
 }
 
+// ---- the organisation's details, encrypted ----------------------------------------------------------------
+
+/** The organisation's name and website as its contact typed them (decrypted; plain only for a row stored earlier). */
+function detailsOf(core: Core, r: Pick<SignOnRow, 'organisation' | 'website' | 'organisation_enc' | 'website_enc'>) {
+  if (r.organisation_enc === null) return { organisation: r.organisation ?? '', website: r.website };
+  return { organisation: core.keyring.decrypt(r.organisation_enc), website: core.keyring.decryptNullable(r.website_enc) };
+}
+
+/**
+ * The columns of a sign-on's organisation details for its state: always encrypted, and copied in plain text only
+ * while approved (what the public list shows, so it can be read and sorted without the key).
+ */
+export function signOnDetailColumns(
+  core: Core,
+  d: { organisation: string; website: string | null },
+  status: SignOnStatus,
+): Pick<SignOnRow, 'organisation' | 'website' | 'organisation_enc' | 'website_enc'> {
+  const listed = status === 'approved';
+  return {
+    organisation_enc: core.keyring.encrypt(d.organisation),
+    website_enc: core.keyring.encryptNullable(d.website),
+    organisation: listed ? d.organisation : null,
+    website: listed ? d.website : null,
+  };
+}
+
+const SIGN_ONS_TO_ENCRYPT_BATCH = 200;
+
+/**
+ * Encrypts the organisation details of sign-ons stored before they were encrypted (migration 2026_12_04_0006 made
+ * the columns; a migration holds no key), emptying the plain copies of those not approved; returns how many. Queued
+ * by every worker at start-up, so an upgraded install holds no plain details of unpublished sign-ons for long.
+ */
+export async function encryptSignOnDetails(core: Core): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = await findSignOnsNotEncrypted(core.db, SIGN_ONS_TO_ENCRYPT_BATCH);
+    if (batch.length === 0) return total;
+    await core.db.transaction().execute(async (trx) => {
+      for (const r of batch) await updateSignOn(trx, Number(r.id), signOnDetailColumns(core, detailsOf(core, r), r.status));
+    });
+    total += batch.length;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 // ---- reading actions ----------------------------------------------------------------------------------------
 
 /** How the frame reads a sign-on action. */
@@ -258,7 +307,7 @@ export async function signOn(
         const mail = unconfirmed
           ? confirmSignOnEmail({
               orgName: site.orgName,
-              organisation: existing.organisation,
+              organisation: detailsOf(core, existing).organisation,
               title: action.title,
               link: confirmLink(token),
               days: CONFIRM_LINK_MS / DAY,
@@ -266,7 +315,7 @@ export async function signOn(
             })
           : alreadySignedEmail({
               orgName: site.orgName,
-              organisation: existing.organisation,
+              organisation: detailsOf(core, existing).organisation,
               title: action.title,
               listed: existing.status === 'approved',
               pageLink,
@@ -285,8 +334,7 @@ export async function signOn(
           : null;
       const id = await insertSignOn(trx, {
         action_id: action.id,
-        organisation: input.organisation,
-        website: input.website ?? null,
+        ...signOnDetailColumns(core, { organisation: input.organisation, website: input.website ?? null }, 'unconfirmed'),
         contact_name_enc: keyring.encrypt(input.contactName),
         contact_role_enc: keyring.encryptNullable(input.contactRole),
         email_index: index,
@@ -383,7 +431,7 @@ export async function signOnLink(core: Core, action: Action<SignOnSettings>, tok
   if (found.token.used_at !== null || found.row.status !== 'unconfirmed') return { state: 'used' };
   if (Number(found.token.expires_at) <= Date.now()) return { state: 'invalid' };
   const newsletter = await pendingNewsletter(core, core.db, action, core.keyring.decrypt(found.row.email_enc));
-  return { state: 'ready', organisation: found.row.organisation, newsletter: newsletter?.name ?? null };
+  return { state: 'ready', organisation: detailsOf(core, found.row).organisation, newsletter: newsletter?.name ?? null };
 }
 
 /**
@@ -431,7 +479,8 @@ export async function approvedSignatories(core: Core, actionId: number): Promise
   const [rows, count] = await Promise.all([listApprovedSignOns(core.db, actionId, PUBLIC_LIST_MAX), countApproved(core.db, actionId)]);
   const signatories = rows
     .map((r) => ({
-      organisation: r.organisation,
+      // Approved sign-ons hold their public details in plain text (the query asks for those only).
+      organisation: r.organisation ?? '',
       website: r.website,
       logoPath: r.logo_file_id === null ? null : filePath(core, Number(r.logo_file_id)),
     }))
@@ -494,8 +543,7 @@ function toStaffSignOn(core: Core, r: SignOnRow): StaffSignOn {
   const k = core.keyring;
   return {
     id: Number(r.id),
-    organisation: r.organisation,
-    website: r.website,
+    ...detailsOf(core, r),
     contactName: k.decrypt(r.contact_name_enc),
     contactRole: k.decryptNullable(r.contact_role_enc),
     email: k.decrypt(r.email_enc),
@@ -540,6 +588,9 @@ export async function decideSignOn(
         ? await moveSignOn(trx, signOnId, { from: ['pending', 'rejected'], to: 'approved', at: now, staffId })
         : await moveSignOn(trx, signOnId, { from: ['pending', 'approved'], to: 'rejected', at: now, staffId });
     if (!moved) throw new DomainError('conflict', 'This sign-on has changed since the page was loaded. Look at it again before deciding.');
+    // Approved, the organisation's name and website go on the public list and are copied in plain text; rejected,
+    // the plain copy goes (the encrypted details stay for staff).
+    await updateSignOn(trx, signOnId, signOnDetailColumns(core, detailsOf(core, row), decision === 'approve' ? 'approved' : 'rejected'));
     await recordAudit(trx, {
       staffId,
       action: `sign_on.${decision}`,
@@ -549,7 +600,7 @@ export async function decideSignOn(
     if (decision === 'approve') {
       const mail = signOnApprovedEmail({
         orgName: site.orgName,
-        organisation: row.organisation,
+        organisation: detailsOf(core, row).organisation,
         title: action.title,
         pageLink: `${core.config.baseUrl}/act/${action.slug}`,
       });
@@ -696,8 +747,7 @@ export async function signOnsFor(core: Core, db: DbOrTrx, subject: ErasureSubjec
   return {
     organisationSignOns: rows.map((r) => ({
       statement: r.title,
-      organisation: r.organisation,
-      website: r.website,
+      ...detailsOf(core, r),
       contactName: k.decrypt(r.contact_name_enc),
       role: k.decryptNullable(r.contact_role_enc),
       status: r.status,

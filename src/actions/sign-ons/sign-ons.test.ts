@@ -217,16 +217,12 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     expect(check.status).toBe(200);
     expect(check.text).toContain('Check your email');
 
-    // Stored: the organisation plain (it is public once approved), the contact encrypted, the logo's bytes whole.
+    // Stored encrypted, the organisation too (it is public only once approved), and the logo's bytes whole.
     const [row] = await signOnsOf(action.id);
-    expect(row).toMatchObject({
-      organisation: 'Threadwatch Coalition',
-      website: 'https://threadwatch.example.org/',
-      status: 'unconfirmed',
-      confirmed_at: null,
-    });
-    for (const enc of [row!.contact_name_enc, row!.contact_role_enc!, row!.email_enc]) {
-      expect(enc).not.toMatch(/Miriam|Coordinator|example/);
+    expect(row).toMatchObject({ organisation: null, website: null, status: 'unconfirmed', confirmed_at: null });
+    expect(core().keyring.decrypt(row!.organisation_enc!)).toBe('Threadwatch Coalition');
+    for (const enc of [row!.contact_name_enc, row!.contact_role_enc!, row!.email_enc, row!.organisation_enc!, row!.website_enc!]) {
+      expect(enc).not.toMatch(/Miriam|Coordinator|example|Threadwatch/);
     }
     expect(core().keyring.decrypt(row!.contact_name_enc)).toBe('Miriam Okonkwo-Hale');
     const file = await db().selectFrom('files').selectAll().where('id', '=', row!.logo_file_id!).executeTakeFirstOrThrow();
@@ -317,6 +313,91 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     await until(async () => (await getActionById(db(), action.id))!.count === 1);
   });
 
+  test('an organisation’s details are stored encrypted until staff approve them for the list; rejecting takes the plain copy away again', async () => {
+    const action = await openSignOn();
+    const k = core().keyring;
+    const email = freshEmail('encrypted');
+    const id = await signedAndConfirmed(action, email, { organisation: 'Quiet Harbour Trust', website: 'quiet-harbour.example.org' });
+    const plainOf = async () => await db().selectFrom('sign_ons').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    let row = await plainOf();
+    // Waiting for review: nothing of the organisation in plain text.
+    expect(row).toMatchObject({ status: 'pending', organisation: null, website: null });
+    expect(k.decrypt(row.organisation_enc!)).toBe('Quiet Harbour Trust');
+    expect(k.decrypt(row.website_enc!)).toBe('https://quiet-harbour.example.org/');
+    expect(`${row.organisation_enc} ${row.website_enc}`).not.toMatch(/Harbour|harbour/);
+    // Staff still read it in the queue.
+    expect((await campaigner.get(`/admin/actions/${action.id}/sign-ons`)).text).toContain('Quiet Harbour Trust');
+
+    // Approved: the organisation and website are copied in plain text for the public list; the contact stays encrypted.
+    expect((await campaigner.post(`/admin/actions/${action.id}/sign-ons/${id}/approve?status=pending`)).status).toBe(303);
+    row = await plainOf();
+    expect(row).toMatchObject({ status: 'approved', organisation: 'Quiet Harbour Trust', website: 'https://quiet-harbour.example.org/' });
+    expect(row.contact_name_enc).not.toContain('Miriam');
+    expect((await new TestClient(t.baseUrl).get(`/act/${action.slug}`)).text).toContain('Quiet Harbour Trust');
+
+    // Rejected after all: off the list, and the plain copy goes.
+    expect((await campaigner.post(`/admin/actions/${action.id}/sign-ons/${id}/reject?status=approved`)).status).toBe(303);
+    row = await plainOf();
+    expect(row).toMatchObject({ status: 'rejected', organisation: null, website: null });
+    expect(k.decrypt(row.organisation_enc!)).toBe('Quiet Harbour Trust');
+    expect((await new TestClient(t.baseUrl).get(`/act/${action.slug}`)).text).not.toContain('Quiet Harbour Trust');
+  });
+
+  test('sign-ons stored before their details were encrypted are encrypted by a job; only approved ones keep a plain copy', async () => {
+    expect(t.lantern.recurring).toContainEqual(expect.objectContaining({ name: 'encryptSignOnDetails' }));
+    const action = await openSignOn();
+    const k = core().keyring;
+    const now = Date.now();
+    const legacy = async (organisation: string, status: 'unconfirmed' | 'pending' | 'approved' | 'rejected') =>
+      Number(
+        (
+          await db()
+            .insertInto('sign_ons')
+            .values({
+              action_id: action.id,
+              organisation,
+              website: `https://${status}.legacy.example.org/`,
+              contact_name_enc: k.encrypt('Old Contact'),
+              email_index: `legacy-${status}-${action.id}`,
+              email_enc: k.encrypt(`${status}@legacy.example.org`),
+              status,
+              created_at: now,
+              confirmed_at: status === 'unconfirmed' ? null : now,
+              decided_at: status === 'approved' || status === 'rejected' ? now : null,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    const ids = {
+      unconfirmed: await legacy('Legacy Unconfirmed Org', 'unconfirmed'),
+      pending: await legacy('Legacy Pending Org', 'pending'),
+      approved: await legacy('Legacy Approved Org', 'approved'),
+      rejected: await legacy('Legacy Rejected Org', 'rejected'),
+    };
+    await core().queue.enqueue(db(), 'encryptSignOnDetails', {});
+    await until(
+      async () =>
+        (await db().selectFrom('sign_ons').select('id').where('action_id', '=', action.id).where('organisation_enc', 'is', null).execute())
+          .length === 0,
+    );
+    const rows = new Map((await signOnsOf(action.id)).map((r) => [Number(r.id), r]));
+    for (const [status, id] of Object.entries(ids)) {
+      const r = rows.get(id)!;
+      const name = `Legacy ${status[0]!.toUpperCase()}${status.slice(1)} Org`;
+      expect(k.decrypt(r.organisation_enc!)).toBe(name);
+      expect(k.decryptNullable(r.website_enc)).toBe(`https://${status}.legacy.example.org/`);
+      expect({ status, organisation: r.organisation, website: r.website }).toEqual(
+        status === 'approved'
+          ? { status, organisation: name, website: `https://${status}.legacy.example.org/` }
+          : { status, organisation: null, website: null },
+      );
+    }
+    expect((await new TestClient(t.baseUrl).get(`/act/${action.slug}`)).text).toContain('Legacy Approved Org');
+    const queue = await campaigner.get(`/admin/actions/${action.id}/sign-ons?status=rejected`);
+    expect(queue.text).toContain('Legacy Rejected Org');
+  });
+
   test('staff reject a sign-on: it is never listed, nothing is sent; only moderators decide; a stale decision is refused', async () => {
     const action = await openSignOn();
     const email = freshEmail('rejected');
@@ -359,7 +440,7 @@ describeEachDialect('sign-ons: sign, confirm, moderate, list, export', (ctx) => 
     expect(second.location).toBe(first.location);
     const rows = await signOnsOf(action.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.organisation).toBe('First Name Kept');
+    expect(core().keyring.decrypt(rows[0]!.organisation_enc!)).toBe('First Name Kept');
     expect(rows[0]!.logo_file_id).toBeNull();
     await waitForMailTo(sink, email);
     await new Promise((r) => setTimeout(r, 300));

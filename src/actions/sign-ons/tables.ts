@@ -8,7 +8,15 @@ export type SignOnStatus = 'unconfirmed' | 'pending' | 'approved' | 'rejected';
 export interface SignOnsTable {
   id: Generated<number>;
   action_id: number;
-  organisation: string;
+  /** The organisation's name and website, encrypted like everything typed into the form, whatever the state. */
+  organisation_enc: string | null;
+  website_enc: string | null;
+  /**
+   * Plain copies of the name and website for the public list, only while staff have approved the sign-on (null
+   * otherwise). organisation_enc is null only for a sign-on stored before these columns, until encryptSignOnDetails
+   * encrypts it.
+   */
+  organisation: string | null;
   website: string | null;
   contact_name_enc: string;
   contact_role_enc: string | null;

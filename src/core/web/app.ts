@@ -19,7 +19,7 @@ import type { Db } from '../db/index.js';
 import { redact } from '../log.js';
 import { getSiteSettings, type SiteSettings } from '../settings.js';
 import { AppError, DomainError, errorTitles, fromDomainError } from './errors.js';
-import { Layout, type NavItem } from './layout.js';
+import { Layout, type HeadTags, type NavItem } from './layout.js';
 import { registerMetrics } from './metrics.js';
 import { renderDocument } from './render.js';
 import { csrfProtection, securityHeaders } from './security.js';
@@ -38,6 +38,8 @@ export interface PageOptions {
   body: VNode<any>;
   status?: number;
   description?: string;
+  /** More tags for the document's head (the address to share a page at, a preview kept out of search engines…). */
+  head?: HeadTags;
   /**
    * For a public page whose whole content follows from this key (a page's slug and update time, say): the document
    * is rendered once and reused while the key, the path and the site settings stay the same. Never for a page with
@@ -169,6 +171,7 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
       path,
       nav: o.nav,
       description: p.description,
+      head: p.head,
       admin:
         admin && viewer
           ? { staffName: viewer.name, role: viewer.role, nav: o.adminNav.filter((n) => viewer.can(n.permission)), csrf: req.csrfToken() }

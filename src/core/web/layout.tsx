@@ -6,6 +6,15 @@ export interface NavItem {
   label: string;
 }
 
+/**
+ * Tags a page adds to its head: <meta name> (robots…), <meta property> (Open Graph) and <link rel> (canonical).
+ * Addresses are given whole: a page knows the public base address, the layout does not.
+ */
+export interface HeadTags {
+  meta?: ReadonlyArray<{ name: string; content: string } | { property: string; content: string }>;
+  links?: ReadonlyArray<{ rel: string; href: string }>;
+}
+
 export interface PageShell {
   site: SiteSettings;
   title: string;
@@ -15,6 +24,7 @@ export interface PageShell {
   /** Admin pages get the staff bar and the admin navigation. */
   admin?: { staffName: string; role: string; nav: readonly NavItem[]; csrf: string } | undefined;
   description?: string | undefined;
+  head?: HeadTags | undefined;
 }
 
 function isCurrent(path: string, href: string): boolean {
@@ -41,6 +51,16 @@ export function Layout(p: PageShell) {
         <link rel="stylesheet" href="/assets/site.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {p.admin && <meta name="robots" content="noindex" />}
+        {p.head?.meta?.map((m) =>
+          'name' in m ? (
+            <meta key={`n:${m.name}`} name={m.name} content={m.content} />
+          ) : (
+            <meta key={`p:${m.property}`} property={m.property} content={m.content} />
+          ),
+        )}
+        {p.head?.links?.map((l) => (
+          <link key={`${l.rel}:${l.href}`} rel={l.rel} href={l.href} />
+        ))}
       </head>
       <body class={p.admin ? 'admin' : 'public'}>
         <a class="skip-link" href="#main">
