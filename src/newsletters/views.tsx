@@ -47,7 +47,8 @@ export function NewsletterListView(p: {
         <p>
           <a class="button" href="/admin/newsletters/new">
             Write a newsletter
-          </a>
+          </a>{' '}
+          <a href="/admin/newsletters/images">Images for newsletters</a>
         </p>
       )}
       {p.newsletters.length === 0 ? (
