@@ -60,9 +60,10 @@ describe('config', () => {
     );
   });
 
-  test('MAIL_FROM defaults to an address at the BASE_URL host', () => {
-    expect(loadConfig({ LANTERN_DATA_DIR: dir(), BASE_URL: 'https://act.example.org/' }).mailFrom).toBe(
-      'Lantern <lantern@act.example.org>',
+  test('MAIL_FROM is an override: unset, the mailer uses the organisation’s name and contact address', () => {
+    expect(loadConfig({ LANTERN_DATA_DIR: dir(), BASE_URL: 'https://act.example.org/' }).mailFrom).toBeUndefined();
+    expect(loadConfig({ LANTERN_DATA_DIR: dir(), MAIL_FROM: 'Freedom Thread <news@example.org>' }).mailFrom).toBe(
+      'Freedom Thread <news@example.org>',
     );
     expect(loadConfig({ LANTERN_DATA_DIR: dir(), BASE_URL: 'https://act.example.org/' }).baseUrl).toBe('https://act.example.org');
   });

@@ -47,7 +47,8 @@ export interface Config {
   readonly retiredSecrets: readonly string[];
   readonly dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
   readonly smtpUrl: string | undefined;
-  readonly mailFrom: string;
+  /** MAIL_FROM; unset, mail is from the organisation's name and contact address in the settings. */
+  readonly mailFrom: string | undefined;
   readonly demo: boolean;
   readonly worker: 'inline' | 'off';
   readonly metricsToken: string | undefined;
@@ -64,11 +65,6 @@ function secretFromDataDir(dataDir: string): string {
   writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return secret;
-}
-
-function mailDomain(baseUrl: string): string {
-  const host = new URL(baseUrl).hostname;
-  return /^[\d.]+$|:|^\[/.test(host) || !host.includes('.') ? 'localhost.localdomain' : host;
 }
 
 function dkimFrom(e: z.output<typeof EnvSchema>): Config['dkim'] {
@@ -116,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     dkim: dkimFrom(e),
     smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM ?? `Lantern <lantern@${mailDomain(baseUrl)}>`,
+    mailFrom: e.MAIL_FROM,
     demo: e.LANTERN_DEMO,
     worker: e.LANTERN_WORKER,
     metricsToken: e.METRICS_TOKEN,

@@ -1,7 +1,7 @@
 import type { Capability } from '../core/context.js';
 import { seedDemoNewsletters } from './demo.js';
 import { newsletterJobs } from './jobs.js';
-import { adminRoutes, publicRoutes } from './routes.js';
+import { adminRoutes, publicRoutes, setupImageUploads } from './routes.js';
 import { newsletterTimeline, segmentInUse } from './service.js';
 
 /** Newsletters: compose, preview, test, send or schedule, progress with pause/resume/cancel, and the public archive. */
@@ -14,6 +14,8 @@ export const newslettersCapability: Capability = {
     { name: 'newsletters:edit', label: 'Write newsletters', roles: ['editor', 'campaigner'] },
     { name: 'newsletters:send', label: 'Send newsletters', roles: ['campaigner'] },
   ],
+  // Multipart (the image upload) is read on one route only, in a scope of its own.
+  setup: (app, core) => setupImageUploads(app, core),
   publicRoutes,
   adminRoutes,
   jobs: (core) => newsletterJobs(core),

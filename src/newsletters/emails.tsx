@@ -50,9 +50,12 @@ function tokenise(text: string): string {
   );
 }
 
-/** Renders newsletter Markdown to safe HTML with tokens where its placeholders were. */
-function bodyWithTokens(markdown: string): string {
-  return renderMarkdown(tokenise(markdown));
+/** What an image's address becomes (Lantern's own images only; undefined leaves the image out). */
+export type ImageAddresser = (src: string) => string | undefined;
+
+/** Renders newsletter Markdown to safe HTML with tokens where its placeholders were; images only as `image` allows. */
+function bodyWithTokens(markdown: string, image?: ImageAddresser, inEmail = false): string {
+  return renderMarkdown(tokenise(markdown), image ? { image, inlineImageStyle: inEmail } : {});
 }
 
 /** Whether a placeholder sits inside a link address (refused: it would send a supporter's name to another site). */
@@ -95,8 +98,8 @@ function substitute(text: string, p: Personal, escape: (s: string) => string): s
 }
 
 /** A newsletter's body as safe HTML for a web page: placeholders filled in for nobody in particular. */
-export function renderWebVersion(markdown: string, orgName: string): string {
-  return substitute(bodyWithTokens(markdown), { firstName: null, orgName, manageUrl: '' }, escapeHtml);
+export function renderWebVersion(markdown: string, orgName: string, image?: ImageAddresser): string {
+  return substitute(bodyWithTokens(markdown, image), { firstName: null, orgName, manageUrl: '' }, escapeHtml);
 }
 
 /** A newsletter rendered once, with tokens for the personal values (see personalise). */
@@ -115,6 +118,9 @@ export interface NewsletterEmailInput {
   charityNumber: string;
   /** The public web version, when the newsletter is in the archive. */
   webUrl: string | null;
+  /** What an image's address becomes in the email: absolute, on Lantern's own address. Without it (or where it
+   *  answers undefined) an image is left out. */
+  image?: ImageAddresser;
 }
 
 /**
@@ -146,7 +152,7 @@ export function compileNewsletter(o: NewsletterEmailInput): CompiledNewsletter {
   const rendered = renderEmail({
     subject: tokenise(o.subject),
     orgName: o.orgName,
-    body: <div dangerouslySetInnerHTML={{ __html: bodyWithTokens(o.body) }} />,
+    body: <div dangerouslySetInnerHTML={{ __html: bodyWithTokens(o.body, o.image, true) }} />,
     footer,
   });
   return rendered;

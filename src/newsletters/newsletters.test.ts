@@ -7,6 +7,10 @@ import { seedAudience, sendState, type Audience } from '../../test/helpers/newsl
 import { addTestStaff, clearLoginFailures, signedInClient, type TestStaff } from '../../test/helpers/staff.js';
 import { saveSiteSettings } from '../core/settings.js';
 import { createSegment } from '../supporters/segments.js';
+import { recordConsent, upsertSupporter } from '../supporters/service.js';
+import sharp from 'sharp';
+import { postMultipart } from '../../test/helpers/multipart.js';
+import { draftNewsletter } from '../../test/helpers/newsletters.js';
 import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 
 // The admin side of newsletters over real HTTP (compose, preview, test, send, schedule, progress, permissions) and
@@ -26,6 +30,7 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
       orgName: 'Freedom Thread',
       postalAddress: '2 Sample Yard, London',
       timeZone: 'Europe/London',
+      contactEmail: 'hello@freedomthread.example.org',
     });
     for (const role of ['owner', 'editor', 'campaigner', 'viewer'] as const) {
       const member = await addTestStaff(t, { role, name: `Robin ${role}` });
@@ -154,32 +159,50 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect(await countNewsletters()).toBe(before);
   });
 
-  test('the preview shows the web version and the email through the send template, escaped and without scripts', async () => {
+  test('the preview shows the email as it will look, in a sandboxed frame served from our own origin, and links to the text part', async () => {
     const client = staff.editor.client;
     const id = await compose(client);
     const r = await client.get(`/admin/newsletters/${id}/preview`);
     expect(r.status).toBe(200);
-    // Raw HTML in the Markdown is text, never markup, in both previews.
+    // Raw HTML in the Markdown is text, never markup.
     expect(r.text).not.toContain('<script>alert(1)</script>');
     expect(r.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(r.text).toContain('<strong>briefing</strong>');
-    expect(r.text).toContain('Dear Supporter,');
-    // The email's HTML is shown as source, escaped.
-    expect(r.text).toContain('&lt;!doctype html>&lt;html lang=&quot;en-GB&quot;>');
-    expect(r.text).toContain('2 Sample Yard, London');
-    expect(r.text).toContain('Unsubscribe or change what we send you');
     expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(r.headers.get('x-frame-options')).toBe('DENY');
+    // The email itself is in a frame without scripts, with a title, from an admin address of our own.
+    const frame = /<iframe class="email-preview" sandbox src="([^"]+)" title="([^"]+)"/.exec(r.text);
+    expect(frame, 'a sandboxed iframe').not.toBeNull();
+    expect(frame![1]).toBe(`/admin/newsletters/${id}/preview/email`);
+    expect(frame![2]).toContain('as supporters will see it');
+    const email = await client.get(frame![1]!);
+    expect(email.status).toBe(200);
+    expect(email.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(email.text).toMatch(/^<!doctype html><html lang="en-GB">/);
+    expect(email.text).toContain('Dear Supporter,');
+    expect(email.text).toContain('2 Sample Yard, London');
+    expect(email.text).toContain('Unsubscribe or change what we send you');
+    expect(email.text).not.toContain('<script>');
+    const csp = email.headers.get('content-security-policy')!;
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain('sandbox');
+    expect(csp).not.toContain('script-src');
+    expect(email.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(email.headers.get('cache-control')).toBe('no-store');
+    // Only staff who may write newsletters see it.
+    expect((await staff.viewer.client.get(frame![1]!)).status).toBe(403);
+    expect((await t.client().get(frame![1]!)).status).toBe(303);
+    // The plain-text part, one link away.
+    expect(r.text).toContain(`href="/admin/newsletters/${id}/preview/text"`);
+    const plain = await client.get(`/admin/newsletters/${id}/preview/text`);
+    expect(plain.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(plain.text).toContain('Dear Supporter,');
+    expect(plain.text).toContain('<script>alert(1)</script>');
   });
 
-  test('a test send goes to the signed-in staff member, marked [Test], with their first name', async () => {
-    const client = staff.editor.client;
-    const id = await compose(client);
-    await client.get(`/admin/newsletters/${id}`);
-    const r = await client.post(`/admin/newsletters/${id}/test`);
-    expect(r.status).toBe(303);
-    expect(r.headers.get('location')).toBe(`/admin/newsletters/${id}?done=test`);
-    expect((await client.get(r.headers.get('location')!)).text).toContain('A test is on its way to your own email address.');
-    // The worker is off here: deliver the queued message by running the mail job.
+  /** Delivers the newest queued mail job (the worker is off here). */
+  const deliverQueuedMail = async () => {
     const job = await db()
       .selectFrom('jobs')
       .selectAll()
@@ -188,10 +211,61 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
     await t.lantern.handlers.sendEmail!(t.lantern.core.queue.decodePayload(job.payload), { jobId: job.id, attempt: 1, maxAttempts: 1 });
+    await db().updateTable('jobs').set({ state: 'done' }).where('id', '=', job.id).execute();
+  };
+  /** The preferences link in a message's text part. */
+  const manageLinkIn = (text: string) => new URL(/Unsubscribe or change what we send you \[([^\]]+)\]/.exec(text)![1]!);
+
+  test('a test send goes to the signed-in staff member, marked [Test], with their first name, from the organisation', async () => {
+    const client = staff.editor.client;
+    const id = await compose(client);
+    await client.get(`/admin/newsletters/${id}`);
+    const r = await client.post(`/admin/newsletters/${id}/test`);
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe(`/admin/newsletters/${id}?done=test`);
+    expect((await client.get(r.headers.get('location')!)).text).toContain('A test is on its way to your own email address.');
+    await deliverQueuedMail();
     const [mail] = await sink.parsed(staff.editor.member.email);
     expect(mail!.subject).toBe('[Test] Cotton news for Robin');
     expect(mail!.text).toContain('Dear Robin,');
+    // From the organisation's name and contact address, as every message is without MAIL_FROM.
+    expect(mail!.from?.value).toEqual([{ name: 'Freedom Thread', address: 'hello@freedomthread.example.org' }]);
     expect((await sendState(t.lantern.core, id)).status).toBe('draft');
+
+    // Its unsubscribe link is real: the staff member is not a supporter, so it opens a page saying what it does for supporters.
+    const link = manageLinkIn(mail!.text!);
+    expect(link.origin).toBe(t.baseUrl);
+    const page = await t.client().get(link.pathname);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('This link came in a test');
+    expect(page.text).toContain('not on our supporter list, so there is nothing to unsubscribe');
+    // A link we did not sign is refused.
+    expect((await t.client().get(link.pathname.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status).toBe(404);
+  });
+
+  test('a test to a staff member who is also a supporter carries their own real preferences and unsubscribe links', async () => {
+    const client = staff.campaigner.client;
+    const { id: supporterId } = await upsertSupporter(
+      db(),
+      t.lantern.core.keyring,
+      { email: staff.campaigner.member.email, firstName: 'Robin' },
+      { source: 'test', mode: 'fill', confirmed: true },
+    );
+    // A list of its own, so the other tests' audience stays as it was.
+    const own = await seedAudience(t.lantern.core, { count: 0 });
+    await recordConsent(db(), { supporterId, listIds: [own.listId], change: 'granted', basis: 'consent', source: 'test' });
+    const id = await compose(client, { listId: String(own.listId) });
+    await client.get(`/admin/newsletters/${id}`);
+    expect((await client.post(`/admin/newsletters/${id}/test`)).status).toBe(303);
+    await deliverQueuedMail();
+    const [mail] = await sink.parsed(staff.campaigner.member.email);
+    const link = manageLinkIn(mail!.text!);
+    expect(link.pathname).toMatch(/^\/s\/manage\//);
+    const page = await t.client().get(link.pathname);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Your email preferences');
+    // RFC 8058 one-click unsubscribe from the newsletter's list, as in the real send (mailparser gathers List-* headers).
+    expect(JSON.stringify(mail!.headers.get('list'))).toContain(`${t.baseUrl}/s/unsubscribe/`);
   });
 
   test('sending: a progress page that refreshes itself while sending; pause, resume; then the public archive', async () => {
@@ -199,6 +273,7 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     const id = await compose(client, { subject: 'The cotton report for {{first_name}}' });
     await client.get(`/admin/newsletters/${id}`);
     expect((await client.post(`/admin/newsletters/${id}/send`)).status).toBe(303);
+    expect((await client.get(`/admin/newsletters/${id}?done=sending`)).text).toContain('Sending has started.');
 
     expect((await client.get(`/admin/newsletters/${id}`)).text).not.toContain('http-equiv="refresh"');
     const sending = await client.get(`/admin/newsletters/${id}?refresh=on`);
@@ -216,6 +291,12 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     expect((await client.post(`/admin/newsletters/${id}/resume`)).status).toBe(303);
     await runSender(id);
     expect(await sendState(t.lantern.core, id)).toMatchObject({ status: 'sent', sent: 5 });
+
+    // "Sending has started" gives way to the result once the send has finished, even on the page it was said on.
+    const result = await client.get(`/admin/newsletters/${id}?done=sending`);
+    expect(result.text).not.toContain('Sending has started.');
+    expect(result.text).not.toContain('Sending has resumed.');
+    expect(result.text).toMatch(/Sent\. Finished <time[^>]*>[^<]+<\/time>: <strong>5<\/strong> delivered, <strong>0<\/strong> failed\./);
 
     const done = await client.get(`/admin/newsletters/${id}?refresh=on`);
     expect(done.text).toMatch(/<progress id="send-progress" value="5" max="5">/);
@@ -341,6 +422,111 @@ describeEachDialect('newsletters admin and archive', (ctx) => {
     await client.get(`/admin/newsletters/${id}`);
     expect((await client.post(`/admin/newsletters/${id}/delete`)).headers.get('location')).toBe('/admin/newsletters?done=deleted');
     expect((await client.get(`/admin/newsletters/${id}`)).status).toBe(404);
+  });
+
+  /** A PNG carrying metadata (a copyright note, as a camera writes the owner's name or the place), made with sharp. */
+  const pngWithMetadata = (width = 1600) =>
+    sharp({ create: { width, height: 400, channels: 3, background: '#c8611b' } })
+      .withExif({ IFD0: { Copyright: 'Secret Place 51.5N', Artist: 'Robin Camera' } })
+      .png()
+      .toBuffer();
+
+  test('images: staff upload one (metadata stripped, scaled down), and only Lantern’s own images go into a newsletter', async () => {
+    const client = staff.editor.client;
+    expect((await client.get('/admin/newsletters/images')).status).toBe(200);
+    const original = await pngWithMetadata();
+    expect(original.toString('latin1')).toContain('Robin Camera');
+    const up = await postMultipart(
+      client,
+      '/admin/newsletters/images',
+      { description: 'Workers at a [cotton] field' },
+      { field: 'file', filename: 'field.png', content: original, type: 'image/png' },
+    );
+    expect(up.status, up.text).toBe(303);
+    expect(up.location).toMatch(/^\/admin\/newsletters\/images\?done=uploaded#image-\d+$/);
+    const imagesPage = await client.get(up.location!);
+    expect(imagesPage.text).toContain('The image was uploaded');
+    const markdown = /Markdown to paste into a newsletter: <code>([^<]+)<\/code>/.exec(imagesPage.text)![1]!;
+    const url = /\]\(([^)]+)\)$/.exec(markdown)![1]!;
+    expect(markdown.startsWith('![Workers at a \\[cotton\\] field](')).toBe(true);
+    expect(url.startsWith(`${t.baseUrl}/newsletters/images/`)).toBe(true);
+
+    // Served from our own address, to anyone (webmail too), without its metadata, 1,200 pixels wide at most.
+    const served = await fetch(url);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const bytes = Buffer.from(await served.arrayBuffer());
+    expect(bytes.toString('latin1')).not.toContain('Robin Camera');
+    expect(bytes.toString('latin1')).not.toContain('Secret Place');
+    expect((await sharp(bytes).metadata()).width).toBe(1200);
+    expect((await fetch(url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status).toBe(404);
+
+    // Not an image, or too large: refused with a message, nothing stored.
+    const countImages = async () => (await db().selectFrom('newsletter_images').select('id').execute()).length;
+    const before = await countImages();
+    const bad = await postMultipart(
+      client,
+      '/admin/newsletters/images',
+      { description: 'A script' },
+      { field: 'file', filename: 'x.png', content: Buffer.from('<svg onload="alert(1)"></svg>'), type: 'image/png' },
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('The image must be a PNG, JPEG, WebP or GIF file');
+    const none = await postMultipart(client, '/admin/newsletters/images', { description: 'Nothing' });
+    expect(none.status).toBe(422);
+    expect(none.text).toContain('Choose an image to upload');
+    expect(await countImages()).toBe(before);
+
+    // A newsletter with our image: saved, and the email shows it from our own address.
+    const id = await compose(client, { body: `Dear {{first_name}},\n\n${markdown}\n\nThank you.` });
+    const frame = await client.get(`/admin/newsletters/${id}/preview/email`);
+    expect(frame.text).toContain(`<img src="${url}" alt="Workers at a [cotton] field" style="max-width:100%;height:auto" />`);
+
+    // A remote image (a tracking pixel) is refused on save, naming it, and nothing is stored.
+    const pixel = 'https://tracker.example.net/open.gif?id=42';
+    const drafts = await countNewsletters();
+    await client.get('/admin/newsletters/new');
+    const refused = await client.post('/admin/newsletters', form({ body: `Hello\n\n![](${pixel})` }));
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain(`The image “${pixel.replace(/&/g, '&amp;')}” is not one uploaded to Lantern`);
+    const refusedEdit = await client.post(`/admin/newsletters/${id}`, form({ body: `![logo][x]\n\n[x]: ${pixel}` }));
+    expect(refusedEdit.status).toBe(422);
+    expect(refusedEdit.text).toContain('is not one uploaded to Lantern');
+    // An address that only looks like ours, or an image we never stored, is refused too.
+    const forged = await client.post(`/admin/newsletters/${id}`, form({ body: `![x](${url.replace(/\/(\d+)-/, '/999999-')})` }));
+    expect(forged.status).toBe(422);
+    expect(await countNewsletters()).toBe(drafts);
+
+    // A draft that names one anyway (written before this rule) cannot be previewed, tested, scheduled or sent, and the
+    // pixel never reaches a page or an email.
+    const old = await draftNewsletter(t.lantern.core, { listId: audience.listId, body: `Hi\n\n![](${pixel})` });
+    const preview = await client.get(`/admin/newsletters/${old}/preview`);
+    expect(preview.status).toBe(422);
+    expect(preview.text).toContain('is not one uploaded to Lantern');
+    expect(preview.text).not.toContain('tracker.example.net/open.gif"');
+    expect((await client.get(`/admin/newsletters/${old}/preview/email`)).text).not.toContain('tracker.example.net');
+    await client.get(`/admin/newsletters/${old}`);
+    const test = await client.post(`/admin/newsletters/${old}/test`);
+    expect(test.status).toBe(422);
+    expect(test.text).toContain('is not one uploaded to Lantern');
+    const campaigner = staff.campaigner.client;
+    await campaigner.get(`/admin/newsletters/${old}`);
+    const send = await campaigner.post(`/admin/newsletters/${old}/send`);
+    expect(send.status).toBe(422);
+    expect(send.text).toContain('is not one uploaded to Lantern');
+    expect((await campaigner.post(`/admin/newsletters/${old}/schedule`, { sendAt: '2031-07-01T09:30' })).status).toBe(422);
+    expect(await sendState(t.lantern.core, old)).toMatchObject({ status: 'draft', pending: 0 });
+
+    // Sent, the email carries our image and the public web version shows it from our own origin.
+    await campaigner.get(`/admin/newsletters/${id}`);
+    expect((await campaigner.post(`/admin/newsletters/${id}/send`)).status).toBe(303);
+    await runSender(id);
+    const [mail] = (await sink.parsed(audience.people[1]!.email)).filter((m) => m.html && m.html.includes('/newsletters/images/'));
+    expect(mail!.html).toContain(`src="${url}"`);
+    const slug = (await db().selectFrom('newsletters').select('archive_slug').where('id', '=', id).executeTakeFirstOrThrow()).archive_slug!;
+    const web = await t.client().get(`/newsletters/${slug}`);
+    expect(web.text).toContain(`<img src="${new URL(url).pathname}" alt="Workers at a [cotton] field" />`);
   });
 
   test('odd addresses are answered with 404, never 500', async () => {

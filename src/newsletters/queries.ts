@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { byDialect, type Db, type DbOrTrx } from '../core/db/index.js';
-import type { DeliveryStatus, NewsletterStatus, NewslettersTable } from './tables.js';
+import type { DeliveryStatus, NewsletterImagesTable, NewsletterStatus, NewslettersTable } from './tables.js';
 
 export type NewsletterRow = Selectable<NewslettersTable>;
 
@@ -280,4 +280,34 @@ export async function findUnsentNewslettersOfSegment(db: DbOrTrx, segmentId: num
     .where('segment_id', '=', segmentId)
     .where('status', 'not in', ['sent', 'cancelled'])
     .execute();
+}
+
+// ---- images ------------------------------------------------------------------------------------------------------
+
+export type NewsletterImageRow = Selectable<NewsletterImagesTable>;
+
+/** Records an uploaded image; returns its id. */
+export async function insertNewsletterImage(db: DbOrTrx, row: Insertable<NewsletterImagesTable>): Promise<number> {
+  return Number((await db.insertInto('newsletter_images').values(row).returning('id').executeTakeFirstOrThrow()).id);
+}
+
+/** One uploaded image by id. */
+export async function findNewsletterImage(db: DbOrTrx, id: number): Promise<NewsletterImageRow | undefined> {
+  return db.selectFrom('newsletter_images').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Which of these image ids exist. */
+export async function existingNewsletterImageIds(db: DbOrTrx, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('newsletter_images')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/** Uploaded images, newest first. */
+export async function listNewsletterImageRows(db: DbOrTrx, o: { limit: number }): Promise<NewsletterImageRow[]> {
+  return db.selectFrom('newsletter_images').selectAll().orderBy('id', 'desc').limit(o.limit).execute();
 }

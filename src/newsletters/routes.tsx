@@ -1,12 +1,14 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 import { AppError } from '../core/web/errors.js';
-import { formValues, parseForm } from '../core/web/forms.js';
-import { refusedFields } from '../core/web/public-forms.js';
+import { formValues, parseForm, text } from '../core/web/forms.js';
+import { personal, refusedFields } from '../core/web/public-forms.js';
 import { anyone, can, get, post, type RouteTable } from '../core/web/routes.js';
+import { registerMemoryUploadRoutes } from '../core/web/uploads.js';
+import { IMAGE_MAX_BYTES, imageFile, listImages, uploadImage, type ImageUpload } from './images.js';
 import {
   AudienceFormSchema,
   audienceOptions,
@@ -14,6 +16,7 @@ import {
   countRecipients,
   createNewsletter,
   deleteNewsletter,
+  followTestLink,
   getArchived,
   getNewsletter,
   listArchive,
@@ -31,13 +34,27 @@ import {
   updateNewsletter,
   type Newsletter,
 } from './service.js';
-import { ArchiveItemView, ArchiveListView, ComposeView, NewsletterListView, NewsletterView, PreviewView } from './views.js';
+import {
+  ArchiveItemView,
+  ArchiveListView,
+  ComposeView,
+  ImagesView,
+  NewsletterListView,
+  NewsletterView,
+  PreviewView,
+  TestLinkView,
+} from './views.js';
 
 // Newsletters: compose, preview, test, send or schedule, progress with pause/resume/cancel, and the public archive.
 
 export const publicRoutes: RouteTable = [
   get('/newsletters', anyone, showArchive),
   get('/newsletters/:slug', anyone, showArchivedNewsletter),
+  // Images in newsletters are read in webmail, so other sites may load them (nothing else is loosened).
+  get('/newsletters/images/:ref', anyone, sendImage, {
+    config: { rateLimit: { max: 1200, timeWindow: '1 minute' }, exposure: 'embeddable' },
+  }),
+  get('/newsletters/test-link/:token', anyone, showTestLink, { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }),
 ];
 
 export const adminRoutes: RouteTable = [
@@ -47,7 +64,11 @@ export const adminRoutes: RouteTable = [
   get('/admin/newsletters/:id', can('newsletters:edit'), showNewsletter),
   get('/admin/newsletters/:id/edit', can('newsletters:edit'), showEditForm),
   post('/admin/newsletters/:id', can('newsletters:edit'), saveDraft),
+  get('/admin/newsletters/images', can('newsletters:edit'), showImages),
   get('/admin/newsletters/:id/preview', can('newsletters:edit'), showPreview),
+  // The email itself, shown in the preview's sandboxed frame: framed by our own pages only, under its own strict policy.
+  get('/admin/newsletters/:id/preview/email', can('newsletters:edit'), showPreviewEmail, { config: { exposure: 'framed' } }),
+  get('/admin/newsletters/:id/preview/text', can('newsletters:edit'), showPreviewText),
   post('/admin/newsletters/:id/test', can('newsletters:edit'), sendTest, { config: { rateLimit: { max: 20, timeWindow: '15 minutes' } } }),
   post('/admin/newsletters/:id/delete', can('newsletters:edit'), deleteDraft),
   post('/admin/newsletters/:id/schedule', can('newsletters:send'), schedule),
@@ -57,6 +78,9 @@ export const adminRoutes: RouteTable = [
   post('/admin/newsletters/:id/resume', can('newsletters:send'), resume),
   post('/admin/newsletters/:id/cancel', can('newsletters:send'), cancel),
 ];
+
+/** The image upload: multipart is accepted on this route only, so setupImageUploads registers it in a scope of its own. */
+const imageUploadRoutes: RouteTable = [post('/admin/newsletters/images', can('newsletters:edit'), uploadImageFromForm)];
 
 const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const SlugParams = z.object({ slug: z.string().min(1).max(200) });
@@ -76,7 +100,11 @@ const NOTICES: Record<string, string> = {
   paused: 'Sending is paused.',
   resumed: 'Sending has resumed.',
   cancelled: 'The rest of the send was cancelled.',
+  uploaded: 'The image was uploaded. Copy its Markdown into your newsletter.',
 };
+
+/** Notices about a send in progress, shown only while it is: once it has finished, the page shows the result instead. */
+const WHILE_SENDING = new Set(['sending', 'resumed']);
 
 function idOf(req: FastifyRequest): number {
   const p = IdParams.safeParse(req.params);
@@ -246,6 +274,7 @@ async function newsletterPage(
 ) {
   const v = await newsletterOverview(core, id);
   const viewer = req.viewer!;
+  const done = query(req).done ?? '';
   return reply.adminPage({
     title: v.newsletter.subject,
     status: o.status ?? 200,
@@ -259,7 +288,7 @@ async function newsletterPage(
         progress={v.progress}
         canEdit={viewer.can('newsletters:edit')}
         canSend={viewer.can('newsletters:send')}
-        notice={NOTICES[query(req).done ?? '']}
+        notice={WHILE_SENDING.has(done) && v.newsletter.status !== 'sending' ? undefined : NOTICES[done]}
         errors={o.errors}
         scheduleValue={o.scheduleValue}
         webUrl={v.webUrl}
@@ -276,12 +305,31 @@ async function showNewsletter(req: FastifyRequest, reply: FastifyReply, core: Co
 async function showPreview(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const x = await getNewsletter(core.db, idOf(req));
   const preview = await previewNewsletter(core, x);
-  return reply.adminPage({ title: `Preview: ${x.subject}`, body: <PreviewView newsletter={x} {...preview} /> });
+  return reply.adminPage({
+    title: `Preview: ${x.subject}`,
+    status: preview.problem ? 422 : 200,
+    body: <PreviewView newsletter={x} preview={preview} />,
+  });
+}
+
+/** The email's HTML as a document of its own, for the preview's sandboxed frame. */
+async function showPreviewEmail(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const preview = await previewNewsletter(core, await getNewsletter(core.db, idOf(req)));
+  return reply.type('text/html; charset=utf-8').send(preview.emailHtml);
+}
+
+async function showPreviewText(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const preview = await previewNewsletter(core, await getNewsletter(core.db, idOf(req)));
+  return reply.type('text/plain; charset=utf-8').send(`Subject: ${preview.subject}\n\n${preview.emailText}`);
 }
 
 async function sendTest(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const id = idOf(req);
-  await sendTestNewsletter(core, req.viewer!.id, id);
+  try {
+    await sendTestNewsletter(core, req.viewer!.id, id);
+  } catch (err) {
+    return newsletterPage(req, reply, core, id, { errors: refusedFields(err), status: 422 });
+  }
   return reply.redirect(`/admin/newsletters/${id}?done=test`, 303);
 }
 
@@ -348,4 +396,90 @@ async function resume(req: FastifyRequest, reply: FastifyReply, core: Core) {
 
 async function cancel(req: FastifyRequest, reply: FastifyReply, core: Core) {
   return changeState(req, reply, core, cancelNewsletter, 'cancelled');
+}
+
+// ---- images ------------------------------------------------------------------------------------------------------
+
+/** The file of an image upload's request (set up by setupImageUploads). */
+let uploadedImage: (req: FastifyRequest) => ImageUpload | undefined = () => undefined;
+
+/** Multipart is accepted on the image upload only; the image is read into memory (at most the limit) and stored only once checked. */
+export async function setupImageUploads(app: FastifyInstance, core: Core): Promise<void> {
+  uploadedImage = await registerMemoryUploadRoutes(app, core, {
+    routes: imageUploadRoutes,
+    side: 'admin',
+    field: 'file',
+    maxBytes: IMAGE_MAX_BYTES,
+    fields: 5,
+    accept: (req) => Boolean(req.viewer),
+  });
+}
+
+const ImageFormSchema = z.object({ description: text('what the image shows', { max: 300 }) });
+
+async function imagesPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+) {
+  const [images, site] = await Promise.all([listImages(core), getSiteSettings(core.db)]);
+  return reply.adminPage({
+    title: 'Images for newsletters',
+    status: o.errors ? 422 : 200,
+    body: (
+      <ImagesView
+        csrf={req.csrfToken()}
+        images={images}
+        values={o.values ?? {}}
+        errors={o.errors}
+        notice={NOTICES[query(req).done ?? '']}
+        tz={site.timeZone}
+        maxMb={IMAGE_MAX_BYTES / 1024 / 1024}
+      />
+    ),
+  });
+}
+
+async function showImages(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return imagesPage(req, reply, core);
+}
+
+async function uploadImageFromForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const values = formValues(req.body);
+  const form = parseForm(ImageFormSchema, req.body);
+  const upload = uploadedImage(req);
+  if (!form.ok) return imagesPage(req, reply, core, { values, errors: form.errors });
+  let id: number;
+  try {
+    id = await uploadImage(core, req.viewer!.id, upload, form.data.description);
+  } catch (err) {
+    return imagesPage(req, reply, core, { values, errors: refusedFields(err) });
+  }
+  return reply.redirect(`/admin/newsletters/images?done=uploaded#image-${id}`, 303);
+}
+
+const RefParams = z.object({ ref: z.string().max(100) });
+
+async function sendImage(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const p = RefParams.safeParse(req.params);
+  const file = p.success ? await imageFile(core, p.data.ref) : undefined;
+  if (!file) throw new AppError(404, 'not_found', 'There is no such image.');
+  const etag = `"${file.sha256}"`;
+  // The type is the one found from the image's own bytes; an image at an address never changes, so it may be kept.
+  reply.header('cache-control', 'public, max-age=31536000, immutable').header('etag', etag).header('content-disposition', 'inline');
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  return reply.type(file.contentType).send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
+}
+
+// ---- the preferences link of a test ---------------------------------------------------------------------------------
+
+const TokenParams = z.object({ token: z.string().max(100) });
+
+async function showTestLink(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const p = TokenParams.safeParse(req.params);
+  const to = p.success ? await followTestLink(core, p.data.token) : undefined;
+  if (!to) throw new AppError(404, 'not_found', 'This link is not valid. It may have been copied only in part.');
+  if (to !== 'explain') return personal(reply).redirect(new URL(to.manageUrl).pathname, 303);
+  return personal(reply).page({ title: 'This link came in a test', body: <TestLinkView /> });
 }

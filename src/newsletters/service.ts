@@ -9,7 +9,19 @@ import { DomainError } from '../core/web/errors.js';
 import { checkbox, text } from '../core/web/forms.js';
 import { recordAudit } from '../core/audit.js';
 import { getStaffMember } from '../staff/service.js';
-import { listName, listNewsletterAudience, listOpenLists, listSegments, segmentFilters, type Segment } from '../supporters/service.js';
+import {
+  findSupporterByEmail,
+  listName,
+  listNewsletterAudience,
+  listOpenLists,
+  listSegments,
+  listUnsubscribeHeaders,
+  segmentFilters,
+  supporterLink,
+  type Segment,
+} from '../supporters/service.js';
+import { safeEqual } from '../core/crypto.js';
+import { checkImages, imageAddresser, imageProblem } from './images.js';
 import {
   compileNewsletter,
   FALLBACK_NAME,
@@ -202,6 +214,7 @@ function columnsOf(input: NewsletterInput) {
 /** Saves a new draft; returns its id. */
 export async function createNewsletter(core: Core, staffId: number, input: NewsletterInput): Promise<number> {
   await checkAudience(core, input);
+  await checkImages(core, input.body, { field: 'body' });
   const now = Date.now();
   return core.db.transaction().execute(async (trx) => {
     const id = await insertNewsletter(trx, { ...columnsOf(input), status: 'draft', created_by: staffId, created_at: now, updated_at: now });
@@ -213,6 +226,7 @@ export async function createNewsletter(core: Core, staffId: number, input: Newsl
 /** Changes a draft (a scheduled newsletter is unscheduled first; one being sent can no longer change). */
 export async function updateNewsletter(core: Core, staffId: number, id: number, input: NewsletterInput): Promise<void> {
   await checkAudience(core, input);
+  await checkImages(core, input.body, { field: 'body' });
   await core.db.transaction().execute(async (trx) => {
     if (!(await updateNewsletterIf(trx, id, ['draft'], { ...columnsOf(input), last_error: null, updated_at: Date.now() })))
       throw notEditable();
@@ -308,33 +322,69 @@ export async function compileFor(
     postalAddress: s.postalAddress,
     charityNumber: s.charityNumber,
     webUrl: n.inArchive ? webVersionUrl(core, slug) : null,
+    image: imageAddresser(core, 'email'),
   });
 }
 
-/** What the preview page shows: the web version, and the email as a supporter with no first name on record would get it. */
-export async function previewNewsletter(
-  core: Core,
-  n: Newsletter,
-): Promise<{ webHtml: string; subject: string; emailHtml: string; emailText: string }> {
+/** What the preview shows: the web version, the email as a supporter with no first name on record would get it, and
+ *  why it cannot be sent as it is (an image that is not one uploaded to Lantern), if so. */
+export interface NewsletterPreview {
+  webHtml: string;
+  subject: string;
+  emailHtml: string;
+  emailText: string;
+  problem: string | undefined;
+}
+
+/** The preview of a newsletter, rendered through the same template as the send. */
+export async function previewNewsletter(core: Core, n: Newsletter): Promise<NewsletterPreview> {
   const site = await getSiteSettings(core.db);
   const email = personalise(await compileFor(core, n, site), {
     firstName: null,
     orgName: site.orgName,
     manageUrl: `${core.config.baseUrl}/s/manage/(each-supporter’s-own-link)`,
   });
-  return { webHtml: renderWebVersion(n.body, site.orgName), subject: email.subject, emailHtml: email.html, emailText: email.text };
+  return {
+    webHtml: renderWebVersion(n.body, site.orgName, imageAddresser(core, 'web')),
+    subject: email.subject,
+    emailHtml: email.html,
+    emailText: email.text,
+    problem: await imageProblem(core, n.body),
+  };
+}
+
+// A test has no supporter of its own. When the staff member's address is a supporter's, the test carries that
+// supporter's real links (preferences and one-click unsubscribe), exactly as their copy of the newsletter would.
+// Otherwise its preferences link is a signed test link for the staff member, which opens their real preferences page
+// if their address has become a supporter's since, and otherwise a page saying what the link does for supporters.
+const testLinkSignature = (core: Core, staffId: number) => core.keyring.sign('newsletter-test-link', String(staffId)).slice(0, 32);
+
+/** The test link of a staff member. */
+export function testLinkUrl(core: Core, staffId: number): string {
+  return `${core.config.baseUrl}/newsletters/test-link/${staffId}.${testLinkSignature(core, staffId)}`;
+}
+
+/** Where a test link leads: the staff member's real preferences page (if a supporter has their address), 'explain', or undefined for a link we did not make. */
+export async function followTestLink(core: Core, token: string): Promise<{ manageUrl: string } | 'explain' | undefined> {
+  const m = /^([1-9]\d{0,14})\.([A-Za-z0-9_-]{32})$/.exec(token);
+  if (!m || !safeEqual(testLinkSignature(core, Number(m[1])), m[2]!)) return undefined;
+  const staff = await getStaffMember(core, Number(m[1])).catch(() => undefined);
+  const supporter = staff ? await findSupporterByEmail(core.db, core.keyring, staff.email) : undefined;
+  return supporter && !supporter.erasedAt ? { manageUrl: supporterLink(core, 'manage', supporter.publicId) } : 'explain';
 }
 
 /** Sends the newsletter to the signed-in staff member's own address, marked [Test], through the ordinary mail queue. */
 export async function sendTestNewsletter(core: Core, staffId: number, id: number): Promise<void> {
   const n = await getNewsletter(core.db, id);
+  await checkImages(core, n.body);
   const staff = await getStaffMember(core, staffId);
   const site = await getSiteSettings(core.db);
+  const supporter = await findSupporterByEmail(core.db, core.keyring, staff.email);
+  const publicId = supporter && !supporter.erasedAt ? supporter.publicId : undefined;
   const email = personalise(await compileFor(core, n, site), {
     firstName: staff.name.split(/\s+/)[0] ?? null,
     orgName: site.orgName,
-    // A test has no supporter behind it, so its preferences link goes to the site.
-    manageUrl: `${core.config.baseUrl}/`,
+    manageUrl: publicId ? supporterLink(core, 'manage', publicId) : testLinkUrl(core, staffId),
   });
   await core.db.transaction().execute(async (trx) => {
     await core.mailer.enqueue(trx, {
@@ -342,6 +392,7 @@ export async function sendTestNewsletter(core: Core, staffId: number, id: number
       subject: `[Test] ${email.subject}`,
       html: email.html,
       text: email.text,
+      ...(publicId && n.listId !== null ? { headers: listUnsubscribeHeaders(core, publicId, n.listId) } : {}),
       category: 'transactional',
     });
     await recordAudit(trx, { staffId, action: 'newsletter.test', target: `newsletter ${id}` });
@@ -386,6 +437,7 @@ export async function startSending(
   const from = o.from ?? UNSENT;
   if (!from.includes(n.status)) throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
   if (n.listId === null) throw new DomainError('invalid', 'Choose a list before sending.', { listId: 'Choose a list' });
+  await checkImages(core, n.body);
   const listId = n.listId;
   // The audience is resolved before the transaction, as it always was: a segment that cannot be read refuses the send
   // with its own error before anything changes.
@@ -428,6 +480,7 @@ export async function scheduleNewsletter(core: Core, staffId: number, id: number
   if (at <= Date.now()) throw new DomainError('invalid', 'Choose a time in the future.', { sendAt: 'Choose a time in the future' });
   const n = await getNewsletter(core.db, id);
   if (n.listId === null) throw new DomainError('invalid', 'Choose a list before scheduling.', { listId: 'Choose a list' });
+  await checkImages(core, n.body);
   await core.db.transaction().execute(async (trx) => {
     if (!(await updateNewsletterIf(trx, id, UNSENT, { status: 'scheduled', scheduled_at: at, last_error: null, updated_at: Date.now() }))) {
       throw new DomainError('conflict', 'This newsletter has already been sent or is being sent.');
@@ -614,7 +667,7 @@ export async function getArchived(core: Core, slug: string): Promise<ArchivedNew
     slug: r.archive_slug!,
     subject: archiveSubject(r.subject, site.orgName),
     sentAt: r.started_at ?? r.updated_at,
-    html: renderWebVersion(r.body, site.orgName),
+    html: renderWebVersion(r.body, site.orgName, imageAddresser(core, 'web')),
     updatedAt: r.updated_at,
   };
 }

@@ -43,9 +43,22 @@ export interface NewsletterDeliveriesTable {
   updated_at: number;
 }
 
+/** An image uploaded for newsletters; its bytes are a row of core's `files`. */
+export interface NewsletterImagesTable {
+  id: Generated<number>;
+  file_id: number;
+  /** What the image shows: the alternative text its Markdown starts with. */
+  description: string;
+  width: number;
+  height: number;
+  created_by: number | null;
+  created_at: number;
+}
+
 declare module '../core/db/schema.js' {
   interface Schema {
     newsletters: NewslettersTable;
     newsletter_deliveries: NewsletterDeliveriesTable;
+    newsletter_images: NewsletterImagesTable;
   }
 }

@@ -1,7 +1,20 @@
 import type { NewsletterStatus } from './tables.js';
-import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time, formatTime } from '../core/web/components.js';
+import {
+  Checkbox,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  FileField,
+  Notice,
+  Select,
+  TableWrap,
+  TextArea,
+  Time,
+  formatTime,
+} from '../core/web/components.js';
 import { PLACEHOLDERS } from './emails.js';
-import type { ArchivedNewsletter, AudienceOptions, Newsletter, Progress } from './service.js';
+import type { NewsletterImage } from './images.js';
+import type { ArchivedNewsletter, AudienceOptions, Newsletter, NewsletterPreview, Progress } from './service.js';
 
 type Errors = Record<string, string> | undefined;
 type Values = Record<string, string>;
@@ -34,7 +47,8 @@ export function NewsletterListView(p: {
         <p>
           <a class="button" href="/admin/newsletters/new">
             Write a newsletter
-          </a>
+          </a>{' '}
+          <a href="/admin/newsletters/images">Images for newsletters</a>
         </p>
       )}
       {p.newsletters.length === 0 ? (
@@ -141,6 +155,10 @@ export function ComposeView(p: {
           hint="Write in Markdown: a blank line between paragraphs, ## for a heading, - for a list, [words](https://address) for a link. HTML is not allowed."
           required
         />
+        <p class="hint">
+          Images: only images uploaded to Lantern can go in a newsletter, so no other website learns who opened it.{' '}
+          <a href="/admin/newsletters/images">Upload an image and copy its Markdown</a> (save your draft first).
+        </p>
         <details>
           <summary>Placeholders</summary>
           <p>These are replaced in the subject and the text for each supporter:</p>
@@ -274,6 +292,7 @@ export function NewsletterView(p: {
         )}
       </p>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
+      {x.status === 'sent' && p.progress && <SendResult finishedAt={x.finishedAt} progress={p.progress} tz={p.tz} />}
       <ErrorSummary errors={p.errors} />
       {x.lastError && <Notice kind="warning">{x.lastError}</Notice>}
       {unsent ? (
@@ -340,6 +359,20 @@ export function NewsletterView(p: {
         />
       )}
     </>
+  );
+}
+
+/** What came of a finished send, said where "Sending has started" was. */
+function SendResult(p: { finishedAt: number | null; progress: Progress; tz: string }) {
+  const g = p.progress;
+  return (
+    <Notice kind={g.failed > 0 ? 'warning' : 'success'}>
+      <p>
+        Sent. Finished <Time ms={p.finishedAt} timeZone={p.tz} />: <strong>{n(g.sent)}</strong> delivered, <strong>{n(g.failed)}</strong>{' '}
+        failed
+        {g.skipped > 0 && <>, {n(g.skipped)} left out (no longer subscribed)</>}.
+      </p>
+    </Notice>
   );
 }
 
@@ -523,44 +556,130 @@ function ProgressSection(p: {
   );
 }
 
-/** The preview: the web version, then the email exactly as a supporter with no first name on record would get it. */
-export function PreviewView(p: { newsletter: Newsletter; webHtml: string; subject: string; emailText: string; emailHtml: string }) {
+/** The preview: the web version, then the email as a supporter with no first name on record would get it, in a frame. */
+export function PreviewView(p: { newsletter: Newsletter; preview: NewsletterPreview }) {
+  const base = `/admin/newsletters/${p.newsletter.id}`;
+  const v = p.preview;
   return (
     <>
       <p>
-        <a href={`/admin/newsletters/${p.newsletter.id}`}>Back to the newsletter</a>
+        <a href={base}>Back to the newsletter</a>
       </p>
       <h1>Preview: {p.newsletter.subject}</h1>
-      <section aria-labelledby="web-h">
-        <h2 id="web-h">On the website</h2>
-        <div class="prose newsletter-web-preview" dangerouslySetInnerHTML={{ __html: p.webHtml }} />
-      </section>
+      {v.problem && (
+        <ErrorSummary
+          errors={{ _form: `${v.problem}. Until then it cannot be sent or tested, and the image is left out of this preview.` }}
+        />
+      )}
       <section aria-labelledby="email-h">
         <h2 id="email-h">As an email</h2>
         <p>
           Rendered through the same template as the send, for a supporter whose first name we do not have. Each supporter’s own link
-          replaces the preferences link.
+          replaces the preferences link. The email is shown in a frame that runs nothing from it.
         </p>
         <dl class="meta">
           <div>
             <dt>Subject</dt>
-            <dd>{p.subject}</dd>
+            <dd>{v.subject}</dd>
           </div>
         </dl>
-        <h3>Plain text part</h3>
-        <pre class="mail-text" tabIndex={0} aria-label="Plain text part">
-          {p.emailText}
-        </pre>
-        <h3>HTML part</h3>
-        <p class="hint">Shown as source: this page loads nothing and runs nothing from the email.</p>
-        <details>
-          <summary>Show the HTML source</summary>
-          <pre class="mail-text" tabIndex={0} aria-label="HTML source">
-            {p.emailHtml}
-          </pre>
-        </details>
+        <iframe
+          class="email-preview"
+          sandbox=""
+          src={`${base}/preview/email`}
+          title={`The email “${v.subject}” as supporters will see it`}
+        />
+        <p>
+          <a href={`${base}/preview/text`}>View the plain-text part</a> (what mail programs that do not show HTML display).
+        </p>
+      </section>
+      <section aria-labelledby="web-h">
+        <h2 id="web-h">On the website</h2>
+        <div class="prose newsletter-web-preview" dangerouslySetInnerHTML={{ __html: v.webHtml }} />
       </section>
     </>
+  );
+}
+
+/** Images for newsletters: the upload form, and every uploaded image with the Markdown that shows it. */
+export function ImagesView(p: {
+  csrf: string;
+  images: NewsletterImage[];
+  values: Values;
+  errors?: Errors;
+  notice?: string | undefined;
+  tz: string;
+  maxMb: number;
+}) {
+  return (
+    <>
+      <p>
+        <a href="/admin/newsletters">Back to newsletters</a>
+      </p>
+      <h1>Images for newsletters</h1>
+      <p>
+        A newsletter can show only images uploaded here. They are served from this site’s own address, the same for every reader, so no
+        other website learns who opened a newsletter. An image from anywhere else is refused.
+      </p>
+      {p.notice && <Notice kind="success">{p.notice}</Notice>}
+      <ErrorSummary errors={p.errors} />
+      <form method="post" action="/admin/newsletters/images" enctype="multipart/form-data" class="form" noValidate>
+        <CsrfField token={p.csrf} />
+        <FileField
+          name="file"
+          label="Image"
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          hint={`A PNG, JPEG, WebP or GIF file, up to ${p.maxMb} MB. Lantern removes its hidden details (camera, place, author) and makes wide images 1,200 pixels wide.`}
+          error={p.errors?.file}
+        />
+        <Field
+          name="description"
+          label="What the image shows"
+          value={p.values.description}
+          error={p.errors?.description}
+          maxLength={300}
+          hint="Read out to supporters who cannot see it, and shown when their mail program does not load images."
+          required
+        />
+        <button type="submit">Upload the image</button>
+      </form>
+      <h2>Uploaded images</h2>
+      {p.images.length === 0 ? (
+        <p>No images yet.</p>
+      ) : (
+        <ul class="plain-list newsletter-images">
+          {p.images.map((i) => (
+            <li key={i.id} id={`image-${i.id}`} class="newsletter-image">
+              <img src={new URL(i.url).pathname} alt={i.description} width={i.width} height={i.height} loading="lazy" />
+              <p>
+                Markdown to paste into a newsletter: <code>{i.markdown}</code>
+              </p>
+              <p class="muted">
+                {n(i.width)} × {n(i.height)} pixels, uploaded <Time ms={i.createdAt} timeZone={p.tz} />
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Where the preferences link of a test leads when the address it went to is not a supporter's. */
+export function TestLinkView() {
+  return (
+    <article class="page">
+      <h1>This link came in a test</h1>
+      <p>
+        You followed the “Unsubscribe or change what we send you” link in a test of a newsletter. In the newsletter itself, this link takes
+        each supporter to their own page, where they can unsubscribe, choose what we send them, get a copy of their data or ask us to delete
+        it.
+      </p>
+      <p>The address the test went to is not on our supporter list, so there is nothing to unsubscribe.</p>
+      <p>
+        <a href="/">Go to the home page</a>
+      </p>
+    </article>
   );
 }
 

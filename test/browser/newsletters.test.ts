@@ -71,6 +71,7 @@ describeInBrowser('newsletter pages in a browser', (ctx) => {
       compose: '/admin/newsletters/new',
       draft: `/admin/newsletters/${draft}`,
       preview: `/admin/newsletters/${draft}/preview`,
+      images: '/admin/newsletters/images',
       'sent-progress': `/admin/newsletters/${sent[1]!.id}`,
       'sending-progress': `/admin/newsletters/${sending}`,
     });

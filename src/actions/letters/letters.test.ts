@@ -157,7 +157,8 @@ describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
     const [letter] = await waitForMailTo(sink, ALDERSHOT.email);
     expect(letter!.subject).toBe('Please back the ban');
     expect(letter!.replyTo?.value[0]?.address).toBe(email);
-    expect(core().config.mailFrom).toContain(letter!.from!.value[0]!.address!);
+    // From the platform's address (the organisation's, from the settings), never the writer's.
+    expect(letter!.from!.value[0]!.address).toBe(((await core().mailer.sender()) as { address: string }).address);
     expect(letter!.html).toBe(false);
     expect(textOf(letter!)).toContain(`Dear ${ALDERSHOT.mp},`);
     expect(textOf(letter!)).toContain(BODY);

@@ -7,6 +7,7 @@ import { createKeyring } from '../crypto.js';
 import { JobQueue } from '../jobs/queue.js';
 import { Worker } from '../jobs/worker.js';
 import { createLogger } from '../log.js';
+import { saveSiteSettings } from '../settings.js';
 import { catcherTransport, Mailer, smtpTransport } from './mailer.js';
 import { renderEmail } from './render.js';
 import { until } from '../../../test/helpers/wait.js';
@@ -90,6 +91,31 @@ describeEachDialect('mail', (ctx) => {
     } finally {
       await worker.stop();
       await mailer.close();
+    }
+  });
+
+  test('without MAIL_FROM, mail is from the organisation’s name and contact address, or a no-reply at the public host', async () => {
+    const mailer = new Mailer({ db: ctx.db, keyring, queue, transport: smtpTransport(sink.url), from: undefined, host: 'act.example.org' });
+    const worker = new Worker({ db: ctx.db, queue, handlers: mailer.jobs(), logger, pollMs: 20 });
+    worker.start();
+    try {
+      // A name that needs quoting in a header: a comma, quotes and a non-ASCII letter.
+      await saveSiteSettings(ctx.db, { orgName: 'Freedom Thread, "Tüm" UK', contactEmail: 'office@freedomthread.example.org' });
+      let before = sink.messages.length;
+      await mailer.enqueue(ctx.db, { ...welcome('Ela'), to: 'ela@example.org' });
+      let [m] = (await sink.waitFor(before + 1)).slice(before);
+      expect(m!.from?.value).toEqual([{ name: 'Freedom Thread, "Tüm" UK', address: 'office@freedomthread.example.org' }]);
+
+      // No contact address: a no-reply address at the public host, never lantern@localhost.localdomain.
+      await saveSiteSettings(ctx.db, { orgName: 'Freedom Thread', contactEmail: '' });
+      before = sink.messages.length;
+      await mailer.enqueue(ctx.db, { ...welcome('Ela'), to: 'ela@example.org' });
+      [m] = (await sink.waitFor(before + 1)).slice(before);
+      expect(m!.from?.value).toEqual([{ name: 'Freedom Thread', address: 'no-reply@act.example.org' }]);
+    } finally {
+      await worker.stop();
+      await mailer.close();
+      await saveSiteSettings(ctx.db, { orgName: 'Lantern', contactEmail: '' });
     }
   });
 

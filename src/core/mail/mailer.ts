@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Keyring } from '../crypto.js';
 import type { Db, DbOrTrx } from '../db/index.js';
+import { getSiteSettings } from '../settings.js';
 import { PermanentJobError, type JobHandler } from '../jobs/worker.js';
 import type { JobQueue, Lane } from '../jobs/queue.js';
 import { deleteMailBefore, findMailById, insertMailRecord, listRecentMail, type MailRow } from './queries.js';
@@ -19,10 +20,16 @@ interface SendMailPayload extends OutgoingMail {
   messageId: string;
 }
 
+/**
+ * Who a message says it is from: MAIL_FROM as written, or the organisation's name and address as an address object,
+ * which nodemailer quotes and encodes in the header as RFC 5322 asks (a comma or quotes in a name stay in the name).
+ */
+export type Sender = string | { name: string; address: string };
+
 /** Where messages go: a real SMTP server, or the built-in catcher that keeps them for staff to read. */
 export interface MailTransport {
   readonly kind: 'smtp' | 'catcher';
-  send(message: SendMailPayload & { from: string }): Promise<{ stored: boolean }>;
+  send(message: SendMailPayload & { from: Sender }): Promise<{ stored: boolean }>;
   close(): Promise<void>;
 }
 
@@ -83,6 +90,22 @@ export function catcherTransport(): MailTransport {
   };
 }
 
+/** A sender as a header shows it, for staff reading recorded mail (the header itself is written by nodemailer). */
+export function senderText(s: Sender): string {
+  return typeof s === 'string' ? s : `"${s.name.replace(/[\\"]/g, '\\$&')}" <${s.address}>`;
+}
+
+/**
+ * The address mail comes from when the organisation has no contact address: no-reply at the public host (a domain
+ * literal when Lantern is reached by an IP address, as RFC 5321 writes one).
+ */
+export function noReplyAddress(host: string): string {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (/^[\d.]+$/.test(h)) return `no-reply@[${h}]`;
+  if (h.includes(':')) return `no-reply@[IPv6:${h}]`;
+  return `no-reply@${h}`;
+}
+
 export interface CaughtMail {
   id: number;
   category: 'transactional' | 'bulk';
@@ -106,7 +129,9 @@ export class Mailer {
       keyring: Keyring;
       queue: JobQueue;
       transport: MailTransport;
-      from: string;
+      /** MAIL_FROM: overrides the organisation's name and contact address from the settings. */
+      from: string | undefined;
+      /** The public host: Message-IDs, and the no-reply address when the organisation has no contact address. */
       host: string;
       /** Where bulk mail goes (its own SMTP pool, so a newsletter never queues ahead of transactional mail); default: transport. */
       bulkTransport?: MailTransport | undefined;
@@ -115,6 +140,13 @@ export class Mailer {
 
   get transportKind(): 'smtp' | 'catcher' {
     return this.o.transport.kind;
+  }
+
+  /** Who mail is from now: MAIL_FROM, or the organisation's name and contact address (settings are cached for 5 s). */
+  async sender(): Promise<Sender> {
+    if (this.o.from) return this.o.from;
+    const site = await getSiteSettings(this.o.db);
+    return { name: site.orgName, address: site.contactEmail || noReplyAddress(this.o.host) };
   }
 
   /** Queues a message for delivery, in the caller's transaction when given one. */
@@ -143,8 +175,9 @@ export class Mailer {
   /** Sends one message now (used by the job); classifies SMTP failures as permanent or temporary. */
   async deliver(payload: SendMailPayload): Promise<void> {
     const { keyring, transport } = this.o;
+    const from = await this.sender();
     try {
-      const r = await transport.send({ ...payload, from: this.o.from });
+      const r = await transport.send({ ...payload, from });
       await insertMailRecord(this.o.db, {
         category: payload.category ?? 'transactional',
         transport: transport.kind,
@@ -158,7 +191,7 @@ export class Mailer {
                 text: payload.text,
                 headers: payload.headers ?? {},
                 replyTo: payload.replyTo,
-                from: this.o.from,
+                from: senderText(from),
               }),
             )
           : null,
@@ -190,7 +223,8 @@ export class Mailer {
    */
   async sendBulk(mail: OutgoingMail & { messageId: string }): Promise<void> {
     const transport = this.o.bulkTransport ?? this.o.transport;
-    const r = await transport.send({ ...mail, category: 'bulk', from: this.o.from });
+    const from = await this.sender();
+    const r = await transport.send({ ...mail, category: 'bulk', from });
     if (!r.stored) return;
     const { keyring } = this.o;
     await insertMailRecord(this.o.db, {
@@ -200,7 +234,7 @@ export class Mailer {
       to_enc: keyring.encrypt(mail.to),
       subject_enc: keyring.encrypt(mail.subject),
       body_enc: keyring.encrypt(
-        JSON.stringify({ html: mail.html, text: mail.text, headers: mail.headers ?? {}, replyTo: mail.replyTo, from: this.o.from }),
+        JSON.stringify({ html: mail.html, text: mail.text, headers: mail.headers ?? {}, replyTo: mail.replyTo, from: senderText(from) }),
       ),
       message_id: mail.messageId,
       created_at: Date.now(),

@@ -75,6 +75,12 @@ declare module 'fastify' {
     staffAuth?: 'public' | 'mfa';
     /** Reachable by staff who still have to set up two-step sign-in when the organisation requires it. */
     allowWithout2fa?: boolean;
+    /**
+     * Where the response may be used beyond our own pages (security.ts): 'framed', a document our own pages show in
+     * a sandboxed frame (a newsletter's email), under its own strict policy; 'embeddable', a public image other sites
+     * may load (an image in a newsletter, read in webmail). Unset: the strict defaults.
+     */
+    exposure?: 'framed' | 'embeddable';
   }
 }
 
@@ -137,7 +143,7 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1d', index: false, wildcard: true });
 
-  securityHeaders(app, { https });
+  securityHeaders(app, { https, baseUrl: o.config.baseUrl });
   csrfProtection(app, { keyring: o.keyring, secureCookies: https });
   registerMetrics(app, { db: o.db, token: o.config.metricsToken });
 

@@ -36,23 +36,16 @@ interface FieldProps {
   width?: 'short' | 'full';
 }
 
-export function Field(p: FieldProps) {
+/** A field's frame: its label, hint and error message around the control, which gets the id and aria-describedby. */
+function FieldFrame(p: {
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  error?: string | undefined;
+  control: (id: string, describedBy: string | undefined) => ComponentChildren;
+}) {
   const id = `f-${p.name}`;
   const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  // preact's input typings tie some attributes to some types; these are plain HTML attributes.
-  const inputAttrs = {
-    id,
-    name: p.name,
-    type: p.type ?? 'text',
-    value: p.value ?? '',
-    required: p.required,
-    autocomplete: p.autocomplete,
-    inputMode: p.inputMode,
-    maxLength: p.maxLength,
-    'aria-describedby': describedBy,
-    'aria-invalid': p.error ? 'true' : undefined,
-    class: p.width === 'short' ? 'input-short' : undefined,
-  } as InputHTMLAttributes<HTMLInputElement>;
   return (
     <div class={`field${p.error ? ' field-error' : ''}`}>
       <label for={id}>{p.label}</label>
@@ -67,40 +60,48 @@ export function Field(p: FieldProps) {
           {p.error}
         </p>
       )}
-      <input {...inputAttrs} />
+      {p.control(id, describedBy)}
     </div>
   );
 }
 
+export function Field(p: FieldProps) {
+  // preact's input typings tie some attributes to some types; these are plain HTML attributes.
+  const inputAttrs = (id: string, describedBy: string | undefined) =>
+    ({
+      id,
+      name: p.name,
+      type: p.type ?? 'text',
+      value: p.value ?? '',
+      required: p.required,
+      autocomplete: p.autocomplete,
+      inputMode: p.inputMode,
+      maxLength: p.maxLength,
+      'aria-describedby': describedBy,
+      'aria-invalid': p.error ? 'true' : undefined,
+      class: p.width === 'short' ? 'input-short' : undefined,
+    }) as InputHTMLAttributes<HTMLInputElement>;
+  return <FieldFrame {...p} control={(id, describedBy) => <input {...inputAttrs(id, describedBy)} />} />;
+}
+
 export function TextArea(p: Omit<FieldProps, 'type'> & { rows?: number }) {
-  const id = `f-${p.name}`;
-  const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`field${p.error ? ' field-error' : ''}`}>
-      <label for={id}>{p.label}</label>
-      {p.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {p.hint}
-        </p>
+    <FieldFrame
+      {...p}
+      control={(id, describedBy) => (
+        <textarea
+          id={id}
+          name={p.name}
+          rows={p.rows ?? 5}
+          required={p.required}
+          maxLength={p.maxLength}
+          aria-describedby={describedBy}
+          aria-invalid={p.error ? 'true' : undefined}
+        >
+          {p.value ?? ''}
+        </textarea>
       )}
-      {p.error && (
-        <p class="error-message" id={`${id}-error`}>
-          <span class="visually-hidden">Error: </span>
-          {p.error}
-        </p>
-      )}
-      <textarea
-        id={id}
-        name={p.name}
-        rows={p.rows ?? 5}
-        required={p.required}
-        maxLength={p.maxLength}
-        aria-describedby={describedBy}
-        aria-invalid={p.error ? 'true' : undefined}
-      >
-        {p.value ?? ''}
-      </textarea>
-    </div>
+    />
   );
 }
 
@@ -183,4 +184,23 @@ export function formatTime(ms: number | null | undefined, timeZone: string): str
 export function Time({ ms, timeZone }: { ms: number | null | undefined; timeZone: string }) {
   if (ms === null || ms === undefined) return <span>—</span>;
   return <time dateTime={new Date(ms).toISOString()}>{formatTime(ms, timeZone)}</time>;
+}
+
+/** A file to upload, with its label, hint and error (the form needs enctype="multipart/form-data"). */
+export function FileField(p: { name: string; label: string; hint?: string; error?: string | undefined; accept: string }) {
+  return (
+    <FieldFrame
+      {...p}
+      control={(id, describedBy) => (
+        <input
+          type="file"
+          id={id}
+          name={p.name}
+          accept={p.accept}
+          aria-describedby={describedBy}
+          aria-invalid={p.error ? 'true' : undefined}
+        />
+      )}
+    />
+  );
 }

@@ -18,15 +18,38 @@ const CSP = [
   "object-src 'none'",
 ].join('; ');
 
-/** Adds the security headers to every response: strict CSP with no third-party origin, no framing, no sniffing. */
-export function securityHeaders(app: FastifyInstance, o: { https: boolean }): void {
+/**
+ * The policy of a document our own pages show in a sandboxed frame (a newsletter's email, as supporters will see it):
+ * framed by our own origin only; it runs nothing, submits nothing, and loads only images from our own address (named
+ * too, since a sandboxed document's origin is opaque) and its own inline styles, as an email's are.
+ */
+function framedDocumentPolicy(baseUrl: string): string {
+  return [
+    "default-src 'none'",
+    `img-src 'self' ${new URL(baseUrl).origin}`,
+    "style-src 'unsafe-inline'",
+    "form-action 'none'",
+    "frame-ancestors 'self'",
+    "base-uri 'none'",
+    'sandbox',
+  ].join('; ');
+}
+
+/**
+ * Adds the security headers to every response: strict CSP with no third-party origin, no framing, no sniffing.
+ * A route may loosen exactly one thing through its config's `exposure`: 'framed' (framed by our own pages, under
+ * framedDocumentPolicy) or 'embeddable' (a resource other sites may load).
+ */
+export function securityHeaders(app: FastifyInstance, o: { https: boolean; baseUrl: string }): void {
+  const framed = framedDocumentPolicy(o.baseUrl);
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('content-security-policy', CSP);
+    const exposure = req.routeOptions.config?.exposure;
+    reply.header('content-security-policy', exposure === 'framed' ? framed : CSP);
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
+    reply.header('x-frame-options', exposure === 'framed' ? 'SAMEORIGIN' : 'DENY');
     reply.header('referrer-policy', 'same-origin');
     reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', exposure === 'embeddable' ? 'cross-origin' : 'same-origin');
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
     if (o.https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     // The route pattern as well as the URL: the router decodes %61dmin, so the URL alone can miss an admin page.

@@ -1,0 +1,67 @@
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Core } from '../context.js';
+import { AppError, DomainError } from './errors.js';
+import { registerRoutes, type RouteTable } from './routes.js';
+
+// Small uploads (an image) read into memory from a multipart form, on the routes that take them only: each such table
+// is registered in a scope of its own with the multipart plugin, so every other route still refuses multipart bodies.
+
+/** A file as the multipart hook read it: its bytes, cut off at the limit (truncated says so). */
+export interface MemoryUpload {
+  bytes: Buffer;
+  truncated: boolean;
+}
+
+/**
+ * Registers routes whose form carries one file (the part named `field`, at most `maxBytes` kept) and a few text
+ * fields; nothing is stored by the hook. Returns how a handler finds the request's file (undefined: none chosen).
+ * `accept` decides whether the file of a request is read at all (an admin upload: only a signed-in viewer's).
+ */
+export async function registerMemoryUploadRoutes(
+  app: FastifyInstance,
+  core: Core,
+  o: {
+    routes: RouteTable;
+    side: 'public' | 'admin';
+    field: string;
+    maxBytes: number;
+    fields: number;
+    accept?: (req: FastifyRequest) => boolean;
+  },
+): Promise<(req: FastifyRequest) => MemoryUpload | undefined> {
+  const uploads = new WeakMap<FastifyRequest, MemoryUpload>();
+  // Requests whose handlers have started: an error before that, on a multipart post, is a body that could not be read.
+  const reachedHandler = new WeakSet<FastifyRequest>();
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      throwFileSizeLimit: false,
+      limits: { fileSize: o.maxBytes, files: 1, fields: o.fields, fieldSize: 16 * 1024, parts: o.fields + 1, headerPairs: 50 },
+      async onFile(this: FastifyRequest, part) {
+        if (part.fieldname !== o.field || uploads.has(this) || (o.accept && !o.accept(this))) {
+          part.file.resume();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file) chunks.push(chunk as Buffer);
+        const bytes = Buffer.concat(chunks);
+        // A browser sends an empty part with no file name when no file was chosen.
+        if (bytes.byteLength === 0 && !part.filename) return;
+        uploads.set(this, { bytes, truncated: part.file.truncated });
+      },
+    });
+    scope.addHook('preHandler', async (req) => {
+      reachedHandler.add(req);
+    });
+    scope.setErrorHandler(async (err: FastifyError, req) => {
+      const ours = err instanceof AppError || err instanceof DomainError;
+      if (!ours && !reachedHandler.has(req) && req.isMultipart() && err.statusCode === undefined) {
+        throw new AppError(400, 'bad_request', 'The form could not be read. Please go back and send it again.');
+      }
+      throw err;
+    });
+    registerRoutes(scope, core, o.routes, o.side);
+  });
+  return (req) => uploads.get(req);
+}
