@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../core/db/errors.js';
 import type { ActionKind, ActionStatus, ActionUpdateKind } from './tables.js';
 import { getSiteSettings } from '../core/settings.js';
 import { DomainError } from '../core/web/errors.js';
-import { formValues, optionalText, text } from '../core/web/forms.js';
+import { formValues, multilineText, optionalMultilineText, text } from '../core/web/forms.js';
 import { zonedLocalToUtc } from '../core/time.js';
 import { recordAudit } from '../core/audit.js';
 import { signupBlockData } from '../supporters/service.js';
@@ -237,7 +237,7 @@ const slugField = z.preprocess(
 
 export const CampaignFormSchema = z.object({
   title: text('a title', { max: 120 }),
-  summary: text('a summary', { max: 400 }),
+  summary: multilineText('a summary', { max: 400 }),
   slug: slugField,
 });
 
@@ -325,10 +325,10 @@ export const ActionFormSchema = z.object({
   campaignId: optionalId('a campaign'),
   title: text('a title', { max: 120 }),
   slug: slugField,
-  summary: text('a summary', { max: 400 }),
-  body: text('the text of the action', { max: 50_000 }),
-  thankYou: optionalText('a thank-you message', { max: 10_000 }).transform((v) => v ?? ''),
-  result: optionalText('the result', { max: 10_000 }).transform((v) => v ?? ''),
+  summary: multilineText('a summary', { max: 400 }),
+  body: multilineText('the text of the action', { max: 50_000 }),
+  thankYou: optionalMultilineText('a thank-you message', { max: 10_000 }).transform((v) => v ?? ''),
+  result: optionalMultilineText('the result', { max: 10_000 }).transform((v) => v ?? ''),
   deadline: optionalDay,
   goal: optionalGoal,
   newsletterListId: optionalId('a newsletter list'),
@@ -525,7 +525,7 @@ const UPDATE_KINDS = ['delivery', 'response', 'update'] as const satisfies reado
 export const ActionUpdateFormSchema = z.object({
   kind: z.enum(UPDATE_KINDS, { error: 'Choose what kind of update this is' }),
   title: text('a title', { max: 200 }),
-  body: optionalText('the text', { max: 20_000 }).transform((v) => v ?? ''),
+  body: optionalMultilineText('the text', { max: 20_000 }).transform((v) => v ?? ''),
   happenedOn: optionalDay,
 });
 

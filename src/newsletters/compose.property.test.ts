@@ -7,6 +7,7 @@ import { seedAudience } from '../../test/helpers/newsletters.js';
 import { addTestStaff, signedInClient } from '../../test/helpers/staff.js';
 import { compileNewsletter, escapeHtml, FALLBACK_NAME, personalise } from './emails.js';
 import { NewsletterFormSchema } from './service.js';
+import { cleanFields, cleanText } from '../core/text.js';
 
 // Property tests on the compose form and on personalisation. Whatever staff type (any unicode, markup, braces,
 // control characters, huge values, arrays, objects), the form answers 303 (and stores exactly what was typed, tidied)
@@ -63,7 +64,7 @@ describeEachDialect('the compose form under arbitrary input', (ctx) => {
       .orderBy('id', 'desc')
       .execute();
 
-  test('answers 303 and stores the tidied input, or 422 and stores nothing; never a 500', async () => {
+  test('answers 303 and stores the tidied input, or 400 or 422 and stores nothing; never a 500', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -78,7 +79,7 @@ describeEachDialect('the compose form under arbitrary input', (ctx) => {
           const form: Record<string, string | string[]> = {};
           for (const [k, v] of Object.entries(input)) if (v !== undefined) form[k] = v;
           const r = await client.post('/admin/newsletters', form);
-          expect([303, 422]).toContain(r.status);
+          expect([303, 400, 422]).toContain(r.status);
           const after = await newsletters();
           // What the server sees: a field sent once is a string, sent twice an array, sent no times absent.
           const seen = Object.fromEntries(
@@ -86,7 +87,16 @@ describeEachDialect('the compose form under arbitrary input', (ctx) => {
               Array.isArray(v) ? (v.length === 0 ? [] : [[k, v.length === 1 ? v[0] : v]]) : [[k, v]],
             ),
           );
-          const parsed = NewsletterFormSchema.safeParse(seen);
+          // Every field is cleaned before the form's own rules see it (core/text.ts); a control character is a 400.
+          const cleaned = cleanFields(seen);
+          if (r.status === 400) {
+            expect(cleaned.ok).toBe(false);
+            expect(after.length).toBe(before.length);
+            expect(r.text).toContain('contains characters that are not allowed');
+            return;
+          }
+          expect(cleaned.ok).toBe(true);
+          const parsed = NewsletterFormSchema.safeParse(cleaned.ok && cleaned.value);
           if (r.status === 422) {
             expect(after.length).toBe(before.length);
             expect(r.text).toContain('There is a problem');
@@ -100,9 +110,9 @@ describeEachDialect('the compose form under arbitrary input', (ctx) => {
           expect(row.body).toBe(data.body);
           expect(row.rate_per_minute).toBe(data.ratePerMinute ?? null);
           expect(row.in_archive).toBe(input.inArchive === 'on' ? 1 : 0);
-          // What was stored is what staff typed, tidied: trimmed subject, one kind of line ending.
-          expect(row.subject).toBe(String(seen.subject).trim());
-          expect(row.body).toBe(String(seen.body).replace(/\r\n?/g, '\n'));
+          // What was stored is what staff typed, tidied: a trimmed one-line subject, "\n" line endings, NFC, no overrides.
+          expect(row.subject).toBe((cleanText(String(seen.subject), 'single') as { value: string }).value.trim());
+          expect(row.body).toBe((cleanText(String(seen.body), 'multi') as { value: string }).value);
           // And the draft's pages render.
           expect((await client.get(`/admin/newsletters/${row.id}`)).status).toBe(200);
           expect((await client.get(`/admin/newsletters/${row.id}/preview`)).status).toBe(200);

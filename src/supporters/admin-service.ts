@@ -3,7 +3,7 @@ import type { Core, TimelineEntry, TimelineStep } from '../core/context.js';
 import { isUniqueViolation } from '../core/db/errors.js';
 import type { ConsentEventKind, LawfulBasis } from './tables.js';
 import { DomainError } from '../core/web/errors.js';
-import { email, optionalText, text } from '../core/web/forms.js';
+import { email, multilineText, optionalMultilineText, optionalText, text } from '../core/web/forms.js';
 import { recordAudit } from '../core/audit.js';
 import { auditFilters, resolveFilters, tagField, type FilterState } from './filters.js';
 import {
@@ -164,7 +164,7 @@ export const SupporterEditSchema = z.object({
       .regex(/^[0-9+()\s.-]*$/, 'A phone number may hold digits, spaces and + ( ) - . only')
       .optional(),
   ),
-  address: optionalText('an address', { max: 500 }),
+  address: optionalMultilineText('an address', { max: 500 }),
   constituency: z.preprocess(
     trimmed((s) => s.toUpperCase()),
     z
@@ -298,7 +298,7 @@ export async function sendSupporterTheirData(core: Core, staffId: number, id: nu
 
 // ---- lists -------------------------------------------------------------------------------------------------
 
-const wordingField = text('the consent wording', { max: 2000 });
+const wordingField = multilineText('the consent wording', { max: 2000 });
 const descriptionField = z.preprocess(
   (v) => (v === undefined ? '' : typeof v === 'string' ? v.trim() : v),
   z.string({ error: 'Enter a description' }).max(1000, 'The description must be 1000 characters or fewer'),

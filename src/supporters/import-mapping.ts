@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import type { LawfulBasis } from './tables.js';
 import { DomainError } from '../core/web/errors.js';
-import { formValues, parseForm, text, type FormResult } from '../core/web/forms.js';
+import { formValues, multilineText, parseForm, type FormResult } from '../core/web/forms.js';
 import { recordAudit } from '../core/audit.js';
 import { tagField } from './filters.js';
 import { deleteImportRow, findListsByIds, updateImport } from './queries.js';
@@ -51,7 +51,7 @@ const mappingBase = z.object({
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
     z.string({ error: 'Enter the date they gave consent' }).optional(),
   ),
-  evidence: text('where, when and how they agreed', { max: 1000 }),
+  evidence: multilineText('where, when and how they agreed', { max: 1000 }),
   lists: listIdsField,
   tag: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), tagField('a tag').optional()),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
+import { cleanText, PROBLEM_WORDS } from '../core/text.js';
 import type { SupporterImportStatus } from './tables.js';
 import { normaliseTag, tagField } from './filters.js';
 import type { SupporterImportRow } from './queries.js';
@@ -21,8 +22,6 @@ import {
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PHONE_NUMBER = /^\+[\d\s().-]+$/;
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const CONTROL_IN_LINE = /[\u0000-\u001f\u007f]/;
 
 interface CheckedRow {
   details: SupporterDetails | undefined;
@@ -36,7 +35,6 @@ function checkField(field: Exclude<ImportField, 'tags' | 'email'>, v: string): s
     case 'firstName':
     case 'lastName':
       if (v.length > 100) return 'is longer than 100 characters';
-      if (CONTROL_IN_LINE.test(v)) return 'contains characters that are not allowed';
       return undefined;
     case 'postcode':
       if (v.length > 16) return 'is longer than 16 characters';
@@ -48,7 +46,6 @@ function checkField(field: Exclude<ImportField, 'tags' | 'email'>, v: string): s
       return undefined;
     case 'address':
       if (v.length > 500) return 'is longer than 500 characters';
-      if (CONTROL.test(v)) return 'contains characters that are not allowed';
       return undefined;
     case 'constituency':
       if (!/^[A-Za-z]\d{8}$/.test(v)) return 'is not a constituency code like E14001234';
@@ -84,7 +81,13 @@ function checkRow(core: Core, s: ImportSettings, row: number, cells: readonly st
         level: 'warning',
       });
     }
-    const v = raw.trim();
+    // The same rules as every form's text (core/text.ts): an address keeps its lines, anything else is one line.
+    const cleaned = cleanText(raw, field === 'address' ? 'multi' : 'single');
+    if (!cleaned.ok) {
+      issues.push({ row, column: `${label} (${heading(i)})`, message: `${label} ${PROBLEM_WORDS[cleaned.problem]}`, level: 'error' });
+      return;
+    }
+    const v = cleaned.value.trim();
     if (field === 'tags') {
       for (const t of v.split(/[;,|]/).map(normaliseTag).filter(Boolean)) {
         const ok = tagField().safeParse(t);

@@ -3,7 +3,7 @@ import type { Core } from '../../core/context.js';
 import type { LetterStatus } from './tables.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
-import { text } from '../../core/web/forms.js';
+import { multilineText } from '../../core/web/forms.js';
 import { recordAudit } from '../../core/audit.js';
 import { letterRejectedEmail } from './emails.js';
 import {
@@ -67,7 +67,7 @@ export async function letterForStaff(core: Core, actionId: number, letterId: num
   return { letter: rowToLetter(core, row), deliveries };
 }
 
-export const RejectSchema = z.object({ reason: text('the reason, which the writer will read', { max: 1_000 }) });
+export const RejectSchema = z.object({ reason: multilineText('the reason, which the writer will read', { max: 1_000 }) });
 
 /** Approves a held letter: it goes now, under the pace limit. Throws DomainError('conflict') if already dealt with. */
 export async function approveLetter(core: Core, staffId: number, actionId: number, letterId: number, now = Date.now()): Promise<void> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import type { DbOrTrx } from '../../core/db/index.js';
 import { getSiteSettings } from '../../core/settings.js';
-import { checkbox, email as emailField, optionalText, text } from '../../core/web/forms.js';
+import { checkbox, email as emailField, multilineText, optionalMultilineText, optionalText, text } from '../../core/web/forms.js';
 import type { Constituency } from '../../representatives/service.js';
 import { recentFingerprints } from './queries.js';
 import { countWords, fingerprint, highestResemblance, parseFingerprint } from './similarity.js';
@@ -69,8 +69,8 @@ function letterBodyField(minWords: number, words: MessageWords) {
 export function letterFormSchema(action: Pick<LetterAction, 'kind' | 'settings' | 'newsletterListId'>) {
   const forMp = action.kind === 'letter_mp';
   const address: z.ZodType<string | null> = forMp
-    ? text('your postal address', { max: 300 })
-    : optionalText('your postal address', { max: 300 }).transform((v) => v ?? null);
+    ? multilineText('your postal address', { max: 300 })
+    : optionalMultilineText('your postal address', { max: 300 }).transform((v) => v ?? null);
   return z.object({
     subject: text(`a subject for your ${messageWords(action.kind).one}`, { max: 150 }),
     body: letterBodyField(action.settings.minWords, messageWords(action.kind)),

@@ -110,21 +110,12 @@ const websiteField = z.preprocess(
     .optional(),
 );
 
-// Direction overrides and isolates can make a listed name read as something else; real names in any script,
-// right-to-left ones included, never need them.
-const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
-
-/** What the public sign-on form takes (the logo arrives separately, as an upload). */
+/** What the public sign-on form takes (the logo arrives separately, as an upload). Direction overrides and isolates,
+ * which could make a listed name read as something else, are taken out of every field by core/text.ts. */
 export const SignOnFormSchema = z.object({
-  organisation: text('the name of your organisation', { max: 200 }).refine(
-    (s) => !DIRECTION_CONTROLS.test(s),
-    'The name contains characters that are not allowed',
-  ),
+  organisation: text('the name of your organisation', { max: 200 }),
   website: websiteField,
-  contactName: text('your name', { max: 200 }).refine(
-    (s) => !DIRECTION_CONTROLS.test(s),
-    'Your name contains characters that are not allowed',
-  ),
+  contactName: text('your name', { max: 200 }),
   contactRole: optionalText('your role', { max: 200 }),
   // An empty box asks for the address rather than complaining about its format.
   email: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), emailField('your email address')),

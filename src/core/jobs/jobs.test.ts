@@ -129,6 +129,37 @@ describeEachDialect('job queue', (ctx) => {
     expect((await job(id)).state).toBe('queued');
   });
 
+  test('a job that runs far longer than the lease is not taken over while its worker keeps the heartbeat', async () => {
+    const runs: string[] = [];
+    const id = (await queue.enqueue(ctx.db, 'long', {}, { lane: 'bulk' }))!;
+    const make = (name: string) =>
+      new Worker({
+        db: ctx.db,
+        queue,
+        logger,
+        pollMs: 20,
+        lanes: { default: 0, bulk: 1 },
+        leaseMs: 400,
+        heartbeatMs: 100,
+        handlers: {
+          long: async () => {
+            runs.push(name);
+            await new Promise((r) => setTimeout(r, 2_000));
+          },
+        },
+      });
+    const a = make('a');
+    a.start();
+    await until(() => runs.length === 1);
+    // A second worker that looks for expired leases several times a second, for five lease lengths.
+    const b = make('b');
+    b.start();
+    await until(async () => (await job(id)).state === 'done', 10_000);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(runs).toEqual(['a']);
+    expect((await job(id)).attempts).toBe(1);
+  });
+
   test('backoff grows and is capped', () => {
     expect(backoffMs(1)).toBeGreaterThanOrEqual(4_000);
     expect(backoffMs(1)).toBeLessThanOrEqual(6_000);
@@ -229,6 +260,47 @@ describeEachDialect('job queue', (ctx) => {
     expect(a.ran.length).toBeGreaterThan(total * 0.02);
     expect(b.ran.length).toBeGreaterThan(total * 0.02);
   }, 180_000);
+
+  test('a job of a worker killed with SIGKILL is taken over by a running worker within the lease, not minutes later', async () => {
+    const lease = { leaseMs: 1_500, heartbeatMs: 500 };
+    const id = (await queue.enqueue(ctx.db, 'sleepThenRecord', { n: 1, ms: 120_000 }))!;
+    const doomed = spawnWorker({
+      ...workerEnv(),
+      CONCURRENCY: '1',
+      LEASE_MS: String(lease.leaseMs),
+      HEARTBEAT_MS: String(lease.heartbeatMs),
+    });
+    const ran: number[] = [];
+    const w = new Worker({
+      db: ctx.db,
+      queue,
+      logger,
+      pollMs: 20,
+      lanes: { default: 1, bulk: 0 },
+      ...lease,
+      handlers: { sleepThenRecord: async (p: { n: number }) => void ran.push(p.n) },
+    });
+    let killedAt = 0;
+    try {
+      await until(() => doomed.started.length === 1, 30_000);
+      w.start();
+      // Twice the lease: the living process's heartbeat keeps its job.
+      await new Promise((r) => setTimeout(r, 2 * lease.leaseMs));
+      expect(ran).toEqual([]);
+      expect((await job(id)).state).toBe('running');
+      doomed.child.kill('SIGKILL');
+      await doomed.stopped;
+      killedAt = Date.now();
+      await until(async () => (await job(id)).state === 'done', 60_000);
+    } finally {
+      doomed.child.kill('SIGKILL');
+      await w.stop();
+    }
+    // Taken over once the lease ran out (at most a lease after the last heartbeat), plus a second to notice.
+    expect(Date.now() - killedAt).toBeLessThan(lease.leaseMs + 2_500);
+    expect(ran).toEqual([1]);
+    expect((await job(id)).attempts).toBe(2);
+  }, 90_000);
 
   test('SIGTERM stops claiming, finishes the jobs in flight, then exits cleanly', async () => {
     const ids = await queue.enqueueMany(

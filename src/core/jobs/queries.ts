@@ -82,8 +82,21 @@ export async function extendLeases(db: Db, ids: number[], workerId: string, lock
   await db.updateTable('jobs').set({ locked_until: lockedUntil }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
 }
 
-/** Returns jobs whose worker died (lease expired) to the queue, or parks them when out of attempts; returns how many. */
-export async function recoverExpiredJobs(db: Db, now: number): Promise<number> {
+/**
+ * Returns jobs whose worker died (lease expired) to the queue, or parks them when out of attempts, in one lane or all;
+ * returns how many. Running jobs are few, so the first read is cheap, and usually the only statement.
+ */
+export async function recoverExpiredJobs(db: Db, now: number, o: { lane?: Lane } = {}): Promise<number> {
+  const lane = o.lane;
+  const any = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('state', '=', 'running')
+    .where('locked_until', '<', now)
+    .$if(lane !== undefined, (q) => q.where('queue', '=', lane!))
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return 0;
   const parked = await db
     .updateTable('jobs')
     .set({
@@ -97,12 +110,14 @@ export async function recoverExpiredJobs(db: Db, now: number): Promise<number> {
     .where('state', '=', 'running')
     .where('locked_until', '<', now)
     .where(sql<boolean>`attempts >= max_attempts`)
+    .$if(lane !== undefined, (q) => q.where('queue', '=', lane!))
     .executeTakeFirst();
   const requeued = await db
     .updateTable('jobs')
     .set({ state: 'queued', run_at: now, updated_at: now, locked_by: null, locked_until: null })
     .where('state', '=', 'running')
     .where('locked_until', '<', now)
+    .$if(lane !== undefined, (q) => q.where('queue', '=', lane!))
     .executeTakeFirst();
   return Number(parked.numUpdatedRows) + Number(requeued.numUpdatedRows);
 }

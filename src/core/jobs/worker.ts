@@ -35,8 +35,17 @@ export interface WorkerOptions {
   lanes?: Partial<Record<Lane, number>>;
   recurring?: readonly RecurringJob[];
   pollMs?: number;
+  /**
+   * How long a claimed job stays this worker's without a heartbeat (default 30 s). A worker that dies stops renewing,
+   * so another worker takes its jobs over at most this long after its last heartbeat.
+   */
   leaseMs?: number;
+  /** How often the leases of running jobs are renewed to now + leaseMs (default a third of the lease). */
+  heartbeatMs?: number;
 }
+
+/** The default lease: a dead worker's jobs are taken over within 30 s, while a live one renews every 10 s. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** Delay before attempt n+1: 5 s doubling each time, capped at an hour, with ±20% jitter. */
 export function backoffMs(attempt: number): number {
@@ -61,16 +70,21 @@ export class Worker {
   private doneBatch: Array<{ id: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
   private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** When each lane's loop next looks for jobs whose lease expired (a dead worker's), to take them over. */
+  private readonly nextTakeover = new Map<Lane, number>();
   /** Jobs finished by this worker since start (for tests and metrics). */
   completed = 0;
   failed = 0;
 
   constructor(private readonly o: WorkerOptions) {
     this.pollMs = o.pollMs ?? 500;
-    this.leaseMs = o.leaseMs ?? 5 * 60_000;
+    this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+    this.heartbeatMs = o.heartbeatMs ?? this.leaseMs / 3;
   }
 
-  /** Starts the lane loops, the lease heartbeat, the recovery of dead workers' jobs and the recurring schedule. */
+  /** Starts the lane loops (which also take over dead workers' jobs), the lease heartbeat and the recurring schedule. */
   start(): void {
     const lanes = { default: 4, bulk: 2, ...this.o.lanes };
     for (const [lane, concurrency] of Object.entries(lanes) as Array<[Lane, number]>) {
@@ -82,17 +96,16 @@ export class Worker {
       this.lastEnqueueAt = Date.now();
       this.enqueueWake ??= setTimeout(this.wakeAfterEnqueue, 5);
     });
-    this.every(Math.max(1000, this.leaseMs / 3), () =>
-      extendLeases(this.o.db, [...this.inflight.keys()], this.id, Date.now() + this.leaseMs),
-    );
-    this.every(
-      30_000,
-      async () => {
-        const n = await recoverExpiredJobs(this.o.db, Date.now());
-        if (n > 0) this.o.logger.warn({ jobs: n }, 'recovered jobs from a stopped worker');
-      },
-      true,
-    );
+    // The heartbeat runs while any job is in flight, stop() included: a job finishing during a graceful stop keeps
+    // its lease. A job leaves `inflight` once its outcome is written, and its lease is no longer renewed.
+    this.heartbeat = setInterval(() => {
+      const ids = [...this.inflight.keys()];
+      if (ids.length === 0) return;
+      extendLeases(this.o.db, ids, this.id, Date.now() + this.leaseMs).catch((err: unknown) =>
+        this.o.logger.error({ err: redact(String(err)) }, 'could not renew the leases of running jobs'),
+      );
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
     if (this.o.recurring?.length) this.every(15_000, () => this.enqueueRecurring(), true);
   }
 
@@ -105,6 +118,7 @@ export class Worker {
     this.wake();
     await Promise.all(this.loops);
     await Promise.allSettled([...this.inflight.values()]);
+    clearInterval(this.heartbeat);
   }
 
   /** Enqueues each recurring job once per period, whichever worker gets there first (unique key per slot). */
@@ -167,6 +181,7 @@ export class Worker {
       }
       let claimed: ClaimedJob[] = [];
       try {
+        await this.takeOverExpired(lane);
         claimed = await claimDueJobs(this.o.db, { lane, limit: free, workerId: this.id, leaseMs: this.leaseMs, now: Date.now() });
         failures = 0;
       } catch (err) {
@@ -179,6 +194,19 @@ export class Worker {
       for (const job of claimed) this.launch(lane, concurrency, job);
       if (claimed.length < free) await this.idle(this.pollMs);
     }
+  }
+
+  /**
+   * Returns this lane's jobs whose lease expired (their worker died, or stalled for longer than the lease) to the
+   * queue for the claim that follows, at most once a second per lane: a cheap read of the few running jobs when
+   * nothing expired.
+   */
+  private async takeOverExpired(lane: Lane): Promise<void> {
+    const now = Date.now();
+    if (now < (this.nextTakeover.get(lane) ?? 0)) return;
+    this.nextTakeover.set(lane, now + Math.min(1000, this.heartbeatMs));
+    const n = await recoverExpiredJobs(this.o.db, now, { lane });
+    if (n > 0) this.o.logger.warn({ jobs: n, lane }, 'took over jobs from a worker that stopped renewing their lease');
   }
 
   private launch(lane: Lane, concurrency: number, job: ClaimedJob): void {

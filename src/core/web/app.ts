@@ -23,6 +23,7 @@ import { Layout, type HeadTags, type NavItem } from './layout.js';
 import { registerMetrics } from './metrics.js';
 import { renderDocument } from './render.js';
 import { csrfProtection, securityHeaders } from './security.js';
+import { cleanIncomingText } from './text-input.js';
 
 /** Who is signed in to the admin area, as the staff capability sets it on the request. */
 export interface Viewer {
@@ -145,6 +146,7 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
 
   securityHeaders(app, { https, baseUrl: o.config.baseUrl });
   csrfProtection(app, { keyring: o.keyring, secureCookies: https });
+  cleanIncomingText(app);
   registerMetrics(app, { db: o.db, token: o.config.metricsToken });
 
   // Documents of the pages that opted in with cacheKey, oldest first; rendering is most of a public page's cost.

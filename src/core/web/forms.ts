@@ -25,29 +25,13 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
   return { ok: false, errors, values: formValues(body) };
 }
 
-/** A single-line text field: must be a string, trimmed, within the length limits, with a plain-English message. */
-export function text(label: string, o: { min?: number; max?: number } = {}) {
-  const min = o.min ?? 1;
-  const max = o.max ?? 200;
-  return z
-    .string({ error: `Enter ${label}` })
-    .transform((s) => s.trim())
-    .pipe(
-      z
-        .string()
-        .min(min, min <= 1 ? `Enter ${label}` : `${cap(label)} must be at least ${min} characters`)
-        .max(max, `${cap(label)} must be ${max} characters or fewer`)
-        .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), `${cap(label)} contains characters that are not allowed`),
-    );
-}
-
-/** An optional text field: empty becomes undefined. */
-export function optionalText(label: string, o: { max?: number } = {}) {
-  return z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    text(label, { min: 1, max: o.max ?? 200 }).optional(),
-  );
-}
+// Text fields, with the rules of core/text.ts: `text` for one line (names, subjects), `multilineText` for a textarea.
+export {
+  singleLineText as text,
+  optionalSingleLineText as optionalText,
+  multiLineText as multilineText,
+  optionalMultiLineText as optionalMultilineText,
+} from '../text.js';
 
 /** An email address field, trimmed. */
 export function email(label = 'an email address') {
@@ -61,8 +45,3 @@ export function email(label = 'an email address') {
 
 /** A checkbox: present means checked. */
 export const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1' || v === true, z.boolean());
-
-function cap(s: string): string {
-  const bare = s.replace(/^(an?|the|your) /, '');
-  return bare.charAt(0).toUpperCase() + bare.slice(1);
-}
