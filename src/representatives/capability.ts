@@ -10,7 +10,7 @@ export { describeMpsImport, describePostcodeImport, importMpsFile, importPostcod
 /** UK representatives: the postcode → MP lookup as JSON for the letter forms' scripts, and its data for staff. */
 export const representativesCapability: Capability = {
   name: 'representatives',
-  adminNav: [{ href: '/admin/representatives', label: 'MPs and postcodes', permission: 'settings:manage' }],
+  adminNav: [{ href: '/admin/representatives', label: 'MPs and postcodes', permission: 'settings:manage', group: 'settings', order: 70 }],
   async setup(_app, core) {
     // On the first start, and after an upgrade that ships newer data, load it before serving anyone. The postcode
     // range table is decoded on the first lookup (about 30 ms, once per process), so an install that never writes to

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Core } from '../../core/context.js';
+import type { DbOrTrx } from '../../core/db/index.js';
+import type { KindWaiting } from '../kinds.js';
 import type { LetterStatus } from './tables.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
@@ -7,6 +9,8 @@ import { text } from '../../core/web/forms.js';
 import { recordAudit } from '../../core/audit.js';
 import { letterRejectedEmail } from './emails.js';
 import {
+  countFailedDeliveriesByAction,
+  countHeldLettersByAction,
   countLettersByStatus,
   deliverySummary,
   findDelivery,
@@ -129,4 +133,26 @@ export async function retryDelivery(core: Core, staffId: number, actionId: numbe
       details: { action: actionId, delivery: deliveryId },
     });
   });
+}
+
+/** Letters held for staff to read, and deliveries that failed for good, per action (for the dashboard). */
+export async function lettersWaiting(db: DbOrTrx): Promise<KindWaiting[]> {
+  const [held, failed] = await Promise.all([countHeldLettersByAction(db), countFailedDeliveriesByAction(db)]);
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many.replace('#', n.toLocaleString('en-GB')));
+  return [
+    ...held.map((h) => ({
+      actionId: h.actionId,
+      count: h.count,
+      label: plural(h.count, '1 letter is waiting for approval', '# letters are waiting for approval'),
+      href: `/admin/actions/${h.actionId}/letters`,
+      permission: 'actions:moderate',
+    })),
+    ...failed.map((f) => ({
+      actionId: f.actionId,
+      count: f.count,
+      label: plural(f.count, '1 letter could not be delivered', '# letters could not be delivered'),
+      href: `/admin/actions/${f.actionId}/letters`,
+      permission: 'actions:moderate',
+    })),
+  ];
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren, InputHTMLAttributes } from 'preact';
+import type { AuditDescription } from '../audit.js';
 
 // Building blocks for forms and pages, following the GOV.UK pattern: an error summary at the top linking to
 // each field, the message beside the field, and aria-describedby tying hints and errors to inputs.
@@ -183,4 +184,20 @@ export function formatTime(ms: number | null | undefined, timeZone: string): str
 export function Time({ ms, timeZone }: { ms: number | null | undefined; timeZone: string }) {
   if (ms === null || ms === undefined) return <span>—</span>;
   return <time dateTime={new Date(ms).toISOString()}>{formatTime(ms, timeZone)}</time>;
+}
+
+/**
+ * An audit entry as a sentence: "Amina opened the petition ‘Label the cotton’", the subject linked to its page.
+ * `staffName` is who did it (null: Lantern itself, or whoever the description names).
+ */
+export function AuditSentence({ staffName, words }: { staffName: string | null; words: AuditDescription }) {
+  const who = staffName ?? words.who ?? 'Lantern';
+  const object = words.title !== undefined ? `‘${words.title}’` : words.subject;
+  return (
+    <>
+      <strong>{who}</strong> {words.did}
+      {object !== undefined && <> {words.href ? <a href={words.href}>{object}</a> : object}</>}
+      {words.more && <span class="muted"> ({words.more})</span>}
+    </>
+  );
 }
