@@ -23,6 +23,7 @@ import {
   updateLetterIf,
 } from './queries.js';
 import { mpOfLetter } from './recipients.js';
+import { constituencyNames } from '../../representatives/service.js';
 import { createDeliveries } from './delivering.js';
 import { DELIVERY_ATTEMPTS } from './limits.js';
 import { getLetterAction, rowToLetter } from './reading.js';
@@ -32,16 +33,20 @@ import { getLetterAction, rowToLetter } from './reading.js';
 
 // ---- moderation (staff) ----
 
+/** A constituency's name by its code, from the representatives' data (null when there is no code or it is unknown). */
+const nameOf = (places: ReadonlyMap<string, string>, code: string | null) => (code === null ? null : (places.get(code) ?? null));
+
 /** The moderation page's data: letters held, the counts per state, deliveries (waiting, sent, failed) and the failures. */
 export async function moderationOverview(core: Core, actionId: number) {
-  const [held, counts, deliveries, failed] = await Promise.all([
+  const [held, counts, deliveries, failed, places] = await Promise.all([
     listHeldLetters(core.db, actionId, 200),
     countLettersByStatus(core.db, actionId),
     deliverySummary(core.db, actionId),
     listFailedDeliveries(core.db, actionId, 100),
+    constituencyNames(core.db),
   ]);
   return {
-    held: held.map((r) => rowToLetter(core, r)),
+    held: held.map((r) => ({ ...rowToLetter(core, r), constituencyName: nameOf(places, r.constituency_code) })),
     counts: Object.fromEntries(counts) as Partial<Record<LetterStatus, number>>,
     deliveries,
     failed: failed.map((f) => ({
@@ -67,7 +72,7 @@ export async function letterForStaff(core: Core, actionId: number, letterId: num
     sentAt: d.sent_at === null ? null : Number(d.sent_at),
     error: d.error,
   }));
-  return { letter: rowToLetter(core, row), deliveries };
+  return { letter: rowToLetter(core, row), constituencyName: nameOf(await constituencyNames(core.db), row.constituency_code), deliveries };
 }
 
 export const RejectSchema = z.object({ reason: text('the reason, which the writer will read', { max: 1_000 }) });

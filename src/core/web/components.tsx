@@ -120,10 +120,28 @@ export function Checkbox(p: { name: string; label: ComponentChildren; checked?: 
   );
 }
 
+const option = (o: { value: string; label: string }, value: string | undefined) => (
+  <option key={o.value} value={o.value} selected={o.value === value}>
+    {o.label}
+  </option>
+);
+
+/** Options in runs of the same group (no group: a run of its own). */
+function groupOptions<O extends { group?: string }>(options: readonly O[]): Array<{ group: string | undefined; options: O[] }> {
+  const out: Array<{ group: string | undefined; options: O[] }> = [];
+  for (const o of options) {
+    const last = out[out.length - 1];
+    if (last && last.group === o.group) last.options.push(o);
+    else out.push({ group: o.group, options: [o] });
+  }
+  return out;
+}
+
 export function Select(p: {
   name: string;
   label: string;
-  options: ReadonlyArray<{ value: string; label: string }>;
+  /** Options with a `group` are shown under that heading (an optgroup); consecutive options share one. */
+  options: ReadonlyArray<{ value: string; label: string; group?: string }>;
   value?: string | undefined;
   error?: string | undefined;
   hint?: string;
@@ -145,11 +163,15 @@ export function Select(p: {
         </p>
       )}
       <select id={id} name={p.name} aria-describedby={describedBy} aria-invalid={p.error ? 'true' : undefined}>
-        {p.options.map((o) => (
-          <option key={o.value} value={o.value} selected={o.value === p.value}>
-            {o.label}
-          </option>
-        ))}
+        {groupOptions(p.options).map((g, i) =>
+          g.group === undefined ? (
+            g.options.map((o) => option(o, p.value))
+          ) : (
+            <optgroup key={`${g.group}-${i}`} label={g.group}>
+              {g.options.map((o) => option(o, p.value))}
+            </optgroup>
+          ),
+        )}
       </select>
     </div>
   );
