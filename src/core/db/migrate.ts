@@ -8,6 +8,7 @@ import * as m0006 from './migrations/2026_11_25_0002_supporter_imports.js';
 import * as m0007 from './migrations/2026_11_25_0003_newsletter_sending.js';
 import * as m0008 from './migrations/2026_11_26_0001_representatives.js';
 import * as m0009 from './migrations/2026_11_26_0002_actions.js';
+import * as m0010 from './migrations/2026_12_04_0003_representatives_uploads.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_25_0003_newsletter_sending': m0007,
   '2026_11_26_0001_representatives': m0008,
   '2026_11_26_0002_actions': m0009,
+  '2026_12_04_0003_representatives_uploads': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
