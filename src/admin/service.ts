@@ -62,10 +62,10 @@ export function adminDashboard(core: Core): DashboardStep {
     }
     if (viewer.can('mail:view') && core.mailer.transportKind === 'catcher')
       needs.push({
-        label: 'Emails are kept here instead of being sent: no mail server is set up',
+        label: 'Emails are not being sent: no mail server is set up',
         count: 1,
         href: '/admin/mail',
-        detail: 'Set SMTP_URL on the server to send real mail',
+        detail: 'Until whoever runs the server sets one up (SMTP_URL), emails are kept in Mail instead',
       });
     return { needs };
   };

@@ -21,6 +21,9 @@ const DATA_LABELS: Record<string, { name: string; what: string }> = {
   },
 };
 
+/** Shipped files read into memory at start-up, not loaded into the database: they change only with Lantern. */
+const IN_MEMORY = new Set(['ranges', 'outcodes']);
+
 const SOURCE_WORDS: Record<string, string> = {
   constituencies: 'UK Parliament and ONS, shipped with Lantern',
   mps: 'UK Parliament (June 2026), shipped with Lantern',
@@ -125,7 +128,7 @@ export function RepresentativesAdminView(p: {
                     {DATA_LABELS[src.key]?.name ?? src.key}
                     <span class="row-detail">{DATA_LABELS[src.key]?.what}</span>
                   </th>
-                  <td>
+                  <td data-label="Where it comes from">
                     {src.origin === 'import' ? (
                       <>
                         Imported from <span class="wrap-anywhere">{src.file}</span>
@@ -141,8 +144,18 @@ export function RepresentativesAdminView(p: {
                       (SOURCE_WORDS[src.key] ?? src.origin)
                     )}
                   </td>
-                  <td>{src.loadedAt === null ? 'Never' : <Time ms={src.loadedAt} timeZone={p.tz} />}</td>
-                  <td class="num">{n(src.rows)}</td>
+                  <td data-label="Last refreshed">
+                    {IN_MEMORY.has(src.key) ? (
+                      'With each version of Lantern'
+                    ) : src.loadedAt === null ? (
+                      'Never'
+                    ) : (
+                      <Time ms={src.loadedAt} timeZone={p.tz} />
+                    )}
+                  </td>
+                  <td class="num" data-label="Rows">
+                    {n(src.rows)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -244,16 +257,24 @@ export function UploadProgressView({ upload: u, tz }: { upload: UploadView; tz: 
       </p>
       <h1 class="wrap-anywhere">Import of {u.file}</h1>
       <dl class="meta">
-        <dt>What it holds</dt>
-        <dd>{KIND_WORDS[u.kind]}</dd>
-        <dt>Size</dt>
-        <dd>{size(u.bytes)}</dd>
-        <dt>Uploaded</dt>
-        <dd>
-          <Time ms={u.createdAt} timeZone={tz} />
-        </dd>
-        <dt>State</dt>
-        <dd>{STATUS_WORDS[u.status]}</dd>
+        <div>
+          <dt>What it holds</dt>
+          <dd>{KIND_WORDS[u.kind]}</dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>{size(u.bytes)}</dd>
+        </div>
+        <div>
+          <dt>Uploaded</dt>
+          <dd>
+            <Time ms={u.createdAt} timeZone={tz} />
+          </dd>
+        </div>
+        <div>
+          <dt>State</dt>
+          <dd>{STATUS_WORDS[u.status]}</dd>
+        </div>
       </dl>
       <section class="newsletter-progress" aria-labelledby="progress-h">
         <h2 id="progress-h">Progress</h2>
