@@ -94,7 +94,7 @@ describeEachDialect('representatives over HTTP', (ctx) => {
     expect(r.text).toMatch(/MPs with no email address<\/dt><dd class="bad">4</);
     expect(r.text).toContain('UK Parliament (June 2026), shipped with Lantern');
     expect(r.text).toMatch(
-      /Postcode ranges<span[^>]*>[^<]*<\/span><\/th><td>mySociety[^<]*<\/td><td><time[^>]*>[^<]*<\/time><\/td><td class="num">54,076</,
+      /Postcode ranges<span[^>]*>[^<]*<\/span><\/th><td data-label="Where it comes from">mySociety[^<]*<\/td><td data-label="Last refreshed">With each version of Lantern<\/td><td class="num" data-label="Rows">54,076</,
     );
     expect(r.text).toContain('No postcodes have been imported');
     // After an import, the page shows what it stored and skipped.
