@@ -70,6 +70,8 @@ export async function buildCore(config: Config, o: BuildOptions = {}): Promise<C
   core.permissions = capabilities.flatMap((c) => c.permissions ?? []);
   core.timeline = capabilities.flatMap((c) => (c.timeline ? [c.timeline(core)] : []));
   core.segmentUses = capabilities.flatMap((c) => (c.segmentUse ? [c.segmentUse(core)] : []));
+  core.dashboard = capabilities.flatMap((c) => (c.dashboard ? [c.dashboard(core)] : []));
+  core.auditDescribers = capabilities.flatMap((c) => (c.describeAudit ? [c.describeAudit(core)] : []));
   return core;
 }
 

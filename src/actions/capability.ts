@@ -2,6 +2,7 @@ import type { Capability, Core } from '../core/context.js';
 import type { JobHandler, RecurringJob } from '../core/jobs/worker.js';
 import type { RouteTable } from '../core/web/routes.js';
 import { frameAdminRoutes } from './admin-routes.js';
+import { actionsDashboard, describeActionsAudit } from './dashboard.js';
 import { seedActionsDemo } from './demo.js';
 import { frameJobs, frameRecurringJobs } from './jobs.js';
 import { handKindsToFrame, type KindModule, type Kinds } from './kinds.js';
@@ -34,7 +35,7 @@ const recurring: RecurringJob[] = [...frameRecurringJobs, ...KINDS.flatMap((k) =
 export const actionsCapability: Capability = {
   name: 'actions',
   nav: [{ href: '/act', label: 'Take action' }],
-  adminNav: [{ href: '/admin/actions', label: 'Actions', permission: 'actions:edit' }],
+  adminNav: [{ href: '/admin/actions', label: 'Campaigns and actions', permission: 'actions:edit' }],
   permissions: [
     { name: 'actions:edit', label: 'Write, open and close actions', roles: ['editor', 'campaigner'] },
     { name: 'actions:moderate', label: 'Moderate what supporters sent', roles: ['campaigner'] },
@@ -53,5 +54,7 @@ export const actionsCapability: Capability = {
     const parts = await Promise.all(KINDS.map((k) => k.exportFor?.(core, db, subject) ?? Promise.resolve({})));
     return Object.assign({}, ...parts);
   },
+  dashboard: actionsDashboard(KINDS),
+  describeAudit: describeActionsAudit(KINDS),
   demo: (core) => seedActionsDemo(KINDS, core),
 };

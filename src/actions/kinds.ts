@@ -99,8 +99,26 @@ export interface KindModule<S extends Record<string, unknown> = Record<string, u
   erase?(core: Core, trx: DbOrTrx, subject: ErasureSubject): Promise<void>;
   /** What the kind holds about a supporter, as plain values, for their copy of their data. */
   exportFor?(core: Core, db: DbOrTrx, subject: ErasureSubject): Promise<Record<string, unknown[]>>;
+  /** What of this kind waits for staff, per action ("3 letters are waiting for approval"), for the dashboard. */
+  waiting?(db: DbOrTrx): Promise<KindWaiting[]>;
+  /**
+   * This kind's audit codes in words, read before the action's title ('letter.approve': 'approved a held letter
+   * in'); the frame finds the action from the entry's target ("action 12") or its details ({ action: 12 }).
+   */
+  auditWords?: Readonly<Record<string, string>>;
   /** Fictional demo content for an action of this kind that the demo has just created. */
   demo?(core: Core, action: Action<S>): Promise<void>;
+}
+
+/** Something of a kind that waits for staff on one action, and the page where they deal with it. */
+export interface KindWaiting {
+  actionId: number;
+  count: number;
+  /** A sentence with the count in it ("3 letters are waiting for approval"). */
+  label: string;
+  href: string;
+  /** The permission that page needs: the dashboard shows the item only to staff who hold it. */
+  permission: string;
 }
 
 /** The kinds of action, in the order staff are offered them: assembled in capability.ts and handed to the frame. */

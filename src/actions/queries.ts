@@ -210,3 +210,23 @@ export async function replaceActionTargets(
 export async function hasCampaigns(db: Db): Promise<boolean> {
   return (await db.selectFrom('campaigns').select('id').limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** The titles and kinds of these actions (for the audit log in words). */
+export async function listActionSubjects(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('actions')
+    .select(['id', 'title', 'kind'])
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** The titles of these campaigns. */
+export async function listCampaignTitles(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('campaigns')
+    .select(['id', 'title'])
+    .where('id', 'in', [...ids])
+    .execute();
+}

@@ -24,6 +24,7 @@ import {
   listActionsByStatus,
   listActionsForAdmin,
   listActionsWithLiveCounters,
+  listActionSubjects,
   listActionTitles,
   listActionTargets,
   listActionUpdates,
@@ -143,6 +144,12 @@ export async function findActionForKind<S>(
 export async function actionTitles(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, string>> {
   const unique = [...new Set(ids)];
   return new Map((await listActionTitles(db, unique)).map((r) => [Number(r.id), r.title]));
+}
+
+/** The kinds of these actions, by id (a kind sharing its tables with another words its notices by the action's kind). */
+export async function actionKinds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, ActionKind>> {
+  const unique = [...new Set(ids)];
+  return new Map((await listActionSubjects(db, unique)).map((r) => [Number(r.id), r.kind as ActionKind]));
 }
 
 /** An action that must exist (admin pages); throws DomainError('not_found') otherwise. */

@@ -1,14 +1,15 @@
 import type { Capability } from '../core/context.js';
 import { adminRoutes } from './routes.js';
+import { adminDashboard, describeAdminAudit } from './service.js';
 
-/** The admin shell: dashboard, organisation settings, the mail catcher and the jobs view. */
+/** The admin shell: the dashboard (made of every capability's part), organisation settings, the mail catcher and the jobs view. */
 export const adminCapability: Capability = {
   name: 'admin',
   adminNav: [
     { href: '/admin', label: 'Dashboard', permission: 'dashboard:view' },
-    { href: '/admin/settings', label: 'Settings', permission: 'settings:manage' },
-    { href: '/admin/mail', label: 'Mail', permission: 'mail:view' },
-    { href: '/admin/jobs', label: 'Jobs', permission: 'jobs:view' },
+    { href: '/admin/settings', label: 'Organisation', permission: 'settings:manage', group: 'settings', order: 10 },
+    { href: '/admin/mail', label: 'Mail', permission: 'mail:view', group: 'settings', order: 40 },
+    { href: '/admin/jobs', label: 'Jobs', permission: 'jobs:view', group: 'settings', order: 50 },
   ],
   permissions: [
     // Viewers see the dashboard and nothing personal.
@@ -21,4 +22,6 @@ export const adminCapability: Capability = {
     { name: 'jobs:manage', label: 'Retry background jobs', roles: ['campaigner'] },
   ],
   adminRoutes,
+  dashboard: adminDashboard,
+  describeAudit: describeAdminAudit,
 };

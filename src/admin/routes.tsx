@@ -38,22 +38,9 @@ function idOf(req: FastifyRequest): number {
 }
 
 async function showDashboard(req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const viewer = req.viewer!;
   const site = await getSiteSettings(core.db);
-  const { health, audit, mail } = await dashboard(core, viewer);
-  return reply.adminPage({
-    title: 'Dashboard',
-    body: (
-      <DashboardView
-        tz={site.timeZone}
-        health={health}
-        audit={audit}
-        mail={mail}
-        mailTransport={core.mailer.transportKind}
-        canSeeJobs={viewer.can('jobs:view')}
-      />
-    ),
-  });
+  const d = await dashboard(core, req.viewer!, site.timeZone);
+  return reply.adminPage({ title: 'Dashboard', body: <DashboardView tz={site.timeZone} orgName={site.orgName} {...d} /> });
 }
 
 async function showSettings(req: FastifyRequest, reply: FastifyReply, core: Core) {

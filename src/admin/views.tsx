@@ -2,117 +2,103 @@ import type { CaughtMail } from '../core/mail/mailer.js';
 import type { JobRecord } from '../core/jobs/queue.js';
 import type { JobState } from '../core/db/schema.js';
 import type { SiteSettings } from '../core/settings.js';
-import type { AuditEntry } from '../staff/service.js';
-import type { QueueHealth } from './service.js';
-import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time } from '../core/web/components.js';
+import type { Dashboard, QueueHealth } from './service.js';
+import {
+  AuditSentence,
+  Checkbox,
+  CsrfField,
+  ErrorSummary,
+  Field,
+  Notice,
+  Select,
+  TableWrap,
+  TextArea,
+  Time,
+} from '../core/web/components.js';
 
-function total(h: QueueHealth, state: JobState): number {
-  return h.counts.filter((c) => c.state === state).reduce((a, c) => a + c.count, 0);
-}
-
-export function DashboardView(p: {
-  tz: string;
-  health: QueueHealth;
-  audit: AuditEntry[] | null;
-  mail: CaughtMail[] | null;
-  mailTransport: 'smtp' | 'catcher';
-  canSeeJobs: boolean;
-}) {
-  const parked = total(p.health, 'parked');
+/** The dashboard: what needs a person first, then each capability's card, then the latest staff activity in words. */
+export function DashboardView(p: { tz: string; orgName: string } & Dashboard) {
   return (
     <>
       <h1>Dashboard</h1>
-      <div class="cards">
-        <section class="card" aria-labelledby="queue-h">
-          <h2 id="queue-h">Background jobs</h2>
-          <dl class="stats">
-            <div>
-              <dt>Waiting</dt>
-              <dd>{total(p.health, 'queued')}</dd>
-            </div>
-            <div>
-              <dt>Running</dt>
-              <dd>{total(p.health, 'running')}</dd>
-            </div>
-            <div>
-              <dt>Failed, need attention</dt>
-              <dd class={parked > 0 ? 'bad' : undefined}>{parked}</dd>
-            </div>
-            <div>
-              <dt>Oldest waiting</dt>
-              <dd>{p.health.oldestDueSeconds < 1 ? 'none' : `${Math.round(p.health.oldestDueSeconds)} s`}</dd>
-            </div>
-          </dl>
-          {p.canSeeJobs && (
-            <p>
-              <a href="/admin/jobs">See all jobs</a>
-            </p>
-          )}
-        </section>
-        <section class="card" aria-labelledby="mail-h">
-          <h2 id="mail-h">Recent mail</h2>
-          <p class="hint">
-            {p.mailTransport === 'catcher'
-              ? 'No mail server is configured (SMTP_URL), so mail is kept here instead of being sent.'
-              : 'Mail is sent through the configured mail server.'}
-          </p>
-          {p.mail === null ? (
-            <p>Only owners can read mail.</p>
-          ) : p.mail.length === 0 ? (
-            <p>No mail yet.</p>
+      <section class="needs" aria-labelledby="needs-h">
+        <h2 id="needs-h">Needs a person</h2>
+        {p.needs.length === 0 ? (
+          <p>Nothing is waiting for you.</p>
+        ) : (
+          <ul class="needs-list">
+            {p.needs.map((x) => (
+              <li key={`${x.href} ${x.label}`}>
+                <a href={x.href}>{x.label}</a>
+                {x.detail && <span class="needs-detail">{x.detail}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <div class="cards dashboard-cards">
+        {p.cards.map((c, i) => (
+          <section class="card" aria-labelledby={`card-${i}-h`} key={c.title}>
+            <h2 id={`card-${i}-h`}>{c.title}</h2>
+            {c.figures && (
+              <dl class="stats">
+                {c.figures.map((f) => (
+                  <div key={f.label}>
+                    <dt>
+                      {f.label}
+                      {f.detail && <span class="figure-detail">{f.detail}</span>}
+                    </dt>
+                    <dd>{f.href ? <a href={f.href}>{f.value}</a> : f.value}</dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+            {c.rows &&
+              (c.rows.length === 0 ? (
+                <p>{c.empty}</p>
+              ) : (
+                <ul class="card-rows">
+                  {c.rows.map((r, j) => (
+                    <li key={j}>
+                      {r.href ? <a href={r.href}>{r.label}</a> : <span class="row-label">{r.label}</span>}
+                      <span class="row-detail">{r.detail}</span>
+                    </li>
+                  ))}
+                </ul>
+              ))}
+            {c.link && (
+              <p class="card-link">
+                <a href={c.link.href}>{c.link.label}</a>
+              </p>
+            )}
+          </section>
+        ))}
+      </div>
+      {p.audit && (
+        <section aria-labelledby="audit-h">
+          <h2 id="audit-h">Recent staff activity</h2>
+          {p.audit.length === 0 ? (
+            <p>Nothing yet.</p>
           ) : (
-            <ul class="plain-list">
-              {p.mail.map((m) => (
-                <li key={m.id}>
-                  <a href={`/admin/mail/${m.id}`}>{m.subject}</a>{' '}
-                  <span class="muted">
-                    to {m.to}, <Time ms={m.createdAt} timeZone={p.tz} />
+            <ul class="activity">
+              {p.audit.map((e) => (
+                <li key={e.id}>
+                  <span class="activity-what">
+                    <AuditSentence staffName={e.staffName} words={e.words} />
+                  </span>{' '}
+                  <span class="activity-when">
+                    <Time ms={e.createdAt} timeZone={p.tz} />
                   </span>
                 </li>
               ))}
             </ul>
           )}
-        </section>
-      </div>
-      {p.audit && (
-        <section aria-labelledby="audit-h">
-          <h2 id="audit-h">Recent staff activity</h2>
-          {p.audit.length === 0 ? <p>Nothing yet.</p> : <AuditTable entries={p.audit} tz={p.tz} />}
           <p>
             <a href="/admin/audit">Full audit log</a>
           </p>
         </section>
       )}
     </>
-  );
-}
-
-export function AuditTable({ entries, tz }: { entries: AuditEntry[]; tz: string }) {
-  return (
-    <TableWrap label="Staff activity">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">Subject</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.id}>
-              <td>
-                <Time ms={e.createdAt} timeZone={tz} />
-              </td>
-              <td>{e.staffName ?? 'system'}</td>
-              <td>{e.action}</td>
-              <td>{e.target ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableWrap>
   );
 }
 

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
+import type { AuditDescriber } from './audit.js';
 import type { Config } from './config.js';
 import type { Keyring } from './crypto.js';
 import type { Db, DbOrTrx } from './db/index.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { JobHandler, RecurringJob } from './jobs/worker.js';
 import type { Mailer } from './mail/mailer.js';
-import type { NavItem } from './web/layout.js';
+import type { AdminNavItem, NavItem } from './web/layout.js';
 import type { RouteTable } from './web/routes.js';
 
 /** Who is being erased: the supporter record, and the blind index of the address they used (other records match on it). */
@@ -42,6 +43,54 @@ export type TimelineStep = (db: DbOrTrx, supporterId: number) => Promise<Timelin
  */
 export type SegmentUseStep = (db: DbOrTrx, segmentId: number) => Promise<string | undefined>;
 
+/** Whoever is looking: what they may do (the dashboard shows each of them only what they may follow). */
+export interface Permitted {
+  can(permission: string): boolean;
+}
+
+/** One figure on a dashboard card ("Supporters: 1,204"). */
+export interface DashboardFigure {
+  label: string;
+  value: string;
+  /** A few words under the figure ("+36 this month"). */
+  detail?: string | undefined;
+  /** The page about it, when the viewer may open it. */
+  href?: string | undefined;
+}
+
+/** A card on the dashboard: a capability's figures and a short list, in staff's words. */
+export interface DashboardCard {
+  title: string;
+  /** Cards are shown in this order (lower first): supporters 10, newsletters 20, actions 30… */
+  order: number;
+  figures?: DashboardFigure[];
+  /** A short list (the open actions, the last newsletters), each with where to read more. */
+  rows?: Array<{ label: string; detail: string; href?: string | undefined }>;
+  /** What the card says when it has no rows. */
+  empty?: string;
+  /** The page for more ("All actions"). */
+  link?: { href: string; label: string } | undefined;
+}
+
+/** Something waiting for a person ("3 letters are waiting for approval"), with the page where it is done. */
+export interface NeedsAPerson {
+  /** A sentence with the number in it. */
+  label: string;
+  count: number;
+  href: string;
+  /** Which action, newsletter or import it is about, if it is one thing. */
+  detail?: string | undefined;
+}
+
+/** A capability's part of the dashboard: its cards, and what needs a person. */
+export interface DashboardPart {
+  cards?: DashboardCard[];
+  needs?: NeedsAPerson[];
+}
+
+/** A capability's part of the dashboard for this viewer (it leaves out what they may not see). */
+export type DashboardStep = (viewer: Permitted, o: { timeZone: string; now: number }) => Promise<DashboardPart>;
+
 /** The shared machinery every capability is given. */
 export interface Core {
   config: Config;
@@ -60,6 +109,10 @@ export interface Core {
   timeline?: readonly TimelineStep[];
   /** Every capability's check that a saved segment is not in use before it is deleted. */
   segmentUses?: readonly SegmentUseStep[];
+  /** Every capability's part of the dashboard. */
+  dashboard?: readonly DashboardStep[];
+  /** Every capability's way of putting its audit entries in words. */
+  auditDescribers?: readonly AuditDescriber[];
 }
 
 /** Which roles hold a permission a capability declares (owners hold every permission). */
@@ -79,8 +132,11 @@ export interface Capability {
   name: string;
   /** Public navigation entries (in order). */
   nav?: NavItem[];
-  /** Admin navigation entries, each shown only with its permission. */
-  adminNav?: Array<NavItem & { permission: string }>;
+  /**
+   * Admin navigation entries, each shown only with its permission: the work (supporters, newsletters, actions…)
+   * in the main row, and `group: 'settings'` in the Settings group after it.
+   */
+  adminNav?: Array<AdminNavItem & { permission: string }>;
   /** The permissions this capability's admin routes name, and the roles that hold them. */
   permissions?: readonly PermissionGrant[];
   /** Hooks and plugins the capability's routes need, registered before any route (the staff guard, multipart…). */
@@ -99,6 +155,10 @@ export interface Capability {
   timeline?(core: Core): TimelineStep;
   /** Why a saved segment may not be deleted yet (something of this capability is addressed to it). */
   segmentUse?(core: Core): SegmentUseStep;
+  /** What this capability adds to the dashboard: its cards and what needs a person. */
+  dashboard?(core: Core): DashboardStep;
+  /** Puts this capability's audit codes in words ("opened the petition ‘Label the cotton’"). */
+  describeAudit?(core: Core): AuditDescriber;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
 }

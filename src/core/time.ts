@@ -42,3 +42,8 @@ export function utcToZonedLocal(ms: number, timeZone: string): string {
   const local = new Date(ms + offsetAt(ms, timeZone));
   return local.toISOString().slice(0, 16);
 }
+
+/** The first instant of the calendar month `ms` falls in, in a time zone (for "this month" figures). */
+export function startOfMonth(ms: number, timeZone: string): number {
+  return zonedLocalToUtc(`${utcToZonedLocal(ms, timeZone).slice(0, 7)}-01T00:00`, timeZone) ?? ms;
+}

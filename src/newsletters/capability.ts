@@ -1,4 +1,5 @@
 import type { Capability } from '../core/context.js';
+import { describeNewslettersAudit, newslettersDashboard } from './dashboard.js';
 import { seedDemoNewsletters } from './demo.js';
 import { newsletterJobs } from './jobs.js';
 import { adminRoutes, publicRoutes, setupImageUploads } from './routes.js';
@@ -24,4 +25,6 @@ export const newslettersCapability: Capability = {
   // so erasure keeps them, as it always has: the counts of past sends stay true.
   timeline: () => newsletterTimeline,
   segmentUse: () => segmentInUse,
+  dashboard: newslettersDashboard,
+  describeAudit: describeNewslettersAudit,
 };

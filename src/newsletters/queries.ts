@@ -311,3 +311,33 @@ export async function existingNewsletterImageIds(db: DbOrTrx, ids: readonly numb
 export async function listNewsletterImageRows(db: DbOrTrx, o: { limit: number }): Promise<NewsletterImageRow[]> {
   return db.selectFrom('newsletter_images').selectAll().orderBy('id', 'desc').limit(o.limit).execute();
 }
+
+/** The newsletters whose sending has started (sending, paused, sent or cancelled), the latest first. */
+export async function listLatestSends(db: Db, limit: number): Promise<NewsletterRow[]> {
+  return db
+    .selectFrom('newsletters')
+    .selectAll()
+    .where('status', 'in', ['sending', 'paused', 'sent', 'cancelled'])
+    .where('started_at', 'is not', null)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Newsletters that need staff: paused, or sending but held up by the mail server. */
+export async function listNewslettersHeldUp(db: Db): Promise<Array<Pick<NewsletterRow, 'id' | 'subject' | 'status' | 'last_error'>>> {
+  return db
+    .selectFrom('newsletters')
+    .select(['id', 'subject', 'status', 'last_error'])
+    .where((eb) => eb.or([eb('status', '=', 'paused'), eb.and([eb('status', '=', 'sending'), eb('last_error', 'is not', null)])]))
+    .orderBy('id', 'asc')
+    .limit(20)
+    .execute();
+}
+
+/** The subjects of these newsletters, for the audit log. */
+export async function findNewsletterSubjects(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('newsletters').select(['id', 'subject']).where('id', 'in', ids).execute();
+}

@@ -53,11 +53,13 @@ export interface PostcodeImportSummary {
 
 const fmt = (n: number) => n.toLocaleString('en-GB');
 
-/** A stream stage that passes bytes through while hashing them. */
+/** A stream stage that passes bytes through while hashing and counting them. */
 class Hasher extends Transform {
   readonly hash = createHash('sha256');
+  bytes = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
+    this.bytes += chunk.length;
     done(null, chunk);
   }
 }
@@ -91,7 +93,11 @@ function skip(s: Skipped, reason: string): void {
 export async function importPostcodesFile(
   db: Db,
   path: string,
-  o: { progress?: (line: string) => void } = {},
+  o: {
+    progress?: (line: string) => void;
+    /** Called after each batch is written, with how many bytes of the file have been read (for a progress bar). */
+    bytesRead?: (bytes: number) => Promise<void>;
+  } = {},
 ): Promise<PostcodeImportSummary> {
   const started = performance.now();
   const progress = o.progress ?? (() => {});
@@ -127,6 +133,7 @@ export async function importPostcodesFile(
     }
     batch = new Map();
     await db.transaction().execute((trx) => applyPostcodeBatch(trx, live, terminated));
+    await o.bytesRead?.(hasher.bytes);
   };
 
   const consume = async (records: AsyncIterable<string[]>) => {

@@ -1,7 +1,14 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db, DbOrTrx, Trx } from '../core/db/index.js';
 import { byDialect } from '../core/db/index.js';
-import type { ConstituenciesTable, MpsTable, RepresentativesSourceKey, RepresentativesSourcesTable } from './tables.js';
+import type {
+  ConstituenciesTable,
+  MpsTable,
+  RepresentativesSourceKey,
+  RepresentativesSourcesTable,
+  RepresentativesUploadsTable,
+  RepresentativesUploadStatus,
+} from './tables.js';
 
 export type SourceRow = RepresentativesSourcesTable;
 
@@ -130,4 +137,72 @@ export async function countPostcodes(db: DbOrTrx): Promise<{ all: number; ni: nu
     ])
     .executeTakeFirstOrThrow();
   return { all: Number(r.all), ni: Number(r.ni ?? 0) };
+}
+
+// ---- uploads ----
+
+export type UploadRow = Selectable<RepresentativesUploadsTable>;
+
+/** Stores a new upload; returns its id. */
+export async function insertUpload(db: DbOrTrx, row: Insertable<RepresentativesUploadsTable>): Promise<number> {
+  return Number((await db.insertInto('representatives_uploads').values(row).returning('id').executeTakeFirstOrThrow()).id);
+}
+
+/** One upload by id. */
+export async function findUpload(db: DbOrTrx, id: number): Promise<UploadRow | undefined> {
+  return db.selectFrom('representatives_uploads').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Changes an upload; with `whenStatus`, only while it is in one of those states. Returns whether it changed. */
+export async function updateUpload(
+  db: DbOrTrx,
+  id: number,
+  values: Updateable<RepresentativesUploadsTable>,
+  whenStatus?: readonly RepresentativesUploadStatus[],
+): Promise<boolean> {
+  const r = await db
+    .updateTable('representatives_uploads')
+    .set(values)
+    .where('id', '=', id)
+    .$if(whenStatus !== undefined, (q) => q.where('status', 'in', whenStatus!))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The latest uploads (never one still arriving), newest first. */
+export async function listRecentUploads(db: Db, limit: number): Promise<UploadRow[]> {
+  return db
+    .selectFrom('representatives_uploads')
+    .selectAll()
+    .where('status', '!=', 'uploading')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Deletes an upload and its chunks. */
+export async function deleteUploadRow(db: DbOrTrx, id: number): Promise<void> {
+  await db.deleteFrom('representatives_upload_chunks').where('upload_id', '=', id).execute();
+  await db.deleteFrom('representatives_uploads').where('id', '=', id).execute();
+}
+
+/** Stores one chunk of an uploaded file. */
+export async function insertUploadChunk(db: DbOrTrx, uploadId: number, seq: number, data: Uint8Array): Promise<void> {
+  await db.insertInto('representatives_upload_chunks').values({ upload_id: uploadId, seq, data }).execute();
+}
+
+/** One chunk of an uploaded file, by its place in the file. */
+export async function findUploadChunk(db: DbOrTrx, uploadId: number, seq: number): Promise<Uint8Array | undefined> {
+  const r = await db
+    .selectFrom('representatives_upload_chunks')
+    .select('data')
+    .where('upload_id', '=', uploadId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return r?.data;
+}
+
+/** Deletes an upload's file once it has been read. */
+export async function deleteUploadChunks(db: DbOrTrx, uploadId: number): Promise<void> {
+  await db.deleteFrom('representatives_upload_chunks').where('upload_id', '=', uploadId).execute();
 }

@@ -1,10 +1,13 @@
 import fc from 'fast-check';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../test/helpers/app.js';
 import { describeEachDialect } from '../../test/helpers/db.js';
 import { garbage } from '../../test/helpers/garbage.js';
 import { signedInAs } from '../../test/helpers/signin.js';
+import { postMultipart } from '../../test/helpers/multipart.js';
+import { until } from '../../test/helpers/wait.js';
 import { importPostcodesFile } from './import.js';
 
 // The JSON lookup the letter forms' scripts may call, the staff page about the data, and the attribution the data's
@@ -22,7 +25,7 @@ describeEachDialect('representatives over HTTP', (ctx) => {
     t.client().get(`/api/representatives/postcode/${encodeURIComponent(pc.toWellFormed())}`, headers);
 
   beforeAll(async () => {
-    t = await startTestLantern(ctx, { env: { TRUST_PROXY: 'true' } });
+    t = await startTestLantern(ctx, { env: { TRUST_PROXY: 'true' }, worker: true });
   });
   afterAll(() => t?.close());
 
@@ -88,23 +91,103 @@ describeEachDialect('representatives over HTTP', (ctx) => {
     expect(r.status).toBe(200);
     expect(r.text).toContain('<h1>MPs and postcodes</h1>');
     expect(r.text).toMatch(/Constituencies<\/dt><dd>650</);
-    expect(r.text).toMatch(/MPs without an email address<\/dt><dd class="bad">4</);
-    expect(r.text).toContain('current_mps.csv');
-    expect(r.text).toContain('Shipped with Lantern');
-    expect(r.text).toMatch(/Postcode ranges<\/dt><dd>54,076</);
-    expect(r.text).toContain('mysociety_pcon_2024_range_lookup.json');
-    expect(r.text).toContain('No postcodes are imported');
+    expect(r.text).toMatch(/MPs with no email address<\/dt><dd class="bad">4</);
+    expect(r.text).toContain('UK Parliament (June 2026), shipped with Lantern');
+    expect(r.text).toMatch(
+      /Postcode ranges<span[^>]*>[^<]*<\/span><\/th><td data-label="Where it comes from">mySociety[^<]*<\/td><td data-label="Last refreshed">With each version of Lantern<\/td><td class="num" data-label="Rows">54,076</,
+    );
+    expect(r.text).toContain('No postcodes have been imported');
     // After an import, the page shows what it stored and skipped.
     await importPostcodesFile(ctx.db, fileURLToPath(new URL('./fixtures/onspd_aug2024_extract.csv', import.meta.url)));
     const after = await client.get('/admin/representatives');
-    expect(after.text).toMatch(/Imported postcodes<\/dt><dd>3</);
-    expect(after.text).toContain('onspd_aug2024_extract.csv');
+    expect(after.text).toMatch(/Postcodes imported<\/dt><dd>3</);
+    expect(after.text).toContain('Imported from <span class="wrap-anywhere">onspd_aug2024_extract.csv</span>');
     expect(after.text).toContain('terminated postcodes: 2');
-    expect(after.text).not.toContain('No postcodes are imported');
+    expect(after.text).not.toContain('No postcodes have been imported');
     expect(JSON.parse((await api('AB12 3TP')).text)).toMatchObject({ kind: 'found', constituency: { code: 'S14000111' } });
     const { client: editor } = await signedInAs(t, 'campaigner');
     expect((await editor.get('/admin/representatives')).status).toBe(403);
     expect((await t.client().get('/admin/representatives')).status).toBe(303);
+  });
+
+  test('the page speaks to staff: what the data is, where from, when refreshed, and an upload form instead of server commands', async () => {
+    const { client } = await signedInAs(t, 'owner');
+    const r = await client.get('/admin/representatives');
+    expect(r.text).toContain('When a supporter writes to their MP, Lantern finds their MP from their postcode.');
+    expect(r.text).toContain('<th scope="col">Last refreshed</th>');
+    expect(r.text).not.toContain('Version (SHA-256)');
+    expect(r.text).toContain('<form method="post" action="/admin/representatives/uploads" enctype="multipart/form-data"');
+    // Server commands are left to a disclosure for whoever runs the server, not the page's instructions.
+    const beforeDetails = r.text.slice(0, r.text.indexOf('<details class="for-engineers">'));
+    expect(beforeDetails).not.toContain('npx lantern');
+  });
+
+  test('a postcode file uploaded in the browser form is imported by a background job, with a progress page', async () => {
+    const { client } = await signedInAs(t, 'owner', { name: 'Pat Upload' });
+    await client.get('/admin/representatives');
+    const content = await readFile(fileURLToPath(new URL('./fixtures/onspd_aug2024_extract.csv', import.meta.url)));
+    const up = await postMultipart(
+      client,
+      '/admin/representatives/uploads',
+      { kind: 'postcodes' },
+      { field: 'file', filename: 'ONSPD_NOV_2026_UK.csv', content },
+    );
+    expect(up.status).toBe(303);
+    const page = up.location!;
+    expect(page).toMatch(/^\/admin\/representatives\/uploads\/\d+$/);
+    const first = await client.get(page);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('Import of ONSPD_NOV_2026_UK.csv');
+    expect(first.text).toMatch(/<progress id="upload-progress" value="\d+" max="100">/);
+    expect(first.text).not.toContain('http-equiv="refresh"');
+    await until(async () => (await client.get(page)).text.includes('The file was imported'));
+    const done = await client.get(page);
+    expect(done.text).toContain('<progress id="upload-progress" value="100" max="100">');
+    expect(done.text).toContain('Imported 3 postcodes from 6 rows of ONSPD_NOV_2026_UK.csv');
+    expect(JSON.parse((await api('AB12 3TP')).text)).toMatchObject({ kind: 'found', constituency: { code: 'S14000111' } });
+    const id = Number(page.split('/').pop());
+    expect(await ctx.db.selectFrom('representatives_upload_chunks').select('seq').where('upload_id', '=', id).execute()).toEqual([]);
+    const data = await client.get('/admin/representatives');
+    expect(data.text).toContain('Imported from <span class="wrap-anywhere">ONSPD_NOV_2026_UK.csv</span>');
+    expect(data.text).toContain(`<a href="${page}" class="wrap-anywhere">ONSPD_NOV_2026_UK.csv</a>`);
+    expect((await client.get('/admin')).text).toContain('<strong>Pat Upload</strong> uploaded the postcode file');
+  });
+
+  test('uploads that cannot be imported: refused at once (a ZIP, no file, no kind) or failed by the job with its reason', async () => {
+    const { client } = await signedInAs(t, 'owner');
+    await client.get('/admin/representatives');
+    const count = async () =>
+      Number(
+        (
+          await ctx.db
+            .selectFrom('representatives_uploads')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    const zip = await postMultipart(
+      client,
+      '/admin/representatives/uploads',
+      { kind: 'postcodes' },
+      { field: 'file', filename: 'ONSPD.zip', content: Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]) },
+    );
+    expect(zip.status).toBe(422);
+    expect(zip.text).toContain('This is a ZIP archive');
+    const none = await postMultipart(client, '/admin/representatives/uploads', { kind: 'nonsense' });
+    expect(none.status).toBe(422);
+    expect(none.text).toContain('Choose a file to upload');
+    expect(none.text).toContain('Choose what the file holds');
+    expect(await count()).toBe(before);
+    const wrong = await postMultipart(
+      client,
+      '/admin/representatives/uploads',
+      { kind: 'postcodes' },
+      { field: 'file', filename: 'shopping.csv', content: Buffer.from('item,price\napples,2\n') },
+    );
+    expect(wrong.status).toBe(303);
+    await until(async () => (await client.get(wrong.location!)).text.includes('could not be imported'));
+    expect((await client.get(wrong.location!)).text).toContain('shopping.csv is not an ONSPD or NSPL file');
   });
 
   test('the data sources page carries the attributions the licences ask for', async () => {

@@ -318,6 +318,20 @@ export async function representativeFor(
   return c ? withMp(t, c) : undefined;
 }
 
+/** Every constituency, by nation (England, Scotland, Wales, Northern Ireland) and then by name: for pickers. */
+export async function listConstituencies(db: Db): Promise<Constituency[]> {
+  const order = ['England', 'Scotland', 'Wales', 'Northern Ireland'];
+  return [...(await tablesFor(db)).constituencies.values()].sort(
+    (a, b) => order.indexOf(a.nation) - order.indexOf(b.nation) || a.name.localeCompare(b.name, 'en-GB'),
+  );
+}
+
+/** Constituency names by GSS code, to show a name beside (or instead of) a code. */
+export async function constituencyNames(db: Db): Promise<ReadonlyMap<string, string>> {
+  const t = await tablesFor(db);
+  return new Map([...t.constituencies].map(([code, c]) => [code, c.name]));
+}
+
 // ---- the shipped data ----
 
 // The shipped files loaded into the database; the range table and the districts are only ever held in memory.

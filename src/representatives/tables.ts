@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // The tables the representatives owns: their row types, beside the queries that alone may touch them (the lint rule
 // lantern/own-tables). Declared into core's Schema so that one Kysely instance types every query.
 
@@ -41,11 +43,42 @@ export interface RepresentativesSourcesTable {
   loaded_at: number | null;
 }
 
+export type RepresentativesUploadKind = 'postcodes' | 'mps';
+/** uploading (the request is still arriving) → queued → importing → done | failed. */
+export type RepresentativesUploadStatus = 'uploading' | 'queued' | 'importing' | 'done' | 'failed';
+
+/** A file staff uploaded on the MPs and postcodes page, and how its import is going. */
+export interface RepresentativesUploadsTable {
+  id: Generated<number>;
+  kind: RepresentativesUploadKind;
+  status: RepresentativesUploadStatus;
+  /** The file's name as uploaded (its base name only). */
+  file: string;
+  bytes: number;
+  chunks: number;
+  /** How much of the file the import has read: its progress. */
+  bytes_done: number;
+  /** What the import did, in lines for staff; or why it failed. */
+  summary: string | null;
+  staff_id: number | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface RepresentativesUploadChunksTable {
+  upload_id: number;
+  seq: number;
+  data: Uint8Array;
+}
+
 declare module '../core/db/schema.js' {
   interface Schema {
     constituencies: ConstituenciesTable;
     mps: MpsTable;
     postcodes: PostcodesTable;
     representatives_sources: RepresentativesSourcesTable;
+    representatives_uploads: RepresentativesUploadsTable;
+    representatives_upload_chunks: RepresentativesUploadChunksTable;
   }
 }

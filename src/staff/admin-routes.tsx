@@ -241,7 +241,7 @@ async function turnOffTwoFactor(req: FastifyRequest, reply: FastifyReply, core: 
 async function showAudit(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const { page } = PageQuery.parse(req.query ?? {});
   const [rows, site] = await Promise.all([
-    listAudit(core.db, core.keyring, { limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE }),
+    listAudit(core, { limit: AUDIT_PAGE + 1, offset: (page - 1) * AUDIT_PAGE }),
     getSiteSettings(core.db),
   ]);
   return reply.adminPage({

@@ -1,7 +1,7 @@
-import { Time } from '../core/web/components.js';
+import { AuditSentence, TableWrap, Time } from '../core/web/components.js';
 import type { AuditEntry } from './service.js';
 
-/** The audit log, a page at a time. */
+/** The audit log, a page at a time, each entry in words. */
 export function AuditView(p: { entries: AuditEntry[]; page: number; more: boolean; tz: string }) {
   return (
     <>
@@ -10,14 +10,12 @@ export function AuditView(p: { entries: AuditEntry[]; page: number; more: boolea
       {p.entries.length === 0 ? (
         <p>Nothing here.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Audit log">
           <table>
             <thead>
               <tr>
                 <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Subject</th>
+                <th scope="col">What happened</th>
                 <th scope="col">Details</th>
               </tr>
             </thead>
@@ -27,15 +25,24 @@ export function AuditView(p: { entries: AuditEntry[]; page: number; more: boolea
                   <td>
                     <Time ms={e.createdAt} timeZone={p.tz} />
                   </td>
-                  <td>{e.staffName ?? '—'}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target ?? ''}</td>
-                  <td>{formatDetails(e.details)}</td>
+                  <td>
+                    <AuditSentence staffName={e.staffName} words={e.words} />
+                  </td>
+                  <td class="audit-code">
+                    <code>{e.action}</code>
+                    {e.target && ` · ${e.target}`}
+                    {e.details && (
+                      <>
+                        <br />
+                        {formatDetails(e.details)}
+                      </>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <nav class="pager" aria-label="Pages">
         {p.page > 1 && <a href={`/admin/audit?page=${p.page - 1}`}>Newer</a>}
@@ -44,7 +51,6 @@ export function AuditView(p: { entries: AuditEntry[]; page: number; more: boolea
     </>
   );
 }
-
 function formatDetails(details: string | null): string {
   if (!details) return '';
   try {

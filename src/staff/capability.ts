@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Capability, Core } from '../core/context.js';
 import { adminRoutes } from './admin-routes.js';
+import { describeStaffAudit } from './audit-words.js';
 import { registerStaffGuard } from './guard.js';
 import { isDeclaredPermission } from './permissions.js';
 import { publicRoutes, signInRoutes } from './routes.js';
@@ -10,9 +11,9 @@ import { deleteExpiredSignInRecords } from './service.js';
 export const staffCapability: Capability = {
   name: 'staff',
   adminNav: [
-    { href: '/admin/staff', label: 'Staff', permission: 'staff:manage' },
-    { href: '/admin/audit', label: 'Audit log', permission: 'audit:view' },
-    { href: '/admin/account', label: 'Your account', permission: 'account:manage' },
+    { href: '/admin/staff', label: 'Staff', permission: 'staff:manage', group: 'settings', order: 20 },
+    { href: '/admin/audit', label: 'Audit log', permission: 'audit:view', group: 'settings', order: 60 },
+    { href: '/admin/account', label: 'Your account', permission: 'account:manage', group: 'settings', order: 90 },
   ],
   permissions: [
     { name: 'staff:manage', label: 'Manage staff accounts', roles: [] },
@@ -25,6 +26,7 @@ export const staffCapability: Capability = {
   },
   publicRoutes,
   adminRoutes: [...signInRoutes, ...adminRoutes],
+  describeAudit: describeStaffAudit,
   jobs: (core) => ({ deleteExpiredSignInRecords: () => deleteExpiredSignInRecords(core) }),
   recurring: [{ name: 'deleteExpiredSignInRecords', everyMs: 3600_000 }],
 };

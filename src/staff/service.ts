@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { hashToken, newToken, normaliseEmail, type Keyring } from '../core/crypto.js';
-import { listAuditRecords, recordAudit } from '../core/audit.js';
+import { describeAuditRecords, listAuditRecords, recordAudit, type AuditDescription } from '../core/audit.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
 import type { TokenPurpose } from '../core/db/schema.js';
 import type { StaffRole } from './tables.js';
@@ -64,13 +64,18 @@ export interface AuditEntry {
   /** JSON text of the entry's details, if any (never personal data). */
   details: string | null;
   createdAt: number;
+  /** The entry in words, after the name of who did it (every capability describes its own codes). */
+  words: AuditDescription;
 }
 
-/** The audit log, newest first, with staff names decrypted. */
-export async function listAudit(db: Db, keyring: Keyring, o: { limit: number; offset?: number }): Promise<AuditEntry[]> {
-  const records = await listAuditRecords(db, { limit: o.limit, offset: o.offset ?? 0 });
+/** The audit log, newest first, with staff names decrypted and every entry in words. */
+export async function listAudit(core: Core, o: { limit: number; offset?: number }): Promise<AuditEntry[]> {
+  const records = await listAuditRecords(core.db, { limit: o.limit, offset: o.offset ?? 0 });
   const ids = [...new Set(records.flatMap((r) => (r.staffId === null ? [] : [r.staffId])))];
-  const names = new Map((await findStaffNames(db, ids)).map((r) => [Number(r.id), keyring.decrypt(r.name_enc)]));
+  const [names, words] = await Promise.all([
+    staffNamesById(core.db, core.keyring, ids),
+    describeAuditRecords(core.db, core.auditDescribers ?? [], records),
+  ]);
   return records.map((r) => ({
     id: r.id,
     staffName: r.staffId === null ? null : (names.get(r.staffId) ?? null),
@@ -78,7 +83,13 @@ export async function listAudit(db: Db, keyring: Keyring, o: { limit: number; of
     target: r.target,
     details: r.details,
     createdAt: r.createdAt,
+    words: words.get(r.id)!,
   }));
+}
+
+/** The names of these staff members, by id (decrypted). */
+export async function staffNamesById(db: DbOrTrx, keyring: Keyring, ids: readonly number[]): Promise<Map<number, string>> {
+  return new Map((await findStaffNames(db, ids)).map((r) => [Number(r.id), keyring.decrypt(r.name_enc)]));
 }
 
 const staffTarget = (id: number) => `staff ${id}`;

@@ -14,7 +14,9 @@ import {
   createList,
   displayName,
   eraseSupporterForStaff,
+  constituencyChoices,
   filterChoices,
+  placeNames,
   ListCreateSchema,
   ListEditSchema,
   listForStaff,
@@ -176,6 +178,7 @@ async function supportersPage(
     lists,
     tags: choices.tags,
     sources: choices.sources,
+    constituencies: choices.constituencies,
     result,
     page,
     pageSize: PAGE_SIZE,
@@ -220,7 +223,7 @@ async function segmentsPage(
   core: Core,
   o: { status?: number; errors?: Record<string, string>; editing?: number; values?: Record<string, string> } = {},
 ) {
-  const [segments, lists] = await Promise.all([listSegments(core.db), listChoices(core)]);
+  const [segments, lists, places] = await Promise.all([listSegments(core.db), listChoices(core), placeNames(core)]);
   const counts = await countSegmentMembers(core.db, segments);
   return reply.adminPage({
     title: 'Saved segments',
@@ -230,6 +233,7 @@ async function segmentsPage(
         csrf={req.csrfToken()}
         segments={segments.map((s) => ({ ...s, count: counts.get(s.id) ?? 0 }))}
         lists={lists}
+        places={places}
         canManage={req.viewer!.can('supporters:manage')}
         notice={noticeFor(req.query)}
         errors={o.errors}
@@ -258,6 +262,7 @@ async function saveSegment(req: FastifyRequest, reply: FastifyReply, core: Core)
           csrf={req.csrfToken()}
           state={segmentPart(state)}
           lists={await listChoices(core)}
+          places={await placeNames(core)}
           values={formValues(req.body)}
           errors={errors}
         />
@@ -293,10 +298,10 @@ async function deleteSegmentByForm(req: FastifyRequest, reply: FastifyReply, cor
 async function showExport(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const filters = parseFilters(req.query);
   if (!filters.ok) return supportersPage(req, reply, core, req.query, { status: 422 });
-  const [count, lists] = await Promise.all([exportCount(core, filters.state, await tz(core)), listChoices(core)]);
+  const [count, lists, places] = await Promise.all([exportCount(core, filters.state, await tz(core)), listChoices(core), placeNames(core)]);
   return reply.adminPage({
     title: 'Export supporters',
-    body: <ExportView csrf={req.csrfToken()} state={filters.state} lists={lists} count={count} />,
+    body: <ExportView csrf={req.csrfToken()} state={filters.state} lists={lists} places={places} count={count} />,
   });
 }
 
@@ -506,6 +511,7 @@ async function supporterView(
         csrf={req.csrfToken()}
         tz={timeZone}
         supporter={data.supporter}
+        constituencyName={data.constituencyName}
         name={name}
         subscriptions={data.subscriptions}
         ledger={data.ledger}
@@ -545,7 +551,16 @@ async function editPage(
   return reply.adminPage({
     title: 'Change details',
     status: o.errors ? 422 : 200,
-    body: <SupporterEditView csrf={req.csrfToken()} id={id} name={displayName(supporter)} values={values} errors={o.errors} />,
+    body: (
+      <SupporterEditView
+        csrf={req.csrfToken()}
+        id={id}
+        name={displayName(supporter)}
+        values={values}
+        errors={o.errors}
+        constituencies={await constituencyChoices(core)}
+      />
+    ),
   });
 }
 

@@ -5,6 +5,7 @@ import type { ConsentEventKind, LawfulBasis } from './tables.js';
 import { DomainError } from '../core/web/errors.js';
 import { email, multilineText, optionalMultilineText, optionalText, text } from '../core/web/forms.js';
 import { recordAudit } from '../core/audit.js';
+import { constituencyNames, listConstituencies, type Constituency } from '../representatives/service.js';
 import { auditFilters, resolveFilters, tagField, type FilterState } from './filters.js';
 import {
   addTags,
@@ -45,9 +46,28 @@ const target = (id: number) => `supporter ${id}`;
 // ---- finding supporters ----------------------------------------------------------------------------------------
 
 /** What the filters offer to choose from: every tag in use (with how many hold it) and every source supporters came from. */
-export async function filterChoices(core: Core): Promise<{ tags: Array<{ tag: string; count: number }>; sources: string[] }> {
-  const [tags, sources] = await Promise.all([listAllTags(core.db), listSupporterSources(core.db)]);
-  return { tags, sources };
+export async function filterChoices(
+  core: Core,
+): Promise<{ tags: Array<{ tag: string; count: number }>; sources: string[]; constituencies: ConstituencyChoice[] }> {
+  const [tags, sources, constituencies] = await Promise.all([
+    listAllTags(core.db),
+    listSupporterSources(core.db),
+    listConstituencies(core.db),
+  ]);
+  return { tags, sources, constituencies };
+}
+
+/** A constituency to choose in the filters: its code, its name and its nation (the options are grouped by nation). */
+export type ConstituencyChoice = Pick<Constituency, 'code' | 'name' | 'nation'>;
+
+/** Every constituency to choose from (a supporter's details). */
+export async function constituencyChoices(core: Core): Promise<ConstituencyChoice[]> {
+  return listConstituencies(core.db);
+}
+
+/** Constituency names by code (the representatives' data), to show names where supporters hold codes. */
+export async function placeNames(core: Core): Promise<ReadonlyMap<string, string>> {
+  return constituencyNames(core.db);
 }
 
 /** One row of the supporters table, decrypted (only the rows of the page being shown are). */
@@ -57,6 +77,8 @@ export interface SupporterListItem {
   name: string;
   postcode: string | null;
   constituencyCode: string | null;
+  /** The constituency's name, when the code is one Lantern knows. */
+  constituencyName: string | null;
   source: string;
   createdAt: number;
   confirmedAt: number | null;
@@ -71,10 +93,13 @@ export async function searchSupporters(core: Core, state: FilterState, o: { page
     findSupporters(core.db, filters, { limit: o.pageSize, offset: (o.page - 1) * o.pageSize }),
     countSupporters(core.db, filters),
   ]);
-  const tags = await listTagsOfMany(
-    core.db,
-    rows.map((r) => r.id),
-  );
+  const [tags, places] = await Promise.all([
+    listTagsOfMany(
+      core.db,
+      rows.map((r) => r.id),
+    ),
+    constituencyNames(core.db),
+  ]);
   const items: SupporterListItem[] = rows.map((r) => {
     const s = rowToSupporter(core.keyring, r);
     return {
@@ -83,6 +108,7 @@ export async function searchSupporters(core: Core, state: FilterState, o: { page
       name: displayName(s),
       postcode: s.postcode,
       constituencyCode: s.constituencyCode,
+      constituencyName: s.constituencyCode === null ? null : (places.get(s.constituencyCode) ?? null),
       source: s.source,
       createdAt: s.createdAt,
       confirmedAt: s.confirmedAt,
@@ -132,8 +158,13 @@ async function supporterTimeline(core: Core, supporterId: number): Promise<Timel
 export async function supporterPage(core: Core, id: number) {
   const supporter = await getSupporter(core.db, core.keyring, id);
   if (!supporter) throw new DomainError('not_found', 'There is no such supporter.');
-  const [consent, timeline] = await Promise.all([supporterConsent(core.db, id), supporterTimeline(core, id)]);
-  return { supporter, ...consent, timeline };
+  const [consent, timeline, places] = await Promise.all([
+    supporterConsent(core.db, id),
+    supporterTimeline(core, id),
+    constituencyNames(core.db),
+  ]);
+  const constituencyName = supporter.constituencyCode === null ? null : (places.get(supporter.constituencyCode) ?? null);
+  return { supporter, ...consent, timeline, constituencyName };
 }
 
 // ---- changing a supporter ------------------------------------------------------------------------------------
@@ -168,8 +199,8 @@ export const SupporterEditSchema = z.object({
   constituency: z.preprocess(
     trimmed((s) => s.toUpperCase()),
     z
-      .string({ error: 'Enter a constituency code' })
-      .regex(/^([A-Z]\d{8})?$/, 'Enter a constituency code like E14001234, or leave it empty')
+      .string({ error: 'Choose a constituency from the list' })
+      .regex(/^([A-Z]\d{8})?$/, 'Choose a constituency from the list, or “Not known”')
       .optional(),
   ),
 });

@@ -1,5 +1,7 @@
 import type { ConsentEventKind, LawfulBasis, SubscriptionStatus } from './tables.js';
 import { filterPairs, type FilterState, type SegmentFilters } from './filters.js';
+import type { ConstituencyChoice } from './admin-service.js';
+import { Select } from '../core/web/components.js';
 
 // The staff pages for supporters, segments, imports and lists. Every page works without JavaScript: filters are a
 // GET form (so a search can be bookmarked), changes are POST forms, and a running import refreshes itself.
@@ -44,8 +46,38 @@ export function HiddenFilters({ state }: { state: FilterState }) {
   );
 }
 
-/** The filters in words, for segments and confirmations. */
-export function describeFilters(f: SegmentFilters & { q?: string | undefined }, lists: readonly ListChoice[]): string[] {
+/** The constituency picker (filters, a supporter's details): every constituency by name, grouped by nation. */
+export function ConstituencySelect(p: {
+  label: string;
+  anyLabel: string;
+  hint?: string;
+  value: string | undefined;
+  error: string | undefined;
+  constituencies: readonly ConstituencyChoice[];
+}) {
+  const known = p.constituencies.some((c) => c.code === p.value);
+  return (
+    <Select
+      name="constituency"
+      label={p.label}
+      {...(p.hint ? { hint: p.hint } : {})}
+      options={[
+        { value: '', label: p.anyLabel },
+        ...(p.value && !known ? [{ value: p.value, label: `${p.value} (not a current constituency)` }] : []),
+        ...p.constituencies.map((c) => ({ value: c.code, label: c.name, group: c.nation })),
+      ]}
+      value={p.value}
+      error={p.error}
+    />
+  );
+}
+
+/** The filters in words, for segments and confirmations (constituencies by name when `places` knows them). */
+export function describeFilters(
+  f: SegmentFilters & { q?: string | undefined },
+  lists: readonly ListChoice[],
+  places?: ReadonlyMap<string, string>,
+): string[] {
   const list = f.list === undefined ? undefined : (lists.find((l) => l.id === f.list)?.name ?? `list ${f.list}`);
   const out: string[] = [];
   if (f.q) out.push(`name or email “${f.q}”`);
@@ -53,7 +85,7 @@ export function describeFilters(f: SegmentFilters & { q?: string | undefined }, 
   else if (list) out.push(`on ${list}`);
   else if (f.consent) out.push(`${CONSENT_LABELS[f.consent]} on any list`);
   if (f.tag) out.push(`tagged “${f.tag}”`);
-  if (f.constituency) out.push(`in constituency ${f.constituency}`);
+  if (f.constituency) out.push(`in ${places?.get(f.constituency) ?? `constituency ${f.constituency}`}`);
   if (f.source) out.push(`came from “${f.source}”`);
   if (f.from && f.to) out.push(`joined ${f.from} to ${f.to}`);
   else if (f.from) out.push(`joined on or after ${f.from}`);

@@ -124,7 +124,7 @@ describeEachDialect('supporters admin', (ctx) => {
     for (const m of [
       'Enter the first day as a real date',
       'Enter the last day as a real date',
-      'Enter a constituency code like E14001234',
+      'Choose a constituency from the list',
       'Choose a list',
       'Choose a consent state',
     ])
@@ -206,7 +206,7 @@ describeEachDialect('supporters admin', (ctx) => {
       'Enter an email address in the right format',
       'First name must be 100 characters or fewer',
       'A phone number may hold digits',
-      'Enter a constituency code like E14001234',
+      'Choose a constituency from the list',
       'A postcode may hold letters',
     ])
       expect(bad.text).toContain(m);
@@ -399,6 +399,34 @@ describeEachDialect('supporters admin', (ctx) => {
     expect((await owner.post(`/admin/lists/${id}/unarchive`)).status).toBe(303);
     expect((await audit('list.update')).map((a) => JSON.parse(a.details!).newWording)).toEqual([true, false]);
     expect(await audit('list.archive')).toHaveLength(1);
+  });
+
+  test('constituencies by name: the list, the filter, the supporter page, the export and its description', async () => {
+    const id = await person(
+      'aldershot',
+      { email: 'named.place@example.org', firstName: 'Nadia', lastName: 'Place', constituencyCode: 'E14001063' },
+      { source: 'names-test' },
+    );
+    const list = await campaigner.get('/admin/supporters?source=names-test');
+    expect(list.text).toContain('<td>Aldershot</td>');
+    expect(list.text).not.toContain('Constituency code');
+    // The filter offers every constituency by name, grouped by nation.
+    expect(list.text).toMatch(
+      /<select id="f-constituency" name="constituency"[^>]*><option value(="")? selected>Any constituency<\/option><optgroup label="England"><option value="E14001063">Aldershot<\/option>/,
+    );
+    expect(list.text).toMatch(/<optgroup label="Northern Ireland">/);
+    const filtered = await campaigner.get('/admin/supporters?constituency=E14001063');
+    expect(filtered.text).toContain('<option value="E14001063" selected>Aldershot</option>');
+    expect(filtered.text).toContain('Nadia Place');
+    expect((await campaigner.get(`/admin/supporters/${id}`)).text).toContain('Aldershot<span class="muted"> (E14001063)</span>');
+    const confirm = await campaigner.get('/admin/supporters/export?constituency=E14001063');
+    expect(confirm.text).toContain('in Aldershot');
+    const res = await campaigner.post('/admin/supporters/export', { constituency: 'E14001063' });
+    const rows = parseCsv(res.text, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(rows).toEqual([
+      expect.objectContaining({ email: 'named.place@example.org', constituency: 'E14001063', constituency_name: 'Aldershot' }),
+    ]);
+    expect(Object.keys(rows[0]!).slice(6, 8)).toEqual(['constituency', 'constituency_name']);
   });
 
   test('export: the current filters as CSV with formula cells escaped, consent columns, and an audit entry without personal data', async () => {

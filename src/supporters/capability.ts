@@ -2,6 +2,7 @@ import type { Capability } from '../core/context.js';
 import { registerRoutes } from '../core/web/routes.js';
 import { consentTimeline } from './admin-service.js';
 import { adminRoutes, setupImportUploads } from './admin-routes.js';
+import { describeSupportersAudit, supportersDashboard } from './dashboard.js';
 import { seedSupportersDemo } from './demo.js';
 import { supporterJobs, supporterRecurringJobs } from './jobs.js';
 import { publicRoutes, UNSUBSCRIBE_BODY_LIMIT, unsubscribeRoutes } from './routes.js';
@@ -14,7 +15,8 @@ export const supportersCapability: Capability = {
   name: 'supporters',
   adminNav: [
     { href: '/admin/supporters', label: 'Supporters', permission: 'supporters:view' },
-    { href: '/admin/lists', label: 'Lists', permission: 'lists:manage' },
+    // Lists are set up once and seldom changed: with the settings, not the daily work.
+    { href: '/admin/lists', label: 'Mailing lists', permission: 'lists:manage', group: 'settings', order: 30 },
   ],
   // Owners hold every permission without being named here.
   permissions: [
@@ -41,5 +43,7 @@ export const supportersCapability: Capability = {
   jobs: supporterJobs,
   recurring: supporterRecurringJobs,
   timeline: () => consentTimeline,
+  dashboard: supportersDashboard,
+  describeAudit: describeSupportersAudit,
   demo: seedSupportersDemo,
 };

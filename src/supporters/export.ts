@@ -12,6 +12,7 @@ import {
   listTagsOfMany,
 } from './queries.js';
 import { rowToSupporter } from './service.js';
+import { constituencyNames } from '../representatives/service.js';
 
 // CSV export of the supporters matching the current filters, streamed page by page so a big list never sits in
 // memory. Personal data leaving Lantern: every export is written to the audit log (the filters and the row count,
@@ -50,6 +51,7 @@ export async function exportSupporters(
   const maxId = await findMaxSupporterId(core.db);
   const rows = await countSupporters(core.db, { ...filters });
   const lists = (await listListsWithCounts(core.db)).filter((l) => l.archived_at === null || l.subscribed > 0);
+  const places = await constituencyNames(core.db);
   await recordAudit(core.db, {
     staffId,
     action: 'supporters.export',
@@ -65,6 +67,7 @@ export async function exportSupporters(
     'phone',
     'address',
     'constituency',
+    'constituency_name',
     'tags',
     'source',
     'joined',
@@ -99,6 +102,7 @@ export async function exportSupporters(
             s.phone ?? '',
             s.address ?? '',
             s.constituencyCode ?? '',
+            s.constituencyCode === null ? '' : (places.get(s.constituencyCode) ?? ''),
             (tags.get(s.id) ?? []).join('; '),
             s.source,
             iso(s.createdAt),

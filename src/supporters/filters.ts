@@ -108,8 +108,8 @@ export const FilterQuerySchema = z
     constituency: z.preprocess(
       (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toUpperCase()) : v),
       z
-        .string({ error: 'Enter a constituency code' })
-        .regex(/^[A-Z]\d{8}$/, 'Enter a constituency code like E14001234')
+        .string({ error: 'Choose a constituency from the list' })
+        .regex(/^[A-Z]\d{8}$/, 'Choose a constituency from the list')
         .optional(),
     ),
     source: z.preprocess(

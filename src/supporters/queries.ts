@@ -900,3 +900,52 @@ export async function fillConstituency(db: DbOrTrx, supporterId: number, code: s
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+// ---- the dashboard and the audit log in words --------------------------------------------------------------
+
+/** Live supporters (not erased): confirmed, confirmed since `since`, and signed up but not yet confirmed. */
+export async function countSupportersForDashboard(
+  db: Db,
+  since: number,
+): Promise<{ confirmed: number; since: number; unconfirmed: number }> {
+  const r = await db
+    .selectFrom('supporters')
+    .where('erased_at', 'is', null)
+    .select([
+      sql<number | string>`count(confirmed_at)`.as('confirmed'),
+      sql<number | string | null>`sum(case when confirmed_at >= ${since} then 1 else 0 end)`.as('since'),
+      sql<number | string | null>`sum(case when confirmed_at is null then 1 else 0 end)`.as('unconfirmed'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { confirmed: Number(r.confirmed), since: Number(r.since ?? 0), unconfirmed: Number(r.unconfirmed ?? 0) };
+}
+
+/** Imports waiting for staff (columns to match, or checked and waiting to be confirmed), not yet expired. */
+export async function listImportsWaiting(db: Db, now: number) {
+  return db
+    .selectFrom('supporter_imports')
+    .select(['id', 'status', 'filename_enc', 'rows_total'])
+    .where('status', 'in', ['uploaded', 'checked'])
+    .where('expires_at', '>', now)
+    .orderBy('id', 'asc')
+    .limit(20)
+    .execute();
+}
+
+/** The encrypted names of these supporters, for the audit log. */
+export async function findSupporterNames(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('supporters').select(['id', 'first_name_enc', 'last_name_enc', 'erased_at']).where('id', 'in', ids).execute();
+}
+
+/** The names of these saved segments. */
+export async function findSegmentNames(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('segments').select(['id', 'name']).where('id', 'in', ids).execute();
+}
+
+/** The encrypted file names of these imports. */
+export async function findImportFileNames(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('supporter_imports').select(['id', 'filename_enc']).where('id', 'in', ids).execute();
+}

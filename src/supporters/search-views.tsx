@@ -1,10 +1,11 @@
 import { CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, Time } from '../core/web/components.js';
-import type { SupporterListItem } from './admin-service.js';
+import type { ConstituencyChoice, SupporterListItem } from './admin-service.js';
 import { filterQueryString, type FilterState } from './filters.js';
 import {
   CONSENT_LABELS,
   plural,
   HiddenFilters,
+  ConstituencySelect,
   describeFilters,
   FilterSummary,
   type ListChoice,
@@ -26,6 +27,7 @@ export interface SupportersPageProps {
   lists: readonly ListChoice[];
   tags: ReadonlyArray<{ tag: string; count: number }>;
   sources: readonly string[];
+  constituencies: readonly ConstituencyChoice[];
   result?: { items: SupporterListItem[]; total: number; capped: boolean } | undefined;
   page: number;
   pageSize: number;
@@ -92,14 +94,12 @@ export function SupportersView(p: SupportersPageProps) {
           value={v('tag')}
           error={p.errors?.tag}
         />
-        <Field
-          name="constituency"
-          label="Constituency code"
-          hint="Like E14001234"
+        <ConstituencySelect
+          label="Constituency"
+          anyLabel="Any constituency"
           value={v('constituency')}
           error={p.errors?.constituency}
-          maxLength={9}
-          width="short"
+          constituencies={p.constituencies}
         />
         <Select
           name="source"
@@ -196,7 +196,7 @@ function SupporterTable({ items, tz, selectable }: { items: SupporterListItem[];
                 {s.undeliverableAt !== null && <span class="muted"> (undeliverable)</span>}
                 {s.confirmedAt === null && <span class="muted"> (not confirmed)</span>}
               </td>
-              <td>{s.constituencyCode ?? ''}</td>
+              <td>{s.constituencyName ?? s.constituencyCode ?? ''}</td>
               <td>{s.tags.join(', ')}</td>
               <td>{s.source}</td>
               <td>
@@ -257,7 +257,13 @@ function SupporterTableForm(p: SupportersPageProps & { items: SupporterListItem[
 // ---- export ------------------------------------------------------------------------------------------------
 
 /** The export confirmation: what will be in the file, and the duty that comes with it. */
-export function ExportView(p: { csrf: string; state: FilterState; lists: readonly ListChoice[]; count: number }) {
+export function ExportView(p: {
+  csrf: string;
+  state: FilterState;
+  lists: readonly ListChoice[];
+  places: ReadonlyMap<string, string>;
+  count: number;
+}) {
   return (
     <>
       <p>
@@ -265,7 +271,7 @@ export function ExportView(p: { csrf: string; state: FilterState; lists: readonl
       </p>
       <h1>Export supporters</h1>
       <p>
-        The file will hold {plural(p.count, 'supporter')}: <FilterSummary items={describeFilters(p.state, p.lists)} />.
+        The file will hold {plural(p.count, 'supporter')}: <FilterSummary items={describeFilters(p.state, p.lists, p.places)} />.
       </p>
       <p>
         It has their contact details, tags, and for each list whether they are subscribed and on what lawful basis. Only email people where

@@ -12,6 +12,7 @@ export function SegmentsView(p: {
   csrf: string;
   segments: Array<Segment & { count: number }>;
   lists: readonly ListChoice[];
+  places: ReadonlyMap<string, string>;
   canManage: boolean;
   notice?: string | undefined;
   errors?: Errors;
@@ -54,7 +55,7 @@ export function SegmentsView(p: {
                     <a href={`/admin/supporters${filterQueryString(s.filters)}`}>{s.name}</a>
                   </td>
                   <td>
-                    <FilterSummary items={describeFilters(s.filters, p.lists)} />
+                    <FilterSummary items={describeFilters(s.filters, p.lists, p.places)} />
                   </td>
                   <td>{s.count.toLocaleString('en-GB')}</td>
                   {p.canManage && (
@@ -91,7 +92,14 @@ export function SegmentsView(p: {
 }
 
 /** The save-a-segment form on its own, when its name was refused. */
-export function SaveSegmentView(p: { csrf: string; state: FilterState; lists: readonly ListChoice[]; values: Values; errors: Errors }) {
+export function SaveSegmentView(p: {
+  csrf: string;
+  state: FilterState;
+  lists: readonly ListChoice[];
+  places: ReadonlyMap<string, string>;
+  values: Values;
+  errors: Errors;
+}) {
   return (
     <>
       <p>
@@ -100,7 +108,7 @@ export function SaveSegmentView(p: { csrf: string; state: FilterState; lists: re
       <h1>Save these filters as a segment</h1>
       <ErrorSummary errors={p.errors} />
       <p>
-        Supporters who are: <FilterSummary items={describeFilters(p.state, p.lists)} />.
+        Supporters who are: <FilterSummary items={describeFilters(p.state, p.lists, p.places)} />.
       </p>
       <form method="post" action="/admin/supporters/segments" class="form" noValidate>
         <CsrfField token={p.csrf} />

@@ -3,7 +3,8 @@ import type { ConsentEventKind, LawfulBasis, SubscriptionStatus } from './tables
 import { CsrfField, ErrorSummary, Field, Notice, TableWrap, TextArea, Time } from '../core/web/components.js';
 import type { TimelineEntry } from '../core/context.js';
 import type { Supporter } from './service.js';
-import { CONSENT_LABELS, EVENT_LABELS, BASIS_LABELS, type Errors, type Values } from './admin-views.js';
+import { CONSENT_LABELS, EVENT_LABELS, BASIS_LABELS, ConstituencySelect, type Errors, type Values } from './admin-views.js';
+import type { ConstituencyChoice } from './admin-service.js';
 
 // One supporter's staff pages: their record, consent ledger and timeline; changing their details; erasing them.
 
@@ -13,6 +14,8 @@ export interface SupporterPageProps {
   csrf: string;
   tz: string;
   supporter: Supporter;
+  /** The supporter's constituency by name, when Lantern knows the code. */
+  constituencyName: string | null;
   name: string;
   subscriptions: Array<{ listId: number; list: string; status: SubscriptionStatus; lawfulBasis: LawfulBasis | null; updatedAt: number }>;
   ledger: Array<{
@@ -75,7 +78,10 @@ export function SupporterView(p: SupporterPageProps) {
           <Row label="Address">
             <span class="pre-line">{s.address ?? '—'}</span>
           </Row>
-          <Row label="Constituency">{s.constituencyCode ?? '—'}</Row>
+          <Row label="Constituency">
+            {s.constituencyCode === null ? '—' : (p.constituencyName ?? s.constituencyCode)}
+            {s.constituencyCode !== null && <span class="muted"> ({s.constituencyCode})</span>}
+          </Row>
           <Row label="Came from">{s.source}</Row>
           <Row label="Joined">
             <Time ms={s.createdAt} timeZone={p.tz} />
@@ -242,7 +248,14 @@ export function SupporterView(p: SupporterPageProps) {
 }
 
 /** The form to change a supporter's details. */
-export function SupporterEditView(p: { csrf: string; id: number; name: string; values: Values; errors?: Errors }) {
+export function SupporterEditView(p: {
+  csrf: string;
+  id: number;
+  name: string;
+  values: Values;
+  errors?: Errors;
+  constituencies: readonly ConstituencyChoice[];
+}) {
   const v = (k: string) => p.values[k];
   return (
     <>
@@ -276,15 +289,12 @@ export function SupporterEditView(p: { csrf: string; id: number; name: string; v
         />
         <Field name="phone" type="tel" label="Phone" value={v('phone')} error={p.errors?.phone} maxLength={40} autocomplete="off" />
         <TextArea name="address" label="Address" rows={4} value={v('address')} error={p.errors?.address} maxLength={500} />
-        <Field
-          name="constituency"
-          label="Constituency code"
-          hint="Like E14001234. Leave empty if you do not know it."
+        <ConstituencySelect
+          label="Constituency"
+          anyLabel="Not known"
           value={v('constituency')}
           error={p.errors?.constituency}
-          maxLength={9}
-          width="short"
-          autocomplete="off"
+          constituencies={p.constituencies}
         />
         <button type="submit">Save details</button>
       </form>

@@ -138,6 +138,7 @@ async function letterPage(
         csrf={req.csrfToken()}
         timeZone={await tz(core)}
         letter={found.letter}
+        constituencyName={found.constituencyName}
         deliveries={found.deliveries}
         values={o.values}
         errors={o.errors}

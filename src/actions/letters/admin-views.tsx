@@ -103,7 +103,7 @@ export function ModerationView(p: {
   timeZone: string;
   notice?: string | undefined;
   counts: Partial<Record<keyof typeof STATUS_LABEL, number>>;
-  held: readonly Letter[];
+  held: ReadonlyArray<Letter & { constituencyName: string | null }>;
   deliveries: { waiting: number; sent: number; failed: number; lastSlot: number | null };
   failed: ReadonlyArray<{ id: number; letterId: number; recipient: string; error: string; at: number }>;
   canExport: boolean;
@@ -139,6 +139,7 @@ export function ModerationView(p: {
               <tr>
                 <th scope="col">Subject</th>
                 <th scope="col">From</th>
+                <th scope="col">Constituency</th>
                 <th scope="col">Why held</th>
                 <th scope="col" class="num">
                   Similarity
@@ -153,6 +154,7 @@ export function ModerationView(p: {
                     <a href={`/admin/actions/${p.actionId}/letters/${l.id}`}>{l.subject}</a>
                   </td>
                   <td class="wrap-anywhere">{`${l.firstName} ${l.lastName}`.trim()}</td>
+                  <td>{l.constituencyName ?? l.constituencyCode ?? '—'}</td>
                   <td>{l.holdReason ? holdLabel(l.holdReason, w) : '—'}</td>
                   <td class="num">{l.similarity === null ? '—' : `${Math.round(l.similarity * 100)}%`}</td>
                   <td>{formatTime(l.confirmedAt, p.timeZone)}</td>
@@ -224,6 +226,8 @@ export function LetterAdminView(p: {
   csrf: string;
   timeZone: string;
   letter: Letter;
+  /** The letter's constituency by name, when Lantern knows its code. */
+  constituencyName: string | null;
   deliveries: ReadonlyArray<{
     id: number;
     recipient: string;
@@ -257,7 +261,10 @@ export function LetterAdminView(p: {
         {l.constituencyCode && (
           <>
             <dt>Constituency</dt>
-            <dd>{l.constituencyCode}</dd>
+            <dd>
+              {p.constituencyName ?? l.constituencyCode}
+              {p.constituencyName && <span class="muted"> ({l.constituencyCode})</span>}
+            </dd>
           </>
         )}
         <dt>Similarity to other {w.many}</dt>

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { constituencyNames } from '../../representatives/service.js';
 import type { Core } from '../../core/context.js';
 import { DomainError } from '../../core/web/errors.js';
 import { recordAudit } from '../../core/audit.js';
@@ -49,6 +50,7 @@ export async function exportLetters(
     'sent',
     'recipients',
     'constituency',
+    'constituency_name',
     'party',
     'mp_replied',
     'newsletter_consent',
@@ -57,6 +59,7 @@ export async function exportLetters(
     'last_name',
     'postcode',
   ];
+  const places = await constituencyNames(core.db);
   const records = letters.map((r) => {
     const ds = byLetter.get(Number(r.id)) ?? [];
     const consent = r.opt_in === 1;
@@ -68,6 +71,7 @@ export async function exportLetters(
       iso(r.sent_at === null ? null : Number(r.sent_at)),
       ds.map((x) => `${x.recipient_name} (${x.status})`).join('; '),
       r.constituency_code ?? '',
+      r.constituency_code === null ? '' : (places.get(r.constituency_code) ?? ''),
       [...new Set(ds.map((x) => x.party).filter((x) => x))].join('; '),
       r.reply ?? '',
       consent ? 'yes' : 'no',

@@ -7,6 +7,7 @@ import {
   countConfirmedLetters,
   confirmedLettersByDay,
   eraseLettersOf,
+  lettersWaiting,
   letterActAreaData,
   LetterSettingsSchema,
   lettersFor,
@@ -23,6 +24,14 @@ import { LetterActArea } from './views.js';
 // with Reply-To the supporter. A letter to an MP starts with the postcode, which finds the MP; an email to a
 // target goes to every target staff listed. The routes, jobs and recurring jobs are registered once, by the
 // letter-to-MP kind, and serve both kinds (the frame calls each kind's hooks, and a route may exist only once).
+
+/** The letters' audit codes in words (recorded for both letter kinds; described once, by the letter-to-MP kind). */
+const LETTER_AUDIT_WORDS = {
+  'letter.approve': 'approved a held letter in',
+  'letter.reject': 'rejected a held letter in',
+  'letter.retry_delivery': 'retried the delivery of a letter in',
+  'letters.export': 'downloaded the letter writers of',
+};
 
 /** Admin pages of a letter action, linked from the action's admin page. */
 function letterAdminLinks(a: { id: number; kind: ActionKind }): Array<{ href: string; label: string }> {
@@ -59,6 +68,8 @@ export const letterToMpKind: KindModule<LetterSettings> = {
   // Both letter kinds share the letters table: one erases for both.
   erase: eraseLettersOf,
   exportFor: lettersFor,
+  waiting: lettersWaiting,
+  auditWords: LETTER_AUDIT_WORDS,
   demo: seedLettersDemo,
 };
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Core } from '../../core/context.js';
+import type { DbOrTrx } from '../../core/db/index.js';
+import type { KindWaiting } from '../kinds.js';
 import type { LetterStatus } from './tables.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
@@ -7,6 +9,8 @@ import { multilineText } from '../../core/web/forms.js';
 import { recordAudit } from '../../core/audit.js';
 import { letterRejectedEmail } from './emails.js';
 import {
+  countFailedDeliveriesByAction,
+  countHeldLettersByAction,
   countLettersByStatus,
   deliverySummary,
   findDelivery,
@@ -19,26 +23,32 @@ import {
   updateLetterIf,
 } from './queries.js';
 import { mpOfLetter } from './recipients.js';
+import { constituencyNames } from '../../representatives/service.js';
 import { createDeliveries } from './delivering.js';
 import { DELIVERY_ATTEMPTS } from './limits.js';
 import { getLetterAction, rowToLetter } from './reading.js';
 import { messageWords } from './settings.js';
+import { actionKinds } from '../service.js';
 
 // Moderation: staff read held letters, approve (they go, under the pace limit) or reject them (the writer is told
 // why), and retry failed deliveries. Every decision is audited.
 
 // ---- moderation (staff) ----
 
+/** A constituency's name by its code, from the representatives' data (null when there is no code or it is unknown). */
+const nameOf = (places: ReadonlyMap<string, string>, code: string | null) => (code === null ? null : (places.get(code) ?? null));
+
 /** The moderation page's data: letters held, the counts per state, deliveries (waiting, sent, failed) and the failures. */
 export async function moderationOverview(core: Core, actionId: number) {
-  const [held, counts, deliveries, failed] = await Promise.all([
+  const [held, counts, deliveries, failed, places] = await Promise.all([
     listHeldLetters(core.db, actionId, 200),
     countLettersByStatus(core.db, actionId),
     deliverySummary(core.db, actionId),
     listFailedDeliveries(core.db, actionId, 100),
+    constituencyNames(core.db),
   ]);
   return {
-    held: held.map((r) => rowToLetter(core, r)),
+    held: held.map((r) => ({ ...rowToLetter(core, r), constituencyName: nameOf(places, r.constituency_code) })),
     counts: Object.fromEntries(counts) as Partial<Record<LetterStatus, number>>,
     deliveries,
     failed: failed.map((f) => ({
@@ -64,7 +74,7 @@ export async function letterForStaff(core: Core, actionId: number, letterId: num
     sentAt: d.sent_at === null ? null : Number(d.sent_at),
     error: d.error,
   }));
-  return { letter: rowToLetter(core, row), deliveries };
+  return { letter: rowToLetter(core, row), constituencyName: nameOf(await constituencyNames(core.db), row.constituency_code), deliveries };
 }
 
 export const RejectSchema = z.object({ reason: multilineText('the reason, which the writer will read', { max: 1_000 }) });
@@ -131,4 +141,32 @@ export async function retryDelivery(core: Core, staffId: number, actionId: numbe
       details: { action: actionId, delivery: deliveryId },
     });
   });
+}
+
+/** Letters held for staff to read, and deliveries that failed for good, per action (for the dashboard). */
+export async function lettersWaiting(db: DbOrTrx): Promise<KindWaiting[]> {
+  const [held, failed] = await Promise.all([countHeldLettersByAction(db), countFailedDeliveriesByAction(db)]);
+  // Letters to MPs and emails to targets share these tables: each notice names what its action collects.
+  const kinds = await actionKinds(
+    db,
+    [...held, ...failed].map((x) => x.actionId),
+  );
+  const words = (actionId: number) => messageWords(kinds.get(actionId) ?? 'letter_mp');
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many.replace('#', n.toLocaleString('en-GB')));
+  return [
+    ...held.map((h) => ({
+      actionId: h.actionId,
+      count: h.count,
+      label: plural(h.count, `1 ${words(h.actionId).one} is waiting for approval`, `# ${words(h.actionId).many} are waiting for approval`),
+      href: `/admin/actions/${h.actionId}/letters`,
+      permission: 'actions:moderate',
+    })),
+    ...failed.map((f) => ({
+      actionId: f.actionId,
+      count: f.count,
+      label: plural(f.count, `1 ${words(f.actionId).one} could not be delivered`, `# ${words(f.actionId).many} could not be delivered`),
+      href: `/admin/actions/${f.actionId}/letters`,
+      permission: 'actions:moderate',
+    })),
+  ];
 }

@@ -382,3 +382,25 @@ export async function replyFiguresPerRecipient(db: DbOrTrx, actionId: number) {
     .groupBy('d.recipient_key')
     .execute();
 }
+
+/** Letters held for staff to read, counted per action (every action, for the dashboard). */
+export async function countHeldLettersByAction(db: DbOrTrx): Promise<Array<{ actionId: number; count: number }>> {
+  const rows = await db
+    .selectFrom('letters')
+    .select(['action_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('status', '=', 'held')
+    .groupBy('action_id')
+    .execute();
+  return rows.map((r) => ({ actionId: Number(r.action_id), count: Number(r.n) }));
+}
+
+/** Deliveries that failed for good and wait for a retry, counted per action (for the dashboard). */
+export async function countFailedDeliveriesByAction(db: DbOrTrx): Promise<Array<{ actionId: number; count: number }>> {
+  const rows = await db
+    .selectFrom('letter_deliveries')
+    .select(['action_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('status', '=', 'failed')
+    .groupBy('action_id')
+    .execute();
+  return rows.map((r) => ({ actionId: Number(r.action_id), count: Number(r.n) }));
+}

@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openTestAction } from '../../../test/helpers/actions.js';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
@@ -217,6 +218,26 @@ describeEachDialect('letters: similarity, moderation, pace, faults and the follo
     expect(await letterOf(action.id, w)).toMatchObject({ status: 'held', hold_reason: 'moderation' });
     const overview = await moderationOverview(core(), action.id);
     expect(overview.held.map((l) => l.email)).toEqual([w]);
+  });
+
+  test('constituencies by name: a held letter to an MP shows its constituency by name on the moderation pages and in the export', async () => {
+    const action = await letterAction({ kind: 'letter_mp', settings: { minWords: 5, moderateAll: true } });
+    const w = freshEmail('named');
+    expect(
+      await writeAndConfirm(action, { ...draft(w, ownWords(90), { postcode: 'GU11 1AA', constituencyCode: 'E14001063' }), optIn: true }),
+    ).toMatchObject({ state: 'held' });
+    const staff = (await signedInAs(t, 'owner')).client;
+    const list = await staff.get(`/admin/actions/${action.id}/letters`);
+    expect(list.text).toContain('<th scope="col">Constituency</th>');
+    expect(list.text).toContain('<td>Aldershot</td>');
+    const id = (await letterOf(action.id, w)).id;
+    const one = await staff.get(`/admin/actions/${action.id}/letters/${id}`);
+    expect(one.text.replace(/\s+/g, ' ')).toContain('<dt>Constituency</dt><dd>Aldershot<span class="muted"> (E14001063)</span></dd>');
+    await staff.get(`/admin/actions/${action.id}/letters/export`);
+    const csv = parseCsv((await staff.post(`/admin/actions/${action.id}/letters/export`)).text, { bom: true, columns: true }) as Array<
+      Record<string, string>
+    >;
+    expect(csv).toEqual([expect.objectContaining({ constituency: 'E14001063', constituency_name: 'Aldershot', email: w })]);
   });
 
   test('the pace limit spreads letters to one recipient over the following hours instead of dropping any, and each is sent once', async () => {

@@ -37,5 +37,9 @@ export const petitionKind: KindModule<PetitionSettings> = {
   ],
   erase: eraseSignaturesOf,
   exportFor: signaturesFor,
+  auditWords: {
+    'petition.signer.hide': 'took a signer’s name off the public list of',
+    'petition.signatures.export': 'downloaded the signatures of',
+  },
   demo: seedPetitionDemo,
 };

@@ -459,7 +459,7 @@ describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
       .replace(/^\ufeff/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('first_name,last_name,postcode,constituency,name_shown,town,signed,confirmed,email,newsletter');
+    expect(lines[0]).toBe('first_name,last_name,postcode,constituency,constituency_name,name_shown,town,signed,confirmed,email,newsletter');
     expect(lines).toHaveLength(3);
     const keenLine = lines.find((l) => l.startsWith('Keen,'))!;
     expect(keenLine).toContain(keen);

@@ -9,7 +9,7 @@ import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
 import { checkbox, email as emailField, parseForm, text, type FormResult } from '../../core/web/forms.js';
-import { constituencyCodeOf, normalisePostcode } from '../../representatives/service.js';
+import { constituencyCodeOf, constituencyNames, normalisePostcode } from '../../representatives/service.js';
 import { recordAudit } from '../../core/audit.js';
 import { spendProof } from '../../core/web/proof-of-work.js';
 import {
@@ -498,11 +498,13 @@ export async function exportSignatures(
       emailsOnlyFor: listId === null ? 'nobody (the petition offers no newsletter)' : `signers subscribed to list ${listId}`,
     },
   });
+  const places = await constituencyNames(db);
   const header = [
     'first_name',
     'last_name',
     'postcode',
     'constituency',
+    'constituency_name',
     'name_shown',
     'town',
     'signed',
@@ -530,6 +532,7 @@ export async function exportSignatures(
             keyring.decryptNullable(s.last_name_enc) ?? '',
             keyring.decryptNullable(s.postcode_enc) ?? '',
             s.constituency_code ?? '',
+            s.constituency_code === null ? '' : (places.get(s.constituency_code) ?? ''),
             s.show_name ? 'yes' : 'no',
             keyring.decryptNullable(s.town_enc) ?? '',
             iso(s.created_at),

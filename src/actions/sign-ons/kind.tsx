@@ -11,6 +11,7 @@ import {
   eraseSignOnContactsOf,
   signOnActAreaData,
   signOnsFor,
+  signOnsWaiting,
 } from './service.js';
 import { SignOnSettingsSchema, signOnSettingsToValues, type SignOnSettings } from './settings.js';
 import { SignatoryList, SignOnActArea } from './views.js';
@@ -43,5 +44,11 @@ export const signOnKind: KindModule<SignOnSettings> = {
   adminLinks: (action) => [{ href: `/admin/actions/${action.id}/sign-ons`, label: 'Sign-ons: moderation and export' }],
   erase: eraseSignOnContactsOf,
   exportFor: signOnsFor,
+  waiting: signOnsWaiting,
+  auditWords: {
+    'sign_on.approve': 'approved an organisation on',
+    'sign_on.reject': 'took an organisation off',
+    'sign_ons.export': 'downloaded the organisations of',
+  },
   demo: seedSignOnsDemo,
 };

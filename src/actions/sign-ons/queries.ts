@@ -231,3 +231,14 @@ export async function deleteSignOns(db: DbOrTrx, ids: readonly number[]): Promis
     .where('id', 'in', [...ids])
     .execute();
 }
+
+/** Confirmed sign-ons waiting for staff approval, counted per action (for the dashboard). */
+export async function countPendingSignOnsByAction(db: DbOrTrx): Promise<Array<{ actionId: number; count: number }>> {
+  const rows = await db
+    .selectFrom('sign_ons')
+    .select(['action_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('status', '=', 'pending')
+    .groupBy('action_id')
+    .execute();
+  return rows.map((r) => ({ actionId: Number(r.action_id), count: Number(r.n) }));
+}

@@ -22,7 +22,7 @@ import {
   supporterConsent,
   upsertSupporter,
 } from '../../supporters/service.js';
-import { hoursToDays, type Action } from '../kinds.js';
+import { hoursToDays, type Action, type KindWaiting } from '../kinds.js';
 import { actionTitles, findActionForKind, scheduleCountRefresh, type KindReader } from '../service.js';
 import { deleteFiles, findFileById, insertFile } from '../../core/files.js';
 import { alreadySignedEmail, confirmSignOnEmail, signOnApprovedEmail } from './emails.js';
@@ -49,6 +49,7 @@ import {
   updateSignOn,
   useSignOnToken,
   type SignOnRow,
+  countPendingSignOnsByAction,
 } from './queries.js';
 import { SignOnSettingsSchema, type SignOnSettings } from './settings.js';
 
@@ -745,4 +746,18 @@ export async function signOnsFor(core: Core, db: DbOrTrx, subject: ErasureSubjec
       signedAt: new Date(Number(r.created_at)).toISOString(),
     })),
   };
+}
+
+/** Confirmed sign-ons waiting for staff approval, per action (for the dashboard). */
+export async function signOnsWaiting(db: DbOrTrx): Promise<KindWaiting[]> {
+  return (await countPendingSignOnsByAction(db)).map((p) => ({
+    actionId: p.actionId,
+    count: p.count,
+    label:
+      p.count === 1
+        ? '1 organisation is waiting for approval'
+        : `${p.count.toLocaleString('en-GB')} organisations are waiting for approval`,
+    href: `/admin/actions/${p.actionId}/sign-ons`,
+    permission: 'actions:moderate',
+  }));
 }

@@ -9,6 +9,7 @@ import * as m0007 from './migrations/2026_11_25_0003_newsletter_sending.js';
 import * as m0008 from './migrations/2026_11_26_0001_representatives.js';
 import * as m0009 from './migrations/2026_11_26_0002_actions.js';
 import * as m0010 from './migrations/2026_12_04_0001_sign_in_attack_alerts.js';
+import * as m0012 from './migrations/2026_12_04_0003_representatives_uploads.js';
 import * as m0013 from './migrations/2026_12_04_0004_newsletter_images.js';
 import * as m0014 from './migrations/2026_12_04_0005_actions_without_campaign.js';
 import * as m0015 from './migrations/2026_12_04_0006_sign_on_details_encrypted.js';
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_26_0001_representatives': m0008,
   '2026_11_26_0002_actions': m0009,
   '2026_12_04_0001_sign_in_attack_alerts': m0010,
+  '2026_12_04_0003_representatives_uploads': m0012,
   '2026_12_04_0004_newsletter_images': m0013,
   '2026_12_04_0005_actions_without_campaign': m0014,
   '2026_12_04_0006_sign_on_details_encrypted': m0015,

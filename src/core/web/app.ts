@@ -19,7 +19,7 @@ import type { Db } from '../db/index.js';
 import { redact } from '../log.js';
 import { getSiteSettings, type SiteSettings } from '../settings.js';
 import { AppError, DomainError, errorTitles, fromDomainError } from './errors.js';
-import { Layout, type HeadTags, type NavItem } from './layout.js';
+import { Layout, type AdminNavItem, type HeadTags, type NavItem } from './layout.js';
 import { registerMetrics } from './metrics.js';
 import { renderDocument } from './render.js';
 import { csrfProtection, securityHeaders } from './security.js';
@@ -100,7 +100,7 @@ export interface WebOptions {
   /** The public navigation, in order. */
   nav: NavItem[];
   /** The admin navigation; each item is shown only to staff with its permission. */
-  adminNav: Array<NavItem & { permission: string }>;
+  adminNav: Array<AdminNavItem & { permission: string }>;
 }
 
 // public/assets/ is served at /assets/ (the stylesheet, the favicon, any small same-origin scripts).

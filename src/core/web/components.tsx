@@ -1,4 +1,5 @@
 import type { ComponentChildren, InputHTMLAttributes } from 'preact';
+import type { AuditDescription } from '../audit.js';
 
 // Building blocks for forms and pages, following the GOV.UK pattern: an error summary at the top linking to
 // each field, the message beside the field, and aria-describedby tying hints and errors to inputs.
@@ -120,10 +121,28 @@ export function Checkbox(p: { name: string; label: ComponentChildren; checked?: 
   );
 }
 
+const option = (o: { value: string; label: string }, value: string | undefined) => (
+  <option key={o.value} value={o.value} selected={o.value === value}>
+    {o.label}
+  </option>
+);
+
+/** Options in runs of the same group (no group: a run of its own). */
+function groupOptions<O extends { group?: string }>(options: readonly O[]): Array<{ group: string | undefined; options: O[] }> {
+  const out: Array<{ group: string | undefined; options: O[] }> = [];
+  for (const o of options) {
+    const last = out[out.length - 1];
+    if (last && last.group === o.group) last.options.push(o);
+    else out.push({ group: o.group, options: [o] });
+  }
+  return out;
+}
+
 export function Select(p: {
   name: string;
   label: string;
-  options: ReadonlyArray<{ value: string; label: string }>;
+  /** Options with a `group` are shown under that heading (an optgroup); consecutive options share one. */
+  options: ReadonlyArray<{ value: string; label: string; group?: string }>;
   value?: string | undefined;
   error?: string | undefined;
   hint?: string;
@@ -145,11 +164,15 @@ export function Select(p: {
         </p>
       )}
       <select id={id} name={p.name} aria-describedby={describedBy} aria-invalid={p.error ? 'true' : undefined}>
-        {p.options.map((o) => (
-          <option key={o.value} value={o.value} selected={o.value === p.value}>
-            {o.label}
-          </option>
-        ))}
+        {groupOptions(p.options).map((g, i) =>
+          g.group === undefined ? (
+            g.options.map((o) => option(o, p.value))
+          ) : (
+            <optgroup key={`${g.group}-${i}`} label={g.group}>
+              {g.options.map((o) => option(o, p.value))}
+            </optgroup>
+          ),
+        )}
       </select>
     </div>
   );
@@ -202,5 +225,21 @@ export function FileField(p: { name: string; label: string; hint?: string; error
         />
       )}
     />
+  );
+}
+
+/**
+ * An audit entry as a sentence: "Amina opened the petition ‘Label the cotton’", the subject linked to its page.
+ * `staffName` is who did it (null: Lantern itself, or whoever the description names).
+ */
+export function AuditSentence({ staffName, words }: { staffName: string | null; words: AuditDescription }) {
+  const who = staffName ?? words.who ?? 'Lantern';
+  const object = words.title !== undefined ? `‘${words.title}’` : words.subject;
+  return (
+    <>
+      <strong>{who}</strong> {words.did}
+      {object !== undefined && <> {words.href ? <a href={words.href}>{object}</a> : object}</>}
+      {words.more && <span class="muted"> ({words.more})</span>}
+    </>
   );
 }

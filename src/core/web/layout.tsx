@@ -15,6 +15,13 @@ export interface HeadTags {
   links?: ReadonlyArray<{ rel: string; href: string }>;
 }
 
+/** An admin navigation entry: the work (supporters, newsletters, actions…) by default, or the Settings group. */
+export interface AdminNavItem extends NavItem {
+  group?: 'work' | 'settings';
+  /** Where a settings entry sits in its group (lower first); the work keeps the order of the capabilities. */
+  order?: number;
+}
+
 export interface PageShell {
   site: SiteSettings;
   title: string;
@@ -22,7 +29,7 @@ export interface PageShell {
   nav: readonly NavItem[];
   children: ComponentChildren;
   /** Admin pages get the staff bar and the admin navigation. */
-  admin?: { staffName: string; role: string; nav: readonly NavItem[]; csrf: string } | undefined;
+  admin?: { staffName: string; role: string; nav: readonly AdminNavItem[]; csrf: string } | undefined;
   description?: string | undefined;
   head?: HeadTags | undefined;
 }
@@ -32,8 +39,38 @@ function isCurrent(path: string, href: string): boolean {
 }
 
 /** The one layout: skip link, header with the organisation's name and navigation, main, footer. */
+/**
+ * The admin navigation: the work in one row, then the Settings group, a disclosure that needs no JavaScript. It is
+ * open on the settings pages themselves, where it reads as a second row with the current page marked.
+ */
+function AdminNav({ nav, path }: { nav: readonly AdminNavItem[]; path: string }) {
+  const work = nav.filter((n) => n.group !== 'settings');
+  const settings = nav.filter((n) => n.group === 'settings').sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
+  const inSettings = settings.some((n) => isCurrent(path, n.href));
+  const link = (n: NavItem) => (
+    <li key={n.href}>
+      <a href={n.href} aria-current={isCurrent(path, n.href) ? 'page' : undefined}>
+        {n.label}
+      </a>
+    </li>
+  );
+  return (
+    <nav class="site-nav admin-nav" aria-label="Admin">
+      <div class="wrap admin-nav-inner">
+        <ul class="nav-work">{work.map(link)}</ul>
+        {settings.length > 0 && (
+          <details class="nav-settings" open={inSettings}>
+            <summary>Settings</summary>
+            <ul aria-label="Settings">{settings.map(link)}</ul>
+          </details>
+        )}
+      </div>
+    </nav>
+  );
+}
+
 export function Layout(p: PageShell) {
-  const nav = p.admin ? p.admin.nav : p.nav;
+  const nav = p.admin ? [] : p.nav;
   const fullTitle = p.admin
     ? `${p.title} · Admin · ${p.site.orgName}`
     : p.title === p.site.orgName
@@ -85,8 +122,9 @@ export function Layout(p: PageShell) {
               </form>
             )}
           </div>
+          {p.admin && <AdminNav nav={p.admin.nav} path={p.path} />}
           {nav.length > 0 && (
-            <nav class="site-nav" aria-label={p.admin ? 'Admin' : 'Main'}>
+            <nav class="site-nav" aria-label="Main">
               <ul class="wrap">
                 {nav.map((n) => (
                   <li key={n.href}>
