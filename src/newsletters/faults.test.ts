@@ -81,7 +81,7 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
   }
 
   test('a worker killed with SIGKILL mid-send: a worker running beside it takes the send over within the lease', async () => {
-    const total = 3000;
+    const total = 1500;
     const leaseMs = 3000;
     const sink = await startBulkSink();
     const audience = await seedAudience(core(), { count: total });
@@ -113,7 +113,7 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
   }, 180_000);
 
   test('a worker killed with SIGKILL mid-send: after a restart everyone gets it once, bar the messages in flight at the kill', async () => {
-    const total = 5000;
+    const total = 2000;
     const sink = await startBulkSink();
     const audience = await seedAudience(core(), { count: total });
     const id = await draftNewsletter(core(), { listId: audience.listId });
@@ -121,7 +121,7 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
     const first = spawnWorker(sink.url);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
-      await sink.waitFor(1500, 60_000);
+      await sink.waitFor(600, 60_000);
       first.child.kill('SIGKILL');
       await first.exited;
       const atKill = sink.arrivals.length;
