@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { recordAudit } from '../core/audit.js';
 import type { Core } from '../core/context.js';
 import { safeEqual } from '../core/crypto.js';
@@ -50,6 +49,8 @@ async function prepareImage(upload: ImageUpload): Promise<{ contentType: string;
   if (upload.truncated || upload.bytes.byteLength > IMAGE_MAX_BYTES) throw refuse(SIZE_MESSAGE);
   const format = formatOf(upload.bytes);
   if (!format) throw refuse(TYPE_MESSAGE);
+  // Loaded on first use: libvips costs the web process about 15 MB of memory it would otherwise hold idle.
+  const { default: sharp } = await import('sharp');
   try {
     const meta = await sharp(upload.bytes, { limitInputPixels: MAX_PIXELS }).metadata();
     if (meta.format !== format) throw refuse(TYPE_MESSAGE);
