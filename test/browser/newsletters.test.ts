@@ -17,6 +17,7 @@ import {
   describeInBrowser,
   clearRecord,
   viewAs,
+  STEP_TIMEOUT,
 } from '../helpers/browser.js';
 import { draftNewsletter } from '../helpers/newsletters.js';
 import { addTestStaff, signedInClient } from '../helpers/staff.js';
@@ -113,6 +114,20 @@ describeInBrowser('newsletter pages in a browser', (ctx) => {
         expect(record.failed).toEqual([]);
         expect(record.errors, 'console errors (CSP violations among them)').toEqual([]);
       }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the preview shows the email itself in its frame, as supporters will see it', async () => {
+    const { context, page, record } = await open(DESKTOP);
+    try {
+      await page.goto(app.baseUrl + paths.preview!);
+      const email = page.frameLocator('iframe');
+      await expect.poll(async () => email.getByText('Bring a candle').count(), { timeout: STEP_TIMEOUT }).toBe(1);
+      expect(await email.getByRole('heading', { name: 'This Thursday' }).isVisible()).toBe(true);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}${ctx.dialect}-newsletters-preview-frame-desktop.png`, fullPage: true });
+      expect(record.errors, 'console errors (CSP violations among them)').toEqual([]);
     } finally {
       await context.close();
     }
