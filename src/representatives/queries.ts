@@ -153,6 +153,16 @@ export async function findUpload(db: DbOrTrx, id: number): Promise<UploadRow | u
   return db.selectFrom('representatives_uploads').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The file names of these uploads, for the audit log. */
+export async function findUploadFileNames(db: DbOrTrx, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('representatives_uploads')
+    .select(['id', 'file'])
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 /** Changes an upload; with `whenStatus`, only while it is in one of those states. Returns whether it changed. */
 export async function updateUpload(
   db: DbOrTrx,

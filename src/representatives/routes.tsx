@@ -1,13 +1,13 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import { AppError } from '../core/web/errors.js';
 import { formValues } from '../core/web/forms.js';
-import { anyone, can, get, post, registerRoutes, type RouteTable } from '../core/web/routes.js';
+import { anyone, can, get, post, type RouteTable } from '../core/web/routes.js';
+import { registerStoredUploadRoutes, type StoredUploads } from '../core/web/uploads.js';
 import { lookupPostcode, representativesStatus } from './service.js';
-import { adoptUpload, discardUpload, getUpload, recentUploads, storeUpload, UPLOAD_LIMIT_BYTES, type UploadResult } from './uploads.js';
+import { adoptUpload, discardUpload, getUpload, recentUploads, storeUpload, UPLOAD_LIMIT_BYTES } from './uploads.js';
 import { RepresentativesAdminView, UploadProgressView } from './views.js';
 
 // The postcode → MP lookup as JSON for the letter forms' scripts, and the MPs and postcodes page for staff: what the
@@ -33,33 +33,21 @@ const uploadRoutes: RouteTable = [post('/admin/representatives/uploads', MANAGE,
 const UploadForm = z.object({ kind: z.enum(['postcodes', 'mps'], { error: 'Choose what the file holds' }) });
 const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
-/** Uploads stored by the multipart hook and not yet adopted by their handler (discarded if the request fails). */
-const uploads = new WeakMap<FastifyRequest, UploadResult>();
+/** The file each upload request stored, set once the upload route is registered. */
+let uploads: StoredUploads;
 
 /**
- * Multipart is accepted on the upload route only: a scope of its own with the multipart plugin. The file is stored
- * in chunks as it arrives (before the CSRF check, which needs the form's fields); an upload whose request then
- * fails any check is deleted.
+ * Multipart is accepted on the upload route only, in a scope of its own; the file is stored in chunks as it
+ * arrives, and deleted if the request then fails any check.
  */
 export async function setupRepresentativesUploads(app: FastifyInstance, core: Core): Promise<void> {
-  await app.register(async (scope) => {
-    await scope.register(multipart, {
-      attachFieldsToBody: 'keyValues',
-      throwFileSizeLimit: false,
-      limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 5, headerPairs: 50 },
-      async onFile(this: FastifyRequest, part) {
-        if (part.fieldname !== 'file' || uploads.has(this) || !this.viewer) {
-          part.file.resume();
-          return;
-        }
-        uploads.set(this, await storeUpload(core, this.viewer.id, part.filename ?? '', part.file));
-      },
-    });
-    scope.addHook('onResponse', async (req) => {
-      const u = uploads.get(req);
-      if (u?.ok) await discardUpload(core, u.id);
-    });
-    registerRoutes(scope, core, uploadRoutes, 'admin');
+  uploads = await registerStoredUploadRoutes(app, core, {
+    routes: uploadRoutes,
+    maxBytes: UPLOAD_LIMIT_BYTES,
+    fields: 4,
+    fieldSize: 1024,
+    store: (staffId, filename, file) => storeUpload(core, staffId, filename, file),
+    discard: (id) => discardUpload(core, id),
   });
 }
 
@@ -95,7 +83,7 @@ async function uploadFile(req: FastifyRequest, reply: FastifyReply, core: Core) 
   if (!u) errors.file = 'Choose a file to upload';
   else if (!u.ok) errors.file = u.message;
   if (!form.success || !u?.ok) return dataPage(req, reply, core, { errors, kind });
-  uploads.delete(req);
+  uploads.keep(req);
   await adoptUpload(core, req.viewer!.id, u.id, form.data.kind);
   return reply.redirect(`/admin/representatives/uploads/${u.id}`, 303);
 }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { StoredUpload } from '../core/web/uploads.js';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { auditDetails, recordAudit, targetId, type AuditDescriber, type AuditDescription } from '../core/audit.js';
@@ -11,6 +12,7 @@ import {
   deleteUploadRow,
   findUpload,
   findUploadChunk,
+  findUploadFileNames,
   insertUpload,
   insertUploadChunk,
   listRecentUploads,
@@ -26,8 +28,6 @@ import type { RepresentativesUploadKind, RepresentativesUploadStatus } from './t
 /** The largest file accepted: the whole ONSPD as CSV is about 1.4 GB (gzipped, a fraction of that). */
 export const UPLOAD_LIMIT_BYTES = 2 * 1024 ** 3;
 const CHUNK_BYTES = 1024 * 1024;
-
-export type UploadResult = { ok: true; id: number } | { ok: false; message: string };
 
 /** An upload as its pages show it. */
 export interface UploadView {
@@ -73,7 +73,7 @@ export async function storeUpload(
   staffId: number,
   filename: string,
   file: AsyncIterable<Buffer> & { truncated?: boolean },
-): Promise<UploadResult> {
+): Promise<StoredUpload> {
   const now = Date.now();
   const name =
     basename(filename.replace(/\\/g, '/'))
@@ -211,15 +211,17 @@ export async function importRepresentativesUpload(core: Core, payload: { uploadI
 /** The representatives' audit codes in words. */
 export function describeRepresentativesAudit(): AuditDescriber {
   return async (db, entries) => {
+    const ours = entries.filter((e) => e.action === 'representatives.upload');
+    const ids = ours.map((e) => targetId(e.target, 'upload')).filter((id): id is number => id !== undefined);
+    const files = new Map((await findUploadFileNames(db, [...new Set(ids)])).map((u) => [Number(u.id), u.file]));
     const out = new Map<number, AuditDescription>();
-    for (const e of entries) {
-      if (e.action !== 'representatives.upload') continue;
+    for (const e of ours) {
       const id = targetId(e.target, 'upload');
-      const u = id === undefined ? undefined : await findUpload(db, id);
+      const file = id === undefined ? undefined : files.get(id);
       out.set(e.id, {
         did: auditDetails(e).kind === 'mps' ? 'uploaded the list of MPs' : 'uploaded the postcode file',
-        title: u?.file,
-        href: u ? `/admin/representatives/uploads/${id}` : undefined,
+        title: file,
+        href: file !== undefined ? `/admin/representatives/uploads/${id}` : undefined,
       });
     }
     return out;

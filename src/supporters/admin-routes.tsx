@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
@@ -6,7 +5,8 @@ import { getSiteSettings } from '../core/settings.js';
 import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues, parseForm } from '../core/web/forms.js';
 import { refusedFields } from '../core/web/public-forms.js';
-import { can, get, post, registerRoutes, type RouteTable } from '../core/web/routes.js';
+import { can, get, post, type RouteTable } from '../core/web/routes.js';
+import { registerStoredUploadRoutes, type StoredUploads } from '../core/web/uploads.js';
 import {
   archiveList,
   bulkTag,
@@ -40,7 +40,7 @@ import { exportCount, exportSupporters } from './export.js';
 import { filterQueryString, parseFilters, segmentPart, tagField, type FilterState } from './filters.js';
 import { ENCODINGS, previewImport, UPLOAD_LIMIT_BYTES, type FileEncoding, type ImportView } from './import-file.js';
 import { deleteImport, confirmImport, encodingProblem, parseMappingForm, startImportCheck } from './import-mapping.js';
-import { adoptUpload, discardUpload, getImport, recentImports, storeUpload, type UploadResult } from './import-upload.js';
+import { adoptUpload, discardUpload, getImport, recentImports, storeUpload } from './import-upload.js';
 import { countSegmentMembers, createSegment, deleteSegment, listSegments, renameSegment, SegmentNameSchema } from './segments.js';
 
 // The staff side of supporters: the route table, with the permission beside every route. Handlers parse with zod,
@@ -318,33 +318,21 @@ async function downloadExport(req: FastifyRequest, reply: FastifyReply, core: Co
 
 // ---- import ---------------------------------------------------------------------------------------------------
 
-/** Uploads stored by the multipart hook and not yet adopted by their handler (discarded if the request fails). */
-const uploads = new WeakMap<FastifyRequest, UploadResult>();
+/** The file each upload request stored, set once the upload route is registered. */
+let uploads: StoredUploads;
 
 /**
- * Multipart is accepted on the upload route only: a scope of its own with the multipart plugin. The file is
- * streamed into encrypted chunks as it arrives (before the CSRF check, which needs the form's fields); an upload
- * whose request then fails any check is deleted.
+ * Multipart is accepted on the upload route only, in a scope of its own; the file is streamed into encrypted chunks
+ * as it arrives, and deleted if the request then fails any check.
  */
 export async function setupImportUploads(app: FastifyInstance, core: Core): Promise<void> {
-  await app.register(async (scope) => {
-    await scope.register(multipart, {
-      attachFieldsToBody: 'keyValues',
-      throwFileSizeLimit: false,
-      limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 5, fieldSize: 4096, parts: 6, headerPairs: 50 },
-      async onFile(this: FastifyRequest, part) {
-        if (part.fieldname !== 'file' || uploads.has(this) || !this.viewer) {
-          part.file.resume();
-          return;
-        }
-        uploads.set(this, await storeUpload(core, this.viewer.id, part.filename ?? '', part.file));
-      },
-    });
-    scope.addHook('onResponse', async (req) => {
-      const u = uploads.get(req);
-      if (u?.ok) await discardUpload(core, u.id);
-    });
-    registerRoutes(scope, core, importUploadRoutes, 'admin');
+  uploads = await registerStoredUploadRoutes(app, core, {
+    routes: importUploadRoutes,
+    maxBytes: UPLOAD_LIMIT_BYTES,
+    fields: 5,
+    fieldSize: 4096,
+    store: (staffId, filename, file) => storeUpload(core, staffId, filename, file),
+    discard: (id) => discardUpload(core, id),
   });
 }
 
@@ -364,7 +352,7 @@ async function uploadImportFile(req: FastifyRequest, reply: FastifyReply, core: 
   const u = uploads.get(req);
   if (!u) return uploadPage(req, reply, core, { file: 'Choose a CSV file to upload' });
   if (!u.ok) return uploadPage(req, reply, core, { file: u.message });
-  uploads.delete(req);
+  uploads.keep(req);
   await adoptUpload(core, req.viewer!.id, u.id);
   return reply.redirect(`/admin/supporters/import/${u.id}`, 303);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StoredUpload } from '../core/web/uploads.js';
 import type { Core } from '../core/context.js';
 import { DomainError } from '../core/web/errors.js';
 import { recordAudit } from '../core/audit.js';
@@ -29,8 +30,6 @@ import {
 
 // ---- stage 1: upload ---------------------------------------------------------------------------------------
 
-export type UploadResult = { ok: true; id: number } | { ok: false; message: string };
-
 function sniff(first: Buffer): FileEncoding | 'zip' | 'ole' | 'binary' | undefined {
   if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return 'utf-8';
   if (first[0] === 0xff && first[1] === 0xfe) return 'utf-16le';
@@ -50,7 +49,7 @@ export async function storeUpload(
   staffId: number,
   filename: string,
   file: AsyncIterable<Buffer> & { truncated?: boolean },
-): Promise<UploadResult> {
+): Promise<StoredUpload> {
   const now = Date.now();
   const id = await insertImport(core.db, {
     staff_id: staffId,
@@ -78,7 +77,7 @@ export async function storeUpload(
   let pendingBytes = 0;
   let seq = 0;
   let bytes = 0;
-  const refuse = async (message: string): Promise<UploadResult> => {
+  const refuse = async (message: string): Promise<StoredUpload> => {
     await deleteImportRow(core.db, id);
     return { ok: false, message };
   };

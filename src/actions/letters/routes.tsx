@@ -286,15 +286,26 @@ async function backToAction(req: FastifyRequest, reply: FastifyReply, core: Core
 
 // ---- stage 1: the postcode (letters to MPs) ----
 
-async function findMpByPostcode(req: FastifyRequest, reply: FastifyReply, core: Core) {
+/**
+ * The start both postcode stages share: a letter to MPs, still taking part, posted from our own pages. Returns the
+ * action, or the answer already given (the closed page, or the postcode page asking to press again).
+ */
+async function mpStage(req: FastifyRequest, reply: FastifyReply, core: Core): Promise<{ action: LetterAction } | { answered: unknown }> {
   const action = await actionOf(req, core);
   if (action.kind !== 'letter_mp') throw notFound();
-  if (!isTakingPart(action)) return closedPage(reply, action);
-  if (refuseForeign(req, core)) return postcodePage(req, reply, action, { errors: { _form: PRESS_AGAIN } });
-  const form = parseForm(PostcodeStageSchema, req.body);
-  if (!form.ok) return postcodePage(req, reply, action, { errors: form.errors });
-  const r = await resolveMp(core, form.data.postcode);
-  if (r.kind !== 'ready') return resolutionPage(req, reply, action, r);
+  if (!isTakingPart(action)) return { answered: closedPage(reply, action) };
+  if (refuseForeign(req, core)) return { answered: postcodePage(req, reply, action, { errors: { _form: PRESS_AGAIN } }) };
+  return { action };
+}
+
+/** The writing page addressed to the MP a postcode (and, where needed, a chosen constituency) resolved to. */
+function writeToMp(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  action: LetterAction,
+  r: Extract<MpResolution, { kind: 'ready' }>,
+) {
   return writePage(req, reply, core, action, {
     recipients: [r.recipient],
     where: whereOf({ postcode: r.postcode, constituency: r.constituency }),
@@ -303,25 +314,30 @@ async function findMpByPostcode(req: FastifyRequest, reply: FastifyReply, core: 
   });
 }
 
+async function findMpByPostcode(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const stage = await mpStage(req, reply, core);
+  if ('answered' in stage) return stage.answered;
+  const { action } = stage;
+  const form = parseForm(PostcodeStageSchema, req.body);
+  if (!form.ok) return postcodePage(req, reply, action, { errors: form.errors });
+  const r = await resolveMp(core, form.data.postcode);
+  if (r.kind !== 'ready') return resolutionPage(req, reply, action, r);
+  return writeToMp(req, reply, core, action, r);
+}
+
 // ---- stage 1b: choosing the constituency where the postcode cannot tell ----
 
 async function chooseConstituency(req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const action = await actionOf(req, core);
-  if (action.kind !== 'letter_mp') throw notFound();
-  if (!isTakingPart(action)) return closedPage(reply, action);
-  if (refuseForeign(req, core)) return postcodePage(req, reply, action, { errors: { _form: PRESS_AGAIN } });
+  const stage = await mpStage(req, reply, core);
+  if ('answered' in stage) return stage.answered;
+  const { action } = stage;
   const postcode = PostcodeStageSchema.safeParse(req.body ?? {});
   if (!postcode.success) return postcodePage(req, reply, action, { errors: { postcode: 'Please start again: enter your postcode.' } });
   const form = ChooseStageSchema.safeParse(req.body ?? {});
   const r = await resolveMp(core, postcode.data.postcode, form.success ? form.data.constituency : undefined);
   if (r.kind === 'choose') return resolutionPage(req, reply, action, r, { chooseError: 'Choose your constituency from the list' });
   if (r.kind !== 'ready') return resolutionPage(req, reply, action, r);
-  return writePage(req, reply, core, action, {
-    recipients: [r.recipient],
-    where: whereOf({ postcode: r.postcode, constituency: r.constituency }),
-    values: {},
-    status: 200,
-  });
+  return writeToMp(req, reply, core, action, r);
 }
 
 // ---- stage 2 → 3: the letter, then its preview ----

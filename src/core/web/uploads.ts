@@ -65,3 +65,55 @@ export async function registerMemoryUploadRoutes(
   });
   return (req) => uploads.get(req);
 }
+
+/** A file streamed into storage as it arrived: its stored id, or why it was refused (shown beside the file field). */
+export type StoredUpload = { ok: true; id: number } | { ok: false; message: string };
+
+/** How a handler reaches the file its request stored, and takes it over so it is kept. */
+export interface StoredUploads {
+  /** The request's stored file (undefined: none chosen). */
+  get(req: FastifyRequest): StoredUpload | undefined;
+  /** Keeps the request's file past the response: the handler has adopted it. */
+  keep(req: FastifyRequest): void;
+}
+
+/**
+ * Registers admin routes whose form carries one large file (the part named `file`), streamed into storage by
+ * `store` as it arrives — before the CSRF check, which needs the form's fields — and only for a signed-in viewer.
+ * A stored file the handler did not `keep` (a failed check, an error) is handed to `discard` once the response is
+ * sent. Each such table is registered in a scope of its own with the multipart plugin, as registerMemoryUploadRoutes.
+ */
+export async function registerStoredUploadRoutes(
+  app: FastifyInstance,
+  core: Core,
+  o: {
+    routes: RouteTable;
+    maxBytes: number;
+    fields: number;
+    fieldSize: number;
+    store: (staffId: number, filename: string, file: AsyncIterable<Buffer> & { truncated?: boolean }) => Promise<StoredUpload>;
+    discard: (id: number) => Promise<void>;
+  },
+): Promise<StoredUploads> {
+  const uploads = new WeakMap<FastifyRequest, StoredUpload>();
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      throwFileSizeLimit: false,
+      limits: { fileSize: o.maxBytes, files: 1, fields: o.fields, fieldSize: o.fieldSize, parts: o.fields + 1, headerPairs: 50 },
+      async onFile(this: FastifyRequest, part) {
+        if (part.fieldname !== 'file' || uploads.has(this) || !this.viewer) {
+          part.file.resume();
+          return;
+        }
+        uploads.set(this, await o.store(this.viewer.id, part.filename ?? '', part.file));
+      },
+    });
+    scope.addHook('onResponse', async (req) => {
+      const u = uploads.get(req);
+      if (u?.ok) await o.discard(u.id);
+    });
+    registerRoutes(scope, core, o.routes, 'admin');
+  });
+  return { get: (req) => uploads.get(req), keep: (req) => void uploads.delete(req) };
+}
