@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { hostname } from 'node:os';
 import type { Config } from './core/config.js';
-import type { Capability, Core } from './core/context.js';
+import type { Capability, Core, RedirectFinder } from './core/context.js';
 import { createKeyring } from './core/crypto.js';
 import { openDatabase, type Db } from './core/db/index.js';
 import { migrateToLatest } from './core/db/migrate.js';
@@ -94,6 +94,19 @@ export function jobTable(core: Core): { handlers: Record<string, JobHandler>; re
   return { handlers, recurring };
 }
 
+/** Asks each capability in turn where an address that was not found now lives. */
+function redirectFinder(core: Core): RedirectFinder | undefined {
+  const finders = capabilities.flatMap((c) => (c.redirects ? [c.redirects(core)] : []));
+  if (finders.length === 0) return undefined;
+  return async (address) => {
+    for (const find of finders) {
+      const to = await find(address);
+      if (to) return to;
+    }
+    return undefined;
+  };
+}
+
 /** Builds a whole Lantern: core, web app with every capability's routes, and (optionally) the worker. */
 export async function buildLantern(config: Config, o: BuildOptions = {}): Promise<Lantern> {
   const core = await buildCore(config, o);
@@ -105,6 +118,7 @@ export async function buildLantern(config: Config, o: BuildOptions = {}): Promis
     nav: capabilities.flatMap((c) => c.nav ?? []),
     // The admin shell's entries (Dashboard first) lead the admin navigation.
     adminNav: [adminCapability, ...capabilities.filter((c) => c !== adminCapability)].flatMap((c) => c.adminNav ?? []),
+    findRedirect: redirectFinder(core),
   });
   for (const c of capabilities) await c.setup?.(web, core);
   for (const c of capabilities) {

@@ -1,11 +1,20 @@
 import type { Capability } from '../core/context.js';
 import { seedContentDemo } from './demo.js';
+import { findRedirect } from './redirects/service.js';
 import { publicRoutes } from './routes.js';
 
-/** Content: the public pages (home, privacy, data sources) and the demo home page. */
+/**
+ * Content: the public website. Its parts live in sub-folders, each with the usual rooms and its own tables
+ * (redirects, images, updates, resources, search, site, feeds, wordpress); this file assembles them.
+ */
 export const contentCapability: Capability = {
   name: 'content',
   nav: [{ href: '/', label: 'Home' }],
-  publicRoutes,
+  permissions: [
+    { name: 'content:edit', label: 'Write and edit the website', roles: ['editor', 'campaigner'] },
+    { name: 'content:publish', label: 'Publish on the website', roles: ['editor'] },
+  ],
+  publicRoutes: [...publicRoutes],
+  redirects: (core) => (address) => findRedirect(core.db, address),
   demo: seedContentDemo,
 };

@@ -128,6 +128,9 @@ export interface PermissionGrant {
  * `app.ts` is the list of them: route tables (public and admin apart), jobs, recurring jobs, permissions,
  * navigation, its part of erasure and of a supporter's copy of their data, and its demo content.
  */
+/** Looks up the new address of an old one (a path with its query); undefined when it has none. */
+export type RedirectFinder = (address: string) => Promise<string | undefined>;
+
 export interface Capability {
   name: string;
   /** Public navigation entries (in order). */
@@ -159,6 +162,8 @@ export interface Capability {
   dashboard?(core: Core): DashboardStep;
   /** Puts this capability's audit codes in words ("opened the petition ‘Label the cotton’"). */
   describeAudit?(core: Core): AuditDescriber;
+  /** Where an address that was not found now lives (old slugs, an old site's permalinks), if anywhere. */
+  redirects?(core: Core): RedirectFinder;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
 }

@@ -56,9 +56,10 @@ describeEachDialect('staff guard', (ctx) => {
     );
   });
 
-  test('every role holds exactly the permissions it held when one global table listed them', () => {
+  test('every role holds exactly the permissions it held when one global table listed them, and the website’s', () => {
     const held = (role: StaffRole) => [...roleTable(t.lantern.core)[role]].sort();
-    const editor = ['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit', 'actions:edit'];
+    // The website (issue 10): editors write and publish; campaigners write, and an editor publishes.
+    const editor = ['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit', 'actions:edit', 'content:edit', 'content:publish'];
     const campaigner = [
       'dashboard:view',
       'jobs:view',
@@ -73,8 +74,9 @@ describeEachDialect('staff guard', (ctx) => {
       'newsletters:send',
       'actions:edit',
       'actions:moderate',
+      'content:edit',
     ];
-    const everything = [...campaigner, 'settings:manage', 'staff:manage', 'audit:view', 'mail:view'];
+    const everything = [...campaigner, 'content:publish', 'settings:manage', 'staff:manage', 'audit:view', 'mail:view'];
     expect(held('owner')).toEqual(everything.sort());
     expect(held('editor')).toEqual(editor.sort());
     expect(held('campaigner')).toEqual(campaigner.sort());

@@ -13,6 +13,7 @@ import * as m0012 from './migrations/2026_12_04_0003_representatives_uploads.js'
 import * as m0013 from './migrations/2026_12_04_0004_newsletter_images.js';
 import * as m0014 from './migrations/2026_12_04_0005_actions_without_campaign.js';
 import * as m0015 from './migrations/2026_12_04_0006_sign_on_details_encrypted.js';
+import * as m0101 from './migrations/2026_12_04_0101_content_redirects.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0004_newsletter_images': m0013,
   '2026_12_04_0005_actions_without_campaign': m0014,
   '2026_12_04_0006_sign_on_details_encrypted': m0015,
+  '2026_12_04_0101_content_redirects': m0101,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { h, type VNode } from 'preact';
 import type pino from 'pino';
 import type { Config } from '../config.js';
+import type { RedirectFinder } from '../context.js';
 import type { Keyring } from '../crypto.js';
 import type { Db } from '../db/index.js';
 import { redact } from '../log.js';
@@ -101,6 +102,8 @@ export interface WebOptions {
   nav: NavItem[];
   /** The admin navigation; each item is shown only to staff with its permission. */
   adminNav: Array<AdminNavItem & { permission: string }>;
+  /** Where an address that was not found now lives (an old slug, an old site's permalink), if anywhere. */
+  findRedirect?: RedirectFinder;
 }
 
 // public/assets/ is served at /assets/ (the stylesheet, the favicon, any small same-origin scripts).
@@ -136,6 +139,16 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
     parseOptions: {},
     hook: 'onRequest',
   });
+  // The home page answers any query, so an old site's "plain" permalink (`/?p=123`) would never reach the not-found
+  // path where old addresses are looked up: a home-page request with a query is looked up first.
+  if (o.findRedirect) {
+    const findRedirect = o.findRedirect;
+    app.addHook('onRequest', async (req, reply) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url.startsWith('/?')) return;
+      const to = await findRedirect(req.url).catch(() => undefined);
+      if (to) return reply.code(301).header('cache-control', 'public, max-age=3600').redirect(to, 301);
+    });
+  }
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(rateLimit, {
     global: false,
@@ -204,6 +217,10 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
   });
 
   const sendError = async (req: FastifyRequest, reply: FastifyReply, e: AppError) => {
+    if (e.status === 404 && o.findRedirect && (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/admin')) {
+      const to = await o.findRedirect(req.url).catch(() => undefined);
+      if (to) return reply.code(301).header('cache-control', 'public, max-age=3600').redirect(to, 301);
+    }
     if (e.status === 429) reply.header('retry-after', '60');
     if (wantsJson(req)) {
       return reply
