@@ -369,3 +369,55 @@ export async function insertWarningReason(db: DbOrTrx, r: { label: string; at: n
 export async function updateWarningReasonRow(db: DbOrTrx, id: number, r: Updateable<ContentWarningReasonsTable>): Promise<void> {
   await db.updateTable('content_warning_reasons').set(r).where('id', '=', id).execute();
 }
+
+// ---- what a cached page depends on ----
+
+/** The newest change to any published update and to any category, and how many are published (a cache's key). */
+export async function publishedVersion(db: DbOrTrx): Promise<{ updated: number; count: number; categories: number }> {
+  const [u, c] = await Promise.all([
+    db
+      .selectFrom('updates')
+      .select((eb) => [eb.fn.max<number>('updated_at').as('m'), eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'published')
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('categories')
+      .select((eb) => [eb.fn.max<number>('updated_at').as('m'), eb.fn.countAll<number>().as('n')])
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { updated: Number(u.m ?? 0), count: Number(u.n), categories: Number(c.m ?? 0) * 1000 + Number(c.n) };
+}
+
+/** Marks the updates that give this warning reason as changed (their pages show its words). */
+export async function touchUpdatesWithReason(db: DbOrTrx, reasonId: number, at: number): Promise<void> {
+  await db.updateTable('updates').set({ updated_at: at }).where('warning_reason_id', '=', reasonId).execute();
+}
+
+/** Marks the updates that carry this tag as changed (their pages show it). */
+export async function touchUpdatesWithTag(db: DbOrTrx, tagId: number, at: number): Promise<void> {
+  await db
+    .updateTable('updates')
+    .set({ updated_at: at })
+    .where('id', 'in', (eb) => eb.selectFrom('update_tags').select('update_id').where('tag_id', '=', tagId))
+    .execute();
+}
+
+/** The titles of these updates, by id (the audit log's words). */
+export async function listUpdateTitles(db: DbOrTrx, ids: readonly number[]): Promise<Array<{ id: number; title: string }>> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('updates')
+    .select(['id', 'title'])
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** The names of these categories, by id (the audit log's words). */
+export async function listCategoryNames(db: DbOrTrx, ids: readonly number[]): Promise<Array<{ id: number; name: string }>> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('categories')
+    .select(['id', 'name'])
+    .where('id', 'in', [...ids])
+    .execute();
+}

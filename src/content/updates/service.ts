@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { recordAudit } from '../../core/audit.js';
 import { hashToken, newToken } from '../../core/crypto.js';
@@ -7,7 +8,9 @@ import { renderMarkdown } from '../../core/markdown.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { deleteTokensOfSubjects, findToken, insertToken, TOKEN_SHAPE } from '../../core/tokens.js';
 import { DomainError } from '../../core/web/errors.js';
-import { getActionById, getCampaign } from '../../actions/service.js';
+import { multilineText, optionalMultilineText, optionalText, text } from '../../core/web/forms.js';
+import { DATETIME_LOCAL, zonedLocalToUtc } from '../../core/time.js';
+import { getActionById, getCampaign, listActionCards, type ActionCard } from '../../actions/service.js';
 import { addRedirect } from '../redirects/service.js';
 import {
   categorySlugTaken,
@@ -42,6 +45,9 @@ import {
   listWarningReasonLabels,
   listWarningReasonRows,
   moveUpdateTags,
+  publishedVersion,
+  touchUpdatesWithReason,
+  touchUpdatesWithTag,
   setUpdateActions,
   setUpdateCategories,
   setUpdateTags,
@@ -283,6 +289,17 @@ export async function getCategoryBySlug(db: DbOrTrx, slug: string): Promise<Cate
   return r ? toCategory(r) : undefined;
 }
 
+/** What every cached public page of updates depends on, as a short key: it changes with any published change. */
+export async function updatesCacheKey(db: DbOrTrx): Promise<string> {
+  const v = await publishedVersion(db);
+  return `${v.updated}.${v.count}.${v.categories}`;
+}
+
+/** The public actions shown beside an update (drafts left out), with their counters. */
+export async function relatedActions(db: DbOrTrx, update: Pick<PublishedUpdate, 'relatedActionIds'>): Promise<ActionCard[]> {
+  return listActionCards(db, update.relatedActionIds);
+}
+
 // ---- reading: staff ----
 
 async function forStaff(db: DbOrTrx, row: UpdateRow): Promise<UpdateForStaff> {
@@ -442,11 +459,12 @@ async function chooseSlug(db: DbOrTrx, input: UpdateInput, exceptId?: number): P
         slug: 'Use only lower-case letters, digits and single hyphens, like vigil-report',
       });
     }
-    if (await updateSlugTaken(db, typed, exceptId)) throw slugProblem();
+    if (typed === 'preview' || (await updateSlugTaken(db, typed, exceptId))) throw slugProblem();
     return typed;
   }
   const base = slugify(input.title);
-  let slug = base;
+  // /updates/preview/… is where private preview links live.
+  let slug = base === 'preview' ? 'preview-2' : base;
   for (let n = 2; await updateSlugTaken(db, slug, exceptId); n++) slug = `${base.slice(0, 74)}-${n}`;
   return slug;
 }
@@ -869,6 +887,7 @@ export async function mergeTag(core: Core, fromId: number, intoId: number, staff
   await core.db.transaction().execute(async (trx) => {
     const [from, into] = await Promise.all([findTagRowById(trx, fromId), findTagRowById(trx, intoId)]);
     if (!from || !into) throw new DomainError('not_found', 'There is no such tag.');
+    await touchUpdatesWithTag(trx, fromId, Date.now());
     await moveUpdateTags(trx, fromId, intoId);
     await deleteTagRow(trx, fromId);
     await recordAudit(trx, {
@@ -885,6 +904,7 @@ export async function deleteTag(core: Core, id: number, staff: StaffMember): Pro
   await core.db.transaction().execute(async (trx) => {
     const row = await findTagRowById(trx, id);
     if (!row) throw new DomainError('not_found', 'There is no such tag.');
+    await touchUpdatesWithTag(trx, id, Date.now());
     await deleteTagRow(trx, id);
     await recordAudit(trx, { staffId: staff.id, action: 'tag.delete', target: `tag ${id}`, details: { name: row.name } });
   });
@@ -920,6 +940,7 @@ export async function renameWarningReason(core: Core, id: number, label: string,
   await core.db.transaction().execute(async (trx) => {
     if (!(await findWarningReasonRow(trx, id))) throw new DomainError('not_found', 'There is no such reason.');
     await updateWarningReasonRow(trx, id, { label });
+    await touchUpdatesWithReason(trx, id, Date.now());
     await recordAudit(trx, { staffId: staff.id, action: 'warning_reason.rename', target: `warning_reason ${id}`, details: { label } });
   });
 }
@@ -950,4 +971,101 @@ export async function moveWarningReason(core: Core, id: number, direction: 'up' 
     for (const [position, rid] of order.entries()) await updateWarningReasonRow(trx, rid, { position: position + 1 });
     await recordAudit(trx, { staffId: staff.id, action: 'warning_reason.move', target: `warning_reason ${id}`, details: { direction } });
   });
+}
+
+// ---- the staff forms ----
+
+const idText = z
+  .string()
+  .regex(/^\d{1,12}$/, 'Choose from the list')
+  .transform(Number);
+const optionalId = z.preprocess((v) => (v === '' || v === undefined ? undefined : v), idText.optional());
+const idList = z.preprocess(
+  (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]),
+  z.array(idText).max(100, 'Choose fewer'),
+);
+
+const slugText = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+  z
+    .string()
+    .max(80, 'The web address ending must be 80 characters or fewer')
+    .refine((s) => s === '' || isSlug(s), 'Use only lower-case letters, digits and single hyphens, like vigil-report')
+    .optional(),
+);
+
+const tagsText = optionalText('the tags', { max: 1000 }).transform((s, ctx) => {
+  const tags = (s ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (tags.length > 30) ctx.addIssue({ code: 'custom', message: 'Give at most 30 tags' });
+  if (tags.some((t) => t.length > 60)) ctx.addIssue({ code: 'custom', message: 'Each tag must be 60 characters or fewer' });
+  return tags;
+});
+
+/** What the update editor sends; `intent` is the button pressed. */
+export const UpdateFormSchema = z.object({
+  title: text('a title', { max: 200 }),
+  slug: slugText,
+  excerpt: optionalMultilineText('the excerpt', { max: 600 }).transform((s) => s ?? ''),
+  body: multilineText('the text', { max: 200_000 }),
+  authorKind: z.enum(['staff', 'organisation', 'custom'], { error: 'Choose who is shown as the author' }),
+  authorName: optionalText('the name to show', { max: 120 }),
+  categoryIds: idList,
+  tags: tagsText,
+  featuredImageId: optionalId,
+  featuredImageAlt: optionalText('the image description', { max: 300 }).transform((s) => s ?? ''),
+  campaignId: optionalId,
+  relatedActionIds: idList,
+  warningReasonId: optionalId,
+  warningText: optionalMultilineText('the warning', { max: 1000 }).transform((s) => s ?? ''),
+  publishAt: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(DATETIME_LOCAL, 'Enter a date and time, like 2026-12-05 09:00').optional(),
+  ),
+  intent: z.enum(['save', 'preview', 'publish', 'schedule']).catch('save'),
+});
+
+/** The editor's fields as the service's input. */
+export function updateInputOf(f: z.output<typeof UpdateFormSchema>): UpdateInput {
+  return {
+    title: f.title,
+    slug: f.slug || undefined,
+    excerpt: f.excerpt,
+    bodyMd: f.body,
+    authorKind: f.authorKind,
+    authorName: f.authorName,
+    categoryIds: f.categoryIds,
+    tags: f.tags,
+    featuredImageId: f.featuredImageId ?? null,
+    featuredImageAlt: f.featuredImageAlt,
+    campaignId: f.campaignId ?? null,
+    relatedActionIds: f.relatedActionIds,
+    warningReasonId: f.warningReasonId ?? null,
+    warningText: f.warningText,
+  };
+}
+
+/** A category's form. */
+export const CategoryFormSchema = z.object({
+  name: text('a name', { max: 80 }),
+  slug: slugText,
+  description: optionalMultilineText('the description', { max: 500 }).transform((s) => s ?? ''),
+});
+
+/** A content warning reason's form. */
+export const WarningReasonFormSchema = z.object({ label: text('the reason', { max: 120 }) });
+
+/** The tag merge form: the tag to merge into. */
+export const TagMergeFormSchema = z.object({ into: idText });
+
+/** The reason list's reorder and retire buttons. */
+export const ReasonMoveFormSchema = z.object({ direction: z.enum(['up', 'down']) });
+export const ReasonRetireFormSchema = z.object({ retired: z.enum(['1', '0']).transform((v) => v === '1') });
+
+/** The instant a datetime-local field means in the organisation's time zone (null when it does not exist). */
+export async function scheduledInstant(db: DbOrTrx, local: string): Promise<number | null> {
+  const { timeZone } = await getSiteSettings(db as Db);
+  return zonedLocalToUtc(local, timeZone);
 }
