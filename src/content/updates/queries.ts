@@ -372,32 +372,39 @@ export async function updateWarningReasonRow(db: DbOrTrx, id: number, r: Updatea
 
 // ---- what a cached page depends on ----
 
-/** The newest change to any published update and to any category, and how many are published (a cache's key). */
-export async function publishedVersion(db: DbOrTrx): Promise<{ updated: number; count: number; categories: number }> {
+/**
+ * What changes whenever a published update or a category changes (a cache's key): how many are published and the
+ * sum of their change times (every change moves one forward), and the same of the categories.
+ */
+export async function publishedVersion(db: DbOrTrx): Promise<string> {
   const [u, c] = await Promise.all([
     db
       .selectFrom('updates')
-      .select((eb) => [eb.fn.max<number>('updated_at').as('m'), eb.fn.countAll<number>().as('n')])
+      .select((eb) => [eb.fn.sum<string>('updated_at').as('s'), eb.fn.countAll<number>().as('n')])
       .where('status', '=', 'published')
       .executeTakeFirstOrThrow(),
     db
       .selectFrom('categories')
-      .select((eb) => [eb.fn.max<number>('updated_at').as('m'), eb.fn.countAll<number>().as('n')])
+      .select((eb) => [eb.fn.sum<string>('updated_at').as('s'), eb.fn.countAll<number>().as('n')])
       .executeTakeFirstOrThrow(),
   ]);
-  return { updated: Number(u.m ?? 0), count: Number(u.n), categories: Number(c.m ?? 0) * 1000 + Number(c.n) };
+  return `${String(u.n)}.${String(u.s ?? 0)}.${String(c.n)}.${String(c.s ?? 0)}`;
 }
 
 /** Marks the updates that give this warning reason as changed (their pages show its words). */
-export async function touchUpdatesWithReason(db: DbOrTrx, reasonId: number, at: number): Promise<void> {
-  await db.updateTable('updates').set({ updated_at: at }).where('warning_reason_id', '=', reasonId).execute();
+export async function touchUpdatesWithReason(db: DbOrTrx, reasonId: number): Promise<void> {
+  await db
+    .updateTable('updates')
+    .set((eb) => ({ updated_at: eb('updated_at', '+', 1) }))
+    .where('warning_reason_id', '=', reasonId)
+    .execute();
 }
 
 /** Marks the updates that carry this tag as changed (their pages show it). */
-export async function touchUpdatesWithTag(db: DbOrTrx, tagId: number, at: number): Promise<void> {
+export async function touchUpdatesWithTag(db: DbOrTrx, tagId: number): Promise<void> {
   await db
     .updateTable('updates')
-    .set({ updated_at: at })
+    .set((eb) => ({ updated_at: eb('updated_at', '+', 1) }))
     .where('id', 'in', (eb) => eb.selectFrom('update_tags').select('update_id').where('tag_id', '=', tagId))
     .execute();
 }

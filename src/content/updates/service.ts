@@ -291,8 +291,7 @@ export async function getCategoryBySlug(db: DbOrTrx, slug: string): Promise<Cate
 
 /** What every cached public page of updates depends on, as a short key: it changes with any published change. */
 export async function updatesCacheKey(db: DbOrTrx): Promise<string> {
-  const v = await publishedVersion(db);
-  return `${v.updated}.${v.count}.${v.categories}`;
+  return publishedVersion(db);
 }
 
 /** The public actions shown beside an update (drafts left out), with their counters. */
@@ -699,7 +698,8 @@ export async function publishScheduledUpdates(core: Core, now = Date.now()): Pro
         status: 'published',
         published_at: row.published_at ?? Number(row.publish_at),
         publish_at: null,
-        updated_at: Math.max(now, Number(row.updated_at) + 1),
+        // The real time, not `now`: a test (or a late run) passes the schedule's instant.
+        updated_at: Math.max(Date.now(), Number(row.updated_at) + 1),
       });
       if (!moved) return;
       await recordAudit(trx, { staffId: null, action: 'update.publish_scheduled', target: `update ${id}` });
@@ -887,7 +887,7 @@ export async function mergeTag(core: Core, fromId: number, intoId: number, staff
   await core.db.transaction().execute(async (trx) => {
     const [from, into] = await Promise.all([findTagRowById(trx, fromId), findTagRowById(trx, intoId)]);
     if (!from || !into) throw new DomainError('not_found', 'There is no such tag.');
-    await touchUpdatesWithTag(trx, fromId, Date.now());
+    await touchUpdatesWithTag(trx, fromId);
     await moveUpdateTags(trx, fromId, intoId);
     await deleteTagRow(trx, fromId);
     await recordAudit(trx, {
@@ -904,7 +904,7 @@ export async function deleteTag(core: Core, id: number, staff: StaffMember): Pro
   await core.db.transaction().execute(async (trx) => {
     const row = await findTagRowById(trx, id);
     if (!row) throw new DomainError('not_found', 'There is no such tag.');
-    await touchUpdatesWithTag(trx, id, Date.now());
+    await touchUpdatesWithTag(trx, id);
     await deleteTagRow(trx, id);
     await recordAudit(trx, { staffId: staff.id, action: 'tag.delete', target: `tag ${id}`, details: { name: row.name } });
   });
@@ -940,7 +940,7 @@ export async function renameWarningReason(core: Core, id: number, label: string,
   await core.db.transaction().execute(async (trx) => {
     if (!(await findWarningReasonRow(trx, id))) throw new DomainError('not_found', 'There is no such reason.');
     await updateWarningReasonRow(trx, id, { label });
-    await touchUpdatesWithReason(trx, id, Date.now());
+    await touchUpdatesWithReason(trx, id);
     await recordAudit(trx, { staffId: staff.id, action: 'warning_reason.rename', target: `warning_reason ${id}`, details: { label } });
   });
 }
