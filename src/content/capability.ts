@@ -16,9 +16,6 @@ export const contentCapability: Capability = {
     { href: '/', label: 'Home' },
     { href: '/updates', label: 'Updates' }, // updates
   ],
-  adminNav: [
-    { href: '/admin/content/updates', label: 'Updates', permission: 'content:edit' }, // updates
-  ],
   permissions: [
     { name: 'content:edit', label: 'Write and edit the website', roles: ['editor', 'campaigner'] },
     { name: 'content:publish', label: 'Publish on the website', roles: ['editor'] },
