@@ -1,5 +1,6 @@
 import type { Capability } from '../core/context.js';
 import { seedContentDemo } from './demo.js';
+import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
 import { findRedirect } from './redirects/service.js';
 import { publicRoutes } from './routes.js';
 
@@ -14,7 +15,10 @@ export const contentCapability: Capability = {
     { name: 'content:edit', label: 'Write and edit the website', roles: ['editor', 'campaigner'] },
     { name: 'content:publish', label: 'Publish on the website', roles: ['editor'] },
   ],
-  publicRoutes: [...publicRoutes],
+  publicRoutes: [
+    ...publicRoutes,
+    ...feedsPublicRoutes, // feeds: Atom feeds, sitemap.xml, robots.txt
+  ],
   redirects: (core) => (address) => findRedirect(core.db, address),
   demo: seedContentDemo,
 };
