@@ -5,6 +5,7 @@ import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import type { PageOptions } from '../core/web/app.js';
 import { AppError } from '../core/web/errors.js';
+import { shareTags } from '../core/web/share.js';
 import { anyone, get, type Handler, type RouteTable } from '../core/web/routes.js';
 import {
   getActionById,
@@ -59,20 +60,6 @@ const withNoun = (kinds: Kinds, a: Action) => ({ action: a, noun: kindModule(kin
 
 /** The canonical address of a public path: absolute, from the configured public base address. */
 const publicUrl = (core: Core, path: string) => `${core.config.baseUrl}${path}`;
-
-/** The head tags of a public page: its canonical address, and what a link to it shows when shared (Open Graph). */
-export function shareTags(o: { url: string; title: string; description: string; siteName: string }): NonNullable<PageOptions['head']> {
-  return {
-    links: [{ rel: 'canonical', href: o.url }],
-    meta: [
-      { property: 'og:type', content: 'website' },
-      { property: 'og:site_name', content: o.siteName },
-      { property: 'og:title', content: o.title },
-      { property: 'og:description', content: o.description },
-      { property: 'og:url', content: o.url },
-    ],
-  };
-}
 
 async function showOpenActions(kinds: Kinds, _req: FastifyRequest, reply: FastifyReply, core: Core) {
   const items = (await listPublicActions(core.db)).filter((a) => isTakingPart(a)).map((a) => withNoun(kinds, a));

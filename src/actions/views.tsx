@@ -1,4 +1,5 @@
 import type { VNode } from 'preact';
+import { ShareLinks } from '../core/web/share.js';
 import type { Action, Campaign, ActionUpdate } from './service.js';
 
 // The public frame of an action (its campaign, text, deadline, counter and updates around the kind's own area),
@@ -146,38 +147,6 @@ export function ActionPageView(p: {
       <ShareLinks url={p.shareUrl} title={action.title} heading="Share with others" />
       <Updates updates={p.updates} renderMarkdown={p.renderMarkdown} />
     </article>
-  );
-}
-
-/** Share links: plain links to each service's own share page (nothing of theirs is loaded here), and the address to copy. */
-function ShareLinks({ url, title, heading }: { url: string; title: string; heading: string }) {
-  const u = encodeURIComponent(url);
-  const t = encodeURIComponent(title);
-  const links = [
-    { label: 'Email', href: `mailto:?subject=${t}&body=${encodeURIComponent(`${title}\n\n${url}`)}` },
-    { label: 'WhatsApp', href: `https://wa.me/?text=${encodeURIComponent(`${title} ${url}`)}` },
-    { label: 'Bluesky', href: `https://bsky.app/intent/compose?text=${encodeURIComponent(`${title} ${url}`)}` },
-    { label: 'X', href: `https://x.com/intent/post?text=${t}&url=${u}` },
-    { label: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${u}` },
-    { label: 'LinkedIn', href: `https://www.linkedin.com/sharing/share-offsite/?url=${u}` },
-  ];
-  return (
-    <section class="share" aria-labelledby="share-title">
-      <h2 id="share-title">{heading}</h2>
-      <ul class="share-links">
-        {links.map((l) => (
-          <li key={l.label}>
-            <a href={l.href} rel="noopener noreferrer" class="button button-secondary">
-              Share by {l.label}
-            </a>
-          </li>
-        ))}
-      </ul>
-      <div class="field">
-        <label for="f-share-url">Or copy this link</label>
-        <input id="f-share-url" type="text" readOnly value={url} class="input-full" />
-      </div>
-    </section>
   );
 }
 

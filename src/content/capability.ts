@@ -1,5 +1,6 @@
 import type { Capability } from '../core/context.js';
 import { seedContentDemo } from './demo.js';
+import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
 import { findRedirect } from './redirects/service.js';
 import { publicRoutes } from './routes.js';
 import { describeUpdatesAudit } from './updates/audit.js';
@@ -23,6 +24,7 @@ export const contentCapability: Capability = {
   publicRoutes: [
     ...publicRoutes,
     ...updates.publicRoutes, // updates
+    ...feedsPublicRoutes, // feeds: Atom feeds, sitemap.xml, robots.txt
   ],
   adminRoutes: [
     ...updates.adminRoutes, // updates

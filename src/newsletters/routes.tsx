@@ -7,6 +7,7 @@ import { AppError } from '../core/web/errors.js';
 import { formValues, parseForm, text } from '../core/web/forms.js';
 import { personal, refusedFields } from '../core/web/public-forms.js';
 import { anyone, can, get, post, type RouteTable } from '../core/web/routes.js';
+import { feedLink } from '../core/web/share.js';
 import { registerMemoryUploadRoutes } from '../core/web/uploads.js';
 import { IMAGE_MAX_BYTES, imageFile, listImages, uploadImage, type ImageUpload } from './images.js';
 import {
@@ -141,6 +142,8 @@ async function showArchive(req: FastifyRequest, reply: FastifyReply, core: Core)
   return reply.page({
     title: 'Newsletters',
     description: 'Newsletters we have sent to our supporters.',
+    // The archive is also offered as a feed, under the website's categories (content/feeds).
+    head: feedLink(`${core.config.baseUrl}/categories/newsletter/feed.xml`, `${site.orgName}: newsletters`),
     body: <ArchiveListView items={items} more={more} page={page} tz={site.timeZone} />,
   });
 }

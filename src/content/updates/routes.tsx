@@ -4,6 +4,7 @@ import type { Core } from '../../core/context.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { AppError } from '../../core/web/errors.js';
 import type { PageOptions } from '../../core/web/app.js';
+import { mergeHead, shareTags } from '../../core/web/share.js';
 import { anyone, get, type RouteTable } from '../../core/web/routes.js';
 import {
   getCategoryBySlug,
@@ -38,26 +39,17 @@ const TokenParams = z.object({ token: z.string().max(200) });
 
 const publicUrl = (core: Core, path: string) => `${core.config.baseUrl}${path}`;
 
-/** Canonical, Open Graph and the previous and next pages of a list, for the page's head. */
+/** Canonical and Open Graph (core's share tags), and the previous and next pages of a list, for the page's head. */
 function headTags(
   core: Core,
-  o: { path: string; title: string; description: string; siteName: string; type?: string; prev?: string; next?: string },
+  o: { path: string; title: string; description: string; siteName: string; prev?: string; next?: string },
 ): NonNullable<PageOptions['head']> {
-  const url = publicUrl(core, o.path);
-  return {
+  return mergeHead(shareTags({ url: publicUrl(core, o.path), title: o.title, description: o.description, siteName: o.siteName }), {
     links: [
-      { rel: 'canonical', href: url },
       ...(o.prev ? [{ rel: 'prev', href: publicUrl(core, o.prev) }] : []),
       ...(o.next ? [{ rel: 'next', href: publicUrl(core, o.next) }] : []),
     ],
-    meta: [
-      { property: 'og:type', content: o.type ?? 'website' },
-      { property: 'og:site_name', content: o.siteName },
-      { property: 'og:title', content: o.title },
-      { property: 'og:description', content: o.description },
-      { property: 'og:url', content: url },
-    ],
-  };
+  });
 }
 
 function pageOf(req: FastifyRequest): number {
@@ -106,8 +98,8 @@ async function showUpdate(req: FastifyRequest, reply: FastifyReply, core: Core) 
   return reply.page({
     title: update.title,
     description: update.excerpt,
-    head: headTags(core, { path: update.url, title: update.title, description: update.excerpt, siteName: site.orgName, type: 'article' }),
-    body: <UpdatePageView update={update} timeZone={site.timeZone} actions={actions} />,
+    head: headTags(core, { path: update.url, title: update.title, description: update.excerpt, siteName: site.orgName }),
+    body: <UpdatePageView update={update} timeZone={site.timeZone} actions={actions} shareUrl={publicUrl(core, update.url)} />,
     // The related actions' counters and states change without the update changing, so they are in the key.
     cacheKey: `update ${version} ${actions.map((a) => `${a.id}:${a.count}:${a.open ? 1 : 0}`).join(',')}`,
   });

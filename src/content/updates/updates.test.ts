@@ -411,7 +411,7 @@ describeEachDialect('content updates over HTTP', (ctx) => {
     const u = await createUpdate(core(), input({ title: 'Payloads', bodyMd: PAYLOADS.map(([, md]) => md).join('\n\n') }), staff);
     await publishUpdate(core(), u.id, staff);
     const page = await t.client().get('/updates/payloads');
-    const prose = /<div class="prose">([\s\S]*?)<\/div><\/article>/.exec(page.text)?.[1] ?? '';
+    const prose = /<div class="prose">([\s\S]*?)<\/div><section class="share"/.exec(page.text)?.[1] ?? '';
     expect(prose).toContain('alert(1)');
     expect(unsafeMarkup(prose)).toEqual([]);
   });

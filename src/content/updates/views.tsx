@@ -1,4 +1,5 @@
 import type { ActionCard } from '../../actions/service.js';
+import { ShareLinks } from '../../core/web/share.js';
 import type { Category, PublishedUpdate, UpdateSummary } from './service.js';
 
 // The public pages of updates: the list (all, or one category's), and one update with its related actions beside
@@ -138,6 +139,8 @@ export function UpdatePageView(p: {
   timeZone: string;
   actions: readonly ActionCard[];
   preview?: { status: string } | undefined;
+  /** The update's whole public address, for the share links (none on a preview). */
+  shareUrl?: string | undefined;
 }) {
   const u = p.update;
   const body = <div class="prose" dangerouslySetInnerHTML={{ __html: u.html }} />;
@@ -183,6 +186,7 @@ export function UpdatePageView(p: {
             {body}
           </>
         )}
+        {p.shareUrl && <ShareLinks url={p.shareUrl} title={u.title} heading="Share this update" />}
       </article>
       <RelatedActions actions={p.actions} />
     </div>

@@ -7,12 +7,13 @@ export interface NavItem {
 }
 
 /**
- * Tags a page adds to its head: <meta name> (robots…), <meta property> (Open Graph) and <link rel> (canonical).
- * Addresses are given whole: a page knows the public base address, the layout does not.
+ * Tags a page adds to its head: <meta name> (robots…), <meta property> (Open Graph) and <link rel> (canonical, a
+ * feed's autodiscovery with its type and title). Addresses are given whole: a page knows the public base address,
+ * the layout does not.
  */
 export interface HeadTags {
   meta?: ReadonlyArray<{ name: string; content: string } | { property: string; content: string }>;
-  links?: ReadonlyArray<{ rel: string; href: string }>;
+  links?: ReadonlyArray<{ rel: string; href: string; type?: string; title?: string }>;
 }
 
 /** An admin navigation entry: the work (supporters, newsletters, actions…) by default, or the Settings group. */
@@ -96,7 +97,7 @@ export function Layout(p: PageShell) {
           ),
         )}
         {p.head?.links?.map((l) => (
-          <link key={`${l.rel}:${l.href}`} rel={l.rel} href={l.href} />
+          <link key={`${l.rel}:${l.href}`} rel={l.rel} type={l.type} title={l.title} href={l.href} />
         ))}
       </head>
       <body class={p.admin ? 'admin' : 'public'}>
