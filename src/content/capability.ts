@@ -4,6 +4,7 @@ import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
 import { findRedirect } from './redirects/service.js';
 import { publicRoutes } from './routes.js';
 import { describeUpdatesAudit } from './updates/audit.js';
+import { seedUpdatesDemo } from './updates/demo.js';
 import * as updatesJobs from './updates/jobs.js';
 import * as updates from './updates/routes.js';
 
@@ -37,5 +38,8 @@ export const contentCapability: Capability = {
   ],
   describeAudit: () => describeUpdatesAudit(), // updates (the lead gathers every part's describer here)
   redirects: (core) => (address) => findRedirect(core.db, address),
-  demo: seedContentDemo,
+  demo: async (core) => {
+    await seedContentDemo(core);
+    await seedUpdatesDemo(core); // updates
+  },
 };

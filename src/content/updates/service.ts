@@ -542,50 +542,66 @@ async function requireUpdateRow(db: DbOrTrx, id: number): Promise<UpdateRow> {
  * the old address redirecting (301) to the new one, and every older address is repointed to it.
  */
 export async function saveUpdate(core: Core, id: number, input: UpdateInput, staff: StaffMember): Promise<{ slug: string }> {
-  const now = Date.now();
   try {
-    return await core.db.transaction().execute(async (trx) => {
-      const row = await requireUpdateRow(trx, id);
-      const v = await checkedValues(trx, input, staff, row);
-      const slug = (input.slug ?? '').trim() === '' ? row.slug : await chooseSlug(trx, input, id);
-      await updateUpdateRow(trx, id, {
-        slug,
-        title: input.title,
-        excerpt: input.excerpt,
-        body_md: input.bodyMd,
-        author_kind: input.authorKind,
-        author_display: v.authorName,
-        ...(input.authorKind === 'staff' && row.author_kind !== 'staff' ? { author_staff_id: staff.id } : {}),
-        featured_image_id: input.featuredImageId ?? null,
-        featured_image_alt: input.featuredImageAlt ?? '',
-        campaign_id: input.campaignId ?? null,
-        warning_reason_id: v.reasonId,
-        warning_text: v.reasonId === null ? '' : (input.warningText ?? ''),
-        updated_by: staff.id,
-        updated_at: Math.max(now, Number(row.updated_at) + 1),
-      });
-      await writeLinks(trx, id, v, now);
-      if (slug !== row.slug) await addRedirect(trx, updateUrl(row.slug), updateUrl(slug));
-      const words = { title: input.title, excerpt: input.excerpt, bodyMd: input.bodyMd };
-      if (!(await latestRevisionMatches(trx, id, words))) await insertRevision(trx, { updateId: id, ...words, at: now, by: staff.id });
-      await recordAudit(trx, {
-        staffId: staff.id,
-        action: 'update.save',
-        target: `update ${id}`,
-        ...(slug !== row.slug ? { details: { from: row.slug, to: slug } } : {}),
-      });
-      if (row.status === 'published') await indexUpdate(trx, id);
-      return { slug };
-    });
+    return await core.db.transaction().execute((trx) => writeSavedUpdate(trx, id, input, staff));
   } catch (e) {
     if (isUniqueViolation(e)) throw slugProblem();
     throw e;
   }
 }
 
+/** saveUpdate's work inside the caller's transaction; `state` also sets the state (the import), in the same write. */
+async function writeSavedUpdate(
+  trx: DbOrTrx,
+  id: number,
+  input: UpdateInput,
+  staff: StaffMember,
+  state?: { status: 'draft' | 'published'; publishedAt: number | null },
+): Promise<{ slug: string }> {
+  const now = Date.now();
+  const row = await requireUpdateRow(trx, id);
+  const v = await checkedValues(trx, input, staff, row);
+  const slug = (input.slug ?? '').trim() === '' ? row.slug : await chooseSlug(trx, input, id);
+  await updateUpdateRow(trx, id, {
+    slug,
+    title: input.title,
+    excerpt: input.excerpt,
+    body_md: input.bodyMd,
+    author_kind: input.authorKind,
+    author_display: v.authorName,
+    ...(input.authorKind === 'staff' && row.author_kind !== 'staff' ? { author_staff_id: staff.id } : {}),
+    featured_image_id: input.featuredImageId ?? null,
+    featured_image_alt: input.featuredImageAlt ?? '',
+    campaign_id: input.campaignId ?? null,
+    warning_reason_id: v.reasonId,
+    warning_text: v.reasonId === null ? '' : (input.warningText ?? ''),
+    ...(state
+      ? {
+          status: state.status,
+          publish_at: null,
+          published_at: state.publishedAt ?? row.published_at ?? (state.status === 'published' ? now : null),
+        }
+      : {}),
+    updated_by: staff.id,
+    updated_at: Math.max(now, Number(row.updated_at) + 1),
+  });
+  await writeLinks(trx, id, v, now);
+  if (slug !== row.slug) await addRedirect(trx, updateUrl(row.slug), updateUrl(slug));
+  const words = { title: input.title, excerpt: input.excerpt, bodyMd: input.bodyMd };
+  if (!(await latestRevisionMatches(trx, id, words))) await insertRevision(trx, { updateId: id, ...words, at: now, by: staff.id });
+  await recordAudit(trx, {
+    staffId: staff.id,
+    action: state ? 'update.import' : 'update.save',
+    target: `update ${id}`,
+    ...(slug !== row.slug ? { details: { from: row.slug, to: slug } } : {}),
+  });
+  if (row.status === 'published' || state) await indexUpdate(trx, id);
+  return { slug };
+}
+
 /**
  * Creates or replaces the update with this slug (the WordPress import: running it twice changes nothing twice),
- * in the given state and with its original publication date.
+ * in the given state and with its original publication date, in one transaction.
  */
 export async function upsertUpdateBySlug(
   core: Core,
@@ -596,15 +612,17 @@ export async function upsertUpdateBySlug(
   if (!isSlug(input.slug)) throw new DomainError('invalid', 'Not a web address ending.', { slug: 'Not a web address ending' });
   const existing = await findUpdateRowBySlug(core.db, input.slug);
   if (!existing) {
-    const made = await writeNewUpdate(core.db, input, staff, { status: o.status, publishedAt: o.publishedAt, audit: 'update.import' });
+    const publishedAt = o.status === 'published' ? (o.publishedAt ?? Date.now()) : o.publishedAt;
+    const made = await writeNewUpdate(core.db, input, staff, { status: o.status, publishedAt, audit: 'update.import' });
     return { id: made.id, created: true };
   }
   const id = Number(existing.id);
-  await saveUpdate(core, id, input, staff);
-  await core.db.transaction().execute(async (trx) => {
-    await updateUpdateRow(trx, id, { status: o.status, publish_at: null, published_at: o.publishedAt ?? existing.published_at });
-    await indexUpdate(trx, id);
-  });
+  try {
+    await core.db.transaction().execute((trx) => writeSavedUpdate(trx, id, input, staff, o));
+  } catch (e) {
+    if (isUniqueViolation(e)) throw slugProblem();
+    throw e;
+  }
   return { id, created: false };
 }
 

@@ -9,6 +9,7 @@ import { formString } from '../../../test/helpers/send-garbage.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
 import { saveSiteSettings } from '../../core/settings.js';
 import { zonedLocalToUtc } from '../../core/time.js';
+import { seedUpdatesDemo } from './demo.js';
 import { jobs } from './jobs.js';
 import { createUpdate, publishUpdate, renderUpdateBody, type UpdateInput } from './service.js';
 
@@ -475,5 +476,17 @@ describeEachDialect('content updates over HTTP', (ctx) => {
       ),
       { numRuns: 80 },
     );
+  });
+
+  test('the demo news shows its published updates, the one behind a warning behind <details>, and not its draft', async () => {
+    await seedUpdatesDemo(core());
+    const news = await t.client().get('/categories/news');
+    expect(news.text).toContain('Forty people at Friday’s vigil');
+    expect(news.text).not.toContain('trade bill');
+    const story = await t.client().get('/categories/testimony');
+    expect(story.text).toContain('Content warning:');
+    const slug = /href="\/updates\/([a-z0-9-]+)">“I have not heard/.exec(story.text)?.[1];
+    expect((await t.client().get(`/updates/${slug}`)).text).toContain('<summary>Show the update</summary>');
+    expect((await t.client().get('/updates/draft-our-response-to-the-trade-bill')).status).toBe(404);
   });
 });
