@@ -12,6 +12,7 @@ import { multilineText, optionalMultilineText, optionalText, text } from '../../
 import { DATETIME_LOCAL, zonedLocalToUtc } from '../../core/time.js';
 import { getActionById, getCampaign, listActionCards, type ActionCard } from '../../actions/service.js';
 import { addRedirect } from '../redirects/service.js';
+import { indexDocument, plainTextOfMarkdown, unindexDocument } from '../search/service.js';
 import {
   categorySlugTaken,
   changeUpdateStatusIf,
@@ -397,12 +398,27 @@ export async function listRevisions(db: DbOrTrx, updateId: number): Promise<Revi
 // ---- search (content/search indexes what is published) ----
 
 /**
- * Brings the site search up to date with one update: indexed while published, taken out otherwise. Called inside
- * the transaction of every change to a published update. Content search is not on main yet: until it is, this is
- * where its indexDocument/unindexDocument will be called, and it does nothing.
+ * Puts the update into the site search as it now stands, or takes it out (a draft, a scheduled update and an
+ * unpublished one are never found). Called in the transaction of every change to the update's state or text.
  */
-export async function indexUpdate(_db: DbOrTrx, _updateId: number): Promise<void> {
-  // Wired to content/search/service.ts once it exists.
+export async function indexUpdate(db: DbOrTrx, updateId: number): Promise<void> {
+  const row = await findUpdateById(db, updateId);
+  if (!row || row.status !== 'published' || row.published_at === null) {
+    await unindexDocument(db, 'update', updateId);
+    return;
+  }
+  const [categories, tags] = await Promise.all([listCategoriesOfUpdates(db, [updateId]), listTagsOfUpdates(db, [updateId])]);
+  await indexDocument(db, {
+    kind: 'update',
+    ref: updateId,
+    title: row.title,
+    summary: row.excerpt,
+    body: [plainTextOfMarkdown(row.body_md), tags.map((t) => t.name).join(' ')].filter(Boolean).join('\n\n'),
+    url: `/updates/${row.slug}`,
+    publishedAt: row.published_at,
+    campaignId: row.campaign_id,
+    categoryIds: categories.map((c) => c.id),
+  });
 }
 
 // ---- writing ----
