@@ -57,7 +57,7 @@ const UPDATES: DemoUpdate[] = [
     slug: 'i-have-not-heard-my-mothers-voice-in-six-years',
     daysAgo: 10,
     category: 'testimony',
-    author: 'Told to Freedom Thread',
+    author: 'A supporter in Birmingham',
     title: '“I have not heard my mother’s voice in six years”',
     excerpt: 'A supporter in Birmingham on the day the phone calls stopped, and what she wants MPs to know.',
     bodyMd: [
@@ -160,7 +160,7 @@ const UPDATES: DemoUpdate[] = [
     slug: 'a-grandfathers-letters',
     daysAgo: 75,
     category: 'testimony',
-    author: 'Told to Freedom Thread',
+    author: 'A student in Manchester',
     title: 'A grandfather’s letters',
     excerpt: 'A student in Manchester keeps the letters her grandfather wrote before they stopped arriving.',
     bodyMd: [
