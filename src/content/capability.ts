@@ -2,6 +2,8 @@ import type { AuditDescriber, AuditDescription } from '../core/audit.js';
 import type { Capability } from '../core/context.js';
 import { seedContentDemo } from './demo.js';
 import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
+import { describeImagesAudit } from './images/audit.js';
+import * as images from './images/routes.js';
 import { findRedirect } from './redirects/service.js';
 import { publicRoutes } from './routes.js';
 import { publicRoutes as searchPublicRoutes } from './search/routes.js';
@@ -29,9 +31,11 @@ export const contentCapability: Capability = {
     ...updates.publicRoutes, // updates
     ...feedsPublicRoutes, // feeds: Atom feeds, sitemap.xml, robots.txt
     ...searchPublicRoutes, // search: /search
+    ...images.publicRoutes, // images: /images/<id>-<signature>/<width>.<ext>
   ],
   adminRoutes: [
     ...updates.adminRoutes, // updates
+    ...images.adminRoutes, // images
   ],
   jobs: (core) => ({
     ...updatesJobs.jobs(core), // updates
@@ -42,7 +46,11 @@ export const contentCapability: Capability = {
   describeAudit: () =>
     allOf([
       describeUpdatesAudit(), // updates
+      describeImagesAudit(), // images
     ]),
+  setup: async (app, core) => {
+    await images.setupImageUploads(app, core); // images
+  },
   redirects: (core) => (address) => findRedirect(core.db, address),
   demo: async (core) => {
     await seedContentDemo(core);
