@@ -7,7 +7,7 @@ import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { publishPage } from '../service.js';
 import { excerptOf, feedHtml, renderAtom, tagUri, type AtomEntry } from './atom.js';
-import { sitemapDocument } from './service.js';
+import { sitemapDocument, updatesFeed, type FeedUpdate } from './service.js';
 
 // Feeds and the sitemap are read back with a real XML parser and checked against what their schemas require: Atom
 // (RFC 4287) a feed's id, title and updated, and each entry's id, title, updated and a link or content; sitemaps.org
@@ -249,6 +249,48 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     expect(archive.text).toContain(
       `<link rel="alternate" type="application/atom+xml" title="Lantern: newsletters" href="${base}/categories/newsletter/feed.xml"/>`,
     );
+  });
+
+  test('a feed of updates: excerpt and full text with absolute addresses; a warned update warns first and shows no image', async () => {
+    const update = (id: number, o: Partial<FeedUpdate> = {}): FeedUpdate => ({
+      id,
+      slug: `update-${id}`,
+      url: `/updates/update-${id}`,
+      title: `Update ${id}`,
+      excerpt: `Excerpt ${id}`,
+      publishedAt: Date.UTC(2026, 5, id),
+      updatedAt: Date.UTC(2026, 5, id, 12),
+      authorName: 'Amal Farah',
+      categories: ['Reports'],
+      warning: null,
+      ...o,
+    });
+    const items = [update(3, { warning: 'violence', authorName: null, excerpt: '' }), update(2)];
+    const doc = await updatesFeed(core(), {
+      key: 'test updates',
+      title: 'Test news',
+      subtitle: 'News for tests.',
+      selfUrl: `${base}/feed.xml`,
+      pageUrl: `${base}/updates`,
+      list: async () => items,
+      html: async (u) => `<p>Text of ${u.id} <img src="/content/images/${u.id}-x.jpg" alt="x"> <a href="/act/y">act</a></p>`,
+    });
+    const feed = parseXml(doc.body);
+    const [warned, plain] = checkAtom(feed, base);
+    expect((plain!.link as AtomLink[])[0]!['@href']).toBe(`${base}/updates/update-2`);
+    expect(text(plain!.summary)).toBe('<p>Excerpt 2</p>');
+    expect(text(plain!.content)).toContain(`<img src="${base}/content/images/2-x.jpg" alt="x" />`);
+    expect(text((plain!.author as Array<{ name: unknown }>)[0]!.name)).toBe('Amal Farah');
+    expect(plain!.category).toEqual([{ '@term': 'Reports' }]);
+    for (const part of [text(warned!.summary), text(warned!.content)]) {
+      expect(part.startsWith('<p><strong>Content warning: violence</strong></p>')).toBe(true);
+      expect(part).not.toContain('<img');
+    }
+    // No excerpt written: the text's opening; no author: the organisation.
+    expect(text(warned!.summary)).toContain('Text of 3 act');
+    expect(text((warned!.author as Array<{ name: unknown }>)[0]!.name)).toBe('Lantern');
+    expect(text(feed.feed.updated)).toBe(new Date(Date.UTC(2026, 5, 3, 12)).toISOString());
+    expect(doc.lastModified).toBe(Date.UTC(2026, 5, 3, 12));
   });
 
   test('a feed answers 304 to a reader that holds this version, and a new version once something changes', async () => {

@@ -119,6 +119,72 @@ export async function newsletterFeed(core: Core): Promise<FeedDocument> {
   });
 }
 
+/** An update as a feed needs it (from content/updates): its address may be a path, its warning's words or null. */
+export interface FeedUpdate {
+  id: number;
+  slug: string;
+  url: string;
+  title: string;
+  excerpt: string;
+  publishedAt: number;
+  updatedAt: number;
+  authorName: string | null;
+  categories: readonly string[];
+  warning: string | null;
+}
+
+/** What a feed of updates is about: its cache key, words and addresses, and how to load its entries. */
+export interface UpdatesFeedSpec {
+  key: string;
+  title: string;
+  subtitle: string;
+  selfUrl: string;
+  pageUrl: string;
+  /** The newest published updates of the feed, newest first. */
+  list: () => Promise<readonly FeedUpdate[]>;
+  /** The full rendered HTML of one update, or undefined if it is no longer published. */
+  html: (u: FeedUpdate) => Promise<string | undefined>;
+}
+
+/** A feed of published updates: each entry with its excerpt and its full text, a warned one without images. */
+export async function updatesFeed(core: Core, spec: UpdatesFeedSpec): Promise<FeedDocument> {
+  const { baseUrl } = core.config;
+  const [site, items] = await Promise.all([getSiteSettings(core.db), spec.list()]);
+  const version = JSON.stringify([baseUrl, site.orgName, spec.title, items.map((i) => [i.id, i.updatedAt, i.slug])]);
+  return cached(core, spec.key, version, async () => {
+    const entries: AtomEntry[] = [];
+    for (const u of items) {
+      const full = await spec.html(u);
+      if (full === undefined) continue; // unpublished since it was listed
+      const html = feedHtml(full, { baseUrl, images: !u.warning });
+      entries.push({
+        id: tagUri(baseUrl, u.publishedAt, `updates/${u.id}`),
+        title: u.title,
+        url: new URL(u.url, `${baseUrl}/`).toString(),
+        publishedAt: u.publishedAt,
+        updatedAt: Math.max(u.publishedAt, u.updatedAt),
+        authorName: u.authorName ?? site.orgName,
+        summary: u.excerpt || excerptOf(html),
+        html,
+        warning: u.warning,
+        categories: u.categories,
+      });
+    }
+    const body = renderAtom({
+      id: spec.selfUrl,
+      title: spec.title,
+      subtitle: spec.subtitle,
+      selfUrl: spec.selfUrl,
+      pageUrl: spec.pageUrl,
+      iconUrl: `${baseUrl}/assets/favicon.svg`,
+      authorName: site.orgName,
+      emptyUpdatedAt: 0,
+      entries,
+    });
+    return { type: ATOM, body, lastModified: newestOf(entries) };
+  });
+}
+
 /** A category's feed by its slug (the newsletter archive under its own), or undefined when there is no such category. */
 export async function categoryFeed(core: Core, slug: string): Promise<FeedDocument | undefined> {
   if (slug === NEWSLETTER_CATEGORY) return newsletterFeed(core);
