@@ -9,7 +9,7 @@ import { formValues, multilineText, optionalMultilineText, text } from '../core/
 import { zonedLocalToUtc } from '../core/time.js';
 import { recordAudit } from '../core/audit.js';
 import { signupBlockData } from '../supporters/service.js';
-import { assembledKinds, kindModule, type Action, type KindModule } from './kinds.js';
+import { assembledKinds, isTakingPart, kindModule, type Action, type KindModule } from './kinds.js';
 import {
   actionSlugTaken,
   closeActionsDueBy,
@@ -170,6 +170,31 @@ export async function listPublicActions(db: Db, o: { campaignId?: number; closed
   return (await listActionsByStatus(db, { statuses, ...(o.campaignId !== undefined ? { campaignId: o.campaignId } : {}) })).map((r) =>
     rowToAction(r),
   );
+}
+
+/** What another part of the website shows of an action beside its own text (an update's related actions). */
+export interface ActionCard {
+  id: number;
+  title: string;
+  summary: string;
+  url: string;
+  count: number;
+  /** What the counter counts, singular and plural ("signature", "signatures"). */
+  noun: readonly [string, string];
+  /** Whether supporters can still take part. */
+  open: boolean;
+}
+
+/** The public actions among these ids (open or closed, never drafts), in the order given. */
+export async function listActionCards(db: DbOrTrx, ids: readonly number[], now = Date.now()): Promise<ActionCard[]> {
+  const cards: ActionCard[] = [];
+  for (const id of new Set(ids)) {
+    const a = await getActionById(db, id);
+    if (!a || a.status === 'draft') continue;
+    const { noun } = kindOf(a.kind);
+    cards.push({ id: a.id, title: a.title, summary: a.summary, url: `/act/${a.slug}`, count: a.count, noun, open: isTakingPart(a, now) });
+  }
+  return cards;
 }
 
 /** Every campaign, newest first. */

@@ -14,6 +14,7 @@ import * as m0013 from './migrations/2026_12_04_0004_newsletter_images.js';
 import * as m0014 from './migrations/2026_12_04_0005_actions_without_campaign.js';
 import * as m0015 from './migrations/2026_12_04_0006_sign_on_details_encrypted.js';
 import * as m0101 from './migrations/2026_12_04_0101_content_redirects.js';
+import * as m0102 from './migrations/2026_12_04_0102_content_updates.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0005_actions_without_campaign': m0014,
   '2026_12_04_0006_sign_on_details_encrypted': m0015,
   '2026_12_04_0101_content_redirects': m0101,
+  '2026_12_04_0102_content_updates': m0102,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -13,6 +13,7 @@ export interface SettingsTable {
 /** letter_confirm: the link that sends a letter to an MP or a target (actions/letters). */
 /** sign_on_confirm: the link that confirms an organisation's sign-on (actions/sign-ons). */
 /** signature_confirm: the link that confirms a petition signature (actions/petitions; subject: the signature). */
+/** update_preview: a private link that shows a draft update (content/updates; subject: the update; reusable until it expires). */
 export type TokenPurpose =
   | 'setup'
   | 'password_reset'
@@ -22,7 +23,8 @@ export type TokenPurpose =
   | 'proof_of_work'
   | 'letter_confirm'
   | 'sign_on_confirm'
-  | 'signature_confirm';
+  | 'signature_confirm'
+  | 'update_preview';
 
 export interface TokensTable {
   token_hash: string;
