@@ -211,7 +211,7 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     const lines = res.text.split('\n');
     expect(lines[0]).toBe('User-agent: *');
-    for (const path of ['/admin', '/s/', '/search', '/letter/', '/setup/']) expect(lines).toContain(`Disallow: ${path}`);
+    for (const path of ['/admin', '/s/', '/search', '/letter/', '/setup/', '/updates/preview/']) expect(lines).toContain(`Disallow: ${path}`);
     expect(lines).toContain('Allow: /');
     expect(lines).toContain(`Sitemap: ${base}/sitemap.xml`);
     expect(lines.some((l) => l === 'Disallow: /')).toBe(false);

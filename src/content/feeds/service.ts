@@ -374,6 +374,7 @@ const DISALLOWED = [
   '/act/*/sign-on/confirm/',
   '/stay-in-touch/challenge',
   '/newsletters/test-link/',
+  '/updates/preview/',
   '/search',
   '/metrics',
 ];
