@@ -9,6 +9,7 @@ import { benchNewsletter } from './newsletter.js';
 import { benchRepresentatives } from './representatives.js';
 import { benchSignup } from './signup.js';
 import { benchSurge } from './surge.js';
+import { benchWebsite } from './website.js';
 import { cleanupAll } from './lib/cleanup.js';
 import { lanternCommand, repoRoot } from './lib/lantern.js';
 import { machine, notes, table, type Row } from './lib/report.js';
@@ -37,6 +38,11 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     what: 'newsletter to 100,000 supporters into an SMTP sink vs raw nodemailer, PostgreSQL',
     needsServer: false,
     run: (log) => benchNewsletter('postgres', log),
+  },
+  website: {
+    what: 'campaign hub and update page of the demo site with 50 updates on SQLite vs a bare Fastify route',
+    needsServer: true,
+    run: benchWebsite,
   },
   representatives: {
     what: 'import a 1.73M-row postcode file vs csv-parse alone; postcode → MP lookup p99 vs Map.get, SQLite',

@@ -160,6 +160,7 @@ export async function seedDemo(core: Core): Promise<boolean> {
     postalAddress: 'Freedom Thread (demo)\n2 Sample Yard\nLondon',
     require2fa: false,
   });
-  for (const c of capabilities) await c.demo?.(core);
+  // The website shows everything else (a campaign's actions beside its updates), so its demo comes last.
+  for (const c of [...capabilities.filter((c) => c !== contentCapability), contentCapability]) await c.demo?.(core);
   return true;
 }

@@ -1,8 +1,12 @@
+import type { AuditDescriber, AuditDescription } from '../core/audit.js';
 import type { Capability } from '../core/context.js';
 import { seedContentDemo } from './demo.js';
 import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
+import { describeImagesAudit } from './images/audit.js';
+import * as images from './images/routes.js';
 import { findRedirect } from './redirects/service.js';
 import { publicRoutes } from './routes.js';
+import { publicRoutes as searchPublicRoutes } from './search/routes.js';
 import { describeUpdatesAudit } from './updates/audit.js';
 import { seedUpdatesDemo } from './updates/demo.js';
 import * as updatesJobs from './updates/jobs.js';
@@ -26,9 +30,12 @@ export const contentCapability: Capability = {
     ...publicRoutes,
     ...updates.publicRoutes, // updates
     ...feedsPublicRoutes, // feeds: Atom feeds, sitemap.xml, robots.txt
+    ...searchPublicRoutes, // search: /search
+    ...images.publicRoutes, // images: /images/<id>-<signature>/<width>.<ext>
   ],
   adminRoutes: [
     ...updates.adminRoutes, // updates
+    ...images.adminRoutes, // images
   ],
   jobs: (core) => ({
     ...updatesJobs.jobs(core), // updates
@@ -36,10 +43,26 @@ export const contentCapability: Capability = {
   recurring: [
     ...updatesJobs.recurring, // updates
   ],
-  describeAudit: () => describeUpdatesAudit(), // updates (the lead gathers every part's describer here)
+  describeAudit: () =>
+    allOf([
+      describeUpdatesAudit(), // updates
+      describeImagesAudit(), // images
+    ]),
+  setup: async (app, core) => {
+    await images.setupImageUploads(app, core); // images
+  },
   redirects: (core) => (address) => findRedirect(core.db, address),
   demo: async (core) => {
     await seedContentDemo(core);
     await seedUpdatesDemo(core); // updates
   },
 };
+
+/** One describer for the audit log made of each part's: every part puts its own codes in words. */
+function allOf(parts: AuditDescriber[]): AuditDescriber {
+  return async (db, entries) => {
+    const merged = new Map<number, AuditDescription>();
+    for (const described of await Promise.all(parts.map((d) => d(db, entries)))) for (const [id, d] of described) merged.set(id, d);
+    return merged;
+  };
+}

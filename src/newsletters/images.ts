@@ -5,6 +5,7 @@ import { safeEqual } from '../core/crypto.js';
 import { findFileById, insertFile } from '../core/files.js';
 import { markdownImages } from '../core/markdown.js';
 import { DomainError } from '../core/web/errors.js';
+import { checkImage, encodeImage, IMAGE_CONTENT_TYPES } from '../core/images.js';
 import type { MemoryUpload } from '../core/web/uploads.js';
 import { existingNewsletterImageIds, findNewsletterImage, insertNewsletterImage, listNewsletterImageRows } from './queries.js';
 
@@ -18,61 +19,24 @@ import { existingNewsletterImageIds, findNewsletterImage, insertNewsletterImage,
 export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 /** Wider images are scaled down to this (twice an email's 600 pixels, for sharp screens). */
 const MAX_WIDTH = 1200;
-/** Images that would decode to more pixels than this are refused (a small file can unpack to gigabytes). */
-const MAX_PIXELS = 40_000_000;
-
-type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
-const CONTENT_TYPES: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' };
-// Each format's first bytes, at an offset: the upload's own bytes say what it is, never its name or declared type.
-const MAGIC: Array<[ImageFormat, number, string]> = [
-  ['png', 0, '\x89PNG\r\n\x1a\n'],
-  ['jpeg', 0, '\xff\xd8\xff'],
-  ['gif', 0, 'GIF8'],
-  ['webp', 8, 'WEBP'],
-];
-
-const TYPE_MESSAGE = 'The image must be a PNG, JPEG, WebP or GIF file';
-const SIZE_MESSAGE = `The image must be ${IMAGE_MAX_BYTES / 1024 / 1024} MB or smaller`;
-const UNREADABLE_MESSAGE = 'The image could not be read. It may be damaged, or too large in pixels: try saving it again';
-
-function formatOf(bytes: Uint8Array): ImageFormat | undefined {
-  const head = Buffer.from(bytes.subarray(0, 16)).toString('latin1');
-  return MAGIC.find(([, at, sig]) => head.startsWith(sig, at) && (sig !== 'WEBP' || head.startsWith('RIFF')))?.[0];
-}
 
 /** An upload as the multipart hook read it: the bytes, cut off at the limit. */
 export type ImageUpload = MemoryUpload;
 
 /** The upload re-encoded in its own format without metadata, scaled down to MAX_WIDTH; or a DomainError for the file field. */
 async function prepareImage(upload: ImageUpload): Promise<{ contentType: string; bytes: Buffer; width: number; height: number }> {
-  const refuse = (message: string) => new DomainError('invalid', message, { file: message });
-  if (upload.truncated || upload.bytes.byteLength > IMAGE_MAX_BYTES) throw refuse(SIZE_MESSAGE);
-  const format = formatOf(upload.bytes);
-  if (!format) throw refuse(TYPE_MESSAGE);
-  // Loaded on first use: libvips costs the web process about 15 MB of memory it would otherwise hold idle.
-  const { default: sharp } = await import('sharp');
-  try {
-    const meta = await sharp(upload.bytes, { limitInputPixels: MAX_PIXELS }).metadata();
-    if (meta.format !== format) throw refuse(TYPE_MESSAGE);
-    const animated = (meta.pages ?? 1) > 1;
-    let image = sharp(upload.bytes, { limitInputPixels: MAX_PIXELS, animated });
-    // Turn the picture the way its camera said (before that note is dropped with the rest of the metadata).
-    if (!animated) image = image.rotate();
-    image = image.resize({ width: MAX_WIDTH, withoutEnlargement: true });
-    const encoded =
-      format === 'png'
-        ? image.png()
-        : format === 'jpeg'
-          ? image.jpeg({ quality: 85, mozjpeg: true })
-          : format === 'webp'
-            ? image.webp({ quality: 85 })
-            : image.gif();
-    const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
-    return { contentType: CONTENT_TYPES[format], bytes: data, width: info.width, height: info.pageHeight ?? info.height };
-  } catch (err) {
-    if (err instanceof DomainError) throw err;
-    throw refuse(UNREADABLE_MESSAGE);
-  }
+  const checked = await checkImage(upload, { maxBytes: IMAGE_MAX_BYTES });
+  const image = checked.pipeline().resize({ width: MAX_WIDTH, withoutEnlargement: true });
+  const encoder =
+    checked.format === 'png'
+      ? image.png()
+      : checked.format === 'jpeg'
+        ? image.jpeg({ quality: 85, mozjpeg: true })
+        : checked.format === 'webp'
+          ? image.webp({ quality: 85 })
+          : image.gif();
+  const { data, info } = await encodeImage(encoder);
+  return { contentType: IMAGE_CONTENT_TYPES[checked.format], bytes: data, width: info.width, height: info.pageHeight ?? info.height };
 }
 
 /** An uploaded image as staff see it, with the Markdown that shows it. */

@@ -158,7 +158,7 @@ export function UpdateFormView(p: {
       <h1>{u ? `Edit: ${u.title}` : 'Write an update'}</h1>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
       {u && (
-        <p class="meta">
+        <p class="byline">
           {statusWords(u, c.timeZone)}
           {u.status === 'published' && (
             <>

@@ -11,6 +11,7 @@ import {
   getPublishedUpdate,
   getUpdateByPreviewToken,
   isSlug,
+  keptForAMoment,
   listPublishedUpdates,
   relatedActions,
   updatesCacheKey,
@@ -67,10 +68,12 @@ function pagesOf(total: number, page: number): number {
 
 async function showUpdates(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const page = pageOf(req);
-  const [site, list, version] = await Promise.all([
+  const [site, { list, version }] = await Promise.all([
     getSiteSettings(core.db),
-    listPublishedUpdates(core.db, { page }),
-    updatesCacheKey(core.db),
+    keptForAMoment(core.db, `updates ${page}`, async () => {
+      const [list, version] = await Promise.all([listPublishedUpdates(core.db, { page }), updatesCacheKey(core.db)]);
+      return { list, version };
+    }),
   ]);
   const pages = pagesOf(list.total, page);
   const title = page > 1 ? `Updates, page ${page}` : 'Updates';
@@ -96,9 +99,15 @@ async function showUpdates(req: FastifyRequest, reply: FastifyReply, core: Core)
 async function showUpdate(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const { slug } = SlugParams.parse(req.params);
   if (!isSlug(slug)) throw notFound();
-  const update = await getPublishedUpdate(core.db, slug);
-  if (!update) throw notFound();
-  const [site, actions, version] = await Promise.all([getSiteSettings(core.db), relatedActions(core.db, update), updatesCacheKey(core.db)]);
+  const shown = await keptForAMoment(core.db, `update ${slug}`, async () => {
+    const update = await getPublishedUpdate(core.db, slug);
+    if (!update) return undefined;
+    const [actions, version] = await Promise.all([relatedActions(core.db, update), updatesCacheKey(core.db)]);
+    return { update, actions, version };
+  });
+  if (!shown) throw notFound();
+  const { update, actions, version } = shown;
+  const site = await getSiteSettings(core.db);
   return reply.page({
     title: update.title,
     description: update.excerpt,
@@ -126,14 +135,16 @@ async function showPreview(req: FastifyRequest, reply: FastifyReply, core: Core)
 async function showCategory(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const { slug } = SlugParams.parse(req.params);
   if (!isSlug(slug)) throw notFound();
-  const category = await getCategoryBySlug(core.db, slug);
-  if (!category) throw notFound();
   const page = pageOf(req);
-  const [site, list, version] = await Promise.all([
-    getSiteSettings(core.db),
-    listPublishedUpdates(core.db, { categoryId: category.id, page }),
-    updatesCacheKey(core.db),
-  ]);
+  const shown = await keptForAMoment(core.db, `category ${slug} ${page}`, async () => {
+    const category = await getCategoryBySlug(core.db, slug);
+    if (!category) return undefined;
+    const [list, version] = await Promise.all([listPublishedUpdates(core.db, { categoryId: category.id, page }), updatesCacheKey(core.db)]);
+    return { category, list, version };
+  });
+  if (!shown) throw notFound();
+  const { category, list, version } = shown;
+  const site = await getSiteSettings(core.db);
   const pages = pagesOf(list.total, page);
   const title = page > 1 ? `${category.name}, page ${page}` : category.name;
   const description = category.description || `Updates about ${category.name}.`;

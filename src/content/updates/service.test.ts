@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { findRedirect } from '../redirects/service.js';
+import { searchSite } from '../search/service.js';
 import {
   addWarningReason,
   createCategory,
@@ -117,5 +118,17 @@ describeEachDialect('content updates: the data model and its API', (ctx) => {
     expect(again).toEqual({ id: first.id, created: false });
     expect(await getPublishedUpdate(core().db, 'old-post')).toMatchObject({ title: 'Old post', publishedAt: when });
     expect((await listCategories(core().db)).map((c) => c.slug)).toContain('news');
+  });
+  test('the site search finds an update only while it is published, with its text as it was last saved', async () => {
+    const u = await createUpdate(core(), input({ title: 'Harbour vigil', bodyMd: 'We met by the **quayside** at dusk.' }), staff);
+    const find = async (q: string) => (await searchSite(core().db, { q, page: 1, perPage: 10 })).results.map((r) => r.url);
+    expect(await find('quayside')).toEqual([]);
+    await publishUpdate(core(), u.id, staff);
+    expect(await find('quayside')).toEqual([`/updates/${u.slug}`]);
+    await saveUpdate(core(), u.id, input({ title: 'Harbour vigil', bodyMd: 'We met by the lighthouse at dusk.' }), staff);
+    expect(await find('quayside')).toEqual([]);
+    expect(await find('lighthouse')).toEqual([`/updates/${u.slug}`]);
+    await unpublishUpdate(core(), u.id, staff);
+    expect(await find('lighthouse')).toEqual([]);
   });
 });

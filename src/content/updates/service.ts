@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { recordAudit } from '../../core/audit.js';
 import { hashToken, newToken } from '../../core/crypto.js';
-import type { Db, DbOrTrx } from '../../core/db/index.js';
+import type { Db, DbOrTrx, Trx } from '../../core/db/index.js';
 import { isUniqueViolation } from '../../core/db/errors.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { getSiteSettings } from '../../core/settings.js';
@@ -12,6 +12,7 @@ import { multilineText, optionalMultilineText, optionalText, text } from '../../
 import { DATETIME_LOCAL, zonedLocalToUtc } from '../../core/time.js';
 import { getActionById, getCampaign, listActionCards, type ActionCard } from '../../actions/service.js';
 import { addRedirect } from '../redirects/service.js';
+import { indexDocument, plainTextOfMarkdown, unindexDocument } from '../search/service.js';
 import {
   categorySlugTaken,
   changeUpdateStatusIf,
@@ -299,6 +300,38 @@ export async function relatedActions(db: DbOrTrx, update: Pick<PublishedUpdate, 
   return listActionCards(db, update.relatedActionIds);
 }
 
+// ---- what the public pages read, kept for a moment ----
+
+// An update's page is read far more often than anything changes, so what its page shows is kept in memory for
+// PAGE_DATA_MS: a change made in this process shows at once (every write below goes through `changing`), and one
+// made by another process within PAGE_DATA_MS, the same promise the organisation settings and pages make.
+const PAGE_DATA_MS = 2_000;
+let generation = 0;
+const pageData = new WeakMap<object, Map<string, { at: number; generation: number; value: Promise<unknown> }>>();
+
+/** Runs a write in a transaction, then lets this process's kept page data go. */
+async function changing<T>(db: Db, write: (trx: Trx) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction().execute(write);
+  } finally {
+    generation++;
+  }
+}
+
+/** What `load` gives for this key, kept for a moment (see PAGE_DATA_MS); a failed load is not kept. */
+export function keptForAMoment<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+  let kept = pageData.get(db);
+  if (!kept) pageData.set(db, (kept = new Map()));
+  const now = Date.now();
+  const hit = kept.get(key);
+  if (hit && hit.generation === generation && now - hit.at < PAGE_DATA_MS) return hit.value as Promise<T>;
+  const value = load();
+  kept.set(key, { at: now, generation, value });
+  if (kept.size > 500) kept.delete(kept.keys().next().value!);
+  value.catch(() => kept.delete(key));
+  return value;
+}
+
 // ---- reading: staff ----
 
 async function forStaff(db: DbOrTrx, row: UpdateRow): Promise<UpdateForStaff> {
@@ -397,12 +430,27 @@ export async function listRevisions(db: DbOrTrx, updateId: number): Promise<Revi
 // ---- search (content/search indexes what is published) ----
 
 /**
- * Brings the site search up to date with one update: indexed while published, taken out otherwise. Called inside
- * the transaction of every change to a published update. Content search is not on main yet: until it is, this is
- * where its indexDocument/unindexDocument will be called, and it does nothing.
+ * Puts the update into the site search as it now stands, or takes it out (a draft, a scheduled update and an
+ * unpublished one are never found). Called in the transaction of every change to the update's state or text.
  */
-export async function indexUpdate(_db: DbOrTrx, _updateId: number): Promise<void> {
-  // Wired to content/search/service.ts once it exists.
+export async function indexUpdate(db: DbOrTrx, updateId: number): Promise<void> {
+  const row = await findUpdateById(db, updateId);
+  if (!row || row.status !== 'published' || row.published_at === null) {
+    await unindexDocument(db, 'update', updateId);
+    return;
+  }
+  const [categories, tags] = await Promise.all([listCategoriesOfUpdates(db, [updateId]), listTagsOfUpdates(db, [updateId])]);
+  await indexDocument(db, {
+    kind: 'update',
+    ref: updateId,
+    title: row.title,
+    summary: row.excerpt,
+    body: [plainTextOfMarkdown(row.body_md), tags.map((t) => t.name).join(' ')].filter(Boolean).join('\n\n'),
+    url: `/updates/${row.slug}`,
+    publishedAt: row.published_at,
+    campaignId: row.campaign_id,
+    categoryIds: categories.map((c) => c.id),
+  });
 }
 
 // ---- writing ----
@@ -494,7 +542,7 @@ async function writeNewUpdate(
 ): Promise<{ id: number; slug: string }> {
   const now = Date.now();
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await changing(db, async (trx) => {
       const v = await checkedValues(trx, input, staff);
       const slug = await chooseSlug(trx, input);
       const id = await insertUpdate(trx, {
@@ -543,7 +591,7 @@ async function requireUpdateRow(db: DbOrTrx, id: number): Promise<UpdateRow> {
  */
 export async function saveUpdate(core: Core, id: number, input: UpdateInput, staff: StaffMember): Promise<{ slug: string }> {
   try {
-    return await core.db.transaction().execute((trx) => writeSavedUpdate(trx, id, input, staff));
+    return await changing(core.db, (trx) => writeSavedUpdate(trx, id, input, staff));
   } catch (e) {
     if (isUniqueViolation(e)) throw slugProblem();
     throw e;
@@ -618,7 +666,7 @@ export async function upsertUpdateBySlug(
   }
   const id = Number(existing.id);
   try {
-    await core.db.transaction().execute((trx) => writeSavedUpdate(trx, id, input, staff, o));
+    await changing(core.db, (trx) => writeSavedUpdate(trx, id, input, staff, o));
   } catch (e) {
     if (isUniqueViolation(e)) throw slugProblem();
     throw e;
@@ -629,7 +677,7 @@ export async function upsertUpdateBySlug(
 /** Publishes an update now (a scheduled one at once). Its first publication date is kept when republished. */
 export async function publishUpdate(core: Core, id: number, staff: StaffMember): Promise<void> {
   const now = Date.now();
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const row = await requireUpdateRow(trx, id);
     if (row.status === 'published') return;
     await updateUpdateRow(trx, id, {
@@ -649,7 +697,7 @@ export async function scheduleUpdate(core: Core, id: number, at: number, staff: 
   if (!Number.isFinite(at) || at <= now) {
     throw new DomainError('invalid', 'Choose a time in the future.', { publishAt: 'Choose a date and time in the future' });
   }
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const row = await requireUpdateRow(trx, id);
     await updateUpdateRow(trx, id, {
       status: 'scheduled',
@@ -666,7 +714,7 @@ export async function scheduleUpdate(core: Core, id: number, at: number, staff: 
 /** Takes an update off the website (back to a draft, any schedule cancelled). */
 export async function unpublishUpdate(core: Core, id: number, staff: StaffMember): Promise<void> {
   const now = Date.now();
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const row = await requireUpdateRow(trx, id);
     if (row.status === 'draft') return;
     await updateUpdateRow(trx, id, {
@@ -683,7 +731,7 @@ export async function unpublishUpdate(core: Core, id: number, staff: StaffMember
 /** Puts an earlier revision's words back (written as a new revision, so nothing is lost). */
 export async function restoreRevision(core: Core, id: number, revisionId: number, staff: StaffMember): Promise<void> {
   const now = Date.now();
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const row = await requireUpdateRow(trx, id);
     const rev = await findRevisionRow(trx, id, revisionId);
     if (!rev) throw new DomainError('not_found', 'There is no such revision of this update.');
@@ -709,7 +757,7 @@ export async function restoreRevision(core: Core, id: number, revisionId: number
 export async function publishScheduledUpdates(core: Core, now = Date.now()): Promise<number> {
   let published = 0;
   for (const id of await listDueScheduledUpdateIds(core.db, now)) {
-    await core.db.transaction().execute(async (trx) => {
+    await changing(core.db, async (trx) => {
       const row = await findUpdateById(trx, id);
       if (!row || row.status !== 'scheduled' || row.publish_at === null) return;
       const moved = await changeUpdateStatusIf(trx, id, ['scheduled'], {
@@ -748,7 +796,7 @@ export async function previewAddress(core: Core, id: number, now = Date.now()): 
 export async function makePreviewLink(core: Core, id: number, staff: StaffMember, now = Date.now()): Promise<string> {
   const nonce = newToken();
   const token = previewTokenOf(core, id, nonce);
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     await requireUpdateRow(trx, id);
     await deleteTokensOfSubjects(trx, 'update_preview', [id]);
     await insertToken(trx, {
@@ -766,7 +814,7 @@ export async function makePreviewLink(core: Core, id: number, staff: StaffMember
 
 /** Stops an update's private preview link from working. */
 export async function revokePreviewLink(core: Core, id: number, staff: StaffMember): Promise<void> {
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     await requireUpdateRow(trx, id);
     await deleteTokensOfSubjects(trx, 'update_preview', [id]);
     await updateUpdateRow(trx, id, { preview_nonce: null });
@@ -829,7 +877,7 @@ export async function createCategory(
 ): Promise<number> {
   const slug = (c.slug ?? '').trim() || slugify(c.name, 'category');
   try {
-    return await core.db.transaction().execute(async (trx) => {
+    return await changing(core.db, async (trx) => {
       if (await categorySlugTaken(trx, slug)) throw categorySlugProblem();
       const id = await insertCategory(trx, { slug, name: c.name, description: c.description, at: Date.now() });
       await recordAudit(trx, { staffId: staff.id, action: 'category.create', target: `category ${id}` });
@@ -855,7 +903,7 @@ export async function saveCategory(
   staff: StaffMember,
 ): Promise<void> {
   try {
-    await core.db.transaction().execute(async (trx) => {
+    await changing(core.db, async (trx) => {
       const row = await findCategoryRowById(trx, id);
       if (!row) throw new DomainError('not_found', 'There is no such category.');
       const slug = (c.slug ?? '').trim() || row.slug;
@@ -877,7 +925,7 @@ export async function saveCategory(
 
 /** Deletes a category that no update is in; throws DomainError('conflict') otherwise. */
 export async function deleteCategory(core: Core, id: number, staff: StaffMember): Promise<void> {
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const row = await findCategoryRowById(trx, id);
     if (!row) throw new DomainError('not_found', 'There is no such category.');
     const inUse = (await countUpdatesPerCategory(trx)).some((c) => Number(c.category_id) === id && Number(c.n) > 0);
@@ -902,7 +950,7 @@ export async function listTags(db: DbOrTrx): Promise<Tag[]> {
 /** Moves every update from one tag to another and deletes the first. */
 export async function mergeTag(core: Core, fromId: number, intoId: number, staff: StaffMember): Promise<void> {
   if (fromId === intoId) throw new DomainError('invalid', 'Choose another tag to merge into.', { into: 'Choose another tag' });
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const [from, into] = await Promise.all([findTagRowById(trx, fromId), findTagRowById(trx, intoId)]);
     if (!from || !into) throw new DomainError('not_found', 'There is no such tag.');
     await touchUpdatesWithTag(trx, fromId);
@@ -919,7 +967,7 @@ export async function mergeTag(core: Core, fromId: number, intoId: number, staff
 
 /** Deletes a tag (the updates that carried it stay). */
 export async function deleteTag(core: Core, id: number, staff: StaffMember): Promise<void> {
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const row = await findTagRowById(trx, id);
     if (!row) throw new DomainError('not_found', 'There is no such tag.');
     await touchUpdatesWithTag(trx, id);
@@ -946,7 +994,7 @@ export async function listWarningReasons(db: DbOrTrx, o: { offered?: boolean } =
 
 /** Adds a reason at the end of the list. */
 export async function addWarningReason(core: Core, label: string, staff: StaffMember): Promise<number> {
-  return core.db.transaction().execute(async (trx) => {
+  return changing(core.db, async (trx) => {
     const id = await insertWarningReason(trx, { label, at: Date.now() });
     await recordAudit(trx, { staffId: staff.id, action: 'warning_reason.add', target: `warning_reason ${id}`, details: { label } });
     return id;
@@ -955,7 +1003,7 @@ export async function addWarningReason(core: Core, label: string, staff: StaffMe
 
 /** Renames a reason (every update that gives it shows the new words). */
 export async function renameWarningReason(core: Core, id: number, label: string, staff: StaffMember): Promise<void> {
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     if (!(await findWarningReasonRow(trx, id))) throw new DomainError('not_found', 'There is no such reason.');
     await updateWarningReasonRow(trx, id, { label });
     await touchUpdatesWithReason(trx, id);
@@ -965,7 +1013,7 @@ export async function renameWarningReason(core: Core, id: number, label: string,
 
 /** Retires a reason (no longer offered; updates that give it keep it) or brings it back. */
 export async function retireWarningReason(core: Core, id: number, retired: boolean, staff: StaffMember): Promise<void> {
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     if (!(await findWarningReasonRow(trx, id))) throw new DomainError('not_found', 'There is no such reason.');
     await updateWarningReasonRow(trx, id, { retired: retired ? 1 : 0 });
     await recordAudit(trx, {
@@ -978,7 +1026,7 @@ export async function retireWarningReason(core: Core, id: number, retired: boole
 
 /** Moves a reason one place up or down the list. */
 export async function moveWarningReason(core: Core, id: number, direction: 'up' | 'down', staff: StaffMember): Promise<void> {
-  await core.db.transaction().execute(async (trx) => {
+  await changing(core.db, async (trx) => {
     const list = await listWarningReasonRows(trx);
     const i = list.findIndex((r) => Number(r.id) === id);
     if (i < 0) throw new DomainError('not_found', 'There is no such reason.');

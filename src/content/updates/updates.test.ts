@@ -11,7 +11,7 @@ import { saveSiteSettings } from '../../core/settings.js';
 import { zonedLocalToUtc } from '../../core/time.js';
 import { seedUpdatesDemo } from './demo.js';
 import { jobs } from './jobs.js';
-import { createUpdate, publishUpdate, renderUpdateBody, type UpdateInput } from './service.js';
+import { createUpdate, listPublishedUpdates, publishUpdate, renderUpdateBody, type UpdateInput } from './service.js';
 
 // Updates over real HTTP on both dialects: who sees drafts, scheduled and published updates; the job that publishes
 // at the time staff entered in the organisation's zone (across a clock change); private preview links; revisions;
@@ -479,7 +479,11 @@ describeEachDialect('content updates over HTTP', (ctx) => {
   });
 
   test('the demo news shows its published updates, the one behind a warning behind <details>, and not its draft', async () => {
+    const before = (await listPublishedUpdates(core().db)).total;
     await seedUpdatesDemo(core());
+    // A dozen published updates in three categories.
+    expect((await listPublishedUpdates(core().db)).total - before).toBe(12);
+    for (const slug of ['news', 'research', 'testimony']) expect((await t.client().get(`/categories/${slug}`)).status).toBe(200);
     const news = await t.client().get('/categories/news');
     expect(news.text).toContain('Forty people at Friday’s vigil');
     expect(news.text).not.toContain('trade bill');

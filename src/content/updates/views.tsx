@@ -46,7 +46,7 @@ function UpdateCard({ u, timeZone }: { u: UpdateSummary; timeZone: string }) {
       <h2>
         <a href={u.url}>{u.title}</a>
       </h2>
-      <p class="meta">
+      <p class="byline">
         <DateLine ms={u.publishedAt} timeZone={timeZone} />
       </p>
       {/* The featured image is shown once content/images is on main; with a warning, the warning takes its place. */}
@@ -121,7 +121,7 @@ function RelatedActions({ actions }: { actions: readonly ActionCard[] }) {
             <h3>
               <a href={a.url}>{a.title}</a>
             </h3>
-            <p class="meta">
+            <p class="byline">
               {a.count.toLocaleString('en-GB')} {a.count === 1 ? a.noun[0] : a.noun[1]}
               {a.open ? '' : ' · closed'}
             </p>
@@ -150,13 +150,12 @@ export function UpdatePageView(p: {
         {p.preview && (
           <div class="notice notice-warning" role="note">
             <p>
-              This is a private preview. The update is {p.preview.status === 'scheduled' ? 'scheduled, not yet published' : 'not published'}
-              ; only people with this link can see it.
+              {`This is a private preview. The update is ${p.preview.status === 'scheduled' ? 'scheduled, not yet published' : 'not published'}; only people with this link can see it.`}
             </p>
           </div>
         )}
         <h1>{u.title}</h1>
-        <p class="meta">
+        <p class="byline">
           <DateLine ms={u.publishedAt} timeZone={p.timeZone} />
           {u.authorName && <> · By {u.authorName}</>}
         </p>

@@ -73,7 +73,8 @@ export function ShareLinks(p: { url: string; title: string; text?: string | unde
         {shareTargets(p).map((l) => (
           <li key={l.label}>
             <a href={l.href} rel="noopener noreferrer" class="button button-secondary">
-              Share by {l.label}
+              <span class="visually-hidden">Share by </span>
+              {l.label}
             </a>
           </li>
         ))}

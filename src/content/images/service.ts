@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { recordAudit } from '../../core/audit.js';
+import type { Core } from '../../core/context.js';
+import { safeEqual } from '../../core/crypto.js';
+import type { Db } from '../../core/db/index.js';
+import { deleteFiles, findFileById, insertFile } from '../../core/files.js';
+import { checkImage, encodeImage } from '../../core/images.js';
+import { DomainError } from '../../core/web/errors.js';
+import type { MemoryUpload } from '../../core/web/uploads.js';
+import {
+  countContentImages,
+  deleteContentImage,
+  findContentImages,
+  findVariantFileId,
+  insertContentImage,
+  insertImageVariant,
+  listContentImageRows,
+  listVariantFileIds,
+  listVariantsOf,
+  updateImageAlt,
+  type ContentImageRow,
+} from './queries.js';
+import type { VariantFormat } from './tables.js';
+
+// Images on the website. An upload is checked from its own bytes and decoded within a pixel limit (core/images.ts),
+// then re-encoded at a few widths as WebP and as a fallback (JPEG, or PNG when it has transparency): re-encoding
+// drops every piece of metadata, so a photograph's GPS position is never published. Pages show them with srcset, so
+// a phone downloads the small one. Each image lives at an address signed with the instance key, so ids cannot be
+// walked, and its encodings never change, so browsers may keep them for a year.
+
+/** The largest upload accepted. */
+export const CONTENT_IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+/** The widths served (those not wider than the original; the original's own width when it is narrower than all). */
+export const IMAGE_WIDTHS = [480, 960, 1600] as const;
+/** The longest alternative text. */
+export const ALT_MAX = 300;
+
+/** An image as pages show it. */
+export interface ContentImage {
+  id: number;
+  alt: string;
+  width: number;
+  height: number;
+  /** `srcset` of the WebP encodings. */
+  webpSrcset: string;
+  /** `srcset` of the fallback encodings, and the address of the widest of them. */
+  fallbackSrcset: string;
+  src: string;
+  createdAt: number;
+}
+
+const EXTENSIONS: Record<VariantFormat, string> = { webp: 'webp', jpeg: 'jpg', png: 'png' };
+const CONTENT_TYPES: Record<VariantFormat, string> = { webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
+const signatureOf = (core: Core, id: number) => core.keyring.sign('content-image', String(id)).slice(0, 16);
+
+/** The folder an image's encodings are served from (`/images/<id>-<signature>`). */
+export function imageBase(core: Core, id: number): string {
+  return `/images/${id}-${signatureOf(core, id)}`;
+}
+
+function toImage(core: Core, row: ContentImageRow, variants: Array<{ width: number; format: VariantFormat }>): ContentImage {
+  const base = imageBase(core, Number(row.id));
+  const srcset = (formats: VariantFormat[]) =>
+    variants
+      .filter((v) => formats.includes(v.format))
+      .map((v) => `${base}/${v.width}.${EXTENSIONS[v.format]} ${v.width}w`)
+      .join(', ');
+  const fallback = variants.filter((v) => v.format !== 'webp');
+  const widest = fallback[fallback.length - 1];
+  return {
+    id: Number(row.id),
+    alt: row.alt,
+    width: row.width,
+    height: row.height,
+    webpSrcset: srcset(['webp']),
+    fallbackSrcset: srcset(['jpeg', 'png']),
+    src: widest ? `${base}/${widest.width}.${EXTENSIONS[widest.format]}` : '',
+    createdAt: row.created_at,
+  };
+}
+
+/** The images with these ids, by id (one query for the rows, one for their encodings). */
+export async function getImages(core: Core, ids: readonly number[]): Promise<Map<number, ContentImage>> {
+  const unique = [...new Set(ids)];
+  const [rows, variants] = await Promise.all([findContentImages(core.db, unique), listVariantsOf(core.db, unique)]);
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      toImage(
+        core,
+        r,
+        variants.filter((v) => Number(v.image_id) === Number(r.id)),
+      ),
+    ]),
+  );
+}
+
+/** One image, if it exists. */
+export async function getImage(core: Core, id: number): Promise<ContentImage | undefined> {
+  return (await getImages(core, [id])).get(id);
+}
+
+/** The images, newest first, a page at a time. */
+export async function listImages(core: Core, o: { page: number; perPage: number }): Promise<{ total: number; items: ContentImage[] }> {
+  const [rows, total] = await Promise.all([
+    listContentImageRows(core.db, { limit: o.perPage, offset: (o.page - 1) * o.perPage }),
+    countContentImages(core.db),
+  ]);
+  const variants = await listVariantsOf(
+    core.db,
+    rows.map((r) => Number(r.id)),
+  );
+  return {
+    total,
+    items: rows.map((r) =>
+      toImage(
+        core,
+        r,
+        variants.filter((v) => Number(v.image_id) === Number(r.id)),
+      ),
+    ),
+  };
+}
+
+function checkAlt(alt: string): string {
+  const a = alt.trim();
+  if (a === '')
+    throw new DomainError('invalid', 'Describe the image for people who cannot see it', {
+      alt: 'Describe the image for people who cannot see it',
+    });
+  if (a.length > ALT_MAX)
+    throw new DomainError('invalid', `Keep the description under ${ALT_MAX} characters`, {
+      alt: `Keep the description under ${ALT_MAX} characters`,
+    });
+  return a;
+}
+
+/** Checks, re-encodes and stores an upload with its alternative text; returns the image. Nothing is stored on refusal. */
+export async function storeImage(
+  core: Core,
+  upload: MemoryUpload | undefined,
+  o: { alt: string; staffId: number | null },
+): Promise<ContentImage> {
+  const alt = checkAlt(o.alt);
+  if (!upload) throw new DomainError('invalid', 'Choose an image to upload', { file: 'Choose an image to upload' });
+  const checked = await checkImage(upload, { maxBytes: CONTENT_IMAGE_MAX_BYTES });
+  const widths = IMAGE_WIDTHS.filter((w) => w <= checked.width);
+  if (widths.length === 0) widths.push(checked.width as (typeof IMAGE_WIDTHS)[number]);
+  const fallback: VariantFormat = checked.hasAlpha ? 'png' : 'jpeg';
+  // Every encoding is made before anything is written: a file that fails to decode part-way stores nothing.
+  const encoded: Array<{ width: number; format: VariantFormat; data: Buffer }> = [];
+  let height = checked.height;
+  for (const width of widths) {
+    const resized = () => checked.pipeline().resize({ width, withoutEnlargement: true });
+    const webp = await encodeImage(resized().webp({ quality: 80 }));
+    const other = await encodeImage(
+      fallback === 'png' ? resized().png() : resized().flatten({ background: '#ffffff' }).jpeg({ quality: 82, mozjpeg: true }),
+    );
+    if (width === widths[widths.length - 1]) height = Math.round((checked.height * webp.info.width) / checked.width);
+    encoded.push(
+      { width: webp.info.width, format: 'webp', data: webp.data },
+      { width: other.info.width, format: fallback, data: other.data },
+    );
+  }
+  const id = await core.db.transaction().execute(async (trx) => {
+    const now = Date.now();
+    const widest = encoded[encoded.length - 1]!.width;
+    const imageId = await insertContentImage(trx, { alt, width: widest, height, created_by: o.staffId, created_at: now, updated_at: now });
+    for (const e of encoded) {
+      const fileId = await insertFile(trx, {
+        contentType: CONTENT_TYPES[e.format],
+        bytes: e.data,
+        sha256: createHash('sha256').update(e.data).digest('hex'),
+        at: now,
+      });
+      await insertImageVariant(trx, { image_id: imageId, width: e.width, format: e.format, file_id: fileId });
+    }
+    await recordAudit(trx, { staffId: o.staffId, action: 'content.image.upload', target: `image ${imageId}` });
+    return imageId;
+  });
+  return (await getImage(core, id))!;
+}
+
+/** Changes an image's alternative text. */
+export async function describeImage(core: Core, id: number, alt: string, staffId: number | null): Promise<void> {
+  const a = checkAlt(alt);
+  await core.db.transaction().execute(async (trx) => {
+    if ((await updateImageAlt(trx, id, a, Date.now())) === 0) throw new DomainError('not_found', 'There is no such image.');
+    await recordAudit(trx, { staffId, action: 'content.image.describe', target: `image ${id}` });
+  });
+}
+
+/** Deletes an image and its files (pages that chose it show no image from then on). */
+export async function deleteImage(core: Core, id: number, staffId: number | null): Promise<void> {
+  await core.db.transaction().execute(async (trx) => {
+    const files = await listVariantFileIds(trx, id);
+    if ((await deleteContentImage(trx, id)) === 0) throw new DomainError('not_found', 'There is no such image.');
+    await deleteFiles(trx, files);
+    await recordAudit(trx, { staffId, action: 'content.image.delete', target: `image ${id}` });
+  });
+}
+
+const FILE_NAME = /^(\d{1,5})\.(webp|jpg|png)$/;
+const REF = /^([1-9]\d{0,14})-([A-Za-z0-9_-]{16})$/;
+
+/** The bytes of one encoding, by the parts of its address (`<id>-<signature>`, `<width>.<ext>`); undefined if none. */
+export async function imageVariantFile(
+  core: Core,
+  ref: string,
+  file: string,
+): Promise<{ contentType: string; bytes: Uint8Array; sha256: string } | undefined> {
+  const r = REF.exec(ref);
+  const f = FILE_NAME.exec(file);
+  if (!r || !f) return undefined;
+  const id = Number(r[1]);
+  if (!safeEqual(signatureOf(core, id), r[2]!)) return undefined;
+  const format = (Object.entries(EXTENSIONS).find(([, ext]) => ext === f[2])?.[0] ?? 'webp') as VariantFormat;
+  const fileId = await findVariantFileId(core.db as Db, id, Number(f[1]), format);
+  const stored = fileId === undefined ? undefined : await findFileById(core.db, fileId);
+  return stored ? { contentType: stored.content_type, bytes: stored.bytes, sha256: stored.sha256 } : undefined;
+}
+
+/** Whether a Markdown image address is one the website may show (our own, a path on this site). */
+export function isOwnImageAddress(src: string): boolean {
+  return src.startsWith('/') && !src.startsWith('//');
+}
