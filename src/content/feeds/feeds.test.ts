@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import sharp from 'sharp';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { changeActionStatus } from '../../actions/service.js';
@@ -7,6 +8,7 @@ import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { publishPage } from '../service.js';
 import { excerptOf, feedHtml, renderAtom, tagUri, type AtomEntry } from './atom.js';
+import { storeImage } from '../images/service.js';
 import { addWarningReason, createUpdate, ensureCategory, getPublishedUpdate, publishUpdate } from '../updates/service.js';
 import { sitemapDocument } from './service.js';
 
@@ -211,7 +213,8 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     const lines = res.text.split('\n');
     expect(lines[0]).toBe('User-agent: *');
-    for (const path of ['/admin', '/s/', '/search', '/letter/', '/setup/', '/updates/preview/']) expect(lines).toContain(`Disallow: ${path}`);
+    for (const path of ['/admin', '/s/', '/search', '/letter/', '/setup/', '/updates/preview/'])
+      expect(lines).toContain(`Disallow: ${path}`);
     expect(lines).toContain('Allow: /');
     expect(lines).toContain(`Sitemap: ${base}/sitemap.xml`);
     expect(lines.some((l) => l === 'Disallow: /')).toBe(false);
@@ -258,6 +261,10 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     const category = await ensureCategory(core().db, { slug: 'vigils', name: 'Vigils & protests' });
     const reason = await addWarningReason(core(), 'Descriptions of violence', staff);
     const body = 'Forty people came. ![The vigil](/content/images/7-abc.jpg) [Sign](/act/free-them)';
+    const photo = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#8a5a2b' } })
+      .jpeg()
+      .toBuffer();
+    const image = await storeImage(core(), { bytes: photo, truncated: false }, { alt: 'Candles outside the embassy', staffId: null });
     const plain = await createUpdate(
       core(),
       {
@@ -267,6 +274,7 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
         authorKind: 'staff',
         categoryIds: [category],
         campaignId: campaign,
+        featuredImageId: image.id,
       },
       staff,
     );
@@ -281,6 +289,7 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
         warningReasonId: reason,
         warningText: 'Survivors speak.',
         categoryIds: [category],
+        featuredImageId: image.id,
       },
       staff,
     );
@@ -309,6 +318,8 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     expect(text(p!.summary)).toBe('<p>We stood outside.</p>');
     expect(text(p!.content)).toContain(`<img src="${base}/content/images/7-abc.jpg" alt="The vigil" />`);
     expect(text(p!.content)).toContain(`<a href="${base}/act/free-them">Sign</a>`);
+    // The featured image leads the text, at its absolute address.
+    expect(text(p!.content).startsWith(`<p><img src="${base}${image.src}" alt="Candles outside the embassy" /></p>`)).toBe(true);
     expect(text((p!.author as Array<{ name: unknown }>)[0]!.name)).toBe('Amina Yusuf');
     expect(p!.category).toEqual([{ '@term': 'Vigils & protests' }]);
     expect(text(p!.id)).toMatch(new RegExp(`^tag:127\\.0\\.0\\.1,\\d{4}-\\d\\d-\\d\\d:updates/${plain.id}$`));

@@ -6,6 +6,7 @@ import { getSiteSettings } from '../../core/settings.js';
 import type { HeadTags } from '../../core/web/layout.js';
 import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
+import { getImages, type ContentImage } from '../images/service.js';
 import { getPublishedPage } from '../service.js';
 import {
   getCategoryBySlug,
@@ -148,10 +149,18 @@ export async function updatesFeed(core: Core, spec: UpdatesFeedSpec): Promise<Fe
   const site = await getSiteSettings(core.db);
   return cached(core, spec.key, JSON.stringify([baseUrl, site.orgName, spec.title, spec.version]), async () => {
     const entries: AtomEntry[] = [];
-    for (const u of await spec.list()) {
+    const items = await spec.list();
+    // Featured images lead their update's text, except under a warning, where no image is shown at all.
+    const images = await getImages(
+      core,
+      items.flatMap((u) => (u.featuredImageId !== null && !u.warning ? [u.featuredImageId] : [])),
+    );
+    for (const u of items) {
       const full = await spec.html(u);
       if (full === undefined) continue; // unpublished since it was listed
-      const html = feedHtml(full, { baseUrl, images: !u.warning });
+      const featured = u.warning || u.featuredImageId === null ? undefined : images.get(u.featuredImageId);
+      const lead = featured?.src ? featuredImageHtml(featured, u.featuredImageAlt) : '';
+      const html = feedHtml(lead + full, { baseUrl, images: !u.warning });
       entries.push({
         id: tagUri(baseUrl, u.publishedAt, `updates/${u.id}`),
         title: u.title,
@@ -178,6 +187,12 @@ export async function updatesFeed(core: Core, spec: UpdatesFeedSpec): Promise<Fe
     });
     return { type: ATOM, body, lastModified: newestOf(entries) };
   });
+}
+
+/** A featured image as the first paragraph of an entry (its widest fallback encoding; readers need no srcset). */
+function featuredImageHtml(image: ContentImage, alt: string): string {
+  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<p><img src="${escape(image.src)}" alt="${escape(alt || image.alt)}"></p>`;
 }
 
 /** The published updates of a feed (the whole site, a campaign or a category), as content/updates lists them. */
