@@ -5,7 +5,7 @@ import type { Core } from '../core/context.js';
 import { getSiteSettings } from '../core/settings.js';
 import type { PageOptions } from '../core/web/app.js';
 import { AppError } from '../core/web/errors.js';
-import { shareTags } from '../core/web/share.js';
+import { feedLink, mergeHead, shareTags } from '../core/web/share.js';
 import { anyone, get, type Handler, type RouteTable } from '../core/web/routes.js';
 import {
   getActionById,
@@ -151,12 +151,16 @@ async function showCampaign(kinds: Kinds, req: FastifyRequest, reply: FastifyRep
   return reply.page({
     title: campaign.title,
     description: campaign.summary,
-    head: shareTags({
-      url: publicUrl(core, `/campaigns/${campaign.slug}`),
-      title: campaign.title,
-      description: campaign.summary,
-      siteName: site.orgName,
-    }),
+    head: mergeHead(
+      shareTags({
+        url: publicUrl(core, `/campaigns/${campaign.slug}`),
+        title: campaign.title,
+        description: campaign.summary,
+        siteName: site.orgName,
+      }),
+      // The campaign's news as a feed (content/feeds serves it at this address).
+      feedLink(publicUrl(core, `/campaigns/${encodeURIComponent(campaign.slug)}/feed.xml`), `News of ${campaign.title}`),
+    ),
     body: (
       <CampaignView
         campaign={campaign}

@@ -4,6 +4,7 @@ import { getSiteSettings } from '../core/settings.js';
 import { AppError } from '../core/web/errors.js';
 import { anyone, get, type RouteTable } from '../core/web/routes.js';
 import { signupBlockData } from '../supporters/service.js';
+import { siteFeedHead } from './feeds/service.js';
 import { getPublishedPage } from './service.js';
 import { DataSourcesView, HomeView, PageView } from './views.js';
 
@@ -24,6 +25,7 @@ async function showHome(_req: FastifyRequest, reply: FastifyReply, core: Core) {
   return reply.page({
     title: site.orgName,
     description: page.summary,
+    head: siteFeedHead(core, site.orgName), // feeds
     body: <HomeView page={page} tagline={site.tagline} signupLists={signup.lists} />,
     // The sign-up block carries no per-visitor token, so the page stays cacheable; its lists are in the key.
     cacheKey: `home ${page.updatedAt} ${signup.cacheKey}`,
