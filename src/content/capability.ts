@@ -8,7 +8,8 @@ import { findRedirect } from './redirects/service.js';
 import { seedResourcesDemo } from './resources/demo.js';
 import * as resourcesJobs from './resources/jobs.js';
 import * as resources from './resources/routes.js';
-import { publicRoutes } from './routes.js';
+import { adminRoutes, publicRoutes } from './routes.js';
+import { navPages } from './service.js';
 import { publicRoutes as searchPublicRoutes } from './search/routes.js';
 import { describeSiteAudit } from './site/audit.js';
 import * as siteJobs from './site/jobs.js';
@@ -43,6 +44,7 @@ export const contentCapability: Capability = {
     ...site.publicRoutes, // site: /campaigns/:slug, /contact
   ],
   adminRoutes: [
+    ...adminRoutes, // pages
     ...updates.adminRoutes, // updates
     ...images.adminRoutes, // images
     ...resources.adminRoutes, // resources
@@ -67,6 +69,7 @@ export const contentCapability: Capability = {
     await images.setupImageUploads(app, core); // images
     await resources.setupResourceUploads(app, core); // resources
   },
+  moreNav: (core) => () => navPages(core.db),
   redirects: (core) => (address) => findRedirect(core.db, address),
   demo: async (core) => {
     await seedContentDemo(core);
