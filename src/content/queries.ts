@@ -79,16 +79,14 @@ export async function writePage(
       updated_at: now,
     })
     .onConflict((oc) =>
-      oc
-        .column('slug')
-        .doUpdateSet({
-          title: p.title,
-          summary: p.summary,
-          body: p.body,
-          published_at: p.publishedAt,
-          nav_position: p.navPosition,
-          updated_at: now,
-        }),
+      oc.column('slug').doUpdateSet({
+        title: p.title,
+        summary: p.summary,
+        body: p.body,
+        published_at: p.publishedAt,
+        nav_position: p.navPosition,
+        updated_at: now,
+      }),
     )
     .execute();
 }

@@ -8,15 +8,12 @@ import { formValues, multilineText, optionalText, parseForm, text } from '../cor
 import { refusedFields } from '../core/web/public-forms.js';
 import { anyone, can, get, post, type RouteTable } from '../core/web/routes.js';
 import { shareTags } from '../core/web/share.js';
-import { signupBlockData } from '../supporters/service.js';
-import { siteFeedHead } from './feeds/service.js';
 import { FIXED_PAGES, getPageForStaff, getPublishedPage, listPagesForStaff, pageUrl, savePage } from './service.js';
-import { DataSourcesView, HomeView, PageFormView, PagesAdminView, PageView, PrivacyView } from './views.js';
+import { DataSourcesView, PageFormView, PagesAdminView, PageView, PrivacyView } from './views.js';
 
 // The public pages: the home page, the privacy page and the open data's attributions.
 
 export const publicRoutes: RouteTable = [
-  get('/', anyone, showHome),
   get('/privacy', anyone, showPrivacy),
   get('/data-sources', anyone, showDataSources),
   get('/about', anyone, showAbout),
@@ -32,20 +29,6 @@ export const adminRoutes: RouteTable = [
 ];
 
 const notFound = () => new AppError(404, 'not_found', 'We could not find that page. It may have moved, or the link may be mistyped.');
-
-async function showHome(_req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const page = await getPublishedPage(core.db, 'home');
-  if (!page) throw notFound();
-  const [site, signup] = await Promise.all([getSiteSettings(core.db), signupBlockData(core)]);
-  return reply.page({
-    title: site.orgName,
-    description: page.summary,
-    head: siteFeedHead(core, site.orgName), // feeds
-    body: <HomeView page={page} tagline={site.tagline} signupLists={signup.lists} />,
-    // The sign-up block carries no per-visitor token, so the page stays cacheable; its lists are in the key.
-    cacheKey: `home ${page.updatedAt} ${signup.cacheKey}`,
-  });
-}
 
 async function showPrivacy(_req: FastifyRequest, reply: FastifyReply, core: Core) {
   const [page, site] = await Promise.all([getPublishedPage(core.db, 'privacy'), getSiteSettings(core.db)]);

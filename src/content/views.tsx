@@ -1,20 +1,6 @@
-import { SignupBlock, type PublicList } from '../supporters/service.js';
 import type { SiteSettings } from '../core/settings.js';
 import { Checkbox, CsrfField, ErrorSummary, Field, Notice, TableWrap, TextArea } from '../core/web/components.js';
 import type { Page, PageForStaff } from './service.js';
-
-export function HomeView({ page, tagline, signupLists = [] }: { page: Page; tagline: string; signupLists?: readonly PublicList[] }) {
-  return (
-    <>
-      <section class="hero">
-        <h1>{page.title}</h1>
-        {tagline && <p class="lede">{tagline}</p>}
-      </section>
-      <div class="prose" dangerouslySetInnerHTML={{ __html: page.html }} />
-      <SignupBlock lists={signupLists} />
-    </>
-  );
-}
 
 export function PageView({ page }: { page: Page }) {
   return (

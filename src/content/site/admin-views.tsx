@@ -2,6 +2,7 @@ import type { Campaign } from '../../actions/service.js';
 import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TextArea, Time } from '../../core/web/components.js';
 import type { ContentImage } from '../images/service.js';
 import { ImageChooser } from '../images/views.js';
+import { HOME_SECTION_KINDS, type HomeSection } from './home.js';
 import type { ContactMessage, Testimonial } from './service.js';
 
 type Values = Record<string, string | undefined>;
@@ -319,6 +320,97 @@ export function MessagesView(p: {
             </li>
           ))}
         </ul>
+      )}
+    </>
+  );
+}
+
+/** The home page's sections: their order (up, down, remove) and a form to add one. */
+export function HomeSectionsView(p: {
+  csrf: string;
+  sections: HomeSection[];
+  isDefault: boolean;
+  campaigns: Campaign[];
+  values: Values;
+  errors: Errors;
+  canPublish: boolean;
+  notice?: string | undefined;
+}) {
+  const v = p.values;
+  const campaignTitle = (id: number | null) =>
+    id === null ? 'the newest campaign' : (p.campaigns.find((c) => c.id === id)?.title ?? 'a campaign that was deleted');
+  const button = (i: number, change: 'up' | 'down' | 'remove', label: string, disabled = false) => (
+    <form method="post" action="/admin/content/home">
+      <CsrfField token={p.csrf} />
+      <input type="hidden" name="change" value={change} />
+      <input type="hidden" name="index" value={String(i)} />
+      <button type="submit" class="button-secondary" disabled={disabled || !p.canPublish}>
+        {label}
+      </button>
+    </form>
+  );
+  return (
+    <>
+      <p>
+        <a href="/admin/content">Back to the website</a>
+      </p>
+      <h1>Home page</h1>
+      <p>
+        The home page opens with the organisation’s name, its tagline (in <a href="/admin/settings">Settings</a>) and a button to the first
+        open action. Below that come these sections, in this order. Changes show on the website at once.
+      </p>
+      {!p.canPublish && <Notice kind="info">An editor changes the home page, because changes show on the website at once.</Notice>}
+      {p.notice && <Notice kind="success">{p.notice}</Notice>}
+      {p.isDefault && <p>These are the sections every new site starts with. Change anything to make the list your own.</p>}
+      <ErrorSummary errors={p.errors} />
+      <ol class="home-sections-admin">
+        {p.sections.map((s, i) => (
+          <li key={i} class="card">
+            <p>
+              <strong>{HOME_SECTION_KINDS[s.kind]}</strong>
+              {s.kind === 'featured_campaign' && <>: {campaignTitle(s.campaignId)}</>}
+              {s.heading && <> — “{s.heading}”</>}
+            </p>
+            <div class="button-row">
+              {button(i, 'up', `Move up`, i === 0)}
+              {button(i, 'down', `Move down`, i === p.sections.length - 1)}
+              {button(i, 'remove', `Remove`)}
+            </div>
+          </li>
+        ))}
+      </ol>
+      {p.canPublish && (
+        <>
+          <h2>Add a section</h2>
+          <form method="post" action="/admin/content/home" class="form" noValidate>
+            <CsrfField token={p.csrf} />
+            <input type="hidden" name="change" value="add" />
+            <Select
+              name="kind"
+              label="What it shows"
+              value={v.kind}
+              error={p.errors?.kind}
+              options={Object.entries(HOME_SECTION_KINDS).map(([value, label]) => ({ value, label }))}
+            />
+            <Select
+              name="campaignId"
+              label="Campaign (for a featured campaign)"
+              value={v.campaignId}
+              error={p.errors?.campaignId}
+              options={[{ value: '', label: 'The newest campaign' }, ...p.campaigns.map((c) => ({ value: String(c.id), label: c.title }))]}
+            />
+            <Field name="heading" label="Heading (optional)" value={v.heading} error={p.errors?.heading} maxLength={120} />
+            <TextArea
+              name="bodyMd"
+              label="Text (for a block of text)"
+              rows={6}
+              value={v.bodyMd}
+              error={p.errors?.bodyMd}
+              hint="Written in Markdown."
+            />
+            <button type="submit">Add the section</button>
+          </form>
+        </>
       )}
     </>
   );

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
-import type { CampaignHubsTable, ContactMessagesTable, TestimonialsTable } from './tables.js';
+import type { CampaignHubsTable, ContactMessagesTable, HomeSectionsTable, TestimonialsTable } from './tables.js';
 
 export type HubRow = Selectable<CampaignHubsTable>;
 export type TestimonialRow = Selectable<TestimonialsTable>;
@@ -83,4 +83,22 @@ export async function deleteContactMessageRow(db: DbOrTrx, id: number): Promise<
 export async function deleteContactMessagesBefore(db: DbOrTrx, before: number): Promise<number> {
   const r = await db.deleteFrom('contact_messages').where('created_at', '<', before).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+export type HomeSectionRow = Selectable<HomeSectionsTable>;
+
+/** The home page's sections, in order. */
+export async function listHomeSectionRows(db: DbOrTrx): Promise<HomeSectionRow[]> {
+  return db.selectFrom('home_sections').selectAll().orderBy('position').orderBy('id').execute();
+}
+
+/** Replaces the home page's sections with these, in this order. */
+export async function replaceHomeSections(db: DbOrTrx, rows: ReadonlyArray<Omit<HomeSectionRow, 'id' | 'position'>>): Promise<void> {
+  await db.deleteFrom('home_sections').execute();
+  let position = 0;
+  for (const r of rows)
+    await db
+      .insertInto('home_sections')
+      .values({ ...r, position: ++position })
+      .execute();
 }

@@ -9,6 +9,7 @@ import { guardPublicForm, proofBucketLimit, refusedFields } from '../../core/web
 import { anyone, can, get, post, type RouteTable } from '../../core/web/routes.js';
 import { feedLink, mergeHead, shareTags } from '../../core/web/share.js';
 import { signupBlockData } from '../../supporters/service.js';
+import { siteFeedHead } from '../feeds/service.js';
 import { imageChoices } from '../updates/service.js';
 import { getPublishedPage } from '../service.js';
 import {
@@ -24,14 +25,17 @@ import {
   receiveContactMessage,
   saveHub,
 } from './service.js';
-import { CampaignPagesView, HubFormView, MessagesView, TestimonialsView, WebsiteOverviewView } from './admin-views.js';
-import { ContactSentView, ContactView, HubView } from './views.js';
+import { CampaignPagesView, HomeSectionsView, HubFormView, MessagesView, TestimonialsView, WebsiteOverviewView } from './admin-views.js';
+import { getHomeSections, HOME_SECTION_KINDS, loadHome, saveHomeSections } from './home.js';
+import type { HomeSectionKind } from './tables.js';
+import { ContactSentView, ContactView, HomePageView, HubView } from './views.js';
 
 // The campaign pages, the contact form, and the staff pages of the website that are not updates, images or resources.
 
 const CONTACT_LIMIT = proofBucketLimit({ timeWindow: '10 minutes', withProof: 10, withoutProof: 3 });
 
 export const publicRoutes: RouteTable = [
+  get('/', anyone, showHome),
   get('/campaigns/:slug', anyone, showHub),
   get('/contact', anyone, showContact),
   post('/contact', anyone, sendContact, { config: { csrf: false, rateLimit: CONTACT_LIMIT } }),
@@ -40,6 +44,8 @@ export const publicRoutes: RouteTable = [
 
 export const adminRoutes: RouteTable = [
   get('/admin/content', can('content:edit'), showOverview),
+  get('/admin/content/home', can('content:edit'), showHomeSections),
+  post('/admin/content/home', can('content:publish'), changeHomeSections),
   get('/admin/content/campaigns', can('content:edit'), showCampaignPages),
   get('/admin/content/campaigns/:id', can('content:edit'), showHubForm),
   post('/admin/content/campaigns/:id', can('content:edit'), saveHubForm),
@@ -115,6 +121,155 @@ async function showHub(req: FastifyRequest, reply: FastifyReply, core: Core) {
       signup.cacheKey,
     ].join(' '),
   });
+}
+
+// ---- the home page ----
+
+const HOME_KEEP_MS = 2_000;
+const keptHome = new WeakMap<object, { at: number; value: ReturnType<typeof loadHome> }>();
+
+function keptHomeOf(core: Core) {
+  const now = Date.now();
+  const hit = keptHome.get(core.db);
+  if (hit && now - hit.at < HOME_KEEP_MS) return hit.value;
+  const value = loadHome(core);
+  keptHome.set(core.db, { at: now, value });
+  value.catch(() => keptHome.delete(core.db));
+  return value;
+}
+
+async function showHome(_req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const [home, page, site, signup] = await Promise.all([
+    keptHomeOf(core),
+    getPublishedPage(core.db, 'home'),
+    getSiteSettings(core.db),
+    signupBlockData(core),
+  ]);
+  return reply.page({
+    title: site.orgName,
+    description: page?.summary || site.tagline,
+    head: mergeHead(
+      shareTags({
+        url: `${core.config.baseUrl}/`,
+        title: site.orgName,
+        description: page?.summary || site.tagline,
+        siteName: site.orgName,
+      }),
+      siteFeedHead(core, site.orgName),
+    ),
+    body: (
+      <HomePageView
+        orgName={site.orgName}
+        tagline={site.tagline}
+        intro={page ? { summary: page.summary, html: page.html } : undefined}
+        sections={home.sections}
+        firstAction={home.firstAction}
+        signupLists={signup.lists}
+      />
+    ),
+    // Everything the page shows is in the key: the document is rendered again only when something in it changed.
+    cacheKey: `home ${page?.updatedAt ?? 0} ${signup.cacheKey} ${homeVersion(home)}`,
+  });
+}
+
+/** A short description of everything the home page shows that can change. */
+function homeVersion(home: Awaited<ReturnType<typeof loadHome>>): string {
+  return home.sections
+    .map((s) => {
+      switch (s.kind) {
+        case 'featured_campaign':
+          return s.hub
+            ? `f${s.hub.campaign.id}.${s.hub.updatedAt}.${s.hub.campaign.title}.${s.hub.actions.map((a) => `${a.id}:${a.count}:${a.open ? 1 : 0}`).join('/')}`
+            : 'f';
+        case 'open_actions':
+          return `a${s.actions.map((a) => `${a.id}:${a.count}:${a.title}`).join('/')}`;
+        case 'latest_updates':
+          return `u${s.updates.map((u) => `${u.id}.${u.updatedAt}`).join('/')}`;
+        case 'testimonials':
+          return `t${s.items.map((t) => t.id).join('/')}`;
+        case 'resources':
+          return `r${s.items.map((r) => `${r.id}.${r.updatedAt}`).join('/')}`;
+        case 'signup':
+          return 's';
+        case 'text':
+          return `x${s.heading}.${s.html.length}.${s.html.slice(0, 40)}`;
+      }
+    })
+    .join('|');
+}
+
+// ---- staff: the home page's sections ----
+
+async function homeSectionsPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  core: Core,
+  o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+) {
+  const [{ sections, isDefault }, campaigns] = await Promise.all([getHomeSections(core), campaignsForStaff(core.db)]);
+  return reply.adminPage({
+    title: 'Home page',
+    status: o.errors ? 422 : 200,
+    body: (
+      <HomeSectionsView
+        csrf={req.csrfToken()}
+        sections={sections}
+        isDefault={isDefault}
+        campaigns={campaigns}
+        values={o.values ?? {}}
+        errors={o.errors}
+        canPublish={req.viewer!.can('content:publish')}
+        notice={noticeOf(req, { saved: 'The home page is saved.' })}
+      />
+    ),
+  });
+}
+
+async function showHomeSections(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return homeSectionsPage(req, reply, core);
+}
+
+const HomeChange = z.discriminatedUnion('change', [
+  z.object({ change: z.literal('up'), index: z.coerce.number().int().min(0).max(50) }),
+  z.object({ change: z.literal('down'), index: z.coerce.number().int().min(0).max(50) }),
+  z.object({ change: z.literal('remove'), index: z.coerce.number().int().min(0).max(50) }),
+  z.object({
+    change: z.literal('add'),
+    kind: z.enum(Object.keys(HOME_SECTION_KINDS) as [HomeSectionKind, ...HomeSectionKind[]], {
+      error: 'Choose a kind of section from the list',
+    }),
+    campaignId: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^\d{1,12}$/, 'Choose a campaign from the list')
+        .transform(Number)
+        .optional(),
+    ),
+    heading: optionalText('the heading', { max: 120 }).transform((s) => s ?? ''),
+    bodyMd: optionalMultilineText('the text', { max: 20_000 }).transform((s) => s ?? ''),
+  }),
+]);
+
+async function changeHomeSections(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const values = formValues(req.body);
+  const form = parseForm(HomeChange, req.body);
+  if (!form.ok) return homeSectionsPage(req, reply, core, { values, errors: form.errors });
+  const sections = [...(await getHomeSections(core)).sections];
+  const c = form.data;
+  if (c.change === 'add') sections.push({ kind: c.kind, campaignId: c.campaignId ?? null, heading: c.heading, bodyMd: c.bodyMd });
+  else if (c.index < sections.length) {
+    const [s] = sections.splice(c.index, 1);
+    if (c.change === 'up') sections.splice(Math.max(0, c.index - 1), 0, s!);
+    if (c.change === 'down') sections.splice(Math.min(sections.length, c.index + 1), 0, s!);
+  }
+  try {
+    await saveHomeSections(core, sections, req.viewer!.id);
+  } catch (err) {
+    return homeSectionsPage(req, reply, core, { values, errors: refusedFields(err) });
+  }
+  keptHome.delete(core.db);
+  return reply.redirect('/admin/content/home?done=saved', 303);
 }
 
 // ---- the contact form ----

@@ -39,8 +39,22 @@ export interface ContactMessagesTable {
   handled_at: number | null;
 }
 
+/** What a home page section shows (HOME_SECTION_KINDS in home.ts says each in words). */
+export type HomeSectionKind = 'featured_campaign' | 'open_actions' | 'latest_updates' | 'testimonials' | 'resources' | 'signup' | 'text';
+
+export interface HomeSectionsTable {
+  id: Generated<number>;
+  position: number;
+  kind: HomeSectionKind;
+  campaign_id: number | null;
+  heading: string;
+  body_md: string;
+  updated_at: number;
+}
+
 declare module '../../core/db/schema.js' {
   interface Schema {
+    home_sections: HomeSectionsTable;
     campaign_hubs: CampaignHubsTable;
     testimonials: TestimonialsTable;
     contact_messages: ContactMessagesTable;

@@ -5,6 +5,7 @@ import { SignupBlock, type PublicList } from '../../supporters/service.js';
 import { Picture } from '../images/views.js';
 import { ResourceCard } from '../resources/views.js';
 import type { UpdateSummary } from '../updates/service.js';
+import type { LoadedSection } from './home.js';
 import type { Hub, Testimonial } from './service.js';
 
 type Values = Record<string, string | undefined>;
@@ -239,5 +240,170 @@ export function ContactSentView() {
         <a href="/">Go to the home page</a>
       </p>
     </article>
+  );
+}
+
+function SectionHeading({ id, text, fallback }: { id: string; text: string; fallback: string }) {
+  return <h2 id={id}>{text || fallback}</h2>;
+}
+
+/** One section of the home page. */
+function HomeSectionView({ s, i, signupLists }: { s: LoadedSection; i: number; signupLists: readonly PublicList[] }) {
+  const id = `home-section-${i}`;
+  switch (s.kind) {
+    case 'featured_campaign': {
+      const hub = s.hub;
+      if (!hub) return null;
+      const open = hub.actions.filter((a) => a.open).slice(0, 3);
+      return (
+        <section aria-labelledby={id} class={hub.hero ? 'home-featured with-image' : 'home-featured'}>
+          <div class="home-featured-text">
+            <p class="eyebrow">{s.heading || 'Our campaign'}</p>
+            <h2 id={id}>
+              <a href={`/campaigns/${hub.campaign.slug}`}>{hub.campaign.title}</a>
+            </h2>
+            <p class="lede">{hub.campaign.summary}</p>
+            {hub.priorities.length > 0 && (
+              <ul>
+                {hub.priorities.slice(0, 3).map((x) => (
+                  <li key={x}>{x}</li>
+                ))}
+              </ul>
+            )}
+            <p>
+              <a href={`/campaigns/${hub.campaign.slug}`}>
+                Everything about this campaign<span class="visually-hidden">: {hub.campaign.title}</span>
+              </a>
+            </p>
+          </div>
+          {hub.hero && (
+            <Picture image={hub.hero} alt={hub.heroAlt || undefined} sizes="(min-width: 60rem) 30rem, 100vw" class="home-featured-image" />
+          )}
+          {open.length > 0 && (
+            <ul class="cards home-featured-actions">
+              {open.map((a) => (
+                <ActionCardView key={a.id} a={a} />
+              ))}
+            </ul>
+          )}
+        </section>
+      );
+    }
+    case 'open_actions':
+      if (s.actions.length === 0) return null;
+      return (
+        <section aria-labelledby={id}>
+          <SectionHeading id={id} text={s.heading} fallback="Take action now" />
+          <ul class="cards">
+            {s.actions.map((a) => (
+              <ActionCardView key={a.id} a={a} />
+            ))}
+          </ul>
+          <p>
+            <a href="/act">Every open action</a>
+          </p>
+        </section>
+      );
+    case 'latest_updates':
+      if (s.updates.length === 0) return null;
+      return (
+        <section aria-labelledby={id}>
+          <SectionHeading id={id} text={s.heading} fallback="Latest updates" />
+          <ul class="cards update-list">
+            {s.updates.map((u) => {
+              const image = u.featuredImageId !== null && !u.warning ? s.images.get(u.featuredImageId) : undefined;
+              return (
+                <li key={u.id} class={image ? 'card update-card with-image' : 'card update-card'}>
+                  {image && (
+                    <Picture
+                      image={image}
+                      alt={u.featuredImageAlt || undefined}
+                      sizes="(min-width: 60rem) 22rem, 100vw"
+                      class="card-image"
+                    />
+                  )}
+                  <h3>
+                    <a href={u.url}>{u.title}</a>
+                  </h3>
+                  {u.warning && (
+                    <p class="content-warning-line">
+                      <strong>Content warning:</strong> {u.warning.reason}
+                    </p>
+                  )}
+                  {u.excerpt && <p>{u.excerpt}</p>}
+                </li>
+              );
+            })}
+          </ul>
+          <p>
+            <a href="/updates">All updates</a>
+          </p>
+        </section>
+      );
+    case 'testimonials':
+      return <Testimonials items={s.items} headingId={id} />;
+    case 'resources':
+      if (s.items.length === 0) return null;
+      return (
+        <section aria-labelledby={id}>
+          <SectionHeading id={id} text={s.heading} fallback="Read and share" />
+          <ul class="cards resource-list">
+            {s.items.map((r) => (
+              <ResourceCard key={r.id} r={r} headingLevel={3} />
+            ))}
+          </ul>
+          <p>
+            <a href="/resources">All resources</a>
+          </p>
+        </section>
+      );
+    case 'signup':
+      return <SignupBlock lists={signupLists} />;
+    case 'text':
+      return (
+        <section aria-labelledby={s.heading ? id : undefined} class="prose home-text">
+          {s.heading && <h2 id={id}>{s.heading}</h2>}
+          <div dangerouslySetInnerHTML={{ __html: s.html }} />
+        </section>
+      );
+  }
+}
+
+/** The home page: what the charity does and one thing to do now, then the sections staff placed, then its own text. */
+export function HomePageView(p: {
+  orgName: string;
+  tagline: string;
+  intro: { summary: string; html: string } | undefined;
+  sections: LoadedSection[];
+  firstAction: ActionCard | undefined;
+  signupLists: readonly PublicList[];
+}) {
+  return (
+    <div class="home">
+      <section class="home-hero" aria-labelledby="home-title">
+        <h1 id="home-title">{p.orgName}</h1>
+        {p.tagline && <p class="lede">{p.tagline}</p>}
+        <p class="button-row">
+          {p.firstAction && (
+            <a class="button" href={p.firstAction.url}>
+              {p.firstAction.verb ?? 'Take action'}
+              <span class="visually-hidden">: {p.firstAction.title}</span>
+            </a>
+          )}
+          <a class="button button-secondary" href="/updates">
+            Read our updates
+          </a>
+        </p>
+      </section>
+      {p.sections.map((s, i) => (
+        <HomeSectionView key={i} s={s} i={i} signupLists={p.signupLists} />
+      ))}
+      {p.intro?.html && (
+        <section aria-labelledby="about-us-title" class="prose home-about">
+          <h2 id="about-us-title">About us</h2>
+          <div dangerouslySetInnerHTML={{ __html: p.intro.html }} />
+        </section>
+      )}
+    </div>
   );
 }
