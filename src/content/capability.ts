@@ -5,6 +5,9 @@ import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
 import { describeImagesAudit } from './images/audit.js';
 import * as images from './images/routes.js';
 import { findRedirect } from './redirects/service.js';
+import { seedResourcesDemo } from './resources/demo.js';
+import * as resourcesJobs from './resources/jobs.js';
+import * as resources from './resources/routes.js';
 import { publicRoutes } from './routes.js';
 import { publicRoutes as searchPublicRoutes } from './search/routes.js';
 import { describeUpdatesAudit } from './updates/audit.js';
@@ -32,13 +35,16 @@ export const contentCapability: Capability = {
     ...feedsPublicRoutes, // feeds: Atom feeds, sitemap.xml, robots.txt
     ...searchPublicRoutes, // search: /search
     ...images.publicRoutes, // images: /images/<id>-<signature>/<width>.<ext>
+    ...resources.publicRoutes, // resources: /resources
   ],
   adminRoutes: [
     ...updates.adminRoutes, // updates
     ...images.adminRoutes, // images
+    ...resources.adminRoutes, // resources
   ],
   jobs: (core) => ({
     ...updatesJobs.jobs(core), // updates
+    ...resourcesJobs.jobs(core), // resources
   }),
   recurring: [
     ...updatesJobs.recurring, // updates
@@ -50,11 +56,13 @@ export const contentCapability: Capability = {
     ]),
   setup: async (app, core) => {
     await images.setupImageUploads(app, core); // images
+    await resources.setupResourceUploads(app, core); // resources
   },
   redirects: (core) => (address) => findRedirect(core.db, address),
   demo: async (core) => {
     await seedContentDemo(core);
     await seedUpdatesDemo(core); // updates
+    await seedResourcesDemo(core); // resources
   },
 };
 

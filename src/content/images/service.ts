@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { recordAudit } from '../../core/audit.js';
 import type { Core } from '../../core/context.js';
 import { safeEqual } from '../../core/crypto.js';
-import type { Db } from '../../core/db/index.js';
+import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { deleteFiles, findFileById, insertFile } from '../../core/files.js';
 import { checkImage, encodeImage } from '../../core/images.js';
 import { DomainError } from '../../core/web/errors.js';
@@ -223,4 +223,9 @@ export async function imageVariantFile(
 /** Whether a Markdown image address is one the website may show (our own, a path on this site). */
 export function isOwnImageAddress(src: string): boolean {
   return src.startsWith('/') && !src.startsWith('//');
+}
+
+/** Whether an image with this id exists (a form's choice of one is checked with it). */
+export async function imageExists(db: DbOrTrx, id: number): Promise<boolean> {
+  return (await findContentImages(db, [id])).length > 0;
 }

@@ -38,7 +38,7 @@ export function Picture(p: {
 export function ImageChooser(p: {
   name: string;
   label: string;
-  images: ContentImage[];
+  images: readonly ContentImage[];
   value?: string | undefined;
   error?: string | undefined;
   hint?: string;

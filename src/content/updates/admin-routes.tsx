@@ -22,6 +22,7 @@ import {
   listRevisions,
   listTags,
   listUpdatesForStaff,
+  imageChoices,
   listWarningReasons,
   makePreviewLink,
   mergeTag,
@@ -125,14 +126,16 @@ function listOf(body: unknown, key: string): string[] {
 }
 
 async function editorChoices(req: FastifyRequest, core: Core): Promise<EditorChoices> {
-  const [site, categories, campaigns, actions, reasons] = await Promise.all([
+  const [site, categories, campaigns, actions, reasons, images] = await Promise.all([
     getSiteSettings(core.db),
     listCategories(core.db),
     getCampaigns(core.db),
     listPublicActions(core.db),
     listWarningReasons(core.db),
+    imageChoices(core),
   ]);
   return {
+    images,
     categories,
     campaigns: campaigns.map((c) => ({ id: c.id, title: c.title })),
     actions: actions.map((a) => ({ id: a.id, title: a.title })),

@@ -1,4 +1,6 @@
 import { CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, formatTime } from '../../core/web/components.js';
+import type { ContentImage } from '../images/service.js';
+import { ImageChooser } from '../images/views.js';
 import type { Category, Revision, Tag, UpdateForStaff, WarningReason } from './service.js';
 
 // The staff side of updates: the list, the editor (with a Preview button that needs no JavaScript), revisions,
@@ -123,6 +125,7 @@ export interface EditorChoices {
   campaigns: ReadonlyArray<{ id: number; title: string }>;
   actions: ReadonlyArray<{ id: number; title: string }>;
   reasons: readonly WarningReason[];
+  images: readonly ContentImage[];
   staffName: string;
   orgName: string;
   canPublish: boolean;
@@ -242,9 +245,22 @@ export function UpdateFormView(p: {
             error={p.errors?.tags}
           />
 
-          {/* Images are chosen here once the image library (content/images) is part of Lantern; kept as they are until then. */}
-          <input type="hidden" name="featuredImageId" value={v.featuredImageId ?? ''} />
-          <input type="hidden" name="featuredImageAlt" value={v.featuredImageAlt ?? ''} />
+          <ImageChooser
+            name="featuredImageId"
+            label="Featured image (optional)"
+            images={c.images}
+            value={v.featuredImageId}
+            error={p.errors?.featuredImageId}
+            hint="Shown at the top of the update and on its card in lists. An update with a content warning shows the warning instead in lists."
+          />
+          <Field
+            name="featuredImageAlt"
+            label="Describe the image for this update (optional)"
+            hint="Leave empty to use the image’s own description."
+            value={v.featuredImageAlt}
+            error={p.errors?.featuredImageAlt}
+            maxLength={300}
+          />
 
           <Select
             name="campaignId"

@@ -10,6 +10,7 @@ import {
   getCategoryBySlug,
   getPublishedUpdate,
   getUpdateByPreviewToken,
+  featuredImages,
   isSlug,
   keptForAMoment,
   listPublishedUpdates,
@@ -68,11 +69,11 @@ function pagesOf(total: number, page: number): number {
 
 async function showUpdates(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const page = pageOf(req);
-  const [site, { list, version }] = await Promise.all([
+  const [site, { list, version, images }] = await Promise.all([
     getSiteSettings(core.db),
     keptForAMoment(core.db, `updates ${page}`, async () => {
       const [list, version] = await Promise.all([listPublishedUpdates(core.db, { page }), updatesCacheKey(core.db)]);
-      return { list, version };
+      return { list, version, images: await featuredImages(core, list.items) };
     }),
   ]);
   const pages = pagesOf(list.total, page);
@@ -91,7 +92,17 @@ async function showUpdates(req: FastifyRequest, reply: FastifyReply, core: Core)
       }),
       siteFeedHead(core, site.orgName), // feeds
     ),
-    body: <UpdatesListView heading="Updates" items={list.items} page={page} pages={pages} base="/updates" timeZone={site.timeZone} />,
+    body: (
+      <UpdatesListView
+        heading="Updates"
+        items={list.items}
+        page={page}
+        pages={pages}
+        base="/updates"
+        timeZone={site.timeZone}
+        images={images}
+      />
+    ),
     cacheKey: `updates ${page} ${version}`,
   });
 }
@@ -102,17 +113,23 @@ async function showUpdate(req: FastifyRequest, reply: FastifyReply, core: Core) 
   const shown = await keptForAMoment(core.db, `update ${slug}`, async () => {
     const update = await getPublishedUpdate(core.db, slug);
     if (!update) return undefined;
-    const [actions, version] = await Promise.all([relatedActions(core.db, update), updatesCacheKey(core.db)]);
-    return { update, actions, version };
+    const [actions, version, images] = await Promise.all([
+      relatedActions(core.db, update),
+      updatesCacheKey(core.db),
+      featuredImages(core, [update]),
+    ]);
+    return { update, actions, version, image: update.featuredImageId === null ? undefined : images.get(update.featuredImageId) };
   });
   if (!shown) throw notFound();
-  const { update, actions, version } = shown;
+  const { update, actions, version, image } = shown;
   const site = await getSiteSettings(core.db);
   return reply.page({
     title: update.title,
     description: update.excerpt,
     head: headTags(core, { path: update.url, title: update.title, description: update.excerpt, siteName: site.orgName }),
-    body: <UpdatePageView update={update} timeZone={site.timeZone} actions={actions} shareUrl={publicUrl(core, update.url)} />,
+    body: (
+      <UpdatePageView update={update} timeZone={site.timeZone} actions={actions} shareUrl={publicUrl(core, update.url)} image={image} />
+    ),
     // The related actions' counters and states change without the update changing, so they are in the key.
     cacheKey: `update ${version} ${actions.map((a) => `${a.id}:${a.count}:${a.open ? 1 : 0}`).join(',')}`,
   });
@@ -122,13 +139,25 @@ async function showPreview(req: FastifyRequest, reply: FastifyReply, core: Core)
   const { token } = TokenParams.parse(req.params);
   const update = await getUpdateByPreviewToken(core, token);
   if (!update) throw new AppError(404, 'not_found', 'This preview link does not work: it may have expired or been replaced.');
-  const [site, actions] = await Promise.all([getSiteSettings(core.db), relatedActions(core.db, update)]);
+  const [site, actions, images] = await Promise.all([
+    getSiteSettings(core.db),
+    relatedActions(core.db, update),
+    featuredImages(core, [update]),
+  ]);
   // A private link: never cached, never indexed, never a document shared between visitors.
   reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
   return reply.page({
     title: `Preview: ${update.title}`,
     head: { meta: [{ name: 'robots', content: 'noindex, nofollow' }] },
-    body: <UpdatePageView update={update} timeZone={site.timeZone} actions={actions} preview={{ status: update.status }} />,
+    body: (
+      <UpdatePageView
+        update={update}
+        timeZone={site.timeZone}
+        actions={actions}
+        preview={{ status: update.status }}
+        image={update.featuredImageId === null ? undefined : images.get(update.featuredImageId)}
+      />
+    ),
   });
 }
 
@@ -140,10 +169,10 @@ async function showCategory(req: FastifyRequest, reply: FastifyReply, core: Core
     const category = await getCategoryBySlug(core.db, slug);
     if (!category) return undefined;
     const [list, version] = await Promise.all([listPublishedUpdates(core.db, { categoryId: category.id, page }), updatesCacheKey(core.db)]);
-    return { category, list, version };
+    return { category, list, version, images: await featuredImages(core, list.items) };
   });
   if (!shown) throw notFound();
-  const { category, list, version } = shown;
+  const { category, list, version, images } = shown;
   const site = await getSiteSettings(core.db);
   const pages = pagesOf(list.total, page);
   const title = page > 1 ? `${category.name}, page ${page}` : category.name;
@@ -162,7 +191,7 @@ async function showCategory(req: FastifyRequest, reply: FastifyReply, core: Core
       }),
       categoryFeedHead(core, category), // feeds
     ),
-    body: <CategoryView category={category} items={list.items} page={page} pages={pages} timeZone={site.timeZone} />,
+    body: <CategoryView category={category} items={list.items} page={page} pages={pages} timeZone={site.timeZone} images={images} />,
     cacheKey: `category ${category.id} ${page} ${version}`,
   });
 }

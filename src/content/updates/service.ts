@@ -11,6 +11,7 @@ import { DomainError } from '../../core/web/errors.js';
 import { multilineText, optionalMultilineText, optionalText, text } from '../../core/web/forms.js';
 import { DATETIME_LOCAL, zonedLocalToUtc } from '../../core/time.js';
 import { getActionById, getCampaign, listActionCards, type ActionCard } from '../../actions/service.js';
+import { getImages, imageExists, listImages, type ContentImage } from '../images/service.js';
 import { addRedirect } from '../redirects/service.js';
 import { indexDocument, plainTextOfMarkdown, unindexDocument } from '../search/service.js';
 import {
@@ -332,6 +333,22 @@ export function keptForAMoment<T>(db: Db, key: string, load: () => Promise<T>): 
   return value;
 }
 
+/** The featured images of these updates, by image id (one lookup for a whole list). */
+export async function featuredImages(
+  core: Core,
+  items: ReadonlyArray<{ featuredImageId: number | null }>,
+): Promise<Map<number, ContentImage>> {
+  return getImages(
+    core,
+    items.flatMap((u) => (u.featuredImageId === null ? [] : [u.featuredImageId])),
+  );
+}
+
+/** The most recent images of the website, for the editor's choice of a featured image. */
+export async function imageChoices(core: Core): Promise<ContentImage[]> {
+  return (await listImages(core, { page: 1, perPage: 200 })).items;
+}
+
 // ---- reading: staff ----
 
 async function forStaff(db: DbOrTrx, row: UpdateRow): Promise<UpdateForStaff> {
@@ -463,6 +480,8 @@ async function checkedValues(db: DbOrTrx, input: UpdateInput, staff: StaffMember
   if (input.campaignId != null && !(await getCampaign(db, { id: input.campaignId }))) fields.campaignId = 'Choose a campaign from the list';
   const actionIds = [...new Set(input.relatedActionIds ?? [])];
   for (const id of actionIds) if (!(await getActionById(db, id))) fields.relatedActionIds = 'Choose actions from the list';
+  if (input.featuredImageId != null && !(await imageExists(db, input.featuredImageId)))
+    fields.featuredImageId = 'Choose an image from the list';
   const reasonId = input.warningReasonId ?? null;
   if (reasonId !== null) {
     const reason = await findWarningReasonRow(db, reasonId);

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openTestAction } from '../../../test/helpers/actions.js';
@@ -11,6 +12,7 @@ import { saveSiteSettings } from '../../core/settings.js';
 import { zonedLocalToUtc } from '../../core/time.js';
 import { seedUpdatesDemo } from './demo.js';
 import { jobs } from './jobs.js';
+import { storeImage } from '../images/service.js';
 import { createUpdate, listPublishedUpdates, publishUpdate, renderUpdateBody, type UpdateInput } from './service.js';
 
 // Updates over real HTTP on both dialects: who sees drafts, scheduled and published updates; the job that publishes
@@ -360,6 +362,10 @@ describeEachDialect('content updates over HTTP', (ctx) => {
       .select('id')
       .where('label', '=', 'Descriptions of torture')
       .executeTakeFirstOrThrow();
+    const bytes = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#555555' } })
+      .png()
+      .toBuffer();
+    const tower = await storeImage(core(), { bytes, truncated: false }, { alt: 'A watchtower', staffId: null });
     await owner.get('/admin/content/updates/new');
     const made = await owner.post(
       '/admin/content/updates',
@@ -368,7 +374,7 @@ describeEachDialect('content updates over HTTP', (ctx) => {
         body: 'What she told us.',
         warningReasonId: String(reason.id),
         warningText: 'A survivor describes her detention.',
-        featuredImageId: '7',
+        featuredImageId: String(tower.id),
         featuredImageAlt: 'A guard tower',
         intent: 'publish',
       }),
@@ -379,11 +385,13 @@ describeEachDialect('content updates over HTTP', (ctx) => {
     expect(page.text).toContain('A survivor describes her detention.');
     expect(page.text).toMatch(/<details[^>]*><summary>Show the update<\/summary>[\s\S]*What she told us\.[\s\S]*<\/details>/);
     expect(page.text.indexOf('A survivor describes')).toBeLessThan(page.text.indexOf('What she told us.'));
+    // The image is behind the warning too.
+    expect(page.text.indexOf('alt="A guard tower"')).toBeGreaterThan(page.text.indexOf('<summary>Show the update'));
     // Still indexable.
     expect(page.text).not.toMatch(/name="robots"/);
     expect(page.headers.get('x-robots-tag')).toBeNull();
     const list = await t.client().get('/updates');
-    const card = /<li class="card update-card">(?:(?!<\/li>)[\s\S])*Testimony from a camp[\s\S]*?<\/li>/.exec(list.text)?.[0] ?? '';
+    const card = /<li class="card update-card[^"]*">(?:(?!<\/li>)[\s\S])*Testimony from a camp[\s\S]*?<\/li>/.exec(list.text)?.[0] ?? '';
     expect(card).toContain('Content warning:');
     expect(card).not.toContain('<img');
 

@@ -1,5 +1,7 @@
 import type { ActionCard } from '../../actions/service.js';
 import { ShareLinks } from '../../core/web/share.js';
+import type { ContentImage } from '../images/service.js';
+import { Picture } from '../images/views.js';
 import type { Category, PublishedUpdate, UpdateSummary } from './service.js';
 
 // The public pages of updates: the list (all, or one category's), and one update with its related actions beside
@@ -40,16 +42,19 @@ function WarningLine({ warning }: { warning: NonNullable<UpdateSummary['warning'
   );
 }
 
-function UpdateCard({ u, timeZone }: { u: UpdateSummary; timeZone: string }) {
+function UpdateCard({ u, timeZone, image }: { u: UpdateSummary; timeZone: string; image?: ContentImage | undefined }) {
   return (
-    <li class="card update-card">
+    <li class={image && !u.warning ? 'card update-card with-image' : 'card update-card'}>
+      {/* With a warning, the warning takes the image's place: a listing never shows what the warning is about. */}
+      {image && !u.warning && (
+        <Picture image={image} alt={u.featuredImageAlt || undefined} sizes="(min-width: 60rem) 22rem, 100vw" class="card-image" />
+      )}
       <h2>
         <a href={u.url}>{u.title}</a>
       </h2>
       <p class="byline">
         <DateLine ms={u.publishedAt} timeZone={timeZone} />
       </p>
-      {/* The featured image is shown once content/images is on main; with a warning, the warning takes its place. */}
       {u.warning && <WarningLine warning={u.warning} />}
       {u.excerpt && <p>{u.excerpt}</p>}
       <CategoryLinks categories={u.categories} />
@@ -91,6 +96,7 @@ export function UpdatesListView(p: {
   pages: number;
   base: string;
   timeZone: string;
+  images?: ReadonlyMap<number, ContentImage> | undefined;
 }) {
   return (
     <section class="updates">
@@ -101,7 +107,12 @@ export function UpdatesListView(p: {
       ) : (
         <ul class="cards update-list">
           {p.items.map((u) => (
-            <UpdateCard key={u.id} u={u} timeZone={p.timeZone} />
+            <UpdateCard
+              key={u.id}
+              u={u}
+              timeZone={p.timeZone}
+              image={u.featuredImageId === null ? undefined : p.images?.get(u.featuredImageId)}
+            />
           ))}
         </ul>
       )}
@@ -141,8 +152,10 @@ export function UpdatePageView(p: {
   preview?: { status: string } | undefined;
   /** The update's whole public address, for the share links (none on a preview). */
   shareUrl?: string | undefined;
+  image?: ContentImage | undefined;
 }) {
   const u = p.update;
+  const picture = p.image && <Picture image={p.image} alt={u.featuredImageAlt || undefined} class="update-image" eager={!u.warning} />;
   const body = <div class="prose" dangerouslySetInnerHTML={{ __html: u.html }} />;
   return (
     <div class={p.actions.length > 0 ? 'update-layout' : undefined}>
@@ -175,12 +188,14 @@ export function UpdatePageView(p: {
             </section>
             <details class="content-behind-warning">
               <summary>Show the update</summary>
+              {picture}
               {u.excerpt && <p class="lede">{u.excerpt}</p>}
               {body}
             </details>
           </>
         ) : (
           <>
+            {picture}
             {u.excerpt && <p class="lede">{u.excerpt}</p>}
             {body}
           </>
@@ -193,7 +208,14 @@ export function UpdatePageView(p: {
 }
 
 /** A category's page: its description and its updates. */
-export function CategoryView(p: { category: Category; items: readonly UpdateSummary[]; page: number; pages: number; timeZone: string }) {
+export function CategoryView(p: {
+  category: Category;
+  items: readonly UpdateSummary[];
+  page: number;
+  pages: number;
+  timeZone: string;
+  images?: ReadonlyMap<number, ContentImage> | undefined;
+}) {
   return (
     <UpdatesListView
       heading={p.category.name}
@@ -203,6 +225,7 @@ export function CategoryView(p: { category: Category; items: readonly UpdateSumm
       pages={p.pages}
       base={p.category.url}
       timeZone={p.timeZone}
+      images={p.images}
     />
   );
 }

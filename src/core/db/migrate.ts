@@ -16,6 +16,7 @@ import * as m0015 from './migrations/2026_12_04_0006_sign_on_details_encrypted.j
 import * as m0101 from './migrations/2026_12_04_0101_content_redirects.js';
 import * as m0102 from './migrations/2026_12_04_0102_content_updates.js';
 import * as m0103 from './migrations/2026_12_04_0103_content_images.js';
+import * as m0104 from './migrations/2026_12_04_0104_content_resources.js';
 import * as m0105 from './migrations/2026_12_04_0105_content_search.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0101_content_redirects': m0101,
   '2026_12_04_0102_content_updates': m0102,
   '2026_12_04_0103_content_images': m0103,
+  '2026_12_04_0104_content_resources': m0104,
   '2026_12_04_0105_content_search': m0105,
 };
 

@@ -82,7 +82,7 @@ declare module 'fastify' {
      * a sandboxed frame (a newsletter's email), under its own strict policy; 'embeddable', a public image other sites
      * may load (an image in a newsletter, read in webmail). Unset: the strict defaults.
      */
-    exposure?: 'framed' | 'embeddable';
+    exposure?: 'framed' | 'embeddable' | 'download';
   }
 }
 
