@@ -7,6 +7,7 @@ import type { HeadTags } from '../../core/web/layout.js';
 import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
 import { getImages, type ContentImage } from '../images/service.js';
+import { listResources } from '../resources/service.js';
 import { getPublishedPage } from '../service.js';
 import {
   getCategoryBySlug,
@@ -278,7 +279,7 @@ const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(.
 export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   const { db, config } = core;
   const at = (path: string, lastModified?: number | null) => ({ url: `${config.baseUrl}${path}`, lastModified });
-  const [home, privacy, actions, campaigns, newsletters, updates, categories] = await Promise.all([
+  const [home, privacy, actions, campaigns, newsletters, updates, categories, resources] = await Promise.all([
     getPublishedPage(db, 'home'),
     getPublishedPage(db, 'privacy'),
     listPublicActions(db, { closed: true }),
@@ -286,6 +287,7 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
     allArchivedNewsletters(core),
     allPublishedUpdates(db),
     listCategories(db),
+    listResources(db, { limit: SITEMAP_LIMIT * 20 }),
   ]);
   const entries: SitemapEntry[] = [];
   if (home) entries.push(at('/', home.updatedAt));
@@ -309,6 +311,9 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
     for (const c of u.categories) categoryChanged.set(c.id, Math.max(categoryChanged.get(c.id) ?? 0, u.updatedAt));
   }
   for (const c of categories) entries.push(at(c.url, categoryChanged.get(c.id) ?? null));
+  // The resources library (published resources only) and each resource's page.
+  entries.push(at('/resources', resources.reduce((m, r) => Math.max(m, r.updatedAt), 0) || null));
+  for (const r of resources) entries.push(at(r.url, r.updatedAt));
   // The newsletter archive and each newsletter in it.
   entries.push(at('/newsletters', newsletters[0]?.updatedAt ?? null));
   for (const n of newsletters) entries.push(at(`/newsletters/${encodeURIComponent(n.slug)}`, n.updatedAt));
