@@ -18,6 +18,7 @@ import * as m0102 from './migrations/2026_12_04_0102_content_updates.js';
 import * as m0103 from './migrations/2026_12_04_0103_content_images.js';
 import * as m0104 from './migrations/2026_12_04_0104_content_resources.js';
 import * as m0105 from './migrations/2026_12_04_0105_content_search.js';
+import * as m0106 from './migrations/2026_12_04_0106_content_site.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0103_content_images': m0103,
   '2026_12_04_0104_content_resources': m0104,
   '2026_12_04_0105_content_search': m0105,
+  '2026_12_04_0106_content_site': m0106,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
