@@ -8,7 +8,7 @@ import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
 import { getImages, type ContentImage } from '../images/service.js';
 import { listResources } from '../resources/service.js';
-import { getPublishedPage } from '../service.js';
+import { listPagesForStaff } from '../service.js';
 import {
   getCategoryBySlug,
   getPublishedUpdate,
@@ -279,9 +279,8 @@ const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(.
 export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   const { db, config } = core;
   const at = (path: string, lastModified?: number | null) => ({ url: `${config.baseUrl}${path}`, lastModified });
-  const [home, privacy, actions, campaigns, newsletters, updates, categories, resources] = await Promise.all([
-    getPublishedPage(db, 'home'),
-    getPublishedPage(db, 'privacy'),
+  const [pages, actions, campaigns, newsletters, updates, categories, resources] = await Promise.all([
+    listPagesForStaff(db),
     listPublicActions(db, { closed: true }),
     getCampaigns(db),
     allArchivedNewsletters(core),
@@ -290,9 +289,12 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
     listResources(db, { limit: SITEMAP_LIMIT * 20 }),
   ]);
   const entries: SitemapEntry[] = [];
-  if (home) entries.push(at('/', home.updatedAt));
-  if (privacy) entries.push(at('/privacy', privacy.updatedAt));
-  entries.push(at('/data-sources'), at('/stay-in-touch'));
+  // The website's pages (home, privacy, about, contact and any other staff published; never an unpublished one),
+  // and the pages that are always there.
+  for (const p of pages) if (p.published) entries.push(at(p.url, p.updatedAt));
+  for (const path of ['/contact', '/data-sources', '/stay-in-touch']) {
+    if (!entries.some((e) => e.url === `${config.baseUrl}${path}`)) entries.push(at(path));
+  }
   // Actions: open and closed ones (drafts are not public), and the list of open ones.
   const newestAction = actions.reduce((m, a) => Math.max(m, a.updatedAt), 0);
   entries.push(at('/act', newestAction || null));
