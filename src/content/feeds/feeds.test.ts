@@ -6,9 +6,10 @@ import { changeActionStatus } from '../../actions/service.js';
 import { openTestAction } from '../../../test/helpers/actions.js';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import { describeEachDialect } from '../../../test/helpers/db.js';
-import { publishPage } from '../service.js';
+import { listPagesForStaff, publishPage, savePage } from '../service.js';
 import { excerptOf, feedHtml, renderAtom, tagUri, type AtomEntry } from './atom.js';
 import { storeImage } from '../images/service.js';
+import { createResource, setResourcePublished } from '../resources/service.js';
 import { addWarningReason, createUpdate, ensureCategory, getPublishedUpdate, publishUpdate } from '../updates/service.js';
 import { sitemapDocument } from './service.js';
 
@@ -395,6 +396,28 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
       staff,
     );
     await publishUpdate(core(), update.id, staff);
+    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#205080' } })
+      .png()
+      .toBuffer();
+    const resource = await createResource(
+      core(),
+      { title: 'Briefing paper', summary: 'x', type: 'briefing' },
+      { bytes: png, truncated: false },
+      staff,
+    );
+    await setResourcePublished(core(), resource.id, true, staff);
+    const draftResource = await createResource(
+      core(),
+      { title: 'Unfinished paper', summary: 'x', type: 'briefing' },
+      { bytes: png, truncated: false },
+      staff,
+    );
+    await publishPage(core().db, { slug: 'who-we-are', title: 'Who we are', summary: 's', body: 'b' });
+    await savePage(
+      core(),
+      { slug: 'unfinished', title: 'Unfinished', summary: 's', body: 'b', published: false, navPosition: null },
+      { staffId: null, taken: new Set(), isNew: true },
+    );
     const draftUpdate = await createUpdate(core(), { title: 'Draft update', excerpt: 'x', bodyMd: 'x', authorKind: 'staff' }, staff);
 
     const res = await t.client().get('/sitemap.xml');
@@ -418,7 +441,13 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     ]) {
       expect(locs).toContain(`${base}${path}`);
     }
-    for (const path of ['/updates', `/updates/${update.slug}`, '/categories/reports']) expect(locs).toContain(`${base}${path}`);
+    for (const path of ['/updates', `/updates/${update.slug}`, '/categories/reports', '/resources', `/resources/${resource.slug}`]) {
+      expect(locs).toContain(`${base}${path}`);
+    }
+    expect(locs).not.toContain(`${base}/resources/${draftResource.slug}`);
+    for (const path of ['/who-we-are', '/contact', '/data-sources']) expect(locs).toContain(`${base}${path}`);
+    expect(locs).not.toContain(`${base}/unfinished`);
+    expect((await listPagesForStaff(core().db)).find((p) => p.slug === 'unfinished')?.published).toBe(false);
     expect(locs).not.toContain(`${base}/updates/${draftUpdate.slug}`);
     const published = (await getPublishedUpdate(core().db, update.slug))!;
     expect(urls.find((u) => u.loc === `${base}/categories/reports`)!.lastmod).toBe(new Date(published.updatedAt).toISOString());

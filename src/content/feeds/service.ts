@@ -7,7 +7,8 @@ import type { HeadTags } from '../../core/web/layout.js';
 import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
 import { getImages, type ContentImage } from '../images/service.js';
-import { getPublishedPage } from '../service.js';
+import { listResources } from '../resources/service.js';
+import { listPagesForStaff } from '../service.js';
 import {
   getCategoryBySlug,
   getPublishedUpdate,
@@ -278,19 +279,22 @@ const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(.
 export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   const { db, config } = core;
   const at = (path: string, lastModified?: number | null) => ({ url: `${config.baseUrl}${path}`, lastModified });
-  const [home, privacy, actions, campaigns, newsletters, updates, categories] = await Promise.all([
-    getPublishedPage(db, 'home'),
-    getPublishedPage(db, 'privacy'),
+  const [pages, actions, campaigns, newsletters, updates, categories, resources] = await Promise.all([
+    listPagesForStaff(db),
     listPublicActions(db, { closed: true }),
     getCampaigns(db),
     allArchivedNewsletters(core),
     allPublishedUpdates(db),
     listCategories(db),
+    listResources(db, { limit: SITEMAP_LIMIT * 20 }),
   ]);
   const entries: SitemapEntry[] = [];
-  if (home) entries.push(at('/', home.updatedAt));
-  if (privacy) entries.push(at('/privacy', privacy.updatedAt));
-  entries.push(at('/data-sources'), at('/stay-in-touch'));
+  // The website's pages (home, privacy, about, contact and any other staff published; never an unpublished one),
+  // and the pages that are always there.
+  for (const p of pages) if (p.published) entries.push(at(p.url, p.updatedAt));
+  for (const path of ['/contact', '/data-sources', '/stay-in-touch']) {
+    if (!entries.some((e) => e.url === `${config.baseUrl}${path}`)) entries.push(at(path));
+  }
   // Actions: open and closed ones (drafts are not public), and the list of open ones.
   const newestAction = actions.reduce((m, a) => Math.max(m, a.updatedAt), 0);
   entries.push(at('/act', newestAction || null));
@@ -309,6 +313,9 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
     for (const c of u.categories) categoryChanged.set(c.id, Math.max(categoryChanged.get(c.id) ?? 0, u.updatedAt));
   }
   for (const c of categories) entries.push(at(c.url, categoryChanged.get(c.id) ?? null));
+  // The resources library (published resources only) and each resource's page.
+  entries.push(at('/resources', resources.reduce((m, r) => Math.max(m, r.updatedAt), 0) || null));
+  for (const r of resources) entries.push(at(r.url, r.updatedAt));
   // The newsletter archive and each newsletter in it.
   entries.push(at('/newsletters', newsletters[0]?.updatedAt ?? null));
   for (const n of newsletters) entries.push(at(`/newsletters/${encodeURIComponent(n.slug)}`, n.updatedAt));
