@@ -12,6 +12,7 @@ import { adminRoutes, publicRoutes } from './routes.js';
 import { navPages } from './service.js';
 import { publicRoutes as searchPublicRoutes } from './search/routes.js';
 import { describeSiteAudit } from './site/audit.js';
+import { seedSiteDemo } from './site/demo.js';
 import * as siteJobs from './site/jobs.js';
 import * as site from './site/routes.js';
 import { describeUpdatesAudit } from './updates/audit.js';
@@ -75,6 +76,7 @@ export const contentCapability: Capability = {
     await seedContentDemo(core);
     await seedUpdatesDemo(core); // updates
     await seedResourcesDemo(core); // resources
+    await seedSiteDemo(core); // site: campaign page, quotes, about and contact
   },
 };
 

@@ -175,7 +175,9 @@ export async function savePage(
       slug: 'Use only lower-case letters, digits and single hyphens, like our-history',
     });
   }
-  if (o.isNew && (FIXED_PAGES[slug] !== undefined || o.taken.has(slug) || RESERVED.has(slug) || (await pageExists(core.db, slug)))) {
+  // A fixed page (about, contact…) may be added once at its own address; any other slug must be free.
+  const free = FIXED_PAGES[slug] !== undefined ? slug !== 'home' && slug !== 'privacy' : !o.taken.has(slug) && !RESERVED.has(slug);
+  if (o.isNew && (!free || (await pageExists(core.db, slug)))) {
     throw new DomainError('invalid', 'That address is taken', {
       slug: `The address /${slug} is already used by the website: choose another`,
     });
