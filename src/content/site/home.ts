@@ -34,6 +34,9 @@ export interface HomeSection {
   bodyMd: string;
 }
 
+/** How many of a featured campaign's open actions the home page shows. */
+export const FEATURED_ACTIONS = 3;
+
 const DEFAULT_SECTIONS: HomeSection[] = [
   { kind: 'featured_campaign', campaignId: null, heading: '', bodyMd: '' },
   { kind: 'open_actions', campaignId: null, heading: '', bodyMd: '' },
@@ -103,11 +106,14 @@ export async function loadHome(
 ): Promise<{ sections: LoadedSection[]; firstAction: ActionCard | undefined; campaigns: Campaign[] }> {
   const [{ sections }, campaigns] = await Promise.all([getHomeSections(core), getCampaigns(core.db)]);
   const loaded = await Promise.all(sections.map((s) => loadSection(core, s, campaigns)));
-  const featured = loaded.find((s) => s.kind === 'featured_campaign');
-  const firstAction =
-    (featured?.kind === 'featured_campaign' ? featured.hub?.actions.find((a) => a.open) : undefined) ??
-    loaded.flatMap((s) => (s.kind === 'open_actions' ? s.actions : []))[0];
-  return { sections: loaded, firstAction, campaigns };
+  // An action the featured campaign already shows is not shown twice.
+  const featured = loaded.flatMap((s) => (s.kind === 'featured_campaign' && s.hub ? s.hub.actions.filter((a) => a.open).slice(0, FEATURED_ACTIONS) : []));
+  const shown = new Set(featured.map((a) => a.id));
+  const sectionsShown = loaded.map((s) => (s.kind === 'open_actions' ? { ...s, actions: s.actions.filter((a) => !shown.has(a.id)) } : s));
+  // The opening's one thing to do: the open action most people have taken part in.
+  const open = [...featured, ...loaded.flatMap((s) => (s.kind === 'open_actions' ? s.actions : []))];
+  const firstAction = open.reduce<ActionCard | undefined>((best, a) => (!best || a.count > best.count ? a : best), undefined);
+  return { sections: sectionsShown, firstAction, campaigns };
 }
 
 /** Saves the home page's sections in this order (each checked: a featured campaign must exist). */

@@ -5,7 +5,7 @@ import { SignupBlock, type PublicList } from '../../supporters/service.js';
 import { Picture } from '../images/views.js';
 import { ResourceCard } from '../resources/views.js';
 import type { UpdateSummary } from '../updates/service.js';
-import type { LoadedSection } from './home.js';
+import { FEATURED_ACTIONS, type LoadedSection } from './home.js';
 import type { Hub, Testimonial } from './service.js';
 
 type Values = Record<string, string | undefined>;
@@ -254,7 +254,7 @@ function HomeSectionView({ s, i, signupLists }: { s: LoadedSection; i: number; s
     case 'featured_campaign': {
       const hub = s.hub;
       if (!hub) return null;
-      const open = hub.actions.filter((a) => a.open).slice(0, 3);
+      const open = hub.actions.filter((a) => a.open).slice(0, FEATURED_ACTIONS);
       return (
         <section aria-labelledby={id} class={hub.hero ? 'home-featured with-image' : 'home-featured'}>
           <div class="home-featured-text">
