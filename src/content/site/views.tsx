@@ -85,6 +85,8 @@ export function HubView(p: { hub: Hub; signupLists: readonly PublicList[]; share
   const { hub } = p;
   const open = hub.actions.filter((a) => a.open);
   const closed = hub.actions.filter((a) => !a.open);
+  // The one thing to do now: the open action most people have taken part in.
+  const first = open.reduce<ActionCard | undefined>((best, a) => (!best || a.count > best.count ? a : best), undefined);
   return (
     <article class="campaign hub">
       <header class={hub.hero ? 'hub-hero with-image' : 'hub-hero'}>
@@ -92,11 +94,11 @@ export function HubView(p: { hub: Hub; signupLists: readonly PublicList[]; share
           <p class="eyebrow">Campaign</p>
           <h1>{hub.campaign.title}</h1>
           <p class="lede">{hub.campaign.summary}</p>
-          {open[0] && (
+          {first && (
             <p>
-              <a class="button" href={open[0].url}>
-                {open[0].verb ?? 'Take action'}
-                <span class="visually-hidden">: {open[0].title}</span>
+              <a class="button" href={first.url}>
+                {first.verb ?? 'Take action'}
+                <span class="visually-hidden">: {first.title}</span>
               </a>
             </p>
           )}
