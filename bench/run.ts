@@ -40,7 +40,7 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     run: (log) => benchNewsletter('postgres', log),
   },
   website: {
-    what: 'campaign hub and update page of the demo site with 50 updates on SQLite vs a bare Fastify route',
+    what: 'campaign hub and update page of the demo site with 50 updates and 20 resources on SQLite vs a bare Fastify route',
     needsServer: true,
     run: benchWebsite,
   },
