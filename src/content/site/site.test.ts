@@ -219,6 +219,7 @@ describeEachDialect('content: campaign pages, the home page, pages and the conta
 
   test('garbage thrown at the contact form and the staff forms never breaks a page', async () => {
     await editor.get('/admin/content/home');
+    const campaign = (await getCampaign(db(), { slug: 'test-campaign' }))!;
     await fc.assert(
       fc.asyncProperty(
         garbage({ maxRepeat: 400, hugeValue: false }).value,
