@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { crc32 } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -23,6 +24,61 @@ async function pdfSaying(words: string): Promise<Buffer> {
   page.drawText(words, { x: 20, y: 350, size: 12, font: await doc.embedFont(StandardFonts.Helvetica) });
   return Buffer.from(await doc.save());
 }
+
+/** A zip file with these entries stored uncompressed (enough for a word processor's file to be recognised). */
+function zipOf(entries: Array<[string, string]>): Buffer {
+  const local: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of entries) {
+    const data = Buffer.from(text);
+    const nameBytes = Buffer.from(name);
+    const crc = crc32(data);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt32LE(crc, 14);
+    head.writeUInt32LE(data.length, 18);
+    head.writeUInt32LE(data.length, 22);
+    head.writeUInt16LE(nameBytes.length, 26);
+    local.push(head, nameBytes, data);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(data.length, 20);
+    entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt16LE(nameBytes.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    central.push(entry, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...local, dir, end]);
+}
+
+test('a Word document and an OpenDocument text are told apart from any other zip by their directories', () => {
+  const docx = zipOf([
+    ['[Content_Types].xml', '<Types/>'],
+    ['word/document.xml', '<w:document/>'],
+  ]);
+  const odt = zipOf([
+    ['mimetype', 'application/vnd.oasis.opendocument.text'],
+    ['content.xml', '<office:document-content/>'],
+  ]);
+  const other = zipOf([['notes.txt', 'just a zip']]);
+  expect(fileKindOf(docx)).toBe('docx');
+  expect(fileKindOf(odt)).toBe('odt');
+  expect(fileKindOf(other)).toBeUndefined();
+  expect(fileKindOf(docx.subarray(0, docx.length - 30))).toBeUndefined();
+});
 
 test('a file’s kind comes from its bytes: PDFs whole, word-processor zips by their directory, images by their header', async () => {
   const pdf = await pdfSaying('hello');
