@@ -1,4 +1,3 @@
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import { getCampaign } from '../../actions/service.js';
 import type { Core } from '../../core/context.js';
 import { createResource, readResourceText, setResourcePublished, type ResourceInput } from './service.js';
@@ -104,6 +103,8 @@ const RESOURCES: DemoResource[] = [
 
 /** A small real PDF: a page per list of lines, in Helvetica. */
 async function pdfOf(title: string, pages: string[][]): Promise<Buffer> {
+  // Loaded only when the demo is seeded.
+  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
   const doc = await PDFDocument.create();
   doc.setTitle(title);
   doc.setAuthor('Freedom Thread (demo)');

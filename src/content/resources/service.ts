@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { getDocumentProxy } from 'unpdf';
 import { getCampaign } from '../../actions/service.js';
 import { recordAudit } from '../../core/audit.js';
 import type { Core } from '../../core/context.js';
@@ -385,6 +384,8 @@ export async function readResourceText(core: Core, resourceId: number): Promise<
   let pages: number | null = null;
   let state: 'read' | 'unreadable' = 'read';
   try {
+    // Loaded on first use: the PDF reader is large, and a web process that never reads a PDF should not hold it.
+    const { getDocumentProxy } = await import('unpdf');
     const pdf = await getDocumentProxy(new Uint8Array(file.bytes), { stopAtErrors: false });
     pages = pdf.numPages;
     const parts: string[] = [];
