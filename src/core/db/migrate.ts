@@ -17,6 +17,7 @@ import * as m0101 from './migrations/2026_12_04_0101_content_redirects.js';
 import * as m0102 from './migrations/2026_12_04_0102_content_updates.js';
 import * as m0103 from './migrations/2026_12_04_0103_content_images.js';
 import * as m0105 from './migrations/2026_12_04_0105_content_search.js';
+import * as m0107 from './migrations/2026_12_04_0107_content_wordpress.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0102_content_updates': m0102,
   '2026_12_04_0103_content_images': m0103,
   '2026_12_04_0105_content_search': m0105,
+  '2026_12_04_0107_content_wordpress': m0107,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
