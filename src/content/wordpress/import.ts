@@ -507,7 +507,7 @@ export function describeReport(r: ImportReport): string {
     lines.push(
       '',
       `${n(r.attachmentsListed)} images and files the export only points at were listed for staff to upload by hand`,
-      '(see Website → WordPress import in the admin; nothing was fetched from the old site).',
+      '(on the admin page /admin/content/wordpress; nothing was fetched from the old site).',
     );
   return lines.join('\n');
 }
