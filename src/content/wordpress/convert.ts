@@ -221,7 +221,8 @@ turndown.addRule('images', {
     const el = node as unknown as { getAttribute(n: string): string | null };
     const src = el.getAttribute('src') ?? '';
     const alt = (el.getAttribute('alt') ?? '').replace(/\s+/g, ' ').trim();
-    if (/^https?:\/\//i.test(src)) gathering.push({ src, alt });
+    // Copies: the parser's strings are slices of the whole post, which a kept address would keep alive with it.
+    if (/^https?:\/\//i.test(src)) gathering.push({ src: Buffer.from(src).toString(), alt: Buffer.from(alt).toString() });
     return alt ? turndown.escape(alt) : '';
   },
 });

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { recordAudit } from '../../core/audit.js';
 import type { Core } from '../../core/context.js';
 import type { DbOrTrx } from '../../core/db/index.js';
@@ -437,6 +439,7 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
         }
         // SQLite's calls are synchronous: let the event loop breathe between items.
         if (read % 50 === 0) await new Promise((r) => setImmediate(r));
+        if (read % 100 === 0) collectGarbage();
         break;
       }
     }
@@ -461,6 +464,23 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     });
   }
   return report;
+}
+
+// Converting a post makes a few megabytes of short-lived objects (two HTML parses, a DOM for turndown), and V8 lets
+// its heap grow far past what is alive before collecting it in earnest: with nothing else running in the command,
+// a full collection every hundred items keeps a 50 MB export's import within a bounded size (the live set is about
+// 50 MB) for about a second in all. Where the runtime does not allow it, the import simply runs without it.
+let gc: (() => void) | null | undefined;
+function collectGarbage(): void {
+  if (gc === undefined) {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      gc = vm.runInNewContext('gc') as () => void;
+    } catch {
+      gc = null;
+    }
+  }
+  gc?.();
 }
 
 // Lantern's own pages, which an import never replaces.

@@ -127,6 +127,12 @@ function emptyItem(): WxrItem {
   };
 }
 
+/**
+ * A short field as a string of its own. saxes hands text on as slices of the 64 KB piece of the file it was read
+ * from, and a slice keeps that whole piece alive: an address kept for the report would keep 64 KB with it.
+ */
+const ownCopy = (s: string) => (s.length === 0 ? '' : Buffer.from(s, 'utf8').toString('utf8'));
+
 const int = (s: string) => {
   const n = Number.parseInt(s.trim(), 10);
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
@@ -224,7 +230,7 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
     sinceEvent = 0;
     const name = qualified(tag);
     const depth = path.length;
-    const value = text;
+    const value = LONG_FIELDS.has(name) ? text : ownCopy(text);
     text = '';
     if (depth === 3 && name === 'item' && item) {
       out.push({ kind: 'item', item });
