@@ -155,6 +155,8 @@ export async function benchWordPress(log: (s: string) => void): Promise<Row[]> {
   if (migrated.code !== 0) throw new Error(`lantern migrate failed: ${migrated.stderr}`);
 
   const floor = await measured([join(repoRoot, 'bench/children/wordpress-parse.ts'), file], env, join(dir, 'floor.log'));
+  if (floor.code !== '0')
+    throw new Error(`the floor's parse failed (${floor.code}): ${readFileSync(join(dir, 'floor.log'), 'utf8').slice(-500)}`);
   log(`${benchmark}: floor (stream-parse with saxes, nothing else): ${floor.seconds.toFixed(1)} s, peak RSS ${floor.rssMb.toFixed(0)} MB`);
 
   const logFile = join(dir, 'import.log');

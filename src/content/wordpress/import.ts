@@ -287,6 +287,28 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     if (item.status === 'trash') return skipped.add('In the WordPress bin', label);
     if (item.status === 'auto-draft' || item.status === 'inherit')
       return skipped.add('Automatic drafts WordPress keeps are not imported', label);
+    const author = tidy(authors.get(item.creator) ?? item.creator, 'single').slice(0, 120);
+    // The hash is of what the export says (and of the conversion's version): an unchanged post is not converted again.
+    const hash = hashOf({
+      title: item.title,
+      content: item.content,
+      excerpt: item.excerpt,
+      author,
+      postName: item.postName,
+      dates: [item.postDateGmt, item.pubDate],
+      status: item.status,
+      password: item.postPassword !== '',
+      categories: item.categories,
+    });
+    const before = await findItem(core.db, site, key);
+    const current = before?.kind === 'update' ? await getUpdateForStaff(core.db, Number(before.ref)) : undefined;
+    if (before && current && before.hash === hash) {
+      report.unchanged.update++;
+      return;
+    }
+    if (current && current.updatedAt > Number(before!.changed_at))
+      return skipped.add('Changed on Lantern since it was imported: left as staff edited it', label);
+
     const converted = convertPost(item.content, { oldOrigins: origins });
     for (const [name, n] of Object.entries(converted.droppedShortcodes))
       report.droppedShortcodes[name] = (report.droppedShortcodes[name] ?? 0) + n;
@@ -295,7 +317,6 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const title = label.slice(0, MAX_TITLE);
     const excerptSource = plainText(item.excerpt) || plainTextOfMarkdown(converted.markdown).replace(/\s+/g, ' ').trim();
     const excerpt = shorten(excerptSource, 300).slice(0, MAX_EXCERPT);
-    const author = tidy(authors.get(item.creator) ?? item.creator, 'single').slice(0, 120);
     const date = wordpressDate(item.postDateGmt, item.pubDate);
     const categories: Array<{ nicename: string; name: string }> = [];
     const tags: string[] = [];
@@ -311,17 +332,6 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     else if (item.status === 'future') status = date !== undefined && date > now() ? 'scheduled' : 'published';
     else if (item.status === 'pending') notes.add('Waiting for review on WordPress: imported as a draft', label);
     if (status === 'published' && date === undefined) notes.add('No publication date in the export: dated today', label);
-    const words = { title, excerpt, body: converted.markdown, author, categories, tags, status, date, images: converted.images };
-    const hash = hashOf(words);
-
-    const before = await findItem(core.db, site, key);
-    const current = before?.kind === 'update' ? await getUpdateForStaff(core.db, Number(before.ref)) : undefined;
-    if (before && current && before.hash === hash) {
-      report.unchanged.update++;
-      return;
-    }
-    if (current && current.updatedAt > Number(before!.changed_at))
-      return skipped.add('Changed on Lantern since it was imported: left as staff edited it', label);
 
     const slug = current?.slug ?? (await freeSlug(core, item, title));
     const categoryIdList: number[] = [];
@@ -373,21 +383,21 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const label = plainText(item.title) || `WordPress page ${item.postId}`;
     if (item.status !== 'publish' || item.postPassword)
       return skipped.add('Pages that were not public on WordPress are not imported (the website’s pages have no drafts yet)', label);
+    const before = await findItem(core.db, site, key);
+    const hash = hashOf({ title: item.title, content: item.content, excerpt: item.excerpt, postName: item.postName });
+    if (before && before.hash === hash) {
+      report.unchanged.page++;
+      return;
+    }
     const converted = convertPost(item.content, { oldOrigins: origins });
     for (const [name, n] of Object.entries(converted.droppedShortcodes))
       report.droppedShortcodes[name] = (report.droppedShortcodes[name] ?? 0) + n;
-    const before = await findItem(core.db, site, key);
     const name = decodedName(item.postName);
     const slug = before?.kind === 'page' ? before.ref : isSlug(name) ? name : slugify(name || label, 'page');
     if (!before && (RESERVED_PAGES.has(slug) || (await hasPage(core.db, slug))))
       return skipped.add('Lantern already has a page at that address: copy its words by hand if they should replace it', label);
     const summary = shorten(plainText(item.excerpt) || plainTextOfMarkdown(converted.markdown).replace(/\s+/g, ' ').trim(), 300);
     const page = { slug, title: label.slice(0, MAX_TITLE), summary, body: converted.markdown };
-    const hash = hashOf({ page, images: converted.images });
-    if (before && before.hash === hash) {
-      report.unchanged.page++;
-      return;
-    }
     if (dryRun) {
       report[before ? 'updated' : 'imported'].page++;
       for (const img of converted.images) await listFile(core.db, { url: img.src, title: img.alt, parentKey: key });
