@@ -11,6 +11,7 @@ import { benchSearch } from './search.js';
 import { benchSignup } from './signup.js';
 import { benchSurge } from './surge.js';
 import { benchWebsite } from './website.js';
+import { benchWordPress } from './wordpress.js';
 import { cleanupAll } from './lib/cleanup.js';
 import { lanternCommand, repoRoot } from './lib/lantern.js';
 import { machine, notes, table, type Row } from './lib/report.js';
@@ -44,6 +45,11 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     what: 'campaign hub and update page of the demo site with 50 updates and 20 resources on SQLite vs a bare Fastify route',
     needsServer: true,
     run: benchWebsite,
+  },
+  wordpress: {
+    what: 'lantern import wordpress of a generated 5,000-post export on SQLite vs stream-parsing it with saxes',
+    needsServer: false,
+    run: benchWordPress,
   },
   representatives: {
     what: 'import a 1.73M-row postcode file vs csv-parse alone; postcode → MP lookup p99 vs Map.get, SQLite',

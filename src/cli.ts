@@ -9,6 +9,7 @@ import { Worker } from './core/jobs/worker.js';
 import { getSiteSettings } from './core/settings.js';
 import { jobTable } from './app.js';
 import { ensureEssentialPages } from './content/service.js';
+import { describeWordPressImport, importWordPressFile, WxrError } from './content/capability.js';
 import { seedDemo } from './app.js';
 import { addStaffFromCli, setupLinkIfNoStaff } from './staff/service.js';
 import {
@@ -101,6 +102,27 @@ async function worker(): Promise<void> {
   });
 }
 
+/** `lantern import wordpress FILE.xml [--dry-run]`: progress on stderr, the report on stdout. */
+async function importWordPress(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' } } });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) fail(USAGE, 64);
+  const core = await buildCore(config());
+  try {
+    const progress = (line: string) => process.stderr.write(`${line}\n`);
+    const report = await importWordPressFile(core, file, { dryRun: values['dry-run'] ?? false, progress });
+    process.stdout.write(`${describeWordPressImport(report)}\n`);
+  } catch (e) {
+    if (e instanceof WxrError) fail(`${file}: ${e.message}. Nothing was imported.`, 65);
+    if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES'))
+      fail(`${file}: cannot read that file (${e.code}). Nothing was imported.`, 66);
+    throw e;
+  } finally {
+    await core.mailer.close();
+    await core.db.destroy();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -145,6 +167,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'import': {
+      if (rest[0] === 'wordpress') return importWordPress(rest.slice(1));
       const [what, file, ...extra] = rest;
       if ((what !== 'postcodes' && what !== 'mps') || !file || extra.length > 0) fail(USAGE, 64);
       const db = openDatabase(config().database);

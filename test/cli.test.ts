@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,36 @@ describeEachDialect('the lantern command', (ctx) => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/up to date|Applied/);
   });
+
+  test('import wordpress: a dry run writes nothing; the import reports on stdout with progress on stderr; a hostile file is refused', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/wordpress/riverside.xml', import.meta.url));
+    const dry = lantern(['import', 'wordpress', fixture, '--dry-run'], env());
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('Dry run: nothing was written');
+    const r = lantern(['import', 'wordpress', fixture], env());
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('The export holds 11 items');
+    expect(r.stdout).toMatch(/new: +5 updates, 1 page, 3 categories/);
+    expect(r.stdout).toContain('Skipped:');
+    const again = lantern(['import', 'wordpress', fixture], env());
+    expect(again.stdout).toMatch(/unchanged: +5 updates, 1 page, 3 categories/);
+    const dir = mkdtempSync(join(tmpdir(), 'lantern-wp-cli-'));
+    try {
+      const xxe = join(dir, 'xxe.xml');
+      writeFileSync(
+        xxe,
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel><title>&x;</title></channel></rss>',
+      );
+      const refused = lantern(['import', 'wordpress', xxe], env());
+      expect(refused.status).toBe(65);
+      expect(refused.stderr).toMatch(/DOCTYPE.*Nothing was imported/s);
+      const missing = lantern(['import', 'wordpress', join(dir, 'none.xml')], env());
+      expect(missing.status).toBe(66);
+      expect(lantern(['import', 'wordpress'], env()).status).toBe(64);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('backup copies SQLite (and explains pg_dump on PostgreSQL)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lantern-backup-'));

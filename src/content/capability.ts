@@ -19,6 +19,11 @@ import { describeUpdatesAudit } from './updates/audit.js';
 import { seedUpdatesDemo } from './updates/demo.js';
 import * as updatesJobs from './updates/jobs.js';
 import * as updates from './updates/routes.js';
+import { describeWordPressAudit } from './wordpress/audit.js';
+import * as wordpress from './wordpress/routes.js';
+
+// The WordPress import, for `lantern import wordpress` (src/cli.ts reaches the website only through this file).
+export { describeReport as describeWordPressImport, importWordPressFile, WxrError } from './wordpress/service.js';
 
 /**
  * Content: the public website. Its parts live in sub-folders, each with the usual rooms and its own tables
@@ -47,6 +52,7 @@ export const contentCapability: Capability = {
   adminRoutes: [
     ...adminRoutes, // pages
     ...updates.adminRoutes, // updates
+    ...wordpress.adminRoutes, // wordpress: /admin/content/wordpress
     ...images.adminRoutes, // images
     ...resources.adminRoutes, // resources
     ...site.adminRoutes, // site: the overview, campaign pages, quotes, messages
@@ -63,6 +69,7 @@ export const contentCapability: Capability = {
   describeAudit: () =>
     allOf([
       describeUpdatesAudit(), // updates
+      describeWordPressAudit(), // wordpress
       describeImagesAudit(), // images
       describeSiteAudit(), // site and resources
     ]),

@@ -55,6 +55,11 @@ export async function publishPage(db: DbOrTrx, p: { slug: string; title: string;
   published.delete(p.slug);
 }
 
+/** Whether a page (published or not) has this slug. */
+export async function hasPage(db: Db, slug: string): Promise<boolean> {
+  return pageExists(db, slug);
+}
+
 /** Pages every install needs, written once on a new database whether or not demo content is wanted. */
 export async function ensureEssentialPages(db: Db, orgName: string): Promise<void> {
   if (!(await pageExists(db, 'home'))) {

@@ -1,0 +1,274 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
+import { describeEachDialect } from '../../../test/helpers/db.js';
+import type { TestClient } from '../../../test/helpers/http.js';
+import { signedInAs } from '../../../test/helpers/signin.js';
+import { findUpdateBySlug, getPublishedUpdate } from '../updates/service.js';
+import { importWordPressFile, WxrError, type ImportReport } from './service.js';
+
+// The import over a whole Lantern on both dialects: what the fixture (a fictional charity's export) becomes, that
+// a second run changes nothing, that every old address answers 301 over HTTP, that a hostile file writes nothing,
+// and the staff journey: an editor imports an export, fixes one imported post, and a later import leaves the fix.
+
+const FIXTURE = fileURLToPath(new URL('../../../test/fixtures/wordpress/riverside.xml', import.meta.url));
+
+const TABLES = [
+  'updates',
+  'categories',
+  'tags',
+  'update_revisions',
+  'content_redirects',
+  'pages',
+  'wordpress_items',
+  'wordpress_attachments',
+  'wordpress_imports',
+  'audit_log',
+  'search_documents',
+] as const;
+
+describeEachDialect('the WordPress import', (ctx) => {
+  let t: TestLantern;
+  let editor: TestClient;
+  let campaigner: TestClient;
+  let dir: string;
+  let first: ImportReport;
+  const core = () => t.lantern.core;
+  const db = () => core().db;
+
+  async function counts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const table of TABLES) {
+      const r = await db()
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      out[table] = Number(r.n);
+    }
+    return out;
+  }
+  async function updatesState() {
+    return db().selectFrom('updates').select(['id', 'slug', 'status', 'updated_at', 'published_at', 'publish_at']).orderBy('id').execute();
+  }
+
+  beforeAll(async () => {
+    t = await startTestLantern(ctx, { worker: false });
+    editor = (await signedInAs(t, 'editor')).client;
+    campaigner = (await signedInAs(t, 'campaigner')).client;
+    dir = mkdtempSync(join(tmpdir(), 'lantern-wp-'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a dry run reports what would be imported and writes nothing', async () => {
+    const before = await counts();
+    const lines: string[] = [];
+    const report = await importWordPressFile(core(), FIXTURE, { dryRun: true, progress: (l) => lines.push(l) });
+    expect(report.dryRun).toBe(true);
+    expect(report.imported).toEqual({ update: 5, page: 1, category: 3 });
+    expect(await counts()).toEqual(before);
+    expect(lines.some((l) => /11 items/.test(l))).toBe(true);
+  });
+
+  test('posts become updates in their categories with their dates; drafts, private and future posts are not public', async () => {
+    first = await importWordPressFile(core(), FIXTURE, { fileName: 'riverside.xml' });
+    expect(first.imported).toEqual({ update: 5, page: 1, category: 3 });
+    expect(first.updated).toEqual({ update: 0, page: 0, category: 0 });
+
+    const candles = await getPublishedUpdate(db(), 'candles-outside-the-embassy');
+    expect(candles).toBeDefined();
+    expect(candles!.publishedAt).toBe(Date.UTC(2025, 2, 14, 18, 30, 0));
+    expect(candles!.authorName).toBe('Hana Okafor');
+    expect(candles!.categories.map((c) => c.slug)).toEqual(['vigils']);
+    expect(candles!.tags).toEqual(['Embassy']);
+    expect(candles!.html).toContain('Candles on the embassy steps at dusk');
+    expect(candles!.html).not.toContain('<img');
+    expect(candles!.html).toContain('href="/2024/11/02/why-we-write/"');
+    expect(candles!.excerpt).toMatch(/^Two hundred of you stood with us/);
+
+    const letters = await getPublishedUpdate(db(), 'why-we-write');
+    expect(letters!.excerpt).toBe('Why a letter from a stranger matters.');
+    expect(letters!.authorName).toBe('The comms team');
+    expect(letters!.html).toContain('<table>');
+    expect(letters!.html).not.toMatch(/<script|javascript:|data:|onerror|onclick|<iframe|<svg/i);
+
+    // The draft has no slug on WordPress: it gets one from its title, and stays a draft.
+    const draft = await findUpdateBySlug(db(), 'notes-for-the-april-hand-in');
+    expect(draft?.status).toBe('draft');
+    const future = await findUpdateBySlug(db(), 'the-petition-goes-in');
+    expect(future?.status).toBe('scheduled');
+    expect(future?.publishAt).toBe(Date.UTC(2099, 3, 1, 9, 0, 0));
+    const protectedPost = await findUpdateBySlug(db(), 'for-trustees');
+    expect(protectedPost?.status).toBe('draft');
+    expect(await findUpdateBySlug(db(), 'old-announcement')).toBeUndefined();
+
+    const categories = await db().selectFrom('categories').select(['slug', 'name', 'description']).orderBy('slug').execute();
+    expect(categories).toEqual(
+      expect.arrayContaining([
+        { slug: 'campaign-news', name: 'Campaign news', description: '' },
+        { slug: 'vigils', name: 'Vigils & events', description: 'Where we gathered.' },
+      ]),
+    );
+
+    const reasons = first.skipped.map((s) => s.reason).join('\n');
+    expect(reasons).toMatch(/bin/);
+    expect(reasons).toMatch(/menu/);
+    expect(reasons).toMatch(/Comments are not imported/);
+    expect(reasons).toMatch(/already has a page at that address/);
+    expect(first.notes.map((n) => n.reason).join('\n')).toMatch(/password/);
+    expect(first.droppedShortcodes).toEqual({ gallery: 1, 'contact-form-7': 1 });
+    // The attachment (its image was also in the post: listed once) and the annual report.
+    expect(first.attachmentsListed).toBe(2);
+    // Nothing of the commenter reached the database.
+    const everything = JSON.stringify(await db().selectFrom('updates').selectAll().execute());
+    expect(everything).not.toContain('supporter@example.net');
+    expect(everything).not.toContain('192.0.2.4');
+  });
+
+  test('the imported page is published, and Lantern’s own privacy page is not replaced', async () => {
+    const pages = await db().selectFrom('pages').select(['slug', 'title', 'body']).execute();
+    const who = pages.find((p) => p.slug === 'who-we-are');
+    expect(who?.title).toBe('Who we are');
+    expect(who?.body).toContain('We have written 10,000 letters since 2015.');
+    expect(who?.body).not.toContain('vc_');
+    const privacy = pages.find((p) => p.slug === 'privacy');
+    if (privacy) expect(privacy.body).not.toContain('Our old privacy policy');
+  });
+
+  test('every old address answers 301 with the new one', async () => {
+    const c = t.client();
+    const expectations: Array<[string, string]> = [
+      ['/?p=101', '/updates/candles-outside-the-embassy'],
+      ['/2025/03/14/candles-outside-the-embassy/', '/updates/candles-outside-the-embassy'],
+      ['/2025/03/candles-outside-the-embassy/', '/updates/candles-outside-the-embassy'],
+      ['/candles-outside-the-embassy/', '/updates/candles-outside-the-embassy'],
+      ['/2024/11/02/why-we-write/', '/updates/why-we-write'],
+      ['/?p=88', '/updates/why-we-write'],
+      ['/category/campaign-news/', '/categories/campaign-news'],
+      ['/category/campaign-news/vigils/', '/categories/vigils'],
+      ['/category/vigils/', '/categories/vigils'],
+      ['/?cat=4', '/categories/vigils'],
+      ['/?page_id=2', '/who-we-are'],
+    ];
+    for (const [from, to] of expectations) {
+      const r = await c.get(from);
+      expect([from, r.status]).toEqual([from, 301]);
+      expect(new URL(r.headers.get('location')!, t.baseUrl).pathname).toBe(to);
+    }
+    expect((await c.get('/updates/candles-outside-the-embassy')).status).toBe(200);
+    // A draft and a private post had no public address: none is made for them.
+    expect((await c.get('/?p=120')).status).not.toBe(301);
+    expect((await c.get('/2025/01/05/for-trustees/')).status).toBe(404);
+  });
+
+  test('a second run changes nothing: the same counts, and no update touched', async () => {
+    const before = await counts();
+    const state = await updatesState();
+    const again = await importWordPressFile(core(), FIXTURE, {});
+    expect(again.imported).toEqual({ update: 0, page: 0, category: 0 });
+    expect(again.updated).toEqual({ update: 0, page: 0, category: 0 });
+    expect(again.unchanged).toEqual({ update: 5, page: 1, category: 3 });
+    expect(again.attachmentsListed).toBe(0);
+    const after = await counts();
+    // The run itself is recorded (its report and one audit entry); nothing else is written.
+    expect(after).toEqual({ ...before, wordpress_imports: before.wordpress_imports! + 1, audit_log: before.audit_log! + 1 });
+    expect(await updatesState()).toEqual(state);
+  });
+
+  test('an editor sees the report and the files to fetch by hand; the old addresses are text, not links or images', async () => {
+    const r = await editor.get('/admin/content/wordpress');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('Moving in from WordPress');
+    expect(r.text).toContain('riverside.xml');
+    expect(r.text).toContain('https://riverside-rights.example.org/wp-content/uploads/2025/01/annual-report-2024.pdf');
+    expect(r.text).toContain('The update “Candles outside the embassy”');
+    expect(r.text).not.toMatch(/<(img|a)[^>]+riverside-rights\.example\.org/);
+    expect((await campaigner.get('/admin/content/wordpress')).status).toBe(200);
+    expect((await t.client().get('/admin/content/wordpress')).status).toBe(303);
+  });
+
+  test('an editor fixes one imported post; importing an updated export later leaves the fix and updates the rest', async () => {
+    const candles = await findUpdateBySlug(db(), 'candles-outside-the-embassy');
+    const page = await editor.get(`/admin/content/updates/${candles!.id}`);
+    expect(page.status).toBe(200);
+    const saved = await editor.post(`/admin/content/updates/${candles!.id}`, {
+      title: 'Candles outside the embassy',
+      slug: 'candles-outside-the-embassy',
+      excerpt: candles!.excerpt,
+      body: `${candles!.bodyMd}\n\nCorrection: it was two hundred and fifty of you.`,
+      authorKind: 'custom',
+      authorName: 'Hana Okafor',
+      categoryIds: candles!.categoryIds.map(String),
+      tags: 'Embassy',
+      intent: 'save',
+    });
+    expect(saved.status).toBe(303);
+
+    // The charity exported again after changing both posts on WordPress.
+    const { readFileSync } = await import('node:fs');
+    const changed = readFileSync(FIXTURE, 'utf8')
+      .replace('holding candles for the eleven writers', 'holding candles for the twelve writers')
+      .replace('tells a prisoner, and their jailers,', 'tells a prisoner and their jailers');
+    const file = join(dir, 'riverside-later.xml');
+    writeFileSync(file, changed);
+    const later = await importWordPressFile(core(), file, {});
+    expect(later.updated.update).toBe(1);
+    expect(later.skipped.find((s) => /Changed on Lantern/.test(s.reason))?.examples).toEqual(['Candles outside the embassy']);
+    expect((await getPublishedUpdate(db(), 'candles-outside-the-embassy'))!.bodyMd).toContain('two hundred and fifty');
+    expect((await getPublishedUpdate(db(), 'candles-outside-the-embassy'))!.bodyMd).toContain('eleven writers');
+    expect((await getPublishedUpdate(db(), 'why-we-write'))!.html).toContain('tells a prisoner and their jailers');
+  });
+
+  test('hostile and broken files are refused with a clear message, and nothing is written', async () => {
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://x.example</wp:base_site_url>';
+    const post = (id: number) =>
+      `<item><title>Post ${id}</title><wp:post_id>${id}</wp:post_id><wp:post_name>hostile-${id}</wp:post_name><wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>`;
+    const files: Array<[string, string | Buffer, RegExp]> = [
+      [
+        'laughs.xml',
+        `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>${head.slice(head.indexOf('<rss'))}${post(1)}<item><title>&b;</title></item></channel></rss>`,
+        /DOCTYPE/,
+      ],
+      [
+        'xxe.xml',
+        `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${head.slice(head.indexOf('<rss'))}${post(1)}<item><title>&x;</title></item></channel></rss>`,
+        /DOCTYPE/,
+      ],
+      ['latin.xml', head.replace('UTF-8', 'ISO-8859-1') + post(1) + '</channel></rss>', /only UTF-8/],
+      [
+        'bytes.xml',
+        Buffer.concat([
+          Buffer.from(head + post(1) + '<item><title>Caf'),
+          Buffer.from([0xe9, 0x20]),
+          Buffer.from('</title></item></channel></rss>'),
+        ]),
+        /not UTF-8/,
+      ],
+      // The good items come first: a file that breaks late still writes none of them.
+      ['truncated.xml', head + post(1) + post(2) + '<item><title>Half', /well-formed|end/i],
+      [
+        'feed.xml',
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><item><title>x</title></item></channel></rss>',
+        /not a WordPress export/,
+      ],
+    ];
+    const before = await counts();
+    for (const [name, content, message] of files) {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      const refused = await importWordPressFile(core(), file, {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused, name).toBeInstanceOf(WxrError);
+      expect((refused as Error).message, name).toMatch(message);
+    }
+    expect(await counts()).toEqual(before);
+  });
+});
