@@ -139,13 +139,13 @@ async function showHub(req: FastifyRequest, reply: FastifyReply, core: Core) {
 // ---- the home page ----
 
 const HOME_KEEP_MS = 2_000;
-const keptHome = new WeakMap<object, { at: number; value: ReturnType<typeof loadHome> }>();
+const keptHome = new WeakMap<object, { at: number; value: Promise<Awaited<ReturnType<typeof loadHome>> & { version: string }> }>();
 
 function keptHomeOf(core: Core) {
   const now = Date.now();
   const hit = keptHome.get(core.db);
   if (hit && now - hit.at < HOME_KEEP_MS) return hit.value;
-  const value = loadHome(core);
+  const value = loadHome(core).then((home) => ({ ...home, version: homeVersion(home) }));
   keptHome.set(core.db, { at: now, value });
   value.catch(() => keptHome.delete(core.db));
   return value;
@@ -181,7 +181,7 @@ async function showHome(_req: FastifyRequest, reply: FastifyReply, core: Core) {
       />
     ),
     // Everything the page shows is in the key: the document is rendered again only when something in it changed.
-    cacheKey: `home ${page?.updatedAt ?? 0} ${signup.cacheKey} ${homeVersion(home)}`,
+    cacheKey: `home ${page?.updatedAt ?? 0} ${signup.cacheKey} ${home.version}`,
   });
 }
 
