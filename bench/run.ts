@@ -7,6 +7,7 @@ import { benchHome } from './home.js';
 import { benchJobs } from './jobs.js';
 import { benchNewsletter } from './newsletter.js';
 import { benchRepresentatives } from './representatives.js';
+import { benchSearch } from './search.js';
 import { benchSignup } from './signup.js';
 import { benchSurge } from './surge.js';
 import { benchWebsite } from './website.js';
@@ -41,7 +42,7 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     run: (log) => benchNewsletter('postgres', log),
   },
   website: {
-    what: 'campaign hub and update page of the demo site with 50 updates on SQLite vs a bare Fastify route',
+    what: 'campaign hub and update page of the demo site with 50 updates and 20 resources on SQLite vs a bare Fastify route',
     needsServer: true,
     run: benchWebsite,
   },
@@ -54,6 +55,11 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     what: 'import a 1.73M-row postcode file vs csv-parse alone; postcode → MP lookup p99 vs Map.get, SQLite',
     needsServer: false,
     run: benchRepresentatives,
+  },
+  search: {
+    what: 'GET /search over 10,000 updates, p50/p99 vs a bare route, SQLite and PostgreSQL',
+    needsServer: false,
+    run: benchSearch,
   },
 };
 const GROUPS: Record<string, string[]> = {

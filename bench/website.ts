@@ -12,6 +12,7 @@ const ROUNDS = 4;
 const ROUND_S = 4;
 const GOAL_RATIO = 0.6;
 const UPDATES = 50;
+const RESOURCES = 20;
 const loadScript = join(repoRoot, 'bench/children/load.ts');
 const seedScript = join(repoRoot, 'bench/children/seed-website.ts');
 
@@ -23,8 +24,12 @@ const seedScript = join(repoRoot, 'bench/children/seed-website.ts');
 export async function benchWebsite(log: (s: string) => void): Promise<Row[]> {
   const dir = tempDir('website');
   const dataDir = join(dir, 'data');
-  const seeded = await runChild<SeedWebsite, { updates: number; slug: string }>(seedScript, { dataDir, updates: UPDATES }, 300_000);
-  log(`website: seeded the demo site with ${seeded.updates} published updates`);
+  const seeded = await runChild<SeedWebsite, { updates: number; resources: number; slug: string }>(
+    seedScript,
+    { dataDir, updates: UPDATES, resources: RESOURCES },
+    300_000,
+  );
+  log(`website: seeded the demo site with ${seeded.updates} published updates and ${seeded.resources} resources`);
   const floorPort = await freePort();
   const hello = startNode({
     args: [join(repoRoot, 'bench/servers/hello.ts')],
@@ -87,7 +92,7 @@ export async function benchWebsite(log: (s: string) => void): Promise<Row[]> {
         goal: `≥ ${GOAL_RATIO}× floor`,
         met: ratio >= GOAL_RATIO,
         note:
-          `${seeded.updates} published updates; median of ${ROUNDS} alternating ${ROUND_S} s rounds at ${CONNECTIONS} connections after ${WARMUP_S} s warm-up; ` +
+          `${seeded.updates} published updates and ${seeded.resources} resources; median of ${ROUNDS} alternating ${ROUND_S} s rounds at ${CONNECTIONS} connections after ${WARMUP_S} s warm-up; ` +
           `ratio = median of per-round ratios (${list(ratios, 2)}); p99 ${median(mine.map((r) => r.p99Ms))} ms (floor ${median(floor.map((r) => r.p99Ms))} ms); ` +
           `server CPU per request ${Math.round(median(mine.map((r) => r.serverCpuUsPerReq)))} µs (floor ${Math.round(median(floor.map((r) => r.serverCpuUsPerReq)))} µs)`,
       };

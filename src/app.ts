@@ -119,6 +119,7 @@ export async function buildLantern(config: Config, o: BuildOptions = {}): Promis
     // The admin shell's entries (Dashboard first) lead the admin navigation.
     adminNav: [adminCapability, ...capabilities.filter((c) => c !== adminCapability)].flatMap((c) => c.adminNav ?? []),
     findRedirect: redirectFinder(core),
+    moreNav: capabilities.find((c) => c.moreNav)?.moreNav?.(core),
   });
   for (const c of capabilities) await c.setup?.(web, core);
   for (const c of capabilities) {

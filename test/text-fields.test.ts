@@ -185,4 +185,20 @@ describeEachDialect('text fields: one line, no direction overrides, no control c
     expect(text).toContain('I care about where my clothes come from.\nPlease vote');
     expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b\r]/);
   });
+
+  test('an address holding a NUL or another control character names nothing: 404, never a 500', async () => {
+    for (const path of [
+      '/act/%00',
+      '/campaigns/%00',
+      '/newsletters/%00',
+      '/updates/%00',
+      '/resources/x%01y',
+      '/categories/%1f',
+      '/%00',
+      '/s/manage/%00',
+    ]) {
+      const res = await fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
+      expect(res.status, path).toBe(404);
+    }
+  });
 });

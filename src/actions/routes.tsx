@@ -18,10 +18,10 @@ import {
   type Action,
   type Kinds,
 } from './service.js';
-import { ActionPageView, ActionsIndexView, CampaignView, ThanksView } from './views.js';
+import { ActionPageView, ActionsIndexView, ThanksView } from './views.js';
 
 // The public side of the frame: the list of open actions, each action's page (the shared frame around its kind's
-// area), the thank-you page and the campaign hubs. Each kind's own routes are in its folder.
+// area), the thank-you page (a campaign's page is the website's: content/site). Each kind's own routes are in its folder.
 
 /** The frame's public routes, for these kinds. */
 export function framePublicRoutes(kinds: Kinds): RouteTable {
@@ -33,7 +33,6 @@ export function framePublicRoutes(kinds: Kinds): RouteTable {
     get('/act', anyone, k(showOpenActions)),
     get('/act/:slug', anyone, k(showAction)),
     get('/act/:slug/thanks', anyone, k(showThanks)),
-    get('/campaigns/:slug', anyone, k(showCampaign)),
   ];
 }
 
@@ -136,32 +135,6 @@ async function showThanks(kinds: Kinds, req: FastifyRequest, reply: FastifyReply
         thankYouHtml={action.thankYou ? renderMarkdown(action.thankYou) : ''}
         shareUrl={publicUrl(core, `/act/${action.slug}`)}
         next={next && isTakingPart(next) ? withNoun(kinds, next) : null}
-      />
-    ),
-  });
-}
-
-async function showCampaign(kinds: Kinds, req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const campaign = await getCampaign(core.db, { slug: slugOf(req.params) });
-  if (!campaign) throw new AppError(404, 'not_found', 'We could not find that campaign. It may have moved, or the link may be mistyped.');
-  const [actions, site] = await Promise.all([
-    listPublicActions(core.db, { campaignId: campaign.id, closed: true }),
-    getSiteSettings(core.db),
-  ]);
-  return reply.page({
-    title: campaign.title,
-    description: campaign.summary,
-    head: shareTags({
-      url: publicUrl(core, `/campaigns/${campaign.slug}`),
-      title: campaign.title,
-      description: campaign.summary,
-      siteName: site.orgName,
-    }),
-    body: (
-      <CampaignView
-        campaign={campaign}
-        open={actions.filter((a) => isTakingPart(a)).map((a) => withNoun(kinds, a))}
-        closed={actions.filter((a) => !isTakingPart(a)).map((a) => withNoun(kinds, a))}
       />
     ),
   });

@@ -183,6 +183,8 @@ export interface ActionCard {
   noun: readonly [string, string];
   /** Whether supporters can still take part. */
   open: boolean;
+  /** What the button says ("Sign the petition"). */
+  verb?: string;
 }
 
 /** The public actions among these ids (open or closed, never drafts), in the order given. */
@@ -192,9 +194,33 @@ export async function listActionCards(db: DbOrTrx, ids: readonly number[], now =
     const a = await getActionById(db, id);
     if (!a || a.status === 'draft') continue;
     const { noun } = kindOf(a.kind);
-    cards.push({ id: a.id, title: a.title, summary: a.summary, url: `/act/${a.slug}`, count: a.count, noun, open: isTakingPart(a, now) });
+    cards.push({ id: a.id, title: a.title, summary: a.summary, url: `/act/${a.slug}`, count: a.count, noun, open: isTakingPart(a, now), verb: KIND_VERBS[a.kind] });
   }
   return cards;
+}
+
+/** What supporters do on an action of each kind, as a button says it. */
+export const KIND_VERBS: Readonly<Record<Action['kind'], string>> = {
+  petition: 'Sign the petition',
+  letter_mp: 'Write to your MP',
+  email_target: 'Send an email',
+  sign_on: 'Sign on as an organisation',
+};
+
+/** A campaign's public actions as cards (open ones first, then closed, each newest first). */
+export async function listCampaignActionCards(db: Db, campaignId: number, now = Date.now()): Promise<ActionCard[]> {
+  const actions = await listPublicActions(db, { campaignId, closed: true });
+  const cards = actions.map((a) => ({
+    id: a.id,
+    title: a.title,
+    summary: a.summary,
+    url: `/act/${a.slug}`,
+    count: a.count,
+    noun: kindOf(a.kind).noun,
+    open: isTakingPart(a, now),
+    verb: KIND_VERBS[a.kind],
+  }));
+  return [...cards.filter((c) => c.open), ...cards.filter((c) => !c.open)];
 }
 
 /** Every campaign, newest first. */

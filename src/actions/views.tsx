@@ -1,16 +1,9 @@
 import type { VNode } from 'preact';
 import { ShareLinks } from '../core/web/share.js';
-import type { Action, Campaign, ActionUpdate } from './service.js';
+import { KIND_VERBS, type Action, type Campaign, type ActionUpdate } from './service.js';
 
 // The public frame of an action (its campaign, text, deadline, counter and updates around the kind's own area),
 // the thank-you page, the campaign hub and the list of open actions.
-
-const KIND_VERBS: Record<Action['kind'], string> = {
-  petition: 'Sign the petition',
-  letter_mp: 'Write to your MP',
-  email_target: 'Send an email',
-  sign_on: 'Sign on as an organisation',
-};
 
 /** What supporters do on an action of each kind, for the preview's description of the form. */
 const KIND_DOING: Record<Action['kind'], string> = {
@@ -201,41 +194,6 @@ export function ThanksView(p: {
       <p>
         <a href={`/act/${p.action.slug}`}>Back to “{p.action.title}”</a>
       </p>
-    </article>
-  );
-}
-
-export function CampaignView(p: {
-  campaign: Campaign;
-  open: ReadonlyArray<{ action: Action; noun: readonly [string, string] }>;
-  closed: ReadonlyArray<{ action: Action; noun: readonly [string, string] }>;
-}) {
-  return (
-    <article class="campaign">
-      <h1>{p.campaign.title}</h1>
-      <p class="lede">{p.campaign.summary}</p>
-      <section aria-labelledby="open-title">
-        <h2 id="open-title">Take action</h2>
-        {p.open.length === 0 ? (
-          <p>There is nothing open to sign or send in this campaign just now.</p>
-        ) : (
-          <ul class="cards">
-            {p.open.map((x) => (
-              <ActionCard key={x.action.id} action={x.action} noun={x.noun} />
-            ))}
-          </ul>
-        )}
-      </section>
-      {p.closed.length > 0 && (
-        <section aria-labelledby="closed-title">
-          <h2 id="closed-title">Earlier actions</h2>
-          <ul class="cards">
-            {p.closed.map((x) => (
-              <ActionCard key={x.action.id} action={x.action} noun={x.noun} />
-            ))}
-          </ul>
-        </section>
-      )}
     </article>
   );
 }

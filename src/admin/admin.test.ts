@@ -166,6 +166,7 @@ describeEachDialect('admin shell', (ctx) => {
     const work = /<ul class="nav-work">([\s\S]*?)<\/ul>/.exec(home)![1]!;
     expect([...work.matchAll(/>([^<>]+)<\/a>/g)].map((m) => m[1])).toEqual([
       'Dashboard',
+      'Website',
       'Supporters',
       'Newsletters',
       'Campaigns and actions',

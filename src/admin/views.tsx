@@ -115,11 +115,12 @@ const TIME_ZONES = [
 
 export function SettingsView(p: {
   csrf: string;
-  values: Partial<Record<keyof SiteSettings, string | boolean>>;
+  values: Partial<Record<keyof SiteSettings, string | number | boolean>>;
   errors?: Record<string, string>;
   saved?: boolean;
 }) {
-  const v = (k: keyof SiteSettings) => (typeof p.values[k] === 'string' ? (p.values[k] as string) : undefined);
+  const v = (k: keyof SiteSettings) =>
+    typeof p.values[k] === 'string' ? (p.values[k] as string) : typeof p.values[k] === 'number' ? String(p.values[k]) : undefined;
   const zones = TIME_ZONES.includes(v('timeZone') ?? '') || !v('timeZone') ? TIME_ZONES : [v('timeZone')!, ...TIME_ZONES];
   return (
     <>
@@ -169,6 +170,15 @@ export function SettingsView(p: {
           value={v('postalAddress')}
           error={p.errors?.postalAddress}
           maxLength={500}
+        />
+        <Field
+          name="resourceMaxMb"
+          type="number"
+          label="Largest file in the resources library, in megabytes"
+          hint="Briefing papers and resource packs larger than this are refused. Between 1 and 50."
+          value={v('resourceMaxMb')}
+          error={p.errors?.resourceMaxMb}
+          width="short"
         />
         <Checkbox
           name="require2fa"

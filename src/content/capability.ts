@@ -5,8 +5,16 @@ import { publicRoutes as feedsPublicRoutes } from './feeds/routes.js';
 import { describeImagesAudit } from './images/audit.js';
 import * as images from './images/routes.js';
 import { findRedirect } from './redirects/service.js';
-import { publicRoutes } from './routes.js';
+import { seedResourcesDemo } from './resources/demo.js';
+import * as resourcesJobs from './resources/jobs.js';
+import * as resources from './resources/routes.js';
+import { adminRoutes, publicRoutes } from './routes.js';
+import { navPages } from './service.js';
 import { publicRoutes as searchPublicRoutes } from './search/routes.js';
+import { describeSiteAudit } from './site/audit.js';
+import { seedSiteDemo } from './site/demo.js';
+import * as siteJobs from './site/jobs.js';
+import * as site from './site/routes.js';
 import { describeUpdatesAudit } from './updates/audit.js';
 import { seedUpdatesDemo } from './updates/demo.js';
 import * as updatesJobs from './updates/jobs.js';
@@ -27,6 +35,7 @@ export const contentCapability: Capability = {
     { href: '/', label: 'Home' },
     { href: '/updates', label: 'Updates' }, // updates
   ],
+  adminNav: [{ href: '/admin/content', label: 'Website', permission: 'content:edit' }],
   permissions: [
     { name: 'content:edit', label: 'Write and edit the website', roles: ['editor', 'campaigner'] },
     { name: 'content:publish', label: 'Publish on the website', roles: ['editor'] },
@@ -37,31 +46,44 @@ export const contentCapability: Capability = {
     ...feedsPublicRoutes, // feeds: Atom feeds, sitemap.xml, robots.txt
     ...searchPublicRoutes, // search: /search
     ...images.publicRoutes, // images: /images/<id>-<signature>/<width>.<ext>
+    ...resources.publicRoutes, // resources: /resources
+    ...site.publicRoutes, // site: /campaigns/:slug, /contact
   ],
   adminRoutes: [
+    ...adminRoutes, // pages
     ...updates.adminRoutes, // updates
     ...wordpress.adminRoutes, // wordpress: /admin/content/wordpress
     ...images.adminRoutes, // images
+    ...resources.adminRoutes, // resources
+    ...site.adminRoutes, // site: the overview, campaign pages, quotes, messages
   ],
   jobs: (core) => ({
     ...updatesJobs.jobs(core), // updates
+    ...resourcesJobs.jobs(core), // resources
+    ...siteJobs.jobs(core), // site
   }),
   recurring: [
     ...updatesJobs.recurring, // updates
+    ...siteJobs.recurring, // site
   ],
   describeAudit: () =>
     allOf([
       describeUpdatesAudit(), // updates
       describeWordPressAudit(), // wordpress
       describeImagesAudit(), // images
+      describeSiteAudit(), // site and resources
     ]),
   setup: async (app, core) => {
     await images.setupImageUploads(app, core); // images
+    await resources.setupResourceUploads(app, core); // resources
   },
+  moreNav: (core) => () => navPages(core.db),
   redirects: (core) => (address) => findRedirect(core.db, address),
   demo: async (core) => {
     await seedContentDemo(core);
     await seedUpdatesDemo(core); // updates
+    await seedResourcesDemo(core); // resources
+    await seedSiteDemo(core); // site: campaign page, quotes, about and contact
   },
 };
 

@@ -1,6 +1,20 @@
 import type { Db, DbOrTrx } from '../core/db/index.js';
 import { renderMarkdown } from '../core/markdown.js';
-import { findPublishedPageBySlug, pageExists, upsertPage } from './queries.js';
+import { recordAudit } from '../core/audit.js';
+import type { Core } from '../core/context.js';
+import { DomainError } from '../core/web/errors.js';
+import type { NavItem } from '../core/web/layout.js';
+import { indexDocument, plainTextOfMarkdown, unindexDocument } from './search/service.js';
+import {
+  findPageBySlug,
+  findPublishedPageBySlug,
+  listNavPageRows,
+  listPageRows,
+  pageExists,
+  upsertPage,
+  writePage,
+  type PageRow,
+} from './queries.js';
 
 export interface Page {
   slug: string;
@@ -81,3 +95,144 @@ export async function ensureEssentialPages(db: Db, orgName: string): Promise<voi
     });
   }
 }
+
+// ---- pages staff add and place in the navigation ----
+
+/** The pages every install has, at their own addresses (any other page is at /<slug>). */
+export const FIXED_PAGES: Readonly<Record<string, string>> = { home: '/', privacy: '/privacy', about: '/about', contact: '/contact' };
+
+/** A page's public address. */
+export const pageUrl = (slug: string) => FIXED_PAGES[slug] ?? `/${slug}`;
+
+// The navigation is read on every page: kept for a few seconds (the same array while nothing changed, so cached
+// documents stay valid), and let go at once in the process that changed a page.
+const NAV_MS = 5_000;
+let navCache: { db: Db; at: number; key: string; items: readonly NavItem[] } | undefined;
+
+/** The published pages staff placed in the navigation, as its entries. */
+export async function navPages(db: Db): Promise<readonly NavItem[]> {
+  const now = Date.now();
+  if (navCache && navCache.db === db && now - navCache.at < NAV_MS) return navCache.items;
+  const rows = await listNavPageRows(db);
+  const key = rows.map((r) => `${r.slug}:${r.title}`).join('|');
+  const items =
+    navCache && navCache.db === db && navCache.key === key ? navCache.items : rows.map((r) => ({ href: pageUrl(r.slug), label: r.title }));
+  navCache = { db, at: now, key, items };
+  return items;
+}
+
+/** A page as staff see it. */
+export interface PageForStaff {
+  slug: string;
+  url: string;
+  title: string;
+  summary: string;
+  body: string;
+  published: boolean;
+  navPosition: number | null;
+  updatedAt: number;
+}
+
+const toStaffPage = (r: PageRow): PageForStaff => ({
+  slug: r.slug,
+  url: pageUrl(r.slug),
+  title: r.title,
+  summary: r.summary,
+  body: r.body,
+  published: r.published_at !== null,
+  navPosition: r.nav_position,
+  updatedAt: r.updated_at,
+});
+
+/** Every page, for staff. */
+export async function listPagesForStaff(db: Db): Promise<PageForStaff[]> {
+  return (await listPageRows(db)).map(toStaffPage);
+}
+
+/** One page, for staff. */
+export async function getPageForStaff(db: Db, slug: string): Promise<PageForStaff | undefined> {
+  const r = await findPageBySlug(db, slug);
+  return r ? toStaffPage(r) : undefined;
+}
+
+/** What staff write on a page. */
+export interface PageInput {
+  slug: string;
+  title: string;
+  summary: string;
+  body: string;
+  published: boolean;
+  navPosition: number | null;
+}
+
+/**
+ * Saves a page. A new page's address is /<slug>, so its slug may not be the first part of any address the site
+ * already answers (`taken`: those first parts, read from the routes), nor a word kept for what is coming.
+ */
+export async function savePage(
+  core: Core,
+  input: PageInput,
+  o: { staffId: number | null; taken: ReadonlySet<string>; isNew: boolean },
+): Promise<void> {
+  const slug = input.slug;
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug) || slug.length > 80) {
+    throw new DomainError('invalid', 'Use only lower-case letters, digits and single hyphens', {
+      slug: 'Use only lower-case letters, digits and single hyphens, like our-history',
+    });
+  }
+  // A fixed page (about, contact…) may be added once at its own address; any other slug must be free.
+  const free = FIXED_PAGES[slug] !== undefined ? slug !== 'home' && slug !== 'privacy' : !o.taken.has(slug) && !RESERVED.has(slug);
+  if (o.isNew && (!free || (await pageExists(core.db, slug)))) {
+    throw new DomainError('invalid', 'That address is taken', {
+      slug: `The address /${slug} is already used by the website: choose another`,
+    });
+  }
+  if (slug === 'home' && !input.published)
+    throw new DomainError('invalid', 'The home page is always published', { published: 'The home page is always published' });
+  await core.db.transaction().execute(async (trx) => {
+    const current = await findPageBySlug(trx, slug);
+    const publishedAt = input.published ? (current?.published_at ?? Date.now()) : null;
+    await writePage(trx, {
+      slug,
+      title: input.title,
+      summary: input.summary,
+      body: input.body,
+      publishedAt,
+      navPosition: input.navPosition,
+    });
+    if (input.published && slug !== 'home') {
+      await indexDocument(trx, {
+        kind: 'page',
+        ref: Number((await findPageBySlug(trx, slug))!.id),
+        title: input.title,
+        summary: input.summary,
+        body: plainTextOfMarkdown(input.body),
+        url: pageUrl(slug),
+        publishedAt: publishedAt ?? Date.now(),
+      });
+    } else if (current) {
+      await unindexDocument(trx, 'page', Number(current.id));
+    }
+    await recordAudit(trx, { staffId: o.staffId, action: 'page.save', target: `page ${slug}` });
+  });
+  published.delete(slug);
+  navCache = undefined;
+}
+
+// Words kept for what is coming (events, donations, programmes, the API) and for machinery.
+const RESERVED = new Set([
+  'events',
+  'donate',
+  'donations',
+  'programmes',
+  'competitions',
+  'api',
+  'admin',
+  'assets',
+  'images',
+  'pages',
+  'wp-admin',
+  'wp-content',
+  'feed',
+  'preview',
+]);

@@ -10,6 +10,8 @@ export interface PagesTable {
   summary: string;
   body: string;
   published_at: number | null;
+  /** Where the page sits in the site's navigation (null: not in it). */
+  nav_position: number | null;
   created_at: number;
   updated_at: number;
 }

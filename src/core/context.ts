@@ -164,6 +164,8 @@ export interface Capability {
   describeAudit?(core: Core): AuditDescriber;
   /** Where an address that was not found now lives (old slugs, an old site's permalinks), if anywhere. */
   redirects?(core: Core): RedirectFinder;
+  /** Entries staff place in the public navigation (the same array while nothing changed). */
+  moreNav?(core: Core): () => Promise<readonly NavItem[]>;
   /** Adds this capability's fictional demo content (called once, on an empty database, after the base demo). */
   demo?(core: Core): Promise<void>;
 }

@@ -22,6 +22,13 @@ export const SiteSettingsSchema = z.object({
   contactEmail: z.union([z.literal(''), z.email('Enter a contact email in the right format, like info@example.org')]).default(''),
   postalAddress: z.string().trim().max(500, 'Postal address must be 500 characters or fewer').default(''),
   require2fa: z.boolean().default(false),
+  /** The largest file staff may add to the resources library, in megabytes. */
+  resourceMaxMb: z.coerce
+    .number()
+    .int()
+    .min(1, 'The largest resource must be at least 1 MB')
+    .max(50, 'The largest resource can be at most 50 MB')
+    .default(20),
 });
 
 export type SiteSettings = z.output<typeof SiteSettingsSchema>;

@@ -16,8 +16,8 @@ export interface AtomEntry {
   authorName: string;
   summary: string;
   html: string;
-  /** The content warning to show first, if the entry has one; its images are then left out. */
-  warning?: string | null | undefined;
+  /** The content warning to show first (its reason, and staff's words if any); its images are then left out. */
+  warning?: { reason: string; text?: string | null | undefined } | null | undefined;
   categories?: readonly string[] | undefined;
 }
 
@@ -86,9 +86,9 @@ export function renderAtom(f: AtomFeed): string {
   return feed.atom1();
 }
 
-/** The content warning as the first paragraph of an entry. */
-function warningHtml(warning: string): string {
-  return `<p><strong>Content warning: ${escapeHtml(warning)}</strong></p>`;
+/** The content warning as the first paragraphs of an entry. */
+function warningHtml(w: NonNullable<AtomEntry['warning']>): string {
+  return `<p><strong>Content warning: ${escapeHtml(w.reason)}</strong></p>${w.text ? `<p>${escapeHtml(w.text)}</p>` : ''}`;
 }
 
 const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'];

@@ -1,12 +1,16 @@
 import fc from 'fast-check';
+import sharp from 'sharp';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { changeActionStatus } from '../../actions/service.js';
 import { openTestAction } from '../../../test/helpers/actions.js';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import { describeEachDialect } from '../../../test/helpers/db.js';
-import { publishPage } from '../service.js';
+import { listPagesForStaff, publishPage, savePage } from '../service.js';
 import { excerptOf, feedHtml, renderAtom, tagUri, type AtomEntry } from './atom.js';
+import { storeImage } from '../images/service.js';
+import { createResource, setResourcePublished } from '../resources/service.js';
+import { addWarningReason, createUpdate, ensureCategory, getPublishedUpdate, publishUpdate } from '../updates/service.js';
 import { sitemapDocument } from './service.js';
 
 // Feeds and the sitemap are read back with a real XML parser and checked against what their schemas require: Atom
@@ -82,7 +86,7 @@ test('an entry under a content warning says so first, in summary and content, an
     authorName: 'Amal',
     summary: 'What happened.',
     html,
-    warning: 'descriptions of torture',
+    warning: { reason: 'descriptions of torture' },
   };
   const doc = parseXml(
     renderAtom({
@@ -166,6 +170,7 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
   const core = () => t.lantern.core;
   let base: string;
   let seq = 0;
+  const staff = { id: null, name: 'Amina Yusuf' };
 
   /** A newsletter as sending leaves it: in the archive with its slug (or not), sent at `at`. */
   async function sentNewsletter(o: { subject: string; body: string; inArchive?: boolean; status?: 'sent' | 'draft'; at?: number }) {
@@ -209,7 +214,8 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     const lines = res.text.split('\n');
     expect(lines[0]).toBe('User-agent: *');
-    for (const path of ['/admin', '/s/', '/search', '/letter/', '/setup/']) expect(lines).toContain(`Disallow: ${path}`);
+    for (const path of ['/admin', '/s/', '/search', '/letter/', '/setup/', '/updates/preview/'])
+      expect(lines).toContain(`Disallow: ${path}`);
     expect(lines).toContain('Allow: /');
     expect(lines).toContain(`Sitemap: ${base}/sitemap.xml`);
     expect(lines.some((l) => l === 'Disallow: /')).toBe(false);
@@ -251,6 +257,108 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     );
   });
 
+  test('the site, campaign and category feeds: published updates with excerpt and full text; a warned one warns first, no image', async () => {
+    const campaign = (await openTestAction(core(), { kind: 'petition', title: 'Petition beside the news' })).campaignId!;
+    const category = await ensureCategory(core().db, { slug: 'vigils', name: 'Vigils & protests' });
+    const reason = await addWarningReason(core(), 'Descriptions of violence', staff);
+    const body = 'Forty people came. ![The vigil](/content/images/7-abc.jpg) [Sign](/act/free-them)';
+    const photo = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#8a5a2b' } })
+      .jpeg()
+      .toBuffer();
+    const image = await storeImage(core(), { bytes: photo, truncated: false }, { alt: 'Candles outside the embassy', staffId: null });
+    const plain = await createUpdate(
+      core(),
+      {
+        title: 'Vigil <report> & more',
+        excerpt: 'We stood outside.',
+        bodyMd: body,
+        authorKind: 'staff',
+        categoryIds: [category],
+        campaignId: campaign,
+        featuredImageId: image.id,
+      },
+      staff,
+    );
+    await publishUpdate(core(), plain.id, staff);
+    const warned = await createUpdate(
+      core(),
+      {
+        title: 'Testimony',
+        excerpt: '',
+        bodyMd: body,
+        authorKind: 'organisation',
+        warningReasonId: reason,
+        warningText: 'Survivors speak.',
+        categoryIds: [category],
+        featuredImageId: image.id,
+      },
+      staff,
+    );
+    await publishUpdate(core(), warned.id, staff);
+    const draft = await createUpdate(
+      core(),
+      { title: 'Secret draft', excerpt: 'x', bodyMd: 'Not yet.', authorKind: 'staff', campaignId: campaign },
+      staff,
+    );
+
+    const site = await t.client().get('/feed.xml');
+    expect(site.status).toBe(200);
+    expect(site.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    const siteDoc = parseXml(site.text);
+    const entries = checkAtom(siteDoc, base);
+    expect(text(siteDoc.feed.id)).toBe(`${base}/feed.xml`);
+    expect((siteDoc.feed.link as AtomLink[]).find((l) => l['@rel'] === 'alternate')!['@href']).toBe(`${base}/updates`);
+    expect(entries.map((e) => (e.link as AtomLink[])[0]!['@href'])).toEqual([
+      `${base}/updates/${warned.slug}`,
+      `${base}/updates/${plain.slug}`,
+    ]);
+    expect(site.text).not.toContain('Secret draft');
+    expect(site.text).not.toContain(draft.slug);
+    const [w, p] = entries;
+    expect(text(p!.title)).toBe('Vigil &lt;report&gt; &amp; more');
+    expect(text(p!.summary)).toBe('<p>We stood outside.</p>');
+    expect(text(p!.content)).toContain(`<img src="${base}/content/images/7-abc.jpg" alt="The vigil" />`);
+    expect(text(p!.content)).toContain(`<a href="${base}/act/free-them">Sign</a>`);
+    // The featured image leads the text, at its absolute address.
+    expect(text(p!.content).startsWith(`<p><img src="${base}${image.src}" alt="Candles outside the embassy" /></p>`)).toBe(true);
+    expect(text((p!.author as Array<{ name: unknown }>)[0]!.name)).toBe('Amina Yusuf');
+    expect(p!.category).toEqual([{ '@term': 'Vigils & protests' }]);
+    expect(text(p!.id)).toMatch(new RegExp(`^tag:127\\.0\\.0\\.1,\\d{4}-\\d\\d-\\d\\d:updates/${plain.id}$`));
+    for (const part of [text(w!.summary), text(w!.content)]) {
+      expect(part.startsWith('<p><strong>Content warning: Descriptions of violence</strong></p><p>Survivors speak.</p>')).toBe(true);
+      expect(part).not.toMatch(/<img|<picture|srcset/);
+    }
+    // No excerpt written: the text's opening.
+    expect(text(w!.summary)).toContain('Forty people came. Sign');
+
+    const byCampaign = parseXml((await t.client().get('/campaigns/test-campaign/feed.xml')).text);
+    expect(checkAtom(byCampaign, base).map((e) => text(e.title))).toEqual(['Vigil &lt;report&gt; &amp; more']);
+    expect((byCampaign.feed.link as AtomLink[]).find((l) => l['@rel'] === 'self')!['@href']).toBe(
+      `${base}/campaigns/test-campaign/feed.xml`,
+    );
+    const byCategory = parseXml((await t.client().get('/categories/vigils/feed.xml')).text);
+    expect(checkAtom(byCategory, base).map((e) => text(e.title))).toEqual(['Testimony', 'Vigil &lt;report&gt; &amp; more']);
+    expect(text(byCategory.feed.title)).toBe('Vigils & protests · Lantern');
+    expect((await t.client().get('/campaigns/no-such-campaign/feed.xml')).status).toBe(404);
+
+    // Publishing the draft makes a new version of the feeds that show it.
+    const before = site.headers.get('etag')!;
+    await publishUpdate(core(), draft.id, staff);
+    const after = await t.client().get('/feed.xml', { 'if-none-match': before });
+    expect(after.status).toBe(200);
+    expect(after.text).toContain('Secret draft');
+
+    // Feed readers find each feed from its page.
+    expect((await t.client().get('/')).text).toContain(`type="application/atom+xml" title="News from Lantern" href="${base}/feed.xml"`);
+    expect((await t.client().get('/updates')).text).toContain(`href="${base}/feed.xml"`);
+    expect((await t.client().get('/categories/vigils')).text).toContain(
+      `type="application/atom+xml" title="Vigils &amp; protests: news" href="${base}/categories/vigils/feed.xml"`,
+    );
+    expect((await t.client().get('/campaigns/test-campaign')).text).toContain(
+      `type="application/atom+xml" title="News of Test campaign" href="${base}/campaigns/test-campaign/feed.xml"`,
+    );
+  });
+
   test('a feed answers 304 to a reader that holds this version, and a new version once something changes', async () => {
     const c = t.client();
     const first = await c.get('/categories/newsletter/feed.xml');
@@ -281,6 +389,36 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     );
     const archived = await sentNewsletter({ subject: 'In the sitemap', body: 'x' });
     const hidden = await sentNewsletter({ subject: 'Hidden', body: 'x', inArchive: false });
+    const category = await ensureCategory(core().db, { slug: 'reports', name: 'Reports' });
+    const update = await createUpdate(
+      core(),
+      { title: 'In the sitemap', excerpt: 'x', bodyMd: 'x', authorKind: 'staff', categoryIds: [category] },
+      staff,
+    );
+    await publishUpdate(core(), update.id, staff);
+    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#205080' } })
+      .png()
+      .toBuffer();
+    const resource = await createResource(
+      core(),
+      { title: 'Briefing paper', summary: 'x', type: 'briefing' },
+      { bytes: png, truncated: false },
+      staff,
+    );
+    await setResourcePublished(core(), resource.id, true, staff);
+    const draftResource = await createResource(
+      core(),
+      { title: 'Unfinished paper', summary: 'x', type: 'briefing' },
+      { bytes: png, truncated: false },
+      staff,
+    );
+    await publishPage(core().db, { slug: 'who-we-are', title: 'Who we are', summary: 's', body: 'b' });
+    await savePage(
+      core(),
+      { slug: 'unfinished', title: 'Unfinished', summary: 's', body: 'b', published: false, navPosition: null },
+      { staffId: null, taken: new Set(), isNew: true },
+    );
+    const draftUpdate = await createUpdate(core(), { title: 'Draft update', excerpt: 'x', bodyMd: 'x', authorKind: 'staff' }, staff);
 
     const res = await t.client().get('/sitemap.xml');
     expect(res.status).toBe(200);
@@ -303,6 +441,16 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
     ]) {
       expect(locs).toContain(`${base}${path}`);
     }
+    for (const path of ['/updates', `/updates/${update.slug}`, '/categories/reports', '/resources', `/resources/${resource.slug}`]) {
+      expect(locs).toContain(`${base}${path}`);
+    }
+    expect(locs).not.toContain(`${base}/resources/${draftResource.slug}`);
+    for (const path of ['/who-we-are', '/contact', '/data-sources']) expect(locs).toContain(`${base}${path}`);
+    expect(locs).not.toContain(`${base}/unfinished`);
+    expect((await listPagesForStaff(core().db)).find((p) => p.slug === 'unfinished')?.published).toBe(false);
+    expect(locs).not.toContain(`${base}/updates/${draftUpdate.slug}`);
+    const published = (await getPublishedUpdate(core().db, update.slug))!;
+    expect(urls.find((u) => u.loc === `${base}/categories/reports`)!.lastmod).toBe(new Date(published.updatedAt).toISOString());
     expect(locs).not.toContain(`${base}/act/${draft.slug}`);
     expect(locs).not.toContain(`${base}/newsletters/${hidden}`);
     expect(urls.find((u) => u.loc === `${base}/act/${open.slug}`)!.lastmod).toBe(new Date(open.updatedAt).toISOString());
@@ -331,6 +479,10 @@ describeEachDialect('content: feeds, sitemap and robots.txt', (ctx) => {
   test('an unknown category or part is "not found", and no feed address ever answers a 500', async () => {
     expect((await t.client().get('/categories/no-such-category/feed.xml')).status).toBe(404);
     expect((await t.client().get('/sitemaps/0.xml')).status).toBe(404);
+    // A NUL byte is refused by PostgreSQL inside a query: it must never get that far.
+    for (const path of ['/categories/%00/feed.xml', '/campaigns/%00/feed.xml', '/campaigns/a%00b/feed.xml', '/sitemaps/%00.xml']) {
+      expect((await t.client().get(path)).status).toBe(404);
+    }
     const segment = fc.oneof(
       fc.string({ minLength: 1, maxLength: 30 }),
       fc.constantFrom(

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { AppError } from '../../core/web/errors.js';
 import { anyone, get, type RouteTable } from '../../core/web/routes.js';
-import { categoryFeed, robotsTxt, sitemapDocument, type FeedDocument } from './service.js';
+import { campaignFeed, categoryFeed, robotsTxt, siteFeed, sitemapDocument, type FeedDocument } from './service.js';
 
 // The addresses of discovery: feeds, the sitemap and robots.txt. Each answers a document with a validator, so a feed
 // reader polling every few minutes gets "not modified" (304) and no body until something changes.
 
 export const publicRoutes: RouteTable = [
+  get('/feed.xml', anyone, sendSiteFeed),
+  get('/campaigns/:slug/feed.xml', anyone, sendCampaignFeed),
   get('/categories/:slug/feed.xml', anyone, sendCategoryFeed),
   get('/sitemap.xml', anyone, sendSitemap),
   get('/sitemaps/:part', anyone, sendSitemapPart),
@@ -18,7 +20,14 @@ export const publicRoutes: RouteTable = [
 // Feed readers and search engines may keep a document five minutes; a change shows within that time.
 const MAX_AGE = 300;
 
-const SlugParams = z.object({ slug: z.string().min(1).max(200) });
+// Campaign and category slugs are lower-case ASCII words joined by hyphens; anything else (a NUL byte, say, which
+// PostgreSQL refuses in a query) is simply not a feed.
+const SlugParams = z.object({
+  slug: z
+    .string()
+    .max(200)
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/),
+});
 const PartParams = z.object({ part: z.string().regex(/^[1-9][0-9]{0,5}\.xml$/) });
 
 const noFeed = () => new AppError(404, 'not_found', 'We could not find that feed. It may have moved, or the link may be mistyped.');
@@ -42,6 +51,18 @@ function notModified(req: FastifyRequest, doc: FeedDocument): boolean {
   }
   const since = Date.parse(req.headers['if-modified-since'] ?? '');
   return doc.lastModified !== null && !Number.isNaN(since) && Math.floor(doc.lastModified / 1000) * 1000 <= since;
+}
+
+async function sendSiteFeed(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  return sendDocument(req, reply, await siteFeed(core));
+}
+
+async function sendCampaignFeed(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const p = SlugParams.safeParse(req.params);
+  if (!p.success) throw noFeed();
+  const doc = await campaignFeed(core, p.data.slug);
+  if (!doc) throw noFeed();
+  return sendDocument(req, reply, doc);
 }
 
 async function sendCategoryFeed(req: FastifyRequest, reply: FastifyReply, core: Core) {

@@ -1,12 +1,22 @@
 import { createHash } from 'node:crypto';
-import { getCampaigns, listPublicActions } from '../../actions/service.js';
+import { getCampaign, getCampaigns, listPublicActions } from '../../actions/service.js';
 import type { Core } from '../../core/context.js';
 import type { Db } from '../../core/db/index.js';
 import { getSiteSettings } from '../../core/settings.js';
 import type { HeadTags } from '../../core/web/layout.js';
 import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
-import { getPublishedPage } from '../service.js';
+import { getImages, type ContentImage } from '../images/service.js';
+import { listResources } from '../resources/service.js';
+import { listPagesForStaff } from '../service.js';
+import {
+  getCategoryBySlug,
+  getPublishedUpdate,
+  listCategories,
+  listPublishedUpdates,
+  updatesCacheKey,
+  type UpdateSummary,
+} from '../updates/service.js';
 import { excerptOf, feedHtml, renderAtom, tagUri, type AtomEntry } from './atom.js';
 import { renderSitemap, renderSitemapIndex, SITEMAP_LIMIT, type SitemapEntry } from './sitemap.js';
 
@@ -119,10 +129,146 @@ export async function newsletterFeed(core: Core): Promise<FeedDocument> {
   });
 }
 
+/** What a feed of updates is about: its cache key and version, words and addresses, and how to load its entries. */
+export interface UpdatesFeedSpec {
+  key: string;
+  /** Changes whenever anything the feed shows may have changed (content/updates' key of published updates). */
+  version: string;
+  title: string;
+  subtitle: string;
+  selfUrl: string;
+  pageUrl: string;
+  /** The newest published updates of the feed, newest first. */
+  list: () => Promise<readonly UpdateSummary[]>;
+  /** The full rendered HTML of one update, or undefined if it is no longer published. */
+  html: (u: UpdateSummary) => Promise<string | undefined>;
+}
+
+/** A feed of published updates: each entry with its excerpt and its full text, a warned one without images. */
+export async function updatesFeed(core: Core, spec: UpdatesFeedSpec): Promise<FeedDocument> {
+  const { baseUrl } = core.config;
+  const site = await getSiteSettings(core.db);
+  return cached(core, spec.key, JSON.stringify([baseUrl, site.orgName, spec.title, spec.version]), async () => {
+    const entries: AtomEntry[] = [];
+    const items = await spec.list();
+    // Featured images lead their update's text, except under a warning, where no image is shown at all.
+    const images = await getImages(
+      core,
+      items.flatMap((u) => (u.featuredImageId !== null && !u.warning ? [u.featuredImageId] : [])),
+    );
+    for (const u of items) {
+      const full = await spec.html(u);
+      if (full === undefined) continue; // unpublished since it was listed
+      const featured = u.warning || u.featuredImageId === null ? undefined : images.get(u.featuredImageId);
+      const lead = featured?.src ? featuredImageHtml(featured, u.featuredImageAlt) : '';
+      const html = feedHtml(lead + full, { baseUrl, images: !u.warning });
+      entries.push({
+        id: tagUri(baseUrl, u.publishedAt, `updates/${u.id}`),
+        title: u.title,
+        url: new URL(u.url, `${baseUrl}/`).toString(),
+        publishedAt: u.publishedAt,
+        updatedAt: Math.max(u.publishedAt, u.updatedAt),
+        authorName: u.authorName || site.orgName,
+        summary: u.excerpt || excerptOf(html),
+        html,
+        warning: u.warning,
+        categories: u.categories.map((c) => c.name),
+      });
+    }
+    const body = renderAtom({
+      id: spec.selfUrl,
+      title: spec.title,
+      subtitle: spec.subtitle,
+      selfUrl: spec.selfUrl,
+      pageUrl: spec.pageUrl,
+      iconUrl: `${baseUrl}/assets/favicon.svg`,
+      authorName: site.orgName,
+      emptyUpdatedAt: 0,
+      entries,
+    });
+    return { type: ATOM, body, lastModified: newestOf(entries) };
+  });
+}
+
+/** A featured image as the first paragraph of an entry (its widest fallback encoding; readers need no srcset). */
+function featuredImageHtml(image: ContentImage, alt: string): string {
+  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<p><img src="${escape(image.src)}" alt="${escape(alt || image.alt)}"></p>`;
+}
+
+/** The published updates of a feed (the whole site, a campaign or a category), as content/updates lists them. */
+function publishedUpdates(
+  core: Core,
+  key: string,
+  filter: { campaignId?: number; categoryId?: number },
+  words: { title: string; subtitle: string; selfUrl: string; pageUrl: string },
+) {
+  return async (version: string) =>
+    updatesFeed(core, {
+      key,
+      version,
+      ...words,
+      list: async () => (await listPublishedUpdates(core.db, { ...filter, perPage: FEED_ENTRIES })).items,
+      html: async (u) => (await getPublishedUpdate(core.db, u.slug))?.html,
+    });
+}
+
+/** The whole site's feed: the newest published updates. */
+export async function siteFeed(core: Core): Promise<FeedDocument> {
+  const { baseUrl } = core.config;
+  const [site, version] = await Promise.all([getSiteSettings(core.db), updatesCacheKey(core.db)]);
+  return publishedUpdates(
+    core,
+    'site',
+    {},
+    {
+      title: site.orgName,
+      subtitle: `News from ${site.orgName}.`,
+      selfUrl: siteFeedUrl(baseUrl),
+      pageUrl: `${baseUrl}/updates`,
+    },
+  )(version);
+}
+
+/** A campaign's feed: the newest updates about it; undefined when there is no such campaign. */
+export async function campaignFeed(core: Core, slug: string): Promise<FeedDocument | undefined> {
+  const { baseUrl } = core.config;
+  const [campaign, site, version] = await Promise.all([getCampaign(core.db, { slug }), getSiteSettings(core.db), updatesCacheKey(core.db)]);
+  if (!campaign) return undefined;
+  return publishedUpdates(
+    core,
+    `campaign ${campaign.id}`,
+    { campaignId: campaign.id },
+    {
+      title: `${campaign.title} · ${site.orgName}`,
+      subtitle: campaign.summary,
+      selfUrl: campaignFeedUrl(baseUrl, campaign.slug),
+      pageUrl: `${baseUrl}/campaigns/${encodeURIComponent(campaign.slug)}`,
+    },
+  )(`${version} ${campaign.title} ${campaign.summary}`);
+}
+
 /** A category's feed by its slug (the newsletter archive under its own), or undefined when there is no such category. */
 export async function categoryFeed(core: Core, slug: string): Promise<FeedDocument | undefined> {
   if (slug === NEWSLETTER_CATEGORY) return newsletterFeed(core);
-  return undefined;
+  const { baseUrl } = core.config;
+  const [category, site, version] = await Promise.all([
+    getCategoryBySlug(core.db, slug),
+    getSiteSettings(core.db),
+    updatesCacheKey(core.db),
+  ]);
+  if (!category) return undefined;
+  return publishedUpdates(
+    core,
+    `category ${category.id}`,
+    { categoryId: category.id },
+    {
+      title: `${category.name} · ${site.orgName}`,
+      subtitle: category.description || `Updates about ${category.name}.`,
+      selfUrl: categoryFeedUrl(baseUrl, category.slug),
+      pageUrl: new URL(category.url, `${baseUrl}/`).toString(),
+    },
+  )(version);
 }
 
 const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(...entries.map((e) => e.updatedAt)) : null);
@@ -133,17 +279,22 @@ const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(.
 export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   const { db, config } = core;
   const at = (path: string, lastModified?: number | null) => ({ url: `${config.baseUrl}${path}`, lastModified });
-  const [home, privacy, actions, campaigns, newsletters] = await Promise.all([
-    getPublishedPage(db, 'home'),
-    getPublishedPage(db, 'privacy'),
+  const [pages, actions, campaigns, newsletters, updates, categories, resources] = await Promise.all([
+    listPagesForStaff(db),
     listPublicActions(db, { closed: true }),
     getCampaigns(db),
     allArchivedNewsletters(core),
+    allPublishedUpdates(db),
+    listCategories(db),
+    listResources(db, { limit: SITEMAP_LIMIT * 20 }),
   ]);
   const entries: SitemapEntry[] = [];
-  if (home) entries.push(at('/', home.updatedAt));
-  if (privacy) entries.push(at('/privacy', privacy.updatedAt));
-  entries.push(at('/data-sources'), at('/stay-in-touch'));
+  // The website's pages (home, privacy, about, contact and any other staff published; never an unpublished one),
+  // and the pages that are always there.
+  for (const p of pages) if (p.published) entries.push(at(p.url, p.updatedAt));
+  for (const path of ['/contact', '/data-sources', '/stay-in-touch']) {
+    if (!entries.some((e) => e.url === `${config.baseUrl}${path}`)) entries.push(at(path));
+  }
   // Actions: open and closed ones (drafts are not public), and the list of open ones.
   const newestAction = actions.reduce((m, a) => Math.max(m, a.updatedAt), 0);
   entries.push(at('/act', newestAction || null));
@@ -153,10 +304,32 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   for (const a of actions)
     if (a.campaignId !== null) campaignChanged.set(a.campaignId, Math.max(campaignChanged.get(a.campaignId) ?? 0, a.updatedAt));
   for (const c of campaigns) entries.push(at(`/campaigns/${encodeURIComponent(c.slug)}`, campaignChanged.get(c.id) ?? null));
+  // Updates (published only: drafts and scheduled ones are not public), the list of them, and each category, which
+  // changes when one of its updates does.
+  entries.push(at('/updates', updates[0]?.updatedAt ?? null));
+  const categoryChanged = new Map<number, number>();
+  for (const u of updates) {
+    entries.push(at(u.url, u.updatedAt));
+    for (const c of u.categories) categoryChanged.set(c.id, Math.max(categoryChanged.get(c.id) ?? 0, u.updatedAt));
+  }
+  for (const c of categories) entries.push(at(c.url, categoryChanged.get(c.id) ?? null));
+  // The resources library (published resources only) and each resource's page.
+  entries.push(at('/resources', resources.reduce((m, r) => Math.max(m, r.updatedAt), 0) || null));
+  for (const r of resources) entries.push(at(r.url, r.updatedAt));
   // The newsletter archive and each newsletter in it.
   entries.push(at('/newsletters', newsletters[0]?.updatedAt ?? null));
   for (const n of newsletters) entries.push(at(`/newsletters/${encodeURIComponent(n.slug)}`, n.updatedAt));
   return entries;
+}
+
+/** Every published update, newest first, as many at a time as content/updates lists. */
+async function allPublishedUpdates(db: Db): Promise<Array<{ url: string; updatedAt: number; categories: ReadonlyArray<{ id: number }> }>> {
+  const out: Array<{ url: string; updatedAt: number; categories: ReadonlyArray<{ id: number }> }> = [];
+  for (let page = 1; ; page++) {
+    const { total, items } = await listPublishedUpdates(db, { page, perPage: 50 });
+    out.push(...items.map((u) => ({ url: u.url, updatedAt: Math.max(u.publishedAt, u.updatedAt), categories: u.categories })));
+    if (items.length === 0 || out.length >= total) return out;
+  }
 }
 
 /** Every newsletter in the public archive, newest first, a thousand at a time. */
@@ -223,6 +396,7 @@ const DISALLOWED = [
   '/act/*/sign-on/confirm/',
   '/stay-in-touch/challenge',
   '/newsletters/test-link/',
+  '/updates/preview/',
   '/search',
   '/metrics',
 ];

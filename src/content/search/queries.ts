@@ -16,13 +16,12 @@ export interface SearchWords {
   prefixLast: boolean;
 }
 
-/** Narrowing a search beyond its words. */
+/** Narrowing a search beyond its words: the scope counted in the facets, and the kind and year of the page shown. */
 export interface SearchFilters {
-  kind?: SearchKind | undefined;
   campaignId?: number | undefined;
   categoryId?: number | undefined;
+  kind?: SearchKind | undefined;
   year?: number | undefined;
-  resourceType?: string | undefined;
 }
 
 export interface SearchHitRow {
@@ -65,13 +64,19 @@ function tsQuery(m: SearchWords): string {
     .join(' & ');
 }
 
-function filterSql(f: SearchFilters): RawBuilder<unknown> {
+function scopeSql(f: SearchFilters, d: string): RawBuilder<unknown> {
+  const t = sql.ref(d);
   const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
-  if (f.kind !== undefined) parts.push(sql`d.kind = ${f.kind}`);
-  if (f.campaignId !== undefined) parts.push(sql`d.campaign_id = ${f.campaignId}`);
-  if (f.categoryId !== undefined) parts.push(sql`d.category_ids like ${`%,${f.categoryId},%`}`);
-  if (f.year !== undefined) parts.push(sql`d.year = ${f.year}`);
-  if (f.resourceType !== undefined) parts.push(sql`d.resource_type = ${f.resourceType}`);
+  if (f.campaignId !== undefined) parts.push(sql`${t}.campaign_id = ${f.campaignId}`);
+  if (f.categoryId !== undefined) parts.push(sql`${t}.category_ids like ${`%,${f.categoryId},%`}`);
+  return sql.join(parts, sql` and `);
+}
+
+function pageSql(f: SearchFilters, d: string): RawBuilder<unknown> {
+  const t = sql.ref(d);
+  const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
+  if (f.kind !== undefined) parts.push(sql`${t}.kind = ${f.kind}`);
+  if (f.year !== undefined) parts.push(sql`${t}.year = ${f.year}`);
   return sql.join(parts, sql` and `);
 }
 
@@ -97,46 +102,62 @@ export async function deleteSearchDocuments(db: DbOrTrx, kind?: SearchKind): Pro
   await q.execute();
 }
 
-/** How many documents match, by kind and year (the facets and the total come from these). */
-export async function countSearchMatches(
+export interface SearchMatches {
+  /** How many documents in the scope match, by kind and year (the facets and the total come from these). */
+  groups: Array<{ kind: SearchKind; year: number; n: number }>;
+  /** One page of those also of the kind and year asked for, best first. */
+  hits: SearchHitRow[];
+}
+
+/**
+ * The documents matching every word: counted by kind and year, and one page of them best first (a title outweighs a
+ * summary, a summary the body; newest first among equals). PostgreSQL ranks each match once, in one statement for
+ * both answers: reading each match's vector is most of the cost of a common word.
+ */
+export async function findSearchMatches(
   db: Db,
   m: SearchWords,
   f: SearchFilters,
-): Promise<Array<{ kind: SearchKind; year: number; n: number }>> {
-  const where = filterSql(f);
-  const q = byDialect(db, {
-    sqlite: () => sql<{ kind: SearchKind; year: number; n: number }>`
-      select d.kind, d.year, count(*) as n
-      from search_fts join search_documents d on d.id = search_fts.rowid
-      where search_fts match ${fts5Query(m)} and ${where}
-      group by d.kind, d.year`,
-    postgres: () => sql<{ kind: SearchKind; year: number; n: number }>`
-      select d.kind, d.year, count(*) as n
-      from search_documents d, to_tsquery('lantern_search', ${tsQuery(m)}) q
-      where d.search_vector @@ q and ${where}
-      group by d.kind, d.year`,
+  page: { limit: number; offset: number },
+): Promise<SearchMatches> {
+  const found = await byDialect(db, {
+    sqlite: async () => {
+      const groups = await sql<{ kind: SearchKind; year: number; n: number }>`
+        select d.kind, d.year, count(*) as n
+        from search_fts join search_documents d on d.id = search_fts.rowid
+        where search_fts match ${fts5Query(m)} and ${scopeSql(f, 'd')}
+        group by d.kind, d.year`.execute(db);
+      const hits = await sql<SearchHitRow>`
+        select d.id, d.kind, d.ref, d.title, d.url, d.published_at, d.resource_type
+        from search_fts join search_documents d on d.id = search_fts.rowid
+        where search_fts match ${fts5Query(m)} and ${scopeSql(f, 'd')} and ${pageSql(f, 'd')}
+        order by bm25(search_fts, ${BM25_WEIGHTS}), d.published_at desc, d.id desc
+        limit ${page.limit} offset ${page.offset}`.execute(db);
+      return { groups: groups.rows, hits: hits.rows };
+    },
+    postgres: async () => {
+      const r = await sql<{ groups: SearchMatches['groups']; hits: SearchHitRow[] }>`
+        with m as materialized (
+          select d.id, d.kind, d.ref, d.title, d.url, d.published_at, d.resource_type, d.year,
+            ts_rank_cd(${RANK_WEIGHTS}::float4[], d.search_vector, q, ${RANK_NORMALISATION}) as rank
+          from search_documents d, to_tsquery('lantern_search', ${tsQuery(m)}) q
+          where d.search_vector @@ q and ${scopeSql(f, 'd')}
+        )
+        select
+          (select coalesce(json_agg(g), '[]') from (select kind, year, count(*) as n from m group by kind, year) g) as groups,
+          (select coalesce(json_agg(p), '[]') from (
+            select id, kind, ref, title, url, published_at, resource_type from m
+            where ${pageSql(f, 'm')}
+            order by rank desc, published_at desc, id desc
+            limit ${page.limit} offset ${page.offset}
+          ) p) as hits`.execute(db);
+      return r.rows[0] ?? { groups: [], hits: [] };
+    },
   });
-  return (await q.execute(db)).rows.map((r) => ({ kind: r.kind, year: Number(r.year), n: Number(r.n) }));
-}
-
-/** One page of matching documents, best first (a title outweighs a summary, a summary the body), newest first among equals. */
-export async function findSearchMatches(db: Db, m: SearchWords, f: SearchFilters, limit: number, offset: number): Promise<SearchHitRow[]> {
-  const where = filterSql(f);
-  const q = byDialect(db, {
-    sqlite: () => sql<SearchHitRow>`
-      select d.id, d.kind, d.ref, d.title, d.url, d.published_at, d.resource_type
-      from search_fts join search_documents d on d.id = search_fts.rowid
-      where search_fts match ${fts5Query(m)} and ${where}
-      order by bm25(search_fts, ${BM25_WEIGHTS}), d.published_at desc, d.id desc
-      limit ${limit} offset ${offset}`,
-    postgres: () => sql<SearchHitRow>`
-      select d.id, d.kind, d.ref, d.title, d.url, d.published_at, d.resource_type
-      from search_documents d, to_tsquery('lantern_search', ${tsQuery(m)}) q
-      where d.search_vector @@ q and ${where}
-      order by ts_rank_cd(${RANK_WEIGHTS}::float4[], d.search_vector, q, ${RANK_NORMALISATION}) desc, d.published_at desc, d.id desc
-      limit ${limit} offset ${offset}`,
-  });
-  return (await q.execute(db)).rows.map((r) => ({ ...r, id: Number(r.id), ref: Number(r.ref) }));
+  return {
+    groups: found.groups.map((g) => ({ kind: g.kind, year: Number(g.year), n: Number(g.n) })),
+    hits: found.hits.map((h) => ({ ...h, id: Number(h.id), ref: Number(h.ref), published_at: Number(h.published_at) })),
+  };
 }
 
 /**
@@ -153,7 +174,7 @@ export async function findSearchSnippets(db: Db, m: SearchWords, ids: readonly n
         snippet(search_fts, 1, ${MARK_START}, ${MARK_END}, '…', ${SUMMARY_WORDS}) as summary,
         snippet(search_fts, 2, ${MARK_START}, ${MARK_END}, '…', ${BODY_WORDS}) as body
       from search_fts
-      where search_fts match ${fts5PassageQuery(m)} and rowid in (${sql.join(ids)})`,
+      where search_fts match ${fts5PassageQuery(m)} and rowid in (${rowids(ids)})`,
     postgres: () => sql<SearchSnippetRow & { id: number }>`
       select d.id,
         ts_headline('lantern_search', d.summary, q, ${headlineOptions(SUMMARY_WORDS)}) as summary,
@@ -183,6 +204,14 @@ export async function findSearchOpenings(db: Db, ids: readonly number[]): Promis
     .where('id', 'in', ids)
     .execute();
   return new Map(rows.map((r) => [Number(r.id), { summary: r.summary, body: r.body }]));
+}
+
+/**
+ * Ids as FTS5 rowids. node:sqlite binds every JavaScript number as a REAL, and FTS5 takes a REAL rowid constraint as
+ * no constraint at all (every match comes back), so each is made an integer in SQL.
+ */
+function rowids(ids: readonly number[]): RawBuilder<unknown> {
+  return sql.join(ids.map((id) => sql`cast(${id} as integer)`));
 }
 
 function headlineOptions(words: number): string {

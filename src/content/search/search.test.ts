@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, expect, test } from 'vitest';
 import { describeEachDialect } from '../../../test/helpers/db.js';
+import { findSearchSnippets } from './queries.js';
 import {
   indexDocument,
   leadLength,
@@ -38,6 +39,8 @@ test('a search is read as plain words: no quote, star, minus, bracket or operato
     prefixLast: false,
   });
   expect(searchWords('Ürümqi camp')).toEqual({ words: ['ürümqi', 'camp'], prefixLast: true });
+  expect(searchWords('camp camp')).toEqual({ words: ['camp'], prefixLast: true });
+  expect(searchWords('camp cotton camp')).toEqual({ words: ['camp', 'cotton'], prefixLast: false });
   expect(searchWords('camp ')).toEqual({ words: ['camp'], prefixLast: false });
   expect(searchWords('ca')).toEqual({ words: ['ca'], prefixLast: false });
   expect(searchWords("'; drop table search_documents; --").words).toEqual(['drop', 'table', 'search', 'documents']);
@@ -169,6 +172,22 @@ describeEachDialect('content: site search', (ctx) => {
     expect((await search(db(), 'famil urumqi')).total).toBe(0);
     const [hit] = (await search(db(), 'urumqi')).results;
     expect(hit!.title).toBe('Families in Ürümqi');
+  });
+
+  test('a whole word is searched as typed; only a word found nowhere is taken as the start of a longer one', async () => {
+    await indexDocument(db(), doc(1, { title: 'Life in the camp' }));
+    await indexDocument(db(), doc(2, { title: 'Our campaign' }));
+    expect((await search(db(), 'camp')).results.map((x) => x.ref)).toEqual([1]);
+    expect((await search(db(), 'campaig')).results.map((x) => x.ref)).toEqual([2]);
+    expect((await search(db(), 'campaig ')).total).toBe(0);
+  });
+
+  test('passages are read for the page’s documents only, however many others match', async () => {
+    for (let i = 1; i <= 30; i++) await indexDocument(db(), doc(i, { body: `The vigil, week ${i}.` }));
+    const [one] = await db().selectFrom('search_documents').select('id').where('ref', '=', 7).execute();
+    const snippets = await findSearchSnippets(db(), { words: ['vigil'], prefixLast: false }, [one!.id]);
+    expect([...snippets.keys()]).toEqual([one!.id]);
+    expect(snippets.get(one!.id)!.body).toContain('week 7');
   });
 
   test('pages of results: each page its own, in a stable order, and past the end an empty page with the total', async () => {

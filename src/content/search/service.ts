@@ -1,7 +1,6 @@
 import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { DomainError } from '../../core/web/errors.js';
 import {
-  countSearchMatches,
   deleteSearchDocument,
   deleteSearchDocuments,
   findSearchMatches,
@@ -166,8 +165,9 @@ const ENDS_IN_WORD = /[\p{L}\p{N}\p{M}]$/u;
 
 /**
  * The words of what a visitor typed, for the index to match all of: runs of letters, digits and marks only, so
- * quotes, stars, minus signs, brackets, NEAR, AND and OR are plain words or nothing, never query syntax. The last
- * word is also matched as the start of a longer one ("campaig" finds "campaign") when the search ends in it.
+ * quotes, stars, minus signs, brackets, NEAR, AND and OR are plain words or nothing, never query syntax. prefixLast
+ * says whether the last word may be taken as the start of a longer one ("campaig" for "campaign"): when the search
+ * ends in it and it has three letters or more. searchSite does so only when the words as typed find nothing.
  */
 export function searchWords(q: string): SearchWords {
   const all = q.normalize('NFC').match(WORD) ?? [];
@@ -221,12 +221,22 @@ function matchedPassage(s: SearchSnippetRow | undefined): string | undefined {
 export async function searchSite(db: Db, s: SiteSearch): Promise<SiteSearchResults> {
   if (s.q.length > MAX_QUERY_LENGTH)
     throw new DomainError('invalid', `Please search for at most ${MAX_QUERY_LENGTH} characters.`, { q: 'Too long' });
-  const m = searchWords(s.q);
-  if (m.words.length === 0) return { total: 0, results: [], kinds: [], years: [] };
+  const typed = searchWords(s.q);
+  if (typed.words.length === 0) return { total: 0, results: [], kinds: [], years: [] };
   const filters: SearchFilters = { kind: s.kind, campaignId: s.campaignId, categoryId: s.categoryId, year: s.year };
+  const page = { limit: s.perPage, offset: (s.page - 1) * s.perPage };
 
-  // One grouped count gives the total and both sets of filter counts: each counts what the other filter leaves.
-  const groups = await countSearchMatches(db, m, { ...filters, kind: undefined, year: undefined });
+  // The words as typed first: a whole word is not widened ("camp" does not find "campaign"), and with the Porter
+  // stemmer a prefix of a whole word finds every word sharing its stem's start, which is slow for a common word.
+  let m: SearchWords = { ...typed, prefixLast: false };
+  let found = await findSearchMatches(db, m, filters, page);
+  if (found.groups.length === 0 && typed.prefixLast) {
+    m = typed;
+    found = await findSearchMatches(db, m, filters, page);
+  }
+  const { groups, hits } = found;
+
+  // The grouped counts give the total and both sets of filter counts: each counts what the other filter leaves.
   const total = groups.filter((g) => (s.kind === undefined || g.kind === s.kind) && (s.year === undefined || g.year === s.year));
   const sum = <K>(rows: typeof groups, key: (g: (typeof groups)[number]) => K) => {
     const out = new Map<K, number>();
@@ -245,8 +255,6 @@ export async function searchSite(db: Db, s: SiteSearch): Promise<SiteSearchResul
     .sort((a, b) => b.year - a.year);
   const count = total.reduce((n, g) => n + g.n, 0);
 
-  const offset = (s.page - 1) * s.perPage;
-  const hits = count > offset ? await findSearchMatches(db, m, filters, s.perPage, offset) : [];
   const ids = hits.map((h) => h.id);
   const passages = new Map<number, string>();
   for (const [id, s] of await findSearchSnippets(db, m, ids)) {

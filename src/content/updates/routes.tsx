@@ -18,6 +18,7 @@ import {
   updatesCacheKey,
   UPDATES_PER_PAGE,
 } from './service.js';
+import { categoryFeedHead, siteFeedHead } from '../feeds/service.js';
 import { CategoryView, pageHref, UpdatePageView, UpdatesListView } from './views.js';
 
 // The public pages of updates: every update (newest first, a page at a time), one update, one category's updates,
@@ -80,14 +81,17 @@ async function showUpdates(req: FastifyRequest, reply: FastifyReply, core: Core)
   return reply.page({
     title,
     description: `News from ${site.orgName}.`,
-    head: headTags(core, {
-      path: pageHref('/updates', page),
-      title,
-      description: `News from ${site.orgName}.`,
-      siteName: site.orgName,
-      ...(page > 1 ? { prev: pageHref('/updates', page - 1) } : {}),
-      ...(page < pages ? { next: pageHref('/updates', page + 1) } : {}),
-    }),
+    head: mergeHead(
+      headTags(core, {
+        path: pageHref('/updates', page),
+        title,
+        description: `News from ${site.orgName}.`,
+        siteName: site.orgName,
+        ...(page > 1 ? { prev: pageHref('/updates', page - 1) } : {}),
+        ...(page < pages ? { next: pageHref('/updates', page + 1) } : {}),
+      }),
+      siteFeedHead(core, site.orgName), // feeds
+    ),
     body: (
       <UpdatesListView
         heading="Updates"
@@ -176,14 +180,17 @@ async function showCategory(req: FastifyRequest, reply: FastifyReply, core: Core
   return reply.page({
     title,
     description,
-    head: headTags(core, {
-      path: pageHref(category.url, page),
-      title,
-      description,
-      siteName: site.orgName,
-      ...(page > 1 ? { prev: pageHref(category.url, page - 1) } : {}),
-      ...(page < pages ? { next: pageHref(category.url, page + 1) } : {}),
-    }),
+    head: mergeHead(
+      headTags(core, {
+        path: pageHref(category.url, page),
+        title,
+        description,
+        siteName: site.orgName,
+        ...(page > 1 ? { prev: pageHref(category.url, page - 1) } : {}),
+        ...(page < pages ? { next: pageHref(category.url, page + 1) } : {}),
+      }),
+      categoryFeedHead(core, category), // feeds
+    ),
     body: <CategoryView category={category} items={list.items} page={page} pages={pages} timeZone={site.timeZone} images={images} />,
     cacheKey: `category ${category.id} ${page} ${version}`,
   });

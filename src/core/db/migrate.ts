@@ -16,8 +16,11 @@ import * as m0015 from './migrations/2026_12_04_0006_sign_on_details_encrypted.j
 import * as m0101 from './migrations/2026_12_04_0101_content_redirects.js';
 import * as m0102 from './migrations/2026_12_04_0102_content_updates.js';
 import * as m0103 from './migrations/2026_12_04_0103_content_images.js';
+import * as m0104 from './migrations/2026_12_04_0104_content_resources.js';
 import * as m0105 from './migrations/2026_12_04_0105_content_search.js';
+import * as m0106 from './migrations/2026_12_04_0106_content_site.js';
 import * as m0107 from './migrations/2026_12_04_0107_content_wordpress.js';
+import * as m0108 from './migrations/2026_12_04_0108_home_sections.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -37,8 +40,11 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0101_content_redirects': m0101,
   '2026_12_04_0102_content_updates': m0102,
   '2026_12_04_0103_content_images': m0103,
+  '2026_12_04_0104_content_resources': m0104,
   '2026_12_04_0105_content_search': m0105,
+  '2026_12_04_0106_content_site': m0106,
   '2026_12_04_0107_content_wordpress': m0107,
+  '2026_12_04_0108_home_sections': m0108,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

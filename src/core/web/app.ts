@@ -82,7 +82,7 @@ declare module 'fastify' {
      * a sandboxed frame (a newsletter's email), under its own strict policy; 'embeddable', a public image other sites
      * may load (an image in a newsletter, read in webmail). Unset: the strict defaults.
      */
-    exposure?: 'framed' | 'embeddable';
+    exposure?: 'framed' | 'embeddable' | 'download';
   }
 }
 
@@ -104,6 +104,11 @@ export interface WebOptions {
   adminNav: Array<AdminNavItem & { permission: string }>;
   /** Where an address that was not found now lives (an old slug, an old site's permalink), if anywhere. */
   findRedirect?: RedirectFinder;
+  /**
+   * Entries staff add to the public navigation (pages placed in it), after `nav`. The same array is returned while
+   * nothing changed: a cached document is reused only with the navigation it was rendered with.
+   */
+  moreNav?: () => Promise<readonly NavItem[]>;
 }
 
 // public/assets/ is served at /assets/ (the stylesheet, the favicon, any small same-origin scripts).
@@ -163,19 +168,20 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
   registerMetrics(app, { db: o.db, token: o.config.metricsToken });
 
   // Documents of the pages that opted in with cacheKey, oldest first; rendering is most of a public page's cost.
-  const documents = new Map<string, { site: SiteSettings; html: string }>();
+  const documents = new Map<string, { site: SiteSettings; nav: readonly NavItem[]; html: string }>();
+  const noMoreNav: readonly NavItem[] = [];
   const renderPage = async (req: FastifyRequest, reply: FastifyReply, p: PageOptions, admin: boolean) => {
-    const site = await getSiteSettings(o.db);
+    const [site, more] = await Promise.all([getSiteSettings(o.db), admin || !o.moreNav ? noMoreNav : o.moreNav()]);
     const path = req.url.split('?')[0] ?? '/';
     const key = p.cacheKey !== undefined && !admin ? `${p.status ?? 200} ${path} ${p.cacheKey}` : undefined;
     const cached = key === undefined ? undefined : documents.get(key);
     // The settings are one object until they are reloaded, so an edit to them renders the document afresh.
-    let html = cached?.site === site ? cached.html : undefined;
+    let html = cached?.site === site && cached.nav === more ? cached.html : undefined;
     if (html === undefined) {
-      html = renderShell(req, p, admin, site, path);
+      html = renderShell(req, p, admin, site, path, more);
       if (key !== undefined) {
         documents.delete(key);
-        documents.set(key, { site, html });
+        documents.set(key, { site, nav: more, html });
         if (documents.size > 100) documents.delete(documents.keys().next().value!);
       }
     }
@@ -184,13 +190,13 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
       .type('text/html; charset=utf-8')
       .send(html);
   };
-  const renderShell = (req: FastifyRequest, p: PageOptions, admin: boolean, site: SiteSettings, path: string) => {
+  const renderShell = (req: FastifyRequest, p: PageOptions, admin: boolean, site: SiteSettings, path: string, more: readonly NavItem[]) => {
     const viewer = req.viewer;
     const shell = {
       site,
       title: p.title,
       path,
-      nav: o.nav,
+      nav: more.length > 0 ? [...o.nav, ...more] : o.nav,
       description: p.description,
       head: p.head,
       admin:

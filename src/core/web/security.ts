@@ -23,6 +23,9 @@ const CSP = [
  * framed by our own origin only; it runs nothing, submits nothing, and loads only images from our own address (named
  * too, since a sandboxed document's origin is opaque) and its own inline styles, as an email's are.
  */
+/** The policy of a downloaded file: nothing runs, nothing loads, nothing frames it. */
+const DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
 function framedDocumentPolicy(baseUrl: string): string {
   return [
     "default-src 'none'",
@@ -38,13 +41,14 @@ function framedDocumentPolicy(baseUrl: string): string {
 /**
  * Adds the security headers to every response: strict CSP with no third-party origin, no framing, no sniffing.
  * A route may loosen exactly one thing through its config's `exposure`: 'framed' (framed by our own pages, under
- * framedDocumentPolicy) or 'embeddable' (a resource other sites may load).
+ * framedDocumentPolicy) or 'embeddable' (a resource other sites may load); or tighten it: 'download' (a file staff
+ * uploaded, sent as an attachment, under a policy that runs and loads nothing even if a browser shows it).
  */
 export function securityHeaders(app: FastifyInstance, o: { https: boolean; baseUrl: string }): void {
   const framed = framedDocumentPolicy(o.baseUrl);
   app.addHook('onSend', async (req, reply, payload) => {
     const exposure = req.routeOptions.config?.exposure;
-    reply.header('content-security-policy', exposure === 'framed' ? framed : CSP);
+    reply.header('content-security-policy', exposure === 'framed' ? framed : exposure === 'download' ? DOWNLOAD : CSP);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', exposure === 'framed' ? 'SAMEORIGIN' : 'DENY');
     reply.header('referrer-policy', 'same-origin');
