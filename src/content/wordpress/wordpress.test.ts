@@ -195,6 +195,14 @@ describeEachDialect('the WordPress import', (ctx) => {
     expect(r.text).not.toMatch(/<(img|a)[^>]+riverside-rights\.example\.org/);
     expect((await campaigner.get('/admin/content/wordpress')).status).toBe(200);
     expect((await t.client().get('/admin/content/wordpress')).status).toBe(303);
+    // Any page number, however typed, shows a page (the last one when past the end), never an error.
+    for (const q of ['abc', '-1', '0', '99999999999', '1e3', '2', '%E2%80%AE1'])
+      expect([q, (await editor.get(`/admin/content/wordpress?page=${q}`)).status]).toEqual([q, 200]);
+    // A control character is refused by every form and query alike (core/web/text-input.ts), as a 400, not a 500.
+    expect((await editor.get('/admin/content/wordpress?page=%00')).status).toBe(400);
+    // The audit log says what the import did, in words.
+    const owner = (await signedInAs(t, 'owner')).client;
+    expect((await owner.get('/admin/audit')).text).toContain('imported a WordPress export');
   });
 
   test('an editor fixes one imported post; importing an updated export later leaves the fix and updates the rest', async () => {
