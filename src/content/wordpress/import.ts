@@ -216,7 +216,6 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   const skipped = new Tally();
   const notes = new Tally();
   const categoryIds = new Map<string, number>();
-  const categoryPaths = new Map<string, string>();
   const categoryParents = new Map<string, string>();
   const authors = new Map<string, string>();
   // On a dry run, a file listed earlier in this same run counts once.
@@ -245,32 +244,31 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const slug = isSlug(c.slug) ? c.slug : slugify(decodedName(c.slug) || c.name, 'category');
     const name = plainText(c.name).slice(0, 120) || slug;
     categoryParents.set(c.slug, c.parent);
-    const key = `term:${c.termId}`;
+    // A category named only in a post has no term id in the export: it is known by its slug.
+    const key = c.termId ? `term:${c.termId}` : `category:${c.slug}`;
     const hash = hashOf({ slug, name, description: c.description });
     const before = await findItem(core.db, site, key);
     if (before && before.hash === hash) {
       categoryIds.set(c.slug, Number(before.ref));
-      categoryPaths.set(c.slug, slug);
       report.unchanged.category++;
       return;
     }
+    // WordPress's addresses of a category: /category/parent/child/, /category/child/ and /?cat=ID.
+    const chain = [c.slug];
+    for (let p = c.parent, n = 0; p && n < 10; p = categoryParents.get(p) ?? '', n++) chain.unshift(p);
+    const from = new Set([`/category/${chain.join('/')}/`, `/category/${c.slug}/`]);
+    if (c.termId) from.add(`/?cat=${c.termId}`);
     if (dryRun) {
       report[before ? 'updated' : 'imported'].category++;
+      report.redirects += from.size;
       categoryIds.set(c.slug, -1);
-      categoryPaths.set(c.slug, slug);
       return;
     }
     await core.db.transaction().execute(async (trx) => {
       const id = await ensureCategory(trx, { slug, name, description: plainText(c.description).slice(0, 600) });
       categoryIds.set(c.slug, id);
-      categoryPaths.set(c.slug, slug);
       await upsertItem(trx, { source: site, wpKey: key, kind: 'category', ref: String(id), hash, at: now() });
-      // WordPress's addresses of a category: /category/parent/child/ and /?cat=ID.
-      const chain = [c.slug];
-      for (let p = c.parent, n = 0; p && n < 10; p = categoryParents.get(p) ?? '', n++) chain.unshift(p);
-      await redirect(trx, `/category/${chain.join('/')}/`, `/categories/${slug}`);
-      if (chain.length > 1) await redirect(trx, `/category/${c.slug}/`, `/categories/${slug}`);
-      if (c.termId) await redirect(trx, `/?cat=${c.termId}`, `/categories/${slug}`);
+      for (const f of from) await redirect(trx, f, `/categories/${slug}`);
     });
     report[before ? 'updated' : 'imported'].category++;
   };
@@ -416,8 +414,12 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
       published,
       navPosition: current?.navPosition ?? null,
     };
+    const from = new Set([`/?page_id=${item.postId}`, `/?p=${item.postId}`]);
+    const link = oldPath(item.link, origins);
+    if (link) from.add(link);
     if (dryRun) {
       report[current ? 'updated' : 'imported'].page++;
+      if (published) report.redirects += from.size;
       for (const img of converted.images) await listFile(core.db, { url: img.src, title: img.alt, parentKey: key });
       return;
     }
@@ -430,12 +432,7 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const saved = await getPageForStaff(core.db, slug);
     await core.db.transaction().execute(async (trx) => {
       await upsertItem(trx, { source: site, wpKey: key, kind: 'page', ref: slug, hash, at: saved?.updatedAt ?? now() });
-      if (published) {
-        const from = new Set([`/?page_id=${item.postId}`, `/?p=${item.postId}`]);
-        const link = oldPath(item.link, origins);
-        if (link) from.add(link);
-        for (const f of from) await redirect(trx, f, pageUrl(slug));
-      }
+      if (published) for (const f of from) await redirect(trx, f, pageUrl(slug));
       for (const img of converted.images) await listFile(trx, { url: img.src, title: img.alt, parentKey: key });
     });
     report[current ? 'updated' : 'imported'].page++;

@@ -36,6 +36,7 @@ describeEachDialect('the WordPress import', (ctx) => {
   let campaigner: TestClient;
   let dir: string;
   let first: ImportReport;
+  let dry: ImportReport;
   const core = () => t.lantern.core;
   const db = () => core().db;
 
@@ -69,6 +70,7 @@ describeEachDialect('the WordPress import', (ctx) => {
     const before = await counts();
     const lines: string[] = [];
     const report = await importWordPressFile(core(), FIXTURE, { dryRun: true, progress: (l) => lines.push(l) });
+    dry = report;
     expect(report.dryRun).toBe(true);
     expect(report.imported).toEqual({ update: 5, page: 2, category: 3 });
     expect(await counts()).toEqual(before);
@@ -79,6 +81,8 @@ describeEachDialect('the WordPress import', (ctx) => {
     first = await importWordPressFile(core(), FIXTURE, { fileName: 'riverside.xml' });
     expect(first.imported).toEqual({ update: 5, page: 2, category: 3 });
     expect(first.updated).toEqual({ update: 0, page: 0, category: 0 });
+    // The dry run said exactly this.
+    expect({ ...dry, dryRun: false, fileName: first.fileName }).toEqual(first);
 
     const candles = await getPublishedUpdate(db(), 'candles-outside-the-embassy');
     expect(candles).toBeDefined();
