@@ -3,6 +3,8 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { seedDemo } from '../../src/app.js';
+import { fileURLToPath } from 'node:url';
+import { importWordPressFile } from '../../src/content/capability.js';
 import { publishScheduledUpdates } from '../../src/content/updates/service.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
 import {
@@ -58,7 +60,10 @@ const STAFF_PAGES = [
   ['messages-admin', '/admin/content/messages'],
   ['categories-admin', '/admin/content/categories'],
   ['warnings-admin', '/admin/content/warnings'],
+  ['wordpress-admin', '/admin/content/wordpress'],
 ] as const;
+
+const WXR = fileURLToPath(new URL('../fixtures/wordpress/riverside.xml', import.meta.url));
 
 let browser: Browser;
 
@@ -161,10 +166,23 @@ describeInBrowser('the website in a browser', (ctx) => {
     }
   });
 
-  test('an editor uploads an image, schedules an update with it, and sees it published; the staff pages are accessible', async () => {
+  test('an editor imports a WordPress export, fixes an imported post, schedules an update with an image and sees it publish', async () => {
     const { context, page, record } = await openPage(browser, { viewport: DESKTOP });
     await context.addCookies([{ name: 'lantern_session', value: session, url: app.baseUrl }]);
     try {
+      // The import, as `npx lantern import wordpress` runs it.
+      const report = await importWordPressFile(app.lantern.core, WXR, {});
+      expect(report.imported.update).toBeGreaterThan(0);
+      await page.goto(`${app.baseUrl}/admin/content/wordpress`);
+      expect(await page.locator('main').textContent()).toMatch(/riverside\.xml/);
+      await page.goto(`${app.baseUrl}/admin/content/updates`);
+      await page.locator('main').getByRole('link', { name: 'Candles outside the embassy', exact: true }).first().click();
+      await page.getByLabel('Title').fill('Candles outside the embassy, every Friday');
+      await Promise.all([page.waitForURL('**/admin/content/updates/**'), page.getByRole('button', { name: 'Save changes' }).click()]);
+      // The old site's address leads to the fixed post.
+      await page.goto(`${app.baseUrl}/2025/03/14/candles-outside-the-embassy/`);
+      expect(await page.locator('main h1').textContent()).toBe('Candles outside the embassy, every Friday');
+
       for (const [name, path] of STAFF_PAGES) {
         clearRecord(record);
         const res = await page.goto(app.baseUrl + path);

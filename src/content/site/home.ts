@@ -107,7 +107,9 @@ export async function loadHome(
   const [{ sections }, campaigns] = await Promise.all([getHomeSections(core), getCampaigns(core.db)]);
   const loaded = await Promise.all(sections.map((s) => loadSection(core, s, campaigns)));
   // An action the featured campaign already shows is not shown twice.
-  const featured = loaded.flatMap((s) => (s.kind === 'featured_campaign' && s.hub ? s.hub.actions.filter((a) => a.open).slice(0, FEATURED_ACTIONS) : []));
+  const featured = loaded.flatMap((s) =>
+    s.kind === 'featured_campaign' && s.hub ? s.hub.actions.filter((a) => a.open).slice(0, FEATURED_ACTIONS) : [],
+  );
   const shown = new Set(featured.map((a) => a.id));
   const sectionsShown = loaded.map((s) => (s.kind === 'open_actions' ? { ...s, actions: s.actions.filter((a) => !shown.has(a.id)) } : s));
   // The opening's one thing to do: the open action most people have taken part in.

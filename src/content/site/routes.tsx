@@ -75,15 +75,37 @@ const noticeOf = (req: FastifyRequest, notices: Record<string, string>) => {
 // A campaign's page is read far more often than it changes: what it shows is kept for a moment (a change shows in
 // this process at once through the version in the key, and in others within HUB_KEEP_MS).
 const HUB_KEEP_MS = 2_000;
-const keptHubs = new WeakMap<object, Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof getHub>>> }>>();
+const keptHubs = new WeakMap<object, Map<string, { at: number; value: Promise<KeptHub | undefined> }>>();
 
-function keptHub(core: Core, slug: string) {
+interface KeptHub {
+  hub: NonNullable<Awaited<ReturnType<typeof getHub>>>;
+  /** Everything the page shows that can change, worked out once per load rather than on every request. */
+  key: string;
+}
+
+async function loadHub(core: Core, slug: string): Promise<KeptHub | undefined> {
+  const hub = await getHub(core, slug);
+  if (!hub) return undefined;
+  const key = [
+    'hub',
+    hub.updatedAt,
+    hub.campaign.title,
+    hub.campaign.summary,
+    hub.actions.map((a) => `${a.id}:${a.count}:${a.open ? 1 : 0}:${a.title}`).join(','),
+    hub.updates.map((u) => `${u.id}.${u.updatedAt}`).join(','),
+    hub.resources.map((r) => `${r.id}.${r.updatedAt}`).join(','),
+    hub.testimonials.map((t) => t.id).join(','),
+  ].join(' ');
+  return { hub, key };
+}
+
+function keptHub(core: Core, slug: string): Promise<KeptHub | undefined> {
   let kept = keptHubs.get(core.db);
   if (!kept) keptHubs.set(core.db, (kept = new Map()));
   const now = Date.now();
   const hit = kept.get(slug);
   if (hit && now - hit.at < HUB_KEEP_MS) return hit.value;
-  const value = getHub(core, slug);
+  const value = loadHub(core, slug);
   kept.set(slug, { at: now, value });
   if (kept.size > 200) kept.delete(kept.keys().next().value!);
   value.catch(() => kept.delete(slug));
@@ -97,8 +119,9 @@ function forgetHubs(core: Core) {
 
 async function showHub(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const p = SlugParams.safeParse(req.params);
-  const hub = p.success ? await keptHub(core, p.data.slug) : undefined;
-  if (!hub) throw new AppError(404, 'not_found', 'We could not find that campaign. It may have moved, or the link may be mistyped.');
+  const kept = p.success ? await keptHub(core, p.data.slug) : undefined;
+  if (!kept) throw new AppError(404, 'not_found', 'We could not find that campaign. It may have moved, or the link may be mistyped.');
+  const { hub } = kept;
   const [site, signup] = await Promise.all([getSiteSettings(core.db), signupBlockData(core)]);
   const url = `${core.config.baseUrl}/campaigns/${hub.campaign.slug}`;
   return reply.page({
@@ -108,18 +131,8 @@ async function showHub(req: FastifyRequest, reply: FastifyReply, core: Core) {
       shareTags({ url, title: hub.campaign.title, description: hub.campaign.summary, siteName: site.orgName }),
       feedLink(`${url}/feed.xml`, `News of ${hub.campaign.title}`),
     ),
-    body: <HubView hub={hub} signupLists={signup.lists} shareUrl={url} />,
-    cacheKey: [
-      'hub',
-      hub.updatedAt,
-      hub.campaign.title,
-      hub.campaign.summary,
-      hub.actions.map((a) => `${a.id}:${a.count}:${a.open ? 1 : 0}:${a.title}`).join(','),
-      hub.updates.map((u) => `${u.id}.${u.updatedAt}`).join(','),
-      hub.resources.map((r) => `${r.id}.${r.updatedAt}`).join(','),
-      hub.testimonials.map((t) => t.id).join(','),
-      signup.cacheKey,
-    ].join(' '),
+    body: () => <HubView hub={hub} signupLists={signup.lists} shareUrl={url} />,
+    cacheKey: `${kept.key} ${signup.cacheKey}`,
   });
 }
 
@@ -157,7 +170,7 @@ async function showHome(_req: FastifyRequest, reply: FastifyReply, core: Core) {
       }),
       siteFeedHead(core, site.orgName),
     ),
-    body: (
+    body: () => (
       <HomePageView
         orgName={site.orgName}
         tagline={site.tagline}

@@ -228,8 +228,16 @@ describeEachDialect('content: campaign pages, the home page, pages and the conta
         async (value, field, how) => {
           const r = await send(visitor(), '/contact', { name: 'N', email: 'n@example.org', message: 'm', [field]: value }, how);
           expectClearPage(r);
-          for (const path of ['/admin/content/home', '/admin/content/testimonials', '/admin/content/pages']) {
+          for (const path of [
+            '/admin/content/home',
+            '/admin/content/testimonials',
+            '/admin/content/pages',
+            `/admin/content/campaigns/${campaign.id}`,
+          ]) {
             const staff = await editor.post(path, {
+              heroImageId: formString(value),
+              body: formString(value),
+              priorities: formString(value),
               change: formString(value),
               kind: formString(value),
               quote: formString(value),

@@ -127,7 +127,7 @@ async function showUpdate(req: FastifyRequest, reply: FastifyReply, core: Core) 
     title: update.title,
     description: update.excerpt,
     head: headTags(core, { path: update.url, title: update.title, description: update.excerpt, siteName: site.orgName }),
-    body: (
+    body: () => (
       <UpdatePageView update={update} timeZone={site.timeZone} actions={actions} shareUrl={publicUrl(core, update.url)} image={image} />
     ),
     // The related actions' counters and states change without the update changing, so they are in the key.

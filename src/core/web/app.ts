@@ -36,8 +36,9 @@ export interface Viewer {
 
 export interface PageOptions {
   title: string;
+  /** The page's content; a function is called only when the document is rendered (not when a cached one is sent). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: VNode<any>;
+  body: VNode<any> | (() => VNode<any>);
   status?: number;
   description?: string;
   /** More tags for the document's head (the address to share a page at, a preview kept out of search engines…). */
@@ -203,7 +204,7 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
         admin && viewer
           ? { staffName: viewer.name, role: viewer.role, nav: o.adminNav.filter((n) => viewer.can(n.permission)), csrf: req.csrfToken() }
           : undefined,
-      children: p.body,
+      children: typeof p.body === 'function' ? p.body() : p.body,
     };
     return renderDocument(h(Layout, shell));
   };
