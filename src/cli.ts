@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=16
 import { parseArgs } from 'node:util';
-import { buildCore, buildLantern } from './app.js';
+import { buildCore, buildLantern, capabilities } from './app.js';
 import { ConfigError, loadConfig, type Config } from './core/config.js';
 import { backupSqlite } from './core/db/backup.js';
 import { migrateToLatest } from './core/db/migrate.js';
@@ -110,7 +110,14 @@ async function importWordPress(args: string[]): Promise<void> {
   const core = await buildCore(config());
   try {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
-    const report = await importWordPressFile(core, file, { dryRun: values['dry-run'] ?? false, progress });
+    // A page lives at /<slug>: it may not take the first part of an address the site already answers.
+    const takenAddresses = new Set(
+      capabilities
+        .flatMap((c) => [...(c.publicRoutes ?? []), ...(c.adminRoutes ?? [])])
+        .map((r) => r.url.split('/')[1] ?? '')
+        .filter((x) => x !== '' && !x.startsWith(':')),
+    );
+    const report = await importWordPressFile(core, file, { dryRun: values['dry-run'] ?? false, progress, takenAddresses });
     process.stdout.write(`${describeWordPressImport(report)}\n`);
   } catch (e) {
     if (e instanceof WxrError) fail(`${file}: ${e.message}. Nothing was imported.`, 65);

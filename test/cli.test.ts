@@ -114,11 +114,11 @@ describeEachDialect('the lantern command', (ctx) => {
     expect(dry.stdout).toContain('Dry run: nothing was written');
     const r = lantern(['import', 'wordpress', fixture], env());
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('The export holds 11 items');
-    expect(r.stdout).toMatch(/new: +5 updates, 1 page, 3 categories/);
+    expect(r.stderr).toContain('The export holds 12 items');
+    expect(r.stdout).toMatch(/new: +5 updates, 2 pages, 3 categories/);
     expect(r.stdout).toContain('Skipped:');
     const again = lantern(['import', 'wordpress', fixture], env());
-    expect(again.stdout).toMatch(/unchanged: +5 updates, 1 page, 3 categories/);
+    expect(again.stdout).toMatch(/unchanged: +5 updates, 2 pages, 3 categories/);
     const dir = mkdtempSync(join(tmpdir(), 'lantern-wp-cli-'));
     try {
       const xxe = join(dir, 'xxe.xml');

@@ -5,7 +5,7 @@ import { recordAudit } from '../../core/audit.js';
 import type { Core } from '../../core/context.js';
 import type { DbOrTrx } from '../../core/db/index.js';
 import { DomainError } from '../../core/web/errors.js';
-import { hasPage, publishPage } from '../service.js';
+import { getPageForStaff, hasPage, pageUrl, savePage } from '../service.js';
 import { addRedirect } from '../redirects/service.js';
 import { plainTextOfMarkdown } from '../search/service.js';
 import {
@@ -63,6 +63,8 @@ export interface ImportOptions {
   /** Who runs it (the command has no staff member: the audit log shows "the WordPress import"). */
   staff?: StaffMember;
   now?: () => number;
+  /** The first parts of every address the site answers (a page may not take one: /updates, /act…). */
+  takenAddresses?: ReadonlySet<string>;
 }
 
 const zero = (): Record<WordPressItemKind, number> => ({ update: 0, page: 0, category: 0 });
@@ -214,7 +216,6 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   const skipped = new Tally();
   const notes = new Tally();
   const categoryIds = new Map<string, number>();
-  const categoryPaths = new Map<string, string>();
   const categoryParents = new Map<string, string>();
   const authors = new Map<string, string>();
   // On a dry run, a file listed earlier in this same run counts once.
@@ -243,32 +244,31 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const slug = isSlug(c.slug) ? c.slug : slugify(decodedName(c.slug) || c.name, 'category');
     const name = plainText(c.name).slice(0, 120) || slug;
     categoryParents.set(c.slug, c.parent);
-    const key = `term:${c.termId}`;
+    // A category named only in a post has no term id in the export: it is known by its slug.
+    const key = c.termId ? `term:${c.termId}` : `category:${c.slug}`;
     const hash = hashOf({ slug, name, description: c.description });
     const before = await findItem(core.db, site, key);
     if (before && before.hash === hash) {
       categoryIds.set(c.slug, Number(before.ref));
-      categoryPaths.set(c.slug, slug);
       report.unchanged.category++;
       return;
     }
+    // WordPress's addresses of a category: /category/parent/child/, /category/child/ and /?cat=ID.
+    const chain = [c.slug];
+    for (let p = c.parent, n = 0; p && n < 10; p = categoryParents.get(p) ?? '', n++) chain.unshift(p);
+    const from = new Set([`/category/${chain.join('/')}/`, `/category/${c.slug}/`]);
+    if (c.termId) from.add(`/?cat=${c.termId}`);
     if (dryRun) {
       report[before ? 'updated' : 'imported'].category++;
+      report.redirects += from.size;
       categoryIds.set(c.slug, -1);
-      categoryPaths.set(c.slug, slug);
       return;
     }
     await core.db.transaction().execute(async (trx) => {
       const id = await ensureCategory(trx, { slug, name, description: plainText(c.description).slice(0, 600) });
       categoryIds.set(c.slug, id);
-      categoryPaths.set(c.slug, slug);
       await upsertItem(trx, { source: site, wpKey: key, kind: 'category', ref: String(id), hash, at: now() });
-      // WordPress's addresses of a category: /category/parent/child/ and /?cat=ID.
-      const chain = [c.slug];
-      for (let p = c.parent, n = 0; p && n < 10; p = categoryParents.get(p) ?? '', n++) chain.unshift(p);
-      await redirect(trx, `/category/${chain.join('/')}/`, `/categories/${slug}`);
-      if (chain.length > 1) await redirect(trx, `/category/${c.slug}/`, `/categories/${slug}`);
-      if (c.termId) await redirect(trx, `/?cat=${c.termId}`, `/categories/${slug}`);
+      for (const f of from) await redirect(trx, f, `/categories/${slug}`);
     });
     report[before ? 'updated' : 'imported'].category++;
   };
@@ -381,39 +381,61 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   const importPage = async (item: WxrItem) => {
     const key = `post:${item.postId}`;
     const label = plainText(item.title) || `WordPress page ${item.postId}`;
-    if (item.status !== 'publish' || item.postPassword)
-      return skipped.add('Pages that were not public on WordPress are not imported (the website’s pages have no drafts yet)', label);
+    if (item.status === 'trash') return skipped.add('In the WordPress bin', label);
+    if (item.status === 'auto-draft' || item.status === 'inherit')
+      return skipped.add('Automatic drafts WordPress keeps are not imported', label);
+    const published = item.status === 'publish' && !item.postPassword;
     const before = await findItem(core.db, site, key);
-    const hash = hashOf({ title: item.title, content: item.content, excerpt: item.excerpt, postName: item.postName });
-    if (before && before.hash === hash) {
+    const hash = hashOf({ title: item.title, content: item.content, excerpt: item.excerpt, postName: item.postName, published });
+    const current = before?.kind === 'page' ? await getPageForStaff(core.db, before.ref) : undefined;
+    if (before && current && before.hash === hash) {
       report.unchanged.page++;
       return;
     }
+    if (current && current.updatedAt > Number(before!.changed_at))
+      return skipped.add('Changed on Lantern since it was imported: left as staff edited it', label);
+    if (item.postPassword) notes.add('Protected by a password on WordPress: imported as a draft', label);
+    else if (item.status === 'private') notes.add('Private on WordPress: imported as a draft', label);
     const converted = convertPost(item.content, { oldOrigins: origins });
     for (const [name, n] of Object.entries(converted.droppedShortcodes))
       report.droppedShortcodes[name] = (report.droppedShortcodes[name] ?? 0) + n;
     const name = decodedName(item.postName);
-    const slug = before?.kind === 'page' ? before.ref : isSlug(name) ? name : slugify(name || label, 'page');
-    if (!before && (RESERVED_PAGES.has(slug) || (await hasPage(core.db, slug))))
+    const slug = current?.slug ?? (isSlug(name) ? name : slugify(name || label, 'page'));
+    // Lantern's own pages (home, privacy, about, contact) and any page staff wrote are never replaced by an import.
+    const ours = slug === 'home' || slug === 'privacy' || (o.takenAddresses?.has(slug) ?? false);
+    if (!current && (ours || (await hasPage(core.db, slug))))
       return skipped.add('Lantern already has a page at that address: copy its words by hand if they should replace it', label);
     const summary = shorten(plainText(item.excerpt) || plainTextOfMarkdown(converted.markdown).replace(/\s+/g, ' ').trim(), 300);
-    const page = { slug, title: label.slice(0, MAX_TITLE), summary, body: converted.markdown };
+    const input = {
+      slug,
+      title: label.slice(0, MAX_TITLE),
+      summary,
+      body: converted.markdown,
+      published,
+      navPosition: current?.navPosition ?? null,
+    };
+    const from = new Set([`/?page_id=${item.postId}`, `/?p=${item.postId}`]);
+    const link = oldPath(item.link, origins);
+    if (link) from.add(link);
     if (dryRun) {
-      report[before ? 'updated' : 'imported'].page++;
+      report[current ? 'updated' : 'imported'].page++;
+      if (published) report.redirects += from.size;
       for (const img of converted.images) await listFile(core.db, { url: img.src, title: img.alt, parentKey: key });
       return;
     }
+    try {
+      await savePage(core, input, { staffId: staff.id, taken: o.takenAddresses ?? new Set(), isNew: !current });
+    } catch (e) {
+      if (e instanceof DomainError) return skipped.add(`Lantern could not take it: ${e.message} (/${slug})`, label);
+      throw e;
+    }
+    const saved = await getPageForStaff(core.db, slug);
     await core.db.transaction().execute(async (trx) => {
-      await publishPage(trx, page);
-      await upsertItem(trx, { source: site, wpKey: key, kind: 'page', ref: slug, hash, at: now() });
-      const to = `/${slug}`;
-      const from = new Set([`/?page_id=${item.postId}`, `/?p=${item.postId}`]);
-      const link = oldPath(item.link, origins);
-      if (link) from.add(link);
-      for (const f of from) await redirect(trx, f, to);
+      await upsertItem(trx, { source: site, wpKey: key, kind: 'page', ref: slug, hash, at: saved?.updatedAt ?? now() });
+      if (published) for (const f of from) await redirect(trx, f, pageUrl(slug));
       for (const img of converted.images) await listFile(trx, { url: img.src, title: img.alt, parentKey: key });
     });
-    report[before ? 'updated' : 'imported'].page++;
+    report[current ? 'updated' : 'imported'].page++;
   };
 
   progress(`The export holds ${total} items from ${site}. Importing…`);
@@ -492,9 +514,6 @@ function collectGarbage(): void {
   }
   gc?.();
 }
-
-// Lantern's own pages, which an import never replaces.
-const RESERVED_PAGES = new Set(['home', 'privacy', 'data-sources', 'updates', 'categories', 'search', 'admin']);
 
 /** A slug for a post imported for the first time: its WordPress slug unless an update of Lantern's own has it. */
 async function freeSlug(core: Core, item: WxrItem, title: string): Promise<string> {

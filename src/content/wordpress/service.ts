@@ -1,5 +1,6 @@
 import type { Core } from '../../core/context.js';
 import type { DbOrTrx } from '../../core/db/index.js';
+import { pageUrl } from '../service.js';
 import { getUpdateForStaff } from '../updates/service.js';
 import { describeReport, importWordPress, type ImportOptions, type ImportReport } from './import.js';
 import { countAttachments, findItems, findLatestImport, listAttachmentRows } from './queries.js';
@@ -61,7 +62,8 @@ export async function getWordPressOverview(
         editUrl = `/admin/content/updates/${u.id}`;
       }
     } else if (item?.kind === 'page') {
-      belongsTo = `The page at /${item.ref}`;
+      belongsTo = `The page at ${pageUrl(item.ref)}`;
+      editUrl = `/admin/content/pages/${item.ref}`;
     }
     files.push({ title: r.title, url: r.url, belongsTo, editUrl });
   }

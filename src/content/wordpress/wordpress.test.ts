@@ -36,6 +36,7 @@ describeEachDialect('the WordPress import', (ctx) => {
   let campaigner: TestClient;
   let dir: string;
   let first: ImportReport;
+  let dry: ImportReport;
   const core = () => t.lantern.core;
   const db = () => core().db;
 
@@ -69,16 +70,19 @@ describeEachDialect('the WordPress import', (ctx) => {
     const before = await counts();
     const lines: string[] = [];
     const report = await importWordPressFile(core(), FIXTURE, { dryRun: true, progress: (l) => lines.push(l) });
+    dry = report;
     expect(report.dryRun).toBe(true);
-    expect(report.imported).toEqual({ update: 5, page: 1, category: 3 });
+    expect(report.imported).toEqual({ update: 5, page: 2, category: 3 });
     expect(await counts()).toEqual(before);
-    expect(lines.some((l) => /11 items/.test(l))).toBe(true);
+    expect(lines.some((l) => /12 items/.test(l))).toBe(true);
   });
 
   test('posts become updates in their categories with their dates; drafts, private and future posts are not public', async () => {
     first = await importWordPressFile(core(), FIXTURE, { fileName: 'riverside.xml' });
-    expect(first.imported).toEqual({ update: 5, page: 1, category: 3 });
+    expect(first.imported).toEqual({ update: 5, page: 2, category: 3 });
     expect(first.updated).toEqual({ update: 0, page: 0, category: 0 });
+    // The dry run said exactly this.
+    expect({ ...dry, dryRun: false, fileName: first.fileName }).toEqual(first);
 
     const candles = await getPublishedUpdate(db(), 'candles-outside-the-embassy');
     expect(candles).toBeDefined();
@@ -130,14 +134,19 @@ describeEachDialect('the WordPress import', (ctx) => {
     expect(everything).not.toContain('192.0.2.4');
   });
 
-  test('the imported page is published, and Lantern’s own privacy page is not replaced', async () => {
-    const pages = await db().selectFrom('pages').select(['slug', 'title', 'body']).execute();
+  test('a published page is published at /<slug>, a draft page stays a draft, and Lantern’s own privacy page is not replaced', async () => {
+    const pages = await db().selectFrom('pages').select(['slug', 'title', 'body', 'published_at']).execute();
     const who = pages.find((p) => p.slug === 'who-we-are');
     expect(who?.title).toBe('Who we are');
     expect(who?.body).toContain('We have written 10,000 letters since 2015.');
     expect(who?.body).not.toContain('vc_');
+    expect(who?.published_at).not.toBeNull();
+    expect((await t.client().get('/who-we-are')).status).toBe(200);
+    expect(pages.find((p) => p.slug === 'volunteer-handbook')?.published_at).toBeNull();
+    expect((await t.client().get('/volunteer-handbook')).status).toBe(404);
     const privacy = pages.find((p) => p.slug === 'privacy');
     if (privacy) expect(privacy.body).not.toContain('Our old privacy policy');
+    expect(first.skipped.find((s) => s.examples.includes('Privacy policy'))).toBeDefined();
   });
 
   test('every old address answers 301 with the new one', async () => {
@@ -172,7 +181,7 @@ describeEachDialect('the WordPress import', (ctx) => {
     const again = await importWordPressFile(core(), FIXTURE, {});
     expect(again.imported).toEqual({ update: 0, page: 0, category: 0 });
     expect(again.updated).toEqual({ update: 0, page: 0, category: 0 });
-    expect(again.unchanged).toEqual({ update: 5, page: 1, category: 3 });
+    expect(again.unchanged).toEqual({ update: 5, page: 2, category: 3 });
     expect(again.attachmentsListed).toBe(0);
     const after = await counts();
     // The run itself is recorded (its report and one audit entry); nothing else is written.
@@ -190,6 +199,14 @@ describeEachDialect('the WordPress import', (ctx) => {
     expect(r.text).not.toMatch(/<(img|a)[^>]+riverside-rights\.example\.org/);
     expect((await campaigner.get('/admin/content/wordpress')).status).toBe(200);
     expect((await t.client().get('/admin/content/wordpress')).status).toBe(303);
+    // Any page number, however typed, shows a page (the last one when past the end), never an error.
+    for (const q of ['abc', '-1', '0', '99999999999', '1e3', '2', '%E2%80%AE1'])
+      expect([q, (await editor.get(`/admin/content/wordpress?page=${q}`)).status]).toEqual([q, 200]);
+    // A control character is refused by every form and query alike (core/web/text-input.ts), as a 400, not a 500.
+    expect((await editor.get('/admin/content/wordpress?page=%00')).status).toBe(400);
+    // The audit log says what the import did, in words.
+    const owner = (await signedInAs(t, 'owner')).client;
+    expect((await owner.get('/admin/audit')).text).toContain('imported a WordPress export');
   });
 
   test('an editor fixes one imported post; importing an updated export later leaves the fix and updates the rest', async () => {

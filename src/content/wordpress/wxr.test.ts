@@ -70,6 +70,7 @@ describe('reading a WordPress export', () => {
       [140, 'post', 'publish'],
       [60, 'post', 'trash'],
       [2, 'page', 'publish'],
+      [4, 'page', 'draft'],
       [3, 'page', 'publish'],
       [150, 'attachment', 'inherit'],
       [151, 'attachment', 'inherit'],
@@ -87,8 +88,8 @@ describe('reading a WordPress export', () => {
     expect(first.meta).toEqual([{ key: '_thumbnail_id', value: '150' }]);
     expect(first.comments).toBe(1);
     expect(items[4]!.postPassword).toBe('lantern-test');
-    expect(items[8]!.attachmentUrl).toBe('https://riverside-rights.example.org/wp-content/uploads/2025/03/vigil.jpg');
-    expect(items[8]!.postParent).toBe(101);
+    expect(items[9]!.attachmentUrl).toBe('https://riverside-rights.example.org/wp-content/uploads/2025/03/vigil.jpg');
+    expect(items[9]!.postParent).toBe(101);
   });
 
   test('items come one at a time as the file is read, not after the whole file', async () => {
