@@ -194,7 +194,16 @@ export async function listActionCards(db: DbOrTrx, ids: readonly number[], now =
     const a = await getActionById(db, id);
     if (!a || a.status === 'draft') continue;
     const { noun } = kindOf(a.kind);
-    cards.push({ id: a.id, title: a.title, summary: a.summary, url: `/act/${a.slug}`, count: a.count, noun, open: isTakingPart(a, now), verb: KIND_VERBS[a.kind] });
+    cards.push({
+      id: a.id,
+      title: a.title,
+      summary: a.summary,
+      url: `/act/${a.slug}`,
+      count: a.count,
+      noun,
+      open: isTakingPart(a, now),
+      verb: KIND_VERBS[a.kind],
+    });
   }
   return cards;
 }
