@@ -160,6 +160,50 @@ describe('hostile and broken files are refused with a clear message', () => {
     expect(await refusal(bytes(long), { maxContent: 4 * 1024 * 1024, maxField: 64 * 1024 })).toMatch(/longer than Lantern accepts/);
   });
 
+  test('elements nested millions deep are refused at once, before the nesting costs time', async () => {
+    let sent = 0;
+    async function* deep(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(HEAD + '<item>');
+      // 40 MB of opening tags: read to the end, saxes's look-ups along the open elements would take hours.
+      for (let i = 0; i < 640; i++) {
+        sent++;
+        yield Buffer.from('<a>'.repeat(21_000));
+      }
+    }
+    const started = Date.now();
+    expect(await refusal(deep())).toMatch(/nests elements deeper than a WordPress export/);
+    expect(sent).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test('a start tag with megabytes of attributes is refused at the smaller cap', async () => {
+    let sent = 0;
+    async function* attributes(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(HEAD + '<item><title');
+      for (let i = 0; i < 200; i++) {
+        sent++;
+        yield Buffer.from(Array.from({ length: 5000 }, (_, k) => ` a${i}x${k}=""`).join(''));
+      }
+      yield Buffer.from('>x</title></item>' + TAIL);
+    }
+    expect(await refusal(attributes(), { maxContent: 4 * 1024 * 1024, maxField: 64 * 1024 })).toMatch(/A tag in the export is longer/);
+    expect(sent).toBeLessThan(5);
+  });
+
+  test('an item with more categories, custom fields or custom-field text than any export holds is refused', async () => {
+    const terms = '<category domain="post_tag" nicename="t"><![CDATA[t]]></category>'.repeat(5001);
+    expect(await refusal(bytes(HEAD, `<item>${terms}</item>`, TAIL))).toMatch(/more than 5,000 categories and tags/);
+    const fields = '<wp:postmeta><wp:meta_key>k</wp:meta_key><wp:meta_value>v</wp:meta_value></wp:postmeta>'.repeat(5001);
+    expect(await refusal(bytes(HEAD, `<item>${fields}</item>`, TAIL))).toMatch(/more than 5,000 custom fields/);
+    // Each value under the cap, together over it.
+    const long = `<wp:postmeta><wp:meta_key>k</wp:meta_key><wp:meta_value>${'v'.repeat(40_000)}</wp:meta_value></wp:postmeta>`;
+    const limits = { maxContent: 100_000, maxField: 10_000 };
+    expect(await refusal(bytes(HEAD, `<item>${long.repeat(3)}</item>`, TAIL), limits)).toMatch(/custom fields of an item .* longer/);
+    // Two of them are fine.
+    const events = await all(bytes(HEAD, `<item>${long.repeat(2)}</item>`, TAIL), limits);
+    expect(events.filter((e) => e.kind === 'item')).toHaveLength(1);
+  });
+
   test('a truncated export is refused', async () => {
     expect(await refusal(bytes(HEAD + item(1) + '<item><title>Half'))).toMatch(/not well-formed|end/i);
   });

@@ -80,6 +80,13 @@ export interface WxrLimits {
 
 export const DEFAULT_LIMITS: WxrLimits = { maxContent: 16 * 1024 * 1024, maxField: 1024 * 1024 };
 
+// A WordPress export nests six elements deep at most (rss > channel > item > wp:comment > wp:commentmeta > wp:meta_key);
+// saxes looks up namespaces along every open element, so a file nesting millions deep would take hours, not memory.
+const MAX_DEPTH = 16;
+// What one item may carry: WordPress's own exports stay far below these, and they bound what an item holds.
+const MAX_TERMS = 5000;
+const MAX_META = 5000;
+
 const CHUNK = 64 * 1024;
 
 const NS: Record<string, string> = {
@@ -99,6 +106,19 @@ function qualified(tag: SaxesTagNS): string {
   const prefix = NS[uri];
   return prefix ? `${prefix}:${tag.local}` : `${uri}:${tag.local}`;
 }
+
+// The fields of the channel's categories, tags and authors that are read; any other is passed over, not gathered.
+const GROUP_FIELDS = new Set([
+  'term_id',
+  'category_nicename',
+  'cat_name',
+  'category_parent',
+  'category_description',
+  'tag_slug',
+  'tag_name',
+  'author_login',
+  'author_display_name',
+]);
 
 // The fields of an item that hold a post's text may be long; every other field is short.
 const LONG_FIELDS = new Set(['content:encoded', 'excerpt:encoded', 'wp:meta_value', 'description']);
@@ -156,6 +176,10 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
   // saxes holds a text node, a comment or a tag it has not finished in memory, and says nothing until it ends: if
   // nothing has come out of it for longer than any field may be, the file is refused now rather than held.
   let sinceEvent = 0;
+  // Inside a start tag (its name and attributes), where nothing of a WordPress export is long.
+  let inTag = false;
+  // What the current item's custom fields hold in all: each may be long, their sum is capped too.
+  let metaChars = 0;
 
   // Where we are: the path of open elements, and what is being gathered.
   const path: string[] = [];
@@ -186,8 +210,18 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
     fail('The file declares a DOCTYPE, which a WordPress export never does; it is refused (it could expand entities or read other files)'),
   );
   parser.on('comment', () => (sinceEvent = 0));
+  parser.on('opentagstart', () => {
+    sinceEvent = 0;
+    inTag = true;
+    if (path.length < MAX_DEPTH) return;
+    // Thrown, not only noted: saxes would otherwise go on through the rest of the piece, one deeper look-up a tag.
+    fail(`The export nests elements deeper than a WordPress export does (more than ${MAX_DEPTH})`);
+    throw failure;
+  });
   parser.on('opentag', (tag) => {
     sinceEvent = 0;
+    inTag = false;
+    if (failure) return;
     const name = qualified(tag);
     if (path.length === 0) {
       if (tag.local !== 'rss') fail('This is not a WordPress export: it is not an RSS document');
@@ -202,14 +236,18 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
     if (depth === 3 && name === 'item') {
       sendSite();
       item = emptyItem();
+      metaChars = 0;
     } else if (depth === 3 && (name === 'wp:category' || name === 'wp:tag' || name === 'wp:author')) {
       // The channel's own fields come before these in every export: the site is known from here on.
       sendSite();
       group = {};
     } else if (depth === 4 && item && name === 'category') {
+      if (item.categories.length >= MAX_TERMS)
+        fail(`An item of the export has more than ${MAX_TERMS.toLocaleString('en-GB')} categories and tags`);
       const attr = (k: string) => String(tag.attributes[k]?.value ?? '');
       category = { domain: attr('domain'), nicename: attr('nicename') };
     } else if (depth === 4 && item && name === 'wp:postmeta') {
+      if (item.meta.length >= MAX_META) fail(`An item of the export has more than ${MAX_META.toLocaleString('en-GB')} custom fields`);
       meta = { key: '', value: '' };
     } else if (depth === 4 && item && name === 'wp:comment') {
       item.comments++;
@@ -228,6 +266,7 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
   parser.on('cdata', gather);
   parser.on('closetag', (tag) => {
     sinceEvent = 0;
+    if (failure) return;
     const name = qualified(tag);
     const depth = path.length;
     const value = LONG_FIELDS.has(name) ? text : ownCopy(text);
@@ -255,7 +294,8 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
         out.push({ kind: 'author', author: { login: g.author_login ?? '', displayName: g.author_display_name ?? '' } });
       }
     } else if (depth === 4 && group) {
-      group[name.replace(/^wp:/, '')] = value;
+      const field = name.replace(/^wp:/, '');
+      if (GROUP_FIELDS.has(field)) group[field] = value;
     } else if (depth === 3 && !item) {
       if (name === 'title') site.title = value;
       else if (name === 'link') site.link = value;
@@ -271,7 +311,14 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
       }
     } else if (depth === 5 && meta) {
       if (name === 'wp:meta_key') meta.key = value;
-      else if (name === 'wp:meta_value') meta.value = value;
+      else if (name === 'wp:meta_value') {
+        metaChars += value.length;
+        if (metaChars > limits.maxContent)
+          fail(
+            `The custom fields of an item of the export are longer than Lantern accepts (${Math.round(limits.maxContent / 1024 / 1024)} MB in all)`,
+          );
+        meta.value = value;
+      }
     }
     path.pop();
   });
@@ -285,6 +332,8 @@ export async function* readWxr(source: WxrSource, limits: WxrLimits = DEFAULT_LI
       parser.write(piece);
       if (sinceEvent > limits.maxContent + CHUNK)
         fail(`A piece of the export is longer than Lantern accepts (${Math.round(limits.maxContent / 1024 / 1024)} MB without a break)`);
+      else if (inTag && sinceEvent > limits.maxField + CHUNK)
+        fail(`A tag in the export is longer than Lantern accepts (${Math.round(limits.maxField / 1024)} KB of attributes)`);
     }
   };
 
