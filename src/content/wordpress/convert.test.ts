@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { renderUpdateBody } from '../updates/service.js';
-import { convertPost, expandShortcodes, plainText, wpautop } from './convert.js';
+import { convertPost, expandShortcodes, MAX_TAGS, plainText, wordsIfTooDeep, wpautop } from './convert.js';
 
 // Post HTML from WordPress made into Markdown, and that Markdown rendered by updates' renderer: hostile HTML from
 // a payload list (written for Lantern, in the manner of OWASP's XSS filter evasion cheat sheet) comes out with no
@@ -161,6 +161,55 @@ test('a giant table and very deep nesting convert within seconds and render safe
     expect(unsafe(out)).toEqual([]);
   }
   expect(rendered(deep)).toContain('deep');
+});
+
+test('hostile posts of a few megabytes are read in one pass, not over and over', () => {
+  // Each took from several seconds to hours before: patterns looking for a closing tag from every opening one, and
+  // the sanitiser's parser stepping through every open element for each new one.
+  const posts = {
+    'shortcodes never closed': '[x]'.repeat(150_000),
+    'captions never closed': '[caption]'.repeat(150_000),
+    'embeds never closed': '[embed]'.repeat(200_000),
+    'preformatted blocks never closed': '<pre>'.repeat(200_000),
+    'lists nested a hundred thousand deep': '<ul><li>'.repeat(100_000),
+    'elements opened and never closed, then closings of others': `${'<div>'.repeat(50_000)}${'</x>'.repeat(200_000)}`,
+  };
+  for (const [what, html] of Object.entries(posts)) {
+    const started = performance.now();
+    const { markdown } = convert(html);
+    expect(performance.now() - started, what).toBeLessThan(3000);
+    expect(unsafe(renderUpdateBody(markdown)), what).toEqual([]);
+  }
+});
+
+test('a post nested deeper than any page needs keeps its words, without its formatting', () => {
+  const deep = `<p>Before</p>${'<div><span>'.repeat(5_000)}<b>Deep</b> &amp; <script>alert(1)</script>down${'</span></div>'.repeat(5_000)}<p>After</p>`;
+  const words = wordsIfTooDeep(deep);
+  expect(words).toBe('Before\n\nDeep &amp; down\n\nAfter');
+  const out = rendered(deep);
+  expect(out).toContain('Deep &amp; down');
+  expect(unsafe(out)).toEqual([]);
+  // What WordPress writes is not taken for deep nesting: paragraphs and list items left open close each other, and
+  // SVG's self-closing elements close.
+  const open = `${'<p>Para'.repeat(2_000)}<ul>${'<li>Item'.repeat(2_000)}</ul><svg>${'<path d="M0 0"/>'.repeat(2_000)}</svg>`;
+  expect(wordsIfTooDeep(open)).toBeUndefined();
+  expect(wordsIfTooDeep(`${'<div>'.repeat(200)}x${'</div>'.repeat(200)}`)).toBeUndefined();
+});
+
+test('a post with far more formatting or text than an update holds is not converted, and says so', () => {
+  expect(convert('Line\n'.repeat(300_000)).tooLarge).toBe(true);
+  expect(convert('<b>x</b>'.repeat(MAX_TAGS)).tooLarge).toBe(true);
+  expect(convert(`<p>${'word '.repeat(3_000_000)}</p>`).tooLarge).toBe(true);
+  // Images pasted in as data take megabytes without being text: the post is converted, the image left out.
+  const pasted = convert(`<p>Our vigil<img src="data:image/png;base64,${'QUJD'.repeat(2_000_000)}"></p>`);
+  expect(pasted.tooLarge).toBeUndefined();
+  expect(pasted.markdown).toBe('Our vigil');
+  // A long ordinary post is converted.
+  const long = convert(
+    '<p>Ten thousand letters reached the ministry, and <a href="https://other.example/x">a reply</a> came.</p>\n\n'.repeat(2_000),
+  );
+  expect(long.tooLarge).toBeUndefined();
+  expect(long.markdown.length).toBeGreaterThan(100_000);
 });
 
 test('titles are plain text on one line, entities decoded and tags gone', () => {

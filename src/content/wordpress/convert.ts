@@ -1,3 +1,4 @@
+import { Tokenizer } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
 import TurndownService from 'turndown';
 import { tables, strikethrough } from 'turndown-plugin-gfm';
@@ -20,6 +21,48 @@ export interface Converted {
   images: Array<{ src: string; alt: string }>;
   /** Shortcodes dropped, by name, with how many times. */
   droppedShortcodes: Record<string, number>;
+  /** Far more than an update holds: not converted (markdown is empty), for the import to skip with a reason. */
+  tooLarge?: boolean;
+}
+
+/**
+ * The most tags a post may hold once sanitised. turndown builds a document of the whole post, some 700 bytes an
+ * element, and sanitize-html some 200 bytes a tag as it goes: a post of a few megabytes of line breaks would need
+ * gigabytes. The longest update Lantern takes (200,000 characters) holds a few tens of thousands; before sanitising,
+ * a page builder's wrappers may hold a few times more.
+ */
+export const MAX_TAGS = 50_000;
+const MAX_TAGS_UNSANITISED = 200_000;
+/** Visible characters (not counting spaces) beyond which a post cannot fit in an update, however it is written. */
+export const MAX_TEXT = 2_000_000;
+
+/** Whether HTML holds more tags than may be converted (line breaks too, when each may become a <br>); stops early. */
+function overTags(html: string, maxTags: number, countLineBreaks: boolean): boolean {
+  let tags = 0;
+  for (let i = 0; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    if ((c === 60 /* < */ || (countLineBreaks && c === 10)) && ++tags > maxTags) return true;
+  }
+  return false;
+}
+
+/** Visible characters of sanitised HTML (its tags are whole: sanitize-html escapes < and > elsewhere), up to a cap. */
+function overText(safe: string): boolean {
+  let text = 0;
+  for (let i = 0; i < safe.length; i++) {
+    const c = safe.charCodeAt(i);
+    if (c === 60 /* < */) {
+      const end = safe.indexOf('>', i);
+      if (end === -1) break;
+      i = end;
+    } else if (c === 38 /* & */) {
+      // An entity is one character.
+      const end = safe.indexOf(';', i);
+      if (end !== -1 && end - i <= 10) i = end;
+      if (++text > MAX_TEXT) return true;
+    } else if (c > 32 && ++text > MAX_TEXT) return true;
+  }
+  return false;
 }
 
 const NESTING = 40;
@@ -74,35 +117,86 @@ function isShortcode(name: string): boolean {
 
 const count = (into: Record<string, number>, name: string) => (into[name] = (into[name] ?? 0) + 1);
 
+// A shortcode's tag: [name attrs], [name attrs /] or [/name]. Neither its attributes nor anything else here may run
+// past the next bracket, so each character of a post is looked at a bounded number of times: a post of 16 MB of
+// "[x]" or "[caption]" with no closing tag is read in one pass (patterns that looked ahead for a closing tag from
+// every opening one took hours on such a post).
+const SHORTCODE_TAG = /\[(\/?)([a-z][\w-]*)((?:\s[^[\]]*)?)(\/?)\]/gi;
+const IMG_TAG = /<img\b[^<>]*>/gi;
+const LINKED_IMG = /<a\b[^<>]*>\s*<img\b[^<>]*>\s*<\/a>|<img\b[^<>]*>/gi;
+const ANY_SHORTCODE_TAG = /\[\/?[a-z][\w-]*(?:\s[^[\]]*)?\]/gi;
+
+interface ShortcodeTag {
+  start: number;
+  end: number;
+  name: string;
+  closing: boolean;
+  attrs: string;
+  /** For an opening tag, the index of its closing tag in the list. */
+  closedBy?: number;
+}
+
+/** A caption's words and images as HTML: the caption says what the image showed; its description would say it twice. */
+function captionHtml(attrs: string, inner: string): string {
+  const images = inner.match(IMG_TAG) ?? [];
+  const fromAttr = /\bcaption=(?:"([^"]*)"|'([^']*)')/i.exec(attrs);
+  const words = (fromAttr?.[1] ?? fromAttr?.[2] ?? inner.replace(LINKED_IMG, '').replace(ANY_SHORTCODE_TAG, '')).trim();
+  const shown = words ? images.map((i) => i.replace(/\balt=("[^"]*"|'[^']*')/i, 'alt=""')) : images;
+  return `\n\n${shown.join('')}\n\n${words ? `<p>${words}</p>` : ''}\n\n`;
+}
+
 /** WordPress shortcodes turned into plain HTML: captions kept, embeds as links, wrappers unwrapped, the rest dropped (counted). */
 export function expandShortcodes(html: string, dropped: Record<string, number>): string {
   if (!html.includes('[')) return html;
-  let s = html.replace(/\[caption\b([^\]]*)\]([\s\S]*?)\[\/caption\]/gi, (_m, attrs: string, inner: string) => {
-    const images = inner.match(/<img\b[^>]*>/gi) ?? [];
-    const fromAttr = /\bcaption=(?:"([^"]*)"|'([^']*)')/i.exec(attrs);
-    const words = (fromAttr?.[1] ?? fromAttr?.[2] ?? inner.replace(/<a\b[^>]*>\s*<img\b[^>]*>\s*<\/a>|<img\b[^>]*>/gi, '')).trim();
-    // The caption says what the image showed; its description would say it twice.
-    const shown = words ? images.map((i) => i.replace(/\balt=("[^"]*"|'[^']*')/i, 'alt=""')) : images;
-    return `\n\n${shown.join('')}\n\n${words ? `<p>${words}</p>` : ''}\n\n`;
-  });
-  s = s.replace(
-    /\[embed\b[^\]]*\]\s*(https?:\/\/[^\s[\]<>"]+)\s*\[\/embed\]/gi,
-    (_m, url: string) => `\n\n<p><a href="${url}">${url}</a></p>\n\n`,
-  );
-  // An enclosing shortcode whose content goes with it.
-  s = s.replace(/\[([a-z][\w-]*)\b[^\]]*\]([\s\S]*?)\[\/\1\]/gi, (m, name: string) => {
-    const n = name.toLowerCase();
-    if (!DROPPED.has(n)) return m;
-    count(dropped, n);
-    return '';
-  });
-  // What remains: single shortcodes, and the tags of wrappers.
-  return s.replace(/\[(\/?)([a-z][\w-]*)((?:\s[^\]]*)?)\/?\](?!\()/gi, (m, closing: string, name: string) => {
-    const n = name.toLowerCase();
-    if (!isShortcode(n)) return m;
-    if (!closing && !WRAPPERS.has(n) && !BUILDER_PREFIX.test(n)) count(dropped, n);
-    return '';
-  });
+  const tags: ShortcodeTag[] = [];
+  // Opening tags not yet closed, by name: a closing tag closes the nearest one before it.
+  const open = new Map<string, number[]>();
+  for (const m of html.matchAll(SHORTCODE_TAG)) {
+    const name = m[2]!.toLowerCase();
+    const end = m.index + m[0].length;
+    // [text](address) is a Markdown link written into the post, not a shortcode.
+    if (!isShortcode(name) || html[end] === '(') continue;
+    const tag: ShortcodeTag = { start: m.index, end, name, closing: m[1] === '/', attrs: m[3] ?? '' };
+    if (tag.closing) {
+      const opener = open.get(name)?.pop();
+      if (opener !== undefined) tags[opener]!.closedBy = tags.length;
+    } else if (m[4] !== '/' && !tag.attrs.trimEnd().endsWith('/')) {
+      let list = open.get(name);
+      if (!list) open.set(name, (list = []));
+      list.push(tags.length);
+    }
+    tags.push(tag);
+  }
+  if (!tags.length) return html;
+
+  let out = '';
+  let at = 0;
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i]!;
+    // Inside a shortcode already replaced whole.
+    if (tag.start < at) continue;
+    out += html.slice(at, tag.start);
+    at = tag.end;
+    if (tag.closing) continue;
+    const close = tag.closedBy === undefined ? undefined : tags[tag.closedBy]!;
+    const wrapper = WRAPPERS.has(tag.name) || BUILDER_PREFIX.test(tag.name);
+    if (close && !wrapper) {
+      const inner = html.slice(tag.end, close.start);
+      at = close.end;
+      if (tag.name === 'caption') {
+        out += captionHtml(tag.attrs, inner);
+        continue;
+      }
+      const url = inner.trim();
+      if (tag.name === 'embed' && /^https?:\/\/[^\s[\]<>"]+$/.test(url)) {
+        out += `\n\n<p><a href="${url}">${url}</a></p>\n\n`;
+        continue;
+      }
+    }
+    // A wrapper's tags go and what it wraps stays; any other shortcode goes (with what it encloses) and is counted.
+    if (!wrapper) count(dropped, tag.name);
+  }
+  return out + html.slice(at);
 }
 
 const BLOCK =
@@ -113,7 +207,8 @@ export function wpautop(html: string): string {
   if (!html.trim()) return '';
   const kept: string[] = [];
   // A <pre> keeps its line breaks exactly.
-  const s = html.replace(/\r\n?/g, '\n').replace(/<pre\b[\s\S]*?<\/pre>/gi, (m) => `\uE000${kept.push(m) - 1}\uE001`);
+  // The markers' own characters are taken out of the post first, so that nothing in it can pass for a marker.
+  const s = setPreAside(html.replace(/\r\n?/g, '\n').replace(/[\uE000\uE001]/g, ''), kept);
   return s
     .split(/\n[ \t]*\n/)
     .map((block) => {
@@ -125,6 +220,27 @@ export function wpautop(html: string): string {
     .filter(Boolean)
     .join('\n')
     .replace(/\uE000(\d+)\uE001/g, (_m, i: string) => kept[Number(i)]!);
+}
+
+/**
+ * Each <pre>…</pre> replaced by a marker and kept aside. Found one after another, each closing tag searched for once
+ * from its opening tag: with no closing tag left, the search ends (a lazy pattern would search again from every
+ * later "<pre", reading a hostile post over and over).
+ */
+function setPreAside(s: string, kept: string[]): string {
+  const opening = /<pre\b/gi;
+  const closing = /<\/pre>/gi;
+  let out = '';
+  let at = 0;
+  for (let m = opening.exec(s); m; m = opening.exec(s)) {
+    closing.lastIndex = m.index;
+    const c = closing.exec(s);
+    if (!c) break;
+    const end = c.index + c[0].length;
+    out += `${s.slice(at, m.index)}\uE000${kept.push(s.slice(m.index, end)) - 1}\uE001`;
+    at = opening.lastIndex = end;
+  }
+  return out + s.slice(at);
 }
 
 function sanitizeOptions(oldOrigins: readonly string[]): sanitizeHtml.IOptions {
@@ -227,11 +343,174 @@ turndown.addRule('images', {
   },
 });
 
+// How deep elements may nest before a post is taken as its words alone. sanitize-html's parser (htmlparser2) keeps
+// its open elements with the newest first, so every element opened or closed costs as many steps as are open: a post
+// of 16 MB of opening tags would take hours. Page builders nest a few dozen deep; beyond NESTING the sanitiser keeps
+// only the text anyway.
+const MAX_OPEN = 256;
+
+// When opening one element closes the open one before it (htmlparser2's rules, which the count below follows).
+const P_ONLY = new Set(['p']);
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p']);
+const FORM_TAGS = new Set(['input', 'option', 'optgroup', 'select', 'button', 'datalist', 'textarea']);
+const IMPLIES_CLOSE = new Map<string, ReadonlySet<string>>([
+  ['tr', new Set(['tr', 'th', 'td'])],
+  ['th', new Set(['th'])],
+  ['td', new Set(['thead', 'th', 'td'])],
+  ['body', new Set(['head', 'link', 'script'])],
+  ['a', new Set(['a'])],
+  ['li', new Set(['li'])],
+  ['option', new Set(['option'])],
+  ['optgroup', new Set(['optgroup', 'option'])],
+  ['dd', new Set(['dd', 'dt'])],
+  ['dt', new Set(['dd', 'dt'])],
+  ['rt', new Set(['rt', 'rp'])],
+  ['rp', new Set(['rt', 'rp'])],
+  ['tbody', new Set(['thead', 'tbody'])],
+  ['tfoot', new Set(['thead', 'tbody'])],
+  ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, HEADINGS] as const),
+  ...['select', 'input', 'output', 'button', 'datalist', 'textarea'].map((t) => [t, FORM_TAGS] as const),
+  ...[
+    'p',
+    'address',
+    'article',
+    'aside',
+    'blockquote',
+    'details',
+    'div',
+    'dl',
+    'fieldset',
+    'figcaption',
+    'figure',
+    'footer',
+    'form',
+    'header',
+    'hr',
+    'main',
+    'nav',
+    'ol',
+    'pre',
+    'section',
+    'table',
+    'ul',
+  ].map((t) => [t, P_ONLY] as const),
+]);
+const VOID = new Set([
+  'area',
+  'base',
+  'basefont',
+  'br',
+  'col',
+  'command',
+  'embed',
+  'frame',
+  'hr',
+  'img',
+  'input',
+  'isindex',
+  'keygen',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
+// Whose content is not text a reader sees (the tokenizer reads script, style, title and textarea as raw text).
+const RAW = new Set(['script', 'style', 'title', 'textarea']);
+// Elements that end a line of text or a paragraph when the post is taken as its words alone.
+const BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'ul', 'ol', 'table']);
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The post's words alone (as HTML paragraphs) when its elements nest deeper than MAX_OPEN, otherwise undefined.
+ * One pass of htmlparser2's tokenizer (which reads each character once) with a stack kept newest last, following
+ * the parser's rules for elements that close others; the depth it finds is never less than the parser's.
+ */
+export function wordsIfTooDeep(html: string): string | undefined {
+  if (!html.includes('<')) return undefined;
+  const stack: string[] = [];
+  const open = new Map<string, number>();
+  const push = (name: string) => {
+    stack.push(name);
+    open.set(name, (open.get(name) ?? 0) + 1);
+  };
+  const pop = () => {
+    const name = stack.pop()!;
+    open.set(name, open.get(name)! - 1);
+    return name;
+  };
+  let tooDeep = false;
+  let name = '';
+  let raw = '';
+  let text = '';
+  const tokenizer = new Tokenizer(
+    { xmlMode: false, decodeEntities: true },
+    {
+      onopentagname(start, end) {
+        name = html.slice(start, end).toLowerCase();
+        if (BREAKS.has(name)) text += name === 'br' ? '\n' : '\n\n';
+        if (tooDeep) return;
+        const closes = IMPLIES_CLOSE.get(name);
+        if (closes) while (stack.length && closes.has(stack[stack.length - 1]!)) pop();
+        if (!VOID.has(name)) push(name);
+        if (stack.length > MAX_OPEN) tooDeep = true;
+      },
+      onopentagend() {
+        if (RAW.has(name)) raw = name;
+      },
+      onselfclosingtag() {
+        if (RAW.has(name)) raw = name;
+        // Only SVG and MathML close themselves with "/>"; in HTML the element stays open.
+        if ((open.get('svg') || open.get('math')) && stack[stack.length - 1] === name) pop();
+      },
+      onclosetag(start, end) {
+        const closing = html.slice(start, end).toLowerCase();
+        if (closing === raw) raw = '';
+        if (BREAKS.has(closing)) text += '\n\n';
+        if (tooDeep || !open.get(closing)) return;
+        while (pop() !== closing);
+      },
+      ontext(start, end) {
+        if (!raw) text += html.slice(start, end);
+      },
+      ontextentity(codepoint) {
+        if (!raw) text += String.fromCodePoint(codepoint);
+      },
+      onattribdata() {},
+      onattribentity() {},
+      onattribend() {},
+      onattribname() {},
+      oncdata() {},
+      oncomment() {},
+      ondeclaration() {},
+      onend() {},
+      onprocessinginstruction() {},
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
+  if (!tooDeep) return undefined;
+  const lines = text.split('\n').map((line) => line.trim());
+  return escapeHtml(
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+  );
+}
+
 /** A post's HTML (as WordPress stores it) as safe Markdown, with the images left out and the shortcodes dropped. */
 export function convertPost(html: string, o: { oldOrigins: readonly string[] }): Converted {
   const droppedShortcodes: Record<string, number> = {};
-  const safe = sanitizeHtml(wpautop(expandShortcodes(html, droppedShortcodes)), sanitizeOptions(o.oldOrigins));
+  const tooLarge: Converted = { markdown: '', images: [], droppedShortcodes, tooLarge: true };
+  // Checked before any work: each step costs memory in proportion to the tags it meets.
+  if (overTags(html, MAX_TAGS_UNSANITISED, true)) return tooLarge;
+  const expanded = expandShortcodes(html, droppedShortcodes);
+  const safe = sanitizeHtml(wpautop(wordsIfTooDeep(expanded) ?? expanded), sanitizeOptions(o.oldOrigins));
   gathering = [];
+  if (overTags(safe, MAX_TAGS, false) || overText(safe)) return tooLarge;
   const markdown = safe.trim() ? turndown.turndown(safe) : '';
   const images = gathering;
   gathering = [];

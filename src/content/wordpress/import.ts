@@ -18,7 +18,7 @@ import {
   upsertUpdateBySlug,
   type StaffMember,
 } from '../updates/service.js';
-import { convertPost, plainText, tidy } from './convert.js';
+import { convertPost, MAX_TAGS, MAX_TEXT, plainText, tidy } from './convert.js';
 import { attachmentListed, findItem, insertAttachmentOnce, insertImport, upsertItem } from './queries.js';
 import type { WordPressItemKind } from './tables.js';
 import { DEFAULT_LIMITS, readWxr, WxrError, type WxrCategory, type WxrItem, type WxrLimits, type WxrSite, type WxrSource } from './wxr.js';
@@ -34,6 +34,7 @@ const CONVERSION = 'wp-import-1';
 const MAX_TITLE = 200;
 const MAX_EXCERPT = 600;
 const MAX_BODY = 200_000;
+const FAR_TOO_LARGE = `Far more than an update holds (over ${MAX_TAGS.toLocaleString('en-GB')} pieces of formatting such as line breaks and links, or over ${MAX_TEXT.toLocaleString('en-GB')} characters): copy what matters by hand`;
 
 /** What an import did (or, on a dry run, would do), for the person who ran it and for staff on the admin page. */
 export interface ImportReport {
@@ -312,6 +313,7 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const converted = convertPost(item.content, { oldOrigins: origins });
     for (const [name, n] of Object.entries(converted.droppedShortcodes))
       report.droppedShortcodes[name] = (report.droppedShortcodes[name] ?? 0) + n;
+    if (converted.tooLarge) return skipped.add(FAR_TOO_LARGE, label);
     if (converted.markdown.length > MAX_BODY)
       return skipped.add(`Longer than an update may be (${MAX_BODY.toLocaleString('en-GB')} characters)`, label);
     const title = label.slice(0, MAX_TITLE);
@@ -399,6 +401,7 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const converted = convertPost(item.content, { oldOrigins: origins });
     for (const [name, n] of Object.entries(converted.droppedShortcodes))
       report.droppedShortcodes[name] = (report.droppedShortcodes[name] ?? 0) + n;
+    if (converted.tooLarge) return skipped.add(FAR_TOO_LARGE, label);
     const name = decodedName(item.postName);
     const slug = current?.slug ?? (isSlug(name) ? name : slugify(name || label, 'page'));
     // Lantern's own pages (home, privacy, about, contact) and any page staff wrote are never replaced by an import.
