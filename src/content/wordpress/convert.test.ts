@@ -216,4 +216,9 @@ test('titles are plain text on one line, entities decoded and tags gone', () => 
   expect(plainText('Vigil &amp; <em>march</em> &#8211;\n2025')).toBe('Vigil & march – 2025');
   expect(plainText('<script>alert(1)</script>Title')).toBe('Title');
   expect(plainText('Bad\u0007bell')).toBe('Badbell');
+  expect(plainText('Letters<svg><text>drawn</text></svg> &amp;#8211; sent')).toBe('Letters – sent');
+  // A megabyte of opening tags (the most a title may hold) is read in one pass: the sanitiser's parser took minutes.
+  const started = performance.now();
+  expect(plainText(`${'<b>'.repeat(330_000)}Title`)).toBe('Title');
+  expect(performance.now() - started).toBeLessThan(3000);
 });

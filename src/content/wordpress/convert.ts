@@ -517,10 +517,63 @@ export function convertPost(html: string, o: { oldOrigins: readonly string[] }):
   return { markdown: tidy(markdown, 'multi'), images, droppedShortcodes };
 }
 
-/** A title or a name from the export as plain text on one line (WordPress titles may hold tags and entities). */
+// Elements whose content is not text a reader sees, beside RAW: what is inside SVG and MathML is drawing, not words.
+const FOREIGN = new Set(['svg', 'math']);
+
+/** The text of HTML, entities decoded, without what scripts, styles and drawings hold: one pass of the tokenizer. */
+function textOf(html: string): string {
+  if (!html.includes('<') && !html.includes('&')) return html;
+  let name = '';
+  let raw = '';
+  let foreign = 0;
+  let text = '';
+  const tokenizer = new Tokenizer(
+    { xmlMode: false, decodeEntities: true },
+    {
+      onopentagname(start, end) {
+        name = html.slice(start, end).toLowerCase();
+        if (FOREIGN.has(name)) foreign++;
+      },
+      onopentagend() {
+        if (RAW.has(name)) raw = name;
+      },
+      onselfclosingtag() {
+        if (FOREIGN.has(name)) foreign--;
+      },
+      onclosetag(start, end) {
+        const closing = html.slice(start, end).toLowerCase();
+        if (closing === raw) raw = '';
+        if (FOREIGN.has(closing) && foreign > 0) foreign--;
+      },
+      ontext(start, end) {
+        if (!raw && !foreign) text += html.slice(start, end);
+      },
+      ontextentity(codepoint) {
+        if (!raw && !foreign) text += String.fromCodePoint(codepoint);
+      },
+      onattribdata() {},
+      onattribentity() {},
+      onattribend() {},
+      onattribname() {},
+      oncdata() {},
+      oncomment() {},
+      ondeclaration() {},
+      onend() {},
+      onprocessinginstruction() {},
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
+  return text;
+}
+
+/**
+ * A title or a name from the export as plain text on one line (WordPress titles may hold tags and entities, and a
+ * title written with its entities escaped once more, "&amp;#8211;", is decoded once more). Read by the tokenizer,
+ * not the sanitiser: a title of a megabyte of opening tags would take the sanitiser's parser minutes.
+ */
 export function plainText(html: string): string {
-  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'svg', 'math'] });
-  return tidy(decodeEntities(text).replace(/\s+/g, ' ').trim(), 'single');
+  return tidy(decodeEntities(textOf(html)).replace(/\s+/g, ' ').trim(), 'single');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };
