@@ -423,13 +423,23 @@ const BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** How many opening tags HTML may hold ("<" and a letter), counted up to just past MAX_OPEN: no more, no deeper. */
+function openingTags(html: string): number {
+  let n = 0;
+  for (let i = html.indexOf('<'); i !== -1 && n <= MAX_OPEN; i = html.indexOf('<', i + 1)) {
+    const c = html.charCodeAt(i + 1) | 0x20;
+    if (c >= 97 && c <= 122) n++;
+  }
+  return n;
+}
+
 /**
  * The post's words alone (as HTML paragraphs) when its elements nest deeper than MAX_OPEN, otherwise undefined.
  * One pass of htmlparser2's tokenizer (which reads each character once) with a stack kept newest last, following
  * the parser's rules for elements that close others; the depth it finds is never less than the parser's.
  */
 export function wordsIfTooDeep(html: string): string | undefined {
-  if (!html.includes('<')) return undefined;
+  if (openingTags(html) <= MAX_OPEN) return undefined;
   const stack: string[] = [];
   const open = new Map<string, number>();
   const push = (name: string) => {
