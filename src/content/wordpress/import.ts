@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { recordAudit } from '../../core/audit.js';
@@ -196,6 +197,7 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
 
   if (typeof source !== 'string') throw new Error('importWordPress reads a file (it reads it twice)');
   progress('Checking the export…');
+  const checked = fileState(source);
   const surveyed = await survey(source, limits);
   const site = sourceOf(surveyed.site);
   const origins = originsOf(surveyed.site);
@@ -442,6 +444,11 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   };
 
   progress(`The export holds ${total} items from ${site}. Importing…`);
+  // What was checked is what is imported: a file replaced in between (an export written again) is refused unread.
+  if (fileState(source) !== checked)
+    throw new WxrError(
+      'The export changed while it was being checked; nothing was imported. Run the import again once the file is complete',
+    );
   for await (const e of readWxr(source, limits)) {
     switch (e.kind) {
       case 'site':
@@ -516,6 +523,16 @@ function collectGarbage(): void {
     }
   }
   gc?.();
+}
+
+/** A file's size and last change, to tell whether it changed between the two readings. */
+function fileState(file: string): string {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.size} ${s.mtimeNs} ${s.ino}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 /** A slug for a post imported for the first time: its WordPress slug unless an update of Lantern's own has it. */

@@ -288,4 +288,47 @@ describeEachDialect('the WordPress import', (ctx) => {
     }
     expect(await counts()).toEqual(before);
   });
+
+  test('a file nested deeper than any export, or replaced between its check and its import, is refused; nothing is written', async () => {
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://changing.example</wp:base_site_url>';
+    const post = `<item><title>Written while read</title><wp:post_id>1</wp:post_id><wp:post_name>written-while-read</wp:post_name><wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>`;
+    const before = await counts();
+    const deep = join(dir, 'deep.xml');
+    writeFileSync(deep, `${head}${post}<item>${'<a>'.repeat(100_000)}`);
+    await expect(importWordPressFile(core(), deep, {})).rejects.toThrow(/nests elements deeper than a WordPress export/);
+
+    const changing = join(dir, 'changing.xml');
+    writeFileSync(changing, `${head}${post}</channel></rss>`);
+    const refused = await importWordPressFile(core(), changing, {
+      // WordPress writing the export again, between the check and the import.
+      progress: (line) => {
+        if (/^The export holds/.test(line)) writeFileSync(changing, `${head}${post}${post.replace(/1/g, '2')}</channel></rss>`);
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(WxrError);
+    expect((refused as Error).message).toMatch(/changed while it was being checked/);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('a post with far more formatting than an update holds is skipped with that reason; the others are imported', async () => {
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://huge.example</wp:base_site_url>';
+    const post = (id: number, title: string, content: string) =>
+      `<item><title>${title}</title><wp:post_id>${id}</wp:post_id><wp:post_name>huge-${id}</wp:post_name><wp:post_type>post</wp:post_type><wp:status>draft</wp:status><content:encoded><![CDATA[${content}]]></content:encoded></item>`;
+    const file = join(dir, 'huge.xml');
+    writeFileSync(
+      file,
+      `${head}${post(1, 'Line after line', 'Line\n'.repeat(300_000))}${post(2, 'An ordinary note', 'Short.')}</channel></rss>`,
+    );
+    const report = await importWordPressFile(core(), file, {});
+    expect(report.imported.update).toBe(1);
+    expect(report.skipped.find((s) => /Far more than an update holds/.test(s.reason))?.examples).toEqual(['Line after line']);
+    expect(await db().selectFrom('updates').select('slug').where('slug', 'in', ['huge-1', 'huge-2']).execute()).toEqual([
+      { slug: 'huge-2' },
+    ]);
+  });
 });
