@@ -331,6 +331,23 @@ describeEachDialect('content: images for the website', (ctx) => {
     }
   });
 
+  test('a description is one line of at most 300 characters, cleaned like every form', async () => {
+    const before = await count();
+    const refused: Array<[string, string]> = [
+      ['Candles\nat the vigil', 'The description must be on one line'],
+      ['x'.repeat(301), 'The description must be 300 characters or fewer'],
+    ];
+    for (const [alt, message] of refused) {
+      const res = await upload(editor, await plain('jpeg'), alt);
+      expect(res.status, alt).toBe(422);
+      expect(res.text, alt).toContain(message);
+    }
+    expect(await count()).toEqual(before);
+    const res = await upload(editor, await plain('jpeg'), `  Candles\u200b at the vigil ${'x'.repeat(276)}  `);
+    expect(res.status, res.text).toBe(303);
+    expect((await getImage(t.lantern.core, idOf(res.location)))!.alt).toBe(`Candles at the vigil ${'x'.repeat(276)}`);
+  });
+
   test('only staff who edit the website may upload; a viewer is refused', async () => {
     const viewer = (await signedInAs(t, 'viewer')).client;
     expect((await viewer.get('/admin/content/images')).status).toBe(403);

@@ -6,6 +6,7 @@ import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { deleteFiles, findFileById, insertFile } from '../../core/files.js';
 import { checkImage, encodeImage } from '../../core/images.js';
 import { markdownImages } from '../../core/markdown.js';
+import { cleanText, PROBLEM_WORDS } from '../../core/text.js';
 import { DomainError } from '../../core/web/errors.js';
 import type { MemoryUpload } from '../../core/web/uploads.js';
 import {
@@ -123,16 +124,16 @@ export async function listImages(core: Core, o: { page: number; perPage: number 
   };
 }
 
+const refuseAlt = (message: string) => new DomainError('invalid', message, { alt: message });
+
+/** The description as stored: one line, cleaned by the rules of every form (core/text.ts), 1 to ALT_MAX characters. */
 function checkAlt(alt: string): string {
-  const a = alt.trim();
-  if (a === '')
-    throw new DomainError('invalid', 'Describe the image for people who cannot see it', {
-      alt: 'Describe the image for people who cannot see it',
-    });
-  if (a.length > ALT_MAX)
-    throw new DomainError('invalid', `Keep the description under ${ALT_MAX} characters`, {
-      alt: `Keep the description under ${ALT_MAX} characters`,
-    });
+  // A line break would end a Markdown image's text, and invisible characters make a description read aloud oddly.
+  const cleaned = cleanText(alt, 'single');
+  if (!cleaned.ok) throw refuseAlt(`The description ${PROBLEM_WORDS[cleaned.problem]}`);
+  const a = cleaned.value.trim();
+  if (a === '') throw refuseAlt('Describe the image for people who cannot see it');
+  if (a.length > ALT_MAX) throw refuseAlt(`The description must be ${ALT_MAX} characters or fewer`);
   return a;
 }
 
