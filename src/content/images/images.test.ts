@@ -50,6 +50,15 @@ const pngWithText = (png: Buffer, text: string) => {
   return Buffer.concat([png.subarray(0, afterHeader), length, type, data, crc, png.subarray(afterHeader)]);
 };
 
+/** A PNG whose header says it is 10,000 by 4,100 pixels (41 million: past the limit), as a decompression bomb would. */
+const pngClaimingHugeSize = (png: Buffer) => {
+  const out = Buffer.from(png);
+  out.writeUInt32BE(10_000, 16);
+  out.writeUInt32BE(4_100, 20);
+  out.writeUInt32BE(crc32(out.subarray(12, 29)), 29);
+  return out;
+};
+
 const SCRIPT = '<html><body><script>alert(document.cookie)</script></body></html>';
 
 describeEachDialect('content: images for the website', (ctx) => {
@@ -156,6 +165,7 @@ describeEachDialect('content: images for the website', (ctx) => {
       [Buffer.alloc(0), 'empty.jpg', 'The file is empty'],
       [Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(11 * 1024 * 1024)]), 'huge.jpg', 'must be 10 MB or smaller'],
       [(await photoWithGps()).subarray(0, 2000), 'cut.jpg', 'could not be read'],
+      [pngClaimingHugeSize(await plain('png', 100, 100)), 'bomb.png', 'too large in pixels'],
     ];
     for (const [content, filename, message] of cases) {
       const res = await upload(editor, content, 'Something', filename);
