@@ -6,7 +6,8 @@ type Errors = Record<string, string> | undefined;
 
 /**
  * An image of the website at the right size for the screen: WebP where the browser takes it, the fallback elsewhere.
- * `alt` overrides the image's own description for this one use; `decorative` says it adds nothing to the words.
+ * `alt` overrides the image's own description for this one use (a blank one does not: alt="" hides an image from people
+ * who cannot see it, so only `decorative`, saying it adds nothing to the words, gives that).
  */
 export function Picture(p: {
   image: ContentImage;
@@ -24,7 +25,7 @@ export function Picture(p: {
         src={p.image.src}
         srcset={p.image.fallbackSrcset}
         sizes={sizes}
-        alt={p.decorative ? '' : (p.alt ?? p.image.alt)}
+        alt={p.decorative ? '' : p.alt?.trim() ? p.alt : p.image.alt}
         width={p.image.width}
         height={p.image.height}
         loading={p.eager ? 'eager' : 'lazy'}
