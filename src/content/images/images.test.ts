@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js';
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { garbage } from '../../../test/helpers/garbage.js';
-import type { TestClient } from '../../../test/helpers/http.js';
+import { TestClient } from '../../../test/helpers/http.js';
 import { postMultipart } from '../../../test/helpers/multipart.js';
 import { expectClearPage, formString } from '../../../test/helpers/send-garbage.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
@@ -361,6 +361,17 @@ describeEachDialect('content: images for the website', (ctx) => {
   test('only staff who edit the website may upload; a viewer is refused', async () => {
     const viewer = (await signedInAs(t, 'viewer')).client;
     expect((await viewer.get('/admin/content/images')).status).toBe(403);
+    const before = await count();
+    expect((await upload(viewer, await plain('jpeg'), 'Not theirs to add')).status).toBe(403);
+    expect((await viewer.post('/admin/content/images/1', { alt: 'Not theirs to change' })).status).toBe(403);
+    expect((await viewer.post('/admin/content/images/1/delete', {})).status).toBe(403);
+    expect(await count()).toEqual(before);
+    // Signed out, the upload leads to the sign-in page and stores nothing either.
+    const anonymous = new TestClient(t.baseUrl);
+    await anonymous.get('/admin/sign-in');
+    const res = await upload(anonymous, await plain('jpeg'), 'Not theirs to add');
+    expect([303, 401, 403]).toContain(res.status);
+    expect(await count()).toEqual(before);
   });
 
   test('garbage thrown at the description forms never breaks the page and stores nothing', async () => {
