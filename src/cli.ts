@@ -9,7 +9,7 @@ import { Worker } from './core/jobs/worker.js';
 import { getSiteSettings } from './core/settings.js';
 import { jobTable } from './app.js';
 import { ensureEssentialPages } from './content/service.js';
-import { describeWordPressImport, importWordPressFile, WxrError } from './content/capability.js';
+import { describeWordPressImport, importWordPressFile, isRefusedExport } from './content/capability.js';
 import { seedDemo } from './app.js';
 import { addStaffFromCli, setupLinkIfNoStaff } from './staff/service.js';
 import {
@@ -118,9 +118,9 @@ async function importWordPress(args: string[]): Promise<void> {
         .filter((x) => x !== '' && !x.startsWith(':')),
     );
     const report = await importWordPressFile(core, file, { dryRun: values['dry-run'] ?? false, progress, takenAddresses });
-    process.stdout.write(`${describeWordPressImport(report)}\n`);
+    process.stdout.write(`${await describeWordPressImport(report)}\n`);
   } catch (e) {
-    if (e instanceof WxrError) fail(`${file}: ${e.message}. Nothing was imported.`, 65);
+    if (isRefusedExport(e)) fail(`${file}: ${e.message}. Nothing was imported.`, 65);
     if (e instanceof Error && 'code' in e && (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES'))
       fail(`${file}: cannot read that file (${e.code}). Nothing was imported.`, 66);
     throw e;

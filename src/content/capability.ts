@@ -23,7 +23,7 @@ import { describeWordPressAudit } from './wordpress/audit.js';
 import * as wordpress from './wordpress/routes.js';
 
 // The WordPress import, for `lantern import wordpress` (src/cli.ts reaches the website only through this file).
-export { describeReport as describeWordPressImport, importWordPressFile, WxrError } from './wordpress/service.js';
+export { describeWordPressReport as describeWordPressImport, importWordPressFile, isRefusedExport } from './wordpress/service.js';
 
 /**
  * Content: the public website. Its parts live in sub-folders, each with the usual rooms and its own tables

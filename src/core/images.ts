@@ -45,8 +45,11 @@ export interface CheckedImage {
   height: number;
   animated: boolean;
   hasAlpha: boolean;
-  /** A fresh sharp pipeline over the upload, turned upright, with no metadata kept on output. */
-  pipeline(): import('sharp').Sharp;
+  /**
+   * A fresh sharp pipeline over the upload, turned upright, with no metadata kept on output; every frame of an
+   * animation, or only its first with `firstFrame`.
+   */
+  pipeline(o?: { firstFrame?: boolean }): import('sharp').Sharp;
 }
 
 /**
@@ -71,9 +74,10 @@ export async function checkImage(upload: MemoryUpload, o: { maxBytes: number }):
       height: upright ? meta.width : (meta.pageHeight ?? meta.height),
       animated,
       hasAlpha: meta.hasAlpha ?? false,
-      pipeline: () => {
-        const image = sharp(upload.bytes, { limitInputPixels: MAX_IMAGE_PIXELS, animated });
-        // Turn the picture the way its camera said (before that note is dropped with the rest of the metadata).
+      pipeline: (o = {}) => {
+        const image = sharp(upload.bytes, { limitInputPixels: MAX_IMAGE_PIXELS, animated: animated && !o.firstFrame });
+        // Turn the picture the way its camera said (before that note is dropped with the rest of the metadata); the
+        // sizes above were measured the same way (an animation is never turned).
         return animated ? image : image.rotate();
       },
     };

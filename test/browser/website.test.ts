@@ -200,6 +200,10 @@ describeInBrowser('the website in a browser', (ctx) => {
         page.waitForURL('**/admin/content/images?done=uploaded**'),
         page.getByRole('button', { name: 'Upload the image' }).click(),
       ]);
+      // The images page with an image on it: its description form, Markdown and delete button pass too.
+      clearRecord(record);
+      await checkPage(page, record, app.baseUrl, 'images-admin-with-image');
+      await viewAs(page, { viewport: DESKTOP });
 
       await page.goto(`${app.baseUrl}/admin/content/updates/new`);
       await page.getByLabel('Title').fill('Candles for the families');

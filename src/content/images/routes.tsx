@@ -40,6 +40,11 @@ export async function setupImageUploads(app: FastifyInstance, core: Core): Promi
 }
 
 const PER_PAGE = 60;
+// A page past the last shows the link back; anything unreadable is page 1 (a bookmark should never end in an error).
+const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  done: z.string().max(20).optional().catch(undefined),
+});
 const NOTICES: Record<string, string> = {
   uploaded: 'The image is uploaded. Choose it on an update or a campaign page, or paste its Markdown into the text.',
   described: 'The description is saved.',
@@ -50,10 +55,12 @@ async function imagesPage(
   req: FastifyRequest,
   reply: FastifyReply,
   core: Core,
-  o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
+  o: { values?: Record<string, string>; errors?: Record<string, string>; page?: number } = {},
 ) {
-  const [list, site] = await Promise.all([listImages(core, { page: 1, perPage: PER_PAGE }), getSiteSettings(core.db)]);
-  const done = (req.query as Record<string, unknown> | undefined)?.done;
+  const q = PageQuery.safeParse(req.query ?? {});
+  const { done } = q.success ? q.data : { done: undefined };
+  const page = o.page ?? (q.success ? q.data.page : 1);
+  const [list, site] = await Promise.all([listImages(core, { page, perPage: PER_PAGE }), getSiteSettings(core.db)]);
   return reply.adminPage({
     title: 'Images for the website',
     status: o.errors ? 422 : 200,
@@ -62,9 +69,11 @@ async function imagesPage(
         csrf={req.csrfToken()}
         images={list.items}
         total={list.total}
+        page={page}
+        pages={Math.max(1, Math.ceil(list.total / PER_PAGE))}
         values={o.values ?? {}}
         errors={o.errors}
-        notice={typeof done === 'string' ? NOTICES[done] : undefined}
+        notice={done !== undefined && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined}
         timeZone={site.timeZone}
         maxMb={CONTENT_IMAGE_MAX_BYTES / 1024 / 1024}
       />
@@ -96,12 +105,17 @@ const idOf = (params: unknown) => {
 async function saveDescription(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const id = idOf(req.params);
   const values = formValues(req.body);
+  // The page of the list the form was on, so the answer shows the same images.
+  const p = PageQuery.shape.page.safeParse(values.page);
+  const page = p.success ? p.data : 1;
   try {
     await describeImage(core, id, values.alt ?? '', req.viewer!.id);
   } catch (err) {
-    return imagesPage(req, reply, core, { values: {}, errors: refusedFields(err) });
+    // The message belongs beside this image's own description field, not the upload form's.
+    const errors = Object.fromEntries(Object.values(refusedFields(err)).map((message) => [`alt-${id}`, message]));
+    return imagesPage(req, reply, core, { values: { [`alt-${id}`]: values.alt ?? '' }, errors, page });
   }
-  return reply.redirect(`/admin/content/images?done=described#image-${id}`, 303);
+  return reply.redirect(`/admin/content/images?${page > 1 ? `page=${page}&` : ''}done=described#image-${id}`, 303);
 }
 
 async function removeImage(req: FastifyRequest, reply: FastifyReply, core: Core) {

@@ -5,6 +5,8 @@ import { safeEqual } from '../../core/crypto.js';
 import type { Db, DbOrTrx } from '../../core/db/index.js';
 import { deleteFiles, findFileById, insertFile } from '../../core/files.js';
 import { checkImage, encodeImage } from '../../core/images.js';
+import { markdownImages } from '../../core/markdown.js';
+import { cleanText, PROBLEM_WORDS } from '../../core/text.js';
 import { DomainError } from '../../core/web/errors.js';
 import type { MemoryUpload } from '../../core/web/uploads.js';
 import {
@@ -122,16 +124,16 @@ export async function listImages(core: Core, o: { page: number; perPage: number 
   };
 }
 
+const refuseAlt = (message: string) => new DomainError('invalid', message, { alt: message });
+
+/** The description as stored: one line, cleaned by the rules of every form (core/text.ts), 1 to ALT_MAX characters. */
 function checkAlt(alt: string): string {
-  const a = alt.trim();
-  if (a === '')
-    throw new DomainError('invalid', 'Describe the image for people who cannot see it', {
-      alt: 'Describe the image for people who cannot see it',
-    });
-  if (a.length > ALT_MAX)
-    throw new DomainError('invalid', `Keep the description under ${ALT_MAX} characters`, {
-      alt: `Keep the description under ${ALT_MAX} characters`,
-    });
+  // A line break would end a Markdown image's text, and invisible characters make a description read aloud oddly.
+  const cleaned = cleanText(alt, 'single');
+  if (!cleaned.ok) throw refuseAlt(`The description ${PROBLEM_WORDS[cleaned.problem]}`);
+  const a = cleaned.value.trim();
+  if (a === '') throw refuseAlt('Describe the image for people who cannot see it');
+  if (a.length > ALT_MAX) throw refuseAlt(`The description must be ${ALT_MAX} characters or fewer`);
   return a;
 }
 
@@ -144,24 +146,35 @@ export async function storeImage(
   const alt = checkAlt(o.alt);
   if (!upload) throw new DomainError('invalid', 'Choose an image to upload', { file: 'Choose an image to upload' });
   const checked = await checkImage(upload, { maxBytes: CONTENT_IMAGE_MAX_BYTES });
+  // Loaded on first use (checkImage has loaded it by now): libvips costs memory an idle web process need not hold.
+  const { default: sharp } = await import('sharp');
   const widths = IMAGE_WIDTHS.filter((w) => w <= checked.width);
   if (widths.length === 0) widths.push(checked.width as (typeof IMAGE_WIDTHS)[number]);
   const fallback: VariantFormat = checked.hasAlpha ? 'png' : 'jpeg';
-  // Every encoding is made before anything is written: a file that fails to decode part-way stores nothing.
+  // The original is decoded once, at the widest width served, and the encodings are made from that: a 24-megapixel
+  // photograph costs one decode, not six. An animation keeps its first frame only: a page that moves by itself with
+  // no way to stop it fails people who are distracted by movement (WCAG 2.2.2), and a fallback would show every frame
+  // stacked. Every encoding is made before anything is written: a file that fails to decode part-way stores nothing.
+  const master = await encodeImage(
+    checked
+      .pipeline({ firstFrame: true })
+      .resize({ width: widths[widths.length - 1]!, withoutEnlargement: true })
+      .raw(),
+  );
+  const { width: masterWidth, height: masterHeight, channels } = master.info;
   const encoded: Array<{ width: number; format: VariantFormat; data: Buffer }> = [];
-  let height = checked.height;
   for (const width of widths) {
-    const resized = () => checked.pipeline().resize({ width, withoutEnlargement: true });
+    const resized = () => sharp(master.data, { raw: { width: masterWidth, height: masterHeight, channels } }).resize({ width });
     const webp = await encodeImage(resized().webp({ quality: 80 }));
     const other = await encodeImage(
       fallback === 'png' ? resized().png() : resized().flatten({ background: '#ffffff' }).jpeg({ quality: 82, mozjpeg: true }),
     );
-    if (width === widths[widths.length - 1]) height = Math.round((checked.height * webp.info.width) / checked.width);
     encoded.push(
       { width: webp.info.width, format: 'webp', data: webp.data },
       { width: other.info.width, format: fallback, data: other.data },
     );
   }
+  const height = masterHeight;
   const id = await core.db.transaction().execute(async (trx) => {
     const now = Date.now();
     const widest = encoded[encoded.length - 1]!.width;
@@ -220,9 +233,34 @@ export async function imageVariantFile(
   return stored ? { contentType: stored.content_type, bytes: stored.bytes, sha256: stored.sha256 } : undefined;
 }
 
+/**
+ * The address a Markdown image on the website is shown at: the same address when it is a path on this site, else
+ * undefined (for renderMarkdown's `image` option). A slash followed by another slash or a backslash is read by
+ * browsers as another website's address, and so is refused.
+ */
+export function ownImageAddress(src: string): string | undefined {
+  return /^\/(?![/\\])[^\\\s\p{Cc}]*$/u.test(src) ? src : undefined;
+}
+
 /** Whether a Markdown image address is one the website may show (our own, a path on this site). */
 export function isOwnImageAddress(src: string): boolean {
-  return src.startsWith('/') && !src.startsWith('//');
+  return ownImageAddress(src) !== undefined;
+}
+
+const shorten = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}…` : s);
+
+/**
+ * Why website Markdown may not be saved, as the message for its field: an image from another website (which would
+ * tell that website who reads the page, and when); undefined when every image is our own.
+ */
+export function checkContentMarkdownImages(markdown: string): string | undefined {
+  const remote = markdownImages(markdown).find((src) => !isOwnImageAddress(src));
+  if (remote === undefined) return undefined;
+  return (
+    `The image “${shorten(remote)}” is not one uploaded to Lantern. The website shows only its own images: an image from ` +
+    'another website would tell that website who reads the page. Upload it on the Images page and paste the Markdown ' +
+    'it gives, or take the image out'
+  );
 }
 
 /** Whether an image with this id exists (a form's choice of one is checked with it). */

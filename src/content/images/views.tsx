@@ -6,7 +6,8 @@ type Errors = Record<string, string> | undefined;
 
 /**
  * An image of the website at the right size for the screen: WebP where the browser takes it, the fallback elsewhere.
- * `alt` overrides the image's own description for this one use; `decorative` says it adds nothing to the words.
+ * `alt` overrides the image's own description for this one use (a blank one does not: alt="" hides an image from people
+ * who cannot see it, so only `decorative`, saying it adds nothing to the words, gives that).
  */
 export function Picture(p: {
   image: ContentImage;
@@ -24,7 +25,7 @@ export function Picture(p: {
         src={p.image.src}
         srcset={p.image.fallbackSrcset}
         sizes={sizes}
-        alt={p.decorative ? '' : (p.alt ?? p.image.alt)}
+        alt={p.decorative ? '' : p.alt?.trim() ? p.alt : p.image.alt}
         width={p.image.width}
         height={p.image.height}
         loading={p.eager ? 'eager' : 'lazy'}
@@ -65,6 +66,8 @@ export function ImagesAdminView(p: {
   csrf: string;
   images: ContentImage[];
   total: number;
+  page: number;
+  pages: number;
   values: Values;
   errors: Errors;
   notice?: string | undefined;
@@ -79,7 +82,8 @@ export function ImagesAdminView(p: {
       <h1>Images for the website</h1>
       <p>
         Upload photographs and pictures here to use them on campaign pages and updates. Lantern removes their hidden details (camera, place,
-        author), so a photograph never tells anyone where it was taken, and makes smaller copies for phones.
+        author), so a photograph never tells anyone where it was taken, and makes smaller copies for phones. An animated GIF is shown as its
+        first picture, still.
       </p>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
       <ErrorSummary errors={p.errors} />
@@ -105,38 +109,94 @@ export function ImagesAdminView(p: {
       </form>
       <h2>Uploaded images ({p.total})</h2>
       {p.images.length === 0 ? (
-        <p>No images yet.</p>
+        <p>{p.page > 1 ? 'There are no images on this page.' : 'No images yet.'}</p>
       ) : (
         <ul class="plain-list content-images">
           {p.images.map((i) => (
-            <li key={i.id} id={`image-${i.id}`} class="content-image">
-              <Picture image={i} sizes="20rem" />
-              <form method="post" action={`/admin/content/images/${i.id}`} class="form">
-                <CsrfField token={p.csrf} />
-                <div class="field">
-                  <label for={`f-alt-${i.id}`}>What the image shows</label>
-                  <input id={`f-alt-${i.id}`} name="alt" type="text" value={i.alt} maxLength={300} required />
-                </div>
-                <button type="submit" class="button-secondary">
-                  Save the description
-                </button>
-              </form>
-              <p>
-                Markdown to paste into an update: <code>{`![${i.alt.replace(/[\\[\]]/g, '\\$&')}](${i.src})`}</code>
-              </p>
-              <p class="muted">
-                {i.width} × {i.height} pixels, uploaded <Time ms={i.createdAt} timeZone={p.timeZone} />
-              </p>
-              <form method="post" action={`/admin/content/images/${i.id}/delete`}>
-                <CsrfField token={p.csrf} />
-                <button type="submit" class="button-secondary">
-                  Delete this image
-                </button>
-              </form>
-            </li>
+            <ImageItem key={i.id} image={i} csrf={p.csrf} timeZone={p.timeZone} values={p.values} errors={p.errors} page={p.page} />
           ))}
         </ul>
       )}
+      <ImagesPager page={p.page} pages={p.pages} />
     </>
+  );
+}
+
+/** One uploaded image on the staff page: its description (with the message when a change was refused), its Markdown, and delete. */
+function ImageItem(p: { image: ContentImage; csrf: string; timeZone: string; values: Values; errors: Errors; page: number }) {
+  const i = p.image;
+  const field = `alt-${i.id}`;
+  const error = p.errors?.[field];
+  const id = `f-${field}`;
+  return (
+    <li id={`image-${i.id}`} class="content-image">
+      <Picture image={i} sizes="20rem" />
+      <form method="post" action={`/admin/content/images/${i.id}`} class="form">
+        <CsrfField token={p.csrf} />
+        {p.page > 1 && <input type="hidden" name="page" value={String(p.page)} />}
+        <div class={`field${error ? ' field-error' : ''}`}>
+          <label for={id}>What the image shows</label>
+          {error && (
+            <p class="error-message" id={`${id}-error`}>
+              <span class="visually-hidden">Error: </span>
+              {error}
+            </p>
+          )}
+          <input
+            id={id}
+            name="alt"
+            type="text"
+            value={error ? (p.values[field] ?? '') : i.alt}
+            maxLength={300}
+            required
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? `${id}-error` : undefined}
+          />
+        </div>
+        <button type="submit" class="button-secondary">
+          Save the description
+        </button>
+      </form>
+      <p>
+        Markdown to paste into an update: <code>{`![${i.alt.replace(/[\\[\]]/g, '\\$&')}](${i.src})`}</code>
+      </p>
+      <p class="muted">
+        {i.width} × {i.height} pixels, uploaded <Time ms={i.createdAt} timeZone={p.timeZone} />
+      </p>
+      <form method="post" action={`/admin/content/images/${i.id}/delete`}>
+        <CsrfField token={p.csrf} />
+        <p class="hint" id={`delete-${i.id}-hint`}>
+          Lantern does not check where the image is used: an update or page that shows it will show no image from then on.
+        </p>
+        <button type="submit" class="button-secondary" aria-describedby={`delete-${i.id}-hint`}>
+          Delete this image
+        </button>
+      </form>
+    </li>
+  );
+}
+
+/** Links to newer and older images when there are more than one page holds. */
+function ImagesPager({ page, pages }: { page: number; pages: number }) {
+  if (pages <= 1 && page <= 1) return null;
+  const href = (n: number) => (n <= 1 ? '/admin/content/images' : `/admin/content/images?page=${n}`);
+  return (
+    <nav class="pager" aria-label="Pages of images">
+      {page > 1 && (
+        <a href={href(Math.min(page - 1, pages))} rel="prev">
+          Newer images
+        </a>
+      )}
+      {page <= pages && (
+        <span>
+          Page {page} of {pages}
+        </span>
+      )}
+      {page < pages && (
+        <a href={href(page + 1)} rel="next">
+          Older images
+        </a>
+      )}
+    </nav>
   );
 }

@@ -2,14 +2,23 @@ import type { Core } from '../../core/context.js';
 import type { DbOrTrx } from '../../core/db/index.js';
 import { pageUrl } from '../service.js';
 import { getUpdateForStaff } from '../updates/service.js';
-import { describeReport, importWordPress, type ImportOptions, type ImportReport } from './import.js';
+import type { ImportOptions, ImportReport } from './import.js';
 import { countAttachments, findItems, findLatestImport, listAttachmentRows } from './queries.js';
-import { WxrError } from './wxr.js';
 
 // Moving in from WordPress: the contract the command (src/cli.ts) and the admin page use. The import itself is in
 // import.ts, the reading of the export in wxr.ts and the conversion of posts in convert.ts.
 
-export { WxrError, describeReport };
+// The import (its XML reader and HTML converter) is loaded when an import runs, not by every web process.
+
+/** The words of an import's report, as the command prints it. */
+export async function describeWordPressReport(report: ImportReport): Promise<string> {
+  return (await import('./import.js')).describeReport(report);
+}
+
+/** Whether an error is an export refused as a whole (its message says why, for the person who ran the import). */
+export function isRefusedExport(e: unknown): e is Error {
+  return e instanceof Error && e.name === 'WxrError';
+}
 export type { ImportReport };
 
 /**
@@ -21,6 +30,7 @@ export async function importWordPressFile(
   file: string,
   o: Omit<ImportOptions, 'fileName'> & { fileName?: string },
 ): Promise<ImportReport> {
+  const { importWordPress } = await import('./import.js');
   return importWordPress(core, file, { ...o, fileName: o.fileName ?? file.split(/[\\/]/).pop() ?? file });
 }
 

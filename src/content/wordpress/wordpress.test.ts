@@ -8,7 +8,8 @@ import { describeEachDialect } from '../../../test/helpers/db.js';
 import type { TestClient } from '../../../test/helpers/http.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
 import { findUpdateBySlug, getPublishedUpdate } from '../updates/service.js';
-import { importWordPressFile, WxrError, type ImportReport } from './service.js';
+import { importWordPressFile, type ImportReport } from './service.js';
+import { WxrError } from './wxr.js';
 
 // The import over a whole Lantern on both dialects: what the fixture (a fictional charity's export) becomes, that
 // a second run changes nothing, that every old address answers 301 over HTTP, that a hostile file writes nothing,

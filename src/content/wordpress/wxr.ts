@@ -8,7 +8,9 @@ import { SaxesParser, type SaxesTagNS } from 'saxes';
 // UTF-8, and any single piece of text longer than a cap (a 1 GB line is refused after the cap, not held).
 
 /** A WXR file refused, with words for the person who ran the import. */
-export class WxrError extends Error {}
+export class WxrError extends Error {
+  override name = 'WxrError';
+}
 
 /** A WordPress category, from the export's channel. */
 export interface WxrCategory {

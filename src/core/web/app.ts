@@ -169,7 +169,8 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
   registerMetrics(app, { db: o.db, token: o.config.metricsToken });
 
   // Documents of the pages that opted in with cacheKey, oldest first; rendering is most of a public page's cost.
-  const documents = new Map<string, { site: SiteSettings; nav: readonly NavItem[]; html: string }>();
+  // A cached document is kept as its UTF-8 bytes: encoding a long page on every response was most of its cost.
+  const documents = new Map<string, { site: SiteSettings; nav: readonly NavItem[]; bytes: Buffer }>();
   const noMoreNav: readonly NavItem[] = [];
   const renderPage = async (req: FastifyRequest, reply: FastifyReply, p: PageOptions, admin: boolean) => {
     const [site, more] = await Promise.all([getSiteSettings(o.db), admin || !o.moreNav ? noMoreNav : o.moreNav()]);
@@ -177,19 +178,22 @@ export async function createWebApp(o: WebOptions): Promise<FastifyInstance> {
     const key = p.cacheKey !== undefined && !admin ? `${p.status ?? 200} ${path} ${p.cacheKey}` : undefined;
     const cached = key === undefined ? undefined : documents.get(key);
     // The settings are one object until they are reloaded, so an edit to them renders the document afresh.
-    let html = cached?.site === site && cached.nav === more ? cached.html : undefined;
-    if (html === undefined) {
-      html = renderShell(req, p, admin, site, path, more);
+    let document: string | Buffer | undefined = cached?.site === site && cached.nav === more ? cached.bytes : undefined;
+    if (document === undefined) {
+      const html = renderShell(req, p, admin, site, path, more);
+      document = html;
       if (key !== undefined) {
+        const bytes = Buffer.from(html, 'utf8');
+        document = bytes;
         documents.delete(key);
-        documents.set(key, { site, nav: more, html });
+        documents.set(key, { site, nav: more, bytes });
         if (documents.size > 100) documents.delete(documents.keys().next().value!);
       }
     }
     return reply
       .code(p.status ?? 200)
       .type('text/html; charset=utf-8')
-      .send(html);
+      .send(document);
   };
   const renderShell = (req: FastifyRequest, p: PageOptions, admin: boolean, site: SiteSettings, path: string, more: readonly NavItem[]) => {
     const viewer = req.viewer;
