@@ -7,7 +7,7 @@ import type { Core } from '../../core/context.js';
 import type { DbOrTrx } from '../../core/db/index.js';
 import { DomainError } from '../../core/web/errors.js';
 import { getPageForStaff, hasPage, pageUrl, savePage } from '../service.js';
-import { addRedirect } from '../redirects/service.js';
+import { addRedirect, redirectKey } from '../redirects/service.js';
 import { plainTextOfMarkdown } from '../search/service.js';
 import {
   ensureCategory,
@@ -158,6 +158,8 @@ function decodedName(postName: string): string {
 
 /** The path of a link to the old site, or undefined when it points elsewhere. */
 function oldPath(link: string, origins: readonly string[]): string | undefined {
+  // A link with "." or ".." steps is read by the address parser as another page's address (no export writes one).
+  if (/\/(?:\.|%2e){1,2}(?:[/?#]|$)/i.test(link)) return undefined;
   try {
     const url = new URL(link);
     if (!origins.includes(url.origin)) return undefined;
@@ -167,13 +169,29 @@ function oldPath(link: string, origins: readonly string[]): string | undefined {
   }
 }
 
+/**
+ * The old addresses that can lead somewhere, each once: not the site's own front page (a static front page's
+ * address is the site itself: "/" is Lantern's home page), nor one that resolves there ("/2024/05/01/../"), nor
+ * the new address itself.
+ */
+function redirectable(paths: Iterable<string>, to: string): string[] {
+  const target = redirectKey(to);
+  const keys = new Set<string>();
+  for (const p of paths) {
+    const key = redirectKey(p);
+    if (key && key !== '/' && key !== target) keys.add(key);
+  }
+  return [...keys];
+}
+
 /** Every address a published post was known by on WordPress: /?p=ID, its permalink, /YYYY/MM/DD/slug/, /slug/. */
 function postPermalinks(item: WxrItem, origins: readonly string[]): string[] {
   const out = new Set<string>([`/?p=${item.postId}`]);
   const link = oldPath(item.link, origins);
   if (link) out.add(link);
   const name = item.postName.trim();
-  if (name && /^[^/?#\s]+$/.test(name)) {
+  // A name that is "." or ".." (written plainly or as %2e) would be read as a step up the address, not a name.
+  if (name && /^[^/?#\s]+$/.test(name) && !/^(?:\.|%2e){1,2}$/i.test(name)) {
     out.add(`/${name}/`);
     const d = /^(\d{4})-(\d{2})-(\d{2})/.exec(item.postDate);
     if (d && d[1] !== '0000') {
@@ -259,11 +277,13 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     // WordPress's addresses of a category: /category/parent/child/, /category/child/ and /?cat=ID.
     const chain = [c.slug];
     for (let p = c.parent, n = 0; p && n < 10; p = categoryParents.get(p) ?? '', n++) chain.unshift(p);
-    const from = new Set([`/category/${chain.join('/')}/`, `/category/${c.slug}/`]);
-    if (c.termId) from.add(`/?cat=${c.termId}`);
+    const from = redirectable(
+      [`/category/${chain.join('/')}/`, `/category/${c.slug}/`, ...(c.termId ? [`/?cat=${c.termId}`] : [])],
+      `/categories/${slug}`,
+    );
     if (dryRun) {
       report[before ? 'updated' : 'imported'].category++;
-      report.redirects += from.size;
+      report.redirects += from.length;
       categoryIds.set(c.slug, -1);
       return;
     }
@@ -346,7 +366,7 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     if (dryRun) {
       report[current ? 'updated' : 'imported'].update++;
       for (const img of converted.images) await listFile(core.db, { url: img.src, title: img.alt, parentKey: key });
-      if (status === 'published') report.redirects += postPermalinks(item, origins).length;
+      if (status === 'published') report.redirects += redirectable(postPermalinks(item, origins), `/updates/${slug}`).length;
       return;
     }
     let id: number;
@@ -375,8 +395,8 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
     const saved = await getUpdateForStaff(core.db, id);
     await core.db.transaction().execute(async (trx) => {
       await upsertItem(trx, { source: site, wpKey: key, kind: 'update', ref: String(id), hash, at: saved?.updatedAt ?? now() });
-      if (status === 'published')
-        for (const from of postPermalinks(item, origins)) await redirect(trx, from, `/updates/${saved?.slug ?? slug}`);
+      const to = `/updates/${saved?.slug ?? slug}`;
+      if (status === 'published') for (const from of redirectable(postPermalinks(item, origins), to)) await redirect(trx, from, to);
       for (const img of converted.images) await listFile(trx, { url: img.src, title: img.alt, parentKey: key });
     });
     report[current ? 'updated' : 'imported'].update++;
@@ -419,12 +439,11 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
       published,
       navPosition: current?.navPosition ?? null,
     };
-    const from = new Set([`/?page_id=${item.postId}`, `/?p=${item.postId}`]);
     const link = oldPath(item.link, origins);
-    if (link) from.add(link);
+    const from = redirectable([`/?page_id=${item.postId}`, `/?p=${item.postId}`, ...(link ? [link] : [])], pageUrl(slug));
     if (dryRun) {
       report[current ? 'updated' : 'imported'].page++;
-      if (published) report.redirects += from.size;
+      if (published) report.redirects += from.length;
       for (const img of converted.images) await listFile(core.db, { url: img.src, title: img.alt, parentKey: key });
       return;
     }

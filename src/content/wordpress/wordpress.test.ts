@@ -315,6 +315,32 @@ describeEachDialect('the WordPress import', (ctx) => {
     expect(await counts()).toEqual(before);
   });
 
+  test('a front page (its address the site itself) and a post named ".." are imported; only addresses of pages become redirects', async () => {
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><link>https://front.example</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://front.example</wp:base_site_url>';
+    const item = (id: number, type: string, name: string, link: string) =>
+      `<item><title>Item ${id}</title><link>${link}</link><wp:post_id>${id}</wp:post_id><wp:post_name>${name}</wp:post_name><wp:post_date>2024-05-01 10:00:00</wp:post_date><wp:post_type>${type}</wp:post_type><wp:status>publish</wp:status><content:encoded><![CDATA[Words.]]></content:encoded></item>`;
+    const file = join(dir, 'front.xml');
+    writeFileSync(
+      file,
+      `${head}${item(9001, 'page', 'welcome-to-the-trust', 'https://front.example/')}${item(9002, 'post', '%2E%2e', 'https://front.example/2024/05/01/%2e%2e/')}${item(9003, 'post', 'after-them', 'https://front.example/2024/05/01/after-them/')}</channel></rss>`,
+    );
+    const dryRun = await importWordPressFile(core(), file, { dryRun: true });
+    const report = await importWordPressFile(core(), file, {});
+    expect(report.imported).toMatchObject({ update: 2, page: 1 });
+    expect(dryRun.redirects).toBe(report.redirects);
+    const res = await t.client().get('/?page_id=9001');
+    expect(res.status).toBe(301);
+    expect(new URL(res.headers.get('location')!, t.baseUrl).pathname).toBe('/welcome-to-the-trust');
+    expect(
+      await db()
+        .selectFrom('content_redirects')
+        .select('from_path')
+        .where('from_path', 'in', ['/', '/2024/05/01', '/2024/05', '/2024'])
+        .execute(),
+    ).toEqual([]);
+  });
+
   test('a post with far more formatting than an update holds is skipped with that reason; the others are imported', async () => {
     const head =
       '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://huge.example</wp:base_site_url>';
