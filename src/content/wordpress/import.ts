@@ -241,6 +241,16 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   const authors = new Map<string, string>();
   // On a dry run, a file listed earlier in this same run counts once.
   const listedThisRun = new Set<string>();
+  // The WordPress ids of the posts and pages met so far: a second item with the same id would overwrite the first,
+  // and on every later run the two would overwrite each other.
+  const idsThisRun = new Set<number>();
+  /** Why an item cannot be imported by its id, if it cannot. */
+  const idProblem = (item: WxrItem): string | undefined => {
+    if (item.postId === 0) return 'No WordPress id in the export, so a later import could not recognise it';
+    if (idsThisRun.has(item.postId)) return 'The export holds another item with the same WordPress id: the first was imported';
+    idsThisRun.add(item.postId);
+    return undefined;
+  };
   let read = 0;
   let lastProgress = Date.now();
   const total = surveyed.items.toLocaleString('en-GB');
@@ -307,6 +317,8 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   const importPost = async (item: WxrItem) => {
     const key = `post:${item.postId}`;
     const label = plainText(item.title) || `WordPress post ${item.postId}`;
+    const problem = idProblem(item);
+    if (problem) return skipped.add(problem, label);
     if (item.status === 'trash') return skipped.add('In the WordPress bin', label);
     if (item.status === 'auto-draft' || item.status === 'inherit')
       return skipped.add('Automatic drafts WordPress keeps are not imported', label);
@@ -405,6 +417,8 @@ export async function importWordPress(core: Core, source: WxrSource, o: ImportOp
   const importPage = async (item: WxrItem) => {
     const key = `post:${item.postId}`;
     const label = plainText(item.title) || `WordPress page ${item.postId}`;
+    const problem = idProblem(item);
+    if (problem) return skipped.add(problem, label);
     if (item.status === 'trash') return skipped.add('In the WordPress bin', label);
     if (item.status === 'auto-draft' || item.status === 'inherit')
       return skipped.add('Automatic drafts WordPress keeps are not imported', label);

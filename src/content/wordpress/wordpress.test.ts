@@ -341,6 +341,54 @@ describeEachDialect('the WordPress import', (ctx) => {
     ).toEqual([]);
   });
 
+  test('odd but possible items are imported or skipped with a reason, never stopping the import', async () => {
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><link>https://odd.example</link><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://odd.example</wp:base_site_url><wp:category><wp:term_id>0</wp:term_id><wp:category_nicename></wp:category_nicename><wp:cat_name></wp:cat_name></wp:category><wp:category><wp:term_id>77</wp:term_id><wp:category_nicename>%e2%9c%8a-solidarit%c3%a9</wp:category_nicename><wp:cat_name></wp:cat_name></wp:category>';
+    const item = (id: number, fields: string) =>
+      `<item><wp:post_id>${id}</wp:post_id><wp:post_type>post</wp:post_type>${fields}<content:encoded><![CDATA[Words of ${id}.]]></content:encoded></item>`;
+    const items = [
+      item(
+        8001,
+        '<title></title><wp:status>publish</wp:status><wp:post_name></wp:post_name><wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>',
+      ),
+      item(
+        8002,
+        '<title>Empty terms</title><wp:status>publish</wp:status><category domain="post_tag" nicename=""><![CDATA[]]></category><category domain="category" nicename=""><![CDATA[]]></category><category domain="category" nicename="%e2%9c%8a-solidarit%c3%a9"><![CDATA[]]></category>',
+      ),
+      item(8002, '<title>The same id again</title><wp:status>publish</wp:status><wp:post_name>same-id-again</wp:post_name>'),
+      item(0, '<title>No id</title><wp:status>draft</wp:status>'),
+      item(
+        8003,
+        `<title>${'Long title '.repeat(100)}</title><wp:status>future</wp:status><wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><dc:creator>${'x'.repeat(500)}</dc:creator>`,
+      ),
+      item(8004, '<title>Odd status</title><wp:status>something-else</wp:status><wp:post_name>updates</wp:post_name>'),
+      item(
+        8005,
+        '<title>A tag too long</title><wp:status>publish</wp:status><category domain="post_tag" nicename="t"><![CDATA[' +
+          'tag '.repeat(100) +
+          ']]></category>',
+      ),
+    ];
+    const file = join(dir, 'odd.xml');
+    writeFileSync(file, `${head}${items.join('')}</channel></rss>`);
+    const dryRun = await importWordPressFile(core(), file, { dryRun: true });
+    const report = await importWordPressFile(core(), file, {});
+    expect(dryRun).toEqual({ ...report, dryRun: true });
+    expect(report.imported).toEqual({ update: 5, page: 0, category: 1 });
+    expect(report.skipped.map((s) => [s.reason, s.examples])).toEqual([
+      ['The export holds another item with the same WordPress id: the first was imported', ['The same id again']],
+      ['No WordPress id in the export, so a later import could not recognise it', ['No id']],
+    ]);
+    const first = await findUpdateBySlug(db(), 'empty-terms');
+    expect(first?.title).toBe('Empty terms');
+    // Nothing changes on a second run, and no update is written again.
+    const updatesBefore = await updatesState();
+    const again = await importWordPressFile(core(), file, {});
+    expect(again.imported).toEqual({ update: 0, page: 0, category: 0 });
+    expect(again.updated).toEqual({ update: 0, page: 0, category: 0 });
+    expect(await updatesState()).toEqual(updatesBefore);
+  });
+
   test('a post with far more formatting than an update holds is skipped with that reason; the others are imported', async () => {
     const head =
       '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://huge.example</wp:base_site_url>';
