@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import OneBrowserAtATime from './test/sequencer.js';
 
 // The browser tests drive Chromium against a whole Lantern: on a busy machine every step is slower, so they get a
 // generous timeout of their own (each browser step has a shorter one, STEP_TIMEOUT in test/helpers/browser.ts,
@@ -11,6 +12,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
+    // At most one browser test file at a time, beside the other files (two Chromiums on two cores starve each
+    // other), and the longest files first: see test/sequencer.ts.
+    sequence: { sequencer: OneBrowserAtATime },
     projects: [
       {
         extends: true,

@@ -154,8 +154,9 @@ describeEachDialect('newsletter sending under faults', (ctx) => {
     const audience = await seedAudience(core(), { count: 120 });
     const id = await draftNewsletter(core(), { listId: audience.listId, ratePerMinute: 6000 });
     await startSending(core(), null, id);
-    // Nothing listens on the port yet: every connection is refused.
-    const worker = spawnWorker(`smtp://127.0.0.1:${port}`);
+    // Nothing listens on the port yet: every connection is refused. Retries start at 500 ms rather than the 5 s
+    // of a real worker (the same doubling backoff), so the outages cost the test seconds, not tens of seconds.
+    const worker = spawnWorker(`smtp://127.0.0.1:${port}`, { RETRY_BASE_MS: '500' });
     let sink: BulkSink | undefined;
     try {
       await until(

@@ -1,11 +1,27 @@
 import type { ParsedMail } from 'mailparser';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
+import { afterAll, beforeAll } from 'vitest';
+import { STANDARD_DIFFICULTY, useDifficultyForBenchmarks, type ProofOfWorkDifficulty } from '../../src/core/web/proof-of-work.js';
 import type { SmtpSink } from './smtp.js';
 import { until } from './wait.js';
 
 // Helpers for the supporter-facing tests: solving the sign-up's proof of work as the browser widget would, and
 // finding the emails a supporter was sent.
+
+/** Trivial challenges: a cost of 2 (not 1, so that a proof forged down to cost 1 is still a forgery), counter 1 to 3. */
+export const EASY_PROOF_OF_WORK: ProofOfWorkDifficulty = Object.freeze({ cost: 2, counterMin: 1, counterMax: 3 });
+
+/**
+ * Makes the proof-of-work challenges of this test file trivial to solve. The server checks a proof the same way at
+ * any difficulty (its signature, the derived key, single use, expiry), so a test of what a proof is for need not
+ * spend the 0.3 s of CPU a standard one takes to solve, every time it signs. Call it at the top of the file; the
+ * standard difficulty the site hands out is checked with it in force (signup.test.ts, proof-of-work.test.ts).
+ */
+export function easyProofOfWork(): void {
+  beforeAll(() => useDifficultyForBenchmarks(EASY_PROOF_OF_WORK));
+  afterAll(() => useDifficultyForBenchmarks(STANDARD_DIFFICULTY));
+}
 
 /** Fetches a challenge from the sign-up page's endpoint and solves it: the `altcha` field value the widget would send. */
 export async function solveSignupProof(baseUrl: string, headers: Record<string, string> = {}): Promise<string> {

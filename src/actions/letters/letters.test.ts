@@ -5,7 +5,7 @@ import { startTestLantern, type TestLantern } from '../../../test/helpers/app.js
 import { describeEachDialect } from '../../../test/helpers/db.js';
 import { TestClient } from '../../../test/helpers/http.js';
 import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp.js';
-import { linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../../test/helpers/supporters.js';
+import { easyProofOfWork, linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../../test/helpers/supporters.js';
 import { until } from '../../../test/helpers/wait.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
 import { listJobs } from '../../core/jobs/queries.js';
@@ -25,6 +25,9 @@ const CONFIRM = /\/letter\/confirm\/[A-Za-z0-9_-]{43}/;
 const ALDERSHOT = { postcode: 'GU11 1AA', code: 'E14001063', mp: 'Alex Baker', party: 'Labour', email: 'alex.baker.mp@parliament.uk' };
 const BODY =
   'I live in Aldershot and I care about where my clothes come from. Please vote for the ban on goods made with forced labour when it comes before the House next month.';
+
+// Proofs of work are solved for almost every signature here: trivial ones (see easyProofOfWork).
+easyProofOfWork();
 
 describeEachDialect('letters: writing to an MP and to targets', (ctx) => {
   let t: TestLantern;

@@ -5,7 +5,7 @@ import { describeEachDialect } from '../../../test/helpers/db.js';
 import { TestClient } from '../../../test/helpers/http.js';
 import { signedInAs } from '../../../test/helpers/signin.js';
 import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp.js';
-import { linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../../test/helpers/supporters.js';
+import { easyProofOfWork, linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../../test/helpers/supporters.js';
 import { hashToken } from '../../core/crypto.js';
 import { lookupPostcode } from '../../representatives/service.js';
 import { insertList } from '../../supporters/queries.js';
@@ -22,6 +22,9 @@ import { exportSignatures, type Petition } from './service.js';
 // per-address limits, and the staff export. Real HTTP, a real database on each dialect.
 
 const TOKEN = '[A-Za-z0-9_-]{43}';
+
+// Proofs of work are solved for almost every signature here: trivial ones (see easyProofOfWork).
+easyProofOfWork();
 
 describeEachDialect('petitions: signing, confirming, counting', (ctx) => {
   let t: TestLantern;

@@ -165,6 +165,11 @@ describeEachDialect('job queue', (ctx) => {
     expect(backoffMs(1)).toBeLessThanOrEqual(6_000);
     expect(backoffMs(3)).toBeGreaterThan(backoffMs(1));
     expect(backoffMs(40)).toBeLessThanOrEqual(3_600_000 * 1.2);
+    // A shorter base (tests of faults) keeps the doubling and the jitter.
+    expect(backoffMs(1, 500)).toBeGreaterThanOrEqual(400);
+    expect(backoffMs(1, 500)).toBeLessThanOrEqual(600);
+    expect(backoffMs(3, 500)).toBeGreaterThanOrEqual(1_600);
+    expect(backoffMs(3, 500)).toBeLessThanOrEqual(2_400);
   });
 
   test('a bulk lane that is busy does not hold up the default lane', async () => {

@@ -42,14 +42,19 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How often the leases of running jobs are renewed to now + leaseMs (default a third of the lease). */
   heartbeatMs?: number;
+  /** The first retry's delay, doubled for each later one (default RETRY_BASE_MS); tests of faults shorten it. */
+  retryBaseMs?: number;
 }
 
 /** The default lease: a dead worker's jobs are taken over within 30 s, while a live one renews every 10 s. */
 export const DEFAULT_LEASE_MS = 30_000;
 
-/** Delay before attempt n+1: 5 s doubling each time, capped at an hour, with ±20% jitter. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempt - 1));
+/** The delay before a failed job's first retry. */
+export const RETRY_BASE_MS = 5_000;
+
+/** Delay before attempt n+1: 5 s (or the base given) doubling each time, capped at an hour, with ±20% jitter. */
+export function backoffMs(attempt: number, baseMs: number = RETRY_BASE_MS): number {
+  const base = Math.min(3_600_000, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
@@ -71,6 +76,7 @@ export class Worker {
   private flushing: Promise<void> | undefined;
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
+  private readonly retryBaseMs: number;
   private heartbeat: NodeJS.Timeout | undefined;
   /** When each lane's loop next looks for jobs whose lease expired (a dead worker's), to take them over. */
   private readonly nextTakeover = new Map<Lane, number>();
@@ -82,6 +88,7 @@ export class Worker {
     this.pollMs = o.pollMs ?? 500;
     this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
     this.heartbeatMs = o.heartbeatMs ?? this.leaseMs / 3;
+    this.retryBaseMs = o.retryBaseMs ?? RETRY_BASE_MS;
   }
 
   /** Starts the lane loops (which also take over dead workers' jobs), the lease heartbeat and the recurring schedule. */
@@ -271,7 +278,12 @@ export class Worker {
       const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;
       try {
         if (permanent) await parkJob(db, job.id, this.id, { error: message, now: Date.now() });
-        else await rescheduleJob(db, job.id, this.id, { runAt: Date.now() + backoffMs(job.attempts), error: message, now: Date.now() });
+        else
+          await rescheduleJob(db, job.id, this.id, {
+            runAt: Date.now() + backoffMs(job.attempts, this.retryBaseMs),
+            error: message,
+            now: Date.now(),
+          });
       } catch (dbErr) {
         logger.error(
           { job: job.id, err: redact(String(dbErr)) },

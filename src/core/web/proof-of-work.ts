@@ -28,9 +28,10 @@ export const CHALLENGE_TTL_MS = 10 * 60_000;
 let difficulty: ProofOfWorkDifficulty = STANDARD_DIFFICULTY;
 
 /**
- * BENCHMARKS ONLY (bench/servers/signup-lantern.ts): makes challenges trivial to solve, so a load test can solve
- * thousands ahead of time. Verification, single use and expiry are unchanged, and so is the server's work per
- * sign-up (verifying costs one HMAC at any difficulty). Nothing in src/ calls it.
+ * BENCHMARKS AND TESTS ONLY (bench/servers/signup-lantern.ts, test/helpers/supporters.ts): makes challenges trivial
+ * to solve, so a load test can solve thousands ahead of time and a test that signs often spends no CPU on it.
+ * Verification, single use and expiry are unchanged, and so is the server's work per sign-up (verifying costs one
+ * HMAC at any difficulty). Nothing in the product calls it.
  */
 export function useDifficultyForBenchmarks(d: ProofOfWorkDifficulty): void {
   difficulty = Object.freeze({ ...d });
