@@ -34,6 +34,8 @@ export const contentCapability: Capability = {
   nav: [
     { href: '/', label: 'Home' },
     { href: '/updates', label: 'Updates' }, // updates
+    { href: '/resources', label: 'Resources' }, // resources
+    { href: '/search', label: 'Search' }, // search
   ],
   adminNav: [{ href: '/admin/content', label: 'Website', permission: 'content:edit' }],
   permissions: [
