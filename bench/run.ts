@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchEvents } from './events.js';
 import { benchHome } from './home.js';
 import { benchJobs } from './jobs.js';
 import { benchNewsletter } from './newsletter.js';
@@ -60,6 +61,11 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     what: 'GET /search over 10,000 updates, p50/p99 vs a bare route, SQLite and PostgreSQL',
     needsServer: false,
     run: benchSearch,
+  },
+  events: {
+    what: 'RSVP surge: 5,000 registrations at once for 200 places through the real route vs a bare insert route, SQLite and PostgreSQL (2 processes)',
+    needsServer: false,
+    run: benchEvents,
   },
 };
 const GROUPS: Record<string, string[]> = {

@@ -14,6 +14,7 @@ import { createWebApp } from './core/web/app.js';
 import { actionsCapability } from './actions/capability.js';
 import { adminCapability } from './admin/capability.js';
 import { contentCapability } from './content/capability.js';
+import { eventsCapability } from './events/capability.js';
 import { newslettersCapability } from './newsletters/capability.js';
 import { representativesCapability } from './representatives/capability.js';
 import { staffCapability } from './staff/capability.js';
@@ -30,6 +31,7 @@ export const capabilities: Capability[] = [
   newslettersCapability,
   representativesCapability,
   actionsCapability,
+  eventsCapability,
 ];
 
 export interface Lantern {

@@ -236,3 +236,6 @@ const RESERVED = new Set([
   'feed',
   'preview',
 ]);
+
+// What other capabilities read of the resources library (an event's recording, chosen from it).
+export { getPublishedResourceById, listResources, type Resource } from './resources/service.js';

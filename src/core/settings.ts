@@ -29,6 +29,20 @@ export const SiteSettingsSchema = z.object({
     .min(1, 'The largest resource must be at least 1 MB')
     .max(50, 'The largest resource can be at most 50 MB')
     .default(20),
+  /** Days after an event ends that registrations keep names, addresses and answers (then they are forgotten). */
+  eventRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(1, 'Keep event registrations for at least 1 day after the event')
+    .max(3650, 'Keep event registrations for at most 3,650 days after the event')
+    .default(90),
+  /** Hours a freed place is held for the next person on a waitlist before it passes on. */
+  waitlistHoldHours: z.coerce
+    .number()
+    .int()
+    .min(1, 'Hold a freed place for at least 1 hour')
+    .max(168, 'Hold a freed place for at most 168 hours (a week)')
+    .default(24),
 });
 
 export type SiteSettings = z.output<typeof SiteSettingsSchema>;

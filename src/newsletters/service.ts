@@ -52,6 +52,21 @@ import {
 // writes one delivery row per eligible supporter at once, and the bulk lane's jobs (jobs.ts) work through them.
 // Lantern does not track opens or clicks: no pixel, no rewritten links (see ARCHITECTURE.md, "Newsletters").
 
+// The bulk sender works through a store and a messenger it is given, so other capabilities' bulk sends (messages
+// to an event's attendees) reuse its rules: re-checked recipients, an outcome committed per send, slices, a lock.
+export {
+  classifySendError,
+  DEFAULT_SENDER,
+  sendSlice,
+  type Messenger,
+  type Outcome,
+  type PendingRecipient,
+  type Recipient,
+  type SenderOptions,
+  type SenderStore,
+  type SliceNewsletter,
+} from './sender.js';
+
 export interface Newsletter {
   id: number;
   subject: string;

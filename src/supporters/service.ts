@@ -444,10 +444,11 @@ const LISTS_CHANGED = 'The lists have changed since the page was loaded. Please 
 export async function signUp(
   core: Core,
   input: SignupInput,
-  o: { proof?: { id: string; expiresAt: number } | undefined } = {},
+  o: { proof?: { id: string; expiresAt: number } | undefined; source?: string } = {},
 ): Promise<void> {
   const { keyring } = core;
   const site = await getSiteSettings(core.db);
+  const source = o.source ?? 'signup form';
   // Sign-ups arriving together share one commit on SQLite (see core/db/group-commit.ts); each is answered once it is stored.
   // Every refusal (a DomainError) comes before this sign-up writes anything, as inSharedTransaction requires.
   await inSharedTransaction(core.db, async (trx) => {
@@ -463,7 +464,7 @@ export async function signUp(
       trx,
       keyring,
       { email: input.email, firstName: input.firstName, lastName: input.lastName ?? null, postcode: input.postcode ?? null },
-      { source: 'signup form', mode: 'fill' },
+      { source, mode: 'fill' },
     );
     const token = newToken();
     if (created) {
@@ -472,7 +473,7 @@ export async function signUp(
       await insertConsentRequests(trx, {
         supporterId: id,
         lists: chosen.map((l) => ({ id: l.id, wordingVersion: l.wording_version })),
-        source: 'signup form',
+        source,
         at: now,
       });
       await insertToken(trx, {
@@ -498,7 +499,7 @@ export async function signUp(
       listIds: toRequest.map((l) => l.id),
       change: 'requested',
       basis: 'consent',
-      source: 'signup form',
+      source,
     });
     const last = await newestTokenAt(trx, 'supporter_confirm', id);
     if (last !== undefined && now - last < SIGNUP_EMAIL_GAP_MS) return;

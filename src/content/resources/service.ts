@@ -174,6 +174,12 @@ export async function getPublishedResource(db: DbOrTrx, slug: string): Promise<R
   return row && row.status === 'published' ? toResource(row) : undefined;
 }
 
+/** A published resource by id (an event's recording from the library), or undefined. */
+export async function getPublishedResourceById(db: DbOrTrx, id: number): Promise<Resource | undefined> {
+  const row = await findResourceById(db, id);
+  return row && row.status === 'published' ? toResource(row) : undefined;
+}
+
 /** A published resource's file, counted as one download; undefined when there is none. */
 export async function downloadResource(
   core: Core,

@@ -4,6 +4,7 @@ import type { Core } from '../../core/context.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { DomainError } from '../../core/web/errors.js';
 import type { ContentImage } from '../images/service.js';
+import { listPublicEvents, type EventWithDates } from '../../events/service.js';
 import { listResources, type Resource } from '../resources/service.js';
 import { featuredImages, listPublishedUpdates, type UpdateSummary } from '../updates/service.js';
 import { listHomeSectionRows, replaceHomeSections } from './queries.js';
@@ -22,6 +23,7 @@ export const HOME_SECTION_KINDS: Readonly<Record<HomeSectionKind, string>> = {
   latest_updates: 'The latest updates',
   testimonials: 'What people say',
   resources: 'The latest resources',
+  upcoming_events: 'Events coming up',
   signup: 'The sign-up form',
   text: 'A block of text',
 };
@@ -42,6 +44,7 @@ const DEFAULT_SECTIONS: HomeSection[] = [
   { kind: 'open_actions', campaignId: null, heading: '', bodyMd: '' },
   { kind: 'latest_updates', campaignId: null, heading: '', bodyMd: '' },
   { kind: 'testimonials', campaignId: null, heading: '', bodyMd: '' },
+  { kind: 'upcoming_events', campaignId: null, heading: '', bodyMd: '' },
   { kind: 'resources', campaignId: null, heading: '', bodyMd: '' },
   { kind: 'signup', campaignId: null, heading: '', bodyMd: '' },
 ];
@@ -53,6 +56,7 @@ export type LoadedSection =
   | { kind: 'latest_updates'; heading: string; updates: UpdateSummary[]; images: Map<number, ContentImage> }
   | { kind: 'testimonials'; heading: string; items: Testimonial[] }
   | { kind: 'resources'; heading: string; items: Resource[] }
+  | { kind: 'upcoming_events'; heading: string; items: EventWithDates[]; now: number }
   | { kind: 'signup'; heading: string }
   | { kind: 'text'; heading: string; html: string };
 
@@ -93,6 +97,10 @@ async function loadSection(core: Core, s: HomeSection, campaigns: Campaign[]): P
       return { kind: s.kind, heading: s.heading, items: await listShownTestimonials(core.db, 3) };
     case 'resources':
       return { kind: s.kind, heading: s.heading, items: await listResources(core.db, { limit: 3 }) };
+    case 'upcoming_events': {
+      const now = Date.now();
+      return { kind: s.kind, heading: s.heading, items: await listPublicEvents(core.db, { now, limit: 3 }), now };
+    }
     case 'signup':
       return { kind: s.kind, heading: s.heading };
     case 'text':

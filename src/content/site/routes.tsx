@@ -94,6 +94,12 @@ async function loadHub(core: Core, slug: string): Promise<KeptHub | undefined> {
     hub.actions.map((a) => `${a.id}:${a.count}:${a.open ? 1 : 0}:${a.title}`).join(','),
     hub.updates.map((u) => `${u.id}.${u.updatedAt}`).join(','),
     hub.resources.map((r) => `${r.id}.${r.updatedAt}`).join(','),
+    hub.events
+      .map(
+        (e) =>
+          `${e.event.id}.${e.event.updatedAt}.${e.occurrences.map((o) => `${o.placesTaken}/${o.placesWaiting}/${o.status}`).join(':')}`,
+      )
+      .join(','),
     hub.testimonials.map((t) => t.id).join(','),
   ].join(' ');
   return { hub, key };
@@ -202,6 +208,8 @@ function homeVersion(home: Awaited<ReturnType<typeof loadHome>>): string {
           return `t${s.items.map((t) => t.id).join('/')}`;
         case 'resources':
           return `r${s.items.map((r) => `${r.id}.${r.updatedAt}`).join('/')}`;
+        case 'upcoming_events':
+          return `e${s.items.map((e) => `${e.event.id}.${e.event.updatedAt}.${e.occurrences.map((o) => `${o.placesTaken}/${o.placesWaiting}/${o.status}`).join(':')}`).join('/')}`;
         case 'signup':
           return 's';
         case 'text':

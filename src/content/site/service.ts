@@ -6,6 +6,7 @@ import { renderMarkdown } from '../../core/markdown.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { DomainError } from '../../core/web/errors.js';
 import { getImages, imageExists, type ContentImage } from '../images/service.js';
+import { listCampaignEvents, type EventWithDates } from '../../events/service.js';
 import { listResources, type Resource } from '../resources/service.js';
 import { indexDocument, plainTextOfMarkdown } from '../search/service.js';
 import { featuredImages, listPublishedUpdates, type UpdateSummary } from '../updates/service.js';
@@ -67,6 +68,8 @@ export interface Hub {
   priorities: string[];
   actions: ActionCard[];
   resources: Resource[];
+  /** The campaign's events to come. */
+  events: EventWithDates[];
   updates: UpdateSummary[];
   updateImages: Map<number, ContentImage>;
   testimonials: Testimonial[];
@@ -77,10 +80,11 @@ export interface Hub {
 export async function getHub(core: Core, slug: string): Promise<Hub | undefined> {
   const campaign = await getCampaign(core.db, { slug });
   if (!campaign) return undefined;
-  const [row, actions, resources, updates, testimonials] = await Promise.all([
+  const [row, actions, resources, events, updates, testimonials] = await Promise.all([
     findHub(core.db, campaign.id),
     listCampaignActionCards(core.db, campaign.id),
     listResources(core.db, { campaignId: campaign.id, limit: 6 }),
+    listCampaignEvents(core.db, campaign.id),
     listPublishedUpdates(core.db, { campaignId: campaign.id, perPage: 3 }),
     listShownTestimonialRows(core.db, { campaignId: campaign.id, limit: 6 }),
   ]);
@@ -102,6 +106,7 @@ export async function getHub(core: Core, slug: string): Promise<Hub | undefined>
       .filter(Boolean),
     actions,
     resources,
+    events,
     updates: updates.items,
     updateImages,
     testimonials: testimonials.map(toTestimonial),

@@ -40,7 +40,8 @@ export interface ContactMessagesTable {
 }
 
 /** What a home page section shows (HOME_SECTION_KINDS in home.ts says each in words). */
-export type HomeSectionKind = 'featured_campaign' | 'open_actions' | 'latest_updates' | 'testimonials' | 'resources' | 'signup' | 'text';
+export type HomeSectionKind =
+  'featured_campaign' | 'open_actions' | 'latest_updates' | 'testimonials' | 'resources' | 'upcoming_events' | 'signup' | 'text';
 
 export interface HomeSectionsTable {
   id: Generated<number>;

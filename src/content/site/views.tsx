@@ -3,6 +3,7 @@ import type { ActionCard } from '../../actions/service.js';
 import { ShareLinks } from '../../core/web/share.js';
 import { SignupBlock, type PublicList } from '../../supporters/service.js';
 import { Picture } from '../images/views.js';
+import { EventCard } from '../../events/service.js';
 import { ResourceCard } from '../resources/views.js';
 import type { UpdateSummary } from '../updates/service.js';
 import { FEATURED_ACTIONS, type LoadedSection } from './home.js';
@@ -117,6 +118,16 @@ export function HubView(p: { hub: Hub; signupLists: readonly PublicList[]; share
               <ActionCardView key={a.id} a={a} />
             ))}
           </ul>
+        )}
+        {hub.events.length > 0 && (
+          <>
+            <h3>Come to an event</h3>
+            <ul class="cards event-list">
+              {hub.events.map((item) => (
+                <EventCard key={item.event.id} item={item} now={Date.now()} headingLevel={3} />
+              ))}
+            </ul>
+          </>
         )}
       </section>
       {(hub.html || hub.priorities.length > 0) && (
@@ -344,6 +355,21 @@ function HomeSectionView({ s, i, signupLists }: { s: LoadedSection; i: number; s
       );
     case 'testimonials':
       return <Testimonials items={s.items} headingId={id} />;
+    case 'upcoming_events':
+      if (s.items.length === 0) return null;
+      return (
+        <section aria-labelledby={id}>
+          <SectionHeading id={id} text={s.heading} fallback="Events coming up" />
+          <ul class="cards event-list">
+            {s.items.map((item) => (
+              <EventCard key={item.event.id} item={item} now={s.now} headingLevel={3} />
+            ))}
+          </ul>
+          <p>
+            <a href="/events">All events</a>
+          </p>
+        </section>
+      );
     case 'resources':
       if (s.items.length === 0) return null;
       return (

@@ -21,6 +21,8 @@ import * as m0105 from './migrations/2026_12_04_0105_content_search.js';
 import * as m0106 from './migrations/2026_12_04_0106_content_site.js';
 import * as m0107 from './migrations/2026_12_04_0107_content_wordpress.js';
 import * as m0108 from './migrations/2026_12_04_0108_home_sections.js';
+import * as m0201 from './migrations/2026_12_04_0201_events.js';
+import * as m0202 from './migrations/2026_12_04_0202_event_messages.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -45,6 +47,8 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0106_content_site': m0106,
   '2026_12_04_0107_content_wordpress': m0107,
   '2026_12_04_0108_home_sections': m0108,
+  '2026_12_04_0201_events': m0201,
+  '2026_12_04_0202_event_messages': m0202,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -14,6 +14,15 @@ export interface OutgoingMail extends RenderedEmail {
   /** Extra headers, e.g. List-Unsubscribe for marketing mail. */
   headers?: Record<string, string>;
   category?: 'transactional' | 'bulk';
+  /** Small files sent with the message (an event's .ics). Text only: they travel inside the encrypted job payload. */
+  attachments?: MailAttachment[];
+}
+
+/** A small text file attached to a message. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 interface SendMailPayload extends OutgoingMail {
@@ -70,6 +79,7 @@ export function smtpTransport(
         text: m.text,
         headers: m.headers,
         messageId: m.messageId,
+        ...(m.attachments?.length ? { attachments: m.attachments.map((a) => ({ ...a })) } : {}),
       });
       return { stored: false };
     },
@@ -114,7 +124,14 @@ export interface CaughtMail {
   to: string;
   subject: string;
   createdAt: number;
-  body: { html: string; text: string; headers: Record<string, string>; replyTo?: string | undefined; from: string } | null;
+  body: {
+    html: string;
+    text: string;
+    headers: Record<string, string>;
+    replyTo?: string | undefined;
+    from: string;
+    attachments?: MailAttachment[] | undefined;
+  } | null;
 }
 
 /**
@@ -192,6 +209,7 @@ export class Mailer {
                 headers: payload.headers ?? {},
                 replyTo: payload.replyTo,
                 from: senderText(from),
+                attachments: payload.attachments ?? [],
               }),
             )
           : null,
