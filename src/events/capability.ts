@@ -7,6 +7,7 @@ import { seedEventsDemo } from './demo.js';
 import * as jobs from './jobs.js';
 import { eventMessageJobs } from './messages.js';
 import { publicRoutes } from './routes.js';
+import { sendRegistrationStanding } from './service.js';
 
 /**
  * Events: one-off events and series (a weekly protest), registration with places and a waitlist, reminders and
@@ -23,7 +24,11 @@ export const eventsCapability: Capability = {
   ],
   publicRoutes: [...publicRoutes, ...feedbackRoutes],
   adminRoutes: [...admin.adminRoutes, ...checkinRoutes, ...feedbackAdminRoutes],
-  jobs: (core) => ({ ...jobs.jobs(core), ...eventMessageJobs(core) }),
+  jobs: (core) => ({
+    ...jobs.jobs(core),
+    ...eventMessageJobs(core),
+    sendRegistrationStanding: (payload) => sendRegistrationStanding(core, payload),
+  }),
   recurring: jobs.recurring,
   describeAudit: () => describeEventsAudit(),
   erasure: (core) => jobs.eraseRegistrations(core),

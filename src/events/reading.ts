@@ -133,21 +133,33 @@ export function registrationClosedReason(event: LanternEvent, o: Occurrence | un
   return undefined;
 }
 
+// Intl formatters are costly to make and every email, page and calendar line uses them: one per zone and shape.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string, shape: 'day' | 'time'): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f =
+      shape === 'day'
+        ? new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+        : new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (formatters.size > 200) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A date and time range in words, in a time zone: "Tuesday 8 December 2026, 18:00 to 19:00". */
 export function formatWhen(startsAt: number, endsAt: number, timeZone: string): string {
-  const day = (ms: number) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(ms);
-  const time = (ms: number) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  const day = (ms: number) => formatter(timeZone, 'day').format(ms);
+  const time = (ms: number) => formatter(timeZone, 'time').format(ms);
   if (day(startsAt) === day(endsAt)) return `${day(startsAt)}, ${time(startsAt)} to ${time(endsAt)}`;
   return `${day(startsAt)}, ${time(startsAt)} to ${day(endsAt)}, ${time(endsAt)}`;
 }
 
 /** A moment in words in a time zone: "Tuesday 8 December 2026 at 18:00". */
 export function formatMoment(ms: number, timeZone: string): string {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(ms);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-  return `${day} at ${time}`;
+  return `${formatter(timeZone, 'day').format(ms)} at ${formatter(timeZone, 'time').format(ms)}`;
 }
 
 /** An OpenStreetMap search link for an address: a plain link, nothing loaded from there by our pages. */

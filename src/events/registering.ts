@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
+import { randomBytes } from 'node:crypto';
 import { hashToken, newToken } from '../core/crypto.js';
 import { inSharedTransaction } from '../core/db/group-commit.js';
 import type { DbOrTrx, Trx } from '../core/db/index.js';
@@ -111,10 +112,24 @@ export function parseRegistration(
 ): FormResult<RegistrationInput> {
   const now = o.now ?? Date.now();
   const open = occurrences.filter((x) => x.status === 'scheduled' && (o.door ? x.endsAt > now : x.startsAt > now));
+  const key = `${event.id} ${event.updatedAt} ${o.door ? 'door' : 'web'} ${open.map((x) => x.id).join(',')}`;
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = registrationSchema(event, open, o);
+    if (schemas.size >= 200) schemas.clear();
+    schemas.set(key, schema);
+  }
+  return parseForm(schema, body);
+}
+
+// The form's schema depends on the event and its open dates only; in a surge every request would rebuild the same one.
+const schemas = new Map<string, ReturnType<typeof registrationSchema>>();
+
+function registrationSchema(event: LanternEvent, open: readonly Occurrence[], o: { door?: boolean }) {
   const max = event.maxPlacesPerRegistration;
   const placesMessage = max === 1 ? 'You can book 1 place' : `Choose between 1 and ${max} places`;
   const dateMessage = 'Choose a date from the list';
-  const schema = z
+  return z
     .object({
       name: text('your name', { max: 100 }),
       email: o.door
@@ -144,7 +159,6 @@ export function parseRegistration(
       }
       return { name: f.name, email: f.email ?? '', places: f.places, date: f.date, answers, optIn: f.optIn };
     });
-  return parseForm(schema, body);
 }
 
 /** What a registration attempt came to (the page is the same whatever it was: the email tells the person). */
@@ -160,8 +174,16 @@ export function manageLink(core: Core, token: string): string {
  * Takes places at one date for a registration: confirmed if there is room and nobody is waiting, otherwise on the
  * waitlist (in arrival order). A registration that already holds a live row there keeps it.
  */
-async function takePlace(trx: DbOrTrx, registrationId: number, occurrenceId: number, places: number, now: number): Promise<PlaceState> {
-  const existing = await findPlaceOf(trx, registrationId, occurrenceId);
+async function takePlace(
+  trx: DbOrTrx,
+  registrationId: number,
+  occurrenceId: number,
+  places: number,
+  now: number,
+  o: { fresh?: boolean } = {},
+): Promise<PlaceState> {
+  // A registration made in this transaction has no rows yet: nothing to look up.
+  const existing = o.fresh ? undefined : await findPlaceOf(trx, registrationId, occurrenceId);
   if (existing && LIVE.includes(existing.state)) return existing.state;
   const ok = await claimPlaces(trx, occurrenceId, places);
   const state: PlaceState = ok ? 'confirmed' : 'waitlisted';
@@ -385,6 +407,7 @@ export async function registerForEvent(
     if (o.proof && !(await spendProof(trx, o.proof, now))) return { kind: 'repeat' };
     let id = await insertRegistrationOnce(trx, row);
     let manageToken = token;
+    const isNew = id !== undefined;
     if (id === undefined) {
       const existing = (await findRegistrationByEmailIndex(trx, event.id, index!))!;
       if (existing.status === 'active') {
@@ -405,22 +428,45 @@ export async function registerForEvent(
       const { manage_hash: _h, manage_enc: _e, created_at: _c, ...fresh } = row;
       await updateRegistrationRow(trx, id, fresh);
     }
-    const states: PlaceState[] = [];
-    for (const t of targets) states.push(await takePlace(trx, id, t.id, input.places, now));
-    const registration = (await findRegistrationRows(trx, [id]))[0]!;
-    const mail = await standingEmail(core, trx, {
-      event,
-      registration,
-      token: manageToken,
-      orgName: site.orgName,
-      now,
+    // The email is written by a job once this commits (its row is queued here, outbox), and the dates' rows are
+    // claimed last: on PostgreSQL a claim locks its date until the commit, so the lock covers two statements only,
+    // not the rendering of an email and a calendar file.
+    await core.queue.enqueue(trx, 'sendRegistrationStanding', {
+      registrationId: id,
       heading: 'registered',
+      nonce: randomBytes(9).toString('hex'),
     });
-    if (mail) await core.mailer.enqueue(trx, mail);
+    const states: PlaceState[] = [];
+    for (const t of targets) states.push(await takePlace(trx, id, t.id, input.places, now, { fresh: isNew }));
     return { kind: 'registered', registrationId: id, states, manageToken };
   });
   if (outcome.kind === 'registered' && row.opt_in && input.email) await optIn(core, event, input);
   return outcome;
+}
+
+/**
+ * The job that tells someone where they stand after registering: their dates, places or waitlist, the details and
+ * their link, with a calendar file. Queued in the registration's transaction; the email itself goes through the
+ * mail queue with a key from the registration, so a job run twice (after a crash) sends one email.
+ */
+export async function sendRegistrationStanding(
+  core: Core,
+  payload: { registrationId: number; heading: 'registered' | 'confirmed'; nonce: string },
+): Promise<void> {
+  const registration = (await findRegistrationRows(core.db, [payload.registrationId]))[0];
+  if (!registration || registration.status !== 'active') return;
+  const eventRow = await findEventRowById(core.db, Number(registration.event_id));
+  if (!eventRow) return;
+  const site = await getSiteSettings(core.db);
+  const mail = await standingEmail(core, core.db, {
+    event: rowToEvent(eventRow),
+    registration,
+    token: core.keyring.decrypt(registration.manage_enc),
+    orgName: site.orgName,
+    now: Date.now(),
+    heading: payload.heading,
+  });
+  if (mail) await core.mailer.enqueue(core.db, mail, { uniqueKey: `event-standing-${payload.nonce}` });
 }
 
 /** The newsletter opt-in ticked on the form: the supporters' double opt-in (its own confirmation email). */

@@ -49,6 +49,7 @@ export {
   cancelRegistration,
   takeOffer,
   rejoinDate,
+  sendRegistrationStanding,
   changePlaces,
   expireOffers,
   type RegistrationInput,
@@ -381,8 +382,15 @@ export async function cancelOccurrence(core: Core, staffId: number | null, occur
   const { orgName } = await getSiteSettings(core.db);
   await core.db.transaction().execute(async (trx) => {
     await updateOccurrenceRow(trx, occurrenceId, { status: 'cancelled' });
+    // The event's calendar file changes (an EXDATE): its SEQUENCE follows updated_at.
+    await updateEventRow(trx, event.id, { updated_at: now });
     if (event.publication === 'published') await noticeOfChange(core, trx, event, { changes: ['status'], now, occurrenceId, orgName });
-    await recordAudit(trx, { staffId, action: 'event.cancel_date', target: `event ${event.id}`, details: { at: o.startsAt } });
+    await recordAudit(trx, {
+      staffId,
+      action: 'event.cancel_date',
+      target: `event ${event.id}`,
+      details: { title: event.title, at: o.startsAt },
+    });
   });
 }
 
@@ -407,6 +415,7 @@ export async function moveOccurrence(
       reminded_day_at: null,
       reminded_hour_at: null,
     });
+    await updateEventRow(trx, event.id, { updated_at: now });
     if (event.publication === 'published') await noticeOfChange(core, trx, event, { changes: ['time'], now, occurrenceId, orgName });
     await recordAudit(trx, {
       staffId,

@@ -7,6 +7,7 @@ import type { HeadTags } from '../../core/web/layout.js';
 import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
 import { getImages, type ContentImage } from '../images/service.js';
+import { listPublicEvents } from '../../events/service.js';
 import { listResources } from '../resources/service.js';
 import { listPagesForStaff } from '../service.js';
 import {
@@ -279,7 +280,7 @@ const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(.
 export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   const { db, config } = core;
   const at = (path: string, lastModified?: number | null) => ({ url: `${config.baseUrl}${path}`, lastModified });
-  const [pages, actions, campaigns, newsletters, updates, categories, resources] = await Promise.all([
+  const [pages, actions, campaigns, newsletters, updates, categories, resources, upcoming, past] = await Promise.all([
     listPagesForStaff(db),
     listPublicActions(db, { closed: true }),
     getCampaigns(db),
@@ -287,6 +288,8 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
     allPublishedUpdates(db),
     listCategories(db),
     listResources(db, { limit: SITEMAP_LIMIT * 20 }),
+    listPublicEvents(db),
+    listPublicEvents(db, { past: true }),
   ]);
   const entries: SitemapEntry[] = [];
   // The website's pages (home, privacy, about, contact and any other staff published; never an unpublished one),
@@ -316,6 +319,11 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   // The resources library (published resources only) and each resource's page.
   entries.push(at('/resources', resources.reduce((m, r) => Math.max(m, r.updatedAt), 0) || null));
   for (const r of resources) entries.push(at(r.url, r.updatedAt));
+  // Events: the lists, and each published event's page (to come and past; drafts are not public).
+  const events = [...upcoming, ...past];
+  entries.push(at('/events', upcoming.reduce((m, e) => Math.max(m, e.event.updatedAt), 0) || null));
+  entries.push(at('/events/past', past.reduce((m, e) => Math.max(m, e.event.updatedAt), 0) || null));
+  for (const e of events) entries.push(at(`/events/${encodeURIComponent(e.event.slug)}`, e.event.updatedAt));
   // The newsletter archive and each newsletter in it.
   entries.push(at('/newsletters', newsletters[0]?.updatedAt ?? null));
   for (const n of newsletters) entries.push(at(`/newsletters/${encodeURIComponent(n.slug)}`, n.updatedAt));
