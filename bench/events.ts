@@ -284,11 +284,12 @@ async function measure(dialect: Database['dialect'], log: (s: string) => void): 
       return out;
     });
     const totals = await withQueries(database, async (q) => ({
-      emails: Number((await q("select count(*) as n from jobs where name = 'sendEmail'"))[0]!.n),
+      emails: Number((await q("select count(*) as n from jobs where name = 'sendRegistrationStanding'"))[0]!.n),
       proofs: Number((await q("select count(*) as n from tokens where purpose = 'proof_of_work'"))[0]!.n),
     }));
     const floorRows = await withQueries(floorDb, async (q) => Number((await q('select count(*) as n from registrations'))[0]!.n));
-    // Every acknowledged attempt was stored whole: its registration (checked per event), its spent proof, its email.
+    // Every acknowledged attempt was stored whole: its registration (checked per event), its spent proof, and the job
+    // that writes its email (queued in the same transaction).
     if (totals.emails !== lanternAttempts || totals.proofs !== lanternAttempts)
       throw new Error(`${totals.emails} emails queued and ${totals.proofs} proofs spent for ${lanternAttempts} acknowledged registrations`);
     if (floorRows !== attempts) throw new Error(`the floor stored ${floorRows} rows for ${attempts} acknowledged inserts`);

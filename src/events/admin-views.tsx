@@ -104,6 +104,7 @@ export function EventTabs({ event, current, powers }: { event: LanternEvent; cur
     ...(powers.attendees ? [{ href: `${base}/attendees`, label: 'Attendees' }] : []),
     ...(powers.attendees ? [{ href: `${base}/check-in`, label: 'Check-in' }] : []),
     { href: `${base}/figures`, label: 'Figures' },
+    { href: `${base}/feedback`, label: 'Feedback' },
     ...(powers.attendees ? [{ href: `${base}/message`, label: 'Message attendees' }] : []),
   ];
   return (
@@ -684,6 +685,9 @@ export function EventAdminView(p: {
       <ul class="plain-list">
         <li>
           <a href={`/admin/events/${e.id}/figures`}>Attendance figures for every date</a>
+        </li>
+        <li>
+          <a href={`/admin/events/${e.id}/feedback`}>What people said afterwards (feedback)</a>
         </li>
         {p.powers.attendees && (
           <>

@@ -112,7 +112,7 @@ export function parseRegistration(
 ): FormResult<RegistrationInput> {
   const now = o.now ?? Date.now();
   const open = occurrences.filter((x) => x.status === 'scheduled' && (o.door ? x.endsAt > now : x.startsAt > now));
-  const key = `${event.id} ${event.updatedAt} ${o.door ? 'door' : 'web'} ${open.map((x) => x.id).join(',')}`;
+  const key = `${event.id} ${event.slug} ${event.updatedAt} ${o.door ? 'door' : 'web'} ${open.map((x) => x.id).join(',')}`;
   let schema = schemas.get(key);
   if (!schema) {
     schema = registrationSchema(event, open, o);

@@ -430,3 +430,4 @@ export async function moveOccurrence(
 export function localValue(ms: number, timeZone: string): string {
   return utcToZonedLocal(ms, timeZone);
 }
+export { listQuotableFeedback, type QuotableFeedback } from './follow-up.js';

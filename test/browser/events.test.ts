@@ -1,9 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { listOccurrences, registerForEvent, type LanternEvent } from '../../src/events/service.js';
+import { seedDemo } from '../../src/app.js';
+import { DEMO_EVENT_SLUGS } from '../../src/events/demo.js';
+import {
+  cancelPlace,
+  findEvent,
+  findRegistrationByToken,
+  listOccurrences,
+  registerForEvent,
+  type LanternEvent,
+} from '../../src/events/service.js';
 import { startTestLantern, type TestLantern } from '../helpers/app.js';
 import {
+  COLOUR_RULES,
+  DESKTOP,
+  LAYOUT_RULES,
   PHONE,
   WAIT,
   clearRecord,
@@ -14,6 +26,7 @@ import {
   launchBrowser,
   openPage,
   runAxe,
+  viewAs,
   widgetReady,
   type PageRecord,
 } from '../helpers/browser.js';
@@ -28,6 +41,7 @@ import { addTestStaff, signedInClient } from '../helpers/staff.js';
 // loads nothing from elsewhere and logs no error. Screenshots of each step go to /tmp/events-shots/.
 
 const SHOTS = '/tmp/events-shots/';
+const AXE_SHOTS = '/tmp/events-axe/';
 const DAY = 24 * 3600_000;
 const MEETING_POINT = 'Under the clock at the north entrance of Harbour Station: look for the orange scarves';
 
@@ -35,6 +49,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(AXE_SHOTS, { recursive: true });
   browser = await launchBrowser();
 });
 
@@ -298,6 +313,198 @@ describeInBrowser('events in a browser', (ctx) => {
       await step(page, record, 'door-4-walk-in', { js: true });
       // She gets the usual email, with her own link.
       await expect.poll(() => sink.messages.some((m) => JSON.stringify(m.to).includes(walkInEmail)), WAIT).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+// Every events page, public and staff, on the demo charity (whose events are a past meeting with its recording and
+// feedback, a livestream, the Tuesday protest with one Tuesday called off, an Iftar with questions and a limit on
+// places, and an exhibition), plus the states the demo does not reach: a cancelled event, a draft, a full date with
+// a place offered from the waiting list, and a past event whose feedback form is open. Each page is checked with axe
+// (every WCAG 2.2 A and AA rule) on a light phone, and its colours and layout again on a dark desktop; it must fit a
+// 320 px phone, load nothing from elsewhere and log no error. Screenshots of both go to /tmp/events-axe/.
+describeInBrowser('every events page in a browser', (ctx) => {
+  let app: TestLantern;
+  let session: string;
+
+  beforeAll(async () => {
+    app = await startTestLantern(ctx);
+    await seedDemo(app.lantern.core);
+    const owner = await addTestStaff(app, { role: 'owner', name: 'Nadia Haddad' });
+    session = (await signedInClient(app, owner)).cookie('lantern_session')!;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /**
+   * The page as it is now: axe (every rule) on a light phone, colours and layout on a dark desktop, screenshots of
+   * both, no sideways scrolling at 320 px, nothing from elsewhere, no error but the page's own expected status.
+   */
+  async function checkPage(page: Page, record: PageRecord, name: string, status = 200) {
+    await viewAs(page, { viewport: PHONE, colorScheme: 'light' });
+    const all = await runAxe(page);
+    expect(all, `${name}:\n${formatViolations(all)}`).toEqual([]);
+    expect(await horizontalOverflow(page), `${name}: no sideways scrolling on a phone`).toBe(0);
+    await page.screenshot({ path: `${AXE_SHOTS}${ctx.dialect}-${name}-phone.png`, fullPage: true });
+    await viewAs(page, { viewport: DESKTOP, colorScheme: 'dark' });
+    const dark = await runAxe(page, { rules: [...COLOUR_RULES, ...LAYOUT_RULES] });
+    expect(dark, `${name} (dark desktop):\n${formatViolations(dark)}`).toEqual([]);
+    await page.screenshot({ path: `${AXE_SHOTS}${ctx.dialect}-${name}-desktop-dark.png`, fullPage: true });
+    await viewAs(page, { viewport: { width: 320, height: 640 }, colorScheme: 'light' });
+    expect(await horizontalOverflow(page), `${name}: no sideways scrolling at 320 px`).toBe(0);
+    expect(foreignRequests(record, app.baseUrl), name).toEqual([]);
+    // A page answered with an error status (the form shown again after a mistake) is itself the one failed response,
+    // and Chromium logs it as an error; nothing else may fail.
+    const expected = status === 200 ? [] : [`${status} ${page.url()}`];
+    expect(record.failed, name).toEqual(expected);
+    const logged = status === 200 ? [] : [expect.stringMatching(new RegExp(`^Failed to load resource: .*status of ${status}\\b`))];
+    expect(record.errors, name).toEqual(logged);
+    clearRecord(record);
+  }
+
+  /** Goes to a page by its address, expects the status, and checks it. */
+  async function visit(page: Page, record: PageRecord, name: string, path: string, status = 200) {
+    clearRecord(record);
+    const res = await page.goto(app.baseUrl + path);
+    expect(res?.status(), path).toBe(status);
+    await checkPage(page, record, name, status);
+  }
+
+  test('every events page, public and staff, on a phone and a dark desktop: accessible, fits 320 px, nothing from elsewhere', async () => {
+    const core = app.lantern.core;
+    const now = Date.now();
+    const bySlug = async (slug: string) => (await findEvent(core.db, slug))!;
+    const iftar = await bySlug(DEMO_EVENT_SLUGS.iftar);
+    const protest = await bySlug(DEMO_EVENT_SLUGS.protest);
+    const meeting = await bySlug(DEMO_EVENT_SLUGS.meeting);
+
+    // What the demo does not show: a cancelled event, a draft, a full date with a place offered from the waiting list…
+    const cancelled = await makeTestEvent(core, {
+      title: 'Open-air screening: The Cotton Road',
+      summary: 'A documentary about the journey of a cotton shirt, shown in the park.',
+      status: 'cancelled',
+      startsAt: now + 9 * DAY,
+    });
+    await makeTestEvent(core, { title: 'Autumn supporters’ gathering', publication: 'draft', startsAt: now + 60 * DAY });
+    const workshop = await makeTestEvent(core, {
+      title: 'Writing to your MP: a small-group workshop',
+      summary: 'Six of us round a table, writing letters about the import ban, with help from our policy officer.',
+      capacity: 1,
+      maxPlacesPerRegistration: 1,
+      startsAt: now + 6 * DAY,
+    });
+    const [workshopDate] = await listOccurrences(core.db, workshop.id);
+    const person = (name: string, email: string) => ({ name, email, places: 1, date: workshopDate!.id, answers: {}, optIn: false });
+    const first = await registerForEvent(core, workshop, person('Ruth Adebayo', `ruth.${ctx.dialect}@example.org`));
+    const second = await registerForEvent(core, workshop, person('Callum Fraser', `callum.${ctx.dialect}@example.org`));
+    if (first.kind !== 'registered' || second.kind !== 'registered') throw new Error('the workshop registrations were not made');
+    expect(second.states).toEqual(['waitlisted']);
+    const firstPlace = (await findRegistrationByToken(core, first.manageToken))!.registration.dates[0]!;
+    await cancelPlace(core, first.manageToken, firstPlace.id);
+    expect((await findRegistrationByToken(core, second.manageToken))!.registration.dates[0]!.state).toBe('offered');
+    // …and a past event someone registered for beforehand, whose feedback form is open.
+    const mending = await makeTestEvent(core, {
+      title: 'Mending evening: repair, don’t replace',
+      summary: 'Bring a garment with a hole in it; we bring needles, thread and tea.',
+      startsAt: now - 3 * DAY,
+    });
+    const [mendingDate] = await listOccurrences(core.db, mending.id);
+    const mender = await registerForEvent(
+      core,
+      mending,
+      { name: 'Ines Moreau', email: `ines.${ctx.dialect}@example.org`, places: 1, date: mendingDate!.id, answers: {}, optIn: false },
+      { now: now - 5 * DAY },
+    );
+    if (mender.kind !== 'registered') throw new Error('the mending evening registration was not made');
+    const protestDate = (await listOccurrences(core.db, protest.id)).find((o) => o.status === 'scheduled' && o.startsAt > now)!;
+
+    const { context, page, record } = await openPage(browser, { viewport: PHONE });
+    try {
+      // The public pages.
+      await visit(page, record, 'events', '/events');
+      expect(await page.locator('main .event-card').count()).toBeGreaterThan(3);
+      await visit(page, record, 'events-filtered', '/events?kind=protest&campaign=free-the-supply-chain');
+      expect(await page.locator('main .event-card').count()).toBe(1);
+      await visit(page, record, 'events-filtered-none', '/events?kind=exhibition&online=on');
+      expect(await page.locator('main').innerText()).toContain('No events to come match these choices.');
+      await visit(page, record, 'events-past', '/events/past');
+      expect(await page.locator('main').getByRole('link', { name: 'Watch the recording' }).count()).toBeGreaterThan(0);
+      await visit(page, record, 'event-past-with-recording', `/events/${meeting.slug}`);
+      await visit(page, record, 'event-with-capacity', `/events/${iftar.slug}`);
+      expect(await page.locator('main').innerText()).toMatch(/places left/);
+      await visit(page, record, 'event-series', `/events/${protest.slug}`);
+      expect(await page.locator('main ul.event-dates').innerText()).toContain('cancelled');
+      await visit(page, record, 'event-cancelled', `/events/${cancelled.slug}`);
+      expect(await page.locator('main').innerText()).toContain('Cancelled');
+      await visit(page, record, 'event-full', `/events/${workshop.slug}`);
+
+      // Registering with no name: the form comes back on a page of its own, with the error summary.
+      await page.goto(`${app.baseUrl}/events/${iftar.slug}`);
+      await widgetReady(page);
+      const form = page.locator('#register form');
+      await form.getByLabel('Your email address').fill(`nameless.${ctx.dialect}@example.org`);
+      clearRecord(record);
+      const [refused] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith(`/events/${iftar.slug}/register`) && r.request().method() === 'POST'),
+        form.getByRole('button', { name: 'Register' }).click(),
+      ]);
+      expect(refused.status()).toBe(422);
+      await page.waitForLoadState();
+      expect(await page.locator('main h1').textContent()).toBe('Register: Solidarity Iftar');
+      expect(await page.locator('.error-summary').count()).toBe(1);
+      await checkPage(page, record, 'register-refused', 422);
+
+      await visit(page, record, 'check-your-email', `/events/${iftar.slug}/registered`);
+      await visit(page, record, 'own-page-with-offer', `/events/manage/${second.manageToken}`);
+      expect(await page.locator('main').innerText()).toContain('A place is held for you until');
+      expect(await page.getByRole('button', { name: 'Take the place' }).count()).toBe(1);
+      await visit(page, record, 'own-page-gave-up', `/events/manage/${first.manageToken}`);
+      await visit(page, record, 'feedback-form', `/events/manage/${mender.manageToken}/feedback`);
+      expect(await page.locator('main h1').textContent()).toBe('How was “Mending evening: repair, don’t replace”?');
+
+      // The staff pages.
+      await context.addCookies([{ name: 'lantern_session', value: session, url: app.baseUrl }]);
+      for (const show of ['upcoming', 'past', 'drafts'])
+        await visit(page, record, `admin-events-${show}`, `/admin/events?show=${show}`);
+      await visit(page, record, 'admin-new-event', '/admin/events/new');
+      await page.getByLabel('Title', { exact: true }).fill('Evening talk on the import ban');
+      await page.getByLabel('Starts', { exact: true }).fill('2031-05-14T19:00');
+      await page.getByLabel('Ends', { exact: true }).fill('2031-05-14T18:00');
+      clearRecord(record);
+      const [saved] = await Promise.all([
+        page.waitForResponse((r) => r.url() === `${app.baseUrl}/admin/events` && r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Save the event' }).click(),
+      ]);
+      expect(saved.status()).toBe(422);
+      await page.waitForLoadState();
+      expect(await page.locator('.error-summary').innerText()).toContain('must end after it starts');
+      await checkPage(page, record, 'admin-new-event-refused', 422);
+
+      const admin = (e: LanternEvent) => `/admin/events/${e.id}`;
+      await visit(page, record, 'admin-event', admin(iftar));
+      await visit(page, record, 'admin-event-series', admin(protest));
+      await visit(page, record, 'admin-dates', `${admin(protest)}/dates`);
+      await visit(page, record, 'admin-cancel-date', `${admin(protest)}/dates/${protestDate.id}/cancel`);
+      await visit(page, record, 'admin-move-date', `${admin(protest)}/dates/${protestDate.id}/move`);
+      await visit(page, record, 'admin-attendees', `${admin(iftar)}/attendees`);
+      await visit(page, record, 'admin-attendees-offer', `${admin(workshop)}/attendees`);
+      expect(await page.locator('main').innerText()).toContain('Offered a place until');
+      await visit(page, record, 'admin-figures', `${admin(meeting)}/figures`);
+      await visit(page, record, 'admin-feedback', `${admin(meeting)}/feedback`);
+      await visit(page, record, 'admin-message', `${admin(iftar)}/message`);
+      await visit(page, record, 'admin-check-in', `${admin(iftar)}/check-in`);
+      await visit(page, record, 'admin-testimonials', '/admin/content/testimonials');
+      expect(await page.locator('main').innerText()).toContain('Aisha, Hackney');
+
+      // The pages of the website that now show events.
+      await context.clearCookies();
+      await visit(page, record, 'home', '/');
+      expect(await page.locator('main .event-card').count()).toBeGreaterThan(0);
+      await visit(page, record, 'campaign', '/campaigns/free-the-supply-chain');
+      expect(await page.locator('main .event-card').count()).toBeGreaterThan(0);
     } finally {
       await context.close();
     }

@@ -3,6 +3,7 @@ import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TextArea, Tim
 import type { ContentImage } from '../images/service.js';
 import { ImageChooser } from '../images/views.js';
 import { HOME_SECTION_KINDS, type HomeSection } from './home.js';
+import type { QuotableFeedback } from '../../events/service.js';
 import type { ContactMessage, Testimonial } from './service.js';
 
 type Values = Record<string, string | undefined>;
@@ -178,6 +179,8 @@ export function TestimonialsView(p: {
   errors: Errors;
   notice?: string | undefined;
   timeZone: string;
+  /** Comments from event feedback whose authors ticked that we may quote them, not yet made quotes. */
+  fromFeedback?: QuotableFeedback[];
 }) {
   const v = p.values;
   return (
@@ -230,6 +233,32 @@ export function TestimonialsView(p: {
             </li>
           ))}
         </ul>
+      )}
+      {p.fromFeedback && p.fromFeedback.length > 0 && (
+        <section aria-labelledby="from-feedback-title">
+          <h2 id="from-feedback-title">Comments from event feedback that people allowed us to quote</h2>
+          <ul class="plain-list testimonials-admin">
+            {p.fromFeedback.map((f) => (
+              <li key={f.id} class="card">
+                <blockquote>
+                  <p>{f.comment}</p>
+                </blockquote>
+                <p>
+                  <strong>{f.quoteName || 'Anonymous'}</strong>, at “{f.eventTitle}”
+                </p>
+                <p class="muted">
+                  They ticked “{f.permissionWording}” on <Time ms={f.givenAt} timeZone={p.timeZone} />.
+                </p>
+                <form method="post" action={`/admin/content/testimonials/from-feedback/${f.id}`}>
+                  <CsrfField token={p.csrf} />
+                  <button type="submit" class="button-secondary">
+                    Show it on the website
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
       <h2>Add a quote</h2>
       <ErrorSummary errors={p.errors} />

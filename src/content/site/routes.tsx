@@ -4,10 +4,12 @@ import type { Core } from '../../core/context.js';
 import { renderMarkdown } from '../../core/markdown.js';
 import { getSiteSettings } from '../../core/settings.js';
 import { AppError } from '../../core/web/errors.js';
+import { formatTime } from '../../core/web/components.js';
 import { email, formValues, multilineText, optionalMultilineText, optionalText, parseForm, text } from '../../core/web/forms.js';
 import { guardPublicForm, proofBucketLimit, refusedFields } from '../../core/web/public-forms.js';
 import { anyone, can, get, post, type RouteTable } from '../../core/web/routes.js';
 import { feedLink, mergeHead, shareTags } from '../../core/web/share.js';
+import { listQuotableFeedback } from '../../events/service.js';
 import { signupBlockData } from '../../supporters/service.js';
 import { siteFeedHead } from '../feeds/service.js';
 import { imageChoices } from '../updates/service.js';
@@ -51,6 +53,7 @@ export const adminRoutes: RouteTable = [
   post('/admin/content/campaigns/:id', can('content:edit'), saveHubForm),
   get('/admin/content/testimonials', can('content:edit'), showTestimonials),
   post('/admin/content/testimonials', can('content:edit'), addTestimonialFromForm),
+  post('/admin/content/testimonials/from-feedback/:id', can('content:edit'), quoteFeedback),
   post('/admin/content/testimonials/:id/withdraw', can('content:edit'), withdrawTestimonial),
   post('/admin/content/testimonials/:id/delete', can('content:edit'), deleteTestimonial),
   get('/admin/content/messages', can('content:edit'), showMessages),
@@ -453,7 +456,14 @@ async function testimonialsPage(
   core: Core,
   o: { values?: Record<string, string>; errors?: Record<string, string> } = {},
 ) {
-  const [items, campaigns, site] = await Promise.all([listTestimonials(core.db), campaignsForStaff(core.db), getSiteSettings(core.db)]);
+  const [items, campaigns, site, feedback] = await Promise.all([
+    listTestimonials(core.db),
+    campaignsForStaff(core.db),
+    getSiteSettings(core.db),
+    listQuotableFeedback(core),
+  ]);
+  // A comment already made a quote is not offered again.
+  const quoted = new Set(items.map((t) => t.quote));
   return reply.adminPage({
     title: 'What people say',
     status: o.errors ? 422 : 200,
@@ -466,6 +476,7 @@ async function testimonialsPage(
         errors={o.errors}
         notice={noticeOf(req, TESTIMONIAL_NOTICES)}
         timeZone={site.timeZone}
+        fromFeedback={feedback.filter((f) => !quoted.has(f.comment))}
       />
     ),
   });
@@ -485,6 +496,31 @@ async function addTestimonialFromForm(req: FastifyRequest, reply: FastifyReply, 
     return testimonialsPage(req, reply, core, { values, errors: refusedFields(err) });
   }
   forgetHubs(core);
+  return reply.redirect('/admin/content/testimonials?done=added', 303);
+}
+
+/** A comment from event feedback made a quote, with the permission its author ticked recorded in their words. */
+async function quoteFeedback(req: FastifyRequest, reply: FastifyReply, core: Core) {
+  const id = idOf(req.params);
+  const [feedback, items, site] = await Promise.all([listQuotableFeedback(core), listTestimonials(core.db), getSiteSettings(core.db)]);
+  const f = feedback.find((x) => x.id === id);
+  if (!f) throw new AppError(404, 'not_found', 'There is no such comment, or it may no longer be quoted.');
+  if (!items.some((t) => t.quote === f.comment)) {
+    const input = {
+      quote: f.comment,
+      attribution: f.quoteName || 'Someone who came',
+      context: `At “${f.eventTitle}”`,
+      campaignId: f.campaignId,
+      permissionNote: `Ticked “${f.permissionWording}” on the event feedback form on ${formatTime(f.givenAt, site.timeZone)}`,
+      permission: true,
+    };
+    try {
+      await addTestimonial(core, input, req.viewer!.id);
+    } catch (err) {
+      return testimonialsPage(req, reply, core, { errors: refusedFields(err) });
+    }
+    forgetHubs(core);
+  }
   return reply.redirect('/admin/content/testimonials?done=added', 303);
 }
 

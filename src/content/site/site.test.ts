@@ -123,12 +123,13 @@ describeEachDialect('content: campaign pages, the home page, pages and the conta
       'open_actions',
       'latest_updates',
       'testimonials',
+      'upcoming_events',
       'resources',
       'signup',
       'text',
     ]);
     await editor.get('/admin/content/home');
-    await editor.post('/admin/content/home', { change: 'up', index: '6' });
+    await editor.post('/admin/content/home', { change: 'up', index: '7' });
     const after = (await t.client().get('/')).text;
     expect(after.indexOf('Our promise')).toBeGreaterThan(0);
     expect(after.indexOf('Our promise')).toBeLessThan(after.indexOf('Stay in touch') === -1 ? Infinity : after.indexOf('Stay in touch'));

@@ -102,5 +102,6 @@ export async function up(db: MigrationDb): Promise<void> {
 }
 
 export async function down(db: MigrationDb): Promise<void> {
-  for (const t of ['event_feedback', 'event_places', 'event_registrations', 'event_occurrences', 'events']) await db.schema.dropTable(t).execute();
+  for (const t of ['event_feedback', 'event_places', 'event_registrations', 'event_occurrences', 'events'])
+    await db.schema.dropTable(t).execute();
 }
