@@ -170,6 +170,7 @@ describeEachDialect('admin shell', (ctx) => {
       'Supporters',
       'Newsletters',
       'Campaigns and actions',
+      'Events',
     ]);
     const settings = /<details class="nav-settings">\s*<summary>Settings<\/summary>([\s\S]*?)<\/details>/.exec(home)![1]!;
     expect([...settings.matchAll(/>([^<>]+)<\/a>/g)].map((m) => m[1])).toEqual([

@@ -907,7 +907,7 @@ function Attendance({ line, timeZone }: { line: AttendeeLine; timeZone: string }
 function PeopleTable({ label, lines, timeZone, waitlist }: { label: string; lines: AttendeeLine[]; timeZone: string; waitlist: boolean }) {
   return (
     <TableWrap label={label}>
-      <table>
+      <table class="event-people">
         <caption class="visually-hidden">{label}</caption>
         <thead>
           <tr>

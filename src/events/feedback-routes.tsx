@@ -99,6 +99,12 @@ async function showEventFeedback(req: FastifyRequest, reply: FastifyReply, core:
   const { timeZone } = await getSiteSettings(core.db);
   return reply.adminPage({
     title: `Feedback: ${feedback.event.title}`,
-    body: <FeedbackAdminView feedback={feedback} timeZone={timeZone} />,
+    body: (
+      <FeedbackAdminView
+        feedback={feedback}
+        timeZone={timeZone}
+        powers={{ attendees: req.viewer!.can('events:attendees'), export: req.viewer!.can('supporters:export') }}
+      />
+    ),
   });
 }

@@ -1,6 +1,7 @@
 import { CsrfField, ErrorSummary, Notice, TableWrap, TextArea, Time, Field } from '../core/web/components.js';
 import { FEEDBACK_COMMENT_MAX, QUOTE_PERMISSION_WORDING, type EventFeedback } from './follow-up.js';
 import type { LanternEvent } from './model.js';
+import { EventTabs, type EventPowers } from './admin-views.js';
 
 // The feedback form a person reaches from their thank-you email (their own link), and staff's page of an event's
 // feedback. The permission to quote is a box of its own, never ticked for anyone, with its words shown as stored.
@@ -69,7 +70,7 @@ export function FeedbackFormView(p: { event: LanternEvent; action: string; csrf:
             autocomplete="name"
           />
         </fieldset>
-        <button type="submit">Send</button>
+        <button type="submit">Send my feedback</button>
       </form>
     </section>
   );
@@ -95,17 +96,15 @@ export function FeedbackDoneView(p: { event: LanternEvent; kind: 'thanks' | 'giv
 }
 
 /** Staff's page of an event's feedback: how many gave each rating (a table), and every comment. */
-export function FeedbackAdminView(p: { feedback: EventFeedback; timeZone: string }) {
+export function FeedbackAdminView(p: { feedback: EventFeedback; timeZone: string; powers: EventPowers }) {
   const f = p.feedback;
   const e = f.event;
   const total = f.items.length;
   const withWords = f.items.filter((i) => i.comment !== '');
   return (
     <>
-      <p>
-        <a href={`/admin/events/${e.id}`}>Back to {e.title}</a>
-      </p>
-      <h1>Feedback: {e.title}</h1>
+      <EventTabs event={e} current={`/admin/events/${e.id}/feedback`} powers={p.powers} />
+      <h2>Feedback</h2>
       {total === 0 ? (
         <p>Nobody has given feedback yet. People are asked for it in the thank-you email sent the day after a one-off event.</p>
       ) : (

@@ -21,7 +21,7 @@ export const KIND_WORDS: Readonly<Record<EventKind, string>> = {
   protest: 'Protest',
   vigil: 'Vigil',
   exhibition: 'Exhibition',
-  other: 'Event',
+  other: 'Other event',
 };
 
 export const MODE_WORDS: Readonly<Record<EventMode, string>> = {

@@ -208,7 +208,7 @@ describeEachDialect('events: registering, places and the waitlist', (ctx) => {
     expect(emailsIn('confirmed', await placesOf(occ!.id))).toEqual([a, b]);
     expect(emailsIn('waitlisted', await placesOf(occ!.id))).toEqual([c, d]);
     const page = await new TestClient(t.baseUrl).get(`/events/${event.slug}`);
-    expect(page.text).toContain('Full: waitlist open');
+    expect(page.text).toContain('Full: you can join the waiting list');
 
     // Ayesha gives up two places: Camila needs three, so nobody is offered anything (Dawud is behind her).
     const tokenA = (ra as { manageToken: string }).manageToken;

@@ -19,7 +19,7 @@ type Errors = Record<string, string> | undefined;
 function RoomLine({ room }: { room: Room }) {
   if (room.kind === 'unlimited') return null;
   if (room.kind === 'places') return <span class="event-room">{room.left === 1 ? '1 place left' : `${room.left} places left`}</span>;
-  return <span class="event-room event-room-full">Full: waitlist open</span>;
+  return <span class="event-room event-room-full">Full: you can join the waiting list</span>;
 }
 
 /** Where an event happens, in a few words. */
@@ -52,7 +52,7 @@ export function EventCard({ item, now, headingLevel = 2 }: { item: EventWithDate
           </>
         )}
       </p>
-      <p class="byline">{placeWords(e)}</p>
+      {e.mode !== 'online' && <p class="byline">{placeWords(e)}</p>}
       {e.summary && <p>{e.summary}</p>}
       {next && next.endsAt > now && e.status === 'scheduled' && <RoomLine room={roomAt(next, e.capacity)} />}
     </li>
@@ -135,7 +135,9 @@ export function PastEventsView(p: { items: EventWithDates[]; now: number }) {
               {item.event.summary && <p>{item.event.summary}</p>}
               {(item.event.recordingUrl || item.event.recordingResourceId !== null) && (
                 <p>
-                  <a href={`/events/${item.event.slug}#recording`}>Watch the recording</a>
+                  <a href={`/events/${item.event.slug}#recording`}>
+                    Watch the recording<span class="visually-hidden"> of {item.event.title}</span>
+                  </a>
                 </p>
               )}
             </li>
@@ -148,6 +150,9 @@ export function PastEventsView(p: { items: EventWithDates[]; now: number }) {
     </section>
   );
 }
+
+/** How many single dates of a series the form offers (the next ones); more would push the button screens away on a phone. */
+const OFFERED_DATES = 8;
 
 /** "Every Tuesday…" inside a sentence. */
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
@@ -172,7 +177,7 @@ function DateChoice(p: { event: LanternEvent; open: Occurrence[]; value: string 
             <label for={id}>Every date: {lowerFirst(describeRule(e.series))}. You can leave any date, or the whole series, later.</label>
           </div>
         )}
-        {p.open.map((o, i) => {
+        {(e.series ? p.open.slice(0, OFFERED_DATES) : p.open).map((o, i) => {
           const room = roomAt(o, e.capacity);
           const oid = !e.series && i === 0 ? id : `${id}-${o.id}`;
           return (
@@ -483,7 +488,7 @@ export function RegisteredView({ event }: { event: LanternEvent }) {
 const STATE_WORDS: Readonly<Record<string, string>> = {
   confirmed: 'You have a place',
   waitlisted: 'You are on the waiting list',
-  offered: 'A place is held for you',
+  offered: 'A place has come free for you. Take it by pressing “Take the place”',
   cancelled: 'You told us you cannot come',
   lapsed: 'The offer passed on',
 };
@@ -518,7 +523,7 @@ export function ManageView(p: {
         <a href={`/events/${e.slug}`}>{e.title}</a> · {r.places === 1 ? '1 place' : `${r.places} places`}
         {r.wholeSeries ? ' · every date of the series' : ''}
       </p>
-      {r.status === 'cancelled' && <p>You cancelled this registration. You are welcome to register again from the event's page.</p>}
+      {r.status === 'cancelled' && <p>You cancelled this registration. You are welcome to register again from the event’s page.</p>}
       {e.status !== 'scheduled' && (
         <Notice kind="warning">
           <p>
@@ -555,7 +560,9 @@ export function ManageView(p: {
               <p>
                 <strong>{formatWhen(d.occurrence.startsAt, d.occurrence.endsAt, e.timeZone)}</strong>:{' '}
                 {d.occurrence.status === 'cancelled' ? 'this date is cancelled' : STATE_WORDS[d.state]}
-                {d.state === 'offered' && d.offeredUntil ? ` until ${formatMoment(d.offeredUntil, e.timeZone)}` : ''}
+                {d.state === 'offered' && d.offeredUntil
+                  ? ` before ${formatMoment(d.offeredUntil, e.timeZone)}, or it goes to the next person waiting`
+                  : ''}
               </p>
               {d.occurrence.status === 'scheduled' && d.occurrence.startsAt > p.now && (
                 <div class="button-row">

@@ -58,8 +58,19 @@ describeEachDialect('staff guard', (ctx) => {
 
   test('every role holds exactly the permissions it held when one global table listed them, and the website’s', () => {
     const held = (role: StaffRole) => [...roleTable(t.lantern.core)[role]].sort();
-    // The website (issue 10): editors write and publish; campaigners write, and an editor publishes.
-    const editor = ['dashboard:view', 'jobs:view', 'account:manage', 'newsletters:edit', 'actions:edit', 'content:edit', 'content:publish'];
+    // The website (issue 10): editors write and publish; campaigners write, and an editor publishes. Events (issue 11):
+    // editors and campaigners make events and see who comes.
+    const editor = [
+      'dashboard:view',
+      'jobs:view',
+      'account:manage',
+      'newsletters:edit',
+      'actions:edit',
+      'content:edit',
+      'content:publish',
+      'events:edit',
+      'events:attendees',
+    ];
     const campaigner = [
       'dashboard:view',
       'jobs:view',
@@ -75,6 +86,8 @@ describeEachDialect('staff guard', (ctx) => {
       'actions:edit',
       'actions:moderate',
       'content:edit',
+      'events:edit',
+      'events:attendees',
     ];
     const everything = [...campaigner, 'content:publish', 'settings:manage', 'staff:manage', 'audit:view', 'mail:view'];
     expect(held('owner')).toEqual(everything.sort());
