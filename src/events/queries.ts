@@ -447,3 +447,56 @@ export async function findPlaceOf(db: DbOrTrx, registrationId: number, occurrenc
     .where('occurrence_id', '=', occurrenceId)
     .executeTakeFirst();
 }
+
+/**
+ * Takes `n` places at a date for a new place row, or puts the row on the waitlist, in as few statements as each
+ * dialect allows: the date's counters are moved by ONE conditional UPDATE (room and nobody waiting: places taken;
+ * otherwise: places wanted), and the row says which. With a limit, the claim succeeded exactly when nobody is
+ * waiting after it (a claim never adds to the waiting; a refusal always does). On PostgreSQL the UPDATE and the
+ * place's INSERT are one statement, so the date's row is locked for one round trip before the commit. Returns the
+ * new row's state, or undefined when the date is not going ahead.
+ */
+export async function claimOrWait(
+  db: DbOrTrx,
+  o: { registrationId: number; occurrenceId: number; places: number; now: number },
+): Promise<PlaceState | undefined> {
+  const n = byDialect(db, { sqlite: () => sql`${o.places}`, postgres: () => sql`${o.places}::integer` });
+  const fits = sql<boolean>`(capacity is null or (places_waiting = 0 and places_taken + ${n} <= capacity))`;
+  const update = sql`update event_occurrences
+    set places_taken = places_taken + case when ${fits} then ${n} else 0 end,
+        places_waiting = places_waiting + case when ${fits} then 0 else ${n} end
+    where id = ${o.occurrenceId} and status = 'scheduled'
+    returning (capacity is null or places_waiting = 0) as ok`;
+  return byDialect(db, {
+    postgres: async () => {
+      const r = await sql<{ state: PlaceState }>`with claim as (${update})
+        insert into event_places (registration_id, occurrence_id, places, state, offered_until, attendance, checked_in_at, created_at, updated_at)
+        select ${o.registrationId}::bigint, ${o.occurrenceId}::bigint, ${o.places}::integer,
+          case when claim.ok then 'confirmed' else 'waitlisted' end, null::bigint, 'unknown', null::bigint, ${o.now}::bigint, ${o.now}::bigint
+        from claim
+        returning state`.execute(db);
+      return r.rows[0]?.state;
+    },
+    sqlite: async () => {
+      const r = await sql<{ ok: number }>`${update}`.execute(db);
+      const row = r.rows[0];
+      if (!row) return undefined;
+      const state: PlaceState = row.ok ? 'confirmed' : 'waitlisted';
+      await db
+        .insertInto('event_places')
+        .values({
+          registration_id: o.registrationId,
+          occurrence_id: o.occurrenceId,
+          places: o.places,
+          state,
+          offered_until: null,
+          attendance: 'unknown',
+          checked_in_at: null,
+          created_at: o.now,
+          updated_at: o.now,
+        })
+        .execute();
+      return state;
+    },
+  });
+}

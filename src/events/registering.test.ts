@@ -8,7 +8,9 @@ import { TestClient } from '../../test/helpers/http.js';
 import { expectClearPage, send } from '../../test/helpers/send-garbage.js';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp.js';
 import { easyProofOfWork, linkIn, mailsTo, solveSignupProof, waitForMailTo } from '../../test/helpers/supporters.js';
-import { emailIndex } from '../supporters/service.js';
+import { insertList } from '../supporters/queries.js';
+import { emailIndex, findSupporterByEmail, supporterConsent } from '../supporters/service.js';
+import { MATERIALISE_DAYS, MAX_OCCURRENCES_AHEAD } from './recurrence.js';
 import { cancelOccurrence, expireOffers, listOccurrences, registerForEvent, type LanternEvent, type RegistrationInput } from './service.js';
 
 // Registering for events as a supporter meets it, over real HTTP on both dialects: the form, the email (with its
@@ -313,6 +315,43 @@ describeEachDialect('events: registering, places and the waitlist', (ctx) => {
     expect((await own.post(link, { do: 'cancel-all' })).status).toBe(303);
     const after = await listOccurrences(db(), event.id);
     expect(after.every((o) => o.placesTaken === 0)).toBe(true);
+  });
+
+  test('the newsletter opt-in goes through the consent ledger with its own confirmation; unticked, nothing is asked', async () => {
+    const listId = await insertList(db(), {
+      slug: `event-news-${ctx.dialect}`,
+      name: 'Events near you',
+      description: 'Events',
+      wording: 'Email me when there is an event near me.',
+      at: Date.now(),
+    });
+    const event = await makeTestEvent(core(), { newsletterListId: listId });
+    const page = await new TestClient(t.baseUrl).get(`/events/${event.slug}`);
+    expect(page.text).toMatch(/<input type="checkbox" id="f-optIn" name="optIn"(?![^>]*checked)[^>]*>/);
+    expect(page.text).toContain('Email me when there is an event near me.');
+    const yes = freshEmail('optin');
+    expect((await register(event, { email: yes, name: 'Mehmet Ali Kaya', optIn: 'on' })).status).toBe(303);
+    const supporter = (await findSupporterByEmail(db(), core().keyring, yes))!;
+    expect(supporter).toBeDefined();
+    const consent = await supporterConsent(db(), supporter.id);
+    expect(consent.subscriptions.find((x) => x.listId === listId)?.status).toBe('pending');
+    const mails = await waitForMailTo(sink, yes, 2);
+    expect(mails.some((m) => /\/s\/confirm\//.test(m.text ?? ''))).toBe(true);
+    const no = freshEmail('nooptin');
+    expect((await register(event, { email: no })).status).toBe(303);
+    expect(await findSupporterByEmail(db(), core().keyring, no)).toBeUndefined();
+  });
+
+  test('a series without an end makes its dates only a bounded window ahead', async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const event = await makeTestEvent(core(), {
+      kind: 'vigil',
+      series: { freq: 'weekly', interval: 1, weekday: 5, start: '19:00', end: '20:00', firstDay: tomorrow },
+    });
+    const dates = await listOccurrences(db(), event.id);
+    expect(dates.length).toBeGreaterThan(20);
+    expect(dates.length).toBeLessThanOrEqual(MAX_OCCURRENCES_AHEAD);
+    expect(dates[dates.length - 1]!.startsAt).toBeLessThanOrEqual(Date.now() + MATERIALISE_DAYS * 24 * HOUR);
   });
 
   test('a manage link that is wrong or cut short is a clear 404', async () => {

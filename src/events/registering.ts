@@ -17,6 +17,7 @@ import type { Attendance, EventPrivate, EventQuestion, LanternEvent, Occurrence,
 import {
   adjustOccurrenceCounts,
   claimMorePlaces,
+  claimOrWait,
   claimPlaces,
   findEventRowById,
   findPlaceOf,
@@ -182,8 +183,25 @@ async function takePlace(
   now: number,
   o: { fresh?: boolean } = {},
 ): Promise<PlaceState> {
-  // A registration made in this transaction has no rows yet: nothing to look up.
-  const existing = o.fresh ? undefined : await findPlaceOf(trx, registrationId, occurrenceId);
+  // A registration made in this transaction has no rows yet: one statement claims or waits and adds its row.
+  if (o.fresh) {
+    const state = await claimOrWait(trx, { registrationId, occurrenceId, places, now });
+    if (state) return state;
+    // Staff cancelled the date between the check and this claim: the row says so, and the email tells the person.
+    await insertPlaceOnce(trx, {
+      registration_id: registrationId,
+      occurrence_id: occurrenceId,
+      places,
+      state: 'cancelled',
+      offered_until: null,
+      attendance: 'unknown',
+      checked_in_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    return 'cancelled';
+  }
+  const existing = await findPlaceOf(trx, registrationId, occurrenceId);
   if (existing && LIVE.includes(existing.state)) return existing.state;
   const ok = await claimPlaces(trx, occurrenceId, places);
   const state: PlaceState = ok ? 'confirmed' : 'waitlisted';
