@@ -1,6 +1,7 @@
 import type { Capability } from '../core/context.js';
 import * as admin from './admin-routes.js';
 import { checkinRoutes } from './checkin-routes.js';
+import { eventsDashboard } from './dashboard.js';
 import { feedbackAdminRoutes, feedbackRoutes } from './feedback-routes.js';
 import { describeEventsAudit } from './audit.js';
 import { seedEventsDemo } from './demo.js';
@@ -31,6 +32,7 @@ export const eventsCapability: Capability = {
   }),
   recurring: jobs.recurring,
   describeAudit: () => describeEventsAudit(),
+  dashboard: (core) => eventsDashboard(core),
   erasure: (core) => jobs.eraseRegistrations(core),
   dataExport: (core) => jobs.exportRegistrations(core),
   demo: (core) => seedEventsDemo(core),
