@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestLantern, type TestLantern } from '../../test/helpers/app.js';
 import { describeEachDialect } from '../../test/helpers/db.js';
-import { makeTestEvent } from '../../test/helpers/events.js';
+import { eventInput, makeTestEvent } from '../../test/helpers/events.js';
 import { garbage } from '../../test/helpers/garbage.js';
 import { TestClient } from '../../test/helpers/http.js';
 import { expectClearPage, send } from '../../test/helpers/send-garbage.js';
@@ -11,7 +11,17 @@ import { easyProofOfWork, linkIn, mailsTo, solveSignupProof, waitForMailTo } fro
 import { insertList } from '../supporters/queries.js';
 import { emailIndex, findSupporterByEmail, supporterConsent } from '../supporters/service.js';
 import { MATERIALISE_DAYS, MAX_OCCURRENCES_AHEAD } from './recurrence.js';
-import { cancelOccurrence, expireOffers, listOccurrences, registerForEvent, type LanternEvent, type RegistrationInput } from './service.js';
+import {
+  cancelOccurrence,
+  expireOffers,
+  formatWhen,
+  listOccurrences,
+  registerForEvent,
+  updateEvent,
+  type EventInput,
+  type LanternEvent,
+  type RegistrationInput,
+} from './service.js';
 
 // Registering for events as a supporter meets it, over real HTTP on both dialects: the form, the email (with its
 // calendar file and own link), one registration per address, the private parts kept to people holding a place,
@@ -50,6 +60,19 @@ describeEachDialect('events: registering, places and the waitlist', (ctx) => {
     if (o.proof !== false) form.altcha = await solveSignupProof(t.baseUrl, { 'x-forwarded-for': ip() });
     return c.request('POST', `/events/${event.slug}/register`, { form, headers: { 'sec-fetch-site': 'same-origin' } });
   };
+  /** An event's values as the edit form would send them back. */
+  const inputOf = (e: LanternEvent): Partial<EventInput> => ({
+    slug: e.slug,
+    title: e.title,
+    summary: e.summary,
+    kind: e.kind,
+    mode: e.mode,
+    capacity: e.capacity,
+    startsAt: e.startsAt,
+    endsAt: e.endsAt,
+    venueName: e.venueName,
+    address: e.address,
+  });
   const input = (o: Partial<RegistrationInput>): RegistrationInput => ({
     name: 'Guest',
     email: freshEmail(),
@@ -352,6 +375,40 @@ describeEachDialect('events: registering, places and the waitlist', (ctx) => {
     expect(dates.length).toBeGreaterThan(20);
     expect(dates.length).toBeLessThanOrEqual(MAX_OCCURRENCES_AHEAD);
     expect(dates[dates.length - 1]!.startsAt).toBeLessThanOrEqual(Date.now() + MATERIALISE_DAYS * 24 * HOUR);
+  });
+
+  test('staff change the time, the place or the status: everyone registered is told, with the details as they are now', async () => {
+    const event = await makeTestEvent(core(), { title: 'Film night', capacity: 30 });
+    const email = freshEmail('notice');
+    expect((await register(event, { email })).status).toBe(303);
+    await waitForMailTo(sink, email);
+    const moved = { ...eventInput(), ...inputOf(event), startsAt: event.startsAt + 2 * HOUR, endsAt: event.endsAt + 2 * HOUR };
+    await updateEvent(core(), null, event.id, moved);
+    const [changed] = (await waitForMailTo(sink, email, 2)).filter((m) => (m.subject ?? '').startsWith('Changed:'));
+    expect(changed!.text).toContain('the time has changed');
+    expect(changed!.text).toContain(formatWhen(moved.startsAt, moved.endsAt, 'Europe/London'));
+    await updateEvent(core(), null, event.id, { ...moved, status: 'cancelled' });
+    const [cancelled] = (await waitForMailTo(sink, email, 3)).filter((m) => (m.subject ?? '').startsWith('Cancelled:'));
+    expect(cancelled).toBeDefined();
+    // A change nobody needs to hear about (the summary) sends nothing.
+    await updateEvent(core(), null, event.id, { ...moved, status: 'cancelled', summary: 'New words.' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(mailsTo(sink, email)).toHaveLength(3);
+  });
+
+  test('posts without a proof of work from one address are held to five a minute', async () => {
+    const event = await makeTestEvent(core());
+    const c = new TestClient(t.baseUrl, { 'x-forwarded-for': ip() });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await c.request('POST', `/events/${event.slug}/register`, {
+        form: { name: 'Robot', email: freshEmail('robot'), website: '' },
+        headers: { 'sec-fetch-site': 'same-origin' },
+      });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([303, 303, 303, 303, 303]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
   test('a manage link that is wrong or cut short is a clear 404', async () => {

@@ -11,7 +11,6 @@ import { DomainError } from '../core/web/errors.js';
 import { checkbox, email as emailField, parseForm, text, type FormResult } from '../core/web/forms.js';
 import { spendProof } from '../core/web/proof-of-work.js';
 import { emailIndex, signUp } from '../supporters/service.js';
-import { eventCalendar } from './calendar.js';
 import { alreadyRegisteredEmail, noticeEmail, offerEmail, offerLapsedEmail, registrationEmail, type DateLine } from './emails.js';
 import type { Attendance, EventPrivate, EventQuestion, LanternEvent, Occurrence, PlaceState } from './model.js';
 import {
@@ -291,12 +290,21 @@ function dateLines(event: LanternEvent, occurrences: readonly Occurrence[], stat
     }));
 }
 
+// The calendar writer (ical-generator and every zone's VTIMEZONE data) is loaded the first time a calendar file is
+// made, not at start-up: an idle server does not carry it (the start-up benchmark's memory goal).
+let calendarModule: Promise<typeof import('./calendar.js')> | undefined;
+/** The calendar writer, loaded once on first use. */
+export function loadCalendar(): Promise<typeof import('./calendar.js')> {
+  return (calendarModule ??= import('./calendar.js'));
+}
+
 /** The .ics an attendee gets: the private parts only for dates where they hold a place. */
-function attendeeCalendar(
+async function attendeeCalendar(
   core: Core,
   o: { event: LanternEvent; occurrences: Occurrence[]; private: EventPrivate; confirmed: number[]; wholeSeries: boolean; orgName: string },
 ) {
   if (o.confirmed.length === 0) return [];
+  const { eventCalendar } = await loadCalendar();
   const content = eventCalendar({
     event: o.event,
     occurrences: o.occurrences,
@@ -354,7 +362,7 @@ async function standingEmail(
   return {
     ...rendered,
     to: core.keyring.decrypt(o.registration.email_enc),
-    attachments: attendeeCalendar(core, {
+    attachments: await attendeeCalendar(core, {
       event: o.event,
       occurrences,
       private: priv,

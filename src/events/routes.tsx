@@ -10,7 +10,7 @@ import { guardPublicForm, personal, proofBucketLimit, proofBucketLimiter, refuse
 import { anyone, get, post, type RouteTable } from '../core/web/routes.js';
 import { shareTags } from '../core/web/share.js';
 import { signupBlockData, type PublicList } from '../supporters/service.js';
-import { eventCalendar, feedCalendar } from './calendar.js';
+import { loadCalendar } from './registering.js';
 import {
   cancelPlace,
   cancelRegistration,
@@ -149,7 +149,7 @@ async function sendFeed(_req: FastifyRequest, reply: FastifyReply, core: Core) {
   return sendCalendar(
     reply,
     'events.ics',
-    feedCalendar({ events: [...upcoming, ...recent], baseUrl: core.config.baseUrl, orgName: site.orgName }),
+    (await loadCalendar()).feedCalendar({ events: [...upcoming, ...recent], baseUrl: core.config.baseUrl, orgName: site.orgName }),
   );
 }
 
@@ -204,7 +204,7 @@ async function sendEventCalendar(_req: FastifyRequest, reply: FastifyReply, core
   return sendCalendar(
     reply,
     `${event.slug}.ics`,
-    eventCalendar({ event, occurrences, baseUrl: core.config.baseUrl, orgName: site.orgName }),
+    (await loadCalendar()).eventCalendar({ event, occurrences, baseUrl: core.config.baseUrl, orgName: site.orgName }),
   );
 }
 
@@ -326,6 +326,7 @@ async function sendAttendeeCalendar(req: FastifyRequest, reply: FastifyReply, co
   const { found } = await manageData(req, core);
   const site = await getSiteSettings(core.db);
   const confirmed = found.registration.dates.filter((d) => d.state === 'confirmed').map((d) => d.occurrence.id);
+  const { eventCalendar } = await loadCalendar();
   const body = eventCalendar({
     event: found.event,
     occurrences: found.occurrences,
