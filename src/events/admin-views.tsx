@@ -27,6 +27,29 @@ const n = (x: number) => x.toLocaleString('en-GB');
 const plural = (x: number, one: string, many: string) => `${n(x)} ${x === 1 ? one : many}`;
 const people = (x: number) => plural(x, 'person', 'people');
 
+/**
+ * Where the times of a form are read, after "in": the zone's code, and for the UK its everyday name, since staff
+ * know it as "UK time" rather than as Europe/London.
+ */
+export function zoneWords(timeZone: string): string {
+  return `the organisation’s time zone (${timeZone === 'Europe/London' ? 'Europe/London: UK time' : timeZone})`;
+}
+
+/**
+ * The hint of a date-and-time field. The browser's picker shows the date in its own format, so the shape to type is
+ * only for a browser without one, and it is the shape the form reads (event-form.ts readLocalMoment).
+ */
+export function momentHint(timeZone: string, o: { example: boolean }): string {
+  const example = o.example ? ' If your browser shows no date picker, type it like 2027-05-14 18:30 (for 14 May 2027, 18:30).' : '';
+  return `Choose the date and time, in ${zoneWords(timeZone)}.${example}`;
+}
+
+/** The hint of a date field (for a browser without a picker, the shape the form reads). */
+const DAY_HINT = 'Choose the date. If your browser shows no date picker, type it as 2027-01-12 for 12 January 2027.';
+
+/** How a long text may be formatted, in plain words (it is Markdown). */
+const FORMATTING_HINT = 'You can use **bold**, *italic*, lists and links like [our report](https://example.org).';
+
 /** What staff may do besides editing, for the links shown. */
 export interface EventPowers {
   /** May see attendees, check in and message (events:attendees). */
@@ -269,11 +292,14 @@ export function EventFormView(p: {
   errors?: Errors;
   choices: EventFormChoices;
   timeZone: string;
+  /** The level of the form's section headings: 2 on a page of its own, 3 under the event page's "Change the event". */
+  headingLevel?: 2 | 3;
 }) {
   const v = p.values;
   const e = p.errors;
   const action = p.event ? `/admin/events/${p.event.id}` : '/admin/events';
-  const tzHint = `In ${p.timeZone} time.`;
+  const zone = zoneWords(p.timeZone);
+  const [Section, Part] = p.headingLevel === 3 ? (['h3', 'h4'] as const) : (['h2', 'h3'] as const);
   const repeatOptions = [
     { value: 'once', label: 'Once: one date (which may run over several days, like an exhibition)' },
     { value: 'weekly', label: 'Every week, or every few weeks (a series)' },
@@ -283,7 +309,7 @@ export function EventFormView(p: {
   return (
     <form method="post" action={action} class="form" novalidate>
       <CsrfField token={p.csrf} />
-      <h2>About the event</h2>
+      <Section>About the event</Section>
       <Field name="title" label="Title" value={v.title} error={e?.title} maxLength={150} />
       <Field
         name="slug"
@@ -308,7 +334,7 @@ export function EventFormView(p: {
       <TextArea
         name="description"
         label="Description (optional)"
-        hint="Markdown: **bold**, *italic*, [a link](https://example.org), and a blank line between paragraphs."
+        hint={`${FORMATTING_HINT} Leave a blank line between paragraphs.`}
         value={v.description}
         error={e?.description}
         rows={10}
@@ -329,7 +355,7 @@ export function EventFormView(p: {
         options={[{ value: '', label: 'No campaign' }, ...p.choices.campaigns.map((c) => ({ value: String(c.id), label: c.title }))]}
       />
 
-      <h2>When</h2>
+      <Section>When</Section>
       {p.event && !p.event.series && <input type="hidden" name="repeats" value="once" />}
       {p.event && !p.event.series ? (
         <p>This event has one date. For a repeating event, make a new event as a series.</p>
@@ -344,25 +370,32 @@ export function EventFormView(p: {
         />
       )}
       {(!p.event || !p.event.series) && (
-        <Group legend="One date" hint={p.event ? undefined : 'Fill this in for an event that happens once.'}>
+        <Group legend={p.event ? 'The date' : 'For one date (leave empty for a series)'}>
           <Field
             name="startsAt"
             label="Starts"
             type="datetime-local"
-            hint={`${tzHint} Like 2027-05-14 18:30.`}
+            hint={momentHint(p.timeZone, { example: true })}
             value={v.startsAt}
             error={e?.startsAt}
           />
-          <Field name="endsAt" label="Ends" type="datetime-local" hint={tzHint} value={v.endsAt} error={e?.endsAt} />
+          <Field
+            name="endsAt"
+            label="Ends"
+            type="datetime-local"
+            hint={momentHint(p.timeZone, { example: false })}
+            value={v.endsAt}
+            error={e?.endsAt}
+          />
         </Group>
       )}
       {(!p.event || p.event.series) && (
-        <Group legend="This is a series" hint={p.event ? tzHint : `Fill this in for a series. ${tzHint}`}>
+        <Group legend={p.event ? 'The series' : 'For a series (leave empty for one date)'} hint={`Times are in ${zone}.`}>
           <Field
             name="seriesFirstDay"
             label="First date"
             type="date"
-            hint="Like 2027-01-12."
+            hint={DAY_HINT}
             value={v.seriesFirstDay}
             error={e?.seriesFirstDay}
             width="short"
@@ -394,7 +427,7 @@ export function EventFormView(p: {
             width="short"
             maxLength={5}
           />
-          <h3>Weekly</h3>
+          <Part>Weekly</Part>
           <Field
             name="seriesInterval"
             label="How many weeks apart"
@@ -411,7 +444,7 @@ export function EventFormView(p: {
             error={e?.seriesWeekday}
             options={[{ value: '', label: 'The day of the first date' }, ...WEEKDAY_OPTIONS]}
           />
-          <h3>Monthly</h3>
+          <Part>Monthly</Part>
           <Radios
             name="monthlyBy"
             legend="Which day each month"
@@ -455,7 +488,7 @@ export function EventFormView(p: {
         </Group>
       )}
 
-      <h2>Where</h2>
+      <Section>Where</Section>
       <Select
         name="mode"
         label="How people take part"
@@ -504,7 +537,7 @@ export function EventFormView(p: {
         rows={2}
       />
 
-      <h2>Registration</h2>
+      <Section>Registration</Section>
       <Field
         name="capacity"
         label="Number of places (optional)"
@@ -527,7 +560,7 @@ export function EventFormView(p: {
         name="registrationDeadline"
         label="Registration closes (optional)"
         type="datetime-local"
-        hint={`${tzHint} Leave it empty to take registrations until each date starts.`}
+        hint={`${momentHint(p.timeZone, { example: false })} Leave it empty to take registrations until each date starts.`}
         value={v.registrationDeadline}
         error={e?.registrationDeadline}
       />
@@ -539,7 +572,7 @@ export function EventFormView(p: {
         error={e?.newsletterListId}
         options={[{ value: '', label: 'No newsletter' }, ...p.choices.lists.map((l) => ({ value: String(l.id), label: l.name }))]}
       />
-      <h3>Questions for people registering (optional)</h3>
+      <Part>Questions for people registering (optional)</Part>
       <p class="hint">
         Up to {MAX_QUESTIONS} questions, like dietary or access needs. Leave a question empty to leave it out. Answers are kept private and
         deleted with the registration.
@@ -548,7 +581,7 @@ export function EventFormView(p: {
         <QuestionRow key={i + 1} i={i + 1} v={v} errors={e} />
       ))}
 
-      <h2>Status and organiser</h2>
+      <Section>Status and organiser</Section>
       <Select
         name="status"
         label="Status"
@@ -577,7 +610,7 @@ export function EventFormView(p: {
         error={e?.organiserEmail}
       />
 
-      <h2>After the event</h2>
+      <Section>After the event</Section>
       <Field
         name="recordingUrl"
         label="Recording link (optional)"
@@ -598,7 +631,7 @@ export function EventFormView(p: {
       <TextArea
         name="materials"
         label="Materials (optional)"
-        hint="Markdown: slides, reading, what to do next."
+        hint={`Slides, reading, what to do next. ${FORMATTING_HINT}`}
         value={v.materials}
         error={e?.materials}
         rows={5}
@@ -624,20 +657,25 @@ export function NewEventView(p: { csrf: string; values: Values; errors?: Errors;
   );
 }
 
+/** A count in words, "no" or "nobody" for none (a sentence reads oddly with "0 walk-ins"). */
+const countWords = (x: number, one: string, many: string, none: string) => (x === 0 ? none : plural(x, one, many));
+
 /** The figures in one sentence (the event page's summary). */
 function FiguresLine({ figures }: { figures: EventFigures }) {
   const t = figures.totals;
   if (t.dates === 0) return <p>No date has happened yet, so there are no attendance figures.</p>;
   return (
     <p>
-      {t.dates === 1 ? 'On the day' : `Over ${n(t.dates)} dates held`}: {people(t.registered)} registered ahead, {people(t.attended)} came
-      {t.turnout !== null ? ` (${Math.round(t.turnout * 100)}% of those registered)` : ''}, {plural(t.noShows, 'no-show', 'no-shows')} and{' '}
-      {plural(t.walkIns, 'walk-in', 'walk-ins')}.
+      {t.dates === 1 ? 'On the day' : `Over ${n(t.dates)} dates held`}: {countWords(t.registered, 'person', 'people', 'nobody')} registered
+      ahead, {t.attended === 0 ? 'nobody checked in' : `${people(t.attended)} came`}
+      {t.turnout !== null && t.attended > 0 ? ` (${Math.round(t.turnout * 100)}% of those registered)` : ''},{' '}
+      {countWords(t.noShows, 'no-show', 'no-shows', 'nobody marked as a no-show')} and{' '}
+      {countWords(t.walkIns, 'walk-in', 'walk-ins', 'no walk-ins')}.
     </p>
   );
 }
 
-/** One event's page for staff: where things stand, the links to its other pages, and the form to change it. */
+/** One event's page for staff: where things stand, its attendance in a sentence, and the form to change it. */
 export function EventAdminView(p: {
   csrf: string;
   event: LanternEvent;
@@ -656,60 +694,53 @@ export function EventAdminView(p: {
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
       <ErrorSummary errors={p.errors} />
       <dl class="meta">
-        <dt>Status</dt>
-        <dd>
-          {STATUS_WORDS[e.status]}, {e.publication === 'published' ? 'published' : 'a draft (only staff see it)'}
-        </dd>
-        <dt>{e.series ? 'Series' : 'When'}</dt>
-        <dd>{e.series ? describeRule(e.series) : formatWhen(e.startsAt, e.endsAt, e.timeZone)}</dd>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            {STATUS_WORDS[e.status]}, {e.publication === 'published' ? 'published' : 'a draft (only staff see it)'}
+          </dd>
+        </div>
+        <div>
+          <dt>{e.series ? 'Series' : 'When'}</dt>
+          <dd>{e.series ? describeRule(e.series) : formatWhen(e.startsAt, e.endsAt, e.timeZone)}</dd>
+        </div>
         {e.series && (
-          <>
+          <div>
             <dt>Next date</dt>
             <dd>{p.next ? formatWhen(p.next.startsAt, p.next.endsAt, e.timeZone) : 'None to come'}</dd>
-          </>
+          </div>
         )}
         {p.next && (
-          <>
-            <dt>Places {e.series ? 'at the next date' : ''}</dt>
+          <div>
+            <dt>{e.series ? 'Places at the next date' : 'Places'}</dt>
             <dd>
               {placesWords(p.next, e.capacity)}
               {p.next.placesWaiting > 0 ? `, ${n(p.next.placesWaiting)} waiting` : ''}
             </dd>
-          </>
+          </div>
         )}
-        <dt>Public page</dt>
-        <dd>{e.publication === 'published' ? <a href={`/events/${e.slug}`}>/events/{e.slug}</a> : `/events/${e.slug} (once published)`}</dd>
+        <div>
+          <dt>Public page</dt>
+          <dd>
+            {e.publication === 'published' ? <a href={`/events/${e.slug}`}>/events/{e.slug}</a> : `/events/${e.slug} (once published)`}
+          </dd>
+        </div>
       </dl>
       <h2>Attendance</h2>
       <FiguresLine figures={p.figures} />
-      <ul class="plain-list">
-        <li>
-          <a href={`/admin/events/${e.id}/figures`}>Attendance figures for every date</a>
-        </li>
-        <li>
-          <a href={`/admin/events/${e.id}/feedback`}>What people said afterwards (feedback)</a>
-        </li>
-        {p.powers.attendees && (
-          <>
-            <li>
-              <a href={`/admin/events/${e.id}/attendees`}>Who is coming, and the waiting list</a>
-            </li>
-            <li>
-              <a href={`/admin/events/${e.id}/check-in`}>Check people in at the door</a>
-            </li>
-            <li>
-              <a href={`/admin/events/${e.id}/message`}>Email everyone registered</a>
-            </li>
-          </>
-        )}
-        {p.powers.export && (
-          <li>
-            <a href={`/admin/events/${e.id}/attendees.csv`}>Download the attendee list (CSV)</a>
-          </li>
-        )}
-      </ul>
+      <p>
+        <a href={`/admin/events/${e.id}/figures`}>Attendance figures for every date</a>
+      </p>
       <h2>Change the event</h2>
-      <EventFormView csrf={p.csrf} event={e} values={p.values} errors={p.errors} choices={p.choices} timeZone={e.timeZone} />
+      <EventFormView
+        csrf={p.csrf}
+        event={e}
+        values={p.values}
+        errors={p.errors}
+        choices={p.choices}
+        timeZone={e.timeZone}
+        headingLevel={3}
+      />
     </>
   );
 }
@@ -742,7 +773,7 @@ export function DatesView(p: {
         <p>This event has no dates.</p>
       ) : (
         <TableWrap label="Dates">
-          <table>
+          <table class="event-dates-table">
             <caption class="visually-hidden">The dates of {e.title}</caption>
             <thead>
               <tr>
@@ -754,19 +785,40 @@ export function DatesView(p: {
                 <th scope="col" class="num">
                   Waiting
                 </th>
-                <th scope="col">Change</th>
               </tr>
             </thead>
             <tbody>
               {p.occurrences.map((o) => {
                 const when = formatWhen(o.startsAt, o.endsAt, e.timeZone);
                 const changeable = o.status === 'scheduled' && o.startsAt > p.now;
+                const whenId = `date-${o.id}`;
+                // Move and Cancel sit under the date, in the first column, so a phone shows them without scrolling
+                // sideways. Each link is named with the date it changes (for a list of links), while the row's
+                // header, read before each cell, stays short.
                 return (
                   <tr key={o.id}>
                     <th scope="row">
-                      {when}
+                      <span id={whenId}>{when}</span>
                       {o.startsAt !== o.originalStartsAt && (
                         <span class="muted"> (moved from {formatMoment(o.originalStartsAt, e.timeZone)})</span>
+                      )}
+                      {changeable && (
+                        <span class="event-date-actions">
+                          <a
+                            id={`move-${o.id}`}
+                            href={`/admin/events/${e.id}/dates/${o.id}/move`}
+                            aria-labelledby={`move-${o.id} ${whenId}`}
+                          >
+                            Move
+                          </a>
+                          <a
+                            id={`cancel-${o.id}`}
+                            href={`/admin/events/${e.id}/dates/${o.id}/cancel`}
+                            aria-labelledby={`cancel-${o.id} ${whenId}`}
+                          >
+                            Cancel
+                          </a>
+                        </span>
                       )}
                     </th>
                     <td>
@@ -780,21 +832,6 @@ export function DatesView(p: {
                     </td>
                     <td class="num">{placesWords(o, e.capacity)}</td>
                     <td class="num">{n(o.placesWaiting)}</td>
-                    <td>
-                      {changeable ? (
-                        <>
-                          <a href={`/admin/events/${e.id}/dates/${o.id}/move`}>
-                            Move<span class="visually-hidden"> the date {when}</span>
-                          </a>
-                          {' · '}
-                          <a href={`/admin/events/${e.id}/dates/${o.id}/cancel`}>
-                            Cancel<span class="visually-hidden"> the date {when}</span>
-                          </a>
-                        </>
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
                   </tr>
                 );
               })}
@@ -809,7 +846,9 @@ export function DatesView(p: {
 /** The confirmation before cancelling one date. */
 export function CancelDateView(p: { csrf: string; event: LanternEvent; occurrence: Occurrence; people: number; errors?: Errors }) {
   const e = p.event;
-  const when = formatWhen(p.occurrence.startsAt, p.occurrence.endsAt, e.timeZone);
+  const o = p.occurrence;
+  const when = formatWhen(o.startsAt, o.endsAt, e.timeZone);
+  const places = o.placesTaken + o.placesWaiting;
   return (
     <>
       <p>
@@ -823,8 +862,12 @@ export function CancelDateView(p: { csrf: string; event: LanternEvent; occurrenc
       <p>
         {p.people === 0
           ? 'Nobody has registered for this date yet.'
-          : `${people(p.people)} registered for this date (or waiting for a place) will get an email saying it is cancelled.`}{' '}
-        The date stays on the event’s page, marked as cancelled. This cannot be undone here.
+          : `${people(p.people)} (${plural(places, 'place', 'places')}) registered for this date or waiting for a place will get an email saying it is cancelled.`}
+      </p>
+      <p>
+        The date stays on the event’s page, marked as cancelled, and nobody can register for it any more. A cancelled date cannot be brought
+        back. If the event is only changing day or time, <a href={`/admin/events/${e.id}/dates/${o.id}/move`}>move the date</a> instead:
+        people keep their places and get an email with the new time.
       </p>
       <form method="post" action={`/admin/events/${e.id}/dates/${p.occurrence.id}/cancel`} class="form">
         <CsrfField token={p.csrf} />
@@ -850,7 +893,6 @@ export function MoveDateView(p: {
 }) {
   const e = p.event;
   const when = formatWhen(p.occurrence.startsAt, p.occurrence.endsAt, e.timeZone);
-  const tzHint = `In ${e.timeZone} time, like 2027-05-14 18:30.`;
   return (
     <>
       <p>
@@ -868,8 +910,22 @@ export function MoveDateView(p: {
       </p>
       <form method="post" action={`/admin/events/${e.id}/dates/${p.occurrence.id}/move`} class="form" novalidate>
         <CsrfField token={p.csrf} />
-        <Field name="startsAt" label="New start" type="datetime-local" hint={tzHint} value={p.values.startsAt} error={p.errors?.startsAt} />
-        <Field name="endsAt" label="New end" type="datetime-local" hint={tzHint} value={p.values.endsAt} error={p.errors?.endsAt} />
+        <Field
+          name="startsAt"
+          label="New start"
+          type="datetime-local"
+          hint={momentHint(e.timeZone, { example: true })}
+          value={p.values.startsAt}
+          error={p.errors?.startsAt}
+        />
+        <Field
+          name="endsAt"
+          label="New end"
+          type="datetime-local"
+          hint={momentHint(e.timeZone, { example: false })}
+          value={p.values.endsAt}
+          error={p.errors?.endsAt}
+        />
         <button type="submit" class="button">
           Move this date
         </button>
@@ -1008,9 +1064,10 @@ export function AttendeesView(p: { page: AttendeesPage; powers: EventPowers }) {
             {o.status === 'cancelled' ? ' (cancelled)' : ''}
           </h2>
           <p>
-            {plural(t.holderPlaces, 'place', 'places')} taken{e.capacity !== null ? ` of ${n(e.capacity)}` : ''} (
-            {plural(t.holders, 'booking', 'bookings')}
-            ). {t.waitingPlaces === 0 ? 'Nobody is waiting.' : `${people(t.waitingPlaces)} waiting.`} To give more people a place, raise the
+            {t.holderPlaces === 0
+              ? `No places taken yet${e.capacity !== null ? ` (${plural(e.capacity, 'place', 'places')} in all)` : ''}.`
+              : `${plural(t.holderPlaces, 'place', 'places')} taken${e.capacity !== null ? ` of ${n(e.capacity)}` : ''} (${plural(t.holders, 'booking', 'bookings')}).`}{' '}
+            {t.waitingPlaces === 0 ? 'Nobody is waiting.' : `${people(t.waitingPlaces)} waiting.`} To give more people a place, raise the
             number of places on the Details page: the waiting list is offered the new places in order.
           </p>
           {p.powers.export && (

@@ -9,8 +9,10 @@ import { expectClearPage, send } from '../../test/helpers/send-garbage.js';
 import { signedInAs } from '../../test/helpers/signin.js';
 import { saveSiteSettings } from '../core/settings.js';
 import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
+import { h } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { eventValues, parseEventForm, questionRows, type EventFormContext } from './event-form.js';
+import { FiguresView, zoneWords } from './admin-views.js';
+import { eventValues, parseEventForm, questionRows, readLocalMoment, type EventFormContext } from './event-form.js';
 import { axisTop, computeFigures, figuresChart, type FigurePlace } from './figures.js';
 import type { Occurrence, SeriesRule } from './model.js';
 import { eventPrivate, getEvent, listOccurrences, registerForEvent, type LanternEvent, type RegistrationInput } from './service.js';
@@ -135,6 +137,14 @@ test('the form reads weekly and monthly rules; a time the clocks skip or repeat 
   expect(!series.ok && series.errors.seriesStart).toMatch(/On Sunday 28 March 2027 this series would start at 01:30/);
 });
 
+test('a date and time typed by hand reads the same as the picker’s, with or without seconds', () => {
+  const picker = readLocalMoment('2027-05-14T18:30', 'Europe/London', 'the start');
+  expect(picker.ok).toBe(true);
+  for (const typed of ['2027-05-14 18:30', ' 2027-05-14  18:30 ', '2027-05-14T18:30:00'])
+    expect(readLocalMoment(typed, 'Europe/London', 'the start')).toEqual(picker);
+  expect(readLocalMoment('14/05/2027 18:30', 'Europe/London', 'the start').ok).toBe(false);
+});
+
 test('the form names every problem at once, by field', () => {
   const form = parseEventForm(
     oneOffForm({
@@ -234,6 +244,33 @@ test('figures count people per date held and over the series; cancelled dates an
   expect([axisTop(0), axisTop(1), axisTop(7), axisTop(12), axisTop(80), axisTop(101)]).toEqual([1, 1, 10, 20, 100, 200]);
 });
 
+test('the figures sentence says "no walk-ins" and "nobody" rather than a 0, and a count otherwise', () => {
+  const now = Date.UTC(2027, 0, 20);
+  const event = { id: 1, title: 'Vigil', timeZone: TZ } as LanternEvent;
+  const line = (places: FigurePlace[]) => {
+    const html = renderToString(
+      h(FiguresView, { event, figures: computeFigures([occ(1, now - DAY)], places, now), powers: { attendees: false, export: false } }),
+    );
+    return /<p>On the day: (.*?)<\/p>/.exec(html)![1]!.replace(/<!-- -->/g, '');
+  };
+  expect(line([{ occurrenceId: 1, places: 2, attendance: 'unknown', walkIn: false }])).toBe(
+    '2 people registered ahead, nobody checked in, nobody marked as a no-show and no walk-ins.',
+  );
+  expect(
+    line([
+      { occurrenceId: 1, places: 1, attendance: 'attended', walkIn: false },
+      { occurrenceId: 1, places: 1, attendance: 'no_show', walkIn: false },
+      { occurrenceId: 1, places: 3, attendance: 'attended', walkIn: true },
+    ]),
+  ).toBe('2 people registered ahead, 4 people came (50% of those registered), 1 no-show and 3 walk-ins.');
+  expect(line([])).toBe('nobody registered ahead, nobody checked in, nobody marked as a no-show and no walk-ins.');
+});
+
+test('times are read in the organisation’s time zone, named "UK time" for London', () => {
+  expect(zoneWords('Europe/London')).toBe('the organisation’s time zone (Europe/London: UK time)');
+  expect(zoneWords('Europe/Dublin')).toBe('the organisation’s time zone (Europe/Dublin)');
+});
+
 // ---- over HTTP -------------------------------------------------------------------------------------------------------------
 
 describeEachDialect('events: the staff side (list, form, dates, attendees, figures)', (ctx) => {
@@ -300,7 +337,9 @@ describeEachDialect('events: the staff side (list, form, dates, attendees, figur
     const newPage = await staff.get('/admin/events/new');
     expect(newPage.status).toBe(200);
     expect(newPage.text).toContain('<h1>New event</h1>');
-    expect(newPage.text).toContain('In Europe/London time');
+    expect(newPage.text).toContain('in the organisation’s time zone (Europe/London: UK time)');
+    // On a page of its own the form's sections are h2s; under the event page's "Change the event" they are h3s.
+    expect(newPage.text).toContain('<h2>About the event</h2>');
     // Three empty question rows without JavaScript.
     expect(newPage.text).toContain('name="question_3_label"');
     expect(newPage.text).not.toContain('name="question_4_label"');
@@ -328,8 +367,13 @@ describeEachDialect('events: the staff side (list, form, dates, attendees, figur
     expect(page.status).toBe(200);
     expect(page.text).toContain('The event was saved.');
     expect(page.text).toContain(`value="${form.startsAt}"`);
-    for (const link of ['check-in', 'attendees.csv', 'message', 'attendees', 'figures', 'dates'])
+    // The event's other pages are its tabs; the attendee list (CSV) is on its attendees and check-in pages.
+    for (const link of ['check-in', 'message', 'attendees', 'figures', 'dates'])
       expect(page.text).toContain(`href="/admin/events/${id}/${link}"`);
+    expect((await staff.get(`/admin/events/${id}/attendees`)).text).toContain(`href="/admin/events/${id}/attendees.csv"`);
+    expect(page.text).toContain('<h2>Change the event</h2>');
+    expect(page.text).toContain('<h3>About the event</h3>');
+    expect(page.text).not.toContain('<h2>About the event</h2>');
 
     const list = await staff.get('/admin/events');
     expect(list.status).toBe(200);
@@ -492,10 +536,19 @@ describeEachDialect('events: the staff side (list, form, dates, attendees, figur
     expect(datesPage.status).toBe(200);
     expect(datesPage.text).toContain(`href="/admin/events/${event.id}/dates/${second!.id}/cancel"`);
     expect(datesPage.text).toContain('1 of 12 taken');
+    // Move and Cancel sit under the date, in the row's first cell (seen on a phone without scrolling sideways), each
+    // named with its date.
+    const row = new RegExp(`<th scope="row"><span id="date-${second!.id}">[^<]+</span><span class="event-date-actions">(.*?)</span></th>`);
+    const actions = row.exec(datesPage.text)?.[1] ?? '';
+    expect(actions).toContain(
+      `href="/admin/events/${event.id}/dates/${second!.id}/move" aria-labelledby="move-${second!.id} date-${second!.id}"`,
+    );
+    expect(actions).toContain(`aria-labelledby="cancel-${second!.id} date-${second!.id}"`);
 
     const confirm = await staff.get(`/admin/events/${event.id}/dates/${second!.id}/cancel`);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Cancel this date and email 1 person');
+    expect(confirm.text).toContain('1 person (1 place) registered for this date');
     const mails = await mailsQueued();
     const cancelled = await staff.post(`/admin/events/${event.id}/dates/${second!.id}/cancel`);
     expect(cancelled.status).toBe(303);

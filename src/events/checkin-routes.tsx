@@ -5,7 +5,7 @@ import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues } from '../core/web/forms.js';
 import { can, get, post, type RouteTable } from '../core/web/routes.js';
 import { checkInPage, exportAttendees, markNoShows, parseWalkIn, registerWalkIn, setCheckIn, type CheckInPage } from './checkin.js';
-import { checkInHref, CheckInView, MessageView } from './checkin-views.js';
+import { checkInHref, CheckInView, MessageView, recipientsChoice, waitlistChosen } from './checkin-views.js';
 import { countMessageRecipients, listEventMessages, parseMessage, startEventMessage } from './messages.js';
 import { getEvent, listOccurrences } from './reading.js';
 
@@ -176,14 +176,21 @@ async function downloadAttendees(req: FastifyRequest, reply: FastifyReply, core:
     .send(file.stream);
 }
 
-async function messagePage(core: Core, eventId: number) {
+/** The message page's data; `recipients` counts the people the form's choice as shown (its values) reaches. */
+async function messagePage(core: Core, eventId: number, values: Record<string, string | undefined> = {}) {
   const event = await getEvent(core.db, eventId);
   if (!event) throw new AppError(404, 'not_found', 'There is no such event.');
+  const occurrences = await listOccurrences(core.db, eventId);
+  const chosen = occurrences.find((o) => String(o.id) === values.date);
   return {
     event,
-    occurrences: await listOccurrences(core.db, eventId),
+    occurrences,
     messages: await listEventMessages(core.db, eventId),
     reachable: await countMessageRecipients(core.db, eventId, { occurrenceId: null, includeWaitlist: false }),
+    recipients: await countMessageRecipients(core.db, eventId, {
+      occurrenceId: chosen?.id ?? null,
+      includeWaitlist: waitlistChosen(values),
+    }),
   };
 }
 
@@ -200,16 +207,19 @@ async function showMessageForm(req: FastifyRequest, reply: FastifyReply, core: C
 
 async function sendMessageFromForm(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const eventId = eventIdOf(req);
-  const data = await messagePage(core, eventId);
-  const form = parseMessage(data.occurrences, req.body);
   const values = formValues(req.body);
-  const again = (status: number, errors: Record<string, string>) =>
+  const data = await messagePage(core, eventId, values);
+  const form = parseMessage(data.occurrences, req.body);
+  const again = (status: number, errors?: Record<string, string>) =>
     reply.adminPage({
-      title: `Email the people registered: ${data.event.title}`,
+      title: `${errors ? 'Error: ' : ''}Email the people registered: ${data.event.title}`,
       status,
-      body: <MessageView {...data} csrf={req.csrfToken()} values={values} errors={errors} />,
+      body: <MessageView {...data} csrf={req.csrfToken()} values={values} errors={errors} recounted={!errors} />,
     });
   if (!form.ok) return again(422, form.errors);
+  // The button said how many people get the email for the choice the page showed; a different choice was sent, so
+  // the page says the new number and nothing is sent until staff press the button again.
+  if (values.counted !== undefined && values.counted !== recipientsChoice(form.data.date, form.data.includeWaitlist)) return again(409);
   try {
     const r = await startEventMessage(core, req.viewer!.id, eventId, form.data);
     return reply.redirect(`/admin/events/${eventId}/message?sent=${r.recipients}`, 303);

@@ -267,6 +267,16 @@ function MessageProgress({ m, event, occurrences }: { m: EventMessageSummary; ev
   );
 }
 
+/** Whether the message form's box "also the people on the waiting list" is ticked (as forms.ts `checkbox` reads it). */
+export function waitlistChosen(v: Values): boolean {
+  return v.includeWaitlist === 'on' || v.includeWaitlist === 'true' || v.includeWaitlist === '1';
+}
+
+/** Who a message goes to, in one word: the date's id (or "all") and whether the waiting list is included. */
+export function recipientsChoice(date: string | number | undefined, includeWaitlist: boolean): string {
+  return `${date || 'all'}${includeWaitlist ? '+waiting' : ''}`;
+}
+
 /** The form to email the people registered for a date (or any date), and the messages sent before with their progress. */
 export function MessageView(p: {
   event: LanternEvent;
@@ -274,14 +284,19 @@ export function MessageView(p: {
   messages: readonly EventMessageSummary[];
   /** How many people with an address hold a place at any date now. */
   reachable: number;
+  /** How many people the message goes to with the choice of the form as shown (its date and waiting list). */
+  recipients: number;
   csrf: string;
   values?: Values;
   errors?: Errors;
   notice?: string | undefined;
+  /** A note that the choice of who gets it changed, so the number on the button changed before anything was sent. */
+  recounted?: boolean;
 }) {
   const { event } = p;
   const v = p.values ?? {};
   const sending = p.messages.some((m) => m.state === 'sending');
+  const to = (x: number) => `${n(x)} ${x === 1 ? 'person' : 'people'}`;
   return (
     <>
       <p>
@@ -289,13 +304,23 @@ export function MessageView(p: {
       </p>
       <h1>Email the people registered: {event.title}</h1>
       {p.notice && <Notice kind="success">{p.notice}</Notice>}
+      {p.recounted && (
+        <Notice kind="warning">
+          Nothing is sent yet. With who you chose, this email goes to {to(p.recipients)}. Check the message and press the button again to
+          send it.
+        </Notice>
+      )}
       <ErrorSummary errors={p.errors} />
       <form method="post" action={`/admin/events/${event.id}/message`} class="form" noValidate>
         <CsrfField token={p.csrf} />
+        {/* The button says how many people get the email for the choice shown; if staff change the choice, the server
+            says the new number before sending (checkin-routes.tsx sendMessageFromForm), as there is no script here to
+            update the button. */}
+        <input type="hidden" name="counted" value={recipientsChoice(v.date, waitlistChosen(v))} />
         <Select
           name="date"
           label="Who gets it"
-          hint={`Right now ${n(p.reachable)} ${p.reachable === 1 ? 'person' : 'people'} with an email address ${p.reachable === 1 ? 'has' : 'have'} a place at one date or more. People who cancel before their turn are skipped.`}
+          hint={`${p.reachable === 0 ? 'Right now nobody with an email address has' : `Right now ${to(p.reachable)} with an email address ${p.reachable === 1 ? 'has' : 'have'}`} a place at one date or more. People who cancel before their turn are skipped.`}
           value={v.date ?? 'all'}
           error={p.errors?.date}
           options={[
@@ -303,23 +328,19 @@ export function MessageView(p: {
             ...p.occurrences.map((o) => ({ value: String(o.id), label: `People registered for ${dateLabel(event, o)}` })),
           ]}
         />
-        <Checkbox
-          name="includeWaitlist"
-          label="Also the people on the waiting list"
-          checked={v.includeWaitlist === 'on' || v.includeWaitlist === 'true'}
-        />
+        <Checkbox name="includeWaitlist" label="Also the people on the waiting list" checked={waitlistChosen(v)} />
         <Field name="subject" label="Subject" value={v.subject} error={p.errors?.subject} maxLength={150} />
         <TextArea
           name="body"
           label="Message"
-          hint="Markdown works: **bold**, [a link](https://example.org), lists. Pictures are left out. Each email ends with the person's own link to change or cancel their registration."
+          hint="You can use **bold**, lists and links like [our report](https://example.org). Pictures are left out. Each email ends with the person’s own link to change or cancel their registration."
           value={v.body}
           error={p.errors?.body}
           rows={10}
           maxLength={20000}
         />
         <button type="submit" class="button">
-          Send the email
+          {p.recipients === 0 ? 'Send the email' : `Send the email to ${to(p.recipients)}`}
         </button>
       </form>
       <h2>Sent before</h2>

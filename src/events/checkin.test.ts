@@ -300,8 +300,25 @@ describeEachDialect('events: check-in at the door, walk-ins, export and messages
     const form = await staff.get(`/admin/events/${event.id}/message`);
     expect(form.status).toBe(200);
     expect(form.text).toContain('Right now 3 people with an email address have a place');
+    expect(form.text).toContain('Send the email to 3 people');
+    expect(form.text).toContain('name="counted" value="all"');
     const subject = `Room change ${ctx.dialect}`;
+    // The button counted everyone registered; with the waiting list ticked the number changes, so the page says the
+    // new one and sends nothing until the button is pressed again.
+    const recount = await staff.post(`/admin/events/${event.id}/message`, {
+      counted: 'all',
+      date: 'all',
+      includeWaitlist: 'on',
+      subject,
+      body: 'Hello',
+    });
+    expect(recount.status).toBe(409);
+    expect(recount.text).toContain('Nothing is sent yet. With who you chose, this email goes to 4 people.');
+    expect(recount.text).toContain('Send the email to 4 people');
+    expect(recount.text).toContain('name="counted" value="all+waiting"');
+    expect(await db().selectFrom('event_messages').select('id').where('event_id', '=', event.id).execute()).toHaveLength(0);
     const r = await staff.post(`/admin/events/${event.id}/message`, {
+      counted: String(regs[0]!.occurrenceId),
       date: String(regs[0]!.occurrenceId),
       subject,
       body: 'We have moved to **the big hall**, on the ground floor.',

@@ -99,8 +99,12 @@ export function readLocalMoment(
   timeZone: string,
   label: string,
 ): { ok: true; ms: number; local: string } | { ok: false; message: string } {
-  // Some browsers send seconds ("18:30:00"); they add nothing here.
-  const local = raw.trim().replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):00(?:\.0+)?$/, '$1');
+  // Some browsers send seconds ("18:30:00"); they add nothing here. Typed by hand (no date picker), a space between
+  // the date and the time is as good as the picker's "T".
+  const local = raw
+    .trim()
+    .replace(/^(\d{4}-\d{2}-\d{2})[ T]+(\d{2}:\d{2})/, '$1T$2')
+    .replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):00(?:\.0+)?$/, '$1');
   const shape = `Enter ${label} as a date and time, like 2027-05-14 18:30`;
   if (!DATETIME_LOCAL.test(local) || !realDay(local.slice(0, 10))) {
     return { ok: false, message: DATETIME_LOCAL.test(local) ? `Enter a real date between the years 2000 and 2200 for ${label}` : shape };
