@@ -178,9 +178,11 @@ describeEachDialect('newsletter sending', (ctx) => {
       .map((a) => a.at)
       .sort((a, b) => a - b);
     expect(times.length).toBe(8);
-    // 300 a minute is one every 200 ms: eight messages span at least seven intervals.
+    // 300 a minute is one every 200 ms: eight messages span at least seven intervals. Times are read where the mail
+    // arrives, so one message held up on its way lands closer to the next: each pair of intervals is checked with
+    // room for that (unthrottled, eight messages arrive within a few milliseconds of each other).
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(7 * 200 * 0.9);
-    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 2]!).toBeGreaterThanOrEqual(2 * 200 * 0.75);
+    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 2]!).toBeGreaterThanOrEqual(2 * 200 * 0.5);
   });
 
   test('pause stops between messages, resume carries on, and nobody gets it twice', async () => {
