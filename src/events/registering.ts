@@ -385,11 +385,17 @@ export async function registerForEvent(
   core: Core,
   event: LanternEvent,
   input: RegistrationInput,
-  o: { proof?: { id: string; expiresAt: number } | undefined; source?: 'web' | 'door'; now?: number } = {},
+  o: {
+    proof?: { id: string; expiresAt: number } | undefined;
+    source?: 'web' | 'door';
+    now?: number;
+    /** The event's dates as the caller read them (at most a second ago): the claim re-checks each date anyway. */
+    occurrences?: readonly Occurrence[];
+  } = {},
 ): Promise<RegistrationOutcome> {
   const now = o.now ?? Date.now();
   const door = o.source === 'door';
-  const occurrences = await listOccurrences(core.db, event.id);
+  const occurrences = o.occurrences ?? (await listOccurrences(core.db, event.id));
   const targets =
     input.date === 'series'
       ? occurrences.filter((x) => x.status === 'scheduled' && x.startsAt > now)

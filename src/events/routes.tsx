@@ -253,9 +253,39 @@ async function registerPage(
   });
 }
 
+// In a surge every registration needs its event and dates: they are kept for a second, so a thousand registrations a
+// second read them once. A claim re-checks its date's status and room in the database, so a date cancelled within
+// that second takes nobody (the registration records the date as cancelled and its email says so).
+const KEEP_MS = 1000;
+const kept = new WeakMap<
+  object,
+  Map<string, { at: number; value: Promise<{ event: LanternEvent; occurrences: Occurrence[] } | undefined> }>
+>();
+
+/** The published event a registration names, with its dates, kept for a second; a 404 when there is none. */
+async function keptEventOf(req: FastifyRequest, core: Core): Promise<{ event: LanternEvent; occurrences: Occurrence[] }> {
+  const params = SlugParams.safeParse(req.params);
+  if (!params.success) throw notFound();
+  let byDb = kept.get(core.db);
+  if (!byDb) kept.set(core.db, (byDb = new Map()));
+  const now = Date.now();
+  let hit = byDb.get(params.data.slug);
+  if (!hit || now - hit.at >= KEEP_MS) {
+    const value = (async () => {
+      const event = await findEvent(core.db, params.data.slug);
+      return event ? { event, occurrences: await listOccurrences(core.db, event.id) } : undefined;
+    })();
+    value.catch(() => byDb.delete(params.data.slug));
+    if (byDb.size >= 1000) byDb.clear();
+    byDb.set(params.data.slug, (hit = { at: now, value }));
+  }
+  const found = await hit.value;
+  if (!found || found.event.publication !== 'published') throw notFound();
+  return found;
+}
+
 async function register(req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const event = await eventOf(req, core);
-  const occurrences = await listOccurrences(core.db, event.id);
+  const { event, occurrences } = await keptEventOf(req, core);
   const done = () => reply.redirect(`/events/${event.slug}/registered`, 303);
   const check = await guardPublicForm(req, core, (body) => parseRegistration(event, occurrences, body), {
     button: 'Register',
@@ -264,7 +294,7 @@ async function register(req: FastifyRequest, reply: FastifyReply, core: Core) {
   if (check.kind === 'trapped') return done();
   if (check.kind === 'refused') return registerPage(req, reply, core, event, occurrences, check.errors);
   try {
-    await registerForEvent(core, event, check.data, { proof: check.proof });
+    await registerForEvent(core, event, check.data, { proof: check.proof, occurrences });
   } catch (err) {
     if (err instanceof DomainError && err.code === 'conflict')
       return registerPage(req, reply, core, event, occurrences, { _form: err.message }, 409);
