@@ -221,6 +221,24 @@ describeEachDialect('admin shell', (ctx) => {
     expect(ok.headers.get('location')).toBe('/admin/settings?saved=1');
     const home = await t.client().get('/privacy');
     expect(home.text).toContain('Registered charity number 1234567');
+    // The events settings are on the same form, and a bad one names itself.
+    await client.get('/admin/settings');
+    const events = await client.post('/admin/settings', {
+      orgName: 'Harbour Light Trust',
+      timeZone: 'Europe/London',
+      waitlistHoldHours: '0',
+      eventRetentionDays: '30',
+    });
+    expect(events.status).toBe(422);
+    expect(events.text).toContain('Hold a freed place for at least 1 hour');
+    await client.post('/admin/settings', {
+      orgName: 'Harbour Light Trust',
+      timeZone: 'Europe/London',
+      waitlistHoldHours: '48',
+      eventRetentionDays: '30',
+    });
+    expect(await getSiteSettings(ctx.db)).toMatchObject({ waitlistHoldHours: 48, eventRetentionDays: 30 });
+    expect((await client.get('/admin/settings')).text).toMatch(/name="waitlistHoldHours"[^>]*value="48"/);
     expect(home.text).toContain('info@example.org');
     const audit = await client.get('/admin/audit');
     expect(audit.text).toContain('changed the organisation’s settings');

@@ -180,6 +180,24 @@ export function SettingsView(p: {
           error={p.errors?.resourceMaxMb}
           width="short"
         />
+        <Field
+          name="waitlistHoldHours"
+          type="number"
+          label="How long a freed event place is held for the next person waiting, in hours"
+          hint="When someone cancels, the first person on the waiting list is emailed and the place is kept for them this long, then offered to the next. Between 1 and 168 (a week)."
+          value={v('waitlistHoldHours')}
+          error={p.errors?.waitlistHoldHours}
+          width="short"
+        />
+        <Field
+          name="eventRetentionDays"
+          type="number"
+          label="How long to keep who came to an event, in days after it ends"
+          hint="After this, names, email addresses and answers are deleted; the numbers stay for your figures. Between 1 and 3,650."
+          value={v('eventRetentionDays')}
+          error={p.errors?.eventRetentionDays}
+          width="short"
+        />
         <Checkbox
           name="require2fa"
           label="Require two-step sign-in for every staff account"
