@@ -155,12 +155,16 @@ async function sendFeed(_req: FastifyRequest, reply: FastifyReply, core: Core) {
 
 // ---- an event ----
 
-async function recordingHref(core: Core, event: LanternEvent): Promise<string | undefined> {
+/** Where an event's recording is: its page in the resources library (with the video to play, when it is one) or the link staff gave. */
+async function recordingHref(
+  core: Core,
+  event: LanternEvent,
+): Promise<{ href: string; video?: { src: string; type: string } } | undefined> {
   if (event.recordingResourceId !== null) {
     const r = await getPublishedResourceById(core.db, event.recordingResourceId);
-    if (r) return r.url;
+    if (r) return r.video ? { href: r.url, video: r.video } : { href: r.url };
   }
-  return event.recordingUrl || undefined;
+  return event.recordingUrl ? { href: event.recordingUrl } : undefined;
 }
 
 async function showEvent(req: FastifyRequest, reply: FastifyReply, core: Core) {

@@ -341,7 +341,8 @@ export function EventView(p: {
   campaign: Campaign | undefined;
   newsletter: PublicList | undefined;
   shareUrl: string;
-  recordingHref: string | undefined;
+  /** Where the recording is, and the video to play here when it is one in the resources library. */
+  recordingHref: { href: string; video?: { src: string; type: string } } | undefined;
 }) {
   const e = p.event;
   const open = p.occurrences.filter((o) => o.status === 'scheduled' && o.startsAt > p.now);
@@ -414,10 +415,24 @@ export function EventView(p: {
       {past && (p.recordingHref || e.materials) && (
         <section id="recording" aria-labelledby="recording-title">
           <h2 id="recording-title">After the event</h2>
-          {p.recordingHref && (
-            <p>
-              <a href={p.recordingHref}>Watch the recording</a>
-            </p>
+          {p.recordingHref?.video ? (
+            <figure class="event-recording">
+              <video controls preload="metadata">
+                <source src={p.recordingHref.video.src} type={p.recordingHref.video.type} />
+                <p>
+                  Your browser cannot play this video here: <a href={p.recordingHref.href}>see the recording in our resources</a>.
+                </p>
+              </video>
+              <figcaption>
+                The recording of {e.title}. <a href={p.recordingHref.href}>Its page in our resources</a>, where you can also download it.
+              </figcaption>
+            </figure>
+          ) : (
+            p.recordingHref && (
+              <p>
+                <a href={p.recordingHref.href}>Watch the recording</a>
+              </p>
+            )
           )}
           {e.materials && <div class="prose" dangerouslySetInnerHTML={{ __html: renderMarkdown(e.materials) }} />}
         </section>

@@ -96,6 +96,64 @@ test('a file’s kind comes from its bytes: PDFs whole, word-processor zips by t
   expect(fileKindOf(Buffer.from('<svg onload=alert(1)>'))).toBeUndefined();
 });
 
+/** A box of an MP4 (ISO base media file): its size, its four-letter type, its content. */
+function box(type: string, content: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(8 + content.length, 0);
+  head.write(type, 4, 'latin1');
+  return Buffer.concat([head, content]);
+}
+/** An MP4's first box: its major brand, a minor version, then its compatible brands. */
+const ftyp = (major: string, ...compatible: string[]) =>
+  box('ftyp', Buffer.concat([Buffer.from(major, 'latin1'), Buffer.from([0, 0, 2, 0]), ...compatible.map((b) => Buffer.from(b, 'latin1'))]));
+/** The smallest MP4 the library takes: a 'ftyp' box naming 'isom', then an empty 'mdat' box. */
+const MP4 = Buffer.concat([ftyp('isom', 'isom', 'iso2'), box('mdat')]);
+/** A WebM's EBML header (as Chromium's recorder writes it: versions, DocType "webm"), then a Segment of unknown size. */
+const WEBM = Buffer.from('1a45dfa39f4286810142f7810142f2810442f381084282847765626d42878104428581021853806701ffffffffffffff', 'hex');
+
+test('an MP4 is a whole ISO base media file of a brand browsers play; a WebM has the EBML magic and the DocType webm', () => {
+  expect(fileKindOf(MP4)).toBe('mp4');
+  expect(fileKindOf(WEBM)).toBe('webm');
+  // A brand browsers play among the compatible ones is enough; QuickTime's alone is not.
+  expect(fileKindOf(Buffer.concat([ftyp('XAVC', 'mp42'), box('moov'), box('mdat', Buffer.alloc(40))]))).toBe('mp4');
+  expect(fileKindOf(Buffer.concat([ftyp('qt  ', 'qt  '), box('moov'), box('mdat')]))).toBeUndefined();
+  // A box's 64-bit size (size 1), and a last box that runs to the end of the file (size 0).
+  const large = Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.from('mdat'), Buffer.from([0, 0, 0, 0, 0, 0, 0, 20]), Buffer.alloc(4)]);
+  expect(fileKindOf(Buffer.concat([ftyp('mp41'), large]))).toBe('mp4');
+  const toEnd = Buffer.concat([Buffer.from([0, 0, 0, 0]), Buffer.from('mdat'), Buffer.alloc(100)]);
+  expect(fileKindOf(Buffer.concat([ftyp('mp42'), toEnd]))).toBe('mp4');
+  // Something that is not a box after the boxes (a page tacked on), or a box that says it is longer than the file.
+  expect(fileKindOf(Buffer.concat([MP4, Buffer.from('<html><script>alert(1)</script></html>')]))).toBeUndefined();
+  expect(fileKindOf(Buffer.concat([ftyp('isom'), box('mdat', Buffer.alloc(50))]).subarray(0, 60))).toBeUndefined();
+  expect(fileKindOf(Buffer.from('<!doctype html><title>ftyp isom</title>'))).toBeUndefined();
+  // Matroska that is not WebM, and the EBML magic before anything else.
+  expect(
+    fileKindOf(Buffer.from(WEBM.toString('hex').replace('4282847765626d', '428288' + Buffer.from('matroska').toString('hex')), 'hex')),
+  ).toBeUndefined();
+  expect(fileKindOf(Buffer.concat([WEBM.subarray(0, 4), Buffer.from('<html><script>alert(1)</script>webm')]))).toBeUndefined();
+});
+
+test('an MP4 cut anywhere inside a box is refused, and any bytes after a video’s first bytes never break the check', () => {
+  const parts = [ftyp('isom', 'avc1'), box('moov', Buffer.alloc(12)), box('mdat', Buffer.alloc(30))];
+  const whole = Buffer.concat(parts);
+  // Cut between two boxes, what is left is still a whole MP4 (its first boxes).
+  const boundaries = new Set([parts[0]!.length, parts[0]!.length + parts[1]!.length]);
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: whole.length - 1 }), (cut) => {
+      expect(fileKindOf(whole.subarray(0, cut))).toBe(boundaries.has(cut) ? 'mp4' : undefined);
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(ftyp('isom'), Buffer.from('\0\0\0\x01ftyp'), WEBM.subarray(0, 4), WEBM.subarray(0, 40)),
+      fc.uint8Array({ maxLength: 200 }),
+      (head, tail) => {
+        expect([undefined, 'mp4', 'webm', 'png', 'jpeg', 'webp']).toContain(fileKindOf(Buffer.concat([head, tail])));
+      },
+    ),
+  );
+});
+
 describeEachDialect('content: the resources library', (ctx) => {
   let t: TestLantern;
   let editor: TestClient;
@@ -148,6 +206,7 @@ describeEachDialect('content: the resources library', (ctx) => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Briefing paper');
     expect(page.text).toMatch(/PDF, \d+ KB/);
+    expect(page.text).not.toContain('<video');
     const file = await fetch(`${t.baseUrl}/resources/cotton-briefing/download`);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('application/pdf');
@@ -175,6 +234,41 @@ describeEachDialect('content: the resources library', (ctx) => {
     expect((await fetch(`${t.baseUrl}/resources/cotton-briefing/download`)).status).toBe(404);
   });
 
+  test('a video is kinded by its bytes whatever its name, plays on its page from this site, and downloads as an attachment of its type', async () => {
+    await campaigner.get('/admin/content/resources');
+    const cases = [
+      { bytes: MP4, filename: 'talk.pdf', slug: `talk-video-${ctx.dialect}`, type: 'video/mp4', ext: 'mp4', words: 'MP4 video' },
+      { bytes: WEBM, filename: 'panel.webm', slug: `panel-video-${ctx.dialect}`, type: 'video/webm', ext: 'webm', words: 'WebM video' },
+    ];
+    for (const c of cases) {
+      const made = await add(campaigner, { title: `Video ${c.slug}`, summary: '', type: 'other', slug: c.slug }, c.bytes, c.filename);
+      expect(made.status, made.text).toBe(303);
+      const id = Number(/resources\/(\d+)/.exec(made.location!)![1]);
+      await editor.get(`/admin/content/resources/${id}`);
+      expect((await editor.post(`/admin/content/resources/${id}/publish`, {})).status).toBe(303);
+      const page = await t.client().get(`/resources/${c.slug}`);
+      expect(page.text).toContain(`${c.words}, 1 KB`);
+      expect(page.text).toContain('<video class="resource-video" controls preload="metadata">');
+      expect(page.text).toContain(`<source src="/resources/${c.slug}/download" type="${c.type}"/>`);
+      expect(page.text).toContain(`href="/resources/${c.slug}/download" download`);
+      // The page's policy lets it play media from this site only.
+      expect(page.headers.get('content-security-policy')).toContain("media-src 'self'");
+
+      const file = await fetch(`${t.baseUrl}/resources/${c.slug}/download`);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe(c.type);
+      expect(file.headers.get('content-disposition')).toBe(
+        `attachment; filename="${c.slug}.${c.ext}"; filename*=UTF-8''${c.slug}.${c.ext}`,
+      );
+      expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(Buffer.from(await file.arrayBuffer()).equals(c.bytes)).toBe(true);
+      // A <video>'s own fetches (each page view, each seek) are not downloads; a download is.
+      expect((await t.client().get(`/resources/${c.slug}/download`, { 'sec-fetch-dest': 'video' })).status).toBe(200);
+      const downloads = await db().selectFrom('resource_downloads').select('count').where('resource_id', '=', id).execute();
+      expect(downloads).toEqual([{ count: 1 }]);
+    }
+  });
+
   test('lies, polyglots, empty, cut short and oversize files are refused with a clear message, and nothing is stored', async () => {
     await campaigner.get('/admin/content/resources');
     const before = await counts();
@@ -185,6 +279,8 @@ describeEachDialect('content: the resources library', (ctx) => {
       [Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'), 'x.png', 'The file must be a PDF'],
       [Buffer.alloc(0), 'empty.pdf', 'The file is empty'],
       [pdf.subarray(0, pdf.length - 100), 'cut.pdf', 'The file must be a PDF'],
+      [Buffer.from('<!doctype html><script>alert(1)</script>'), 'film.mp4', 'or an MP4 or WebM video'],
+      [Buffer.concat([MP4, Buffer.from('<html><script>alert(1)</script>')]), 'trick.mp4', 'or an MP4 or WebM video'],
       [undefined, '', 'Choose the file to upload'],
     ];
     for (const [content, filename, message] of cases) {

@@ -148,7 +148,10 @@ async function showResource(req: FastifyRequest, reply: FastifyReply, core: Core
 }
 
 async function sendResourceFile(req: FastifyRequest, reply: FastifyReply, core: Core) {
-  const file = await downloadResource(core, slugOf(req.params));
+  // A <video> on a page fetches the file to show its first frame and length (and again to seek): a page view, not a
+  // download, so not counted. Browsers say so in Sec-Fetch-Dest.
+  const dest = req.headers['sec-fetch-dest'];
+  const file = await downloadResource(core, slugOf(req.params), { count: dest !== 'video' && dest !== 'audio' });
   if (!file) throw notFound();
   // Always a download, never shown as a page: a file that is also HTML (a polyglot) cannot run here.
   return reply

@@ -34,9 +34,10 @@ import type { FileKind, ResourceType } from './tables.js';
 
 // The resources library: briefing papers, resource packs, submissions and reports supporters download. A file's kind
 // is found from its own bytes (a PDF's header and end, a word-processor file's zip directory, an image's first
-// bytes), never from its name or the type the browser declared; anything else is refused and nothing is stored. A
-// download is sent as an attachment with nosniff and a policy that runs nothing, so a file that is also a page (a
-// polyglot) is never shown as one. A PDF's text is read by a job for the site search. Downloads are counted per
+// bytes, a video's boxes or EBML header), never from its name or the type the browser declared; anything else is
+// refused and nothing is stored. A download is sent as an attachment with nosniff and a policy that runs nothing, so a
+// file that is also a page (a polyglot) is never shown as one; a video's page plays that same download in a <video>
+// (a media element ignores the attachment). A PDF's text is read by a job for the site search. Downloads are counted per
 // resource and day, with nothing about who downloaded.
 
 export { RESOURCE_TYPES_IN_WORDS } from './words.js';
@@ -59,9 +60,59 @@ const KINDS: Record<FileKind, { contentType: string; ext: string; words: string 
   png: { contentType: 'image/png', ext: 'png', words: 'PNG image' },
   jpeg: { contentType: 'image/jpeg', ext: 'jpg', words: 'JPEG image' },
   webp: { contentType: 'image/webp', ext: 'webp', words: 'WebP image' },
+  mp4: { contentType: 'video/mp4', ext: 'mp4', words: 'MP4 video' },
+  webm: { contentType: 'video/webm', ext: 'webm', words: 'WebM video' },
 };
 
-const TYPE_MESSAGE = 'The file must be a PDF, a Word (.docx) or OpenDocument (.odt) document, or a PNG, JPEG or WebP image';
+const TYPE_MESSAGE =
+  'The file must be a PDF, a Word (.docx) or OpenDocument (.odt) document, a PNG, JPEG or WebP image, or an MP4 or WebM video';
+
+/** The brands of an MP4 browsers play (QuickTime's 'qt  ' is not among them: its files are not always MP4s). */
+const MP4_BRANDS = new Set(['isom', 'iso2', 'mp41', 'mp42', 'avc1', 'M4V ']);
+
+/**
+ * Whether the bytes are a whole ISO base media file (MP4): an 'ftyp' box first, naming a brand browsers play, then
+ * top-level boxes that fill the file exactly (a file cut short, or with something else after its boxes, is not one).
+ */
+function isMp4(bytes: Buffer): boolean {
+  if (bytes.length < 16 || bytes.subarray(4, 8).toString('latin1') !== 'ftyp') return false;
+  const ftyp = bytes.readUInt32BE(0);
+  if (ftyp < 16 || ftyp > 1024 || ftyp % 4 !== 0 || ftyp > bytes.length) return false;
+  const brands = [bytes.subarray(8, 12)];
+  for (let at = 16; at < ftyp; at += 4) brands.push(bytes.subarray(at, at + 4));
+  if (!brands.some((b) => MP4_BRANDS.has(b.toString('latin1')))) return false;
+  let at = ftyp;
+  for (let boxes = 0; at < bytes.length && boxes < 100_000; boxes++) {
+    if (at + 8 > bytes.length || !/^[\x20-\x7e]{4}$/.test(bytes.subarray(at + 4, at + 8).toString('latin1'))) return false;
+    let size = bytes.readUInt32BE(at);
+    // Size 1: a 64-bit size follows the type; size 0: the box runs to the end of the file.
+    if (size === 1) {
+      if (at + 16 > bytes.length) return false;
+      size = Number(bytes.readBigUInt64BE(at + 8));
+      if (size < 16) return false;
+    } else if (size === 0) size = bytes.length - at;
+    else if (size < 8) return false;
+    at += size;
+  }
+  return at === bytes.length;
+}
+
+/** Whether the bytes begin as a WebM file: the EBML magic, then the DocType element saying "webm" in the header. */
+function isWebm(bytes: Buffer): boolean {
+  if (!bytes.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))) return false;
+  const head = bytes.subarray(0, 64);
+  for (let at = head.indexOf(Buffer.from([0x42, 0x82])); at >= 0; at = head.indexOf(Buffer.from([0x42, 0x82]), at + 1)) {
+    // The DocType's size is an EBML variable-length number: its first byte's leading zeros say how many bytes it has.
+    const first = head[at + 2] ?? 0;
+    const length = Math.clz32(first) - 23;
+    if (first === 0 || length > 8) continue;
+    let size = first & (0xff >> length);
+    for (let i = 1; i < length; i++) size = size * 256 + (head[at + 2 + i] ?? 0);
+    const start = at + 2 + length;
+    if (size === 4 && head.subarray(start, start + 4).toString('latin1') === 'webm') return true;
+  }
+  return false;
+}
 
 /** The names in a zip file's central directory (at its end), or undefined when it is not a whole zip file. */
 function zipNames(bytes: Buffer): string[] | undefined {
@@ -98,6 +149,8 @@ export function fileKindOf(bytes: Buffer): FileKind | undefined {
     if (names.includes('[Content_Types].xml') && names.includes('word/document.xml')) return 'docx';
     return undefined;
   }
+  if (isMp4(bytes)) return 'mp4';
+  if (isWebm(bytes)) return 'webm';
   const image = imageFormatOf(bytes);
   return image === 'png' || image === 'jpeg' || image === 'webp' ? image : undefined;
 }
@@ -114,6 +167,8 @@ export interface Resource {
   campaignId: number | null;
   fileKind: FileKind;
   fileWords: string;
+  /** What a <video> plays when the file is a video (its download, from this site), or null. */
+  video: { src: string; type: string } | null;
   byteSize: number;
   pageCount: number | null;
   status: 'draft' | 'published';
@@ -133,6 +188,10 @@ function toResource(r: ResourceListRow): Resource {
     campaignId: r.campaign_id === null ? null : Number(r.campaign_id),
     fileKind: r.file_kind,
     fileWords: KINDS[r.file_kind].words,
+    video:
+      r.file_kind === 'mp4' || r.file_kind === 'webm'
+        ? { src: `/resources/${r.slug}/download`, type: KINDS[r.file_kind].contentType }
+        : null,
     byteSize: Number(r.byte_size),
     pageCount: r.page_count,
     status: r.status,
@@ -180,10 +239,11 @@ export async function getPublishedResourceById(db: DbOrTrx, id: number): Promise
   return row && row.status === 'published' ? toResource(row) : undefined;
 }
 
-/** A published resource's file, counted as one download; undefined when there is none. */
+/** A published resource's file, counted as one download unless `count` is false; undefined when there is none. */
 export async function downloadResource(
   core: Core,
   slug: string,
+  o: { count: boolean } = { count: true },
 ): Promise<{ resource: Resource; bytes: Uint8Array; contentType: string; fileName: string } | undefined> {
   const resource = await getPublishedResource(core.db, slug);
   if (!resource) return undefined;
@@ -191,7 +251,7 @@ export async function downloadResource(
   const file = row ? await findFileById(core.db, Number(row.file_id)) : undefined;
   if (!file) return undefined;
   // One small write per download, beside sending up to megabytes: cheaper than anything that batches it.
-  await countDownload(core.db, resource.id, new Date().toISOString().slice(0, 10));
+  if (o.count) await countDownload(core.db, resource.id, new Date().toISOString().slice(0, 10));
   return {
     resource,
     bytes: file.bytes,

@@ -5,7 +5,7 @@ import type { Generated } from 'kysely';
 /** What a resource is, in staff's and supporters' words (RESOURCE_TYPES in service.ts). */
 export type ResourceType = 'briefing' | 'pack' | 'submission' | 'report' | 'guide' | 'other';
 /** What the file is, found from its own bytes. */
-export type FileKind = 'pdf' | 'docx' | 'odt' | 'png' | 'jpeg' | 'webp';
+export type FileKind = 'pdf' | 'docx' | 'odt' | 'png' | 'jpeg' | 'webp' | 'mp4' | 'webm';
 export type ResourceStatus = 'draft' | 'published';
 /** Whether a PDF's text has been read for the search: waiting, read, or could not be read (none for other files). */
 export type TextState = 'waiting' | 'read' | 'unreadable' | 'none';

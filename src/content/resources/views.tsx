@@ -103,7 +103,19 @@ export function ResourcesView(p: {
   );
 }
 
-/** One resource: what it is, and the button to download it. */
+/** A video resource played on the page (its own download, from this site), with a link for browsers that cannot play it. */
+export function ResourceVideo(p: { video: { src: string; type: string }; downloadHref: string }) {
+  return (
+    <video class="resource-video" controls preload="metadata">
+      <source src={p.video.src} type={p.video.type} />
+      <p>
+        Your browser cannot play this video here: <a href={p.downloadHref}>download it</a> to watch it.
+      </p>
+    </video>
+  );
+}
+
+/** One resource: what it is, the video when it is one, and the button to download it. */
 export function ResourceView(p: { r: Resource; campaign?: Campaign | undefined; shareUrl: string }) {
   const r = p.r;
   return (
@@ -120,6 +132,7 @@ export function ResourceView(p: { r: Resource; campaign?: Campaign | undefined; 
         )}
       </p>
       {r.summary && <p class="lede">{r.summary}</p>}
+      {r.video && <ResourceVideo video={r.video} downloadHref={`${r.url}/download`} />}
       <p>
         <a class="button" href={`${r.url}/download`} download>
           Download <span class="visually-hidden">{r.title}</span> ({fileLine(r)})
@@ -209,8 +222,8 @@ export function ResourceForm(p: {
       <FileField
         name="file"
         label={p.fileRequired ? 'File' : 'Replace the file (optional)'}
-        accept=".pdf,.docx,.odt,.png,.jpg,.jpeg,.webp"
-        hint={`A PDF, a Word or OpenDocument document, or a PNG, JPEG or WebP image, up to ${p.maxMb} MB.`}
+        accept=".pdf,.docx,.odt,.png,.jpg,.jpeg,.webp,.mp4,.webm"
+        hint={`A PDF, a Word or OpenDocument document, a PNG, JPEG or WebP image, or an MP4 or WebM video, up to ${p.maxMb} MB.`}
         error={p.errors?.file}
       />
       <Field name="title" label="Title" value={v.title} error={p.errors?.title} maxLength={200} required />
