@@ -141,6 +141,12 @@ describeEachDialect('events: registering, places and the waitlist', (ctx) => {
     expect(publicIcs.status).toBe(200);
     expect(publicIcs.headers.get('content-type')).toMatch(/^text\/calendar/);
     expect(publicIcs.text).not.toMatch(/secret-42|CONFERENCE/);
+    // The sitemap lists the lists and the event's page (a draft never).
+    const hidden = await makeTestEvent(core(), { publication: 'draft' });
+    const sitemap = await new TestClient(t.baseUrl).get('/sitemap.xml');
+    expect(sitemap.text).not.toContain(`/events/${hidden.slug}<`);
+    expect(sitemap.text).toContain(`/events/${event.slug}</loc>`);
+    expect(sitemap.text).toContain('/events</loc>');
     const feed = await new TestClient(t.baseUrl).get('/events.ics');
     expect(feed.text).toContain('Iftar in solidarity');
     expect(feed.text).not.toMatch(/secret-42|CONFERENCE/);
