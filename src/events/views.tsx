@@ -576,7 +576,7 @@ export function ManageView(p: {
                 <strong>{formatWhen(d.occurrence.startsAt, d.occurrence.endsAt, e.timeZone)}</strong>:{' '}
                 {d.occurrence.status === 'cancelled' ? 'this date is cancelled' : STATE_WORDS[d.state]}
                 {d.state === 'offered' && d.offeredUntil
-                  ? ` before ${formatMoment(d.offeredUntil, e.timeZone)}, or it goes to the next person waiting`
+                  ? ` before ${formatMoment(d.offeredUntil, e.timeZone)}, or it goes to the next person waiting.`
                   : ''}
               </p>
               {d.occurrence.status === 'scheduled' && d.occurrence.startsAt > p.now && (
