@@ -1,3 +1,4 @@
+import { slugFromTitle } from '../core/text.js';
 import { z } from 'zod';
 import type { Core } from '../core/context.js';
 import type { Db, DbOrTrx } from '../core/db/index.js';
@@ -281,17 +282,7 @@ export async function getActionTargets(db: DbOrTrx, actionId: number): Promise<A
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A URL slug from a title: lower-case ASCII words joined by hyphens, at most 60 characters. */
-function slugify(title: string): string {
-  const s = title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-  return s || 'action';
-}
+const slugify = (title: string) => slugFromTitle(title, { max: 60, fallback: 'action' });
 
 const slugField = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),

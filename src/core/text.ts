@@ -180,3 +180,19 @@ export function cleanFields(value: unknown): { ok: true; value: unknown } | { ok
   const cleaned = walk(value, '', 0);
   return refused ? { ok: false, refused } : { ok: true, value: cleaned };
 }
+
+/**
+ * A web address from a title: lower-case ASCII words joined by hyphens (accents dropped), at most `max` characters;
+ * `fallback` when nothing is left (a title in another script). Actions, updates, resources and events all use it.
+ */
+export function slugFromTitle(title: string, o: { max: number; fallback: string }): string {
+  const s = title
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, o.max)
+    .replace(/-+$/g, '');
+  return s || o.fallback;
+}

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Select, TableWrap, TextArea, Time } from '../core/web/components.js';
+import { Checkbox, CsrfField, ErrorSummary, Field, Notice, Radios, Select, TableWrap, TextArea, Time } from '../core/web/components.js';
 import { MAX_QUESTIONS, questionRows, type Values } from './event-form.js';
 import { CHART_MAX_DATES, figuresChart, FIGURE_BARS, type EventFigures } from './figures.js';
 import {
@@ -59,46 +59,6 @@ export interface EventPowers {
 }
 
 // ---- small parts ------------------------------------------------------------------------------------------------------
-
-/** Radio buttons in a fieldset; the first one carries the field's id, so the error summary's link lands on it. */
-function Radios(p: {
-  name: string;
-  legend: string;
-  hint?: string;
-  options: ReadonlyArray<{ value: string; label: string }>;
-  value: string | undefined;
-  error?: string | undefined;
-}) {
-  const id = `f-${p.name}`;
-  const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={`field${p.error ? ' field-error' : ''}`}>
-      <fieldset aria-describedby={describedBy}>
-        <legend>{p.legend}</legend>
-        {p.hint && (
-          <p class="hint" id={`${id}-hint`}>
-            {p.hint}
-          </p>
-        )}
-        {p.error && (
-          <p class="error-message" id={`${id}-error`}>
-            <span class="visually-hidden">Error: </span>
-            {p.error}
-          </p>
-        )}
-        {p.options.map((o, i) => {
-          const oid = i === 0 ? id : `${id}-${o.value}`;
-          return (
-            <div class="checkbox" key={o.value}>
-              <input type="radio" id={oid} name={p.name} value={o.value} checked={o.value === p.value} />
-              <label for={oid}>{o.label}</label>
-            </div>
-          );
-        })}
-      </fieldset>
-    </div>
-  );
-}
 
 /** A group of fields under a legend. */
 function Group({ legend, hint, children }: { legend: string; hint?: string; children: ComponentChildren }) {

@@ -1,3 +1,4 @@
+import { slugFromTitle as slugFromCoreTitle } from '../core/text.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DATETIME_LOCAL, describeClockChange, utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
@@ -56,15 +57,7 @@ export interface ParsedEventForm {
 
 /** A web address from a title: lower-case ASCII words joined by hyphens, at most 60 characters ('event' when none remain). */
 export function slugFromTitle(title: string): string {
-  const s = title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-  return s || 'event';
+  return slugFromCoreTitle(title, { max: 60, fallback: 'event' });
 }
 
 /** The service's name of a field, as the form names it (the form's names match the service's but for the series). */

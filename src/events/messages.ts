@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { h, type VNode } from 'preact';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit } from '../core/audit.js';
 import type { Core } from '../core/context.js';
@@ -27,6 +26,22 @@ import type { Occurrence, PlaceState } from './model.js';
 import { findRegistrationRows } from './queries.js';
 import { formatWhen, getEvent, listOccurrences } from './reading.js';
 import { manageLink } from './registering.js';
+import {
+  countDeliveriesByState,
+  findEventMessageRow,
+  finishEventMessage,
+  hasQueuedDelivery,
+  insertEventMessage,
+  insertQueuedDeliveries,
+  listEventMessageRows,
+  listQueuedDeliveries,
+  listReachableRegistrationIds,
+  markDeliveries,
+  markDeliveryFailed,
+  releaseMessageLock,
+  renewMessageLock,
+  takeMessageLock,
+} from './message-queries.js';
 
 // Messages from staff to an event's attendees ("the room has changed", "bring a coat"): one message row, one
 // delivery row per person, and the newsletters' bulk sender (newsletters/sender.ts, reached through its service) to
@@ -76,25 +91,8 @@ async function reachableRegistrations(
   db: DbOrTrx,
   o: { eventId: number; occurrenceId: number | null; includeWaitlist: boolean; among?: readonly number[] },
 ): Promise<number[]> {
-  if (o.among && o.among.length === 0) return [];
-  let q = db
-    .selectFrom('event_registrations as r')
-    .select('r.id')
-    .where('r.event_id', '=', o.eventId)
-    .where('r.status', '=', 'active')
-    .where('r.email_enc', 'is not', null)
-    .where(({ exists, selectFrom }) => {
-      let places = selectFrom('event_places as p')
-        .innerJoin('event_occurrences as x', 'x.id', 'p.occurrence_id')
-        .select(sql`1`.as('one'))
-        .whereRef('p.registration_id', '=', 'r.id')
-        .where('x.event_id', '=', o.eventId)
-        .where('p.state', 'in', scopeStates(o.includeWaitlist));
-      if (o.occurrenceId !== null) places = places.where('p.occurrence_id', '=', o.occurrenceId);
-      return exists(places);
-    });
-  if (o.among) q = q.where('r.id', 'in', [...o.among]);
-  return (await q.orderBy('r.id').execute()).map((r) => Number(r.id));
+  const { includeWaitlist, ...rest } = o;
+  return listReachableRegistrationIds(db, { ...rest, states: scopeStates(includeWaitlist) });
 }
 
 /** How many people a message to this scope would reach now (the form says so before staff send). */
@@ -132,41 +130,22 @@ export async function startEventMessage(
           : 'Nobody registered for this date has an email address yet, so there is nobody to send to.';
       throw new DomainError('invalid', m, { date: m });
     }
-    const row = await trx
-      .insertInto('event_messages')
-      .values({
-        event_id: eventId,
-        occurrence_id: occurrenceId,
-        include_waitlist: input.includeWaitlist ? 1 : 0,
-        subject: input.subject,
-        body: input.body,
-        state: 'sending',
-        recipient_count: ids.length,
-        created_by: staffId,
-        created_at: now,
-        finished_at: null,
-        last_error: null,
-        runner: null,
-        runner_until: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const messageId = Number(row.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx
-        .insertInto('event_message_deliveries')
-        .values(
-          ids.slice(i, i + 500).map((registrationId) => ({
-            message_id: messageId,
-            registration_id: registrationId,
-            state: 'queued' as const,
-            error: null,
-            sent_at: null,
-            updated_at: now,
-          })),
-        )
-        .execute();
-    }
+    const messageId = await insertEventMessage(trx, {
+      event_id: eventId,
+      occurrence_id: occurrenceId,
+      include_waitlist: input.includeWaitlist ? 1 : 0,
+      subject: input.subject,
+      body: input.body,
+      state: 'sending',
+      recipient_count: ids.length,
+      created_by: staffId,
+      created_at: now,
+      finished_at: null,
+      last_error: null,
+      runner: null,
+      runner_until: null,
+    });
+    await insertQueuedDeliveries(trx, messageId, ids, now);
     await recordAudit(trx, {
       staffId,
       action: 'event.message',
@@ -198,20 +177,13 @@ export interface EventMessageSummary {
 
 /** An event's messages, newest first, each with its deliveries counted by state. */
 export async function listEventMessages(db: Db, eventId: number): Promise<EventMessageSummary[]> {
-  const rows = await db.selectFrom('event_messages').selectAll().where('event_id', '=', eventId).orderBy('id', 'desc').limit(50).execute();
+  const rows = await listEventMessageRows(db, eventId);
   if (rows.length === 0) return [];
-  const counts = await db
-    .selectFrom('event_message_deliveries')
-    .select(['message_id', 'state', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .where(
-      'message_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .groupBy(['message_id', 'state'])
-    .execute();
-  const count = (id: number, state: EventDeliveryState) =>
-    Number(counts.find((c) => Number(c.message_id) === id && c.state === state)?.n ?? 0);
+  const counts = await countDeliveriesByState(
+    db,
+    rows.map((r) => Number(r.id)),
+  );
+  const count = (id: number, state: EventDeliveryState) => counts.find((c) => c.messageId === id && c.state === state)?.n ?? 0;
   return rows.map((r) => {
     const id = Number(r.id);
     return {
@@ -290,63 +262,40 @@ export function eventMessageJobs(core: Core, options: Partial<SenderOptions> = {
 function messageStore(core: Core, o: { messageId: number; runner: string; jobId: number }): SenderStore {
   const { db, keyring } = core;
   const { messageId, runner } = o;
-  const messages = () => db.updateTable('event_messages').where('id', '=', messageId);
   return {
     async takeLock(until) {
-      const r = await messages()
-        .set({ runner, runner_until: until })
-        .where('state', '=', 'sending')
-        .where((eb) => eb.or([eb('runner', 'is', null), eb('runner_until', '<', Date.now()), eb('runner', 'like', `job:${o.jobId}:%`)]))
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) return 'taken';
-      const row = await db.selectFrom('event_messages').select('state').where('id', '=', messageId).executeTakeFirst();
-      return row?.state === 'sending' ? 'held' : 'not_sending';
+      if (await takeMessageLock(db, { messageId, runner, until, jobId: o.jobId, now: Date.now() })) return 'taken';
+      return (await findEventMessageRow(db, messageId))?.state === 'sending' ? 'held' : 'not_sending';
     },
-    async renewLock(until) {
-      const r = await messages().set({ runner_until: until }).where('runner', '=', runner).returning('state').executeTakeFirst();
-      return r?.state ?? null;
-    },
+    renewLock: (until) => renewMessageLock(db, { messageId, runner, until }),
     async status() {
-      const r = await db
-        .selectFrom('event_messages')
-        .select('state')
-        .where('id', '=', messageId)
-        .where('runner', '=', runner)
-        .executeTakeFirst();
-      return r?.state ?? null;
+      const r = await findEventMessageRow(db, messageId);
+      return r && r.runner === runner ? r.state : null;
     },
     async newsletter(): Promise<SliceNewsletter | undefined> {
-      const r = await db.selectFrom('event_messages').select(['state', 'event_id']).where('id', '=', messageId).executeTakeFirst();
+      const r = await findEventMessageRow(db, messageId);
       // The sender skips everyone when a newsletter has no list; here the event stands where the list would.
       return r && { status: r.state, listId: Number(r.event_id), ratePerMinute: null };
     },
     async nextRecipients({ afterId, limit }): Promise<PendingRecipient[]> {
-      const message = await db.selectFrom('event_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+      const message = await findEventMessageRow(db, messageId);
       if (!message || message.state !== 'sending') return [];
-      const pending = await db
-        .selectFrom('event_message_deliveries')
-        .select(['id', 'registration_id'])
-        .where('message_id', '=', messageId)
-        .where('state', '=', 'queued')
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      const pending = await listQueuedDeliveries(db, { messageId, afterId, limit });
       // Each recipient re-checked now: still registered, with an address, holding a place in the message's scope.
       const still = new Set(
         await reachableRegistrations(db, {
           eventId: Number(message.event_id),
           occurrenceId: message.occurrence_id === null ? null : Number(message.occurrence_id),
           includeWaitlist: message.include_waitlist === 1,
-          among: pending.map((d) => Number(d.registration_id)),
+          among: pending.map((d) => d.registrationId),
         }),
       );
       const regs = new Map((await findRegistrationRows(db, [...still])).map((r) => [Number(r.id), r]));
       return pending.map((d) => {
-        const r = regs.get(Number(d.registration_id));
+        const r = regs.get(d.registrationId);
         // The sender's recipient is a supporter's; here it is a registration, whose own link token stands for the public id.
         return {
-          deliveryId: Number(d.id),
+          deliveryId: d.id,
           recipient: r?.email_enc
             ? { supporterId: Number(r.id), publicId: keyring.decrypt(r.manage_enc), email: keyring.decrypt(r.email_enc), firstName: null }
             : null,
@@ -354,35 +303,15 @@ function messageStore(core: Core, o: { messageId: number; runner: string; jobId:
       });
     },
     recordOutcomes: (outcomes) => recordOutcomes(db, outcomes),
-    async hasPending() {
-      const r = await db
-        .selectFrom('event_message_deliveries')
-        .select('id')
-        .where('message_id', '=', messageId)
-        .where('state', '=', 'queued')
-        .limit(1)
-        .executeTakeFirst();
-      return r !== undefined;
-    },
+    hasPending: () => hasQueuedDelivery(db, messageId),
     async release({ lastError, next }) {
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('event_messages')
-          .set({ runner: null, runner_until: null, ...(lastError === undefined ? {} : { last_error: lastError }) })
-          .where('id', '=', messageId)
-          .where('runner', '=', runner)
-          .execute();
+        await releaseMessageLock(trx, { messageId, runner, lastError });
         if (next)
           await core.queue.enqueue(trx, SEND_JOB, { messageId }, { lane: 'bulk', maxAttempts: SENDER_MAX_ATTEMPTS, runAt: next.runAt });
       });
     },
-    async finish() {
-      await messages()
-        .set({ state: 'sent', finished_at: Date.now(), last_error: null, runner: null, runner_until: null })
-        .where('state', '=', 'sending')
-        .where('runner', '=', runner)
-        .execute();
-    },
+    finish: () => finishEventMessage(db, { messageId, runner, now: Date.now() }),
   };
 }
 
@@ -394,32 +323,15 @@ async function recordOutcomes(db: Db, group: readonly Outcome[]): Promise<void> 
   await db.transaction().execute(async (trx) => {
     const now = Date.now();
     const ids = (s: Outcome['status']) => group.filter((g) => g.status === s).map((g) => g.id);
-    for (const [state, list] of [
-      ['sent', ids('sent')],
-      ['skipped', ids('skipped')],
-    ] as const) {
-      for (let i = 0; i < list.length; i += 500) {
-        await trx
-          .updateTable('event_message_deliveries')
-          .set({ state, sent_at: state === 'sent' ? now : null, updated_at: now })
-          .where('id', 'in', list.slice(i, i + 500))
-          .execute();
-      }
-    }
-    for (const g of group) {
-      if (g.status !== 'failed') continue;
-      await trx
-        .updateTable('event_message_deliveries')
-        .set({ state: 'failed', error: g.error, updated_at: now })
-        .where('id', '=', g.id)
-        .execute();
-    }
+    await markDeliveries(trx, ids('sent'), 'sent', now);
+    await markDeliveries(trx, ids('skipped'), 'skipped', now);
+    for (const g of group) if (g.status === 'failed') await markDeliveryFailed(trx, g.id, g.error, now);
   });
 }
 
 /** The messenger over the bulk SMTP pool: the message rendered once per slice, each recipient's link put in. */
 async function messageMessenger(core: Core, messageId: number): Promise<Messenger> {
-  const row = await core.db.selectFrom('event_messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+  const row = await findEventMessageRow(core.db, messageId);
   if (!row) throw new Error('the event message is gone');
   const event = await getEvent(core.db, Number(row.event_id));
   if (!event) throw new Error('the event of the message is gone');

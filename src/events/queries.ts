@@ -49,6 +49,17 @@ export async function listEventRows(db: DbOrTrx): Promise<EventRow[]> {
   return db.selectFrom('events').selectAll().orderBy('starts_at', 'desc').orderBy('id', 'desc').execute();
 }
 
+/** Every published event, newest first (the public lists, the feed, the sitemap). */
+export async function listPublishedEventRows(db: DbOrTrx): Promise<EventRow[]> {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('publication', '=', 'published')
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
 /** Published events that are series (for materialising their dates). */
 export async function listSeriesEventRows(db: DbOrTrx): Promise<EventRow[]> {
   return db.selectFrom('events').selectAll().where('series', 'is not', null).execute();
@@ -106,6 +117,11 @@ export async function lockOccurrenceRow(trx: Trx, id: number): Promise<Occurrenc
 /** Changes an occurrence's columns. */
 export async function updateOccurrenceRow(db: DbOrTrx, id: number, values: Updateable<EventOccurrencesTable>): Promise<void> {
   await db.updateTable('event_occurrences').set(values).where('id', '=', id).execute();
+}
+
+/** Deletes an occurrence (a date nobody registered for, when its series' rule changes). */
+export async function deleteOccurrenceRow(db: DbOrTrx, id: number): Promise<void> {
+  await db.deleteFrom('event_occurrences').where('id', '=', id).execute();
 }
 
 /** Sets the capacity of an event's occurrences that have not started. */

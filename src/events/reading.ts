@@ -65,8 +65,8 @@ export function rowToOccurrence(r: OccurrenceRow): Occurrence {
 }
 
 /** What only registered people are told: the joining link and the exact meeting point (decrypted). */
-export async function eventPrivate(core: Core, eventId: number): Promise<EventPrivate> {
-  const r = await findEventRowById(core.db, eventId);
+export async function eventPrivate(core: Core, eventId: number, db: DbOrTrx = core.db): Promise<EventPrivate> {
+  const r = await findEventRowById(db, eventId);
   return {
     joiningLink: r?.joining_link_enc ? core.keyring.decrypt(r.joining_link_enc) : '',
     meetingPoint: r?.meeting_point_enc ? core.keyring.decrypt(r.meeting_point_enc) : '',

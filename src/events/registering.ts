@@ -39,6 +39,7 @@ import {
   type RegistrationRow,
 } from './queries.js';
 import {
+  eventPrivate,
   formatMoment,
   formatWhen,
   getEvent,
@@ -315,15 +316,6 @@ async function attendeeCalendar(
   return [{ filename: `${o.event.slug}.ics`, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content }];
 }
 
-/** The private parts of an event, read in a transaction. */
-async function privateOf(core: Core, db: DbOrTrx, eventId: number): Promise<EventPrivate> {
-  const r = await findEventRowById(db, eventId);
-  return {
-    joiningLink: r?.joining_link_enc ? core.keyring.decrypt(r.joining_link_enc) : '',
-    meetingPoint: r?.meeting_point_enc ? core.keyring.decrypt(r.meeting_point_enc) : '',
-  };
-}
-
 /** The email telling someone where they stand (places, waitlist), with their link and, for places held, the .ics. */
 async function standingEmail(
   core: Core,
@@ -342,7 +334,7 @@ async function standingEmail(
   const places = await listPlacesOfRegistration(db, Number(o.registration.id));
   const states = new Map(places.filter((p) => LIVE.includes(p.state)).map((p) => [Number(p.occurrence_id), p.state]));
   const confirmed = places.filter((p) => p.state === 'confirmed').map((p) => Number(p.occurrence_id));
-  const priv = await privateOf(core, db, o.event.id);
+  const priv = await eventPrivate(core, o.event.id, db);
   const rendered = registrationEmail({
     orgName: o.orgName,
     event: o.event,
@@ -592,7 +584,7 @@ export async function findRegistrationByToken(
     registration,
     event,
     occurrences: await listOccurrences(core.db, event.id),
-    private: holds ? await privateOf(core, core.db, event.id) : undefined,
+    private: holds ? await eventPrivate(core, event.id) : undefined,
   };
 }
 
@@ -779,7 +771,7 @@ export async function noticeOfChange(
     LIVE,
   );
   const registrationIds = [...new Set(places.map((p) => Number(p.registration_id)))];
-  const priv = await privateOf(core, trx, event.id);
+  const priv = await eventPrivate(core, event.id, trx);
   let sent = 0;
   for (const r of await findRegistrationRows(trx, registrationIds)) {
     if (r.status !== 'active' || !r.email_enc) continue;

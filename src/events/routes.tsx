@@ -20,6 +20,7 @@ import {
   findRegistrationByToken,
   listOccurrences,
   listPublicEvents,
+  publicEventsByTime,
   parseRegistration,
   registerForEvent,
   registrationClosedReason,
@@ -144,8 +145,8 @@ async function sendFeed(_req: FastifyRequest, reply: FastifyReply, core: Core) {
   const site = await getSiteSettings(core.db);
   // The feed holds what is to come and what ended in the last 90 days, so a subscriber's calendar keeps recent history.
   const now = Date.now();
-  const upcoming = await listPublicEvents(core.db, { now });
-  const recent = (await listPublicEvents(core.db, { past: true, now })).filter((w) => w.event.endsAt > now - 90 * 24 * 3600_000);
+  const { upcoming, past } = await publicEventsByTime(core.db, now);
+  const recent = past.filter((w) => w.event.endsAt > now - 90 * 24 * 3600_000);
   return sendCalendar(
     reply,
     'events.ics',

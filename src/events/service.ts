@@ -4,7 +4,7 @@ import { recordAudit } from '../core/audit.js';
 import { DomainError } from '../core/web/errors.js';
 import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 import { getSiteSettings } from '../core/settings.js';
-import type { EventPrivate, EventQuestion, LanternEvent, SeriesRule } from './model.js';
+import type { EventPrivate, EventQuestion, LanternEvent, Occurrence, SeriesRule } from './model.js';
 import {
   eventSlugTaken,
   findEventRowById,
@@ -14,10 +14,12 @@ import {
   listEventRows,
   listOccurrenceRows,
   listOccurrenceRowsOf,
+  listPublishedEventRows,
   listSeriesEventRows,
   setFutureOccurrenceCapacity,
   updateEventRow,
   updateOccurrenceRow,
+  deleteOccurrenceRow,
 } from './queries.js';
 import {
   eventPrivate,
@@ -82,6 +84,37 @@ export interface EventFilter {
   campaignId?: number | undefined;
 }
 
+/** Published events matching the filter, each with its dates (one query for the events, one for all their dates). */
+async function publishedWithDates(db: Db, f: EventFilter): Promise<EventWithDates[]> {
+  const events = (await listPublishedEventRows(db))
+    .map(rowToEvent)
+    .filter((e) => (f.kind ? e.kind === f.kind : true))
+    .filter((e) => (f.online ? e.mode !== 'in_person' : true))
+    .filter((e) => (f.campaignId !== undefined ? e.campaignId === f.campaignId : true));
+  const dates = new Map<number, Occurrence[]>();
+  for (const r of await listOccurrenceRowsOf(
+    db,
+    events.map((e) => e.id),
+  )) {
+    const o = rowToOccurrence(r);
+    const list = dates.get(o.eventId);
+    if (list) list.push(o);
+    else dates.set(o.eventId, [o]);
+  }
+  return events.map((event) => ({ event, occurrences: dates.get(event.id) ?? [] }));
+}
+
+const lastEnd = (w: EventWithDates) => Math.max(w.event.endsAt, ...w.occurrences.map((x) => x.endsAt));
+
+/** Events with a date not yet ended, soonest first. */
+const upcomingOf = (list: EventWithDates[], now: number) =>
+  list
+    .filter((w) => lastEnd(w) > now)
+    .sort((a, b) => (nextOccurrence(a.occurrences, now)?.startsAt ?? 0) - (nextOccurrence(b.occurrences, now)?.startsAt ?? 0));
+
+/** Events whose dates have all ended, most recent first. */
+const pastOf = (list: EventWithDates[], now: number) => list.filter((w) => lastEnd(w) <= now).sort((a, b) => lastEnd(b) - lastEnd(a));
+
 /**
  * Published events still to come (any date not yet ended), soonest first; with `past`, published events whose dates
  * have all ended, most recent first. The public lists, the calendar feed and campaign pages read this.
@@ -91,25 +124,15 @@ export async function listPublicEvents(
   o: EventFilter & { past?: boolean; now?: number; limit?: number } = {},
 ): Promise<EventWithDates[]> {
   const now = o.now ?? Date.now();
-  const all = (await listEventRows(db)).filter((r) => r.publication === 'published').map(rowToEvent);
-  const occ = (
-    await listOccurrenceRowsOf(
-      db,
-      all.map((e) => e.id),
-    )
-  ).map(rowToOccurrence);
-  const withDates = all
-    .filter((e) => (o.kind ? e.kind === o.kind : true))
-    .filter((e) => (o.online ? e.mode !== 'in_person' : true))
-    .filter((e) => (o.campaignId !== undefined ? e.campaignId === o.campaignId : true))
-    .map((event) => ({ event, occurrences: occ.filter((x) => x.eventId === event.id) }));
-  const last = (w: EventWithDates) => Math.max(w.event.endsAt, ...w.occurrences.map((x) => x.endsAt));
-  const result = o.past
-    ? withDates.filter((w) => last(w) <= now).sort((a, b) => last(b) - last(a))
-    : withDates
-        .filter((w) => last(w) > now)
-        .sort((a, b) => (nextOccurrence(a.occurrences, now)?.startsAt ?? 0) - (nextOccurrence(b.occurrences, now)?.startsAt ?? 0));
+  const list = await publishedWithDates(db, o);
+  const result = o.past ? pastOf(list, now) : upcomingOf(list, now);
   return o.limit === undefined ? result : result.slice(0, o.limit);
+}
+
+/** Every published event, those to come and those past, read once (the calendar feed and the sitemap want both). */
+export async function publicEventsByTime(db: Db, now = Date.now()): Promise<{ upcoming: EventWithDates[]; past: EventWithDates[] }> {
+  const list = await publishedWithDates(db, {});
+  return { upcoming: upcomingOf(list, now), past: pastOf(list, now) };
 }
 
 /** Upcoming public events of a campaign (its page's "ways you can help"). */
@@ -318,7 +341,7 @@ export async function updateEvent(
 async function replaceFutureSeriesDates(trx: DbOrTrx, event: LanternEvent, now: number): Promise<void> {
   const future = (await listOccurrenceRows(trx, event.id)).filter((o) => o.starts_at > now);
   for (const o of future) {
-    if (o.places_taken === 0 && o.places_waiting === 0) await trx.deleteFrom('event_occurrences').where('id', '=', o.id).execute();
+    if (o.places_taken === 0 && o.places_waiting === 0) await deleteOccurrenceRow(trx, Number(o.id));
   }
   await updateEventRow(trx, event.id, { materialised_until: 0 });
 }

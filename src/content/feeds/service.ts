@@ -7,7 +7,7 @@ import type { HeadTags } from '../../core/web/layout.js';
 import { feedLink } from '../../core/web/share.js';
 import { getArchived, listArchive } from '../../newsletters/service.js';
 import { getImages, type ContentImage } from '../images/service.js';
-import { listPublicEvents } from '../../events/service.js';
+import { publicEventsByTime } from '../../events/service.js';
 import { listResources } from '../resources/service.js';
 import { listPagesForStaff } from '../service.js';
 import {
@@ -280,7 +280,7 @@ const newestOf = (entries: readonly AtomEntry[]) => (entries.length ? Math.max(.
 export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
   const { db, config } = core;
   const at = (path: string, lastModified?: number | null) => ({ url: `${config.baseUrl}${path}`, lastModified });
-  const [pages, actions, campaigns, newsletters, updates, categories, resources, upcoming, past] = await Promise.all([
+  const [pages, actions, campaigns, newsletters, updates, categories, resources, { upcoming, past }] = await Promise.all([
     listPagesForStaff(db),
     listPublicActions(db, { closed: true }),
     getCampaigns(db),
@@ -288,8 +288,7 @@ export async function publicAddresses(core: Core): Promise<SitemapEntry[]> {
     allPublishedUpdates(db),
     listCategories(db),
     listResources(db, { limit: SITEMAP_LIMIT * 20 }),
-    listPublicEvents(db),
-    listPublicEvents(db, { past: true }),
+    publicEventsByTime(db),
   ]);
   const entries: SitemapEntry[] = [];
   // The website's pages (home, privacy, about, contact and any other staff published; never an unpublished one),

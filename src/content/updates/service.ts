@@ -1,3 +1,4 @@
+import { slugFromTitle } from '../../core/text.js';
 import { z } from 'zod';
 import type { Core } from '../../core/context.js';
 import { recordAudit } from '../../core/audit.js';
@@ -172,15 +173,7 @@ export function isSlug(s: string): boolean {
 
 /** A slug from a title: lower-case ASCII words joined by hyphens, at most 80 characters ('update' when none remain). */
 export function slugify(title: string, fallback = 'update'): string {
-  const s = title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/g, '');
-  return s || fallback;
+  return slugFromTitle(title, { max: 80, fallback });
 }
 
 // ---- reading: the public API ----
