@@ -90,6 +90,7 @@ describeInBrowser('the admin shell in a browser', (ctx) => {
         ['dashboard', '/admin'],
         ['jobs', '/admin/jobs'],
         ['mps-and-postcodes', '/admin/representatives'],
+        ['settings', '/admin/settings'],
       ] as const) {
         clearRecord(record);
         await viewAs(page, { viewport: PHONE });
