@@ -13,7 +13,7 @@ export const adminCapability: Capability = {
   ],
   permissions: [
     // Viewers see the dashboard and nothing personal.
-    { name: 'dashboard:view', label: 'See the dashboard', roles: ['editor', 'campaigner', 'viewer'] },
+    { name: 'dashboard:view', label: 'See the dashboard', roles: ['editor', 'campaigner', 'treasurer', 'viewer'] },
     { name: 'settings:manage', label: "Change the organisation's settings", roles: [] },
     // The mail catcher stays with owners: it holds password-reset links, so reading it would let anyone take over
     // another staff account.

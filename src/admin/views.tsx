@@ -115,7 +115,7 @@ const TIME_ZONES = [
 
 export function SettingsView(p: {
   csrf: string;
-  values: Partial<Record<keyof SiteSettings, string | number | boolean>>;
+  values: Partial<Record<keyof SiteSettings, unknown>>;
   errors?: Record<string, string>;
   saved?: boolean;
 }) {

@@ -31,6 +31,15 @@ const EnvSchema = z.object({
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
   TRUST_PROXY: bool.default(false),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\S+$/, 'must be the webhook signing secret, starting whsec_')
+    .optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +63,11 @@ export interface Config {
   readonly metricsToken: string | undefined;
   readonly trustProxy: boolean;
   readonly logLevel: string;
+  /**
+   * Stripe, when STRIPE_SECRET_KEY is set (with STRIPE_WEBHOOK_SECRET); unset, donations go through the built-in
+   * test payment page. `apiUrl` points the official client at another host (a local stand-in in tests).
+   */
+  readonly stripe: { secretKey: string; webhookSecret: string; apiUrl: string | undefined } | undefined;
 }
 
 /** Reads the secret from the data dir, creating it (mode 0600) on first start. */
@@ -79,6 +93,13 @@ function dkimFrom(e: z.output<typeof EnvSchema>): Config['dkim'] {
     throw new ConfigError(`Invalid configuration:\n  DKIM_PRIVATE_KEY_FILE: cannot read ${e.DKIM_PRIVATE_KEY_FILE}`);
   }
   return { domainName: e.DKIM_DOMAIN!, keySelector: e.DKIM_SELECTOR!, privateKey };
+}
+
+function stripeFrom(e: z.output<typeof EnvSchema>): Config['stripe'] {
+  if (!e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) return undefined;
+  if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET)
+    throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
+  return { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL };
 }
 
 /** Parses the environment once into a frozen Config; throws ConfigError naming the bad variable. */
@@ -118,5 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    stripe: stripeFrom(e),
   });
 }

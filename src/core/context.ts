@@ -120,7 +120,7 @@ export interface PermissionGrant {
   name: string;
   /** What it allows, in staff's words (shown beside the roles). */
   label: string;
-  roles: ReadonlyArray<'editor' | 'campaigner' | 'viewer'>;
+  roles: ReadonlyArray<'editor' | 'campaigner' | 'treasurer' | 'viewer'>;
 }
 
 /**

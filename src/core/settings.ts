@@ -43,6 +43,34 @@ export const SiteSettingsSchema = z.object({
     .min(1, 'Hold a freed place for at least 1 hour')
     .max(168, 'Hold a freed place for at most 168 hours (a week)')
     .default(24),
+  /** The smallest and largest gift the donate form takes, in pence (GBP). */
+  donationMinPence: z.coerce.number().int().min(100, 'The smallest gift must be at least £1').max(100_000_000).default(200),
+  donationMaxPence: z.coerce.number().int().min(100).max(100_000_000, 'The largest gift can be at most £1,000,000').default(1_000_000),
+  /** The amounts the donate form suggests, each with a line on what it does. */
+  donationSuggestions: z
+    .array(
+      z.object({
+        kind: z.enum(['one_off', 'monthly']),
+        amountPence: z.number().int().min(100).max(100_000_000),
+        line: z.string().max(160),
+      }),
+    )
+    .max(12)
+    .default([
+      { kind: 'one_off', amountPence: 1000, line: 'prints a hundred leaflets for a street stall' },
+      { kind: 'one_off', amountPence: 2500, line: 'pays for a translator for one briefing' },
+      { kind: 'one_off', amountPence: 5000, line: 'hires a hall for a public meeting' },
+      { kind: 'monthly', amountPence: 500, line: 'keeps our website and mailing list running' },
+      { kind: 'monthly', amountPence: 1000, line: 'funds a day of research each year' },
+      { kind: 'monthly', amountPence: 2000, line: 'supports a young campaigner through our ambassador programme' },
+    ]),
+  /** HMRC's limit for one aggregated line of small gifts on a Gift Aid schedule, in pence. */
+  giftAidAggregateLimitPence: z.coerce
+    .number()
+    .int()
+    .min(100, 'An aggregated line must be allowed at least £1')
+    .max(100_000, 'HMRC allows at most £1,000 on one aggregated line')
+    .default(100_000),
 });
 
 export type SiteSettings = z.output<typeof SiteSettingsSchema>;

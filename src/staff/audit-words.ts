@@ -4,7 +4,13 @@ import { staffNamesById } from './service.js';
 
 // The staff capability's audit codes in words: sign-ins, accounts, passwords and two-step sign-in.
 
-const ROLE_WORDS: Record<string, string> = { owner: 'owner', editor: 'editor', campaigner: 'campaigner', viewer: 'viewer' };
+const ROLE_WORDS: Record<string, string> = {
+  owner: 'owner',
+  editor: 'editor',
+  campaigner: 'campaigner',
+  treasurer: 'treasurer',
+  viewer: 'viewer',
+};
 const role = (v: unknown) => (typeof v === 'string' ? (ROLE_WORDS[v] ?? v) : 'a role');
 
 function describe(r: AuditRecord, name: string): AuditDescription | undefined {

@@ -18,7 +18,7 @@ export const staffCapability: Capability = {
   permissions: [
     { name: 'staff:manage', label: 'Manage staff accounts', roles: [] },
     { name: 'audit:view', label: 'Read the audit log', roles: [] },
-    { name: 'account:manage', label: 'Manage your own account', roles: ['editor', 'campaigner', 'viewer'] },
+    { name: 'account:manage', label: 'Manage your own account', roles: ['editor', 'campaigner', 'treasurer', 'viewer'] },
   ],
   setup(app, core) {
     registerStaffGuard(app, core);

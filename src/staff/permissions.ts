@@ -6,7 +6,7 @@ import type { StaffRole } from './tables.js';
 // from those declarations: owners run the install (staff, settings, the audit log and everything else), so they
 // hold every permission any capability declares. Editors publish content (later issues add those permissions).
 
-export const ROLES: readonly StaffRole[] = ['owner', 'editor', 'campaigner', 'viewer'];
+export const ROLES: readonly StaffRole[] = ['owner', 'editor', 'campaigner', 'treasurer', 'viewer'];
 
 /** Which permissions each role holds. */
 export type RoleTable = Readonly<Record<StaffRole, ReadonlySet<string>>>;
@@ -14,7 +14,13 @@ export type RoleTable = Readonly<Record<StaffRole, ReadonlySet<string>>>;
 /** Builds the role table from the capabilities' declarations: owners hold every declared permission. */
 export function buildRoleTable(declared: readonly PermissionGrant[]): RoleTable {
   const grants = declared;
-  const table: Record<StaffRole, Set<string>> = { owner: new Set(), editor: new Set(), campaigner: new Set(), viewer: new Set() };
+  const table: Record<StaffRole, Set<string>> = {
+    owner: new Set(),
+    editor: new Set(),
+    campaigner: new Set(),
+    treasurer: new Set(),
+    viewer: new Set(),
+  };
   for (const g of grants) {
     table.owner.add(g.name);
     for (const role of g.roles) table[role].add(g.name);

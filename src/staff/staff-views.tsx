@@ -10,6 +10,7 @@ const ROLE_HINTS: Record<StaffRole, string> = {
   owner: 'everything, including staff accounts, settings, mail and the audit log',
   editor: 'publishes content',
   campaigner: 'runs actions and newsletters',
+  treasurer: 'sees and records donations, and prepares Gift Aid claims',
   viewer: 'sees the dashboard only',
 };
 

@@ -3,7 +3,7 @@ import type { Generated } from 'kysely';
 // The tables the staff owns: their row types, beside the queries that alone may touch them (the lint rule
 // lantern/own-tables). Declared into core's Schema so that one Kysely instance types every query.
 
-export type StaffRole = 'owner' | 'editor' | 'campaigner' | 'viewer';
+export type StaffRole = 'owner' | 'editor' | 'campaigner' | 'treasurer' | 'viewer';
 
 export interface StaffTable {
   id: Generated<number>;

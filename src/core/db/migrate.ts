@@ -23,6 +23,7 @@ import * as m0107 from './migrations/2026_12_04_0107_content_wordpress.js';
 import * as m0108 from './migrations/2026_12_04_0108_home_sections.js';
 import * as m0201 from './migrations/2026_12_04_0201_events.js';
 import * as m0202 from './migrations/2026_12_04_0202_event_messages.js';
+import * as m0301 from './migrations/2026_12_05_0301_donations.js';
 
 // Migrations are listed here in order, so the built package needs no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_04_0108_home_sections': m0108,
   '2026_12_04_0201_events': m0201,
   '2026_12_04_0202_event_messages': m0202,
+  '2026_12_05_0301_donations': m0301,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
