@@ -54,14 +54,14 @@ module.exports = {
       severity: 'error',
       comment: 'Views render what services loaded; they never import queries.',
       from: { path: '(^|/)[a-z-]*views\\.tsx?$' },
-      to: { path: '(^|/)queries\\.ts$' },
+      to: { path: '(^|/)[a-z-]*queries\\.ts$' },
     },
     {
       name: 'routes-hold-no-sql',
       severity: 'error',
       comment: 'Routes parse, check, call the service and render; they never import queries.',
       from: { path: '(^|/)[a-z-]*routes\\.tsx?$' },
-      to: { path: '(^|/)queries\\.ts$' },
+      to: { path: '(^|/)[a-z-]*queries\\.ts$' },
     },
   ],
   options: {

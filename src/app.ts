@@ -15,6 +15,7 @@ import { actionsCapability } from './actions/capability.js';
 import { adminCapability } from './admin/capability.js';
 import { contentCapability } from './content/capability.js';
 import { eventsCapability } from './events/capability.js';
+import { donationsCapability } from './donations/capability.js';
 import { newslettersCapability } from './newsletters/capability.js';
 import { representativesCapability } from './representatives/capability.js';
 import { staffCapability } from './staff/capability.js';
@@ -32,6 +33,7 @@ export const capabilities: Capability[] = [
   representativesCapability,
   actionsCapability,
   eventsCapability,
+  donationsCapability,
 ];
 
 export interface Lantern {

@@ -1,3 +1,5 @@
+import type { Config } from '../core/config.js';
+import type { Core } from '../core/context.js';
 import type { GiftKind, PaymentMethod } from './model.js';
 
 // The payment provider as the rest of the capability sees it: Stripe (stripe-provider.ts, through the official
@@ -54,4 +56,14 @@ export interface PaymentProvider {
   eventsSince(since: number): AsyncIterable<ProviderEvent>;
   /** Checks a webhook's signature over the raw body (300 s tolerance) and returns the event; throws if it is not genuine. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined, now?: number): ProviderEvent;
+}
+
+/** Whether a Stripe key is a live one (the test payment page refuses to run beside it). */
+export function isLiveKey(config: Config): boolean {
+  return /^(sk|rk)_live_/.test(config.stripe?.secretKey ?? '');
+}
+
+/** The signing secret of the test payment page's events, derived from the instance secret. */
+export function testWebhookSecret(core: Pick<Core, 'keyring'>): string {
+  return `whsec_${core.keyring.sign('stripe-test-webhook', 'v1')}`;
 }

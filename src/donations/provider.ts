@@ -1,4 +1,3 @@
-import type { Config } from '../core/config.js';
 import type { Core } from '../core/context.js';
 import type { PaymentProvider } from './payments.js';
 import { createStripeProvider } from './stripe-provider.js';
@@ -16,14 +15,4 @@ export function paymentProvider(core: Core): PaymentProvider {
     providers.set(core, p);
   }
   return p;
-}
-
-/** Whether a Stripe key is a live one (the test payment page refuses to run beside it). */
-export function isLiveKey(config: Config): boolean {
-  return /^(sk|rk)_live_/.test(config.stripe?.secretKey ?? '');
-}
-
-/** The signing secret of the test payment page's events, derived from the instance secret. */
-export function testWebhookSecret(core: Pick<Core, 'keyring'>): string {
-  return `whsec_${core.keyring.sign('stripe-test-webhook', 'v1')}`;
 }

@@ -78,6 +78,7 @@ export async function findOrCreateDonor(
     manage_enc: keyring.encrypt(token),
     supporter_id: null,
     customer_ref: null,
+    erasure_requested_at: null,
     created_at: input.now,
     updated_at: input.now,
   });

@@ -38,6 +38,11 @@ export interface DonorsTable {
   supporter_id: number | null;
   /** Stripe's customer id (cus_…), once the provider made one. */
   customer_ref: string | null;
+  /**
+   * The donor asked to be forgotten: their email and messages went at once, but their name, gifts and Gift Aid
+   * declarations are kept until six years after the last claim they support (HMRC's audit window), then erased.
+   */
+  erasure_requested_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -36,6 +36,8 @@ export interface FakeStripe {
   endPeriod(subscriptionId: string): Promise<Stripe.Subscription>;
   refund(paymentIntentId: string, amount?: number): Promise<Stripe.Refund>;
   dispute(paymentIntentOrChargeId: string, o?: { amount?: number; reason?: string }): Promise<Stripe.Dispute>;
+  /** The bank decides a dispute: won (the money stays) or lost (it goes back to the donor). */
+  closeDispute(disputeId: string, o: { won: boolean }): Promise<Stripe.Dispute>;
   events(type?: string): Stripe.Event[];
   object<T = Obj>(id: string): T | undefined;
   failNext(o: { status: number; type?: string; code?: string; message?: string; times?: number }): void;
@@ -360,11 +362,18 @@ export async function startFakeStripe(
     if (p.subscription_data && mode !== 'subscription') throw bad('You can only specify `subscription_data` in `subscription` mode.');
     const piKeys = 'description metadata receipt_email setup_future_usage statement_descriptor statement_descriptor_suffix transfer_group';
     allow(p.payment_intent_data ?? {}, piKeys, 'payment_intent_data');
-    // The fake models no trial, anchor or proration on Checkout subscriptions, so it says so rather than ignore them.
-    const unmodelled = Object.keys(p.subscription_data ?? {}).find((k) => k !== 'description' && k !== 'metadata');
+    // The fake models a billing anchor on Checkout subscriptions (its first invoice is billed in full, as no proration is
+    // modelled) but no trial, so it says so rather than ignore them.
+    const modelled = ['description', 'metadata', 'billing_cycle_anchor', 'proration_behavior'];
+    const unmodelled = Object.keys(p.subscription_data ?? {}).find((k) => !modelled.includes(k));
     if (unmodelled) throw bad(`The fake Stripe does not model subscription_data[${unmodelled}]`, `subscription_data[${unmodelled}]`);
     const data = p.payment_intent_data ?? p.subscription_data ?? {};
-    const kept = { metadata: meta(data.metadata, `${mode === 'payment' ? 'payment_intent' : 'subscription'}_data[metadata]`) };
+    const kept: Obj = { metadata: meta(data.metadata, `${mode === 'payment' ? 'payment_intent' : 'subscription'}_data[metadata]`) };
+    if (p.subscription_data?.billing_cycle_anchor !== undefined) {
+      const anchor = int(p.subscription_data.billing_cycle_anchor, 'subscription_data[billing_cycle_anchor]');
+      if (anchor <= sec()) throw bad('billing_cycle_anchor cannot be in the past.', 'subscription_data[billing_cycle_anchor]');
+      kept.anchor = anchor;
+    }
     const expires_at = p.expires_at === undefined ? sec() + 86_400 : int(p.expires_at, 'expires_at');
     const session = record(
       'checkout.session',
@@ -384,16 +393,23 @@ export async function startFakeStripe(
 
   function createSubscription(session: Obj, customer: string, pm: Obj): Obj {
     const now = sec();
-    const { metadata, description } = sessionParams.get(session.id)!;
+    const { metadata, description, anchor } = sessionParams.get(session.id)!;
     const sub = record(
       'subscription',
-      { billing_cycle_anchor: now, cancel_at: null, cancel_at_period_end: false, canceled_at: null, ended_at: null, start_date: now },
+      {
+        billing_cycle_anchor: anchor ?? now,
+        cancel_at: null,
+        cancel_at_period_end: false,
+        canceled_at: null,
+        ended_at: null,
+        start_date: now,
+      },
       { cancellation_details: { comment: null, feedback: null, reason: null }, currency: session.currency, customer, description },
       { collection_method: 'charge_automatically', default_payment_method: pm.id, latest_invoice: null, metadata, pause_collection: null },
       { status: 'active', trial_end: null, trial_start: null },
     );
     const items = session.line_items.data.map((li: Obj) =>
-      subscriptionItem(sub, li.price, li.quantity, now, periodEnd(now, now, li.price)),
+      subscriptionItem(sub, li.price, li.quantity, now, anchor ?? periodEnd(now, now, li.price)),
     );
     sub.items = list(items, `/v1/subscription_items?subscription=${sub.id}`);
     return sub;
@@ -502,7 +518,8 @@ export async function startFakeStripe(
   }
 
   function updateSubscription(id: string, p: Obj): Obj {
-    const known = 'items billing_cycle_anchor pause_collection cancel_at_period_end cancel_at cancellation_details metadata description';
+    const known =
+      'items billing_cycle_anchor trial_end pause_collection cancel_at_period_end cancel_at cancellation_details metadata description';
     allow(p, `${known} proration_behavior proration_date default_payment_method payment_behavior`);
     const sub = must(id, 'subscription');
     if (sub.status === 'canceled' && Object.keys(p).some((k) => !['metadata', 'cancellation_details', 'expand'].includes(k)))
@@ -536,6 +553,13 @@ export async function startFakeStripe(
           p.billing_cycle_anchor !== undefined &&
           oneOf(p.billing_cycle_anchor.type, ['now', 'unchanged'], 'billing_cycle_anchor[type]') === 'now';
         if (billNow) sub.billing_cycle_anchor = sec();
+        // trial_end moves the next invoice to that moment without charging now; the billing anchor moves there too.
+        if (p.trial_end !== undefined && p.trial_end !== 'now') {
+          const end = int(p.trial_end, 'trial_end');
+          if (end <= sec()) throw bad('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
+          Object.assign(sub, { trial_start: sec(), trial_end: end, status: 'trialing', billing_cycle_anchor: end });
+          for (const item of sub.items.data) item.current_period_end = end;
+        }
         for (const item of billNow ? sub.items.data : [])
           Object.assign(item, { current_period_start: sec(), current_period_end: periodEnd(sec(), sec(), item.price) });
         if (p.pause_collection === '') sub.pause_collection = null;
@@ -811,6 +835,15 @@ export async function startFakeStripe(
       );
       ch.disputed = true;
       emit('charge.dispute.created', dispute);
+      return settled(dispute);
+    },
+    async closeDispute(id, d) {
+      const dispute = must(id, 'dispute');
+      if (!['needs_response', 'under_review', 'warning_needs_response'].includes(dispute.status))
+        throw new Error(`fake-stripe: dispute ${id} is already ${dispute.status}`);
+      dispute.status = d.won ? 'won' : 'lost';
+      if (d.won) objects.get(dispute.charge)!.disputed = false;
+      emit('charge.dispute.closed', dispute);
       return settled(dispute);
     },
     events: (type) => events.filter((e) => !type || e.type === type).map((e) => structuredClone(e)) as unknown as Stripe.Event[],

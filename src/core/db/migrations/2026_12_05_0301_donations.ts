@@ -27,6 +27,7 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('manage_enc', 'text', (c) => c.notNull())
     .addColumn('supporter_id', 'bigint')
     .addColumn('customer_ref', 'text')
+    .addColumn('erasure_requested_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
