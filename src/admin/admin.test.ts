@@ -171,6 +171,7 @@ describeEachDialect('admin shell', (ctx) => {
       'Newsletters',
       'Campaigns and actions',
       'Events',
+      'Donations',
     ]);
     const settings = /<details class="nav-settings">\s*<summary>Settings<\/summary>([\s\S]*?)<\/details>/.exec(home)![1]!;
     expect([...settings.matchAll(/>([^<>]+)<\/a>/g)].map((m) => m[1])).toEqual([
@@ -191,6 +192,10 @@ describeEachDialect('admin shell', (ctx) => {
     const viewer = await signedInAs(t, 'viewer');
     const theirs = /<nav class="site-nav admin-nav"[\s\S]*?<\/nav>/.exec((await viewer.client.get('/admin')).text)![0];
     expect([...theirs.matchAll(/>([^<>]+)<\/a>/g)].map((m) => m[1])).toEqual(['Dashboard', 'Your account']);
+    // A treasurer sees the money, and nothing of the campaigns.
+    const treasurer = await signedInAs(t, 'treasurer');
+    const hers = /<nav class="site-nav admin-nav"[\s\S]*?<\/nav>/.exec((await treasurer.client.get('/admin')).text)![0];
+    expect([...hers.matchAll(/>([^<>]+)<\/a>/g)].map((m) => m[1])).toEqual(['Dashboard', 'Donations', 'Your account']);
   });
 
   test('settings: saved, audited and shown in the footer; invalid input is a 422 with messages and stores nothing', async () => {

@@ -67,6 +67,17 @@ export async function updateDonor(db: DbOrTrx, id: number, set: Updateable<Donor
   await db.updateTable('donors').set(set).where('id', '=', id).execute();
 }
 
+/** Records that a donor's statement of a tax year was sent; false when it already was (or a later one was). */
+export async function markStatementSent(db: DbOrTrx, donorId: number, startYear: number): Promise<boolean> {
+  const r = await db
+    .updateTable('donors')
+    .set({ statement_year: startYear })
+    .where('id', '=', donorId)
+    .where((eb) => eb.or([eb('statement_year', 'is', null), eb('statement_year', '<', startYear)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** The new gift's id. */
 export async function insertDonation(db: DbOrTrx, row: Insertable<DonationsTable>): Promise<number> {
   const r = await db.insertInto('donations').values(row).returning('id').executeTakeFirstOrThrow();

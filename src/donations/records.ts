@@ -79,6 +79,7 @@ export async function findOrCreateDonor(
     supporter_id: null,
     customer_ref: null,
     erasure_requested_at: null,
+    statement_year: null,
     created_at: input.now,
     updated_at: input.now,
   });

@@ -3,7 +3,7 @@ import type { Core } from '../core/context.js';
 import { PermanentJobError, type JobHandler, type RecurringJob } from '../core/jobs/worker.js';
 import { getSiteSettings } from '../core/settings.js';
 import { utcToZonedLocal } from '../core/time.js';
-import { findDonorById, findRegularById } from './queries.js';
+import { findDonorById, findRegularById, markStatementSent } from './queries.js';
 import { donorPageLinkOf, rowToDonor } from './records.js';
 import { annualStatementEmail, cardExpiryEmail, failedPaymentStaffEmail } from './regular-emails.js';
 import {
@@ -19,16 +19,9 @@ import {
 
 // The worker's part of monthly gifts and statements. Each is safe to run twice or on two workers at once: a card
 // notice is marked on the gift in the transaction that queues its email; a statement email and a staff email carry a
-// unique key, so a second queueing of the same one is ignored.
+// unique key, so a second queueing of the same one is ignored; a donor's statement year is recorded with its email.
 
 const DAY_MS = 24 * 3600_000;
-
-/**
- * The days (in the organisation's zone) on which the statements of the tax year just ended go out: 6 to 11 April.
- * A statement's email is queued once under a key kept with the finished job for seven days (app.ts deletes finished
- * jobs after that), so the window is shorter than those seven days: within it, a second run finds every key taken.
- */
-export const STATEMENT_DAYS = 6;
 
 const RegularPayload = z.object({ regularId: z.coerce.number().int().positive() });
 const LinkPayload = z.object({ email: z.string().min(3).max(254) });
@@ -94,10 +87,12 @@ export async function noticeExpiringCards(core: Core, o: { now: number }): Promi
   return told;
 }
 
-/** The tax year whose statements go out on this day, or undefined outside the days after 5 April when they do. */
-export function statementYearDue(now: number, timeZone: string): TaxYear | undefined {
+/**
+ * The tax year whose statements are due: the one that ended last 5 April. A statement goes once per donor per year
+ * (donors.statement_year), so a server that was down in April still sends them when it is back.
+ */
+export function statementYearDue(now: number, timeZone: string): TaxYear {
   const current = taxYearContaining(now, timeZone);
-  if (now - current.from >= STATEMENT_DAYS * DAY_MS) return undefined;
   return taxYearStarting(current.startYear - 1, timeZone);
 }
 
@@ -138,8 +133,12 @@ async function sendStatementTo(core: Core, o: { donorId: number; year: TaxYear; 
     timeZone: site.timeZone,
     link: donorPageLinkOf(core, row),
   });
-  await core.mailer.enqueue(core.db, { ...mail, to: donor.email! }, { uniqueKey: `donation-statement:${o.donorId}:${o.year.startYear}` });
-  return true;
+  // The record and the email commit together: a donor is marked for a year only when their statement is queued.
+  return core.db.transaction().execute(async (trx) => {
+    if (!(await markStatementSent(trx, o.donorId, o.year.startYear))) return false;
+    await core.mailer.enqueue(trx, { ...mail, to: donor.email! }, { uniqueKey: `donation-statement:${o.donorId}:${o.year.startYear}` });
+    return true;
+  });
 }
 
 /** Donations' monthly-gift and statement job handlers. */

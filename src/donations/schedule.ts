@@ -32,12 +32,24 @@ const NAME_CHARS = /^[A-Za-z '\-.]$/;
 const TITLE_CHARS = /^[A-Za-z]$/;
 const UK_POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$/;
 
+/**
+ * A name as the schedule writes it: typographic apostrophes and hyphens (what phones type) become the plain ones HMRC
+ * accepts, so "O’Donnell" is not refused for its apostrophe. Nothing else is changed: other characters are the
+ * treasurer's to correct.
+ */
+export function plainName(name: string): string {
+  return name
+    .trim()
+    .replace(/[\u2018\u2019\u02BC\u0060\u00B4]/g, "'")
+    .replace(/[\u2010\u2011\u2012\u2013]/g, '-');
+}
+
 /** The schedule row for one gift, from the declaration that covers it. */
 export function scheduleRowFor(declaration: Declaration, gift: { givenAt: number; claimablePence: number }): ScheduleRow {
   return {
     title: declaration.title.trim(),
-    firstName: declaration.firstName.trim(),
-    lastName: declaration.lastName.trim(),
+    firstName: plainName(declaration.firstName),
+    lastName: plainName(declaration.lastName),
     house: declaration.house.trim(),
     postcode: declaration.postcode.trim(),
     aggregated: '',

@@ -43,6 +43,8 @@ export interface DonorsTable {
    * declarations are kept until six years after the last claim they support (HMRC's audit window), then erased.
    */
   erasure_requested_at: number | null;
+  /** The tax year (its starting calendar year) of the last annual statement the donor was sent, so none goes twice. */
+  statement_year: number | null;
   created_at: number;
   updated_at: number;
 }

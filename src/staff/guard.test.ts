@@ -59,7 +59,7 @@ describeEachDialect('staff guard', (ctx) => {
   test('every role holds exactly the permissions it held when one global table listed them, and the website’s', () => {
     const held = (role: StaffRole) => [...roleTable(t.lantern.core)[role]].sort();
     // The website (issue 10): editors write and publish; campaigners write, and an editor publishes. Events (issue 11):
-    // editors and campaigners make events and see who comes.
+    // editors and campaigners make events and see who comes. Donations (issue 12): treasurers and owners.
     const editor = [
       'dashboard:view',
       'jobs:view',
@@ -89,11 +89,22 @@ describeEachDialect('staff guard', (ctx) => {
       'events:edit',
       'events:attendees',
     ];
-    const everything = [...campaigner, 'content:publish', 'settings:manage', 'staff:manage', 'audit:view', 'mail:view'];
+    const everything = [
+      ...campaigner,
+      'content:publish',
+      'settings:manage',
+      'staff:manage',
+      'audit:view',
+      'mail:view',
+      'donations:view',
+      'donations:manage',
+    ];
     expect(held('owner')).toEqual(everything.sort());
     expect(held('editor')).toEqual(editor.sort());
     expect(held('campaigner')).toEqual(campaigner.sort());
     expect(held('viewer')).toEqual(['account:manage', 'dashboard:view']);
+    // The treasurer sees and records money, and nothing else.
+    expect(held('treasurer')).toEqual(['account:manage', 'dashboard:view', 'donations:manage', 'donations:view']);
     // Each capability's declarations reach the core (no duplicate names: one capability owns each permission).
     const names = (t.lantern.core.permissions ?? []).map((g) => g.name);
     expect(new Set(names).size).toBe(names.length);
@@ -173,7 +184,8 @@ describeEachDialect('staff guard', (ctx) => {
       return ['/admin/staff', '/admin/audit', '/admin/account'].filter((href) => page.text.includes(`<a href="${href}"`));
     };
     expect(await links('owner')).toEqual(['/admin/staff', '/admin/audit', '/admin/account']);
-    for (const role of ['editor', 'campaigner', 'viewer'] as const) expect(await links(role), role).toEqual(['/admin/account']);
+    for (const role of ['editor', 'campaigner', 'treasurer', 'viewer'] as const)
+      expect(await links(role), role).toEqual(['/admin/account']);
   });
 
   test('malformed, unknown and tampered session cookies count as no session, never as an error', async () => {

@@ -28,6 +28,7 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('supporter_id', 'bigint')
     .addColumn('customer_ref', 'text')
     .addColumn('erasure_requested_at', 'bigint')
+    .addColumn('statement_year', 'integer')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
