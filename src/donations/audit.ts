@@ -1,3 +1,4 @@
+import { describeGiftAidAudit } from './gift-aid-views.js';
 import { auditDetails, targetId, type AuditDescriber, type AuditDescription } from '../core/audit.js';
 import { formatPounds } from './figures.js';
 
@@ -53,6 +54,18 @@ export function describeDonationsAudit(): AuditDescriber {
         more: moreOf(e.action, d),
       });
     }
+    return out;
+  };
+}
+
+/** Puts every donations audit entry in words: gifts, funds and exports, then Gift Aid declarations and claims. */
+export function describeAllDonationsAudit(): AuditDescriber {
+  const gifts = describeDonationsAudit();
+  const giftAid = describeGiftAidAudit();
+  return async (db, entries) => {
+    const out = await gifts(db, entries);
+    const rest = entries.filter((e) => !out.has(e.id));
+    if (rest.length > 0) for (const [id, words] of await giftAid(db, rest)) out.set(id, words);
     return out;
   };
 }

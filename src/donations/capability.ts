@@ -1,7 +1,8 @@
 import type { Capability } from '../core/context.js';
 import { adminRoutes } from './admin-routes.js';
-import { describeDonationsAudit } from './audit.js';
+import { describeAllDonationsAudit } from './audit.js';
 import { donationsDashboard } from './dashboard.js';
+import { giftAidRoutes } from './gift-aid-routes.js';
 import { seedDonationsDemo } from './demo.js';
 import { manageRoutes } from './manage-routes.js';
 import { paymentJobs, paymentRecurring } from './payment-jobs.js';
@@ -29,7 +30,7 @@ export const donationsCapability: Capability = {
   ],
   setup: (app, core) => registerWebhook(app, core),
   publicRoutes: [...publicRoutes, ...testPaymentRoutes, ...manageRoutes],
-  adminRoutes: [...adminRoutes],
+  adminRoutes: [...adminRoutes, ...giftAidRoutes],
   jobs: (core) => ({
     ...paymentJobs(core),
     ...receiptJobs(core),
@@ -38,7 +39,7 @@ export const donationsCapability: Capability = {
     ...retentionJobs(core),
   }),
   recurring: [...paymentRecurring, ...testPaymentRecurring, ...regularRecurring, { name: 'forgetDonorsPastRetention', everyMs: DAY }],
-  describeAudit: () => describeDonationsAudit(),
+  describeAudit: () => describeAllDonationsAudit(),
   dashboard: (core) => donationsDashboard(core),
   erasure: (core) => eraseDonorRecords(core),
   dataExport: (core) => exportDonorRecords(core),

@@ -87,7 +87,10 @@ export async function giftAidGiftsInPeriod(
     .where('given_at', '<', o.to);
   const after = o.after;
   // A row-value comparison, which both SQLite and PostgreSQL read as a range of the date index.
-  if (after) q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('given_at', 'id'), '>', tuple(after.givenAt, after.id)));
+  if (after)
+    q = q
+      .where('given_at', '>=', after.givenAt)
+      .where(({ eb, refTuple, tuple }) => eb(refTuple('given_at', 'id'), '>', tuple(after.givenAt, after.id)));
   const rows = await q.orderBy('given_at').orderBy('id').limit(o.limit).execute();
   return rows.map(toGift);
 }
@@ -125,21 +128,27 @@ export async function giftsOfClaim(db: DbOrTrx, claimId: number, o: { afterId: n
 export async function takeGiftsForClaim(
   db: DbOrTrx,
   claimId: number,
-  o: { from: number; to: number; after: GiftCursor | null; through: GiftCursor; now: number },
+  o: { from: number; after: GiftCursor | null; through: GiftCursor; now: number },
 ): Promise<number[]> {
-  // The batch is found by a subquery on the date index: with `claim_id is null` beside it, SQLite would walk the
-  // claim index through every unclaimed gift for each batch.
+  // The batch is found by a subquery on the date index (with `claim_id is null` beside it, SQLite would walk the
+  // claim index through every unclaimed gift for each batch), bounded by the batch's own first and last dates so
+  // the planner walks only the batch's range: the period's end is implied, `through` lies inside it.
+  const after = o.after;
   let batch = db
     .selectFrom('donations')
     .select('id')
     .where('gift_aid', '=', 1)
-    .where('given_at', '>=', o.from)
-    .where('given_at', '<', o.to)
+    .where('given_at', '>=', after ? after.givenAt : o.from)
+    .where('given_at', '<=', o.through.givenAt)
     .where(({ eb, refTuple, tuple }) => eb(refTuple('given_at', 'id'), '<=', tuple(o.through.givenAt, o.through.id)));
-  const after = o.after;
   if (after) batch = batch.where(({ eb, refTuple, tuple }) => eb(refTuple('given_at', 'id'), '>', tuple(after.givenAt, after.id)));
-  const q = db.updateTable('donations').set({ claim_id: claimId, updated_at: o.now }).where('claim_id', 'is', null).where('id', 'in', batch);
-  const rows = await q.returning('id').execute();
+  const rows = await db
+    .updateTable('donations')
+    .set({ claim_id: claimId, updated_at: o.now })
+    .where('claim_id', 'is', null)
+    .where('id', 'in', batch)
+    .returning('id')
+    .execute();
   return rows.map((r) => Number(r.id));
 }
 

@@ -366,6 +366,9 @@ describeEachDialect('Gift Aid claims', (ctx) => {
     const claimed = await core.db.selectFrom('donations').select(['id', 'claim_id']).where('id', 'in', gifts).execute();
     expect(claimed.every((g) => g.claim_id !== null)).toBe(true);
     expect(a.summary.rows + b.summary.rows).toBe(30);
+    // Each claim holds exactly the gifts it counted: neither took one the other had.
+    for (const made of [a, b])
+      expect(claimed.filter((g) => Number(g.claim_id) === made.claimId).length, `claim ${made.claimId}`).toBe(made.summary.gifts);
     const third = await claimThroughForm(now - 50 * DAY, now);
     const page = await staff.get(`/admin/donations/gift-aid/claims/${third}`);
     expect(page.text).toMatch(/It is in another claim\.<\/td><td class="num">30</);

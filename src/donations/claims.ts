@@ -10,7 +10,6 @@ import { checkbox, formValues, optionalText, type FormResult } from '../core/web
 import {
   claimedCollectionsBetween,
   collectionsOfClaim,
-  countGiftsOfClaim,
   countGiftsWithoutGiftAid,
   declarationsOfDonors,
   deleteDraftClaim,
@@ -35,7 +34,7 @@ import { giftAidEligibility, giftAidOn, taxYearOf } from './gift-aid.js';
 import type { Declaration, GiftForGiftAid, RowProblem, ScheduleRow } from './model.js';
 import { writeScheduleOds, zipParts } from './ods.js';
 import type { DeclarationRow } from './queries.js';
-import { aggregateSmallGifts, scheduleRowFor, validateScheduleRow } from './schedule.js';
+import { AGGREGATE_GIFT_MAX_PENCE, aggregateSmallGifts, ROWS_PER_SCHEDULE, scheduleRowFor, validateScheduleRow } from './schedule.js';
 
 // Gift Aid claims to HMRC: a claim takes the eligible, unclaimed gifts of a period (a conditional UPDATE, so two
 // claims never take the same gift) and the period's small cash collections (GASDS), builds HMRC's schedule rows
@@ -46,10 +45,6 @@ import { aggregateSmallGifts, scheduleRowFor, validateScheduleRow } from './sche
 
 /** Gifts read at a time (and the size of an `id in (…)` list). */
 const BATCH = 1000;
-/** HMRC accepts at most 1,000 rows in one schedule file. */
-export const ROWS_PER_PART = 1000;
-/** A gift of at most £20 may go on an aggregated line (HMRC: "donations of £20 or less"). */
-export const AGGREGATE_GIFT_MAX_PENCE = 2000;
 /**
  * The Gift Aid Small Donations Scheme: a charity may claim a top-up on up to £8,000 of small cash and contactless
  * gifts (£30 or less each) a tax year (HMRC, from 2016–17). The top-up is 25% of what is claimed, as Gift Aid.
@@ -91,35 +86,63 @@ export function dayProblem(day: string, o: { today: string; what: string; exampl
 
 /**
  * A declaration whose personal fields are decrypted when first read: the rules read only its dates (and the
- * postcode), a schedule row five fields, and nothing reads the street address.
+ * postcode), a schedule row five fields, and nothing reads the street address. The fields are getters on the
+ * prototype, so each declaration is one small object holding its row.
  */
+class LazyDeclaration implements Declaration {
+  readonly id: number;
+  readonly donorId: number;
+  readonly wordingVersion: string;
+  readonly channel: Declaration['channel'];
+  readonly madeAt: number;
+  readonly coversFrom: number;
+  readonly letterSentAt: number | null;
+  readonly cancelledAt: number | null;
+  readonly supersededAt: number | null;
+  #plain: Partial<Record<'title' | 'firstName' | 'lastName' | 'house' | 'address' | 'postcode', string>> = {};
+
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly row: DeclarationRow,
+  ) {
+    this.id = Number(row.id);
+    this.donorId = Number(row.donor_id);
+    this.wordingVersion = row.wording_version;
+    this.channel = row.channel;
+    this.madeAt = Number(row.made_at);
+    this.coversFrom = Number(row.covers_from);
+    this.letterSentAt = row.letter_sent_at === null ? null : Number(row.letter_sent_at);
+    this.cancelledAt = row.cancelled_at === null ? null : Number(row.cancelled_at);
+    this.supersededAt = row.superseded_at === null ? null : Number(row.superseded_at);
+  }
+
+  get title() {
+    return (this.#plain.title ??= this.keyring.decrypt(this.row.title_enc));
+  }
+  get firstName() {
+    return (this.#plain.firstName ??= this.keyring.decrypt(this.row.first_name_enc));
+  }
+  get lastName() {
+    return (this.#plain.lastName ??= this.keyring.decrypt(this.row.last_name_enc));
+  }
+  get house() {
+    return (this.#plain.house ??= this.keyring.decrypt(this.row.house_enc));
+  }
+  get address() {
+    return (this.#plain.address ??= this.keyring.decrypt(this.row.address_enc));
+  }
+  get postcode() {
+    return (this.#plain.postcode ??= this.keyring.decrypt(this.row.postcode_enc));
+  }
+}
+
+/** A declaration row whose personal fields are decrypted only when read. */
 export function lazyDeclaration(keyring: Keyring, r: DeclarationRow): Declaration {
-  const d = {
-    id: Number(r.id),
-    donorId: Number(r.donor_id),
-    wordingVersion: r.wording_version,
-    channel: r.channel,
-    madeAt: Number(r.made_at),
-    coversFrom: Number(r.covers_from),
-    letterSentAt: r.letter_sent_at === null ? null : Number(r.letter_sent_at),
-    cancelledAt: r.cancelled_at === null ? null : Number(r.cancelled_at),
-    supersededAt: r.superseded_at === null ? null : Number(r.superseded_at),
-  } as Declaration;
-  const lazy = (key: keyof Declaration, cipher: string) => {
-    let plain: string | undefined;
-    Object.defineProperty(d, key, { enumerable: true, get: () => (plain ??= keyring.decrypt(cipher)) });
-  };
-  lazy('title', r.title_enc);
-  lazy('firstName', r.first_name_enc);
-  lazy('lastName', r.last_name_enc);
-  lazy('house', r.house_enc);
-  lazy('address', r.address_enc);
-  lazy('postcode', r.postcode_enc);
-  return d;
+  return new LazyDeclaration(keyring, r);
 }
 
 /** Donors whose declarations are kept between batches (a monthly donor's gifts fall in many batches). */
-const DONORS_KEPT = 20_000;
+const DONORS_KEPT = 5_000;
 
 /**
  * The declarations of a batch's donors, by donor, from `kept` when already read (each decrypted at most once for
@@ -229,7 +252,7 @@ export async function eachClaimLine(
   let qualifying = 0;
   const small: Array<{ givenAt: number; claimablePence: number }> = [];
   const kept = new Map<number, Declaration[]>();
-  for (let afterId = 0; ; ) {
+  for (let afterId = 0; ;) {
     const gifts = await giftsOfClaim(db, claimId, { afterId, limit: BATCH });
     if (gifts.length === 0) break;
     afterId = gifts[gifts.length - 1]!.id;
@@ -293,11 +316,9 @@ export async function summariseClaim(db: DbOrTrx, keyring: Keyring, claimId: num
   return s;
 }
 
-/** Whether a claim puts small gifts on aggregated lines: it does when it has fewer rows than gifts. */
-export async function claimAggregates(db: DbOrTrx, claim: ClaimRow): Promise<boolean> {
-  // The claims table has no column for the choice; a claim made with it ticked has fewer rows than gifts (a claim
-  // whose only small gift sits alone on its line reads as not aggregated, which names that gift: still valid).
-  return Number(claim.row_count) < (await countGiftsOfClaim(db, Number(claim.id)));
+/** Whether a claim puts small gifts on aggregated lines (the treasurer's choice when it was made). */
+export function claimAggregates(claim: ClaimRow): boolean {
+  return Number(claim.aggregates_small_gifts) === 1;
 }
 
 /** The moment a claim's rows are judged at: now while it is a draft, its submission once submitted. */
@@ -311,7 +332,7 @@ export async function buildOptionsOf(core: Core, claim: ClaimRow, now = Date.now
     now: claimMoment(claim, now),
     timeZone: site.timeZone,
     aggregateLimitPence: site.giftAidAggregateLimitPence,
-    aggregate: await claimAggregates(core.db, claim),
+    aggregate: claimAggregates(claim),
   };
 }
 
@@ -385,6 +406,7 @@ export async function createClaim(
       row_count: 0,
       total_pence: 0,
       small_donations_pence: 0,
+      aggregates_small_gifts: input.aggregate ? 1 : 0,
       hmrc_reference: '',
       paid_pence: null,
       created_by: staffId,
@@ -413,9 +435,14 @@ export async function createClaim(
       }
       // The whole batch is taken in one statement (each gift only if no other claim has it), then what does not
       // qualify, or was not among the gifts read (given since), is put back.
-      const taken = await takeGiftsForClaim(trx, claimId, { from, to, after: before, through: after, now });
+      const taken = await takeGiftsForClaim(trx, claimId, { from, after: before, through: after, now });
       const goodIds = new Set(good.map((g) => g.gift.id));
-      await releaseGiftsOfClaim(trx, claimId, taken.filter((id) => !goodIds.has(id)), now);
+      await releaseGiftsOfClaim(
+        trx,
+        claimId,
+        taken.filter((id) => !goodIds.has(id)),
+        now,
+      );
       const took = new Set(taken);
       const mine = good.filter((g) => took.has(g.gift.id));
       summary.gifts += mine.length;
@@ -524,7 +551,7 @@ export async function writeClaimSchedule(core: Core, staffId: number | null, id:
   const build = await buildOptionsOf(core, claim, o.now);
   const expectedRows = Number(claim.row_count);
   if (expectedRows === 0) throw new DomainError('conflict', 'This claim has no rows, so there is no schedule to download.');
-  const of = Math.ceil(expectedRows / ROWS_PER_PART);
+  const of = Math.ceil(expectedRows / ROWS_PER_SCHEDULE);
   const earliestDate = (await earliestGiftOfClaim(core.db, id)) ?? Number(claim.period_from);
   const files: Array<{ name: string; bytes: Uint8Array }> = [];
   const pending: ScheduleRow[] = [];
@@ -547,7 +574,7 @@ export async function writeClaimSchedule(core: Core, staffId: number | null, id:
       // After a problem nothing more is written: the whole schedule is refused, but the problems are still counted.
       if (problemRows > 0) continue;
       pending.push(l.row);
-      if (pending.length === ROWS_PER_PART) flush();
+      if (pending.length === ROWS_PER_SCHEDULE) flush();
     }
   });
   if (problemRows > 0)

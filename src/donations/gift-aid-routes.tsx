@@ -7,7 +7,7 @@ import { AppError, DomainError } from '../core/web/errors.js';
 import { formValues } from '../core/web/forms.js';
 import { can, get, post, type RouteTable } from '../core/web/routes.js';
 import type { DonationPowers } from './admin-views.js';
-import { listClaims, listCollections } from './claim-queries.js';
+import { allClaims, allCollections } from './service.js';
 import {
   buildOptionsOf,
   checkClaimAgain,
@@ -136,8 +136,8 @@ const statusOf = (e: DomainError) => (e.code === 'conflict' ? 409 : 422);
 async function showGiftAid(req: FastifyRequest, reply: FastifyReply, core: Core) {
   const [site, claims, collections] = await Promise.all([
     getSiteSettings(core.db),
-    listClaims(core.db),
-    listCollections(core.db, { limit: 200 }),
+    allClaims(core.db),
+    allCollections(core.db, { limit: 200 }),
   ]);
   return reply.adminPage({
     title: 'Gift Aid',

@@ -57,6 +57,7 @@ function Page(p: {
 
 // ---- the claims and collections -------------------------------------------------------------------------------------------
 
+/** The Gift Aid page: the claims with their figures, and the small cash collections. */
 export function GiftAidHomeView(p: {
   claims: readonly ClaimRow[];
   collections: readonly CollectionRow[];
@@ -166,6 +167,7 @@ export function GiftAidHomeView(p: {
   );
 }
 
+/** The form that makes a claim for a period. */
 export function NewClaimView(p: { csrf: string; values: Values; errors: Errors; powers: DonationPowers }) {
   return (
     <Page title="Make a Gift Aid claim" powers={p.powers} back={{ href: '/admin/donations/gift-aid', label: 'Back to Gift Aid' }}>
@@ -253,6 +255,7 @@ function ProblemTable({ lines, timeZone }: { lines: readonly ClaimLine[]; timeZo
   );
 }
 
+/** One claim: its figures, the rows with problems (each linked to its fix), the actions, small donations, and what was left out. */
 export function ClaimView(p: {
   csrf: string;
   claim: ClaimRow;
@@ -472,6 +475,7 @@ export function ClaimView(p: {
 
 // ---- collections ------------------------------------------------------------------------------------------------------------
 
+/** The form that records a small cash or contactless collection. */
 export function NewCollectionView(p: { csrf: string; values: Values; errors: Errors; today: string; powers: DonationPowers }) {
   return (
     <Page title="Record a small cash collection" powers={p.powers} back={{ href: '/admin/donations/gift-aid', label: 'Back to Gift Aid' }}>
@@ -621,6 +625,7 @@ function LedgerTable({
   );
 }
 
+/** A donor: the declaration ledger with its actions, their gifts (and the claim of each), and their monthly gifts. */
 export function DonorView(p: {
   csrf: string;
   data: DonorForStaff;
@@ -745,6 +750,7 @@ function PersonFields({ values, errors }: { values: Values; errors: Errors }) {
   );
 }
 
+/** The form that records a paper or spoken declaration. */
 export function NewDeclarationView(p: {
   csrf: string;
   donorId: number;
@@ -796,6 +802,7 @@ export function NewDeclarationView(p: {
   );
 }
 
+/** The form that corrects a declaration's name or address (a new record replacing it). */
 export function CorrectDeclarationView(p: {
   csrf: string;
   donorId: number;

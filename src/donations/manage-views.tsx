@@ -118,7 +118,7 @@ export function DonorPageView(p: {
 
       <h2>Statements for your tax return</h2>
       {page.statements.map((s) => (
-        <StatementList statement={s} timeZone={page.timeZone} />
+        <StatementList statement={s} timeZone={page.timeZone} scroll />
       ))}
 
       <GiftAidBlock page={page} action={action} csrf={p.csrf} errors={p.errors} values={p.values} />

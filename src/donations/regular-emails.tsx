@@ -1,3 +1,4 @@
+import { TableWrap } from '../core/web/components.js';
 import { renderEmail, type RenderedEmail } from '../core/mail/render.js';
 
 // Emails about a donor's gifts after they were given: their page's link again, a statement of the tax year just
@@ -42,8 +43,44 @@ export interface StatementContent {
 }
 
 /** The list of a tax year's gifts and their total: the same on the donor's page and in the annual statement. */
-export function StatementList({ statement, timeZone, heading }: { statement: StatementContent; timeZone: string; heading?: boolean }) {
+export function StatementList({
+  statement,
+  timeZone,
+  heading,
+  scroll,
+}: {
+  statement: StatementContent;
+  timeZone: string;
+  heading?: boolean;
+  /** On a page (not in an email): the table scrolls within its own box on a narrow phone. */
+  scroll?: boolean;
+}) {
   const anyGiftAid = statement.gifts.some((g) => g.giftAid);
+  const giftTable = (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Date</th>
+          <th scope="col">Towards</th>
+          <th scope="col">Amount</th>
+          <th scope="col">Gift Aid</th>
+        </tr>
+      </thead>
+      <tbody>
+        {statement.gifts.map((g) => (
+          <tr>
+            <td>{dateText(g.givenAt, timeZone)}</td>
+            <td>{g.fund}</td>
+            <td>
+              {poundsText(g.amountPence - g.refundedPence)}
+              {g.refundedPence > 0 ? ` (${poundsText(g.refundedPence)} of ${poundsText(g.amountPence)} refunded)` : ''}
+            </td>
+            <td>{g.giftAid ? 'Yes' : 'No'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
   return (
     <div class="donation-statement">
       {heading !== false && <h3>Gifts in the tax year {statement.taxYear.label}</h3>}
@@ -51,29 +88,7 @@ export function StatementList({ statement, timeZone, heading }: { statement: Sta
         <p>No gifts received in this tax year.</p>
       ) : (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Towards</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Gift Aid</th>
-              </tr>
-            </thead>
-            <tbody>
-              {statement.gifts.map((g) => (
-                <tr>
-                  <td>{dateText(g.givenAt, timeZone)}</td>
-                  <td>{g.fund}</td>
-                  <td>
-                    {poundsText(g.amountPence - g.refundedPence)}
-                    {g.refundedPence > 0 ? ` (${poundsText(g.refundedPence)} of ${poundsText(g.amountPence)} refunded)` : ''}
-                  </td>
-                  <td>{g.giftAid ? 'Yes' : 'No'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          {scroll ? <TableWrap label={`Gifts in the tax year ${statement.taxYear.label}`}>{giftTable}</TableWrap> : giftTable}
           <p>
             <strong>Total received: {poundsText(statement.totalPence)}</strong> (
             {statement.gifts.length === 1 ? '1 gift' : `${statement.gifts.length} gifts`})

@@ -59,9 +59,15 @@ export function scheduleRowFor(declaration: Declaration, gift: { givenAt: number
   };
 }
 
+// One formatter per time zone: making one is far dearer than using it, and a claim formats a date per row.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A date as the schedule writes it: DD/MM/YY in the organisation's time zone. */
 export function formatScheduleDate(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  let format = dateFormats.get(timeZone);
+  if (!format)
+    dateFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('day')}/${get('month')}/${get('year')}`;
 }

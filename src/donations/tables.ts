@@ -172,6 +172,8 @@ export interface GiftAidClaimsTable {
   total_pence: number;
   /** The GASDS top-up figures for the period (small cash gifts), in pence. */
   small_donations_pence: number;
+  /** The treasurer chose to put gifts of £20 or less on aggregated lines (no names) in this claim. */
+  aggregates_small_gifts: number;
   hmrc_reference: string;
   paid_pence: number | null;
   created_by: number | null;

@@ -235,6 +235,8 @@ export function DonateView(p: { page: DonatePage; action: string; csrf: string; 
           </p>
         </form>
       )}
+      {/* The proof-of-work widget's script, from our own origin; without JavaScript the form still works. */}
+      <script type="module" src="/assets/forms.js"></script>
     </div>
   );
 }

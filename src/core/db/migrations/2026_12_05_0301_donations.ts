@@ -56,6 +56,7 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('row_count', 'integer', (c) => c.notNull())
     .addColumn('total_pence', 'bigint', (c) => c.notNull())
     .addColumn('small_donations_pence', 'bigint', (c) => c.notNull())
+    .addColumn('aggregates_small_gifts', 'integer', (c) => c.notNull())
     .addColumn('hmrc_reference', 'text', (c) => c.notNull())
     .addColumn('paid_pence', 'bigint')
     .addColumn('created_by', 'bigint')
