@@ -1,4 +1,6 @@
 import type { Core } from '../core/context.js';
+import { getSiteSettings } from '../core/settings.js';
+import { createClaim, recordCollection } from './claims.js';
 import type { DbOrTrx } from '../core/db/index.js';
 import { CURRENT_WORDING } from './gift-aid.js';
 import type { Channel, DonationStatus, PaymentMethod } from './model.js';
@@ -165,7 +167,7 @@ const ONE_OFF: DemoGift[] = [
   { donor: 'fatima', daysAgo: 12, pounds: 35, channel: 'online', method: 'card', fund: 'appeal' },
   { donor: 'gulnar', daysAgo: 8, pounds: 20, channel: 'online', method: 'card', giftAid: true, fund: 'appeal' },
   { donor: 'joe', daysAgo: 3, pounds: 5, channel: 'online', method: 'card' },
-  { donor: 'joe', daysAgo: 210, pounds: 10, channel: 'online', method: 'card' },
+  { donor: 'joe', daysAgo: 350, pounds: 10, channel: 'online', method: 'card' },
   { donor: 'fatima', daysAgo: 160, pounds: 20, channel: 'online', method: 'bacs_debit' },
   { donor: 'mei', daysAgo: 22, pounds: 40, channel: 'online', method: 'card', giftAid: true },
   { donor: 'ruth', daysAgo: 100, pounds: 25, channel: 'online', method: 'card', giftAid: true, fund: 'appeal' },
@@ -275,6 +277,24 @@ export async function seedDonationsDemo(core: Core): Promise<void> {
     await monthly(trx, { donorId: donorIds.get('ruth')!, pounds: 10, months: 8, status: 'active', now, gift, key: 'ruth' });
     await monthly(trx, { donorId: donorIds.get('tom')!, pounds: 5, months: 4, status: 'cancelled', now, gift, key: 'tom' });
   });
+
+  // The bucket at the weekly protest, for the Gift Aid Small Donations Scheme, and a draft claim over the last
+  // eleven months made by the claim service as a treasurer would make it (Peter's surname is the row to fix).
+  const { timeZone } = await getSiteSettings(core.db);
+  const day = (daysAgo: number) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(now - daysAgo * DAY);
+  for (const [daysAgo, pence] of [
+    [28, 4_730],
+    [21, 3_115],
+    [14, 5_280],
+    [7, 2_960],
+  ] as const)
+    await recordCollection(
+      core,
+      null,
+      { collectedOn: day(daysAgo), amountPence: pence, method: 'cash', occasion: 'Bucket at the Tuesday protest' },
+      { timeZone },
+    );
+  await createClaim(core, null, { fromDay: day(335), toDay: day(1), aggregate: false }, { timeZone });
 }
 
 async function monthly(
