@@ -34,7 +34,7 @@ export function DonationTabs({ current, powers }: { current: string; powers: Don
     ...(powers.manage ? [{ href: '/admin/donations/settings', label: 'Settings' }] : []),
   ];
   return (
-    <nav class="tabs" aria-label="Donations pages">
+    <nav class="tabs tabs-sentence" aria-label="Donations pages">
       <ul>
         {tabs.map((t) => (
           <li key={t.href}>
