@@ -242,6 +242,8 @@ async function invoicePaid(core: Core, trx: Trx, e: ProviderEvent, inv: Obj, now
       updated_at: now,
     });
     if (first) await core.queue.enqueue(trx, 'sendDonationReceipt', { donationId });
+    // Stripe's invoice events leave the payment out: a job asks for it, so this month's refund finds its gift.
+    if (!paymentIntent && !taken) await core.queue.enqueue(trx, 'readInvoicePayment', { donationId }, { maxAttempts: 20 });
   }
   const status: RegularStatus = regular.status === 'pending' || regular.status === 'past_due' ? 'active' : regular.status;
   await updateRegularGift(trx, regularId, { status, failed_at: null, updated_at: now });

@@ -8,7 +8,7 @@ import { readCheckoutDetails } from './giving-form.js';
 import { applyVerifiedEvent, retryParkedEvents } from './payment-events.js';
 import { findCheckoutById } from './payment-queries.js';
 import { paymentProvider } from './provider.js';
-import { findRegularById, updateRegularGift } from './queries.js';
+import { findDonationById, findDonationByRef, findRegularById, updateDonation, updateRegularGift } from './queries.js';
 import { isTemporaryProviderError } from './stripe-provider.js';
 
 // The payment side's jobs: a donor who ticked "keep me informed" signed up to the newsletter, the card expiry behind a
@@ -19,6 +19,7 @@ const RECONCILE_WINDOW_MS = 3 * 24 * 3600_000;
 
 const CheckoutPayload = z.object({ checkoutId: z.coerce.number().int().positive() });
 const RegularPayload = z.object({ regularId: z.coerce.number().int().positive() });
+const DonationPayload = z.object({ donationId: z.coerce.number().int().positive() });
 
 /**
  * Signs the donor of a checkout up to the first public list, as the sign-up form would (with its confirmation email):
@@ -63,6 +64,29 @@ export async function readCardExpiry(core: Core, regularId: number): Promise<str
 }
 
 /**
+ * Asks the provider for the payment behind a monthly gift's invoice and records it on the gift, then retries parked
+ * events (a refund of that payment may have arrived first): the payment's reference, when there is one.
+ */
+export async function readInvoicePayment(core: Core, donationId: number): Promise<string | undefined> {
+  const gift = await findDonationById(core.db, donationId);
+  if (!gift) throw new PermanentJobError('readInvoicePayment: the gift no longer exists');
+  if (gift.payment_ref || !gift.invoice_ref) return gift.payment_ref ?? undefined;
+  let payment: string | undefined;
+  try {
+    payment = await paymentProvider(core).invoicePayment(gift.invoice_ref);
+  } catch (err) {
+    if (isTemporaryProviderError(err)) throw err;
+    throw new PermanentJobError(`readInvoicePayment: the provider refused: ${redact(String(err))}`);
+  }
+  if (!payment) return undefined;
+  // Unique: if another gift already holds this payment (it cannot, but a replayed event is cheap to guard), leave it.
+  if (await findDonationByRef(core.db, { payment })) return payment;
+  await updateDonation(core.db, donationId, { payment_ref: payment, updated_at: Date.now() });
+  await retryParkedEvents(core);
+  return payment;
+}
+
+/**
  * Fetches the provider's events of the last three days and applies each (those already applied change nothing), then
  * retries the parked ones: how many events were new here.
  */
@@ -82,6 +106,11 @@ export function paymentJobs(core: Core): Record<string, JobHandler> {
       const p = CheckoutPayload.safeParse(payload);
       if (!p.success) throw new PermanentJobError('signDonorUpForNewsletter payload is malformed');
       await signDonorUpForNewsletter(core, p.data.checkoutId);
+    },
+    readInvoicePayment: async (payload: unknown) => {
+      const p = DonationPayload.safeParse(payload);
+      if (!p.success) throw new PermanentJobError('readInvoicePayment payload is malformed');
+      await readInvoicePayment(core, p.data.donationId);
     },
     readCardExpiry: async (payload: unknown) => {
       const p = RegularPayload.safeParse(payload);

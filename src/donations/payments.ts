@@ -50,6 +50,11 @@ export interface PaymentProvider {
   changeRegular(subscriptionRef: string, change: RegularChange): Promise<void>;
   /** Gives back some or all of a payment. */
   refund(paymentRef: string, amountPence: number): Promise<void>;
+  /**
+   * The payment behind an invoice (Stripe leaves it out of invoice events unless asked), so a refund or a dispute of
+   * one month's payment finds its gift.
+   */
+  invoicePayment(invoiceRef: string): Promise<string | undefined>;
   /** The card's expiry ('YYYY-MM') behind a monthly gift, when it is paid by card. */
   cardExpiry(subscriptionRef: string): Promise<string | undefined>;
   /** Events the provider sent since that moment (UTC ms), oldest first, for the reconciliation job. */

@@ -130,6 +130,15 @@ export function createStripeProvider(cfg: StripeConfig): PaymentProvider {
       await stripe.refunds.create({ payment_intent: paymentRef, amount: amountPence }, { idempotencyKey: `refund-${randomUUID()}` });
     },
 
+    async invoicePayment(invoiceRef) {
+      const invoice = await stripe.invoices.retrieve(invoiceRef, { expand: ['payments'] });
+      for (const p of invoice.payments?.data ?? []) {
+        const pi = p.payment?.payment_intent;
+        if (pi) return typeof pi === 'string' ? pi : pi.id;
+      }
+      return undefined;
+    },
+
     async cardExpiry(subscriptionRef) {
       const sub = await stripe.subscriptions.retrieve(subscriptionRef, { expand: ['default_payment_method'] });
       const pm = sub.default_payment_method;

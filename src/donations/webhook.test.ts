@@ -8,7 +8,7 @@ import type { Lantern } from '../app.js';
 import type { Core } from '../core/context.js';
 import { sealCheckoutDetails, type CheckoutDetails } from './giving-form.js';
 import type { GiftKind } from './model.js';
-import { reconcilePaymentEvents } from './payment-jobs.js';
+import { readInvoicePayment, reconcilePaymentEvents } from './payment-jobs.js';
 import { paymentProvider } from './provider.js';
 import { insertCheckout } from './queries.js';
 import { donorEmailIndex } from './records.js';
@@ -212,6 +212,24 @@ describeEachDialect('donations: the Stripe webhook', (ctx) => {
     regular = await regularBySub(sub);
     expect(regular).toMatchObject({ status: 'active', failed_at: null });
     expect(await giftsOfRegular(Number(regular.id))).toHaveLength(3);
+  });
+
+  test('a monthly payment is refunded: its payment is read from Stripe, and the parked refund then applies', async () => {
+    const g = await startGift({ kind: 'monthly', amountPence: 1200, dayOfMonth: 4 });
+    const session = await fake.completeCheckout(g.sessionRef);
+    const sub = session.subscription as string;
+    const regular = await regularBySub(sub);
+    const [gift] = await giftsOfRegular(Number(regular.id));
+    // Stripe's invoice event carries no payment: the gift has only its invoice, and a job is queued to ask.
+    expect(gift!.payment_ref).toBeNull();
+    expect(await jobsNamed('readInvoicePayment')).toContainEqual({ donationId: Number(gift!.id) });
+    const invoice = await fake.client().invoices.retrieve(gift!.invoice_ref!, { expand: ['payments'] });
+    const pi = invoice.payments!.data[0]!.payment.payment_intent as string;
+    // The refund's event arrives first: parked, since no gift holds that payment yet.
+    await fake.refund(pi);
+    expect((await giftsOfRegular(Number(regular.id)))[0]).toMatchObject({ status: 'paid', refunded_pence: 0 });
+    expect(await readInvoicePayment(core(), Number(gift!.id))).toBe(pi);
+    expect((await giftsOfRegular(Number(regular.id)))[0]).toMatchObject({ status: 'refunded', refunded_pence: 1200, payment_ref: pi });
   });
 
   test('refunds, partial then full; a dispute, won and lost', async () => {
