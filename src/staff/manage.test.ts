@@ -38,7 +38,7 @@ describeEachDialect('staff management', (ctx) => {
     const core = t.lantern.core;
     const good = { email: 'Cli.Person@Example.org', role: 'campaigner', password: 'a long enough passphrase' };
     const bad: Array<[Partial<typeof good>, RegExp]> = [
-      [{ role: 'admin' }, /--role: The role must be one of: owner, editor, campaigner, viewer/],
+      [{ role: 'admin' }, /--role: The role must be one of: owner, editor, campaigner, treasurer, viewer/],
       [{ email: 'nope' }, /--email: Enter an email address in the right format/],
       [{ password: 'too short' }, /Password \(standard input\): Password must be at least 12 characters/],
       [{ password: 'zzzzzzzzzzzzzzzz' }, /must not be one character repeated/],
