@@ -3,6 +3,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchDonationsClaim } from './donations-claim.js';
+import { benchDonationsWebhooks } from './donations-webhooks.js';
 import { benchEvents } from './events.js';
 import { benchHome } from './home.js';
 import { benchJobs } from './jobs.js';
@@ -67,11 +69,22 @@ const BENCHMARKS: Record<string, { what: string; needsServer: boolean; run: (log
     needsServer: false,
     run: benchEvents,
   },
+  'donations-claim': {
+    what: 'Gift Aid claim of 100,000 gifts (select, check, write 100 .ods parts) vs the same rows as a bare CSV, SQLite',
+    needsServer: false,
+    run: benchDonationsClaim,
+  },
+  'donations-webhooks': {
+    what: 'Stripe webhook events processed per second (verified, stored once, applied) vs bare inserts, and a replay that changes nothing, SQLite and PostgreSQL',
+    needsServer: false,
+    run: benchDonationsWebhooks,
+  },
 };
 const GROUPS: Record<string, string[]> = {
   jobs: ['jobs-sqlite', 'jobs-postgres'],
   ops: ['npm-ci', 'startup'],
   newsletter: ['newsletter-sqlite', 'newsletter-postgres'],
+  donations: ['donations-webhooks', 'donations-claim'],
 };
 
 function usage(): string {

@@ -1,3 +1,4 @@
+import { utcToZonedLocal, zonedLocalToUtc } from '../core/time.js';
 import type { Declaration, GiftForGiftAid } from './model.js';
 
 // Gift Aid's rules, as pure functions: which declaration covers a gift, whether a gift may be claimed, HMRC's limits
@@ -27,15 +28,20 @@ export type WordingVersion = keyof typeof DECLARATION_WORDINGS;
 /** The wording new declarations are made under. */
 export const CURRENT_WORDING: WordingVersion = 'hmrc-model-2024';
 
-// The shape of a UK postcode (outward code, space, inward code), as in the ONS and Royal Mail formats.
-const UK_POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/;
+// The UK government's standard postcode pattern (outward code A9, A99, AA9, AA99, A9A or AA9A, then a digit and two
+// letters; GIR 0AA for Girobank), on a value already squeezed to capitals without spaces.
+const UK_POSTCODE = /^(?:(GIR)(0AA)|([A-Z][0-9]{1,2}|[A-Z][A-HJ-Y][0-9]{1,2}|[A-Z][0-9][A-Z]|[A-Z][A-HJ-Y][0-9][A-Z]?)([0-9][A-Z]{2}))$/;
+// Every kind of space a pasted postcode brings with it, zero-width ones included.
+const SPACES = /[\s\u200B-\u200D\u2060\uFEFF]+/g;
 
 /** A UK postcode as HMRC wants it (capitals, one space: "SW1A 1AA"), "X" for a donor abroad, or undefined if not a postcode. */
 export function normalisePostcode(input: string): string | undefined {
-  const s = input.replace(/\s+/g, '').toUpperCase();
+  // NFKC turns full-width letters and digits (typed on some phones) into plain ones.
+  const s = input.normalize('NFKC').replace(SPACES, '').toUpperCase();
   if (s === 'X') return 'X';
   const m = UK_POSTCODE.exec(s);
-  return m ? `${m[1]} ${m[2]}` : undefined;
+  if (!m) return undefined;
+  return m[1] ? `${m[1]} ${m[2]}` : `${m[3]} ${m[4]}`;
 }
 
 /** The most a donor may receive in return for one gift and still have it count for Gift Aid (HMRC's benefit limits), in pence. */
@@ -87,9 +93,10 @@ export const INELIGIBLE = {
   tooOld: 'It was given more than four years ago, too long ago for HMRC to accept.',
   noDeclaration: 'No Gift Aid declaration covered it on the day it was given.',
   noAddress: 'The declaration has no home address and postcode.',
+  badPostcode: 'The declaration’s postcode is not a UK postcode (X is for a donor living abroad): correct the declaration.',
 } as const;
 
-/** The latest a gift can have been given and still be claimed: HMRC accepts claims for four years. */
+/** The earliest moment a gift can have been given and still be claimed: HMRC accepts gifts up to four years old. */
 export function oldestClaimable(now: number, maxAgeYears = 4): number {
   const d = new Date(now);
   d.setUTCFullYear(d.getUTCFullYear() - maxAgeYears);
@@ -113,6 +120,8 @@ export function giftAidEligibility(
   const declaration = declarationCovering(declarations, gift.givenAt, o.now);
   if (!declaration) return { eligible: false, reason: INELIGIBLE.noDeclaration };
   if (declaration.postcode.trim() === '' || declaration.house.trim() === '') return { eligible: false, reason: INELIGIBLE.noAddress };
+  // Tolerant of case and spacing: the schedule's own check says how to write it; this asks only that it is a postcode.
+  if (normalisePostcode(declaration.postcode) === undefined) return { eligible: false, reason: INELIGIBLE.badPostcode };
   return { eligible: true, declaration, claimablePence };
 }
 
@@ -123,36 +132,15 @@ export interface TaxYear {
   end: number;
 }
 
-/** Midnight at the start of a calendar day in a time zone, as UTC ms. */
-function midnightIn(year: number, month: number, day: number, timeZone: string): number {
-  // Start from midnight UTC and correct by the zone's offset at that moment (twice, for a day the offset changes).
-  let t = Date.UTC(year, month - 1, day);
-  for (let i = 0; i < 2; i++) {
-    const parts = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(t);
-    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    const asIfUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-    t -= asIfUtc - Date.UTC(year, month - 1, day);
-  }
-  return t;
-}
-
 /** The UK tax year a moment falls in: 6 April to 5 April inclusive, in the organisation's time zone. */
 export function taxYearOf(at: number, timeZone: string): TaxYear {
-  const local = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  const [y, m, d] = local.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = utcToZonedLocal(at, timeZone).slice(0, 10).split('-').map(Number) as [number, number, number];
   const startYear = m > 4 || (m === 4 && d >= 6) ? y : y - 1;
+  // Midnight is never skipped by a UK clock change (they happen at 01:00 UTC), so the start always exists.
+  const sixthOfApril = (year: number) => zonedLocalToUtc(`${String(year).padStart(4, '0')}-04-06T00:00`, timeZone)!;
   return {
     label: `${startYear}–${String((startYear + 1) % 100).padStart(2, '0')}`,
-    start: midnightIn(startYear, 4, 6, timeZone),
-    end: midnightIn(startYear + 1, 4, 6, timeZone),
+    start: sixthOfApril(startYear),
+    end: sixthOfApril(startYear + 1),
   };
 }

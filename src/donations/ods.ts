@@ -1,10 +1,10 @@
-import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { ScheduleRow } from './model.js';
 import { SCHEDULE_COLUMNS, formatScheduleAmount, formatScheduleDate } from './schedule.js';
+import { zipEntries } from './zip.js';
 
 // The Gift Aid schedule written as an OpenDocument spreadsheet, by hand: the file is the product (HMRC's layout and
 // formats), and an ODS file is a zip of four small XML documents, so no spreadsheet library is needed to write one
-// (fflate does the zip). Every cell is text, so "05/04/26" and "12.50" reach HMRC exactly as written, never
+// (zip.ts writes the archive). Every cell is text, so "05/04/26" and "12.50" reach HMRC exactly as written, never
 // reinterpreted as a date or a number. The tests read the files back with a real ODS reader.
 
 const MIME = 'application/vnd.oasis.opendocument.spreadsheet';
@@ -18,10 +18,17 @@ const NS = [
   'office:version="1.3"',
 ].join(' ');
 
-/** Text made safe for XML: the five special characters escaped, and characters XML 1.0 forbids dropped. */
+// Anything xml() would change; most cells (dates, amounts, plain names) have none and are passed through as they are.
+const NEEDS_CARE = /[&<>"\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/**
+ * Text made safe for XML: the special characters escaped; control characters (which XML 1.0 forbids or a cell would
+ * show as nothing), lone surrogates and non-characters dropped.
+ */
 function xml(text: string): string {
+  if (!NEEDS_CARE.test(text)) return text;
   return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/[\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -29,10 +36,19 @@ function xml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
+// ODF collapses runs of spaces in a paragraph and drops them at its ends (as HTML does), so those are written as
+// <text:s/>: "Mary  Jane" reaches HMRC as typed, and the treasurer sees exactly what was checked.
+function paragraph(text: string): string {
+  return xml(text).replace(/ +/g, (run: string, at: number, whole: string) => {
+    if (at === 0 || at + run.length === whole.length) return `<text:s text:c="${run.length}"/>`;
+    return run.length === 1 ? ' ' : ` <text:s text:c="${run.length - 1}"/>`;
+  });
+}
+
 function cell(text: string, style?: string): string {
   if (text === '') return '<table:table-cell/>';
   const s = style ? ` table:style-name="${style}"` : '';
-  return `<table:table-cell office:value-type="string"${s}><text:p>${xml(text)}</text:p></table:table-cell>`;
+  return `<table:table-cell office:value-type="string"${s}><text:p>${paragraph(text)}</text:p></table:table-cell>`;
 }
 
 function tableRow(cells: readonly string[], style?: string): string {
@@ -89,19 +105,17 @@ export function writeScheduleOds(
   const content = `<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content ${NS}><office:automatic-styles><style:style style:name="heading" style:family="table-cell"><style:text-properties fo:font-weight="bold"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="Schedule"><table:table-column table:number-columns-repeated="${SCHEDULE_COLUMNS.length}"/>${body.join('')}</table:table></office:spreadsheet></office:body></office:document-content>`;
   // The mimetype entry comes first and uncompressed, so a reader knows the kind of file from its first bytes.
-  const files: Zippable = {
-    mimetype: [strToU8(MIME), { level: 0 }],
-    'META-INF/manifest.xml': strToU8(MANIFEST),
-    'content.xml': strToU8(content),
-    'styles.xml': strToU8(STYLES),
-    'meta.xml': strToU8(meta(title)),
-  };
-  return zipSync(files, { level: 6 });
+  const text = (t: string) => new TextEncoder().encode(t);
+  return zipEntries([
+    { name: 'mimetype', bytes: text(MIME), store: true },
+    { name: 'META-INF/manifest.xml', bytes: text(MANIFEST) },
+    { name: 'content.xml', bytes: text(content) },
+    { name: 'styles.xml', bytes: text(STYLES) },
+    { name: 'meta.xml', bytes: text(meta(title)) },
+  ]);
 }
 
 /** A zip of several schedule files (a claim over 1,000 rows), stored as they are: an ODS file is already compressed. */
 export function zipParts(files: ReadonlyArray<{ name: string; bytes: Uint8Array }>): Uint8Array {
-  const z: Zippable = {};
-  for (const f of files) z[f.name] = [f.bytes, { level: 0 }];
-  return zipSync(z, { level: 0 });
+  return zipEntries(files.map((f) => ({ name: f.name, bytes: f.bytes, store: true })));
 }

@@ -1,5 +1,5 @@
 import type { Declaration, RowProblem, ScheduleRow } from './model.js';
-import { oldestClaimable } from './gift-aid.js';
+import { normalisePostcode, oldestClaimable } from './gift-aid.js';
 
 // HMRC's Gift Aid schedule (the Charities Online spreadsheet): its columns, the row a gift makes, the checks HMRC's
 // upload makes on each row (so a treasurer fixes them here, before HMRC refuses the file), aggregated lines of small
@@ -30,7 +30,6 @@ const MAX_AMOUNT_PENCE = 100_000_000_00; // below £100,000,000
 // Letters A–Z, spaces, apostrophes, hyphens and full stops: what HMRC's schedule accepts in a name.
 const NAME_CHARS = /^[A-Za-z '\-.]$/;
 const TITLE_CHARS = /^[A-Za-z]$/;
-const UK_POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$/;
 
 /**
  * A name as the schedule writes it: typographic apostrophes and hyphens (what phones type) become the plain ones HMRC
@@ -79,11 +78,22 @@ export function formatScheduleAmount(pence: number): string {
 
 /** The characters of a value that HMRC does not accept, each once, in order. */
 function forbidden(value: string, allowed: RegExp): string[] {
-  return [...new Set([...value].filter((c) => !allowed.test(c)))];
+  // Composed first, so an "é" typed as "e" and an accent is named as the one letter the treasurer sees.
+  return [...new Set([...value.normalize('NFC')].filter((c) => !allowed.test(c)))];
+}
+
+// A character as a treasurer can see it: an accent on a dotted circle, and a space, a tab or another invisible
+// character in words (a quoted zero-width space would look like nothing at all).
+function shown(c: string): string {
+  if (c === ' ') return 'a space';
+  if (c === '\t') return 'a tab';
+  if (/^\p{M}$/u.test(c)) return `“\u25CC${c}”`;
+  if (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(c)) return `“${c}”`;
+  return `an invisible character (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`;
 }
 
 function quoteAll(chars: string[]): string {
-  const q = chars.slice(0, 5).map((c) => `“${c}”`);
+  const q = chars.slice(0, 5).map(shown);
   return q.length === 1 ? q[0]! : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
 }
 
@@ -140,17 +150,22 @@ export function validateScheduleRow(row: ScheduleRow, o: { now: number; timeZone
       });
     if (row.postcode === '')
       out.push({ field: 'postcode', message: 'The postcode is missing (write X for a donor living outside the UK).' });
-    else if (row.postcode !== 'X' && !UK_POSTCODE.test(row.postcode)) {
-      const fixed = row.postcode.replace(/\s+/g, '').toUpperCase();
+    else if (normalisePostcode(row.postcode) !== row.postcode) {
+      // Accepted only exactly as normalisePostcode writes it, so a postcode the declaration form took always passes.
+      const fixed = normalisePostcode(row.postcode);
       out.push({
         field: 'postcode',
-        message: /^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(fixed)
-          ? `HMRC wants the postcode in capitals with one space: “${fixed.slice(0, -3)} ${fixed.slice(-3)}”.`
-          : 'The postcode is not a UK postcode (write X for a donor living outside the UK).',
+        message:
+          fixed === undefined
+            ? 'The postcode is not a UK postcode (write X for a donor living outside the UK).'
+            : fixed === 'X'
+              ? 'For a donor living outside the UK, HMRC wants a capital “X” as the postcode.'
+              : `HMRC wants the postcode in capitals with one space: “${fixed}”.`,
       });
     }
   }
-  if (row.donationDate > o.now) out.push({ field: 'donationDate', message: 'The donation date is in the future.' });
+  if (!Number.isFinite(row.donationDate)) out.push({ field: 'donationDate', message: 'The donation date is missing.' });
+  else if (row.donationDate > o.now) out.push({ field: 'donationDate', message: 'The donation date is in the future.' });
   else if (row.donationDate < oldestClaimable(o.now))
     out.push({ field: 'donationDate', message: 'The gift was given more than four years ago: HMRC will not accept it.' });
   if (!Number.isInteger(row.amountPence) || row.amountPence <= 0)
@@ -201,6 +216,7 @@ export function aggregateSmallGifts(
 
 /** Rows split into schedule files of at most `size` rows each (HMRC's limit is 1,000). */
 export function splitIntoParts<T>(rows: readonly T[], size = ROWS_PER_SCHEDULE): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`A schedule part holds at least one row, not ${size}.`);
   const parts: T[][] = [];
   for (let i = 0; i < rows.length; i += size) parts.push(rows.slice(i, i + size));
   return parts;
