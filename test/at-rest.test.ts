@@ -4,6 +4,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decideSignOn, signOn } from '../src/actions/sign-ons/service.js';
 import { backupSqlite } from '../src/core/db/backup.js';
+import { CURRENT_WORDING } from '../src/donations/gift-aid.js';
+import { donatePage, startGift } from '../src/donations/giving.js';
+import { pressTestButton } from '../src/donations/test-payments.js';
 import { addStaffFromCli } from '../src/staff/service.js';
 import { startTestLantern, type TestLantern } from './helpers/app.js';
 import { openTestAction } from './helpers/actions.js';
@@ -17,6 +20,8 @@ const NAME = 'Plantedname Zq7xw';
 const ORGANISATION = 'Plantedorg Kw4vq';
 const WEBSITE = 'plantedsite-kw4vq.example.org';
 const ROLE = 'Plantedrole Hj2mn';
+// A donor's Gift Aid home address.
+const HOUSE = 'Plantedhouse Rt5pk';
 
 describeEachDialect('personal data at rest', (ctx) => {
   let t: TestLantern;
@@ -60,6 +65,25 @@ describeEachDialect('personal data at rest', (ctx) => {
         await decideSignOn(core, staffId, statement.id, id, 'reject');
       }
     }
+
+    // A monthly gift with Gift Aid, given through the donate form's service and the built-in test payment page: the
+    // checkout, the donor, the declaration (name and home address as typed), the gift's message and the job payloads.
+    const page = await donatePage(core, { now: Date.now() });
+    const { url } = await startGift(
+      core,
+      {
+        ...{ kind: 'monthly', amountPence: 1500, fundSlug: undefined, dayOfMonth: 7, name: NAME, email: EMAIL },
+        ...{ message: `From ${NAME}, ${HOUSE}`, optIn: false },
+        giftAid: {
+          ...{ wordingVersion: CURRENT_WORDING, title: 'Ms', firstName: NAME.split(' ')[0]!, lastName: NAME.split(' ')[1]! },
+          ...{ house: HOUSE, address: `${HOUSE} Road, London`, postcode: 'SW1A 1AA', pastFourYears: true },
+        },
+      },
+      { page, proof: undefined, now: Date.now() },
+    );
+    expect(await pressTestButton(core, url.split('/').pop()!, 'card', { now: Date.now() })).toBe('thank-you');
+    expect(await ctx.db.selectFrom('gift_aid_declarations').select('id').execute()).toHaveLength(1);
+    expect(await ctx.db.selectFrom('donations').select('id').execute()).toHaveLength(1);
   });
   afterAll(() => t.close());
 
@@ -75,7 +99,7 @@ describeEachDialect('personal data at rest', (ctx) => {
       for (const { tablename } of tables.rows) {
         const hits = await sql<{
           n: number;
-        }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'} or t::text ilike ${'%' + ORGANISATION + '%'} or t::text ilike ${'%' + WEBSITE + '%'} or t::text ilike ${'%' + ROLE + '%'}`.execute(
+        }>`select count(*)::int as n from ${sql.table(tablename)} t where t::text ilike ${'%' + EMAIL + '%'} or t::text ilike ${'%' + NAME + '%'} or t::text ilike ${'%' + ORGANISATION + '%'} or t::text ilike ${'%' + WEBSITE + '%'} or t::text ilike ${'%' + ROLE + '%'} or t::text ilike ${'%' + HOUSE + '%'}`.execute(
           ctx.db,
         );
         expect({ tablename, hits: hits.rows[0]!.n }).toEqual({ tablename, hits: 0 });
@@ -90,7 +114,7 @@ describeEachDialect('personal data at rest', (ctx) => {
     for (const f of files) {
       const bytes = readFileSync(f);
       expect(bytes.length).toBeGreaterThan(0);
-      for (const needle of [EMAIL, NAME, EMAIL.toUpperCase(), 'planted.person', ORGANISATION, WEBSITE, ROLE]) {
+      for (const needle of [EMAIL, NAME, EMAIL.toUpperCase(), 'planted.person', ORGANISATION, WEBSITE, ROLE, HOUSE]) {
         expect({ f, needle, found: bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle, 'utf16le')) }).toEqual(
           { f, needle, found: false },
         );
