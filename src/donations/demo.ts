@@ -109,7 +109,7 @@ const DONORS: DemoDonor[] = [
       title: 'Mrs',
       first: 'Mei Lin',
       last: 'Harper',
-      house: '41 Rue des Tisserands, 69001 Lyon, France',
+      house: '41 Rue des Tisserands, Lyon, France',
       address: '',
       postcode: 'X',
       channel: 'online',
