@@ -75,7 +75,9 @@ describeInBrowser('donations in a browser', (ctx) => {
     expect(await horizontalOverflow(page), `${name}: no sideways scrolling on a small phone (320 px)`).toBe(0);
     await page.setViewportSize(PHONE);
     expect(foreignRequests(record, app.baseUrl), name).toEqual([]);
-    expect(record.failed, `${name}: ${JSON.stringify(record.failed)}`).toEqual([]);
+    // The proof-of-work worker may still be loading when the form is sent; the navigation cancels it, which is not a fault.
+    const failed = record.failed.filter((f) => !/^failed \S+\/assets\/altcha\//.test(f));
+    expect(failed, `${name}: ${JSON.stringify(failed)}`).toEqual([]);
     expect(record.errors, name).toEqual([]);
     clearRecord(record);
   }
